@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# warta: one image, non-root, database on the /data volume, config at /config/warta.yaml.
+
+# --- build: compile better-sqlite3 against this image's Node and the TypeScript to dist/ ---
+FROM node:24-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# node-gyp uses the image's own Node headers instead of downloading them (no network for that here).
+ENV npm_config_nodedir=/usr/local
+COPY package.json package-lock.json .npmrc tsconfig.json ./
+COPY src ./src
+RUN npm ci && npm prune --omit=dev
+
+# --- runtime ---
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    WARTA_CONFIG=/config/warta.yaml \
+    WARTA_DB=/data/warta.db \
+    WARTA_LISTEN=0.0.0.0:8080
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY bin ./bin
+COPY migrations ./migrations
+COPY config/warta.yaml /config/warta.yaml
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME /data
+EXPOSE 8080
+# Node is PID 1 and handles SIGTERM itself (stops polling, finishes the transaction, closes the database).
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "bin/warta.js", "start"]

@@ -1,0 +1,139 @@
+import { Command, CommanderError, Option } from 'commander';
+import PQueue from 'p-queue';
+import { ConfigError, formatProblem, loadConfig, resolveConfigPath, type Config } from './config/load.js';
+import { makeLogger } from './log.js';
+import { runDaemon } from './main.js';
+import { refreshSource, type RefreshOutcome } from './pipeline/refresh.js';
+import { retagIfRulesChanged, rulesFingerprint } from './retag.js';
+import { openRuntime } from './runtime.js';
+import { VERSION } from './version.js';
+
+/** Exit codes: 0 ok, 1 config error, 2 usage error, 3 some source failed (warta fetch). */
+export const EXIT = { ok: 0, config: 1, usage: 2, sourceFailed: 3 } as const;
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+/** Runs one CLI command and resolves to its exit code. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('warta')
+    .description('Self-hosted news aggregator: polls feeds, tags items, publishes filtered feeds')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError();
+  const configOption = () => new Option('-c, --config <file>', 'config file (default: $WARTA_CONFIG or config/warta.yaml)');
+  const levelOption = () => new Option('--log-level <level>', 'log level').choices(LEVELS);
+
+  program
+    .command('start')
+    .description('run the daemon: poll sources on their schedules and serve the output feeds')
+    .addOption(configOption())
+    .addOption(levelOption())
+    .action(async (opts: { config?: string; logLevel?: string }) => {
+      code = await startCommand(opts, env);
+    });
+
+  program
+    .command('fetch')
+    .description('refresh sources once and report one line each (named sources are refreshed even when held back)')
+    .argument('[source...]', 'source ids (default: every source that is due)')
+    .addOption(configOption())
+    .addOption(levelOption())
+    .action(async (ids: string[], opts: { config?: string; logLevel?: string }) => {
+      code = await fetchCommand(ids, opts, env);
+    });
+
+  program
+    .command('check-config')
+    .description('validate the config; print every problem as FILE:LINE:COL: message')
+    .addOption(configOption())
+    .action((opts: { config?: string }) => {
+      const config = readConfig(opts.config, env);
+      if (!config) return void (code = EXIT.config);
+      console.log(`${config.file}: ok (${config.sources.length} sources, ${config.tags.length} tags, ${config.outputs.length} outputs)`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    throw err;
+  }
+  return code;
+}
+
+/** Loads the config, printing every problem to stderr on failure. */
+function readConfig(flag: string | undefined, env: NodeJS.ProcessEnv): Config | null {
+  const file = resolveConfigPath(flag, env);
+  try {
+    return loadConfig(file, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
+    return null;
+  }
+}
+
+async function startCommand(opts: { config?: string; logLevel?: string }, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = readConfig(opts.config, env);
+  if (!config) return EXIT.config;
+  const log = makeLogger(opts.logLevel ?? config.log.level);
+  const daemon = await runDaemon(config, log);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'signal received');
+      // A second signal, or a stop that hangs past 5 s, ends the process anyway.
+      process.once(signal, () => process.exit(1));
+      setTimeout(() => {
+        log.error('shutdown took longer than 5 s; exiting');
+        process.exit(1);
+      }, 5000).unref();
+      void daemon.stop().then(resolve);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return EXIT.ok;
+}
+
+async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: string }, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = readConfig(opts.config, env);
+  if (!config) return EXIT.config;
+  const unknown = ids.filter((id) => !config.sources.some((s) => s.id === id));
+  if (unknown.length) {
+    process.stderr.write(`warta fetch: unknown source${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n`);
+    return EXIT.usage;
+  }
+  const log = makeLogger(opts.logLevel ?? 'warn', 2);
+  const runtime = openRuntime(config, log);
+  try {
+    await retagIfRulesChanged(runtime.store, runtime.refreshDeps.tagger(), rulesFingerprint(config), runtime.refreshDeps.now);
+    const named = new Set(ids);
+    const chosen = ids.length ? config.sources.filter((s) => named.has(s.id)) : config.sources;
+    const queue = new PQueue({ concurrency: config.fetch.concurrency });
+    const outcomes = await Promise.all(
+      chosen.map((s) =>
+        queue.add(async () => {
+          const o = await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id) });
+          process.stdout.write(`${formatOutcome(o)}\n`);
+          return o;
+        }),
+      ),
+    );
+    return outcomes.some((o) => o.result === 'failed') ? EXIT.sourceFailed : EXIT.ok;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** One line per source: id, what happened, HTTP status, new/updated items, time. */
+export function formatOutcome(o: RefreshOutcome): string {
+  const status = o.httpStatus === null ? '-' : String(o.httpStatus);
+  const base = `${o.sourceId}\t${o.result}\t${status}`;
+  if (o.result === 'skipped') {
+    const why = o.skipped?.reason === 'gone' ? 'gone (HTTP 410); change its URL or run `warta fetch ' + o.sourceId + '`' : `held back until ${o.skipped?.until?.toISOString()}`;
+    return `${base}\t${why}`;
+  }
+  const tail = `new ${o.inserted}\tupdated ${o.updated}\t${o.durationMs} ms`;
+  return o.error ? `${base}\t${tail}\t${o.error.code}: ${o.error.message}` : `${base}\t${tail}`;
+}

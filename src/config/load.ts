@@ -1,0 +1,233 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import cron from 'node-cron';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { WartaError } from '../errors.js';
+import { compileTagger, QuerySyntaxError, slugify } from '../tagging/index.js';
+import { configSchema, type ConfigInput } from './schema.js';
+import { parseDuration, parseSize } from './units.js';
+
+/** The validated, frozen configuration every module receives. */
+export interface Config {
+  file: string;
+  server: { host: string; port: number; baseUrl: string };
+  storage: { path: string };
+  fetch: { schedule: string; timezone: string; timeoutMs: number; maxBody: number; concurrency: number };
+  sources: readonly { id: string; url: string; title: string | null; schedule: string }[];
+  tags: readonly { name: string; slug: string; match: string }[];
+  outputs: readonly { id: string; title: string; description: string; tags: readonly string[]; limit: number }[];
+  log: { level: string };
+}
+
+/** One problem in a config file, located for the admin's editor. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/** Thrown when the config cannot be used; carries every problem found, not just the first. */
+export class ConfigError extends WartaError {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super('config_invalid', problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
+/** `FILE:LINE:COL: message`, the form editors and CI annotators understand. */
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+}
+
+/** Which config file to use: --config, else WARTA_CONFIG, else config/warta.yaml. */
+export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? env.WARTA_CONFIG ?? 'config/warta.yaml';
+}
+
+/** Reads, parses and validates a config file; throws ConfigError listing every problem. */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read config: ${reason}` }]);
+  }
+  return parseConfig(text, file, env);
+}
+
+/** Validates config text; `file` is only used in messages. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, message: string): ConfigProblem => {
+    const pos = lines.linePos(offset);
+    return { file, line: pos.line, col: pos.col, message };
+  };
+  const problems: ConfigProblem[] = doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0]!));
+  if (problems.length) throw new ConfigError(problems);
+
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([at(0, 'config must be a mapping of sections (server, sources, tags, outputs …)')]);
+  applyEnvOverrides(raw, env);
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(locateIssue(doc, issue, at));
+    throw new ConfigError(sortProblems(problems));
+  }
+  const input = parsed.data;
+  // `column` (1-based) points inside a string value, e.g. at a query's syntax error.
+  const where = (path: (string | number)[], message: string, column = 1) => {
+    const loc = nodeLocation(doc, path);
+    const p = at(loc.offset, message);
+    return column > 1 && loc.exact ? { ...p, col: p.col + loc.quote + column - 1 } : p;
+  };
+  problems.push(...checkSemantics(input, where));
+  if (problems.length) throw new ConfigError(sortProblems(problems));
+  return freeze(input, file);
+}
+
+/** Container-friendly overrides; they are validated like the file's own values. */
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const section = (name: string) => {
+    const s = raw[name];
+    if (s && typeof s === 'object' && !Array.isArray(s)) return s as Record<string, unknown>;
+    return (raw[name] = {}) as Record<string, unknown>;
+  };
+  if (env.WARTA_LISTEN) section('server').listen = env.WARTA_LISTEN;
+  if (env.WARTA_BASE_URL) section('server').base_url = env.WARTA_BASE_URL;
+  if (env.WARTA_DB) section('storage').path = env.WARTA_DB;
+}
+
+function checkSemantics(c: ConfigInput, where: (path: (string | number)[], message: string, column?: number) => ConfigProblem): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const validZone = (tz: string) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!validZone(c.fetch.timezone)) problems.push(where(['fetch', 'timezone'], `unknown time zone "${c.fetch.timezone}" (use an IANA name such as "Asia/Jakarta")`));
+  if (!cron.validate(c.fetch.schedule)) problems.push(where(['fetch', 'schedule'], `invalid cron expression "${c.fetch.schedule}"`));
+
+  const duplicates = (list: { id?: string; name?: string }[], key: 'id' | 'name', section: string) => {
+    const seen = new Map<string, number>();
+    list.forEach((x, i) => {
+      const v = x[key]!;
+      const first = seen.get(v);
+      if (first !== undefined) problems.push(where([section, i, key], `duplicate ${section.replace(/s$/, '')} ${key} "${v}" (first at ${section}[${first}])`));
+      else seen.set(v, i);
+    });
+  };
+  duplicates(c.sources, 'id', 'sources');
+  duplicates(c.tags, 'name', 'tags');
+  duplicates(c.outputs, 'id', 'outputs');
+
+  c.sources.forEach((s, i) => {
+    if (s.schedule !== undefined && !cron.validate(s.schedule)) problems.push(where(['sources', i, 'schedule'], `invalid cron expression "${s.schedule}"`));
+  });
+
+  const slugs = new Map<string, string>();
+  c.tags.forEach((t, i) => {
+    const slug = slugify(t.name);
+    if (slug === '') problems.push(where(['tags', i, 'name'], `tag "${t.name}" has no letters or digits to make a URL slug from`));
+    else if (slugs.has(slug) && slugs.get(slug) !== t.name) problems.push(where(['tags', i, 'name'], `tag "${t.name}" has the same slug "${slug}" as tag "${slugs.get(slug)}"`));
+    else slugs.set(slug, t.name);
+    try {
+      compileTagger([{ name: t.name, match: t.match }]);
+    } catch (err) {
+      if (!(err instanceof QuerySyntaxError)) throw err;
+      problems.push(where(['tags', i, 'match'], `tag "${t.name}": ${err.message}`, err.column));
+    }
+  });
+
+  const tagNames = new Set(c.tags.map((t) => t.name));
+  c.outputs.forEach((o, i) => {
+    o.tags.forEach((name, j) => {
+      if (!tagNames.has(name)) problems.push(where(['outputs', i, 'tags', j], `output "${o.id}" names unknown tag "${name}"`));
+    });
+  });
+  return problems;
+}
+
+function freeze(c: ConfigInput, file: string): Config {
+  const [, host = '127.0.0.1', port = '8080'] = /^\[?(.*?)\]?:(\d+)$/.exec(c.server.listen) ?? [];
+  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const baseUrl = (c.server.base_url ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${port}`).replace(/\/+$/, '');
+  const config: Config = {
+    file,
+    server: { host, port: Number(port), baseUrl },
+    storage: { path: c.storage.path === ':memory:' ? ':memory:' : resolve(c.storage.path) },
+    fetch: {
+      schedule: c.fetch.schedule,
+      timezone: c.fetch.timezone,
+      timeoutMs: parseDuration(c.fetch.timeout)!,
+      maxBody: parseSize(c.fetch.max_body)!,
+      concurrency: c.fetch.concurrency,
+    },
+    sources: c.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? null, schedule: s.schedule ?? c.fetch.schedule })),
+    tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match })),
+    outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags, limit: o.limit })),
+    log: { level: c.log.level },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Where a zod issue points in the YAML: the offending key for unknown keys, else the value (or its parent). */
+function locateIssue(doc: Document, issue: z.core.$ZodIssue, at: (offset: number, message: string) => ConfigProblem): ConfigProblem {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const label = path.length ? path.join('.') : 'config';
+  if (issue.code === 'unrecognized_keys') {
+    const parent = nodeAt(doc, path);
+    const key = issue.keys[0]!;
+    let offset = nodeLocation(doc, path).offset;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
+      if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+    }
+    return at(offset, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} in ${label}`);
+  }
+  let message = issue.message;
+  if (issue.code === 'invalid_type') {
+    const exists = nodeAt(doc, path) !== undefined;
+    message = exists ? `must be ${issue.expected}` : `is required (${issue.expected})`;
+  }
+  return at(nodeLocation(doc, path).offset, `${label}: ${message}`);
+}
+
+function nodeAt(doc: Document, path: (string | number)[]): Node | undefined {
+  return doc.getIn(path, true) as Node | undefined;
+}
+
+/**
+ * Where the node at `path` starts, or its nearest existing ancestor. `exact` says the node itself was found;
+ * `quote` is 1 for a quoted scalar, whose text starts one column after its opening quote.
+ */
+function nodeLocation(doc: Document, path: (string | number)[]): { offset: number; exact: boolean; quote: number } {
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : nodeAt(doc, path.slice(0, n));
+    if (node && (isScalar(node) || isMap(node) || isSeq(node)) && node.range) {
+      const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+      return { offset: node.range[0], exact: n === path.length, quote: quoted ? 1 : 0 };
+    }
+  }
+  return { offset: 0, exact: false, quote: 0 };
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}

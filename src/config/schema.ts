@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+
+// The one description of warta's config: the loader validates with it, and `warta schema` derives the JSON
+// Schema for editors from it. Keys are snake_case as admins write them; unknown keys are errors (a typo must
+// never silently fall back to a default).
+
+const id = z.string().regex(/^[a-z0-9-]+$/, 'must be lower-case letters, digits and "-" only ([a-z0-9-]+)');
+
+const httpUrl = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an absolute http:// or https:// URL' },
+);
+
+const duration = (what: string) =>
+  z.string().refine((s) => parseDuration(s) !== null, { message: `${what} must be a duration such as "20s", "5m", "24h"` });
+const size = (what: string) =>
+  z.string().refine((s) => parseSize(s) !== null, { message: `${what} must be a size such as "10MiB", "512KiB"` });
+
+const listen = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'must be host:port, e.g. "127.0.0.1:8080"');
+
+/** The config file's schema. */
+export const configSchema = z
+  .strictObject({
+    server: z
+      .strictObject({
+        listen: listen.default('127.0.0.1:8080').describe('host:port the HTTP server listens on'),
+        base_url: httpUrl.optional().describe('public URL of this warta, used in self links and OPML (default: http://<listen>)'),
+      })
+      .default({ listen: '127.0.0.1:8080' }),
+    storage: z
+      .strictObject({
+        path: z.string().min(1).default('data/warta.db').describe('SQLite database file, relative to the working directory'),
+      })
+      .default({ path: 'data/warta.db' }),
+    fetch: z
+      .strictObject({
+        schedule: z.string().default('*/15 * * * *').describe('default cron expression for sources'),
+        timezone: z.string().default('UTC').describe('IANA zone cron expressions are evaluated in'),
+        timeout: duration('timeout').default('20s').describe('deadline for one whole fetch, body included'),
+        max_body: size('max_body').default('10MiB').describe('cap on a decoded feed body'),
+        concurrency: z.number().int().min(1).max(256).default(16).describe('fetches in flight at once'),
+      })
+      .default({ schedule: '*/15 * * * *', timezone: 'UTC', timeout: '20s', max_body: '10MiB', concurrency: 16 }),
+    sources: z
+      .array(
+        z.strictObject({
+          id: id.describe('unique id of the source ([a-z0-9-]+)'),
+          url: httpUrl.describe('feed URL (RSS, Atom or JSON Feed)'),
+          title: z.string().optional().describe('display name (default: the feed’s own title)'),
+          schedule: z.string().optional().describe('cron expression (default: fetch.schedule)'),
+        }),
+      )
+      .default([]),
+    tags: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).describe('tag name, shown to readers; its slug names the tag feed'),
+          match: z.string().min(1).describe('query: terms, "phrases", AND, OR, NOT, parentheses'),
+        }),
+      )
+      .default([]),
+    outputs: z
+      .array(
+        z.strictObject({
+          id: id.describe('unique id; served at /feeds/<id>.rss|.atom|.json'),
+          title: z.string().min(1),
+          description: z.string().optional(),
+          tags: z.array(z.string().min(1)).min(1).describe('items carrying any of these tags are published'),
+          limit: z.number().int().min(1).max(1000).default(50).describe('newest items published (1–1000)'),
+        }),
+      )
+      .default([]),
+    log: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      })
+      .default({ level: 'info' }),
+  })
+  .describe('warta configuration');
+
+/** The config as written, after defaults. */
+export type ConfigInput = z.infer<typeof configSchema>;

@@ -1,0 +1,200 @@
+import type { IncomingItem, StoredItem } from '../model.js';
+import type { KeyedItem } from '../pipeline/dedupe.js';
+import { itemUid } from '../pipeline/dedupe.js';
+import type { Db } from './open.js';
+
+/** A tag an item carries, with the JSON-able explanation of why. */
+export interface AppliedTag {
+  tag: string;
+  explain: unknown;
+}
+
+/** Counts of what one refresh wrote. */
+export interface ApplyResult {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+/** Prepared statements over items and their tags. */
+export function makeItemStore(db: Db) {
+  const findByKey = db.prepare(
+    'SELECT id, uid, content_hash, published, first_seen, link FROM items WHERE source_id = ? AND dedupe_key = ?',
+  );
+  const insert = db.prepare(
+    `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
+                        published, updated, first_seen, content_hash)
+     VALUES (@uid, @sourceId, @key, @guid, @link, @title, @summary, @content, @author, @categories,
+             @published, @updated, @firstSeen, @contentHash)`,
+  );
+  const update = db.prepare(
+    `UPDATE items SET dedupe_key = @key, guid = @guid, link = @link, title = @title, summary = @summary,
+       content = @content, author = @author, categories = @categories, published = @published,
+       updated = @updated, content_hash = @contentHash
+     WHERE id = @id`,
+  );
+  const deleteTags = db.prepare('DELETE FROM item_tags WHERE item_id = ?');
+  const insertTag = db.prepare('INSERT OR REPLACE INTO item_tags (tag, item_id, explain) VALUES (?, ?, ?)');
+  const deleteTag = db.prepare('DELETE FROM item_tags WHERE tag = ? AND item_id = ?');
+  const tagsOfItems = db.prepare(
+    'SELECT item_id AS id, tag FROM item_tags WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
+  );
+  const newestWithTags = db.prepare(
+    `SELECT * FROM items WHERE id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(?)))
+     ORDER BY published DESC, id DESC LIMIT ?`,
+  );
+  const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
+  const batchAfter = db.prepare(
+    'SELECT id, title, summary, content, categories, source_id, author, link FROM items WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  const tagsOfItem = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
+  const byId = db.prepare('SELECT * FROM items WHERE id = ?');
+
+  function withTags(rows: Record<string, unknown>[]): StoredItem[] {
+    if (rows.length === 0) return [];
+    const tags = new Map<number, string[]>();
+    for (const r of tagsOfItems.all(JSON.stringify(rows.map((x) => x.id))) as { id: number; tag: string }[]) {
+      const list = tags.get(r.id);
+      if (list) list.push(r.tag);
+      else tags.set(r.id, [r.tag]);
+    }
+    return rows.map((r) => toStoredItem(r, tags.get(r.id as number) ?? []));
+  }
+
+  return {
+    /**
+     * Inserts new items and updates changed ones of one source, re-tagging only those; unchanged items are not
+     * written at all. The caller wraps this in the refresh's transaction.
+     */
+    apply(sourceId: string, keyed: readonly KeyedItem[], now: Date, tagItem: (item: IncomingItem) => AppliedTag[]): ApplyResult {
+      const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 };
+      for (const k of keyed) {
+        let found = findByKey.get(sourceId, k.key) as ExistingRow | undefined;
+        if (!found && k.formerKey) {
+          const former = findByKey.get(sourceId, k.formerKey) as ExistingRow | undefined;
+          // Adopt the row stored while this guid looked unique, but only the one for the same article.
+          if (former && former.link === k.item.link) found = former;
+        }
+        if (found && found.content_hash === k.contentHash) {
+          result.unchanged++;
+          continue;
+        }
+        const it = k.item;
+        const fields = {
+          key: k.key,
+          guid: it.guid,
+          link: it.link,
+          title: it.title,
+          summary: it.summary,
+          content: it.content,
+          author: it.author,
+          categories: JSON.stringify(it.categories),
+          contentHash: k.contentHash,
+        };
+        let id: number;
+        if (found) {
+          // A missing date stays the first-seen time; a change we only see now is dated now.
+          const published = it.published ? iso(it.published) : found.published;
+          update.run({ ...fields, id: found.id, published, updated: iso(it.updated ?? now) });
+          id = found.id;
+          deleteTags.run(id);
+          result.updated++;
+        } else {
+          const published = it.published ?? now;
+          const info = insert.run({
+            ...fields,
+            uid: itemUid(sourceId, k.key),
+            sourceId,
+            published: iso(published),
+            updated: iso(it.updated ?? published),
+            firstSeen: iso(now),
+          });
+          id = Number(info.lastInsertRowid);
+          result.inserted++;
+        }
+        for (const t of tagItem(it)) insertTag.run(t.tag, id, JSON.stringify(t.explain));
+      }
+      return result;
+    },
+
+    /** The newest items carrying any of `tags`. */
+    newestWithTags(tags: readonly string[], limit: number): StoredItem[] {
+      return withTags(newestWithTags.all(JSON.stringify(tags), limit) as Record<string, unknown>[]);
+    },
+
+    /** The newest items of all sources. */
+    newest(limit: number): StoredItem[] {
+      return withTags(newest.all(limit) as Record<string, unknown>[]);
+    },
+
+    /** One item with its tags, or null. */
+    byId(id: number): StoredItem | null {
+      const row = byId.get(id) as Record<string, unknown> | undefined;
+      return row ? withTags([row])[0]! : null;
+    },
+
+    /**
+     * Re-applies tag rules to `batch` stored items after id `afterId`, writing only the items whose tags
+     * changed. Returns the last id seen (0 when done) and how many items changed.
+     */
+    retagBatch(afterId: number, batch: number, tagItem: (item: IncomingItem & { source: string }) => AppliedTag[]) {
+      const rows = batchAfter.all(afterId, batch) as Record<string, unknown>[];
+      let changed = 0;
+      for (const r of rows) {
+        const id = r.id as number;
+        const now = tagItem({
+          guid: null,
+          link: (r.link as string | null) ?? null,
+          title: r.title as string,
+          summary: (r.summary as string | null) ?? null,
+          content: (r.content as string | null) ?? null,
+          author: (r.author as string | null) ?? null,
+          categories: JSON.parse(r.categories as string) as string[],
+          published: null,
+          updated: null,
+          source: r.source_id as string,
+        });
+        const before = new Set(tagsOfItem.all(id) as string[]);
+        const after = new Set(now.map((t) => t.tag));
+        if (before.size === after.size && [...after].every((t) => before.has(t))) continue;
+        changed++;
+        for (const t of before) if (!after.has(t)) deleteTag.run(t, id);
+        for (const t of now) if (!before.has(t.tag)) insertTag.run(t.tag, id, JSON.stringify(t.explain));
+      }
+      return { lastId: rows.length === batch ? (rows.at(-1)!.id as number) : 0, changed };
+    },
+  };
+}
+
+/** The item store's interface, for passing as a dependency. */
+export type ItemStore = ReturnType<typeof makeItemStore>;
+
+interface ExistingRow {
+  id: number;
+  uid: string;
+  content_hash: string;
+  published: string;
+  first_seen: string;
+  link: string | null;
+}
+
+function toStoredItem(r: Record<string, unknown>, tags: string[]): StoredItem {
+  return {
+    id: r.id as number,
+    uid: r.uid as string,
+    sourceId: r.source_id as string,
+    guid: (r.guid as string | null) ?? null,
+    link: (r.link as string | null) ?? null,
+    title: r.title as string,
+    summary: (r.summary as string | null) ?? null,
+    content: (r.content as string | null) ?? null,
+    author: (r.author as string | null) ?? null,
+    categories: JSON.parse(r.categories as string) as string[],
+    published: new Date(r.published as string),
+    updated: new Date(r.updated as string),
+    firstSeen: new Date(r.first_seen as string),
+    tags,
+  };
+}

@@ -1,0 +1,157 @@
+import type { Db } from './open.js';
+
+/** Health of a source as admins see it. */
+export type SourceHealth = 'ok' | 'degraded' | 'failing' | 'gone';
+
+/** A source's row: what warta remembers between polls. */
+export interface SourceRow {
+  id: string;
+  url: string;
+  title: string | null;
+  siteUrl: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  bodyHash: string | null;
+  parser: string | null;
+  format: string | null;
+  state: SourceHealth;
+  lastStatus: number | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  consecutiveFailures: number;
+  totalFailures: number;
+  notModifiedCount: number;
+  lastPoll: Date | null;
+  lastSuccess: Date | null;
+  heldUntil: Date | null;
+}
+
+/** What one poll changes on a source row. Absent fields keep their stored value. */
+export interface PollRecord {
+  now: Date;
+  status: number | null;
+  state: SourceHealth;
+  error: { code: string; message: string } | null;
+  consecutiveFailures: number;
+  notModified?: boolean;
+  success?: boolean;
+  heldUntil?: Date | null;
+  validators?: { etag: string | null; lastModified: string | null; bodyHash: string | null };
+  feed?: { title: string | null; siteUrl: string | null; parser: string; format: string };
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const date = (s: unknown) => (typeof s === 'string' ? new Date(s) : null);
+
+/** Prepared statements over the sources table. */
+export function makeSourceStore(db: Db) {
+  const get = db.prepare('SELECT * FROM sources WHERE id = ?');
+  const all = db.prepare('SELECT * FROM sources ORDER BY id');
+  const ensure = db.prepare(
+    `INSERT INTO sources (id, url) VALUES (?, ?)
+     ON CONFLICT (id) DO UPDATE SET
+       url = excluded.url,
+       -- a new URL is a new conversation with a server: forget validators learned from the old one
+       etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
+       last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
+       body_hash = CASE WHEN sources.url = excluded.url THEN sources.body_hash END,
+       -- an admin who changes the URL of a gone or failing source wants it polled again
+       state = CASE WHEN sources.url = excluded.url THEN sources.state ELSE 'ok' END,
+       consecutive_failures = CASE WHEN sources.url = excluded.url THEN sources.consecutive_failures ELSE 0 END,
+       held_until = CASE WHEN sources.url = excluded.url THEN sources.held_until END`,
+  );
+  const record = db.prepare(
+    `UPDATE sources SET
+       last_poll = @now,
+       last_status = @status,
+       state = @state,
+       last_error_code = @errorCode,
+       last_error_message = @errorMessage,
+       consecutive_failures = @consecutiveFailures,
+       total_failures = total_failures + @failed,
+       not_modified_count = not_modified_count + @notModified,
+       last_success = CASE WHEN @success THEN @now ELSE last_success END,
+       held_until = CASE WHEN @setHeld THEN @heldUntil ELSE held_until END,
+       etag = CASE WHEN @setValidators THEN @etag ELSE etag END,
+       last_modified = CASE WHEN @setValidators THEN @lastModified ELSE last_modified END,
+       body_hash = CASE WHEN @setValidators THEN @bodyHash ELSE body_hash END,
+       title = CASE WHEN @setFeed THEN @title ELSE title END,
+       site_url = CASE WHEN @setFeed THEN @siteUrl ELSE site_url END,
+       parser = CASE WHEN @setFeed THEN @parser ELSE parser END,
+       format = CASE WHEN @setFeed THEN @format ELSE format END
+     WHERE id = @id`,
+  );
+  const itemCounts = db.prepare('SELECT source_id AS id, count(*) AS n FROM items GROUP BY source_id');
+
+  return {
+    /** The source's row, or null before its first poll. */
+    get(id: string): SourceRow | null {
+      const row = get.get(id);
+      return row ? toSourceRow(row as Record<string, unknown>) : null;
+    },
+    all(): SourceRow[] {
+      return all.all().map((r) => toSourceRow(r as Record<string, unknown>));
+    },
+    /** Creates the row for a configured source, or updates its URL. */
+    ensure(id: string, url: string): void {
+      ensure.run(id, url);
+    },
+    /** Stored items per source id. */
+    itemCounts(): Map<string, number> {
+      return new Map((itemCounts.all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
+    },
+    /** Writes the outcome of one poll. */
+    record(id: string, r: PollRecord): void {
+      record.run({
+        id,
+        now: iso(r.now),
+        status: r.status,
+        state: r.state,
+        errorCode: r.error?.code ?? null,
+        errorMessage: r.error?.message ?? null,
+        consecutiveFailures: r.consecutiveFailures,
+        failed: r.error ? 1 : 0,
+        notModified: r.notModified ? 1 : 0,
+        success: r.success ? 1 : 0,
+        setHeld: r.heldUntil !== undefined ? 1 : 0,
+        heldUntil: iso(r.heldUntil),
+        setValidators: r.validators ? 1 : 0,
+        etag: r.validators?.etag ?? null,
+        lastModified: r.validators?.lastModified ?? null,
+        bodyHash: r.validators?.bodyHash ?? null,
+        setFeed: r.feed ? 1 : 0,
+        title: r.feed?.title ?? null,
+        siteUrl: r.feed?.siteUrl ?? null,
+        parser: r.feed?.parser ?? null,
+        format: r.feed?.format ?? null,
+      });
+    },
+  };
+}
+
+/** The source store's interface, for passing as a dependency. */
+export type SourceStore = ReturnType<typeof makeSourceStore>;
+
+function toSourceRow(r: Record<string, unknown>): SourceRow {
+  return {
+    id: r.id as string,
+    url: r.url as string,
+    title: (r.title as string | null) ?? null,
+    siteUrl: (r.site_url as string | null) ?? null,
+    etag: (r.etag as string | null) ?? null,
+    lastModified: (r.last_modified as string | null) ?? null,
+    bodyHash: (r.body_hash as string | null) ?? null,
+    parser: (r.parser as string | null) ?? null,
+    format: (r.format as string | null) ?? null,
+    state: r.state as SourceHealth,
+    lastStatus: (r.last_status as number | null) ?? null,
+    lastErrorCode: (r.last_error_code as string | null) ?? null,
+    lastErrorMessage: (r.last_error_message as string | null) ?? null,
+    consecutiveFailures: r.consecutive_failures as number,
+    totalFailures: r.total_failures as number,
+    notModifiedCount: r.not_modified_count as number,
+    lastPoll: date(r.last_poll),
+    lastSuccess: date(r.last_success),
+    heldUntil: date(r.held_until),
+  };
+}

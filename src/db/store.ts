@@ -1,0 +1,37 @@
+import { makeItemStore } from './items.js';
+import type { Db } from './open.js';
+import { makeSourceStore } from './sources.js';
+
+/** Everything the rest of warta may do with the database, as prepared statements over one connection. */
+export function makeStore(db: Db) {
+  const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const setMeta = db.prepare(
+    'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  let localWrites = 0;
+  return {
+    db,
+    sources: makeSourceStore(db),
+    items: makeItemStore(db),
+    meta: {
+      get: (key: string) => (getMeta.get(key) as string | undefined) ?? null,
+      set: (key: string, value: string) => void setMeta.run(key, value),
+    },
+    /** Runs `fn` in one transaction (rolled back if it throws) and marks published data as changed. */
+    write<T>(fn: () => T): T {
+      const result = db.transaction(fn)();
+      localWrites++;
+      return result;
+    },
+    /**
+     * A number that changes whenever published data may have changed: our own commits, or another
+     * connection's (a `warta fetch` run beside the daemon) seen through PRAGMA data_version.
+     */
+    version(): string {
+      return `${localWrites}.${db.pragma('data_version', { simple: true }) as number}`;
+    },
+  };
+}
+
+/** The store's interface, for passing as a dependency. */
+export type Store = ReturnType<typeof makeStore>;

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Config } from '../config/load.js';
+import type { Store } from '../db/store.js';
+import { FEED_CONTENT_TYPES, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from '../publish/index.js';
+
+/** One feed warta publishes: a tag's own feed or a configured output. */
+export interface FeedDef {
+  /** URL path without the format extension: /tags/<slug> or /feeds/<id>. */
+  path: string;
+  title: string;
+  description: string;
+  tags: readonly string[];
+  limit: number;
+}
+
+/** A rendered document, kept until the data behind it changes. */
+export interface Rendered {
+  body: Buffer;
+  gzipped: Buffer;
+  contentType: string;
+  etag: string;
+  lastModified: Date;
+}
+
+export const FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
+const DEFAULT_LIMIT = 50;
+
+/** Every feed the config publishes, by path. */
+export function feedCatalogue(config: Config): Map<string, FeedDef> {
+  const defs = new Map<string, FeedDef>();
+  for (const t of config.tags) {
+    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], limit: DEFAULT_LIMIT });
+  }
+  for (const o of config.outputs) {
+    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, limit: o.limit });
+  }
+  return defs;
+}
+
+/**
+ * Renders feeds on demand and caches each until the store's version changes, so a busy route costs one
+ * render per refresh that wrote something, not one per request.
+ */
+export function makeFeedRenderer(store: Store, config: Config, now: () => Date) {
+  const cache = new Map<string, { version: string; doc: Rendered }>();
+  const catalogue = feedCatalogue(config);
+  const base = config.server.baseUrl;
+  let sourcesCache: { version: string; map: Map<string, SourceInfo> } | null = null;
+
+  function sources(version: string): Map<string, SourceInfo> {
+    if (sourcesCache?.version !== version) {
+      const titles = new Map(config.sources.map((s) => [s.id, s.title]));
+      const map = new Map(store.sources.all().map((s) => [s.id, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl }]));
+      sourcesCache = { version, map };
+    }
+    return sourcesCache.map;
+  }
+
+  return {
+    catalogue,
+    /** The rendered feed at `path` in `format`, or null when no such feed exists. */
+    render(path: string, format: FeedFormat): Rendered | null {
+      const def = catalogue.get(path);
+      if (!def) return null;
+      const key = `${path}.${format}`;
+      const version = store.version();
+      const hit = cache.get(key);
+      if (hit?.version === version) return hit.doc;
+
+      const items = store.items.newestWithTags(def.tags, def.limit);
+      const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
+      const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
+      const updated = new Date(Math.max(newest, rulesChanged) || now().getTime());
+      const selfUrls = { rss: `${base}${path}.rss`, atom: `${base}${path}.atom`, json: `${base}${path}.json` };
+      const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(version));
+      const doc = document(text, FEED_CONTENT_TYPES[format], updated);
+      cache.set(key, { version, doc });
+      return doc;
+    },
+    /** OPML 2.0 listing every feed warta publishes (RSS and Atom), for a reader to subscribe to all at once. */
+    opml(): Rendered {
+      const hit = cache.get('/opml');
+      if (hit) return hit.doc;
+      const entries = [...catalogue.values()].flatMap((d) => [
+        { title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const },
+      ]);
+      const stamp = now();
+      const doc = document(renderOpml('warta feeds', entries, stamp), 'text/x-opml; charset=utf-8', stamp);
+      cache.set('/opml', { version: '', doc });
+      return doc;
+    },
+  };
+}
+
+/** The feed renderer's interface, for passing as a dependency. */
+export type FeedRenderer = ReturnType<typeof makeFeedRenderer>;
+
+function document(text: string, contentType: string, lastModified: Date): Rendered {
+  const body = Buffer.from(text, 'utf8');
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  // HTTP dates have one-second precision; keep the stored value comparable with If-Modified-Since.
+  const lm = new Date(Math.floor(lastModified.getTime() / 1000) * 1000);
+  return { body, gzipped: gzipSync(body), contentType, etag, lastModified: lm };
+}

@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { FeedFormat } from '../publish/index.js';
+import { isNotModified } from './conditional.js';
+import type { FeedRenderer, Rendered } from './feeds.js';
+
+/** What the HTTP server reads from. `feeds` is a function because a config reload replaces the renderer. */
+export interface ServerDeps {
+  feeds: () => FeedRenderer;
+  log: Logger;
+}
+
+const FEED_PATH = /^\/(tags|feeds)\/([^/]+)\.(rss|atom|json)$/;
+
+/** Builds the request handler (no socket: tests can call it through a real server on port 0). */
+export function makeHandler(deps: ServerDeps) {
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    let path: string;
+    try {
+      path = new URL(req.url ?? '/', 'http://warta.invalid').pathname;
+    } catch {
+      return sendError(res, 400, 'bad_request', 'malformed request target');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendError(res, 405, 'method_not_allowed', `${req.method} is not supported; use GET or HEAD`);
+    }
+
+    if (path === '/healthz') return sendJson(res, req, 200, { status: 'ok' });
+    if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
+
+    const m = FEED_PATH.exec(path);
+    if (m) {
+      const doc = deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat);
+      if (doc) return sendDocument(req, res, doc);
+    }
+    sendError(res, 404, 'not_found', `no feed at ${path}`);
+  };
+}
+
+/** Sends a cached document with validators, honouring conditional requests and gzip. */
+function sendDocument(req: IncomingMessage, res: ServerResponse, doc: Rendered): void {
+  res.setHeader('ETag', doc.etag);
+  res.setHeader('Last-Modified', doc.lastModified.toUTCString());
+  res.setHeader('Cache-Control', 'public, max-age=60');
+  res.setHeader('Vary', 'Accept-Encoding');
+  if (isNotModified(req.headers, doc.etag, doc.lastModified)) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+  const body = gzip ? doc.gzipped : doc.body;
+  res.statusCode = 200;
+  res.setHeader('Content-Type', doc.contentType);
+  res.setHeader('Content-Length', body.length);
+  if (gzip) res.setHeader('Content-Encoding', 'gzip');
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(res: ServerResponse, req: IncomingMessage, status: number, value: unknown): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', body.length);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = Buffer.from(JSON.stringify({ error: { code, message } }));
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+}
+
+/** Starts listening; resolves once the socket is bound. */
+export async function startServer(deps: ServerDeps, host: string, port: number): Promise<Server> {
+  const handle = makeHandler(deps);
+  const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 }, (req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      deps.log.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, 'internal', 'internal error');
+      else res.destroy();
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+/** Stops accepting connections and closes idle keep-alive sockets; in-flight responses finish. */
+export async function stopServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Requests are answered from memory in microseconds; anything still open after a second is a stuck client.
+  const timer = setTimeout(() => server.closeAllConnections(), 1000);
+  await closed;
+  clearTimeout(timer);
+}

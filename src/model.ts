@@ -1,0 +1,64 @@
+/**
+ * Plain data that flows between the pipeline stages. No behaviour here: every stage takes and returns these.
+ */
+
+/** One feed document after decode → parse → normalize, ready for dedupe. */
+export interface IngestedFeed {
+  /** Which syntax the document was, e.g. 'rss2', 'rss1', 'rss09', 'atom10', 'atom03', 'json10', 'json11'. */
+  format: string;
+  /** Which parser produced it: 'rss-parser', or the fallback's name when rss-parser failed. */
+  parser: string;
+  title: string | null;
+  /** The site's home page (channel link), absolute. */
+  siteUrl: string | null;
+  /** Polling hints a later stage may honour (RSS <ttl> in minutes …). */
+  ttlMinutes: number | null;
+  items: IncomingItem[];
+}
+
+/** One entry of a feed, normalized: absolute URLs, trimmed text, instants in UTC. */
+export interface IncomingItem {
+  /** guid / Atom id / JSON Feed id exactly as published (trimmed), or null when absent. */
+  guid: string | null;
+  /** The article's URL, absolute, or null. */
+  link: string | null;
+  /** Plain text (entities decoded, markup removed); '' when the feed gave none. */
+  title: string;
+  /** HTML as published (description / Atom summary), or null. */
+  summary: string | null;
+  /** HTML as published (content:encoded / Atom content / content_html), or null. */
+  content: string | null;
+  author: string | null;
+  /** The item's own categories (RSS category, Atom category term or label, dc:subject). */
+  categories: string[];
+  /** Publication instant, or null when absent or unreadable (the store substitutes first-seen time). */
+  published: Date | null;
+  updated: Date | null;
+}
+
+/** The text of an item that tag rules search. HTML fields are HTML; the matcher strips markup itself. */
+export interface TaggableItem {
+  title: string;
+  summary: string | null;
+  content: string | null;
+  categories: string[];
+}
+
+/** One item as stored and as read back for publishing. */
+export interface StoredItem {
+  id: number;
+  /** Stable public id (urn:uuid:…), unique across sources; used as guid / Atom id / JSON Feed id. */
+  uid: string;
+  sourceId: string;
+  guid: string | null;
+  link: string | null;
+  title: string;
+  summary: string | null;
+  content: string | null;
+  author: string | null;
+  categories: string[];
+  published: Date;
+  updated: Date;
+  firstSeen: Date;
+  tags: string[];
+}

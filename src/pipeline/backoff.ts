@@ -1,0 +1,9 @@
+/** When a failing source may be polled again: 15 min doubling per consecutive failure, up to 24 h, ±10 % jitter. */
+export function backoffUntil(now: Date, consecutiveFailures: number, retryAfter: Date | null, random: () => number): Date {
+  const base = 15 * 60_000 * 2 ** Math.min(Math.max(consecutiveFailures - 1, 0), 10);
+  const capped = Math.min(base, 24 * 3_600_000);
+  const jittered = capped * (0.9 + 0.2 * random());
+  const until = now.getTime() + jittered;
+  // A server's own Retry-After wins when it asks for longer.
+  return new Date(Math.max(until, retryAfter?.getTime() ?? 0));
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import type { IncomingItem } from '../model.js';
+
+/** An item with its identity inside its source and a fingerprint of its content. */
+export interface KeyedItem {
+  item: IncomingItem;
+  /** Identity within the source: 'g:' guid, 'gl:' guid+link, 'l:' link, 'h:' title/content hash. */
+  key: string;
+  /**
+   * For a 'gl:' key, the plain 'g:' key the same article had while its guid looked unique (an earlier poll
+   * with one item under that guid): the store adopts that row instead of inserting a copy.
+   */
+  formerKey: string | null;
+  /** Changes whenever anything published about the item changes; equal hashes mean nothing to write. */
+  contentHash: string;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * Gives every item of one document its dedupe key, in document order, dropping later copies.
+ *
+ * Order of identity: guid → link → hash of title+content. Real feeds break each rule:
+ * - guids are often bare numbers ("12345"), so keys are only unique per source (the store scopes them);
+ * - some feeds give every item the same guid (the site's home page): a guid seen with two different links in
+ *   one document is not an identity, so those items are keyed by guid and link together;
+ * - a document may list the same article twice (same guid, same link): the first occurrence wins.
+ */
+export function assignKeys(items: readonly IncomingItem[]): KeyedItem[] {
+  const linksByGuid = new Map<string, Set<string>>();
+  for (const it of items) {
+    if (it.guid === null) continue;
+    let links = linksByGuid.get(it.guid);
+    if (!links) linksByGuid.set(it.guid, (links = new Set()));
+    links.add(it.link ?? '');
+  }
+
+  const seen = new Set<string>();
+  const out: KeyedItem[] = [];
+  for (const item of items) {
+    let key: string;
+    let formerKey: string | null = null;
+    if (item.guid !== null) {
+      const reused = (linksByGuid.get(item.guid)?.size ?? 0) > 1;
+      key = reused ? `gl:${item.guid}\n${item.link ?? ''}` : `g:${item.guid}`;
+      if (reused) formerKey = `g:${item.guid}`;
+    } else if (item.link !== null) {
+      key = `l:${item.link}`;
+    } else {
+      key = `h:${sha256(`${item.title}\n${item.content ?? item.summary ?? ''}`)}`;
+    }
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ item, key, formerKey, contentHash: hashContent(item) });
+  }
+  return out;
+}
+
+/** Fingerprint of everything warta stores and publishes about an item. */
+export function hashContent(item: IncomingItem): string {
+  return sha256(
+    JSON.stringify([
+      item.title,
+      item.link,
+      item.summary,
+      item.content,
+      item.author,
+      item.categories,
+      item.published?.toISOString() ?? null,
+      item.updated?.toISOString() ?? null,
+    ]),
+  );
+}
+
+/**
+ * The public id of an item: a name-based UUID (RFC 9562 §5.5 layout over SHA-256 instead of SHA-1) of the
+ * source id and the dedupe key, so it is stable across restarts and re-imports and unique across sources.
+ */
+export function itemUid(sourceId: string, key: string): string {
+  const h = createHash('sha256').update(sourceId).update('\0').update(key).digest();
+  h[6] = (h[6]! & 0x0f) | 0x50;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `urn:uuid:${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}

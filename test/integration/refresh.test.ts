@@ -1,0 +1,165 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { openDatabase, type Db } from '../../src/db/open.js';
+import { makeStore, type Store } from '../../src/db/store.js';
+import { fetchFeed, makeFetchAgent } from '../../src/pipeline/fetch.js';
+import { ingestDocument } from '../../src/pipeline/ingest.js';
+import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
+import { compileTagger } from '../../src/tagging/index.js';
+import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const TAG = 'Hubungan Rusia dengan Belarusia';
+const rules = [{ name: TAG, match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)' }];
+const limits = { timeoutMs: 2000, maxBody: 1024 * 1024, maxRedirects: 5, userAgent: 'warta/test' };
+
+describe('refreshSource: fetch → parse → dedupe → tag → store, on a real database and server', () => {
+  let server: FeedServer;
+  let tmp: ReturnType<typeof tempDir>;
+  let db: Db;
+  let store: Store;
+  let clock: Date;
+  const agent = makeFetchAgent(limits);
+
+  const deps = (): RefreshDeps => ({
+    store,
+    fetch: (req) => fetchFeed(agent, req, limits, () => clock),
+    ingest: ingestDocument,
+    tagger: () => compileTagger(rules),
+    now: () => clock,
+    random: () => 0.5,
+    log: pino({ level: 'silent' }),
+  });
+  const reopen = () => {
+    db?.close();
+    db = openDatabase(join(tmp.dir, 'warta.db'));
+    store = makeStore(db);
+  };
+  const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).pluck().get(...args) as number);
+
+  beforeEach(async () => {
+    tmp = tempDir();
+    server = await new FeedServer().start();
+    clock = new Date('2026-11-26T10:00:00Z');
+    reopen();
+  });
+  afterEach(async () => {
+    db.close();
+    await server.stop();
+    tmp.cleanup();
+  });
+  after(() => agent.close());
+
+  const ARTICLES = [
+    { guid: '101', link: 'https://berita.example/101', title: 'Putin dan Lukashenko bahas integrasi Rusia-Belarus di Minsk', pubDate: 'Wed, 25 Nov 2026 20:15:00 +0700' },
+    { guid: '102', link: 'https://berita.example/102', title: 'Oposisi Belarusia gelar aksi di Vilnius', pubDate: 'Wed, 25 Nov 2026 18:00:00 +0700' },
+    { guid: '103', link: 'https://berita.example/103', title: 'Harga minyak naik', content: '<p>Kremlin menyebut pasokan ke <b>Belarus</b> aman</p>' },
+  ];
+
+  it('stores every item once, tags exactly the right ones, then answers a re-poll with a 304 and writes nothing', async () => {
+    const doc = rss(ARTICLES);
+    server.routes.set('/feed', feedRoute(() => ({ body: doc })));
+    const src = { id: 'berita', url: server.url('/feed') };
+
+    const first = await refreshSource(deps(), src);
+    expect(first).to.include({ result: 'updated', httpStatus: 200, inserted: 3, updated: 0 });
+    const tagged = db.prepare('SELECT i.guid FROM items i JOIN item_tags t ON t.item_id = i.id WHERE t.tag = ? ORDER BY i.guid').pluck().all(TAG);
+    expect(tagged).to.deep.equal(['101', '103']);
+
+    // +0700 keeps its instant; a missing date becomes the first-seen time.
+    const dates = db.prepare('SELECT guid, published FROM items ORDER BY guid').all() as { guid: string; published: string }[];
+    expect(dates.map((d) => d.published)).to.deep.equal(['2026-11-25T13:15:00.000Z', '2026-11-25T11:00:00.000Z', '2026-11-26T10:00:00.000Z']);
+
+    const before = store.version();
+    const second = await refreshSource(deps(), src);
+    expect(second).to.include({ result: 'not_modified', httpStatus: 304 });
+    expect(server.requests.at(-1)!.headers['if-none-match']).to.be.a('string');
+    expect(count('SELECT count(*) FROM items')).to.equal(3);
+    expect(store.sources.get('berita')!.notModifiedCount).to.equal(1);
+    expect(store.version()).to.not.equal(before); // only the source row was written
+  });
+
+  it('updates a changed item in place and re-tags it; unchanged items are not rewritten', async () => {
+    let items = ARTICLES.map((a) => ({ ...a }));
+    server.routes.set('/feed', feedRoute(() => ({ body: rss(items) })));
+    const src = { id: 'berita', url: server.url('/feed') };
+    await refreshSource(deps(), src);
+    const uid = db.prepare("SELECT uid FROM items WHERE guid = '102'").pluck().get();
+
+    items = items.map((a) => (a.guid === '102' ? { ...a, title: 'Kremlin kecam aksi oposisi Belarusia di Vilnius' } : a));
+    clock = new Date('2026-11-26T11:00:00Z');
+    const r = await refreshSource(deps(), src);
+    expect(r).to.include({ result: 'updated', inserted: 0, updated: 1 });
+    expect(count('SELECT count(*) FROM items')).to.equal(3);
+    expect(db.prepare("SELECT uid FROM items WHERE guid = '102'").pluck().get()).to.equal(uid);
+    expect(count("SELECT count(*) FROM item_tags t JOIN items i ON i.id = t.item_id WHERE i.guid = '102' AND t.tag = ?", TAG)).to.equal(1);
+  });
+
+  it('never duplicates across restarts, even when the server has no validators and reorders the feed', async () => {
+    let order = ARTICLES;
+    server.routes.set('/feed', (_req, res) => void res.end(rss(order)));
+    const src = { id: 'berita', url: server.url('/feed') };
+    await refreshSource(deps(), src);
+    reopen();
+    const same = await refreshSource(deps(), src);
+    expect(same.result).to.equal('not_modified'); // identical body: not parsed again
+    order = [...ARTICLES].reverse();
+    reopen();
+    const reordered = await refreshSource(deps(), src);
+    expect(reordered).to.include({ result: 'updated', inserted: 0, updated: 0 });
+    expect(count('SELECT count(*) FROM items')).to.equal(3);
+  });
+
+  it('keeps one item per article when a feed reuses one guid for every item', async () => {
+    const reused = ['a', 'b', 'c'].map((x) => ({ guid: 'https://berita.example/', link: `https://berita.example/${x}`, title: `Artikel ${x}` }));
+    server.routes.set('/feed', (_req, res) => void res.end(rss([...reused, reused[0]!])));
+    await refreshSource(deps(), { id: 'berita', url: server.url('/feed') });
+    expect(db.prepare('SELECT link FROM items ORDER BY link').pluck().all()).to.deep.equal(reused.map((r) => r.link));
+  });
+
+  it('scopes guids by source: the same bare number from two sources is two items', async () => {
+    server.routes.set('/a', (_req, res) => void res.end(rss([{ guid: '1', title: 'A' }])));
+    server.routes.set('/b', (_req, res) => void res.end(rss([{ guid: '1', title: 'B' }])));
+    await refreshSource(deps(), { id: 'a', url: server.url('/a') });
+    await refreshSource(deps(), { id: 'b', url: server.url('/b') });
+    expect(count('SELECT count(DISTINCT uid) FROM items')).to.equal(2);
+  });
+
+  it('records failures on the source: degraded, then failing, held back, and skipped until the hold expires', async () => {
+    server.routes.set('/err', (_req, res) => void res.writeHead(500).end());
+    const src = { id: 'rusak', url: server.url('/err') };
+    const r1 = await refreshSource(deps(), src);
+    expect(r1).to.deep.include({ result: 'failed', httpStatus: 500, error: { code: 'http_500', message: 'HTTP 500' } });
+    expect(store.sources.get('rusak')).to.include({ state: 'degraded', consecutiveFailures: 1, lastErrorCode: 'http_500' });
+    const skipped = await refreshSource(deps(), src);
+    expect(skipped.result).to.equal('skipped');
+    for (let i = 0; i < 2; i++) await refreshSource(deps(), src, { force: true });
+    expect(store.sources.get('rusak')).to.include({ state: 'failing', consecutiveFailures: 3 });
+    clock = new Date(clock.getTime() + 25 * 3_600_000);
+    server.routes.set('/err', feedRoute(() => ({ body: rss(ARTICLES) })));
+    const ok = await refreshSource(deps(), src);
+    expect(ok.result).to.equal('updated');
+    expect(store.sources.get('rusak')).to.include({ state: 'ok', consecutiveFailures: 0, lastErrorCode: null });
+  });
+
+  it('marks a 410 source gone and stops polling it until forced', async () => {
+    server.routes.set('/gone', (_req, res) => void res.writeHead(410).end());
+    const src = { id: 'hilang', url: server.url('/gone') };
+    await refreshSource(deps(), src);
+    expect(store.sources.get('hilang')!.state).to.equal('gone');
+    clock = new Date(clock.getTime() + 7 * 86_400_000);
+    expect((await refreshSource(deps(), src)).skipped).to.deep.equal({ reason: 'gone', until: null });
+    expect(server.hits.get('/gone')).to.equal(1);
+    expect((await refreshSource(deps(), src, { force: true })).result).to.equal('failed');
+    expect(server.hits.get('/gone')).to.equal(2);
+  });
+
+  it('records an HTML page as not_a_feed without storing anything', async () => {
+    server.routes.set('/html', (_req, res) => void res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><html><body>Hello</body></html>'));
+    const r = await refreshSource(deps(), { id: 'html', url: server.url('/html') });
+    expect(r.result).to.equal('failed');
+    expect(r.error!.code).to.equal('not_a_feed');
+    expect(count('SELECT count(*) FROM items')).to.equal(0);
+  });
+});

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import type { IncomingItem } from '../../../src/model.js';
+import { assignKeys, itemUid } from '../../../src/pipeline/dedupe.js';
+
+const item = (o: Partial<IncomingItem>): IncomingItem => ({
+  guid: null, link: null, title: 't', summary: null, content: null, author: null, categories: [], published: null, updated: null, ...o,
+});
+
+describe('pipeline: assignKeys', () => {
+  const cases: { name: string; items: IncomingItem[]; keys: string[] }[] = [
+    { name: 'guid first, even a bare number', items: [item({ guid: '12345', link: 'https://a/1' })], keys: ['g:12345'] },
+    { name: 'link when there is no guid (RSS 1.0)', items: [item({ link: 'https://a/1' })], keys: ['l:https://a/1'] },
+    {
+      name: 'hash of title and content when there is neither',
+      items: [item({ title: 'A', content: 'x' }), item({ title: 'B', content: 'x' })],
+      keys: ['h:', 'h:'],
+    },
+    {
+      name: 'a repeated article collapses into its first occurrence',
+      items: [item({ guid: '1', link: 'https://a/1', title: 'first' }), item({ guid: '1', link: 'https://a/1', title: 'second' })],
+      keys: ['g:1'],
+    },
+    {
+      name: 'one guid reused for different links is disambiguated by the link',
+      items: [item({ guid: 'https://a/', link: 'https://a/1' }), item({ guid: 'https://a/', link: 'https://a/2' })],
+      keys: ['gl:https://a/\nhttps://a/1', 'gl:https://a/\nhttps://a/2'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const keyed = assignKeys(c.items);
+      expect(keyed.map((k) => (k.key.startsWith('h:') ? 'h:' : k.key))).to.deep.equal(c.keys);
+    });
+  }
+
+  it('keeps the first of two copies (not the last)', () => {
+    const keyed = assignKeys([item({ guid: '1', title: 'first' }), item({ guid: '1', title: 'second' })]);
+    expect(keyed[0]!.item.title).to.equal('first');
+  });
+
+  it('gives items with different text different hash keys', () => {
+    const [a, b] = assignKeys([item({ title: 'A' }), item({ title: 'B' })]);
+    expect(a!.key).to.not.equal(b!.key);
+  });
+
+  it('changes the content hash when anything published changes, and only then', () => {
+    const base = item({ guid: '1', title: 'Putin bertemu Lukashenko', published: new Date('2026-11-01T00:00:00Z') });
+    const [h1] = assignKeys([base]);
+    const [h2] = assignKeys([{ ...base }]);
+    const [h3] = assignKeys([{ ...base, title: 'Putin bertemu Lukashenko di Minsk' }]);
+    const [h4] = assignKeys([{ ...base, categories: ['Dunia'] }]);
+    expect(h1!.contentHash).to.equal(h2!.contentHash);
+    expect(h3!.contentHash).to.not.equal(h1!.contentHash);
+    expect(h4!.contentHash).to.not.equal(h1!.contentHash);
+  });
+});
+
+describe('pipeline: itemUid', () => {
+  it('is a stable urn:uuid unique per source and key', () => {
+    const a = itemUid('antara', 'g:1');
+    expect(a).to.match(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(itemUid('antara', 'g:1')).to.equal(a);
+    expect(itemUid('tempo', 'g:1')).to.not.equal(a);
+    expect(itemUid('antara', 'g:2')).to.not.equal(a);
+  });
+});
