@@ -34,8 +34,9 @@ export function makeScheduler(deps: SchedulerDeps) {
     busy.add(source.id);
     void queue
       .add(async () => {
-        const outcome = await deps.refresh(source, abort.signal);
-        deps.log.info({ source: source.id, url: source.url, why, ...outcome }, `refresh ${outcome.result}`);
+        const { sourceId, ...outcome } = await deps.refresh(source, abort.signal);
+        const level = outcome.result === 'failed' ? 'warn' : 'info';
+        deps.log[level]({ source: sourceId, url: source.url, why, ...outcome }, `refresh ${outcome.result}`);
       })
       .catch((err: unknown) => deps.log.error({ source: source.id, err }, 'refresh crashed'))
       .finally(() => busy.delete(source.id));

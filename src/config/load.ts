@@ -13,7 +13,19 @@ export interface Config {
   file: string;
   server: { host: string; port: number; baseUrl: string };
   storage: { path: string };
-  fetch: { schedule: string; timezone: string; timeoutMs: number; maxBody: number; concurrency: number };
+  fetch: {
+    schedule: string;
+    timezone: string;
+    timeoutMs: number;
+    maxBody: number;
+    concurrency: number;
+    perHost: number;
+    minIntervalMs: number;
+    maxIntervalMs: number;
+    hostPauseMaxMs: number;
+    redirectPersistAfter: number;
+    blockPrivateAddresses: boolean;
+  };
   sources: readonly { id: string; url: string; title: string | null; schedule: string }[];
   tags: readonly { name: string; slug: string; match: string }[];
   outputs: readonly { id: string; title: string; description: string; tags: readonly string[]; limit: number }[];
@@ -74,20 +86,18 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([at(0, 'config must be a mapping of sections (server, sources, tags, outputs …)')]);
   applyEnvOverrides(raw, env);
 
-  const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(locateIssue(doc, issue, at));
-    throw new ConfigError(sortProblems(problems));
-  }
-  const input = parsed.data;
-  // `column` (1-based) points inside a string value, e.g. at a query's syntax error.
+  // Schema problems and cross-field problems are reported together, so one run lists everything to fix.
   const where = (path: (string | number)[], message: string, column = 1) => {
     const loc = nodeLocation(doc, path);
     const p = at(loc.offset, message);
+    // `column` (1-based) points inside a string value, e.g. at a query's syntax error.
     return column > 1 && loc.exact ? { ...p, col: p.col + loc.quote + column - 1 } : p;
   };
-  problems.push(...checkSemantics(input, where));
-  if (problems.length) throw new ConfigError(sortProblems(problems));
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) for (const issue of parsed.error.issues) problems.push(locateIssue(doc, issue, at));
+  problems.push(...checkSemantics(raw, where));
+  if (problems.length || !parsed.success) throw new ConfigError(sortProblems(problems));
+  const input = parsed.data;
   return freeze(input, file);
 }
 
@@ -103,57 +113,83 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   if (env.WARTA_DB) section('storage').path = env.WARTA_DB;
 }
 
-function checkSemantics(c: ConfigInput, where: (path: (string | number)[], message: string, column?: number) => ConfigProblem): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const validZone = (tz: string) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!validZone(c.fetch.timezone)) problems.push(where(['fetch', 'timezone'], `unknown time zone "${c.fetch.timezone}" (use an IANA name such as "Asia/Jakarta")`));
-  if (!cron.validate(c.fetch.schedule)) problems.push(where(['fetch', 'schedule'], `invalid cron expression "${c.fetch.schedule}"`));
+type Where = (path: (string | number)[], message: string, column?: number) => ConfigProblem;
 
-  const duplicates = (list: { id?: string; name?: string }[], key: 'id' | 'name', section: string) => {
+/**
+ * Cross-field checks the schema cannot express. They read the raw document defensively (any value may have the
+ * wrong type, which the schema reports) so they run even when the schema failed.
+ */
+function checkSemantics(raw: Record<string, unknown>, where: Where): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(obj) : []);
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+  const fetch = obj(raw.fetch);
+  const zone = str(fetch.timezone);
+  if (zone !== undefined && !validZone(zone)) problems.push(where(['fetch', 'timezone'], `unknown time zone "${zone}" (use an IANA name such as "Asia/Jakarta")`));
+  const checkCron = (expr: string | undefined, path: (string | number)[]) => {
+    if (expr !== undefined && !cron.validate(expr)) problems.push(where(path, `invalid cron expression "${expr}" (five fields: minute hour day month weekday)`));
+  };
+  checkCron(str(fetch.schedule), ['fetch', 'schedule']);
+  const minI = parseDuration(str(fetch.min_interval) ?? '5m');
+  const maxI = parseDuration(str(fetch.max_interval) ?? '24h');
+  if (minI !== null && maxI !== null && minI > maxI) problems.push(where(['fetch', 'min_interval'], 'fetch.min_interval must not be longer than fetch.max_interval'));
+
+  const sources = list(raw.sources);
+  const tags = list(raw.tags);
+  const outputs = list(raw.outputs);
+  const duplicates = (items: Record<string, unknown>[], key: string, section: string) => {
     const seen = new Map<string, number>();
-    list.forEach((x, i) => {
-      const v = x[key]!;
+    items.forEach((x, i) => {
+      const v = str(x[key]);
+      if (v === undefined) return;
       const first = seen.get(v);
       if (first !== undefined) problems.push(where([section, i, key], `duplicate ${section.replace(/s$/, '')} ${key} "${v}" (first at ${section}[${first}])`));
       else seen.set(v, i);
     });
   };
-  duplicates(c.sources, 'id', 'sources');
-  duplicates(c.tags, 'name', 'tags');
-  duplicates(c.outputs, 'id', 'outputs');
-
-  c.sources.forEach((s, i) => {
-    if (s.schedule !== undefined && !cron.validate(s.schedule)) problems.push(where(['sources', i, 'schedule'], `invalid cron expression "${s.schedule}"`));
-  });
+  duplicates(sources, 'id', 'sources');
+  duplicates(tags, 'name', 'tags');
+  duplicates(outputs, 'id', 'outputs');
+  sources.forEach((s, i) => checkCron(str(s.schedule), ['sources', i, 'schedule']));
 
   const slugs = new Map<string, string>();
-  c.tags.forEach((t, i) => {
-    const slug = slugify(t.name);
-    if (slug === '') problems.push(where(['tags', i, 'name'], `tag "${t.name}" has no letters or digits to make a URL slug from`));
-    else if (slugs.has(slug) && slugs.get(slug) !== t.name) problems.push(where(['tags', i, 'name'], `tag "${t.name}" has the same slug "${slug}" as tag "${slugs.get(slug)}"`));
-    else slugs.set(slug, t.name);
+  tags.forEach((t, i) => {
+    const name = str(t.name);
+    const match = str(t.match);
+    if (name !== undefined) {
+      const slug = slugify(name);
+      if (slug === '') problems.push(where(['tags', i, 'name'], `tag "${name}" has no letters or digits to make a URL slug from`));
+      else if (slugs.has(slug) && slugs.get(slug) !== name) problems.push(where(['tags', i, 'name'], `tag "${name}" has the same slug "${slug}" as tag "${slugs.get(slug)}"`));
+      else slugs.set(slug, name);
+    }
+    if (match === undefined || match.trim() === '') return;
     try {
-      compileTagger([{ name: t.name, match: t.match }]);
+      compileTagger([{ name: name ?? `#${i}`, match }]);
     } catch (err) {
       if (!(err instanceof QuerySyntaxError)) throw err;
-      problems.push(where(['tags', i, 'match'], `tag "${t.name}": ${err.message}`, err.column));
+      problems.push(where(['tags', i, 'match'], `tag "${name ?? i}": ${err.message}`, err.column));
     }
   });
 
-  const tagNames = new Set(c.tags.map((t) => t.name));
-  c.outputs.forEach((o, i) => {
-    o.tags.forEach((name, j) => {
-      if (!tagNames.has(name)) problems.push(where(['outputs', i, 'tags', j], `output "${o.id}" names unknown tag "${name}"`));
+  const tagNames = new Set(tags.map((t) => str(t.name)).filter((n) => n !== undefined));
+  outputs.forEach((o, i) => {
+    if (!Array.isArray(o.tags)) return;
+    o.tags.forEach((name: unknown, j: number) => {
+      if (typeof name === 'string' && !tagNames.has(name)) problems.push(where(['outputs', i, 'tags', j], `output "${str(o.id) ?? i}" names unknown tag "${name}"`));
     });
   });
   return problems;
+}
+
+function validZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function freeze(c: ConfigInput, file: string): Config {
@@ -170,6 +206,12 @@ function freeze(c: ConfigInput, file: string): Config {
       timeoutMs: parseDuration(c.fetch.timeout)!,
       maxBody: parseSize(c.fetch.max_body)!,
       concurrency: c.fetch.concurrency,
+      perHost: c.fetch.per_host,
+      minIntervalMs: parseDuration(c.fetch.min_interval)!,
+      maxIntervalMs: parseDuration(c.fetch.max_interval)!,
+      hostPauseMaxMs: parseDuration(c.fetch.host_pause_max)!,
+      redirectPersistAfter: c.fetch.redirect_persist_after,
+      blockPrivateAddresses: c.fetch.block_private_addresses,
     },
     sources: c.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? null, schedule: s.schedule ?? c.fetch.schedule })),
     tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match })),

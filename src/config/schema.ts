@@ -34,12 +34,12 @@ export const configSchema = z
         listen: listen.default('127.0.0.1:8080').describe('host:port the HTTP server listens on'),
         base_url: httpUrl.optional().describe('public URL of this warta, used in self links and OPML (default: http://<listen>)'),
       })
-      .default({ listen: '127.0.0.1:8080' }),
+      .prefault({}),
     storage: z
       .strictObject({
         path: z.string().min(1).default('data/warta.db').describe('SQLite database file, relative to the working directory'),
       })
-      .default({ path: 'data/warta.db' }),
+      .prefault({}),
     fetch: z
       .strictObject({
         schedule: z.string().default('*/15 * * * *').describe('default cron expression for sources'),
@@ -47,8 +47,14 @@ export const configSchema = z
         timeout: duration('timeout').default('20s').describe('deadline for one whole fetch, body included'),
         max_body: size('max_body').default('10MiB').describe('cap on a decoded feed body'),
         concurrency: z.number().int().min(1).max(256).default(16).describe('fetches in flight at once'),
+        per_host: z.number().int().min(1).max(64).default(2).describe('fetches in flight at once to one registrable domain'),
+        min_interval: duration('min_interval').default('5m').describe('a source is never polled more often than this'),
+        max_interval: duration('max_interval').default('24h').describe('feed hints (ttl, skipHours, Cache-Control …) never stretch the interval past this'),
+        host_pause_max: duration('host_pause_max').default('5m').describe('longest pause of a host after 429/503 with Retry-After'),
+        redirect_persist_after: z.number().int().min(1).max(100).default(3).describe('consecutive polls that must see the same 301/308 before the new URL is kept'),
+        block_private_addresses: z.boolean().default(false).describe('refuse sources that resolve to loopback, private or link-local addresses'),
       })
-      .default({ schedule: '*/15 * * * *', timezone: 'UTC', timeout: '20s', max_body: '10MiB', concurrency: 16 }),
+      .prefault({}),
     sources: z
       .array(
         z.strictObject({
@@ -82,7 +88,7 @@ export const configSchema = z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
       })
-      .default({ level: 'info' }),
+      .prefault({}),
   })
   .describe('warta configuration');
 

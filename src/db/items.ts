@@ -95,14 +95,16 @@ export function makeItemStore(db: Db) {
         };
         let id: number;
         if (found) {
-          // A missing date stays the first-seen time; a change we only see now is dated now.
-          const published = it.published ? iso(it.published) : found.published;
-          update.run({ ...fields, id: found.id, published, updated: iso(it.updated ?? now) });
+          // A missing date keeps the stored one; a change we only see now is dated now.
+          const published = it.published ?? it.updated;
+          const publishedIso = published ? iso(published) : found.published;
+          update.run({ ...fields, id: found.id, published: publishedIso, updated: iso(it.updated ?? now) });
           id = found.id;
           deleteTags.run(id);
           result.updated++;
         } else {
-          const published = it.published ?? now;
+          // Atom entries may carry only <updated>; with no date at all, the first-seen time stands in.
+          const published = it.published ?? it.updated ?? now;
           const info = insert.run({
             ...fields,
             uid: itemUid(sourceId, k.key),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/load.js';
 import type { Store } from '../db/store.js';
-import { FEED_CONTENT_TYPES, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from '../publish/index.js';
+import { FEED_CONTENT_TYPES, makeSanitizeCache, OPML_CONTENT_TYPE, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from '../publish/index.js';
 
 /** One feed warta publishes: a tag's own feed or a configured output. */
 export interface FeedDef {
@@ -46,12 +46,13 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
   const cache = new Map<string, { version: string; doc: Rendered }>();
   const catalogue = feedCatalogue(config);
   const base = config.server.baseUrl;
+  const sanitize = makeSanitizeCache();
   let sourcesCache: { version: string; map: Map<string, SourceInfo> } | null = null;
 
   function sources(version: string): Map<string, SourceInfo> {
     if (sourcesCache?.version !== version) {
       const titles = new Map(config.sources.map((s) => [s.id, s.title]));
-      const map = new Map(store.sources.all().map((s) => [s.id, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl }]));
+      const map = new Map(store.sources.all().map((s) => [s.id, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl, feedUrl: s.url }]));
       sourcesCache = { version, map };
     }
     return sourcesCache.map;
@@ -71,9 +72,10 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
       const items = store.items.newestWithTags(def.tags, def.limit);
       const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
       const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
-      const updated = new Date(Math.max(newest, rulesChanged) || now().getTime());
+      // Never later than the clock: an item may carry a date a few minutes ahead.
+      const updated = new Date(Math.min(Math.max(newest, rulesChanged) || Infinity, now().getTime()));
       const selfUrls = { rss: `${base}${path}.rss`, atom: `${base}${path}.atom`, json: `${base}${path}.json` };
-      const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(version));
+      const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(version), sanitize);
       const doc = document(text, FEED_CONTENT_TYPES[format], updated);
       cache.set(key, { version, doc });
       return doc;
@@ -86,7 +88,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
         { title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const },
       ]);
       const stamp = now();
-      const doc = document(renderOpml('warta feeds', entries, stamp), 'text/x-opml; charset=utf-8', stamp);
+      const doc = document(renderOpml('warta feeds', entries, stamp), OPML_CONTENT_TYPE, stamp);
       cache.set('/opml', { version: '', doc });
       return doc;
     },

@@ -31,7 +31,10 @@ describe('config: parseConfig', () => {
   it('accepts the documented example and fills defaults', () => {
     const c = parseConfig(VALID, 'warta.yaml');
     expect(c.server).to.deep.include({ host: '127.0.0.1', port: 8080, baseUrl: 'http://127.0.0.1:8080' });
-    expect(c.fetch).to.deep.equal({ schedule: '*/15 * * * *', timezone: 'UTC', timeoutMs: 20_000, maxBody: 10 * 1024 * 1024, concurrency: 16 });
+    expect(c.fetch).to.deep.equal({
+      schedule: '*/15 * * * *', timezone: 'UTC', timeoutMs: 20_000, maxBody: 10 * 1024 * 1024, concurrency: 16, perHost: 2,
+      minIntervalMs: 300_000, maxIntervalMs: 86_400_000, hostPauseMaxMs: 300_000, redirectPersistAfter: 3, blockPrivateAddresses: false,
+    });
     expect(c.sources[0]).to.deep.equal({ id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *' });
     expect(c.tags[0]!.slug).to.equal('hubungan-rusia-dengan-belarusia');
     expect(c.outputs[0]!.limit).to.equal(50);
@@ -50,7 +53,7 @@ describe('config: parseConfig', () => {
   });
 
   const cases: { name: string; text: string; expect: { line: number; col: number; re: RegExp }[] }[] = [
-    { name: 'YAML syntax error', text: 'server:\n  listen: "127.0.0.1:8080\n', expect: [{ line: 2, col: 11, re: /./ }] },
+    { name: 'YAML syntax error', text: 'server:\n  listen: "127.0.0.1:8080\n', expect: [{ line: 3, col: 1, re: /Missing closing "quote/ }] },
     { name: 'unknown key at its own position', text: 'server:\n  listne: "x:1"\n', expect: [{ line: 2, col: 3, re: /unknown key "listne" in server/ }] },
     { name: 'unknown top-level key', text: 'sourcess: []\n', expect: [{ line: 1, col: 1, re: /unknown key "sourcess"/ }] },
     { name: 'wrong type', text: 'fetch:\n  concurrency: "many"\n', expect: [{ line: 2, col: 16, re: /fetch\.concurrency: must be number/ }] },

@@ -1,0 +1,90 @@
+import PQueue from 'p-queue';
+import { getDomain } from 'tldts';
+
+/** Limits of the host gate. */
+export interface HostGateOptions {
+  /** Requests in flight at once to one registrable domain. */
+  perHost: number;
+  /** Requests in flight at once overall. */
+  concurrency: number;
+  /** The longest a host's queue is paused for a Retry-After, however long the server asks. */
+  pauseMaxMs: number;
+  now: () => Date;
+}
+
+/**
+ * The key politeness is counted by: the registrable domain (a.example.com and b.example.com share one queue),
+ * or the host itself for IP addresses, localhost and unknown suffixes.
+ */
+export function hostKey(url: string): string {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return url;
+  }
+  return getDomain(host, { allowPrivateDomains: false }) ?? host;
+}
+
+/**
+ * Runs fetches so that each registrable domain sees at most `perHost` at once and the process at most
+ * `concurrency`; a host that answered 429/503 with Retry-After is paused (up to `pauseMaxMs`).
+ * Host slot first, then a global slot: a slow host then holds only its own slots while it waits.
+ */
+export function makeHostGate(opts: HostGateOptions) {
+  const global = new PQueue({ concurrency: opts.concurrency });
+  const hosts = new Map<string, { queue: PQueue; pausedUntil: Date | null; timer: NodeJS.Timeout | null }>();
+
+  function host(key: string) {
+    let h = hosts.get(key);
+    if (!h) hosts.set(key, (h = { queue: new PQueue({ concurrency: opts.perHost }), pausedUntil: null, timer: null }));
+    return h;
+  }
+
+  return {
+    /** Runs `fn` when both a host slot and a global slot are free (and the host is not paused). */
+    run<T>(url: string, fn: () => Promise<T>): Promise<T> {
+      return host(hostKey(url)).queue.add(() => global.add(fn)) as Promise<T>;
+    },
+    /** Until when the host of `url` is paused, or null. */
+    pausedUntil(url: string): Date | null {
+      const h = hosts.get(hostKey(url));
+      return h?.pausedUntil && h.pausedUntil > opts.now() ? h.pausedUntil : null;
+    },
+    /** Pauses the host of `url` until `until`, capped at pauseMaxMs from now. */
+    pause(url: string, until: Date): Date {
+      const h = host(hostKey(url));
+      const capped = new Date(Math.min(until.getTime(), opts.now().getTime() + opts.pauseMaxMs));
+      if (h.pausedUntil && h.pausedUntil >= capped) return h.pausedUntil;
+      h.pausedUntil = capped;
+      h.queue.pause();
+      if (h.timer) clearTimeout(h.timer);
+      h.timer = setTimeout(() => {
+        h.pausedUntil = null;
+        h.timer = null;
+        h.queue.start();
+      }, Math.max(0, capped.getTime() - opts.now().getTime()));
+      h.timer.unref();
+      return capped;
+    },
+    /** Requests queued or running, over all hosts. */
+    pending(): number {
+      let n = 0;
+      for (const h of hosts.values()) n += h.queue.size + h.queue.pending;
+      return n;
+    },
+    /** Drops queued work (running work finishes) and resolves when everything has settled. */
+    async drain(): Promise<void> {
+      for (const h of hosts.values()) {
+        if (h.timer) clearTimeout(h.timer);
+        h.queue.clear();
+        h.queue.start();
+      }
+      global.clear();
+      await Promise.all([...[...hosts.values()].map((h) => h.queue.onIdle()), global.onIdle()]);
+    },
+  };
+}
+
+/** The host gate's interface, for passing as a dependency. */
+export type HostGate = ReturnType<typeof makeHostGate>;
