@@ -23,7 +23,17 @@ CREATE TABLE sources (
   not_modified_count    INTEGER NOT NULL DEFAULT 0,
   last_poll             TEXT,
   last_success          TEXT,
-  held_until            TEXT
+  -- Backoff after failures and a server's Retry-After: not polled before this, not even at start-up.
+  held_until            TEXT,
+  -- Politeness from feed hints (ttl, sy:updatePeriod, skipHours/Days, Cache-Control) and fetch.min_interval:
+  -- cron ticks before this are skipped; the start-up poll and `warta fetch` ignore it.
+  hint_until            TEXT,
+  -- The interval the feed itself last asked for (ms), reused on 304 answers, which carry no feed.
+  feed_hint_ms          INTEGER,
+  -- A 301/308 target adopted after fetch.redirect_persist_after consecutive polls saw it and it parsed.
+  effective_url         TEXT,
+  redirect_target       TEXT,
+  redirect_seen         INTEGER NOT NULL DEFAULT 0
 );
 
 -- Items are deduplicated per source by dedupe_key: 'g:' guid, 'gl:' guid + link (a guid the feed reuses for

@@ -1,11 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
-import PQueue from 'p-queue';
 import { ConfigError, formatProblem, loadConfig, resolveConfigPath, type Config } from './config/load.js';
 import { makeLogger } from './log.js';
 import { runDaemon } from './main.js';
 import { refreshSource, type RefreshOutcome } from './pipeline/refresh.js';
+import { hostKey, makeHostGate } from './host-gate.js';
+import { openDatabase } from './db/open.js';
+import { makeStore } from './db/store.js';
 import { retagIfRulesChanged, rulesFingerprint } from './retag.js';
 import { openRuntime } from './runtime.js';
+import { nextRunOf } from './scheduler.js';
+import { formatStatusTable, sourceStatuses } from './source-status.js';
 import { VERSION } from './version.js';
 
 /** Exit codes: 0 ok, 1 config error, 2 usage error, 3 some source failed (warta fetch). */
@@ -41,6 +45,23 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     .addOption(levelOption())
     .action(async (ids: string[], opts: { config?: string; logLevel?: string }) => {
       code = await fetchCommand(ids, opts, env);
+    });
+
+  program
+    .command('sources')
+    .description('list every source with its state, last poll, next poll and last error')
+    .addOption(configOption())
+    .option('--json', 'print JSON (the same as GET /api/sources)')
+    .action((opts: { config?: string; json?: boolean }) => {
+      const config = readConfig(opts.config, env);
+      if (!config) return void (code = EXIT.config);
+      const db = openDatabase(config.storage.path);
+      try {
+        const list = sourceStatuses(config, makeStore(db), (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t), new Date());
+        console.log(opts.json ? JSON.stringify(list, null, 2) : formatStatusTable(list));
+      } finally {
+        db.close();
+      }
     });
 
   program
@@ -110,11 +131,17 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     await retagIfRulesChanged(runtime.store, runtime.refreshDeps.tagger(), rulesFingerprint(config), runtime.refreshDeps.now);
     const named = new Set(ids);
     const chosen = ids.length ? config.sources.filter((s) => named.has(s.id)) : config.sources;
-    const queue = new PQueue({ concurrency: config.fetch.concurrency });
+    const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now: () => new Date() });
+    // A host that answered 429/503 with Retry-After: its other sources are reported skipped, not waited for.
+    const pausedHosts = new Map<string, Date>();
     const outcomes = await Promise.all(
       chosen.map((s) =>
-        queue.add(async () => {
-          const o = await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id) });
+        gate.run(s.url, async () => {
+          const paused = pausedHosts.get(hostKey(s.url));
+          const o: RefreshOutcome = paused
+            ? { sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped: { reason: 'host_paused', until: paused }, retryAfter: null, url: null, bytes: 0, durationMs: 0 }
+            : await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id), ignoreHints: true });
+          if (o.retryAfter) pausedHosts.set(hostKey(s.url), o.retryAfter);
           process.stdout.write(`${formatOutcome(o)}\n`);
           return o;
         }),
@@ -131,7 +158,13 @@ export function formatOutcome(o: RefreshOutcome): string {
   const status = o.httpStatus === null ? '-' : String(o.httpStatus);
   const base = `${o.sourceId}\t${o.result}\t${status}`;
   if (o.result === 'skipped') {
-    const why = o.skipped?.reason === 'gone' ? 'gone (HTTP 410); change its URL or run `warta fetch ' + o.sourceId + '`' : `held back until ${o.skipped?.until?.toISOString()}`;
+    const until = o.skipped?.until?.toISOString();
+    const why = {
+      gone: `gone (HTTP 410); change its URL or run \`warta fetch ${o.sourceId}\``,
+      held: `held back until ${until} (backoff or Retry-After)`,
+      hint: `not due until ${until} (feed's own interval)`,
+      host_paused: `host paused until ${until} (Retry-After from another source on it)`,
+    }[o.skipped?.reason ?? 'held'];
     return `${base}\t${why}`;
   }
   const tail = `new ${o.inserted}\tupdated ${o.updated}\t${o.durationMs} ms`;

@@ -73,14 +73,16 @@ export function makeHostGate(opts: HostGateOptions) {
       for (const h of hosts.values()) n += h.queue.size + h.queue.pending;
       return n;
     },
-    /** Drops queued work (running work finishes) and resolves when everything has settled. */
+    /**
+     * Lifts every pause and resolves when all queued and running work has settled. Callers abort their work
+     * first, so queued jobs finish at once; dropping them instead would leave their promises pending forever.
+     */
     async drain(): Promise<void> {
       for (const h of hosts.values()) {
         if (h.timer) clearTimeout(h.timer);
-        h.queue.clear();
+        h.pausedUntil = null;
         h.queue.start();
       }
-      global.clear();
       await Promise.all([...[...hosts.values()].map((h) => h.queue.onIdle()), global.onIdle()]);
     },
   };

@@ -13,6 +13,12 @@ export interface IngestedFeed {
   siteUrl: string | null;
   /** Polling hints a later stage may honour (RSS <ttl> in minutes …). */
   ttlMinutes: number | null;
+  /** sy:updatePeriod / sy:updateFrequency as one interval in minutes. */
+  updatePeriodMinutes?: number | null;
+  /** RSS <skipHours>: hours (0–23, GMT) in which the feed asks not to be polled. */
+  skipHours?: number[];
+  /** RSS <skipDays>: day names (Monday … Sunday) on which the feed asks not to be polled. */
+  skipDays?: string[];
   items: IncomingItem[];
 }
 

@@ -24,7 +24,13 @@ export function openRuntime(config: Config, log: Logger): Runtime {
   const store = makeStore(db);
   for (const s of config.sources) store.sources.ensure(s.id, s.url);
   let tagger = compileTagger(config.tags.map((t) => ({ name: t.name, match: t.match })));
-  const limits = { timeoutMs: config.fetch.timeoutMs, maxBody: config.fetch.maxBody, maxRedirects: 5, userAgent: USER_AGENT };
+  const limits = {
+    timeoutMs: config.fetch.timeoutMs,
+    maxBody: config.fetch.maxBody,
+    maxRedirects: 5,
+    userAgent: USER_AGENT,
+    blockPrivateAddresses: config.fetch.blockPrivateAddresses,
+  };
   const agent = makeFetchAgent(limits);
   const now = () => new Date();
   return {
@@ -35,6 +41,11 @@ export function openRuntime(config: Config, log: Logger): Runtime {
       fetch: (req) => fetchFeed(agent, req, limits, now),
       ingest: ingestDocument,
       tagger: () => tagger,
+      policy: {
+        minIntervalMs: config.fetch.minIntervalMs,
+        maxIntervalMs: config.fetch.maxIntervalMs,
+        redirectPersistAfter: config.fetch.redirectPersistAfter,
+      },
       now,
       random: Math.random,
       log,

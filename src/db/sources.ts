@@ -24,6 +24,11 @@ export interface SourceRow {
   lastPoll: Date | null;
   lastSuccess: Date | null;
   heldUntil: Date | null;
+  hintUntil: Date | null;
+  feedHintMs: number | null;
+  effectiveUrl: string | null;
+  redirectTarget: string | null;
+  redirectSeen: number;
 }
 
 /** What one poll changes on a source row. Absent fields keep their stored value. */
@@ -36,6 +41,10 @@ export interface PollRecord {
   notModified?: boolean;
   success?: boolean;
   heldUntil?: Date | null;
+  hintUntil?: Date | null;
+  feedHintMs?: number | null;
+  /** The permanent-redirect bookkeeping after this poll (absent: unchanged). */
+  redirect?: { target: string | null; seen: number; effectiveUrl?: string };
   validators?: { etag: string | null; lastModified: string | null; bodyHash: string | null };
   feed?: { title: string | null; siteUrl: string | null; parser: string; format: string };
 }
@@ -58,7 +67,11 @@ export function makeSourceStore(db: Db) {
        -- an admin who changes the URL of a gone or failing source wants it polled again
        state = CASE WHEN sources.url = excluded.url THEN sources.state ELSE 'ok' END,
        consecutive_failures = CASE WHEN sources.url = excluded.url THEN sources.consecutive_failures ELSE 0 END,
-       held_until = CASE WHEN sources.url = excluded.url THEN sources.held_until END`,
+       held_until = CASE WHEN sources.url = excluded.url THEN sources.held_until END,
+       hint_until = CASE WHEN sources.url = excluded.url THEN sources.hint_until END,
+       effective_url = CASE WHEN sources.url = excluded.url THEN sources.effective_url END,
+       redirect_target = CASE WHEN sources.url = excluded.url THEN sources.redirect_target END,
+       redirect_seen = CASE WHEN sources.url = excluded.url THEN sources.redirect_seen ELSE 0 END`,
   );
   const record = db.prepare(
     `UPDATE sources SET
@@ -72,6 +85,11 @@ export function makeSourceStore(db: Db) {
        not_modified_count = not_modified_count + @notModified,
        last_success = CASE WHEN @success THEN @now ELSE last_success END,
        held_until = CASE WHEN @setHeld THEN @heldUntil ELSE held_until END,
+       hint_until = CASE WHEN @setHint THEN @hintUntil ELSE hint_until END,
+       feed_hint_ms = CASE WHEN @setFeedHint THEN @feedHintMs ELSE feed_hint_ms END,
+       redirect_target = CASE WHEN @setRedirect THEN @redirectTarget ELSE redirect_target END,
+       redirect_seen = CASE WHEN @setRedirect THEN @redirectSeen ELSE redirect_seen END,
+       effective_url = CASE WHEN @setEffective THEN @effectiveUrl ELSE effective_url END,
        etag = CASE WHEN @setValidators THEN @etag ELSE etag END,
        last_modified = CASE WHEN @setValidators THEN @lastModified ELSE last_modified END,
        body_hash = CASE WHEN @setValidators THEN @bodyHash ELSE body_hash END,
@@ -115,6 +133,15 @@ export function makeSourceStore(db: Db) {
         success: r.success ? 1 : 0,
         setHeld: r.heldUntil !== undefined ? 1 : 0,
         heldUntil: iso(r.heldUntil),
+        setHint: r.hintUntil !== undefined ? 1 : 0,
+        hintUntil: iso(r.hintUntil),
+        setFeedHint: r.feedHintMs !== undefined ? 1 : 0,
+        feedHintMs: r.feedHintMs ?? null,
+        setRedirect: r.redirect ? 1 : 0,
+        redirectTarget: r.redirect?.target ?? null,
+        redirectSeen: r.redirect?.seen ?? 0,
+        setEffective: r.redirect?.effectiveUrl !== undefined ? 1 : 0,
+        effectiveUrl: r.redirect?.effectiveUrl ?? null,
         setValidators: r.validators ? 1 : 0,
         etag: r.validators?.etag ?? null,
         lastModified: r.validators?.lastModified ?? null,
@@ -153,5 +180,10 @@ function toSourceRow(r: Record<string, unknown>): SourceRow {
     lastPoll: date(r.last_poll),
     lastSuccess: date(r.last_success),
     heldUntil: date(r.held_until),
+    hintUntil: date(r.hint_until),
+    feedHintMs: (r.feed_hint_ms as number | null) ?? null,
+    effectiveUrl: (r.effective_url as string | null) ?? null,
+    redirectTarget: (r.redirect_target as string | null) ?? null,
+    redirectSeen: r.redirect_seen as number,
   };
 }

@@ -3,10 +3,13 @@ import type { Logger } from 'pino';
 import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
 import type { FeedRenderer, Rendered } from './feeds.js';
+import type { SourceStatus } from '../source-status.js';
 
 /** What the HTTP server reads from. `feeds` is a function because a config reload replaces the renderer. */
 export interface ServerDeps {
   feeds: () => FeedRenderer;
+  /** Every configured source's status (GET /api/sources). */
+  sources: () => SourceStatus[];
   log: Logger;
 }
 
@@ -28,6 +31,7 @@ export function makeHandler(deps: ServerDeps) {
 
     if (path === '/healthz') return sendJson(res, req, 200, { status: 'ok' });
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
+    if (path === '/api/sources') return sendJson(res, req, 200, deps.sources());
 
     const m = FEED_PATH.exec(path);
     if (m) {

@@ -1,6 +1,9 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
 import { WartaError } from '../errors.js';
+import { cacheLifetimeMs } from './hints.js';
 
 /** What warta remembers from the last answer, for a conditional request (RFC 9110 §13). */
 export interface FetchRequest {
@@ -18,6 +21,8 @@ export interface FetchLimits {
   maxBody: number;
   maxRedirects: number;
   userAgent: string;
+  /** Refuse loopback, private and link-local addresses (after DNS, on every hop). */
+  blockPrivateAddresses?: boolean;
 }
 
 /** One redirect hop, kept so a later stage can tell permanent moves (301/308) from temporary ones. */
@@ -29,7 +34,7 @@ export interface RedirectHop {
 
 /** The classified answer of a server. */
 export type FetchResult =
-  | { kind: 'not_modified'; status: 304; url: string; redirects: RedirectHop[] }
+  | { kind: 'not_modified'; status: 304; url: string; redirects: RedirectHop[]; cacheMs: number | null }
   | {
       kind: 'ok';
       status: number;
@@ -39,12 +44,42 @@ export type FetchResult =
       contentType: string | null;
       etag: string | null;
       lastModified: string | null;
+      /** How long the server says the answer stays fresh (Cache-Control / Expires), a polling hint. */
+      cacheMs: number | null;
     }
   | { kind: 'error'; status: number | null; url: string; redirects: RedirectHop[]; error: WartaError; retryAfter: Date | null };
+
+// Addresses a source must not resolve to when fetch.block_private_addresses is on (SSRF protection).
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4]] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
+
+/** Whether an IP address is loopback, private, link-local, multicast or otherwise not a public host. */
+export function isPrivateAddress(ip: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
+  const family = isIP(ip);
+  return family === 0 ? false : PRIVATE.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** A DNS lookup that fails for private addresses, so the check holds after resolution and on redirects. */
+function publicOnlyLookup(hostname: string, options: object, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, []);
+    const list = addresses as LookupAddress[];
+    const bad = list.find((a) => isPrivateAddress(a.address));
+    if (bad) return callback(new WartaError('blocked_address', `${hostname} resolves to ${bad.address}, a private address (fetch.block_private_addresses)`), []);
+    if ((options as { all?: boolean }).all) return callback(null, list);
+    callback(null, list[0]!.address, list[0]!.family);
+  });
+}
 
 /** A connection pool shared by all fetches; timeouts on every phase so no socket hangs forever. */
 export function makeFetchAgent(limits: FetchLimits): Agent {
   return new Agent({
+    ...(limits.blockPrivateAddresses ? { connect: { lookup: publicOnlyLookup } } : {}),
     connectTimeout: Math.min(limits.timeoutMs, 10_000),
     headersTimeout: limits.timeoutMs,
     bodyTimeout: limits.timeoutMs,
@@ -62,7 +97,7 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
   let url = req.url;
   try {
     for (;;) {
-      const parsed = checkUrl(url);
+      const parsed = checkUrl(url, limits.blockPrivateAddresses ?? false);
       visited.add(parsed.href);
       const headers: Record<string, string> = {
         'user-agent': limits.userAgent,
@@ -94,9 +129,10 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
         url = next;
         continue;
       }
+      const cacheMs = cacheLifetimeMs(header(res.headers, 'cache-control'), header(res.headers, 'expires'), header(res.headers, 'date'), now());
       if (status === 304) {
         res.body.resume();
-        return { kind: 'not_modified', status, url, redirects };
+        return { kind: 'not_modified', status, url, redirects, cacheMs };
       }
       if (status < 200 || status >= 300) {
         res.body.resume();
@@ -113,6 +149,7 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
         contentType: header(res.headers, 'content-type'),
         etag: header(res.headers, 'etag'),
         lastModified: header(res.headers, 'last-modified'),
+        cacheMs,
       };
     }
   } catch (err) {
@@ -124,7 +161,7 @@ function failure(status: number | null, url: string, redirects: RedirectHop[], e
   return { kind: 'error', status, url, redirects, error, retryAfter };
 }
 
-function checkUrl(url: string): URL {
+function checkUrl(url: string, blockPrivate: boolean): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -133,6 +170,11 @@ function checkUrl(url: string): URL {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new WartaError('bad_url', `only http and https are fetched, not ${parsed.protocol}`);
+  }
+  // An IP literal never reaches the DNS lookup, so it is checked here.
+  const literal = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (blockPrivate && (isPrivateAddress(literal) || parsed.hostname === 'localhost')) {
+    throw new WartaError('blocked_address', `${parsed.hostname} is a private address (fetch.block_private_addresses)`);
   }
   return parsed;
 }
@@ -188,6 +230,8 @@ async function readBody(body: Dispatcher.ResponseData['body'], encoding: string 
 
 function classifyError(err: unknown, signal: AbortSignal, callerSignal: AbortSignal | undefined, limits: FetchLimits): WartaError {
   if (err instanceof WartaError) return err;
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof WartaError) return cause;
   if (callerSignal?.aborted) return new WartaError('aborted', 'fetch aborted (shutting down)', { cause: err });
   const e = err as { code?: string; name?: string; message?: string };
   if (signal.aborted || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {

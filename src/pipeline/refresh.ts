@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Store } from '../db/store.js';
 import type { AppliedTag } from '../db/items.js';
-import type { SourceHealth, SourceRow } from '../db/sources.js';
+import type { PollRecord, SourceHealth, SourceRow } from '../db/sources.js';
+import type { Store } from '../db/store.js';
 import { coerceError, WartaError } from '../errors.js';
 import type { IncomingItem, IngestedFeed } from '../model.js';
 import type { Tagger } from '../tagging/index.js';
 import { backoffUntil } from './backoff.js';
 import { assignKeys } from './dedupe.js';
-import type { FetchRequest, FetchResult } from './fetch.js';
+import type { FetchRequest, FetchResult, RedirectHop } from './fetch.js';
+import { nextAllowedPoll } from './hints.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
 export interface RefreshDeps {
@@ -17,15 +18,32 @@ export interface RefreshDeps {
   ingest: (body: Uint8Array, meta: { contentType: string | null; url: string; now: Date }) => IngestedFeed;
   /** The tag rules in force now (they change on reload). */
   tagger: () => Tagger;
+  policy: RefreshPolicy;
   now: () => Date;
   random: () => number;
   log: Logger;
+}
+
+/** The admin's bounds on polling (config `fetch.*`). */
+export interface RefreshPolicy {
+  minIntervalMs: number;
+  maxIntervalMs: number;
+  redirectPersistAfter: number;
 }
 
 /** A source as the refresh sees it. */
 export interface RefreshSource {
   id: string;
   url: string;
+}
+
+/** How a refresh was asked for. */
+export interface RefreshOptions {
+  /** Poll even a gone or held-back source (`warta fetch ID`). */
+  force?: boolean;
+  /** Poll before the feed's hinted interval is over (the start-up poll, `warta fetch`). */
+  ignoreHints?: boolean;
+  signal?: AbortSignal;
 }
 
 /** The outcome of one refresh, for the CLI's report, logs and metrics. */
@@ -37,47 +55,62 @@ export interface RefreshOutcome {
   updated: number;
   error: { code: string; message: string } | null;
   /** Why a skipped source was not polled, and until when. */
-  skipped: { reason: 'gone' | 'held'; until: Date | null } | null;
+  skipped: { reason: 'gone' | 'held' | 'hint' | 'host_paused'; until: Date | null } | null;
+  /** A server's Retry-After (429/503): the caller pauses the whole host. */
+  retryAfter: Date | null;
+  /** The URL that answered, after redirects. */
+  url: string | null;
+  bytes: number;
   durationMs: number;
 }
 
 /** Failures in a row after which a source counts as failing rather than degraded. */
-const FAILING_AFTER = 3;
+export const FAILING_AFTER = 3;
+// A tick that lands a moment before a hold ends (clock drift, jitter) should not lose a whole interval.
+const HOLD_SLACK_MS = 30_000;
+
+type Finish = (o: Partial<RefreshOutcome> & Pick<RefreshOutcome, 'result'>) => RefreshOutcome;
 
 /**
  * Refreshes one source: load state → fetch → classify → decode/parse/normalize → dedupe → tag → store (one
  * transaction) → record the outcome on the source's row. Every failure becomes a recorded outcome, never a throw.
  */
-export async function refreshSource(deps: RefreshDeps, source: RefreshSource, opts: { force?: boolean; signal?: AbortSignal } = {}): Promise<RefreshOutcome> {
+export async function refreshSource(deps: RefreshDeps, source: RefreshSource, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
   const started = performance.now();
-  const outcome = (o: Partial<RefreshOutcome> & Pick<RefreshOutcome, 'result'>): RefreshOutcome => ({
-    sourceId: source.id, httpStatus: null, inserted: 0, updated: 0, error: null, skipped: null,
-    durationMs: Math.round(performance.now() - started), ...o,
+  const finish: Finish = (o) => ({
+    sourceId: source.id, httpStatus: null, inserted: 0, updated: 0, error: null, skipped: null, retryAfter: null,
+    url: null, bytes: 0, durationMs: Math.round(performance.now() - started), ...o,
   });
+  if (opts.signal?.aborted) return finish({ result: 'aborted', error: { code: 'aborted', message: 'shutting down' } });
   const { store } = deps;
   store.sources.ensure(source.id, source.url);
   const state = store.sources.get(source.id)!;
 
   const now = deps.now();
-  if (!opts.force) {
-    if (state.state === 'gone') return outcome({ result: 'skipped', skipped: { reason: 'gone', until: null } });
-    if (state.heldUntil && state.heldUntil > now) return outcome({ result: 'skipped', skipped: { reason: 'held', until: state.heldUntil } });
-  }
+  const skip = opts.force ? null : whySkip(state, now, opts.ignoreHints ?? false);
+  if (skip) return finish({ result: 'skipped', skipped: skip });
 
-  const res = await deps.fetch({ url: source.url, etag: state.etag, lastModified: state.lastModified, signal: opts.signal });
-  if (res.kind === 'error' && res.error.code === 'aborted') return outcome({ result: 'aborted', error: errorOf(res.error) });
-  if (res.kind === 'error') return recordFailure(deps, state, res.status, res.error, res.retryAfter, outcome);
+  const url = state.effectiveUrl ?? source.url;
+  const res = await deps.fetch({ url, etag: state.etag, lastModified: state.lastModified, signal: opts.signal });
+  if (res.kind === 'error' && res.error.code === 'aborted') return finish({ result: 'aborted', error: errorOf(res.error) });
+  if (res.kind === 'error') return recordFailure(deps, state, res.status, res.error, res.retryAfter, finish);
+
+  const hints = { feedMs: state.feedHintMs, cacheMs: res.cacheMs, skipHours: [], skipDays: [] };
   if (res.kind === 'not_modified') {
-    store.write(() => store.sources.record(source.id, success(deps.now(), 304, { notModified: true })));
-    return outcome({ result: 'not_modified', httpStatus: 304 });
+    store.write(() => store.sources.record(source.id, { ...success(deps, hints, 304), notModified: true }));
+    return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
   // A server without validators often sends identical bytes: skip the parse when nothing changed.
   const bodyHash = createHash('sha256').update(res.body).digest('hex');
   const validators = { etag: res.etag, lastModified: res.lastModified, bodyHash };
+  const bytes = res.body.length;
+  // Validators are not sent across redirects, so a redirected poll of an unchanged feed lands here too.
+  const redirect = trackRedirect(state, res.redirects, res.url, deps.policy.redirectPersistAfter);
+  if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
   if (bodyHash === state.bodyHash) {
-    store.write(() => store.sources.record(source.id, { ...success(deps.now(), res.status, { notModified: true }), validators }));
-    return outcome({ result: 'not_modified', httpStatus: res.status });
+    store.write(() => store.sources.record(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }));
+    return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
   let feed: IngestedFeed;
@@ -85,22 +118,34 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
     feed = deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
-    return recordFailure(deps, state, res.status, error, null, outcome);
+    return recordFailure(deps, state, res.status, error, null, finish);
   }
 
   const keyed = assignKeys(feed.items);
   const tagger = deps.tagger();
   const tagItem = (item: IncomingItem) => tagsOf(tagger, item, source.id);
+  const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   const written = store.write(() => {
     const applied = store.items.apply(source.id, keyed, now, tagItem);
     store.sources.record(source.id, {
-      ...success(deps.now(), res.status, {}),
+      ...success(deps, feedHints, res.status),
+      feedHintMs: feedHints.feedMs,
       validators,
+      redirect,
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
     });
     return applied;
   });
-  return outcome({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated });
+  return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes });
+}
+
+/** Why a source is not polled now, or null. */
+function whySkip(state: SourceRow, now: Date, ignoreHints: boolean): RefreshOutcome['skipped'] {
+  if (state.state === 'gone') return { reason: 'gone', until: null };
+  const soon = now.getTime() + HOLD_SLACK_MS;
+  if (state.heldUntil && state.heldUntil.getTime() > soon) return { reason: 'held', until: state.heldUntil };
+  if (!ignoreHints && state.hintUntil && state.hintUntil.getTime() > soon) return { reason: 'hint', until: state.hintUntil };
+  return null;
 }
 
 /** The tags an item gets, each with the matches that explain it. */
@@ -115,18 +160,30 @@ export function tagsOf(tagger: Tagger, item: IncomingItem, sourceId: string): Ap
   return [...byTag].map(([tag, explain]) => ({ tag, explain }));
 }
 
-function success(now: Date, status: number, flags: { notModified?: boolean }) {
-  return { now, status, state: 'ok' as SourceHealth, error: null, consecutiveFailures: 0, success: true, heldUntil: null, ...flags };
+function feedIntervalMs(feed: IngestedFeed): number | null {
+  const minutes = Math.max(feed.ttlMinutes ?? 0, feed.updatePeriodMinutes ?? 0);
+  return minutes > 0 ? minutes * 60_000 : null;
 }
 
-function recordFailure(
-  deps: RefreshDeps,
-  state: SourceRow,
-  status: number | null,
-  error: WartaError,
-  retryAfter: Date | null,
-  outcome: (o: Partial<RefreshOutcome> & Pick<RefreshOutcome, 'result'>) => RefreshOutcome,
-): RefreshOutcome {
+function success(deps: RefreshDeps, hints: Parameters<typeof nextAllowedPoll>[1], status: number): PollRecord {
+  const now = deps.now();
+  const hintUntil = nextAllowedPoll(now, hints, { minMs: deps.policy.minIntervalMs, maxMs: deps.policy.maxIntervalMs });
+  return { now, status, state: 'ok', error: null, consecutiveFailures: 0, success: true, heldUntil: null, hintUntil };
+}
+
+/**
+ * Counts consecutive polls that reached the feed through the same permanent redirect (301/308 on every hop);
+ * after `persistAfter` of them the target becomes the URL polled. A temporary hop (302/307) or none resets it.
+ */
+function trackRedirect(state: SourceRow, hops: readonly RedirectHop[], finalUrl: string, persistAfter: number): PollRecord['redirect'] {
+  const permanent = hops.length > 0 && hops.every((h) => h.status === 301 || h.status === 308);
+  if (!permanent) return state.redirectTarget || state.redirectSeen ? { target: null, seen: 0 } : undefined;
+  const seen = (state.redirectTarget === finalUrl ? state.redirectSeen : 0) + 1;
+  if (seen >= persistAfter) return { target: null, seen: 0, effectiveUrl: finalUrl };
+  return { target: finalUrl, seen };
+}
+
+function recordFailure(deps: RefreshDeps, state: SourceRow, status: number | null, error: WartaError, retryAfter: Date | null, finish: Finish): RefreshOutcome {
   const now = deps.now();
   const failures = state.consecutiveFailures + 1;
   const health: SourceHealth = error.code === 'gone' ? 'gone' : failures >= FAILING_AFTER ? 'failing' : 'degraded';
@@ -134,9 +191,10 @@ function recordFailure(
     deps.store.sources.record(state.id, {
       now, status, state: health, error: errorOf(error), consecutiveFailures: failures,
       heldUntil: backoffUntil(now, failures, retryAfter, deps.random),
+      redirect: { target: null, seen: 0 },
     }),
   );
-  return outcome({ result: 'failed', httpStatus: status, error: errorOf(error) });
+  return finish({ result: 'failed', httpStatus: status, error: errorOf(error), retryAfter });
 }
 
 function errorOf(e: WartaError) {

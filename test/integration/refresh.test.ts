@@ -21,12 +21,14 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
   let store: Store;
   let clock: Date;
   const agent = makeFetchAgent(limits);
+  let policy = { minIntervalMs: 0, maxIntervalMs: 86_400_000, redirectPersistAfter: 3 };
 
   const deps = (): RefreshDeps => ({
     store,
     fetch: (req) => fetchFeed(agent, req, limits, () => clock),
     ingest: ingestDocument,
     tagger: () => compileTagger(rules),
+    policy,
     now: () => clock,
     random: () => 0.5,
     log: pino({ level: 'silent' }),
@@ -42,6 +44,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     tmp = tempDir();
     server = await new FeedServer().start();
     clock = new Date('2026-11-26T10:00:00Z');
+    policy = { minIntervalMs: 0, maxIntervalMs: 86_400_000, redirectPersistAfter: 3 };
     reopen();
   });
   afterEach(async () => {
@@ -161,5 +164,51 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     expect(r.result).to.equal('failed');
     expect(r.error!.code).to.equal('not_a_feed');
     expect(count('SELECT count(*) FROM items')).to.equal(0);
+  });
+
+  it('honours the feed\'s <ttl> and the min interval on cron ticks, but not at start-up', async () => {
+    policy = { minIntervalMs: 5 * 60_000, maxIntervalMs: 86_400_000, redirectPersistAfter: 3 };
+    const doc = rss(ARTICLES).replace('<description>fixture</description>', '<description>fixture</description><ttl>60</ttl>');
+    server.routes.set('/feed', feedRoute(() => ({ body: doc })));
+    const src = { id: 'berita', url: server.url('/feed') };
+    await refreshSource(deps(), src);
+    expect(store.sources.get('berita')!.hintUntil!.toISOString()).to.equal('2026-11-26T11:00:00.000Z');
+    clock = new Date('2026-11-26T10:15:00Z');
+    const tick = await refreshSource(deps(), src);
+    expect(tick.skipped).to.deep.equal({ reason: 'hint', until: new Date('2026-11-26T11:00:00Z') });
+    expect(server.hits.get('/feed')).to.equal(1);
+    const startup = await refreshSource(deps(), src, { ignoreHints: true });
+    expect(startup.result).to.equal('not_modified');
+    // A 304 keeps the feed's own interval: the next hold is again 60 min, not the 5 min minimum.
+    expect(store.sources.get('berita')!.hintUntil!.toISOString()).to.equal('2026-11-26T11:15:00.000Z');
+  });
+
+  it('adopts a 301 target only after three consecutive polls see it, and never a 302', async () => {
+    server.routes.set('/new', feedRoute(() => ({ body: rss(ARTICLES) })));
+    server.routes.set('/old', (_req, res) => void res.writeHead(301, { Location: '/new' }).end());
+    server.routes.set('/temp', (_req, res) => void res.writeHead(302, { Location: '/new' }).end());
+    const moved = { id: 'pindah', url: server.url('/old') };
+    for (let i = 1; i <= 2; i++) {
+      await refreshSource(deps(), moved, { force: true });
+      expect(store.sources.get('pindah')).to.include({ effectiveUrl: null, redirectSeen: i, redirectTarget: server.url('/new') });
+    }
+    await refreshSource(deps(), moved, { force: true });
+    expect(store.sources.get('pindah')!.effectiveUrl).to.equal(server.url('/new'));
+    const oldHits = server.hits.get('/old');
+    await refreshSource(deps(), moved, { force: true });
+    expect(server.hits.get('/old')).to.equal(oldHits); // now polled at the new URL directly
+
+    const temp = { id: 'sementara', url: server.url('/temp') };
+    for (let i = 0; i < 4; i++) await refreshSource(deps(), temp, { force: true });
+    expect(store.sources.get('sementara')).to.include({ effectiveUrl: null, redirectSeen: 0 });
+  });
+
+  it('reports Retry-After from a 429 so the caller can pause the host', async () => {
+    server.routes.set('/busy', (_req, res) => void res.writeHead(429, { 'Retry-After': '600' }).end());
+    const r = await refreshSource(deps(), { id: 'sibuk', url: server.url('/busy') });
+    expect(r.error!.code).to.equal('rate_limited');
+    expect(r.retryAfter!.toISOString()).to.equal('2026-11-26T10:10:00.000Z');
+    // The source itself is held at least that long (the backoff's 15 min is longer here).
+    expect(store.sources.get('sibuk')!.heldUntil!.getTime()).to.be.at.least(r.retryAfter!.getTime());
   });
 });
