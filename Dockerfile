@@ -25,7 +25,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
-COPY config/warta.yaml /config/warta.yaml
+COPY config/warta.yaml config/warta.schema.json /config/
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatProblem, loadConfig, resolveConfigPath, type Config } from './config/load.js';
+import { configJsonSchema } from './config/json-schema.js';
 import { makeLogger } from './log.js';
 import { runDaemon } from './main.js';
 import { refreshSource, type RefreshOutcome } from './pipeline/refresh.js';
@@ -65,6 +66,13 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     });
 
   program
+    .command('schema')
+    .description('print the JSON Schema of the config file, for editors (warta schema > warta.schema.json)')
+    .action(() => {
+      console.log(JSON.stringify(configJsonSchema(), null, 2));
+    });
+
+  program
     .command('check-config')
     .description('validate the config; print every problem as FILE:LINE:COL: message')
     .addOption(configOption())
@@ -99,7 +107,9 @@ async function startCommand(opts: { config?: string; logLevel?: string }, env: N
   const config = readConfig(opts.config, env);
   if (!config) return EXIT.config;
   const log = makeLogger(opts.logLevel ?? config.log.level);
-  const daemon = await runDaemon(config, log);
+  const daemon = await runDaemon(config, { configPath: config.file, env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true });
+  const onHup = () => void daemon.reload('SIGHUP');
+  process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       log.info({ signal }, 'signal received');
@@ -109,6 +119,7 @@ async function startCommand(opts: { config?: string; logLevel?: string }, env: N
         log.error('shutdown took longer than 5 s; exiting');
         process.exit(1);
       }, 5000).unref();
+      process.off('SIGHUP', onHup);
       void daemon.stop().then(resolve);
     };
     process.once('SIGTERM', onSignal);

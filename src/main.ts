@@ -1,71 +1,120 @@
+import { watch, type FSWatcher } from 'node:fs';
 import type { Server } from 'node:http';
-import type { Logger } from 'pino';
+import { basename, dirname } from 'node:path';
 import cron from 'node-cron';
-import type { Config } from './config/load.js';
-import { makeFeedRenderer } from './http/feeds.js';
+import type { Logger } from 'pino';
+import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
+import { makeHostGate } from './host-gate.js';
+import { makeFeedRenderer, type FeedRenderer } from './http/feeds.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
 import { retagIfRulesChanged, rulesFingerprint } from './retag.js';
 import { openRuntime } from './runtime.js';
-import { makeHostGate } from './host-gate.js';
 import { makeScheduler, nextRunOf } from './scheduler.js';
-import { sourceStatuses, type NextTick } from './source-status.js';
+import { sourceStatuses } from './source-status.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
+// Editors save in bursts (write, rename, chmod): one reload per burst.
+const RELOAD_DEBOUNCE_MS = 300;
 
-/** A running daemon, for the CLI to stop on a signal and for tests to drive in-process. */
+/** A running daemon, for the CLI to signal and for tests to drive. */
 export interface Daemon {
   server: Server;
+  /** Re-reads the config file; an invalid one is logged and the running config stays. Resolves true if applied. */
+  reload(reason: string): Promise<boolean>;
   stop(): Promise<void>;
+}
+
+/** How the daemon was started. */
+export interface DaemonOptions {
+  configPath: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  /** A --log-level given on the command line wins over the config's, also after reloads. */
+  fixedLogLevel?: boolean;
+  /** Watch the config file and reload when it changes (SIGHUP always reloads). */
+  watchConfig?: boolean;
 }
 
 /**
  * The composition root: open the database → apply the tag rules → start serving → schedule the sources.
  * Serving starts before the first poll so outputs are available at once, even with no network.
  */
-export async function runDaemon(config: Config, log: Logger): Promise<Daemon> {
+export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<Daemon> {
+  const { log } = opts;
   routeCronLogs(log);
+  let config = initial;
+  const now = () => new Date();
   const runtime = openRuntime(config, log);
   const { store, refreshDeps } = runtime;
-  const now = () => new Date();
 
-  const feeds = makeFeedRenderer(store, config, now);
-  // The scheduler exists below; the server only asks for next ticks once requests arrive.
-  let nextTick: NextTick = (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t);
-  const sources = () => sourceStatuses(config, store, (s, t) => nextTick(s, t), now());
-  const server = await startServer({ feeds: () => feeds, sources, log }, config.server.host, config.server.port);
-  log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: config.storage.path, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
-
-  const retag = retagIfRulesChanged(store, refreshDeps.tagger(), rulesFingerprint(config), now)
-    .then((r) => r && log.info({ changed: r.changed }, 'tag rules changed: stored items re-tagged'))
-    .catch((err: unknown) => log.error({ err }, 're-tagging failed'));
-
-  const gate = makeHostGate({
-    perHost: config.fetch.perHost,
-    concurrency: config.fetch.concurrency,
-    pauseMaxMs: config.fetch.hostPauseMaxMs,
-    now,
-  });
+  let feeds: FeedRenderer = makeFeedRenderer(store, config, now);
+  const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now });
   const scheduler = makeScheduler({
-    refresh: (source, opts) => refreshSource(refreshDeps, source, opts),
+    refresh: (source, o) => refreshSource(refreshDeps, source, o),
     gate,
     log,
     timezone: config.fetch.timezone,
     jitterMs: CRON_JITTER_MS,
   });
-  scheduler.start(config.sources);
-  nextTick = (s, t) => {
+  const nextTick = (s: { id: string; schedule: string }, notBefore: Date) => {
     const tick = scheduler.nextTick(s.id);
-    return tick && tick >= t ? tick : nextRunOf(s.schedule, config.fetch.timezone, t);
+    return tick && tick >= notBefore ? tick : nextRunOf(s.schedule, config.fetch.timezone, notBefore);
   };
+  const server = await startServer(
+    { feeds: () => feeds, sources: () => sourceStatuses(config, store, nextTick, now()), log },
+    config.server.host,
+    config.server.port,
+  );
+  log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: config.storage.path, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
+
+  // Re-tagging runs in the background, one pass at a time: a reload during a pass queues the next.
+  let retag: Promise<unknown> = Promise.resolve();
+  const startRetag = () => {
+    retag = retag
+      .then(() => retagIfRulesChanged(store, refreshDeps.tagger(), rulesFingerprint(config), now))
+      .then((r) => r && log.info({ changed: r.changed }, 'tag rules changed: stored items re-tagged'))
+      .catch((err: unknown) => log.error({ err }, 're-tagging failed'));
+  };
+  startRetag();
+  scheduler.start(config.sources);
+
+  async function reload(reason: string): Promise<boolean> {
+    let next: Config;
+    try {
+      next = loadConfig(opts.configPath, opts.env);
+    } catch (err) {
+      const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [String(err)];
+      log.error({ reason, problems }, `config reload rejected, the running config stays in force:\n${problems.join('\n')}`);
+      return false;
+    }
+    const needRestart = [
+      next.storage.path !== config.storage.path && 'storage.path',
+      (next.server.host !== config.server.host || next.server.port !== config.server.port) && 'server.listen',
+      (next.fetch.perHost !== config.fetch.perHost || next.fetch.concurrency !== config.fetch.concurrency) && 'fetch.per_host/concurrency',
+    ].filter(Boolean);
+    if (needRestart.length) log.warn({ keys: needRestart }, 'these settings change only after a restart');
+    await runtime.reconfigure(next);
+    config = next;
+    feeds = makeFeedRenderer(store, config, now);
+    scheduler.reschedule(config.sources, config.fetch.timezone);
+    if (!opts.fixedLogLevel) log.level = config.log.level;
+    startRetag();
+    log.info({ reason, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'config reloaded');
+    return true;
+  }
+
+  const watcher = opts.watchConfig ? watchConfigFile(opts.configPath, () => void reload('config file changed'), log) : null;
 
   let stopping: Promise<void> | null = null;
   return {
     server,
+    reload,
     stop() {
       stopping ??= (async () => {
         log.info('stopping');
+        watcher?.close();
         await Promise.all([scheduler.stop(), stopServer(server)]);
         await retag;
         await runtime.close();
@@ -74,6 +123,27 @@ export async function runDaemon(config: Config, log: Logger): Promise<Daemon> {
       return stopping;
     },
   };
+}
+
+/**
+ * Watches the config file's directory (editors replace files by rename, which a watch on the file itself
+ * loses) and calls `onChange` once per burst of changes to that file.
+ */
+function watchConfigFile(path: string, onChange: () => void, log: Logger): FSWatcher | null {
+  const name = basename(path);
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    const w = watch(dirname(path), (_event, file) => {
+      if (file !== null && file.toString() !== name) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(onChange, RELOAD_DEBOUNCE_MS);
+    });
+    w.on('error', (err) => log.warn({ err }, 'config watch failed; reload with SIGHUP'));
+    return w;
+  } catch (err) {
+    log.warn({ err }, 'cannot watch the config file; reload with SIGHUP');
+    return null;
+  }
 }
 
 /** node-cron prints coloured lines to the console by default; send them through the JSON log instead. */
@@ -87,5 +157,3 @@ function routeCronLogs(log: Logger) {
     debug: (m) => child.debug(text(m)),
   });
 }
-
-export type { Config };

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
+import type { Agent } from 'undici';
 import type { Config } from './config/load.js';
 import { openDatabase, type Db } from './db/open.js';
 import { makeStore, type Store } from './db/store.js';
-import { fetchFeed, makeFetchAgent } from './pipeline/fetch.js';
+import { fetchFeed, makeFetchAgent, type FetchLimits } from './pipeline/fetch.js';
 import { ingestDocument } from './pipeline/ingest.js';
-import type { RefreshDeps } from './pipeline/refresh.js';
+import type { RefreshDeps, RefreshPolicy } from './pipeline/refresh.js';
 import { compileTagger, type Tagger } from './tagging/index.js';
 import { USER_AGENT } from './version.js';
 
@@ -12,10 +13,34 @@ import { USER_AGENT } from './version.js';
 export interface Runtime {
   db: Db;
   store: Store;
+  /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
   refreshDeps: RefreshDeps;
-  /** Replaces the tag rules in force (on reload). */
-  setTagger(tagger: Tagger): void;
+  /** Applies a new config's rules, limits and sources (a reload). Storage and listen address need a restart. */
+  reconfigure(config: Config): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The tag rules of a config, compiled once. */
+export function taggerFor(config: Config): Tagger {
+  return compileTagger(config.tags.map((t) => ({ name: t.name, match: t.match })));
+}
+
+function limitsOf(config: Config): FetchLimits {
+  return {
+    timeoutMs: config.fetch.timeoutMs,
+    maxBody: config.fetch.maxBody,
+    maxRedirects: 5,
+    userAgent: USER_AGENT,
+    blockPrivateAddresses: config.fetch.blockPrivateAddresses,
+  };
+}
+
+function policyOf(config: Config): RefreshPolicy {
+  return {
+    minIntervalMs: config.fetch.minIntervalMs,
+    maxIntervalMs: config.fetch.maxIntervalMs,
+    redirectPersistAfter: config.fetch.redirectPersistAfter,
+  };
 }
 
 /** Opens the database (migrating it) and wires the refresh pipeline for `config`. */
@@ -23,35 +48,36 @@ export function openRuntime(config: Config, log: Logger): Runtime {
   const db = openDatabase(config.storage.path);
   const store = makeStore(db);
   for (const s of config.sources) store.sources.ensure(s.id, s.url);
-  let tagger = compileTagger(config.tags.map((t) => ({ name: t.name, match: t.match })));
-  const limits = {
-    timeoutMs: config.fetch.timeoutMs,
-    maxBody: config.fetch.maxBody,
-    maxRedirects: 5,
-    userAgent: USER_AGENT,
-    blockPrivateAddresses: config.fetch.blockPrivateAddresses,
-  };
-  const agent = makeFetchAgent(limits);
+  let tagger = taggerFor(config);
+  let limits = limitsOf(config);
+  let agent: Agent = makeFetchAgent(limits);
   const now = () => new Date();
+  const refreshDeps: RefreshDeps = {
+    store,
+    fetch: (req) => fetchFeed(agent, req, limits, now),
+    ingest: ingestDocument,
+    tagger: () => tagger,
+    policy: policyOf(config),
+    now,
+    random: Math.random,
+    log,
+  };
   return {
     db,
     store,
-    refreshDeps: {
-      store,
-      fetch: (req) => fetchFeed(agent, req, limits, now),
-      ingest: ingestDocument,
-      tagger: () => tagger,
-      policy: {
-        minIntervalMs: config.fetch.minIntervalMs,
-        maxIntervalMs: config.fetch.maxIntervalMs,
-        redirectPersistAfter: config.fetch.redirectPersistAfter,
-      },
-      now,
-      random: Math.random,
-      log,
-    },
-    setTagger(t) {
-      tagger = t;
+    refreshDeps,
+    async reconfigure(next) {
+      tagger = taggerFor(next);
+      refreshDeps.policy = policyOf(next);
+      for (const s of next.sources) store.sources.ensure(s.id, s.url);
+      const nextLimits = limitsOf(next);
+      if (JSON.stringify(nextLimits) !== JSON.stringify(limits)) {
+        const old = agent;
+        limits = nextLimits;
+        agent = makeFetchAgent(limits);
+        // Fetches already on the old pool finish there.
+        void old.close().catch(() => {});
+      }
     },
     async close() {
       await agent.close();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cron from 'node-cron';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { WartaError } from '../errors.js';
 import { compileTagger, QuerySyntaxError, slugify } from '../tagging/index.js';
@@ -82,6 +82,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const problems: ConfigProblem[] = doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0]!));
   if (problems.length) throw new ConfigError(problems);
 
+  problems.push(...substituteEnv(doc, env, at));
+  if (problems.length) throw new ConfigError(problems);
+
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([at(0, 'config must be a mapping of sections (server, sources, tags, outputs …)')]);
   applyEnvOverrides(raw, env);
@@ -99,6 +102,33 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (problems.length || !parsed.success) throw new ConfigError(sortProblems(problems));
   const input = parsed.data;
   return freeze(input, file);
+}
+
+/**
+ * Replaces `${NAME}` in string values with environment variables, so secrets (output tokens) stay out of the
+ * file; `$${` writes a literal `${`. An unset variable is an error at its position, never an empty string.
+ */
+function substituteEnv(doc: Document, env: NodeJS.ProcessEnv, at: (offset: number, message: string) => ConfigProblem): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  visit(doc, {
+    Scalar(key, node) {
+      if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
+      node.value = node.value.replace(/\$?\$\{([^}]*)\}/g, (whole: string, name: string) => {
+        if (whole.startsWith('$$')) return whole.slice(1);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+          problems.push(at(node.range?.[0] ?? 0, `"\${${name}}" is not a valid environment variable reference`));
+          return whole;
+        }
+        const value = env[name];
+        if (value === undefined) {
+          problems.push(at(node.range?.[0] ?? 0, `environment variable ${name} is not set (referenced as \${${name}})`));
+          return whole;
+        }
+        return value;
+      });
+    },
+  });
+  return problems;
 }
 
 /** Container-friendly overrides; they are validated like the file's own values. */

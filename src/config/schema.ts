@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, parseSize } from './units.js';
+import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
 
 // The one description of warta's config: the loader validates with it, and `warta schema` derives the JSON
 // Schema for editors from it. Keys are snake_case as admins write them; unknown keys are errors (a typo must
@@ -19,10 +19,9 @@ const httpUrl = z.string().refine(
   { message: 'must be an absolute http:// or https:// URL' },
 );
 
-const duration = (what: string) =>
-  z.string().refine((s) => parseDuration(s) !== null, { message: `${what} must be a duration such as "20s", "5m", "24h"` });
-const size = (what: string) =>
-  z.string().refine((s) => parseSize(s) !== null, { message: `${what} must be a size such as "10MiB", "512KiB"` });
+// Patterns (not refinements) so the generated JSON Schema lets editors flag a bad value too.
+const duration = (what: string) => z.string().regex(DURATION_PATTERN, `${what} must be a duration such as "20s", "5m", "24h"`);
+const size = (what: string) => z.string().regex(SIZE_PATTERN, `${what} must be a size such as "10MiB", "512KiB"`);
 
 const listen = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'must be host:port, e.g. "127.0.0.1:8080"');
 

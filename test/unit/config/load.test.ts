@@ -104,3 +104,18 @@ describe('config: parseConfig', () => {
     expect(problems.map((p) => p.line)).to.deep.equal([3, 4]);
   });
 });
+
+describe('config: ${ENV} substitution', () => {
+  it('substitutes variables in values and keeps $${ literal', () => {
+    const c = parseConfig('server:\n  base_url: "https://${HOST}/warta"\noutputs: []\ntags:\n  - name: "cost $${x}"\n    match: biaya\n', 'w.yaml', { HOST: 'news.example.org' });
+    expect(c.server.baseUrl).to.equal('https://news.example.org/warta');
+    expect(c.tags[0]!.name).to.equal('cost ${x}');
+  });
+
+  it('reports an unset variable at its position instead of substituting an empty string', () => {
+    const problems = problemsOf('server:\n  base_url: "https://${WARTA_TEST_UNSET}/"\n');
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.deep.include({ line: 2, col: 13 });
+    expect(problems[0]!.message).to.match(/environment variable WARTA_TEST_UNSET is not set/);
+  });
+});

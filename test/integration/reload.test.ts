@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DaemonProcess, freePort } from '../helpers/daemon.js';
+import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('config reload (real daemon process)', function () {
+  this.timeout(60_000);
+  let feeds: FeedServer;
+  let tmp: ReturnType<typeof tempDir>;
+  let daemon: DaemonProcess;
+  let file: string;
+  let port: number;
+
+  const config = (extra: { tags?: string; sources?: string } = {}) => `server:
+  listen: "127.0.0.1:${port}"
+storage:
+  path: "${join(tmp.dir, 'w.db')}"
+sources:
+  - id: satu
+    url: "${feeds.url('/satu.xml')}"
+${extra.sources ?? ''}tags:
+  - name: Putin
+    match: Putin
+${extra.tags ?? ''}`;
+
+  before(async () => {
+    feeds = await new FeedServer().start();
+    feeds.routes.set('/satu.xml', feedRoute(() => ({ body: rss([{ guid: '1', title: 'Putin di Minsk', link: 'https://a.example/1' }, { guid: '2', title: 'Lukashenko di Moskow', link: 'https://a.example/2' }]) })));
+    feeds.routes.set('/dua.xml', feedRoute(() => ({ body: rss([{ guid: '1', title: 'Lukashenko bicara', link: 'https://b.example/1' }]) })));
+    tmp = tempDir();
+    port = await freePort();
+    file = join(tmp.dir, 'warta.yaml');
+    writeFileSync(file, config());
+    daemon = new DaemonProcess(`http://127.0.0.1:${port}`, ['--config', file]);
+    await daemon.ready();
+  });
+  after(async () => {
+    await daemon.stop('SIGKILL');
+    await feeds.stop();
+    tmp.cleanup();
+  });
+
+  const reloads = () => daemon.logs().filter((l) => l.msg === 'config reloaded').length;
+  const rejects = () => daemon.logs().filter((l) => String(l.msg).startsWith('config reload rejected'));
+  const links = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    if (res.status !== 200) return res.status;
+    return ((await res.json()) as { items: { url: string }[] }).items.map((i) => i.url).sort();
+  };
+
+  it('applies a valid config on SIGHUP, rejects a broken one with FILE:LINE:COL, and keeps serving throughout', async () => {
+    await daemon.until(async () => JSON.stringify(await links('/tags/putin.json')) === '["https://a.example/1"]');
+
+    // Requests keep flowing during every reload; none may fail.
+    let stop = false;
+    const failures: string[] = [];
+    let served = 0;
+    const load = (async () => {
+      while (!stop) {
+        const res = await fetch(`http://127.0.0.1:${port}/tags/putin.rss`).catch((e: Error) => ({ status: e.message }));
+        if (res.status !== 200) failures.push(String(res.status));
+        served++;
+      }
+    })();
+
+    writeFileSync(file, config({ tags: '  - name: Lukashenko\n    match: Lukashenko\n', sources: `  - id: dua\n    url: "${feeds.url('/dua.xml')}"\n` }));
+    const before = reloads();
+    daemon.child.kill('SIGHUP');
+    await daemon.until(() => reloads() > before);
+    // The new tag is applied to stored items (re-tag) and to the new source's items (polled at once).
+    await daemon.until(async () => JSON.stringify(await links('/tags/lukashenko.json')) === '["https://a.example/2","https://b.example/1"]');
+
+    writeFileSync(file, config({ tags: '  - name: Lukashenko\n    match: "(Lukashenko OR"\n' }));
+    const rejectedBefore = rejects().length;
+    daemon.child.kill('SIGHUP');
+    await daemon.until(() => rejects().length > rejectedBefore);
+    const problems = rejects().at(-1)!.problems as string[];
+    expect(problems[0]).to.match(new RegExp(`^${file}:\\d+:\\d+: tag "Lukashenko": `));
+    expect(await links('/tags/lukashenko.json')).to.deep.equal(['https://a.example/2', 'https://b.example/1']);
+
+    stop = true;
+    await load;
+    expect(failures).to.deep.equal([]);
+    expect(served).to.be.above(10);
+  });
+
+  it('reloads when the file changes, and keeps the running config when the file is deleted', async () => {
+    const before = reloads();
+    writeFileSync(file, config({ tags: '  - name: Minsk\n    match: Minsk\n' }));
+    await daemon.until(() => reloads() > before);
+    await daemon.until(async () => JSON.stringify(await links('/tags/minsk.json')) === '["https://a.example/1"]');
+    expect(await links('/tags/lukashenko.json')).to.equal(404);
+
+    const rejectedBefore = rejects().length;
+    rmSync(file);
+    await daemon.until(() => rejects().length > rejectedBefore);
+    expect(String(rejects().at(-1)!.problems)).to.match(/cannot read config: no such file/);
+    expect(await links('/tags/minsk.json')).to.deep.equal(['https://a.example/1']);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);
+  });
+});
