@@ -70,6 +70,15 @@ CREATE TABLE item_tags (
 ) WITHOUT ROWID;
 CREATE INDEX item_tags_by_item ON item_tags (item_id);
 
+-- Dedupe keys of items removed by retention: a feed that still lists an old article must not bring it back
+-- as new on the next poll.
+CREATE TABLE tombstones (
+  source_id   TEXT NOT NULL,
+  dedupe_key  TEXT NOT NULL,
+  pruned_at   TEXT NOT NULL,
+  PRIMARY KEY (source_id, dedupe_key)
+) WITHOUT ROWID;
+
 -- Small key/value facts about the database itself (e.g. the fingerprint of the tag rules last applied).
 CREATE TABLE meta (
   key    TEXT PRIMARY KEY,

@@ -15,6 +15,7 @@ import { sourceStatuses } from './source-status.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
+const PRUNE_EVERY_MS = 3_600_000;
 // Editors save in bursts (write, rename, chmod): one reload per burst.
 const RELOAD_DEBOUNCE_MS = 300;
 
@@ -80,6 +81,20 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   startRetag();
   scheduler.start(config.sources);
 
+  // Retention is off unless configured; a pass is cheap (indexed deletes), so hourly is plenty.
+  const prune = () => {
+    const maxItems = new Map(config.sources.filter((s) => s.maxItems !== null).map((s) => [s.id, s.maxItems!]));
+    if (config.storage.retentionDays === null && maxItems.size === 0) return;
+    try {
+      const r = store.write(() => store.retention.prune(now(), config.storage.retentionDays, maxItems));
+      if (r.byAge + r.byCount > 0) log.info({ ...r }, 'retention: items pruned');
+    } catch (err) {
+      log.error({ err }, 'retention pass failed');
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+
   async function reload(reason: string): Promise<boolean> {
     let next: Config;
     try {
@@ -115,6 +130,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       stopping ??= (async () => {
         log.info('stopping');
         watcher?.close();
+        clearInterval(pruneTimer);
         await Promise.all([scheduler.stop(), stopServer(server)]);
         await retag;
         await runtime.close();

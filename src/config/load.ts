@@ -12,7 +12,7 @@ import { parseDuration, parseSize } from './units.js';
 export interface Config {
   file: string;
   server: { host: string; port: number; baseUrl: string };
-  storage: { path: string };
+  storage: { path: string; retentionDays: number | null };
   fetch: {
     schedule: string;
     timezone: string;
@@ -26,7 +26,7 @@ export interface Config {
     redirectPersistAfter: number;
     blockPrivateAddresses: boolean;
   };
-  sources: readonly { id: string; url: string; title: string | null; schedule: string }[];
+  sources: readonly { id: string; url: string; title: string | null; schedule: string; maxItems: number | null }[];
   tags: readonly { name: string; slug: string; match: string }[];
   outputs: readonly { id: string; title: string; description: string; tags: readonly string[]; limit: number }[];
   log: { level: string };
@@ -229,7 +229,7 @@ function freeze(c: ConfigInput, file: string): Config {
   const config: Config = {
     file,
     server: { host, port: Number(port), baseUrl },
-    storage: { path: c.storage.path === ':memory:' ? ':memory:' : resolve(c.storage.path) },
+    storage: { path: c.storage.path === ':memory:' ? ':memory:' : resolve(c.storage.path), retentionDays: c.storage.retention_days ?? null },
     fetch: {
       schedule: c.fetch.schedule,
       timezone: c.fetch.timezone,
@@ -243,7 +243,7 @@ function freeze(c: ConfigInput, file: string): Config {
       redirectPersistAfter: c.fetch.redirect_persist_after,
       blockPrivateAddresses: c.fetch.block_private_addresses,
     },
-    sources: c.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? null, schedule: s.schedule ?? c.fetch.schedule })),
+    sources: c.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? null, schedule: s.schedule ?? c.fetch.schedule, maxItems: s.max_items ?? null })),
     tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match })),
     outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags, limit: o.limit })),
     log: { level: c.log.level },

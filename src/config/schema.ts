@@ -37,6 +37,7 @@ export const configSchema = z
     storage: z
       .strictObject({
         path: z.string().min(1).default('data/warta.db').describe('SQLite database file, relative to the working directory'),
+        retention_days: z.number().int().min(1).optional().describe('remove items first seen more than this many days ago (default: keep forever)'),
       })
       .prefault({}),
     fetch: z
@@ -61,6 +62,7 @@ export const configSchema = z
           url: httpUrl.describe('feed URL (RSS, Atom or JSON Feed)'),
           title: z.string().optional().describe('display name (default: the feed’s own title)'),
           schedule: z.string().optional().describe('cron expression (default: fetch.schedule)'),
+          max_items: z.number().int().min(1).optional().describe('keep only this many newest items of this source (default: all)'),
         }),
       )
       .default([]),

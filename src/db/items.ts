@@ -35,6 +35,7 @@ export function makeItemStore(db: Db) {
        updated = @updated, content_hash = @contentHash
      WHERE id = @id`,
   );
+  const isTombstoned = db.prepare('SELECT 1 FROM tombstones WHERE source_id = ? AND dedupe_key = ?').pluck();
   const deleteTags = db.prepare('DELETE FROM item_tags WHERE item_id = ?');
   const insertTag = db.prepare('INSERT OR REPLACE INTO item_tags (tag, item_id, explain) VALUES (?, ?, ?)');
   const deleteTag = db.prepare('DELETE FROM item_tags WHERE tag = ? AND item_id = ?');
@@ -78,6 +79,11 @@ export function makeItemStore(db: Db) {
           if (former && former.link === k.item.link) found = former;
         }
         if (found && found.content_hash === k.contentHash) {
+          result.unchanged++;
+          continue;
+        }
+        // Pruned by retention: the feed still lists it, but it must not come back as new.
+        if (!found && isTombstoned.get(sourceId, k.key)) {
           result.unchanged++;
           continue;
         }

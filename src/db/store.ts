@@ -1,5 +1,6 @@
 import { makeItemStore } from './items.js';
 import type { Db } from './open.js';
+import { makeRetention } from './retention.js';
 import { makeSourceStore } from './sources.js';
 
 /** Everything the rest of warta may do with the database, as prepared statements over one connection. */
@@ -13,6 +14,7 @@ export function makeStore(db: Db) {
     db,
     sources: makeSourceStore(db),
     items: makeItemStore(db),
+    retention: makeRetention(db),
     meta: {
       get: (key: string) => (getMeta.get(key) as string | undefined) ?? null,
       set: (key: string, value: string) => void setMeta.run(key, value),

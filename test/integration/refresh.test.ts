@@ -211,4 +211,29 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     // The source itself is held at least that long (the backoff's 15 min is longer here).
     expect(store.sources.get('sibuk')!.heldUntil!.getTime()).to.be.at.least(r.retryAfter!.getTime());
   });
+
+  it('retention prunes by age and by count, and a pruned item never comes back as new', async () => {
+    server.routes.set('/feed', (_req, res) => void res.end(rss(ARTICLES)));
+    const src = { id: 'berita', url: server.url('/feed') };
+    await refreshSource(deps(), src);
+    clock = new Date('2026-11-26T12:00:00Z');
+    // Keep 2 of 3 (the oldest by publication goes), then everything first seen more than a day ago.
+    const byCount = store.write(() => store.retention.prune(clock, null, new Map([['berita', 2]])));
+    expect(byCount).to.deep.equal({ byAge: 0, byCount: 1 });
+    expect(db.prepare('SELECT guid FROM items ORDER BY guid').pluck().all()).to.deep.equal(['101', '103']);
+
+    // The feed still lists all three; a changed body forces a real parse.
+    server.routes.set('/feed', (_req, res) => void res.end(rss(ARTICLES) + '\n'));
+    const again = await refreshSource(deps(), src);
+    expect(again).to.include({ result: 'updated', inserted: 0 });
+    expect(count('SELECT count(*) FROM items')).to.equal(2);
+
+    clock = new Date('2026-11-28T12:00:00Z');
+    const byAge = store.write(() => store.retention.prune(clock, 1, new Map()));
+    expect(byAge).to.deep.equal({ byAge: 2, byCount: 0 });
+    server.routes.set('/feed', (_req, res) => void res.end(rss(ARTICLES) + '\n\n'));
+    await refreshSource(deps(), src);
+    expect(count('SELECT count(*) FROM items')).to.equal(0);
+    expect(count('SELECT count(*) FROM tombstones')).to.equal(3);
+  });
 });

@@ -1,0 +1,46 @@
+import type { Db } from './open.js';
+
+/** What one pruning pass removed. */
+export interface PruneResult {
+  byAge: number;
+  byCount: number;
+}
+
+/**
+ * Retention: removes items first seen before a cutoff, and items beyond a per-source count (oldest by
+ * publication first), leaving a tombstone of each dedupe key so the item never returns as new.
+ */
+export function makeRetention(db: Db) {
+  const tombstoneOld = db.prepare(
+    `INSERT OR IGNORE INTO tombstones (source_id, dedupe_key, pruned_at)
+     SELECT source_id, dedupe_key, @now FROM items WHERE first_seen < @cutoff`,
+  );
+  const deleteOld = db.prepare('DELETE FROM items WHERE first_seen < @cutoff');
+  const excess = `SELECT id FROM items WHERE source_id = @source ORDER BY published DESC, id DESC LIMIT -1 OFFSET @keep`;
+  const tombstoneExcess = db.prepare(
+    `INSERT OR IGNORE INTO tombstones (source_id, dedupe_key, pruned_at)
+     SELECT source_id, dedupe_key, @now FROM items WHERE id IN (${excess})`,
+  );
+  const deleteExcess = db.prepare(`DELETE FROM items WHERE id IN (${excess})`);
+
+  return {
+    /** One pass (run it inside the store's write transaction). `maxItems` maps source id → items to keep. */
+    prune(now: Date, retentionDays: number | null, maxItems: ReadonlyMap<string, number>): PruneResult {
+      {
+        let byAge = 0;
+        if (retentionDays !== null) {
+          const params = { now: now.toISOString(), cutoff: new Date(now.getTime() - retentionDays * 86_400_000).toISOString() };
+          tombstoneOld.run(params);
+          byAge = deleteOld.run(params).changes;
+        }
+        let byCount = 0;
+        for (const [source, keep] of maxItems) {
+          const params = { now: now.toISOString(), source, keep };
+          tombstoneExcess.run(params);
+          byCount += deleteExcess.run(params).changes;
+        }
+        return { byAge, byCount };
+      }
+    },
+  };
+}
