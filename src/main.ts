@@ -16,6 +16,8 @@ import { sourceStatuses } from './source-status.js';
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
 const PRUNE_EVERY_MS = 3_600_000;
+// Timers (cron ticks included) that fire this late mean the process cannot keep its schedule.
+const MAX_READY_LAG_MS = 5_000;
 // Editors save in bursts (write, rename, chmod): one reload per burst.
 const RELOAD_DEBOUNCE_MS = 300;
 
@@ -63,8 +65,19 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     const tick = scheduler.nextTick(s.id);
     return tick && tick >= notBefore ? tick : nextRunOf(s.schedule, config.fetch.timezone, notBefore);
   };
+  const lag = monitorLag();
+  const ready = () => {
+    let database = true;
+    try {
+      store.db.prepare('SELECT 1').get();
+    } catch {
+      database = false;
+    }
+    const lagMs = lag.maxMs();
+    return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
+  };
   const server = await startServer(
-    { feeds: () => feeds, sources: () => sourceStatuses(config, store, nextTick, now()), log },
+    { feeds: () => feeds, sources: () => sourceStatuses(config, store, nextTick, now()), ready, log },
     config.server.host,
     config.server.port,
   );
@@ -131,6 +144,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         log.info('stopping');
         watcher?.close();
         clearInterval(pruneTimer);
+        lag.stop();
         await Promise.all([scheduler.stop(), stopServer(server)]);
         await retag;
         await runtime.close();
@@ -160,6 +174,24 @@ function watchConfigFile(path: string, onChange: () => void, log: Logger): FSWat
     log.warn({ err }, 'cannot watch the config file; reload with SIGHUP');
     return null;
   }
+}
+
+/** Measures how late a 1-second timer fires: the scheduler's lag (its ticks are timers too). */
+function monitorLag() {
+  let expected = Date.now() + 1000;
+  let worst = 0;
+  let windowStart = Date.now();
+  const timer = setInterval(() => {
+    const t = Date.now();
+    // Keep the worst lag of the last minute, so a stall is visible for a while after it ends.
+    if (t - windowStart > 60_000) {
+      worst = 0;
+      windowStart = t;
+    }
+    worst = Math.max(worst, t - expected);
+    expected = t + 1000;
+  }, 1000).unref();
+  return { maxMs: () => Math.max(worst, Date.now() - expected), stop: () => clearInterval(timer) };
 }
 
 /** node-cron prints coloured lines to the console by default; send them through the JSON log instead. */

@@ -28,7 +28,7 @@ export interface Config {
   };
   sources: readonly { id: string; url: string; title: string | null; schedule: string; maxItems: number | null }[];
   tags: readonly { name: string; slug: string; match: string }[];
-  outputs: readonly { id: string; title: string; description: string; tags: readonly string[]; limit: number }[];
+  outputs: readonly { id: string; title: string; description: string; tags: readonly string[]; limit: number; token: string | null }[];
   log: { level: string };
 }
 
@@ -245,7 +245,7 @@ function freeze(c: ConfigInput, file: string): Config {
     },
     sources: c.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? null, schedule: s.schedule ?? c.fetch.schedule, maxItems: s.max_items ?? null })),
     tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match })),
-    outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags, limit: o.limit })),
+    outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags, limit: o.limit, token: o.token ?? null })),
     log: { level: c.log.level },
   };
   return deepFreeze(config);

@@ -82,6 +82,11 @@ export const configSchema = z
           description: z.string().optional(),
           tags: z.array(z.string().min(1)).min(1).describe('items carrying any of these tags are published'),
           limit: z.number().int().min(1).max(1000).default(50).describe('newest items published (1–1000)'),
+          token: z
+            .string()
+            .min(16, 'token must be at least 16 characters (use a random string, e.g. from ${ENV})')
+            .optional()
+            .describe('makes the output private: served only with ?token=<token>, never listed'),
         }),
       )
       .default([]),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/load.js';
 import type { Store } from '../db/store.js';
@@ -12,6 +12,8 @@ export interface FeedDef {
   description: string;
   tags: readonly string[];
   limit: number;
+  /** A private output's token; such a feed answers only with ?token= and is never listed. */
+  token: string | null;
 }
 
 /** A rendered document, kept until the data behind it changes. */
@@ -30,10 +32,10 @@ const DEFAULT_LIMIT = 50;
 export function feedCatalogue(config: Config): Map<string, FeedDef> {
   const defs = new Map<string, FeedDef>();
   for (const t of config.tags) {
-    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], limit: DEFAULT_LIMIT });
+    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], limit: DEFAULT_LIMIT, token: null });
   }
   for (const o of config.outputs) {
-    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, limit: o.limit });
+    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, limit: o.limit, token: o.token });
   }
   return defs;
 }
@@ -60,10 +62,18 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
 
   return {
     catalogue,
-    /** The rendered feed at `path` in `format`, or null when no such feed exists. */
-    render(path: string, format: FeedFormat): Rendered | null {
+    /** The feeds anyone may see listed (private outputs excluded). */
+    listed(): FeedDef[] {
+      return [...catalogue.values()].filter((d) => d.token === null);
+    },
+    /**
+     * The rendered feed at `path` in `format`, or null when no such feed exists — which is also the answer
+     * for a private output without its token, so its existence is not disclosed.
+     */
+    render(path: string, format: FeedFormat, token: string | null = null): Rendered | null {
       const def = catalogue.get(path);
       if (!def) return null;
+      if (def.token !== null && (token === null || !sameSecret(token, def.token))) return null;
       const key = `${path}.${format}`;
       const version = store.version();
       const hit = cache.get(key);
@@ -74,7 +84,9 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
       const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
       // Never later than the clock: an item may carry a date a few minutes ahead.
       const updated = new Date(Math.min(Math.max(newest, rulesChanged) || Infinity, now().getTime()));
-      const selfUrls = { rss: `${base}${path}.rss`, atom: `${base}${path}.atom`, json: `${base}${path}.json` };
+      // The self link must be the URL served, so a private feed's carries its token.
+      const query = def.token === null ? '' : `?token=${encodeURIComponent(def.token)}`;
+      const selfUrls = { rss: `${base}${path}.rss${query}`, atom: `${base}${path}.atom${query}`, json: `${base}${path}.json${query}` };
       const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(version), sanitize);
       const doc = document(text, FEED_CONTENT_TYPES[format], updated);
       cache.set(key, { version, doc });
@@ -84,7 +96,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
     opml(): Rendered {
       const hit = cache.get('/opml');
       if (hit) return hit.doc;
-      const entries = [...catalogue.values()].flatMap((d) => [
+      const entries = [...catalogue.values()].filter((d) => d.token === null).flatMap((d) => [
         { title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const },
       ]);
       const stamp = now();
@@ -97,6 +109,13 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
 
 /** The feed renderer's interface, for passing as a dependency. */
 export type FeedRenderer = ReturnType<typeof makeFeedRenderer>;
+
+/** Compares secrets in time independent of where they differ (hashing first equalizes the lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
 
 function document(text: string, contentType: string, lastModified: Date): Rendered {
   const body = Buffer.from(text, 'utf8');

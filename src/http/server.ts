@@ -10,6 +10,8 @@ export interface ServerDeps {
   feeds: () => FeedRenderer;
   /** Every configured source's status (GET /api/sources). */
   sources: () => SourceStatus[];
+  /** Readiness: the database answers, a config is loaded, the event loop is not lagging. */
+  ready: () => { ok: boolean; checks: Record<string, unknown> };
   log: Logger;
 }
 
@@ -19,8 +21,11 @@ const FEED_PATH = /^\/(tags|feeds)\/([^/]+)\.(rss|atom|json)$/;
 export function makeHandler(deps: ServerDeps) {
   return function handle(req: IncomingMessage, res: ServerResponse): void {
     let path: string;
+    let query: URLSearchParams;
     try {
-      path = new URL(req.url ?? '/', 'http://warta.invalid').pathname;
+      const url = new URL(req.url ?? '/', 'http://warta.invalid');
+      path = url.pathname;
+      query = url.searchParams;
     } catch {
       return sendError(res, 400, 'bad_request', 'malformed request target');
     }
@@ -30,12 +35,16 @@ export function makeHandler(deps: ServerDeps) {
     }
 
     if (path === '/healthz') return sendJson(res, req, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const r = deps.ready();
+      return sendJson(res, req, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not_ready', ...r.checks });
+    }
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
     if (path === '/api/sources') return sendJson(res, req, 200, deps.sources());
 
     const m = FEED_PATH.exec(path);
     if (m) {
-      const doc = deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat);
+      const doc = deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat, query.get('token'));
       if (doc) return sendDocument(req, res, doc);
     }
     sendError(res, 404, 'not_found', `no feed at ${path}`);
