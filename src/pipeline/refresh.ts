@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AppliedTag } from '../db/items.js';
+import type { Classifier } from '../classify.js';
 import type { PollRecord, SourceHealth, SourceRow } from '../db/sources.js';
 import type { Store } from '../db/store.js';
 import { coerceError, WartaError } from '../errors.js';
 import type { IncomingItem, IngestedFeed } from '../model.js';
-import type { Tagger } from '../tagging/index.js';
 import { backoffUntil } from './backoff.js';
 import { assignKeys } from './dedupe.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch.js';
@@ -16,8 +15,8 @@ export interface RefreshDeps {
   store: Store;
   fetch: (req: FetchRequest) => Promise<FetchResult>;
   ingest: (body: Uint8Array, meta: { contentType: string | null; url: string; now: Date }) => IngestedFeed;
-  /** The tag rules in force now (they change on reload). */
-  tagger: () => Tagger;
+  /** The tag rules and output queries in force now (they change on reload). */
+  classifier: () => Classifier;
   policy: RefreshPolicy;
   now: () => Date;
   random: () => number;
@@ -122,11 +121,11 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   }
 
   const keyed = assignKeys(feed.items);
-  const tagger = deps.tagger();
-  const tagItem = (item: IncomingItem) => tagsOf(tagger, item, source.id);
+  const classifier = deps.classifier();
+  const classify = (item: IncomingItem) => classifier.classify(item, source.id);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   const written = store.write(() => {
-    const applied = store.items.apply(source.id, keyed, now, tagItem);
+    const applied = store.items.apply(source.id, keyed, now, classify);
     store.sources.record(source.id, {
       ...success(deps, feedHints, res.status),
       feedHintMs: feedHints.feedMs,
@@ -146,18 +145,6 @@ function whySkip(state: SourceRow, now: Date, ignoreHints: boolean): RefreshOutc
   if (state.heldUntil && state.heldUntil.getTime() > soon) return { reason: 'held', until: state.heldUntil };
   if (!ignoreHints && state.hintUntil && state.hintUntil.getTime() > soon) return { reason: 'hint', until: state.hintUntil };
   return null;
-}
-
-/** The tags an item gets, each with the matches that explain it. */
-export function tagsOf(tagger: Tagger, item: IncomingItem, sourceId: string): AppliedTag[] {
-  const byTag = new Map<string, unknown[]>();
-  for (const m of tagger.explain({ ...item, source: sourceId })) {
-    const { tag, ...rest } = m;
-    const list = byTag.get(tag);
-    if (list) list.push(rest);
-    else byTag.set(tag, [rest]);
-  }
-  return [...byTag].map(([tag, explain]) => ({ tag, explain }));
 }
 
 function feedIntervalMs(feed: IngestedFeed): number | null {
