@@ -70,6 +70,15 @@ CREATE TABLE item_tags (
 ) WITHOUT ROWID;
 CREATE INDEX item_tags_by_item ON item_tags (item_id);
 
+-- Which outputs with a `match` query an item satisfies, decided when it is stored or re-classified, so an
+-- output reads an index instead of evaluating its query over every item on each request.
+CREATE TABLE item_outputs (
+  output_id  TEXT NOT NULL,
+  item_id    INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  PRIMARY KEY (output_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX item_outputs_by_item ON item_outputs (item_id);
+
 -- Dedupe keys of items removed by retention: a feed that still lists an old article must not bring it back
 -- as new on the next poll.
 CREATE TABLE tombstones (

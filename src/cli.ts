@@ -7,7 +7,7 @@ import { refreshSource, type RefreshOutcome } from './pipeline/refresh.js';
 import { hostKey, makeHostGate } from './host-gate.js';
 import { openDatabase } from './db/open.js';
 import { makeStore } from './db/store.js';
-import { retagIfRulesChanged, rulesFingerprint } from './retag.js';
+import { retagIfRulesChanged } from './retag.js';
 import { openRuntime } from './runtime.js';
 import { nextRunOf } from './scheduler.js';
 import { formatStatusTable, sourceStatuses } from './source-status.js';
@@ -139,7 +139,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   const log = makeLogger(opts.logLevel ?? 'warn', 2);
   const runtime = openRuntime(config, log);
   try {
-    await retagIfRulesChanged(runtime.store, runtime.refreshDeps.tagger(), rulesFingerprint(config), runtime.refreshDeps.now);
+    await retagIfRulesChanged(runtime.store, runtime.refreshDeps.classifier(), runtime.refreshDeps.now);
     const named = new Set(ids);
     const chosen = ids.length ? config.sources.filter((s) => named.has(s.id)) : config.sources;
     const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now: () => new Date() });

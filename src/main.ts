@@ -8,7 +8,7 @@ import { makeHostGate } from './host-gate.js';
 import { makeFeedRenderer, type FeedRenderer } from './http/feeds.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
-import { retagIfRulesChanged, rulesFingerprint } from './retag.js';
+import { retagIfRulesChanged } from './retag.js';
 import { openRuntime } from './runtime.js';
 import { makeScheduler, nextRunOf } from './scheduler.js';
 import { sourceStatuses } from './source-status.js';
@@ -87,7 +87,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   let retag: Promise<unknown> = Promise.resolve();
   const startRetag = () => {
     retag = retag
-      .then(() => retagIfRulesChanged(store, refreshDeps.tagger(), rulesFingerprint(config), now))
+      .then(() => retagIfRulesChanged(store, refreshDeps.classifier(), now))
       .then((r) => r && log.info({ changed: r.changed }, 'tag rules changed: stored items re-tagged'))
       .catch((err: unknown) => log.error({ err }, 're-tagging failed'));
   };

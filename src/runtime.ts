@@ -6,7 +6,7 @@ import { makeStore, type Store } from './db/store.js';
 import { fetchFeed, makeFetchAgent, type FetchLimits } from './pipeline/fetch.js';
 import { ingestDocument } from './pipeline/ingest.js';
 import type { RefreshDeps, RefreshPolicy } from './pipeline/refresh.js';
-import { compileTagger, type Tagger } from './tagging/index.js';
+import { makeClassifier, type Classifier } from './classify.js';
 import { USER_AGENT } from './version.js';
 
 /** The parts every command that refreshes sources shares: the database, the fetcher, the tag rules. */
@@ -18,11 +18,6 @@ export interface Runtime {
   /** Applies a new config's rules, limits and sources (a reload). Storage and listen address need a restart. */
   reconfigure(config: Config): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The tag rules of a config, compiled once. */
-export function taggerFor(config: Config): Tagger {
-  return compileTagger(config.tags.map((t) => ({ name: t.name, match: t.match })));
 }
 
 function limitsOf(config: Config): FetchLimits {
@@ -48,7 +43,7 @@ export function openRuntime(config: Config, log: Logger): Runtime {
   const db = openDatabase(config.storage.path);
   const store = makeStore(db);
   for (const s of config.sources) store.sources.ensure(s.id, s.url);
-  let tagger = taggerFor(config);
+  let classifier: Classifier = makeClassifier(config);
   let limits = limitsOf(config);
   let agent: Agent = makeFetchAgent(limits);
   const now = () => new Date();
@@ -56,7 +51,7 @@ export function openRuntime(config: Config, log: Logger): Runtime {
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
     ingest: ingestDocument,
-    tagger: () => tagger,
+    classifier: () => classifier,
     policy: policyOf(config),
     now,
     random: Math.random,
@@ -67,7 +62,7 @@ export function openRuntime(config: Config, log: Logger): Runtime {
     store,
     refreshDeps,
     async reconfigure(next) {
-      tagger = taggerFor(next);
+      classifier = makeClassifier(next);
       refreshDeps.policy = policyOf(next);
       for (const s of next.sources) store.sources.ensure(s.id, s.url);
       const nextLimits = limitsOf(next);

@@ -26,9 +26,29 @@ export interface Config {
     redirectPersistAfter: number;
     blockPrivateAddresses: boolean;
   };
-  sources: readonly { id: string; url: string; title: string | null; schedule: string; maxItems: number | null }[];
-  tags: readonly { name: string; slug: string; match: string }[];
-  outputs: readonly { id: string; title: string; description: string; tags: readonly string[]; limit: number; token: string | null }[];
+  sources: readonly {
+    id: string;
+    url: string;
+    title: string | null;
+    schedule: string;
+    maxItems: number | null;
+    tags: readonly string[];
+    /** Publisher category (as written) → tag, or 'same-name' to apply a tag whose name the category equals. */
+    fromCategories: 'same-name' | Readonly<Record<string, string>> | null;
+  }[];
+  tags: readonly { name: string; slug: string; match: string; aliases: readonly string[]; stem: 'id' | null }[];
+  outputs: readonly {
+    id: string;
+    title: string;
+    description: string;
+    /** Empty: no tag filter. */
+    tags: readonly string[];
+    match: string | null;
+    /** Empty: every source. */
+    sources: readonly string[];
+    limit: number;
+    token: string | null;
+  }[];
   log: { level: string };
 }
 
@@ -196,7 +216,7 @@ function checkSemantics(raw: Record<string, unknown>, where: Where): ConfigProbl
     }
     if (match === undefined || match.trim() === '') return;
     try {
-      compileTagger([{ name: name ?? `#${i}`, match }]);
+      compileTagger([{ name: name ?? `#${i}`, match, aliases: Array.isArray(t.aliases) ? t.aliases.filter((a): a is string => typeof a === 'string') : [] }]);
     } catch (err) {
       if (!(err instanceof QuerySyntaxError)) throw err;
       problems.push(where(['tags', i, 'match'], `tag "${name ?? i}": ${err.message}`, err.column));
@@ -204,11 +224,41 @@ function checkSemantics(raw: Record<string, unknown>, where: Where): ConfigProbl
   });
 
   const tagNames = new Set(tags.map((t) => str(t.name)).filter((n) => n !== undefined));
-  outputs.forEach((o, i) => {
-    if (!Array.isArray(o.tags)) return;
-    o.tags.forEach((name: unknown, j: number) => {
-      if (typeof name === 'string' && !tagNames.has(name)) problems.push(where(['outputs', i, 'tags', j], `output "${str(o.id) ?? i}" names unknown tag "${name}"`));
+  const sourceIds = new Set(sources.map((s) => str(s.id)).filter((n) => n !== undefined));
+  const knownTags = (list: unknown, path: (string | number)[], owner: string) => {
+    if (!Array.isArray(list)) return;
+    list.forEach((name: unknown, j: number) => {
+      if (typeof name === 'string' && !tagNames.has(name)) problems.push(where([...path, j], `${owner} names unknown tag "${name}"`));
     });
+  };
+  sources.forEach((s, i) => {
+    knownTags(s.tags, ['sources', i, 'tags'], `source "${str(s.id) ?? i}"`);
+    const map = s.from_categories;
+    if (map && typeof map === 'object' && !Array.isArray(map)) {
+      for (const [category, tag] of Object.entries(map as Record<string, unknown>)) {
+        if (typeof tag === 'string' && !tagNames.has(tag)) problems.push(where(['sources', i, 'from_categories', category], `source "${str(s.id) ?? i}" maps category "${category}" to unknown tag "${tag}"`));
+      }
+    }
+  });
+  outputs.forEach((o, i) => {
+    const owner = `output "${str(o.id) ?? i}"`;
+    knownTags(o.tags, ['outputs', i, 'tags'], owner);
+    if (Array.isArray(o.sources)) {
+      o.sources.forEach((id: unknown, j: number) => {
+        if (typeof id === 'string' && !sourceIds.has(id)) problems.push(where(['outputs', i, 'sources', j], `${owner} names unknown source "${id}"`));
+      });
+    }
+    if (o.tags === undefined && o.match === undefined && o.sources === undefined) {
+      problems.push(where(['outputs', i], `${owner} selects nothing: give it tags, a match query or sources`));
+    }
+    const match = str(o.match);
+    if (match === undefined || match.trim() === '') return;
+    try {
+      compileTagger([{ name: str(o.id) ?? `#${i}`, match }]);
+    } catch (err) {
+      if (!(err instanceof QuerySyntaxError)) throw err;
+      problems.push(where(['outputs', i, 'match'], `${owner}: ${err.message}`, err.column));
+    }
   });
   return problems;
 }
@@ -243,9 +293,17 @@ function freeze(c: ConfigInput, file: string): Config {
       redirectPersistAfter: c.fetch.redirect_persist_after,
       blockPrivateAddresses: c.fetch.block_private_addresses,
     },
-    sources: c.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? null, schedule: s.schedule ?? c.fetch.schedule, maxItems: s.max_items ?? null })),
-    tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match })),
-    outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags, limit: o.limit, token: o.token ?? null })),
+    sources: c.sources.map((s) => ({
+      id: s.id,
+      url: s.url,
+      title: s.title ?? null,
+      schedule: s.schedule ?? c.fetch.schedule,
+      maxItems: s.max_items ?? null,
+      tags: s.tags ?? [],
+      fromCategories: s.from_categories === true ? 'same-name' : s.from_categories ? s.from_categories : null,
+    })),
+    tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match, aliases: t.aliases ?? [], stem: t.stem === undefined ? c.tagging.stem : t.stem })),
+    outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags ?? [], match: o.match ?? null, sources: o.sources ?? [], limit: o.limit, token: o.token ?? null })),
     log: { level: c.log.level },
   };
   return deepFreeze(config);

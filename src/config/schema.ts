@@ -63,6 +63,11 @@ export const configSchema = z
           title: z.string().optional().describe('display name (default: the feed’s own title)'),
           schedule: z.string().optional().describe('cron expression (default: fetch.schedule)'),
           max_items: z.number().int().min(1).optional().describe('keep only this many newest items of this source (default: all)'),
+          tags: z.array(z.string().min(1)).optional().describe('tags every item of this source carries'),
+          from_categories: z
+            .union([z.boolean(), z.record(z.string(), z.string().min(1))])
+            .optional()
+            .describe('publisher categories as tags: true = a category named like a configured tag applies it; or a map {category: tag}'),
         }),
       )
       .default([]),
@@ -70,7 +75,9 @@ export const configSchema = z
       .array(
         z.strictObject({
           name: z.string().min(1).describe('tag name, shown to readers; its slug names the tag feed'),
-          match: z.string().min(1).describe('query: terms, "phrases", AND, OR, NOT, parentheses'),
+          match: z.string().min(1).describe('query: terms, "phrases", AND, OR, NOT, parentheses, prefix*, NEAR/n, field:, /regex/'),
+          aliases: z.array(z.string().min(1)).optional().describe('phrases that also apply the tag'),
+          stem: z.enum(['id']).nullable().optional().describe('Indonesian stemming for this tag (default: tagging.stem)'),
         }),
       )
       .default([]),
@@ -80,7 +87,9 @@ export const configSchema = z
           id: id.describe('unique id; served at /feeds/<id>.rss|.atom|.json'),
           title: z.string().min(1),
           description: z.string().optional(),
-          tags: z.array(z.string().min(1)).min(1).describe('items carrying any of these tags are published'),
+          tags: z.array(z.string().min(1)).min(1).optional().describe('items carrying any of these tags are published'),
+          match: z.string().min(1).optional().describe('a query items must also satisfy (alone, it defines the output)'),
+          sources: z.array(z.string().min(1)).min(1).optional().describe('only items of these sources'),
           limit: z.number().int().min(1).max(1000).default(50).describe('newest items published (1–1000)'),
           token: z
             .string()
@@ -90,6 +99,11 @@ export const configSchema = z
         }),
       )
       .default([]),
+    tagging: z
+      .strictObject({
+        stem: z.enum(['id']).nullable().default(null).describe('Indonesian stemming for every tag (per tag: tags[].stem)'),
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

@@ -1,3 +1,4 @@
+import type { Classification } from '../classify.js';
 import type { IncomingItem, StoredItem } from '../model.js';
 import type { KeyedItem } from '../pipeline/dedupe.js';
 import { itemUid } from '../pipeline/dedupe.js';
@@ -37,14 +38,22 @@ export function makeItemStore(db: Db) {
   );
   const isTombstoned = db.prepare('SELECT 1 FROM tombstones WHERE source_id = ? AND dedupe_key = ?').pluck();
   const deleteTags = db.prepare('DELETE FROM item_tags WHERE item_id = ?');
+  const deleteOutputs = db.prepare('DELETE FROM item_outputs WHERE item_id = ?');
+  const insertOutput = db.prepare('INSERT OR IGNORE INTO item_outputs (output_id, item_id) VALUES (?, ?)');
+  const deleteOutput = db.prepare('DELETE FROM item_outputs WHERE output_id = ? AND item_id = ?');
+  const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const insertTag = db.prepare('INSERT OR REPLACE INTO item_tags (tag, item_id, explain) VALUES (?, ?, ?)');
   const deleteTag = db.prepare('DELETE FROM item_tags WHERE tag = ? AND item_id = ?');
   const tagsOfItems = db.prepare(
     'SELECT item_id AS id, tag FROM item_tags WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
   );
-  const newestWithTags = db.prepare(
-    `SELECT * FROM items WHERE id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(?)))
-     ORDER BY published DESC, id DESC LIMIT ?`,
+  // One statement for every output shape: each filter is on only when its parameter says so.
+  const selectOutput = db.prepare(
+    `SELECT * FROM items
+     WHERE (@anyTags = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags))))
+       AND (@output IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = @output))
+       AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources)))
+     ORDER BY published DESC, id DESC LIMIT @limit`,
   );
   const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
   const batchAfter = db.prepare(
@@ -69,7 +78,7 @@ export function makeItemStore(db: Db) {
      * Inserts new items and updates changed ones of one source, re-tagging only those; unchanged items are not
      * written at all. The caller wraps this in the refresh's transaction.
      */
-    apply(sourceId: string, keyed: readonly KeyedItem[], now: Date, tagItem: (item: IncomingItem) => AppliedTag[]): ApplyResult {
+    apply(sourceId: string, keyed: readonly KeyedItem[], now: Date, classify: (item: IncomingItem) => Classification): ApplyResult {
       const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 };
       for (const k of keyed) {
         let found = findByKey.get(sourceId, k.key) as ExistingRow | undefined;
@@ -107,6 +116,7 @@ export function makeItemStore(db: Db) {
           update.run({ ...fields, id: found.id, published: publishedIso, updated: iso(it.updated ?? now) });
           id = found.id;
           deleteTags.run(id);
+          deleteOutputs.run(id);
           result.updated++;
         } else {
           // Atom entries may carry only <updated>; with no date at all, the first-seen time stands in.
@@ -122,14 +132,27 @@ export function makeItemStore(db: Db) {
           id = Number(info.lastInsertRowid);
           result.inserted++;
         }
-        for (const t of tagItem(it)) insertTag.run(t.tag, id, JSON.stringify(t.explain));
+        const c = classify(it);
+        for (const t of c.tags) insertTag.run(t.tag, id, JSON.stringify(t.explain));
+        for (const o of c.outputs) insertOutput.run(o, id);
       }
       return result;
     },
 
-    /** The newest items carrying any of `tags`. */
-    newestWithTags(tags: readonly string[], limit: number): StoredItem[] {
-      return withTags(newestWithTags.all(JSON.stringify(tags), limit) as Record<string, unknown>[]);
+    /**
+     * The newest items for an output: carrying any of `tags` (none: no tag filter), in the match-query
+     * output `output` (null: no query), from `sources` (none: all).
+     */
+    select(f: { tags: readonly string[]; output: string | null; sources: readonly string[]; limit: number }): StoredItem[] {
+      const rows = selectOutput.all({
+        anyTags: f.tags.length > 0 ? 1 : 0,
+        tags: JSON.stringify(f.tags),
+        output: f.output,
+        anySources: f.sources.length > 0 ? 1 : 0,
+        sources: JSON.stringify(f.sources),
+        limit: f.limit,
+      });
+      return withTags(rows as Record<string, unknown>[]);
     },
 
     /** The newest items of all sources. */
@@ -144,15 +167,15 @@ export function makeItemStore(db: Db) {
     },
 
     /**
-     * Re-applies tag rules to `batch` stored items after id `afterId`, writing only the items whose tags
+     * Re-classifies `batch` stored items after id `afterId`, writing only the items whose tags or outputs
      * changed. Returns the last id seen (0 when done) and how many items changed.
      */
-    retagBatch(afterId: number, batch: number, tagItem: (item: IncomingItem & { source: string }) => AppliedTag[]) {
+    retagBatch(afterId: number, batch: number, classify: (item: IncomingItem, sourceId: string) => Classification) {
       const rows = batchAfter.all(afterId, batch) as Record<string, unknown>[];
       let changed = 0;
       for (const r of rows) {
         const id = r.id as number;
-        const now = tagItem({
+        const c = classify({
           guid: null,
           link: (r.link as string | null) ?? null,
           title: r.title as string,
@@ -162,14 +185,17 @@ export function makeItemStore(db: Db) {
           categories: JSON.parse(r.categories as string) as string[],
           published: null,
           updated: null,
-          source: r.source_id as string,
-        });
+        }, r.source_id as string);
         const before = new Set(tagsOfItem.all(id) as string[]);
-        const after = new Set(now.map((t) => t.tag));
-        if (before.size === after.size && [...after].every((t) => before.has(t))) continue;
+        const after = new Set(c.tags.map((t) => t.tag));
+        const outBefore = new Set(outputsOfItem.all(id) as string[]);
+        const outAfter = new Set(c.outputs);
+        if (sameSet(before, after) && sameSet(outBefore, outAfter)) continue;
         changed++;
         for (const t of before) if (!after.has(t)) deleteTag.run(t, id);
-        for (const t of now) if (!before.has(t.tag)) insertTag.run(t.tag, id, JSON.stringify(t.explain));
+        for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, id, JSON.stringify(t.explain));
+        for (const o of outBefore) if (!outAfter.has(o)) deleteOutput.run(o, id);
+        for (const o of outAfter) if (!outBefore.has(o)) insertOutput.run(o, id);
       }
       return { lastId: rows.length === batch ? (rows.at(-1)!.id as number) : 0, changed };
     },
@@ -178,6 +204,10 @@ export function makeItemStore(db: Db) {
 
 /** The item store's interface, for passing as a dependency. */
 export type ItemStore = ReturnType<typeof makeItemStore>;
+
+function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
 
 interface ExistingRow {
   id: number;

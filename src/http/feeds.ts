@@ -11,6 +11,10 @@ export interface FeedDef {
   title: string;
   description: string;
   tags: readonly string[];
+  /** The output whose match query items must satisfy (its id), or null. */
+  output: string | null;
+  /** Only items of these sources; empty: all. */
+  sources: readonly string[];
   limit: number;
   /** A private output's token; such a feed answers only with ?token= and is never listed. */
   token: string | null;
@@ -32,10 +36,10 @@ const DEFAULT_LIMIT = 50;
 export function feedCatalogue(config: Config): Map<string, FeedDef> {
   const defs = new Map<string, FeedDef>();
   for (const t of config.tags) {
-    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], limit: DEFAULT_LIMIT, token: null });
+    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], output: null, sources: [], limit: DEFAULT_LIMIT, token: null });
   }
   for (const o of config.outputs) {
-    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, limit: o.limit, token: o.token });
+    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, output: o.match === null ? null : o.id, sources: o.sources, limit: o.limit, token: o.token });
   }
   return defs;
 }
@@ -79,7 +83,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
       const hit = cache.get(key);
       if (hit?.version === version) return hit.doc;
 
-      const items = store.items.newestWithTags(def.tags, def.limit);
+      const items = store.items.select(def);
       const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
       const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
       // Never later than the clock: an item may carry a date a few minutes ahead.

@@ -6,12 +6,13 @@ import { makeStore, type Store } from '../../src/db/store.js';
 import { fetchFeed, makeFetchAgent } from '../../src/pipeline/fetch.js';
 import { ingestDocument } from '../../src/pipeline/ingest.js';
 import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
-import { compileTagger } from '../../src/tagging/index.js';
+import { makeClassifier } from '../../src/classify.js';
+import { parseConfig } from '../../src/config/load.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const TAG = 'Hubungan Rusia dengan Belarusia';
-const rules = [{ name: TAG, match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)' }];
+const classifier = makeClassifier(parseConfig(`tags:\n  - name: "${TAG}"\n    match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)'\n`, 'test.yaml'));
 const limits = { timeoutMs: 2000, maxBody: 1024 * 1024, maxRedirects: 5, userAgent: 'warta/test' };
 
 describe('refreshSource: fetch → parse → dedupe → tag → store, on a real database and server', () => {
@@ -27,7 +28,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     store,
     fetch: (req) => fetchFeed(agent, req, limits, () => clock),
     ingest: ingestDocument,
-    tagger: () => compileTagger(rules),
+    classifier: () => classifier,
     policy,
     now: () => clock,
     random: () => 0.5,

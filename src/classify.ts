@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { Config } from './config/load.js';
+import type { AppliedTag } from './db/items.js';
+import type { IncomingItem } from './model.js';
+import { compileTagger, foldWords, type Tagger } from './tagging/index.js';
+
+/** What classification decides for one item: its tags (with why) and the query-filtered outputs it enters. */
+export interface Classification {
+  tags: AppliedTag[];
+  /** Ids of outputs with a `match` query that this item satisfies. */
+  outputs: string[];
+}
+
+/** An item as classified: what the feed gave, plus the source it came from. */
+export type ClassifiableItem = Pick<IncomingItem, 'title' | 'summary' | 'content' | 'categories' | 'author' | 'link'>;
+
+/** A config's tagging compiled once: rules, source-level tags, publisher categories, output queries. */
+export interface Classifier {
+  classify(item: ClassifiableItem, sourceId: string): Classification;
+  /** The compiled tag rules alone (for explanations and dry runs). */
+  tagger: Tagger;
+  /** Changes whenever anything here would classify a stored item differently. */
+  fingerprint: string;
+}
+
+/** Compiles the parts of `config` that decide tags and output membership. */
+export function makeClassifier(config: Config): Classifier {
+  const tagger = compileTagger(config.tags.map((t) => ({ name: t.name, match: t.match, aliases: [...t.aliases], stem: t.stem })));
+  const outputs = compileTagger(config.outputs.filter((o) => o.match !== null).map((o) => ({ name: o.id, match: o.match! })));
+  const fold = (s: string) => foldWords(s).join(' ');
+  const tagByFoldedName = new Map(config.tags.map((t) => [fold(t.name), t.name]));
+  const perSource = new Map(
+    config.sources.map((s) => {
+      const categories =
+        s.fromCategories === 'same-name'
+          ? tagByFoldedName
+          : s.fromCategories
+            ? new Map(Object.entries(s.fromCategories).map(([category, tag]) => [fold(category), tag]))
+            : null;
+      return [s.id, { tags: s.tags, categories }];
+    }),
+  );
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([config.tags, config.sources.map((s) => [s.id, s.tags, s.fromCategories]), config.outputs.map((o) => [o.id, o.match])]))
+    .digest('hex');
+
+  return {
+    tagger,
+    fingerprint,
+    classify(item, sourceId) {
+      const text = { ...item, source: sourceId };
+      const byTag = new Map<string, unknown[]>();
+      const add = (tag: string, why: unknown) => {
+        const list = byTag.get(tag);
+        if (list) list.push(why);
+        else byTag.set(tag, [why]);
+      };
+      for (const { tag, ...why } of tagger.explain(text)) add(tag, why);
+      const source = perSource.get(sourceId);
+      for (const tag of source?.tags ?? []) add(tag, { rule: 'sources[].tags', field: 'source', text: sourceId, start: 0, end: sourceId.length });
+      if (source?.categories) {
+        for (const category of item.categories) {
+          const tag = source.categories.get(fold(category));
+          if (tag) add(tag, { rule: 'sources[].from_categories', field: 'category', text: category, start: 0, end: category.length });
+        }
+      }
+      return {
+        tags: [...byTag].map(([tag, explain]) => ({ tag, explain })),
+        outputs: outputs.tag(text),
+      };
+    },
+  };
+}
