@@ -70,9 +70,19 @@ const ISO_BASIC = /^(\d{4})(\d{2})(\d{2})(?:[Tt]?(\d{2})(\d{2})(\d{2})?(?:[.,](\
 // ISO 8601:2000 truncated forms with an implied century (YYMMDD, YY-MM-DD, -YYMM, -YY-MM), which feedparser reads.
 const ISO_TRUNCATED_DAY = /^(\d{2})-?(\d{2})-?(\d{2})$/;
 const ISO_TRUNCATED_MONTH = /^-(\d{2})-?(\d{2})$/;
+// ISO 8601 ordinal dates (year + day of year): YYDDD, YY-DDD, YYYY-DDD. feedparser's ISO 8601 reader takes them.
+const ISO_ORDINAL = /^(\d{2}|\d{4}-)-?(\d{3})$/;
 
 function parseIso(s: string): Date | null | undefined {
-  let m = ISO_EXTENDED.exec(s) ?? ISO_BASIC.exec(s);
+  let m = ISO_ORDINAL.exec(s);
+  if (m) {
+    const year = m[1]!.length === 2 ? fullYear(m[1]!) : Number(m[1]!.slice(0, 4));
+    const day = Number(m[2]);
+    const leap = daysInMonth(year, 2) === 29;
+    if (day < 1 || day > (leap ? 366 : 365)) return null;
+    return new Date(Date.UTC(year, 0, day));
+  }
+  m = ISO_EXTENDED.exec(s) ?? ISO_BASIC.exec(s);
   if (m) {
     const [, y, mo, d, h, mi, sec, fraction, zone] = m;
     if (h === undefined && zone !== undefined) return null; // "2003-12-31Z": not a form anyone means

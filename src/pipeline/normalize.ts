@@ -21,6 +21,9 @@ export function normalizeFeed(parsed: ParsedFeed, meta: { url: string; now: Date
     title: plainText(parsed.title) || null,
     siteUrl,
     ttlMinutes: minutes(parsed.ttl),
+    updatePeriodMinutes: updatePeriodMinutes(parsed.schedule?.updatePeriod ?? null, parsed.schedule?.updateFrequency ?? null),
+    skipHours: (parsed.schedule?.skipHours ?? []).filter((h) => /^\d{1,2}$/.test(h) && Number(h) < 24).map(Number),
+    skipDays: (parsed.schedule?.skipDays ?? []).filter((d) => /^[a-z]+day$/i.test(d)),
     items,
   };
 }
@@ -44,6 +47,15 @@ function normalizeItem(item: ParsedItem, feedUrl: string, siteUrl: string | null
 function instant(raw: string | null, latest: number): Date | null {
   const d = raw === null ? null : parseDate(raw);
   return d === null || d.getTime() > latest ? null : d;
+}
+
+/** sy:updatePeriod (hourly … yearly) divided by sy:updateFrequency (default 1), in minutes. */
+function updatePeriodMinutes(period: string | null, frequency: string | null): number | null {
+  const per: Record<string, number> = { hourly: 60, daily: 1440, weekly: 10_080, monthly: 43_200, yearly: 525_600 };
+  const p = period === null ? undefined : per[period.trim().toLowerCase()];
+  if (p === undefined) return null;
+  const f = frequency !== null && /^\s*\d{1,5}\s*$/.test(frequency) ? Math.max(1, Number(frequency)) : 1;
+  return Math.max(1, Math.round(p / f));
 }
 
 function minutes(ttl: string | null): number | null {

@@ -64,12 +64,18 @@ function extractRss(root: XmlElement, rss: string[]): Omit<ParsedFeed, 'parser'>
   // RSS 1.0 puts items beside the channel; some RSS 0.9x files do too.
   const items = [...childrenOf(channel, rss, 'item'), ...(channel === root ? [] : childrenOf(root, rss, 'item'))];
   const titleEl = childOf(channel, rss, 'title') ?? childOf(channel, DC, 'title');
-  const linkEl = childrenOf(channel, rss, 'link').find((l) => textOf(l).trim() !== '');
+  const linkEl = rssLink(channel, rss);
   return {
     format,
     title: rssHtml(titleEl),
-    link: linkEl ? { href: textOf(linkEl).trim(), bases: bases(channelBases, linkEl) } : atomLink(channel, channelBases),
+    link: linkEl ? { href: linkText(linkEl), bases: bases(channelBases, linkEl) } : atomLink(channel, channelBases),
     ttl: firstText(childrenOf(channel, rss, 'ttl')),
+    schedule: {
+      updatePeriod: firstText(childrenOf(channel, [NS.sy], 'updatePeriod')),
+      updateFrequency: firstText(childrenOf(channel, [NS.sy], 'updateFrequency')),
+      skipHours: childrenOf(channel, rss, 'skipHours').flatMap((e) => childrenOf(e, rss, 'hour').map((h) => textOf(h).trim())),
+      skipDays: childrenOf(channel, rss, 'skipDays').flatMap((e) => childrenOf(e, rss, 'day').map((d) => textOf(d).trim())),
+    },
     items: items.map((item) => extractRssItem(item, bases(channelBases, item), rss)),
   };
 }
@@ -78,9 +84,9 @@ function extractRssItem(item: XmlElement, itemBases: string[], rss: string[]): P
   const guidEl = childrenOf(item, rss, 'guid').find((g) => textOf(g).trim() !== '');
   const guid = guidEl ? textOf(guidEl).trim() : null;
   const about = trimmed(attrOf(item, NS.rdf, 'about'));
-  const linkEl = childrenOf(item, rss, 'link').find((l) => textOf(l).trim() !== '');
+  const linkEl = rssLink(item, rss);
 
-  let link = linkEl ? { href: textOf(linkEl).trim(), bases: bases(itemBases, linkEl) } : atomLink(item, itemBases);
+  let link = linkEl ? { href: linkText(linkEl), bases: bases(itemBases, linkEl) } : atomLink(item, itemBases);
   // RSS 2.0: a guid is a permalink unless isPermaLink="false"; items with no <link> are read through it.
   if (!link && guidEl && guid && attrOf(guidEl, '', 'isPermaLink')?.trim().toLowerCase() !== 'false' && /^https?:\/\//i.test(guid)) {
     link = { href: guid, bases: itemBases };
@@ -160,6 +166,21 @@ function atomAuthor(el: XmlElement, ns: string[] = ATOM): string | null {
 
 function atomCategories(el: XmlElement, ns: string[] = ATOM): string[] {
   return childrenOf(el, ns, 'category').map((c) => attrOf(c, '', 'term')?.trim() || attrOf(c, '', 'label') || '');
+}
+
+/**
+ * The RSS <link> of a channel or item. Of several, the last one that is an alternate wins (gofeed's rule: feeds
+ * that repeat <link> append the better one), written as text or, by Atom habit, as href; an un-prefixed
+ * <link rel="self" href=…> points at the feed itself and is skipped.
+ */
+function rssLink(el: XmlElement, ns: readonly string[]): XmlElement | undefined {
+  return childrenOf(el, ns, 'link')
+    .filter((l) => linkText(l) !== '' && (attrOf(l, '', 'rel')?.trim().toLowerCase() || 'alternate') === 'alternate')
+    .at(-1);
+}
+
+function linkText(el: XmlElement): string {
+  return textOf(el).trim() || attrOf(el, '', 'href')?.trim() || '';
 }
 
 /**

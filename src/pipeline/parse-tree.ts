@@ -37,6 +37,7 @@ export const NS = {
   dc: 'http://purl.org/dc/elements/1.1/',
   dcterms: 'http://purl.org/dc/terms/',
   content: 'http://purl.org/rss/1.0/modules/content/',
+  sy: 'http://purl.org/rss/1.0/modules/syndication/',
   xhtml: 'http://www.w3.org/1999/xhtml',
   xml: 'http://www.w3.org/XML/1998/namespace',
 } as const;

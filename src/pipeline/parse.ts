@@ -41,6 +41,8 @@ export interface ParsedFeed {
   /** The site's home page. */
   link: RawLink | null;
   ttl: string | null;
+  /** RSS polling hints besides <ttl>, as written (RSS only). */
+  schedule?: { updatePeriod: string | null; updateFrequency: string | null; skipHours: string[]; skipDays: string[] };
   items: ParsedItem[];
 }
 
