@@ -1,6 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, formatProblem, loadConfig, resolveConfigPath, type Config } from './config/load.js';
+import { makeClassifier } from './classify.js';
 import { configJsonSchema } from './config/json-schema.js';
+import { parseSince } from './http/api-items.js';
+import { explainItem, formatTagTest, testTags } from './tag-dryrun.js';
 import { makeLogger } from './log.js';
 import { runDaemon } from './main.js';
 import { refreshSource, type RefreshOutcome } from './pipeline/refresh.js';
@@ -60,6 +63,47 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       try {
         const list = sourceStatuses(config, makeStore(db), (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t), new Date());
         console.log(opts.json ? JSON.stringify(list, null, 2) : formatStatusTable(list));
+      } finally {
+        db.close();
+      }
+    });
+
+  const tags = program.command('tags').description('dry runs and explanations of the tag rules');
+  tags
+    .command('test')
+    .description('evaluate the config\'s rules against stored items without writing: matched, gained and lost per tag')
+    .addOption(configOption())
+    .option('--tag <name...>', 'only these tags (name or slug)')
+    .option('--since <date>', 'only items published since (YYYY-MM-DD or RFC 3339)')
+    .action((opts: { config?: string; tag?: string[]; since?: string }) => {
+      const config = readConfig(opts.config, env);
+      if (!config) return void (code = EXIT.config);
+      const names = (opts.tag ?? []).map((t) => config.tags.find((x) => x.name === t || x.slug === t)?.name ?? t);
+      const unknown = names.filter((n) => !config.tags.some((t) => t.name === n));
+      if (unknown.length) return void ((code = EXIT.usage), process.stderr.write(`warta tags test: unknown tag ${unknown.map((u) => `"${u}"`).join(', ')}\n`));
+      const since = opts.since === undefined ? null : parseSince(opts.since);
+      if (since === null && opts.since !== undefined) return void ((code = EXIT.usage), process.stderr.write('warta tags test: --since takes YYYY-MM-DD or an RFC 3339 date-time\n'));
+      const db = openDatabase(config.storage.path);
+      try {
+        const reports = testTags(makeStore(db), makeClassifier(config), config.tags.map((t) => t.name), { tags: names, since });
+        console.log(formatTagTest(reports));
+      } finally {
+        db.close();
+      }
+    });
+  tags
+    .command('explain')
+    .description('show why an item carries its tags, and what the current rules would give it')
+    .argument('<item-id>', 'the item\'s number (as in /api/items)')
+    .addOption(configOption())
+    .action((id: string, opts: { config?: string }) => {
+      const config = readConfig(opts.config, env);
+      if (!config) return void (code = EXIT.config);
+      const db = openDatabase(config.storage.path);
+      try {
+        const item = /^\d+$/.test(id) ? makeStore(db).items.byId(Number(id)) : null;
+        if (!item) return void ((code = EXIT.usage), process.stderr.write(`warta tags explain: no item ${id}\n`));
+        console.log(explainItem(item, makeClassifier(config)));
       } finally {
         db.close();
       }

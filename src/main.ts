@@ -5,6 +5,7 @@ import cron from 'node-cron';
 import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
 import { makeHostGate } from './host-gate.js';
+import { makeItemsApi, type ItemsApi } from './http/api-items.js';
 import { makeFeedRenderer, type FeedRenderer } from './http/feeds.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
@@ -53,6 +54,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const { store, refreshDeps } = runtime;
 
   let feeds: FeedRenderer = makeFeedRenderer(store, config, now);
+  let items: ItemsApi = makeItemsApi(store, config);
   const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now });
   const scheduler = makeScheduler({
     refresh: (source, o) => refreshSource(refreshDeps, source, o),
@@ -77,7 +79,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
   };
   const server = await startServer(
-    { feeds: () => feeds, sources: () => sourceStatuses(config, store, nextTick, now()), ready, log },
+    { feeds: () => feeds, items: () => items, sources: () => sourceStatuses(config, store, nextTick, now()), ready, log },
     config.server.host,
     config.server.port,
   );
@@ -126,6 +128,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     await runtime.reconfigure(next);
     config = next;
     feeds = makeFeedRenderer(store, config, now);
+    items = makeItemsApi(store, config);
     scheduler.reschedule(config.sources, config.fetch.timezone);
     if (!opts.fixedLogLevel) log.level = config.log.level;
     startRetag();

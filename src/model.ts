@@ -67,4 +67,18 @@ export interface StoredItem {
   updated: Date;
   firstSeen: Date;
   tags: string[];
+  /** Why each tag applies (field, matched text, offsets), when the reader asked for it. */
+  matches?: TagExplanation[];
+}
+
+/** One reason a tag applies to an item, as stored with it. */
+export interface TagExplanation {
+  tag: string;
+  /** The query or alias that matched, or 'sources[].tags' / 'sources[].from_categories'. */
+  rule: string;
+  field: string;
+  text: string;
+  /** UTF-16 offsets into the field's plain text. */
+  start: number;
+  end: number;
 }

@@ -1,5 +1,5 @@
 import type { Classification } from '../classify.js';
-import type { IncomingItem, StoredItem } from '../model.js';
+import type { IncomingItem, StoredItem, TagExplanation } from '../model.js';
 import type { KeyedItem } from '../pipeline/dedupe.js';
 import { itemUid } from '../pipeline/dedupe.js';
 import type { Db } from './open.js';
@@ -45,7 +45,16 @@ export function makeItemStore(db: Db) {
   const insertTag = db.prepare('INSERT OR REPLACE INTO item_tags (tag, item_id, explain) VALUES (?, ?, ?)');
   const deleteTag = db.prepare('DELETE FROM item_tags WHERE tag = ? AND item_id = ?');
   const tagsOfItems = db.prepare(
-    'SELECT item_id AS id, tag FROM item_tags WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
+    'SELECT item_id AS id, tag, explain FROM item_tags WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
+  );
+  // Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
+  const browse = db.prepare(
+    `SELECT * FROM items
+     WHERE (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
+       AND (@source IS NULL OR source_id = @source)
+       AND (@since IS NULL OR published >= @since)
+       AND (@beforePublished IS NULL OR published < @beforePublished OR (published = @beforePublished AND id < @beforeId))
+     ORDER BY published DESC, id DESC LIMIT @limit`,
   );
   // One statement for every output shape: each filter is on only when its parameter says so.
   const selectOutput = db.prepare(
@@ -64,13 +73,17 @@ export function makeItemStore(db: Db) {
 
   function withTags(rows: Record<string, unknown>[]): StoredItem[] {
     if (rows.length === 0) return [];
-    const tags = new Map<number, string[]>();
-    for (const r of tagsOfItems.all(JSON.stringify(rows.map((x) => x.id))) as { id: number; tag: string }[]) {
+    const tags = new Map<number, { tag: string; explain: string | null }[]>();
+    for (const r of tagsOfItems.all(JSON.stringify(rows.map((x) => x.id))) as { id: number; tag: string; explain: string | null }[]) {
       const list = tags.get(r.id);
-      if (list) list.push(r.tag);
-      else tags.set(r.id, [r.tag]);
+      if (list) list.push(r);
+      else tags.set(r.id, [r]);
     }
-    return rows.map((r) => toStoredItem(r, tags.get(r.id as number) ?? []));
+    return rows.map((r) => {
+      const list = tags.get(r.id as number) ?? [];
+      const matches = list.flatMap((t) => (JSON.parse(t.explain ?? '[]') as Omit<TagExplanation, 'tag'>[]).map((m) => ({ tag: t.tag, ...m })));
+      return { ...toStoredItem(r, list.map((t) => t.tag)), matches };
+    });
   }
 
   return {
@@ -150,6 +163,22 @@ export function makeItemStore(db: Db) {
         output: f.output,
         anySources: f.sources.length > 0 ? 1 : 0,
         sources: JSON.stringify(f.sources),
+        limit: f.limit,
+      });
+      return withTags(rows as Record<string, unknown>[]);
+    },
+
+    /**
+     * One page of items, newest first, for the API: filtered by tag name, source and a minimum publication time,
+     * below an optional (published, id) cursor so a caller can scan further.
+     */
+    browse(f: { tag: string | null; source: string | null; since: Date | null; before: { published: string; id: number } | null; limit: number }): StoredItem[] {
+      const rows = browse.all({
+        tag: f.tag,
+        source: f.source,
+        since: f.since?.toISOString() ?? null,
+        beforePublished: f.before?.published ?? null,
+        beforeId: f.before?.id ?? null,
         limit: f.limit,
       });
       return withTags(rows as Record<string, unknown>[]);

@@ -4,12 +4,15 @@ import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
 import type { FeedRenderer, Rendered } from './feeds.js';
 import type { SourceStatus } from '../source-status.js';
+import type { ApiResponse, ItemsApi } from './api-items.js';
 
 /** What the HTTP server reads from. `feeds` is a function because a config reload replaces the renderer. */
 export interface ServerDeps {
   feeds: () => FeedRenderer;
   /** Every configured source's status (GET /api/sources). */
   sources: () => SourceStatus[];
+  /** GET /api/items and /api/items/{id}; a function because a reload replaces it. */
+  items: () => ItemsApi;
   /** Readiness: the database answers, a config is loaded, the event loop is not lagging. */
   ready: () => { ok: boolean; checks: Record<string, unknown> };
   log: Logger;
@@ -41,6 +44,8 @@ export function makeHandler(deps: ServerDeps) {
     }
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
     if (path === '/api/sources') return sendJson(res, req, 200, deps.sources());
+    if (path === '/api/items') return sendApi(res, req, deps.items().list(query));
+    if (path.startsWith('/api/items/')) return sendApi(res, req, deps.items().one(decodeURIComponent(path.slice('/api/items/'.length))));
 
     const m = FEED_PATH.exec(path);
     if (m) {
@@ -78,6 +83,10 @@ function sendJson(res: ServerResponse, req: IncomingMessage, status: number, val
   res.setHeader('Content-Length', body.length);
   res.setHeader('Cache-Control', 'no-store');
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sendApi(res: ServerResponse, req: IncomingMessage, r: ApiResponse): void {
+  sendJson(res, req, r.status, r.body);
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string): void {

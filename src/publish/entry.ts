@@ -2,7 +2,7 @@
  * Turns stored items into format-neutral entries: every field cleaned, sanitized and checked once, so the three
  * renderers only lay them out.
  */
-import type { StoredItem } from '../model.js';
+import type { StoredItem, TagExplanation } from '../model.js';
 import { plausibleDate } from './dates.js';
 import { htmlToText } from './html-tree.js';
 import { sanitizeHtml } from './sanitize.js';
@@ -41,6 +41,8 @@ export interface Entry {
   /** Sanitized summary, only when the item also has (different) content; else ''. */
   summaryHtml: string;
   source: { title: string; feedUrl: string } | null;
+  /** Why the item carries its tags (JSON Feed's _warta extension), when known. */
+  matches: TagExplanation[];
 }
 
 /**
@@ -105,5 +107,6 @@ function prepareEntry(item: StoredItem, id: string, source: SourceInfo | undefin
     html,
     summaryHtml,
     source: sourceTitle && feedUrl ? { title: sourceTitle, feedUrl } : null,
+    matches: item.matches ?? [],
   };
 }

@@ -4,7 +4,7 @@
  * - top level: version, title, home_page_url, feed_url (= the URL served), description, authors, language, items;
  * - item: id (always a string), url, title (only when the item has one: 1.1 makes it optional), content_html —
  *   or content_text "" when nothing is left, since one of the two must be present —, summary as plain text,
- *   date_published / date_modified in RFC 3339, authors, tags.
+ *   date_published / date_modified in RFC 3339, authors, tags, and `_warta.matches` (why each tag applies).
  * Keys are written in a fixed order and strings cleaned of characters no feed should carry, so output is
  * deterministic.
  */
@@ -37,6 +37,8 @@ export function renderJsonFeed(meta: FeedMeta, entries: readonly Entry[]): strin
       date_modified: e.updated.getTime() === e.published.getTime() ? undefined : rfc3339(e.updated),
       authors: e.author === null ? undefined : [{ name: e.author.name, url: e.author.url ?? undefined }],
       tags: e.tags.length === 0 ? undefined : e.tags,
+      // A JSON Feed extension (keys starting with "_" are for publishers): why warta tagged the item.
+      _warta: e.matches.length === 0 ? undefined : { matches: e.matches.map((m) => ({ ...m })) },
     })),
   };
   // JSON.stringify drops undefined members; the replacer cleans every string on the way out.
