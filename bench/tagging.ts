@@ -1,0 +1,123 @@
+/**
+ * Tagging throughput: 1,000 generated rules over 100,000 synthetic Indonesian-style news items, against a
+ * plain case-insensitive includes() scan of the same text for each rule's words (no word boundaries, no
+ * HTML handling: a yardstick, not an equivalent). Also times HTML → text + tokenizing alone, the part of
+ * tag() every item pays whatever the rules. Run: npx tsx bench/tagging.ts [items] [rules]
+ */
+import { performance } from 'node:perf_hooks';
+import { compileTagger, htmlToText, type ItemText, type TagRule } from '../src/tagging/index.js';
+import { forEachWord } from '../src/tagging/words.js';
+
+const ITEMS = Number(process.argv[2] ?? 100_000);
+const RULES = Number(process.argv[3] ?? 1_000);
+
+// A fixed-seed generator, so runs are comparable.
+function makeRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = makeRandom(42);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+
+const COMMON = (
+  'yang dan di ke dari untuk dengan pada dalam ini itu tidak akan sudah juga karena oleh sebagai bisa ada ' +
+  'telah saat kata menurut lebih tahun hari orang para pihak kami mereka baru masih harus dapat secara kali ' +
+  'pemerintah presiden menteri warga kota negara daerah rapat kebijakan ekonomi harga pasar polisi sidang ' +
+  'jumat senin selasa rabu kamis sabtu minggu banyak besar kecil utama terkait soal meminta menyebut diduga'
+).split(' ');
+const SYLLABLES = 'ba be bi bu ka ke ki ku la li lu ma me mi mu na ni nu pa pe pi ra ri ru sa se si su ta te ti tu ja jo wa ya'.split(' ');
+const NAMES = Array.from({ length: 4_000 }, () => {
+  let w = '';
+  for (let n = 2 + Math.floor(random() * 3); n > 0; n--) w += pick(SYLLABLES);
+  return w;
+});
+const capital = (w: string): string => w[0]!.toUpperCase() + w.slice(1);
+
+function makeRule(i: number): TagRule {
+  const n = (): string => capital(pick(NAMES));
+  const kind = random();
+  let match: string;
+  if (kind < 0.5) match = `(${n()} OR ${n()} OR ${n()}) AND (${n()} OR ${n()})`;
+  else if (kind < 0.65) match = `"${n()} ${pick(COMMON)} ${n()}"`;
+  else if (kind < 0.75) match = `${n()}* AND ${n()}`;
+  else if (kind < 0.85) match = `${n()} NEAR/5 ${n()}`;
+  else if (kind < 0.92) match = `title:${n()} OR ${n()}-${n()}`;
+  else match = `${n()} NOT ${n()}`;
+  return { name: `tag-${i}`, match };
+}
+
+function sentence(words: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < words; i++) out.push(random() < 0.25 ? capital(pick(NAMES)) : pick(COMMON));
+  return out.join(' ');
+}
+
+// Title + ~35-word HTML summary; 30% also carry ~140 words of content:encoded.
+function makeItem(): ItemText {
+  const withContent = random() < 0.3;
+  return {
+    title: sentence(8 + Math.floor(random() * 6)),
+    summary: `<p><strong>JAKARTA</strong> &ndash; ${sentence(30)} <a href="https://example.id/${pick(NAMES)}">baca</a></p>`,
+    content: withContent ? `<p>${sentence(60)}</p><p>${sentence(60)} &amp; ${sentence(20)}</p>` : null,
+    categories: [capital(pick(COMMON)), capital(pick(NAMES))],
+    source: 'antara-dunia',
+    link: `https://example.id/berita/${Math.floor(random() * 1e6)}`,
+  };
+}
+
+const rules = Array.from({ length: RULES }, (_, i) => makeRule(i));
+const items = Array.from({ length: ITEMS }, makeItem);
+const shortItems = items.map((item) => ({ ...item, content: null }));
+
+let started = performance.now();
+const tagger = compileTagger(rules);
+const compileMs = performance.now() - started;
+
+// Best of three rounds: the machine may be busy with other work, which only ever slows a round down.
+function time(label: string, list: ItemText[], run: (item: ItemText) => number): number {
+  for (const item of list.slice(0, 2_000)) run(item); // warm-up
+  let hits = 0;
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    hits = 0;
+    started = performance.now();
+    for (const item of list) hits += run(item);
+    best = Math.min(best, performance.now() - started);
+  }
+  const rate = list.length / (best / 1000);
+  console.log(`${label.padEnd(44)} ${Math.round(rate).toLocaleString('en').padStart(9)} items/s  (${hits} hits)`);
+  return rate;
+}
+
+// The yardstick: lower-case everything and look for every literal word of every rule as a substring.
+const ruleWords = rules.map((r) => (r.match.match(/[A-Za-z]+/g) ?? []).filter((w) => !/^(AND|OR|NOT|NEAR|title)$/.test(w)).map((w) => w.toLowerCase()));
+const scan = (item: ItemText): number => {
+  const text = [item.title, item.summary ?? '', item.content ?? '', ...item.categories].join('\n').toLowerCase();
+  let hits = 0;
+  for (const words of ruleWords) if (words.some((w) => text.includes(w))) hits++;
+  return hits;
+};
+const tokenizeOnly = (item: ItemText): number => {
+  let words = 0;
+  for (const text of [item.title, htmlToText(item.summary ?? ''), htmlToText(item.content ?? ''), ...item.categories]) {
+    forEachWord(text, () => words++);
+  }
+  return words;
+};
+
+const chars = (list: ItemText[]): number => Math.round(list.reduce((n, i) => n + i.title.length + (i.summary?.length ?? 0) + (i.content?.length ?? 0), 0) / list.length);
+console.log(`${RULES} rules compiled in ${compileMs.toFixed(1)} ms; ${ITEMS} items, ${chars(items)} chars on average (${chars(shortItems)} without content)`);
+const tagRate = time('tagger.tag()', items, (item) => tagger.tag(item).length);
+time('tagger.explain()', items, (item) => tagger.explain(item).length);
+time('  html → text + tokenize only (no rules)', items, tokenizeOnly);
+const scanRate = time('includes() scan', items, scan);
+const shortRate = time('tagger.tag(), title + summary only', shortItems, (item) => tagger.tag(item).length);
+time('  html → text + tokenize only (no rules)', shortItems, tokenizeOnly);
+const shortScan = time('includes() scan, title + summary only', shortItems, scan);
+console.log(`tag() vs includes() scan: ${(tagRate / scanRate).toFixed(1)}x faster; title + summary only: ${(shortRate / shortScan).toFixed(1)}x`);

@@ -1,0 +1,139 @@
+/** Evaluating matchers against one item's index: true/false for tag(), and where, for NEAR and explain(). */
+import { FIELD_BIT } from './fields.js';
+import type { ItemIndex } from './item-index.js';
+import type { Matcher, WordTest } from './matcher.js';
+
+/** A run of consecutive tokens [from, to] (inclusive) in one segment. */
+export interface Span {
+  seg: number;
+  from: number;
+  to: number;
+}
+
+/** Whether the item satisfies the matcher. */
+export function evaluate(m: Matcher, idx: ItemIndex): boolean {
+  switch (m.kind) {
+    case 'words':
+      // tag() asks this for every leaf of every candidate rule: no span arrays, just the first hit.
+      for (const id of firstTokens(m.tests[0]!, idx)) if (phraseAt(m.tests, m.mask, id, idx)) return true;
+      return false;
+    case 'near':
+      return nearSpans(m, idx, 1).length > 0;
+    case 'source':
+      return sourceMatches(m, idx);
+    case 'regex':
+      for (const s of idx.segments) if ((s.bit & m.mask) !== 0 && m.re.test(s.text)) return true;
+      return false;
+    case 'and':
+      for (const c of m.children) if (!evaluate(c, idx)) return false;
+      return true;
+    case 'or':
+      for (const c of m.children) if (evaluate(c, idx)) return true;
+      return false;
+    case 'not':
+      return !evaluate(m.child, idx);
+  }
+}
+
+/** The source segment when the matcher's id matches it (source: compares whole ids, case-insensitively). */
+export function sourceMatches(m: Extract<Matcher, { kind: 'source' }>, idx: ItemIndex): boolean {
+  const source = idx.segments.find((s) => s.bit === FIELD_BIT.source)?.text.toLowerCase();
+  if (source === undefined) return false;
+  return m.prefix ? source.startsWith(m.id) : source === m.id;
+}
+
+/**
+ * Where a positional matcher (words, NEAR, OR of those) occurs, up to `limit` spans. NEAR yields the
+ * span covering both sides, so it can itself be an operand of NEAR.
+ */
+export function spans(m: Matcher, idx: ItemIndex, limit = Infinity): Span[] {
+  switch (m.kind) {
+    case 'words':
+      return phraseSpans(m.tests, m.mask, idx, limit);
+    case 'or': {
+      const out: Span[] = [];
+      for (const child of m.children) {
+        if (out.length >= limit) break;
+        out.push(...spans(child, idx, limit - out.length));
+      }
+      return out;
+    }
+    case 'near':
+      return nearSpans(m, idx, limit);
+    default:
+      return []; // the parser only lets positional matchers under NEAR
+  }
+}
+
+function phraseSpans(tests: WordTest[], mask: number, idx: ItemIndex, limit: number): Span[] {
+  const out: Span[] = [];
+  for (const id of firstTokens(tests[0]!, idx)) {
+    if (!phraseAt(tests, mask, id, idx)) continue;
+    out.push({ seg: idx.segs[id]!, from: id, to: id + tests.length - 1 });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+// Whether the phrase occurs starting at token `id` (whose first word is already known to match): the
+// other words follow in the same segment, in a field the matcher searches.
+function phraseAt(tests: WordTest[], mask: number, id: number, idx: ItemIndex): boolean {
+  const seg = idx.segs[id]!;
+  if ((idx.segments[seg]!.bit & mask) === 0) return false;
+  for (let k = 1; k < tests.length; k++) {
+    if (idx.segs[id + k] !== seg || !tokenPasses(tests[k]!, id + k, idx)) return false;
+  }
+  return true;
+}
+
+// Where a phrase's first word occurs. Words and stems come from the positions recorded while tokenizing;
+// prefixes (rare in rules) scan the tokens.
+function firstTokens(test: WordTest, idx: ItemIndex): readonly number[] {
+  switch (test.kind) {
+    case 'word':
+      return idx.hits.get(test.id) ?? NONE;
+    case 'prefix': {
+      const ids: number[] = [];
+      for (let id = 0; id < idx.words.length; id++) if (idx.words[id]!.startsWith(test.prefix)) ids.push(id);
+      return ids;
+    }
+    case 'stem': {
+      if (test.ids.length === 1) return idx.hits.get(test.ids[0]!) ?? NONE;
+      const ids = new Set<number>();
+      for (const key of test.ids) for (const id of idx.hits.get(key) ?? NONE) ids.add(id);
+      return [...ids];
+    }
+  }
+}
+
+const NONE: readonly number[] = [];
+
+function tokenPasses(test: WordTest, token: number, idx: ItemIndex): boolean {
+  switch (test.kind) {
+    case 'word':
+      return idx.words[token] === test.word;
+    case 'prefix':
+      return idx.words[token]!.startsWith(test.prefix);
+    case 'stem':
+      return test.ids.some((id) => idx.hits.get(id)?.includes(token) ?? false);
+  }
+}
+
+// Two spans are within `distance` words when at most that many words separate them; they must not
+// overlap, so "Putin NEAR/3 Putin" needs two mentions.
+function nearSpans(m: Extract<Matcher, { kind: 'near' }>, idx: ItemIndex, limit: number): Span[] {
+  const out: Span[] = [];
+  const left = spans(m.left, idx);
+  if (left.length === 0) return out;
+  const right = spans(m.right, idx);
+  for (const a of left) {
+    for (const b of right) {
+      if (a.seg !== b.seg) continue;
+      const gap = a.to < b.from ? b.from - a.to - 1 : b.to < a.from ? a.from - b.to - 1 : -1;
+      if (gap < 0 || gap > m.distance) continue;
+      out.push({ seg: a.seg, from: Math.min(a.from, b.from), to: Math.max(a.to, b.to) });
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
+}

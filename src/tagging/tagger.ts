@@ -1,0 +1,126 @@
+/**
+ * Tag rules → a Tagger. Everything per rule (parsing, field scopes, stems, anchors) happens once here; per
+ * item, tag() tokenizes the fields once, asks the prefilter which rules could match, and evaluates only those.
+ */
+import { WartaError } from '../errors.js';
+import { parseQuery } from './query-parser.js';
+import { QuerySyntaxError } from './query-error.js';
+import type { QueryNode } from './query-ast.js';
+import { compilePhrase, compileQuery, type CompileContext, type Matcher } from './matcher.js';
+import { evaluate } from './evaluate.js';
+import { collectEvidence } from './explain.js';
+import { indexItem, type StemFn } from './item-index.js';
+import { anchorOf, buildPrefilter, candidateRules, unionOf } from './prefilter.js';
+import { DEFAULT_FIELDS, FIELD_BIT } from './fields.js';
+import { stemCandidates } from './stem.js';
+import { makeVocabulary } from './vocabulary.js';
+import { foldWords } from './words.js';
+import type { ItemText, TagMatch, TagRule, Tagger } from './types.js';
+
+// One way a rule can match: its query, or one of its aliases; `source` is what explanations report.
+interface Alternative {
+  source: string;
+  matcher: Matcher;
+}
+
+interface CompiledRule {
+  name: string;
+  alternatives: Alternative[];
+}
+
+// Bounds the stem cache of a long-running daemon; vocabulary beyond this is rare words, cheap to redo.
+const STEM_CACHE_LIMIT = 200_000;
+
+/** Compiles tag rules; throws QuerySyntaxError naming the tag whose query or alias is malformed. */
+export function compileTagger(rules: TagRule[]): Tagger {
+  const stem = rules.some((r) => r.stem === 'id') ? cachedStemmer() : null;
+  const vocab = makeVocabulary();
+  const compiled = rules.map((rule) => compileRule(rule, { vocab, stem: rule.stem === 'id' ? stem : null }));
+  const prefilter = buildPrefilter(compiled.map((r) => unionOf(r.alternatives.map((a) => anchorOf(a.matcher)))));
+  const mask = compiled.reduce((acc, r) => r.alternatives.reduce((m, a) => m | fieldsOf(a.matcher), acc), DEFAULT_FIELDS);
+
+  return {
+    tag(item) {
+      const idx = indexItem(item, mask, vocab, stem);
+      const tags: string[] = [];
+      for (const i of candidateRules(prefilter, idx)) {
+        const rule = compiled[i]!;
+        if (tags.includes(rule.name)) continue;
+        for (const a of rule.alternatives) {
+          if (evaluate(a.matcher, idx)) {
+            tags.push(rule.name);
+            break;
+          }
+        }
+      }
+      return tags;
+    },
+    explain(item) {
+      const idx = indexItem(item, mask, vocab, stem);
+      const matches: TagMatch[] = [];
+      for (const i of candidateRules(prefilter, idx)) {
+        const rule = compiled[i]!;
+        const holding = rule.alternatives.filter((a) => evaluate(a.matcher, idx));
+        if (holding.length === 0) continue;
+        const found = holding.flatMap((a) => collectEvidence(a.matcher, idx).map((e) => ({ tag: rule.name, rule: a.source, ...e })));
+        // A rule true only through NOT (e.g. `NOT olahraga`) has nothing to point at; it still gets one entry.
+        matches.push(...(found.length > 0 ? found : [{ tag: rule.name, rule: holding[0]!.source, field: 'title' as const, text: '', start: 0, end: 0 }]));
+      }
+      return matches;
+    },
+  };
+}
+
+function compileRule(rule: TagRule, ctx: CompileContext): CompiledRule {
+  if (rule.stem !== undefined && rule.stem !== null && rule.stem !== 'id') {
+    throw new WartaError('config_invalid', `tag "${rule.name}": unknown stem "${String(rule.stem)}" (use "id" or leave it out)`);
+  }
+  let query: QueryNode;
+  try {
+    query = parseQuery(rule.match);
+  } catch (err) {
+    if (err instanceof QuerySyntaxError) {
+      throw new QuerySyntaxError(err.detail, err.query, err.offset, { tag: rule.name, cause: err });
+    }
+    throw err;
+  }
+  const alternatives: Alternative[] = [{ source: rule.match, matcher: compileQuery(query, ctx) }];
+  for (const alias of rule.aliases ?? []) {
+    const words = foldWords(alias);
+    if (words.length === 0) {
+      throw new QuerySyntaxError('alias has no letters or digits to search for', alias, 0, { tag: rule.name });
+    }
+    alternatives.push({ source: alias, matcher: compilePhrase(words, ctx) });
+  }
+  return { name: rule.name, alternatives };
+}
+
+function fieldsOf(m: Matcher): number {
+  switch (m.kind) {
+    case 'words':
+    case 'regex':
+      return m.mask;
+    case 'source':
+      return FIELD_BIT.source;
+    case 'and':
+    case 'or':
+      return m.children.reduce((acc, c) => acc | fieldsOf(c), 0);
+    case 'not':
+      return fieldsOf(m.child);
+    case 'near':
+      return fieldsOf(m.left) | fieldsOf(m.right);
+  }
+}
+
+function cachedStemmer(): StemFn {
+  const cache = new Map<string, readonly string[]>();
+  return (word) => {
+    let keys = cache.get(word);
+    if (keys === undefined) {
+      if (cache.size >= STEM_CACHE_LIMIT) cache.clear();
+      keys = stemCandidates(word);
+      cache.set(word, keys);
+    }
+    return keys;
+  };
+}
