@@ -1,0 +1,113 @@
+/**
+ * Prometheus metrics (prom-client) for GET /metrics. Every label has a bounded set of values: sources and tags
+ * come from the config, outcomes and error codes from fixed lists, routes from routeLabel's templates. A raw
+ * URL path or an error message as a label would create a series per request and exhaust Prometheus.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What a refresh came to (RefreshOutcome['result'] in pipeline/refresh.ts); anything else is counted as `failed`. */
+export const FETCH_OUTCOMES = ['updated', 'not_modified', 'failed', 'skipped', 'aborted'] as const;
+/** One of FETCH_OUTCOMES. */
+export type FetchOutcome = (typeof FETCH_OUTCOMES)[number];
+
+/** Database-derived gauges, read once per scrape. */
+export interface MetricsSnapshot {
+  /** Stored items per tag name; tags missing from the map disappear from the output. */
+  itemsPerTag: ReadonlyMap<string, number>;
+  /** Sources whose state is `failing` or `gone`. */
+  failingSources: number;
+}
+
+/** warta's metrics on their own registry (never prom-client's global one, so tests and reloads start clean). */
+export interface Metrics {
+  registry: Registry;
+  fetches: Counter<'source' | 'host' | 'outcome'>;
+  /** Failed fetches by error code (errorCodeLabel), apart from `fetches` so that counter stays small. */
+  fetchErrors: Counter<'source' | 'code'>;
+  fetchDuration: Histogram<'source'>;
+  parseDuration: Histogram<'source'>;
+  fetchBytes: Counter<'source'>;
+  itemsNew: Counter<'source'>;
+  itemsUpdated: Counter<'source'>;
+  itemsPerTag: Gauge<'tag'>;
+  failingSources: Gauge;
+  schedulerLag: Gauge;
+  httpRequests: Counter<'route' | 'status'>;
+  /** The exposition text and its media type, after refreshing the database gauges. */
+  render(): Promise<{ body: string; contentType: string }>;
+}
+
+/** Builds the metrics on a fresh Registry with Node's default process metrics; `collect` feeds the database gauges at each scrape. */
+export function makeMetrics(opts: { collect?: () => MetricsSnapshot } = {}): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const source = ['source'] as const;
+
+  const metrics: Metrics = {
+    registry,
+    fetches: new Counter({ name: 'warta_fetches_total', help: 'Source refreshes by outcome (updated, not_modified, failed, skipped, aborted).', labelNames: ['source', 'host', 'outcome'], registers }),
+    fetchErrors: new Counter({ name: 'warta_fetch_errors_total', help: 'Failed source fetches by error code.', labelNames: ['source', 'code'], registers }),
+    fetchDuration: new Histogram({
+      name: 'warta_fetch_duration_seconds',
+      help: 'Time to fetch a source, body included.',
+      labelNames: source,
+      // Feeds answer in tens of milliseconds to the whole fetch.timeout (20 s by default).
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30],
+      registers,
+    }),
+    parseDuration: new Histogram({
+      name: 'warta_parse_duration_seconds',
+      help: 'Time to decode, parse and normalize a fetched feed.',
+      labelNames: source,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    fetchBytes: new Counter({ name: 'warta_fetch_bytes_total', help: 'Decoded feed bytes received.', labelNames: source, registers }),
+    itemsNew: new Counter({ name: 'warta_items_new_total', help: 'Items stored for the first time.', labelNames: source, registers }),
+    itemsUpdated: new Counter({ name: 'warta_items_updated_total', help: 'Stored items whose content changed.', labelNames: source, registers }),
+    itemsPerTag: new Gauge({ name: 'warta_items_per_tag', help: 'Stored items carrying each tag.', labelNames: ['tag'], registers }),
+    failingSources: new Gauge({ name: 'warta_failing_sources', help: 'Sources in state failing or gone.', registers }),
+    schedulerLag: new Gauge({ name: 'warta_scheduler_lag_seconds', help: 'How late the last scheduled refresh started after its cron tick.', registers }),
+    httpRequests: new Counter({ name: 'warta_http_requests_total', help: 'HTTP requests by route template and status.', labelNames: ['route', 'status'], registers }),
+    async render() {
+      // Both gauges come from one snapshot, so they describe the same moment and cost one database read.
+      if (opts.collect) {
+        const snap = opts.collect();
+        metrics.itemsPerTag.reset(); // a tag removed by a config reload must not linger
+        for (const [tag, n] of snap.itemsPerTag) metrics.itemsPerTag.set({ tag }, n);
+        metrics.failingSources.set(snap.failingSources);
+      }
+      // prom-client writes NaN as "Nan" (nodejs_eventloop_lag_* before the first sample): Prometheus parses it
+      // case-insensitively, OpenMetrics parsers want the spelling "NaN".
+      const body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+      return { body, contentType: registry.contentType };
+    },
+  };
+  return metrics;
+}
+
+const FEED_ROUTE = /^\/(tags|feeds)\/[^/]+\.(rss|atom|json)$/;
+const FIXED_ROUTES = new Set(['/', '/opml', '/healthz', '/readyz', '/metrics', '/api/sources', '/api/items']);
+
+/** Maps a request path to a bounded route template for the `route` label: `/tags/{slug}.{fmt}`, `/api/items/{id}` …, else `other`. */
+export function routeLabel(path: string): string {
+  const p = path.split(/[?#]/, 1)[0]!;
+  if (FIXED_ROUTES.has(p)) return p;
+  const feed = FEED_ROUTE.exec(p);
+  if (feed) return `/${feed[1]}/{${feed[1] === 'tags' ? 'slug' : 'id'}}.{fmt}`;
+  if (/^\/api\/items\/[^/]+$/.test(p)) return '/api/items/{id}';
+  return 'other';
+}
+
+/** A fetch outcome as a label: one of FETCH_OUTCOMES, anything unexpected counted as `failed`. */
+export function outcomeLabel(outcome: string): FetchOutcome {
+  return (FETCH_OUTCOMES as readonly string[]).includes(outcome) ? (outcome as FetchOutcome) : 'failed';
+}
+
+/** An error code (errors.ts catalogue) as a label: `http_404` becomes `http_4xx` so status codes stay a handful of series. */
+export function errorCodeLabel(code: string): string {
+  const http = /^http_(\d)\d\d$/.exec(code);
+  if (http) return `http_${http[1]}xx`;
+  return /^[a-z_]{1,32}$/.test(code) ? code : 'other';
+}
