@@ -1,5 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, formatProblem, loadConfig, resolveConfigPath, type Config } from './config/load.js';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ConfigError, formatProblem, loadConfig, parseConfig, resolveConfigPath, type Config } from './config/load.js';
+import { backupDatabase } from './db/backup.js';
+import { WartaError } from './errors.js';
+import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from './opml-sources.js';
 import { makeClassifier } from './classify.js';
 import { configJsonSchema } from './config/json-schema.js';
 import { parseSince } from './http/api-items.js';
@@ -110,6 +114,84 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     });
 
   program
+    .command('backup')
+    .description('copy the database to FILE while the daemon runs (an online, consistent snapshot)')
+    .argument('<file>', 'where to write the copy')
+    .addOption(configOption())
+    .option('--force', 'overwrite FILE if it exists')
+    .action(async (file: string, opts: { config?: string; force?: boolean }) => {
+      const config = readConfig(opts.config, env);
+      if (!config) return void (code = EXIT.config);
+      try {
+        const r = await backupDatabase(config.storage.path, file, { force: opts.force ?? false });
+        console.log(`${file}: ${r.pages} pages, ${r.bytes} bytes`);
+      } catch (err) {
+        if (!(err instanceof WartaError)) throw err;
+        process.stderr.write(`warta backup: ${err.message}\n`);
+        code = EXIT.config;
+      }
+    });
+
+  const opml = program.command('opml').description('the subscribed sources as OPML 2.0, to and from feed readers (not /opml, which lists warta\'s own feeds)');
+  opml
+    .command('export')
+    .description('print the sources as OPML 2.0')
+    .addOption(configOption())
+    .action((opts: { config?: string }) => {
+      const config = readConfig(opts.config, env);
+      if (!config) return void (code = EXIT.config);
+      let known = new Map<string, { title: string | null; siteUrl: string | null }>();
+      if (existsSync(config.storage.path)) {
+        const db = openDatabase(config.storage.path, { readonly: true });
+        try {
+          known = new Map(makeStore(db).sources.all().map((r) => [r.id, { title: r.title, siteUrl: r.siteUrl }]));
+        } finally {
+          db.close();
+        }
+      }
+      const list = config.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? known.get(s.id)?.title ?? null, siteUrl: known.get(s.id)?.siteUrl ?? null }));
+      process.stdout.write(exportSourcesOpml(list, new Date()));
+    });
+  opml
+    .command('import')
+    .description('add the feeds of an OPML file to the config file as sources, keeping its comments')
+    .argument('<file>', 'an OPML file exported by a feed reader')
+    .addOption(configOption())
+    .option('--dry-run', 'print the resulting config instead of writing it')
+    .action((file: string, opts: { config?: string; dryRun?: boolean }) => {
+      const config = readConfig(opts.config, env);
+      if (!config) return void (code = EXIT.config);
+      let xml: string;
+      try {
+        xml = readFileSync(file, 'utf8');
+      } catch (err) {
+        process.stderr.write(`warta opml import: cannot read ${file}: ${(err as Error).message}\n`);
+        return void (code = EXIT.usage);
+      }
+      const { sources, problems } = parseSourcesOpml(xml, new Set(config.sources.map((s) => s.id)));
+      for (const p of problems) process.stderr.write(`${file}: ${p}\n`);
+      const result = addSourcesToConfig(readFileSync(config.file, 'utf8'), sources);
+      // The edited file must still be a valid config before it replaces the old one.
+      try {
+        parseConfig(result.text, config.file, env);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
+        process.stderr.write('warta opml import: the config with these sources would be invalid; nothing written\n');
+        return void (code = EXIT.config);
+      }
+      for (const s of result.skipped) process.stderr.write(`skipped ${s.source.url}: ${s.reason}\n`);
+      if (opts.dryRun) return void process.stdout.write(result.text);
+      if (result.added.length > 0) {
+        const tmp = `${config.file}.${process.pid}.tmp`;
+        writeFileSync(tmp, result.text);
+        renameSync(tmp, config.file);
+      }
+      console.log(`${config.file}: ${result.added.length} source${result.added.length === 1 ? '' : 's'} added, ${result.skipped.length} skipped${result.added.length ? ' (a running daemon reloads it)' : ''}`);
+      if (problems.length > 0 && result.added.length === 0) code = EXIT.usage;
+    });
+
+  program
     .command('schema')
     .description('print the JSON Schema of the config file, for editors (warta schema > warta.schema.json)')
     .action(() => {
@@ -194,7 +276,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
         gate.run(s.url, async () => {
           const paused = pausedHosts.get(hostKey(s.url));
           const o: RefreshOutcome = paused
-            ? { sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped: { reason: 'host_paused', until: paused }, retryAfter: null, url: null, bytes: 0, durationMs: 0 }
+            ? { sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped: { reason: 'host_paused', until: paused }, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0 }
             : await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id), ignoreHints: true });
           if (o.retryAfter) pausedHosts.set(hostKey(s.url), o.retryAfter);
           process.stdout.write(`${formatOutcome(o)}\n`);

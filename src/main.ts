@@ -4,7 +4,11 @@ import { basename, dirname } from 'node:path';
 import cron from 'node-cron';
 import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
-import { makeHostGate } from './host-gate.js';
+import { hostKey, makeHostGate } from './host-gate.js';
+import { renderIndexPage } from './http/index-page.js';
+import { errorCodeLabel, makeMetrics, outcomeLabel, type Metrics } from './metrics.js';
+import type { RefreshOutcome } from './pipeline/refresh.js';
+import { VERSION } from './version.js';
 import { makeItemsApi, type ItemsApi } from './http/api-items.js';
 import { makeFeedRenderer, type FeedRenderer } from './http/feeds.js';
 import { startServer, stopServer } from './http/server.js';
@@ -12,7 +16,7 @@ import { refreshSource } from './pipeline/refresh.js';
 import { retagIfRulesChanged } from './retag.js';
 import { openRuntime } from './runtime.js';
 import { makeScheduler, nextRunOf } from './scheduler.js';
-import { sourceStatuses } from './source-status.js';
+import { sourceStatuses, type SourceStatus } from './source-status.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
@@ -56,18 +60,27 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   let feeds: FeedRenderer = makeFeedRenderer(store, config, now);
   let items: ItemsApi = makeItemsApi(store, config);
   const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now });
+  const lag = monitorLag();
+  // One registry for the daemon's life: reloads keep counting.
+  const metrics = makeMetrics({
+    collect: () => {
+      metrics.schedulerLag.set(lag.maxMs() / 1000);
+      const failing = store.sources.all().filter((r) => r.state === 'failing' || r.state === 'gone').length;
+      return { itemsPerTag: store.items.countsByTag(), failingSources: failing };
+    },
+  });
   const scheduler = makeScheduler({
     refresh: (source, o) => refreshSource(refreshDeps, source, o),
     gate,
     log,
     timezone: config.fetch.timezone,
     jitterMs: CRON_JITTER_MS,
+    onOutcome: (source, o) => countRefresh(metrics, source, o),
   });
   const nextTick = (s: { id: string; schedule: string }, notBefore: Date) => {
     const tick = scheduler.nextTick(s.id);
     return tick && tick >= notBefore ? tick : nextRunOf(s.schedule, config.fetch.timezone, notBefore);
   };
-  const lag = monitorLag();
   const ready = () => {
     let database = true;
     try {
@@ -79,7 +92,15 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
   };
   const server = await startServer(
-    { feeds: () => feeds, items: () => items, sources: () => sourceStatuses(config, store, nextTick, now()), ready, log },
+    {
+      feeds: () => feeds,
+      items: () => items,
+      sources: () => sourceStatuses(config, store, nextTick, now()),
+      indexPage: () => indexPage(config, feeds, sourceStatuses(config, store, nextTick, now())),
+      metrics,
+      ready,
+      log,
+    },
     config.server.host,
     config.server.port,
   );
@@ -177,6 +198,38 @@ function watchConfigFile(path: string, onChange: () => void, log: Logger): FSWat
     log.warn({ err }, 'cannot watch the config file; reload with SIGHUP');
     return null;
   }
+}
+
+function countRefresh(metrics: Metrics, source: { id: string; url: string }, o: RefreshOutcome): void {
+  metrics.fetches.inc({ source: source.id, host: hostKey(source.url), outcome: outcomeLabel(o.result) });
+  if (o.result === 'skipped' || o.result === 'aborted') return;
+  metrics.fetchDuration.observe({ source: source.id }, o.durationMs / 1000);
+  if (o.error) metrics.fetchErrors.inc({ source: source.id, code: errorCodeLabel(o.error.code) });
+  if (o.bytes) metrics.fetchBytes.inc({ source: source.id }, o.bytes);
+  if (o.parseMs) metrics.parseDuration.observe({ source: source.id }, o.parseMs / 1000);
+  if (o.inserted) metrics.itemsNew.inc({ source: source.id }, o.inserted);
+  if (o.updated) metrics.itemsUpdated.inc({ source: source.id }, o.updated);
+}
+
+function indexPage(config: Config, feeds: FeedRenderer, sources: SourceStatus[]): string {
+  const lastRefresh = sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null);
+  return renderIndexPage({
+    title: 'warta',
+    baseUrl: config.server.baseUrl,
+    // Private outputs are never listed.
+    feeds: feeds.listed().map((d) => ({ title: d.title, path: d.path, kind: d.path.startsWith('/tags/') ? 'tag' : 'output' })),
+    sources: sources.map((s) => ({
+      id: s.id,
+      title: s.title,
+      url: s.url,
+      state: s.state,
+      lastPoll: s.last_poll ? new Date(s.last_poll) : null,
+      lastError: s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : null,
+      items: s.items,
+    })),
+    lastRefresh: lastRefresh ? new Date(lastRefresh) : null,
+    version: VERSION,
+  });
 }
 
 /** Measures how late a 1-second timer fires: the scheduler's lag (its ticks are timers too). */

@@ -219,7 +219,7 @@ function checkSemantics(raw: Record<string, unknown>, where: Where): ConfigProbl
       compileTagger([{ name: name ?? `#${i}`, match, aliases: Array.isArray(t.aliases) ? t.aliases.filter((a): a is string => typeof a === 'string') : [] }]);
     } catch (err) {
       if (!(err instanceof QuerySyntaxError)) throw err;
-      problems.push(where(['tags', i, 'match'], `tag "${name ?? i}": ${err.message}`, err.column));
+      problems.push(where(['tags', i, 'match'], `tag "${name ?? i}": ${err.detail} (column ${err.column} of the query)`, err.column));
     }
   });
 
@@ -257,7 +257,7 @@ function checkSemantics(raw: Record<string, unknown>, where: Where): ConfigProbl
       compileTagger([{ name: str(o.id) ?? `#${i}`, match }]);
     } catch (err) {
       if (!(err instanceof QuerySyntaxError)) throw err;
-      problems.push(where(['outputs', i, 'match'], `${owner}: ${err.message}`, err.column));
+      problems.push(where(['outputs', i, 'match'], `${owner}: ${err.detail} (column ${err.column} of the query)`, err.column));
     }
   });
   return problems;

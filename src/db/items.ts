@@ -70,6 +70,7 @@ export function makeItemStore(db: Db) {
   );
   const tagsOfItem = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
+  const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
 
   function withTags(rows: Record<string, unknown>[]): StoredItem[] {
     if (rows.length === 0) return [];
@@ -182,6 +183,11 @@ export function makeItemStore(db: Db) {
         limit: f.limit,
       });
       return withTags(rows as Record<string, unknown>[]);
+    },
+
+    /** Stored items per tag name. */
+    countsByTag(): Map<string, number> {
+      return new Map((countsByTag.all() as { tag: string; n: number }[]).map((r) => [r.tag, r.n]));
     },
 
     /** The newest items of all sources. */

@@ -95,7 +95,7 @@ export function makeItemsApi(store: Store, config: Config) {
         try {
           query = compileTagger([{ name: 'q', match: q }]);
         } catch (err) {
-          if (err instanceof QuerySyntaxError) return badRequest('q', `column ${err.column}: ${err.message}`);
+          if (err instanceof QuerySyntaxError) return badRequest('q', `${err.detail} at column ${err.column}`);
           throw err;
         }
       }

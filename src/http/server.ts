@@ -4,6 +4,8 @@ import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
 import type { FeedRenderer, Rendered } from './feeds.js';
 import type { SourceStatus } from '../source-status.js';
+import { routeLabel, type Metrics } from '../metrics.js';
+import { INDEX_PAGE_CONTENT_TYPE, INDEX_PAGE_CSP } from './index-page.js';
 import type { ApiResponse, ItemsApi } from './api-items.js';
 
 /** What the HTTP server reads from. `feeds` is a function because a config reload replaces the renderer. */
@@ -13,6 +15,10 @@ export interface ServerDeps {
   sources: () => SourceStatus[];
   /** GET /api/items and /api/items/{id}; a function because a reload replaces it. */
   items: () => ItemsApi;
+  /** The HTML page at `/` (rendered per request: it shows live source health). */
+  indexPage: () => string;
+  /** Prometheus metrics; requests are counted here too. */
+  metrics: Metrics;
   /** Readiness: the database answers, a config is loaded, the event loop is not lagging. */
   ready: () => { ok: boolean; checks: Record<string, unknown> };
   log: Logger;
@@ -32,12 +38,35 @@ export function makeHandler(deps: ServerDeps) {
     } catch {
       return sendError(res, 400, 'bad_request', 'malformed request target');
     }
+    // Counted when the answer is complete, by route template (never the raw path: unbounded label values).
+    res.on('finish', () => deps.metrics.httpRequests.inc({ route: routeLabel(path), status: String(res.statusCode) }));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendError(res, 405, 'method_not_allowed', `${req.method} is not supported; use GET or HEAD`);
     }
 
     if (path === '/healthz') return sendJson(res, req, 200, { status: 'ok' });
+    if (path === '/') {
+      const body = Buffer.from(deps.indexPage(), 'utf8');
+      res.setHeader('Content-Type', INDEX_PAGE_CONTENT_TYPE);
+      res.setHeader('Content-Security-Policy', INDEX_PAGE_CSP);
+      res.setHeader('Cache-Control', 'no-cache');
+      res.setHeader('Content-Length', body.length);
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    if (path === '/metrics') {
+      void deps.metrics.render().then(
+        (m) => {
+          res.setHeader('Content-Type', m.contentType);
+          res.end(req.method === 'HEAD' ? undefined : m.body);
+        },
+        (err: unknown) => {
+          deps.log.error({ err }, 'metrics failed');
+          sendError(res, 500, 'internal', 'metrics failed');
+        },
+      );
+      return;
+    }
     if (path === '/readyz') {
       const r = deps.ready();
       return sendJson(res, req, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not_ready', ...r.checks });

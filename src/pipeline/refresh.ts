@@ -60,6 +60,8 @@ export interface RefreshOutcome {
   /** The URL that answered, after redirects. */
   url: string | null;
   bytes: number;
+  /** Time spent decoding, parsing, classifying and storing (0 when nothing was parsed). */
+  parseMs: number;
   durationMs: number;
 }
 
@@ -78,7 +80,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   const started = performance.now();
   const finish: Finish = (o) => ({
     sourceId: source.id, httpStatus: null, inserted: 0, updated: 0, error: null, skipped: null, retryAfter: null,
-    url: null, bytes: 0, durationMs: Math.round(performance.now() - started), ...o,
+    url: null, bytes: 0, parseMs: 0, durationMs: Math.round(performance.now() - started), ...o,
   });
   if (opts.signal?.aborted) return finish({ result: 'aborted', error: { code: 'aborted', message: 'shutting down' } });
   const { store } = deps;
@@ -112,6 +114,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
+  const parseStarted = performance.now();
   let feed: IngestedFeed;
   try {
     feed = deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
@@ -135,7 +138,8 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
     });
     return applied;
   });
-  return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes });
+  const parseMs = Math.round(performance.now() - parseStarted);
+  return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }
 
 /** Why a source is not polled now, or null. */
