@@ -1,4 +1,4 @@
-import type { Classification } from '../classify.js';
+import type { ClassifiableItem, Classification } from '../classify.js';
 import type { IncomingItem, StoredItem, TagExplanation } from '../model.js';
 import type { KeyedItem } from '../pipeline/dedupe.js';
 import { itemUid } from '../pipeline/dedupe.js';
@@ -65,9 +65,7 @@ export function makeItemStore(db: Db) {
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
   const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
-  const batchAfter = db.prepare(
-    'SELECT id, title, summary, content, categories, source_id, author, link FROM items WHERE id > ? ORDER BY id LIMIT ?',
-  );
+  const batchAfter = db.prepare('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?');
   const tagsOfItem = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
@@ -205,22 +203,13 @@ export function makeItemStore(db: Db) {
      * Re-classifies `batch` stored items after id `afterId`, writing only the items whose tags or outputs
      * changed. Returns the last id seen (0 when done) and how many items changed.
      */
-    retagBatch(afterId: number, batch: number, classify: (item: IncomingItem, sourceId: string) => Classification) {
+    retagBatch(afterId: number, batch: number, classify: (item: ClassifiableItem, sourceId: string) => Classification) {
       const rows = batchAfter.all(afterId, batch) as Record<string, unknown>[];
       let changed = 0;
       for (const r of rows) {
-        const id = r.id as number;
-        const c = classify({
-          guid: null,
-          link: (r.link as string | null) ?? null,
-          title: r.title as string,
-          summary: (r.summary as string | null) ?? null,
-          content: (r.content as string | null) ?? null,
-          author: (r.author as string | null) ?? null,
-          categories: JSON.parse(r.categories as string) as string[],
-          published: null,
-          updated: null,
-        }, r.source_id as string);
+        const item = toStoredItem(r, []);
+        const id = item.id;
+        const c = classify(item, item.sourceId);
         const before = new Set(tagsOfItem.all(id) as string[]);
         const after = new Set(c.tags.map((t) => t.tag));
         const outBefore = new Set(outputsOfItem.all(id) as string[]);

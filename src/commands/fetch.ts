@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { hostKey, makeHostGate } from '../host-gate.js';
+import { makeLogger } from '../log.js';
+import { refreshSource, type RefreshOutcome } from '../pipeline/refresh.js';
+import { retagIfRulesChanged } from '../retag.js';
+import { openRuntime } from '../runtime.js';
+import { EXIT, type CliContext } from './context.js';
+
+/** `warta fetch [ID…]`: refresh sources once, one line each; exit 3 when a polled source failed. */
+export function registerFetch(program: Command, ctx: CliContext): void {
+  program
+    .command('fetch')
+    .description('refresh sources once and report one line each (named sources are refreshed even when held back)')
+    .argument('[source...]', 'source ids (default: every source that is due)')
+    .addOption(ctx.configOption())
+    .addOption(ctx.levelOption())
+    .action(async (ids: string[], opts: { config?: string; logLevel?: string }) => {
+      ctx.exit(await fetchCommand(ids, opts, ctx));
+    });
+
+}
+
+async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: string }, ctx: CliContext): Promise<number> {
+  const config = ctx.readConfig(opts.config);
+  if (!config) return EXIT.config;
+  const unknown = ids.filter((id) => !config.sources.some((s) => s.id === id));
+  if (unknown.length) {
+    process.stderr.write(`warta fetch: unknown source${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n`);
+    return EXIT.usage;
+  }
+  const log = makeLogger(opts.logLevel ?? 'warn', 2);
+  const runtime = openRuntime(config, log);
+  try {
+    await retagIfRulesChanged(runtime.store, runtime.refreshDeps.classifier(), runtime.refreshDeps.now);
+    const named = new Set(ids);
+    const chosen = ids.length ? config.sources.filter((s) => named.has(s.id)) : config.sources;
+    const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now: () => new Date() });
+    // A host that answered 429/503 with Retry-After: its other sources are reported skipped, not waited for.
+    const pausedHosts = new Map<string, Date>();
+    const outcomes = await Promise.all(
+      chosen.map((s) =>
+        gate.run(s.url, async () => {
+          const paused = pausedHosts.get(hostKey(s.url));
+          const o: RefreshOutcome = paused
+            ? { sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped: { reason: 'host_paused', until: paused }, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0 }
+            : await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id), ignoreHints: true });
+          if (o.retryAfter) pausedHosts.set(hostKey(s.url), o.retryAfter);
+          process.stdout.write(`${formatOutcome(o)}\n`);
+          return o;
+        }),
+      ),
+    );
+    return outcomes.some((o) => o.result === 'failed') ? EXIT.sourceFailed : EXIT.ok;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** One line per source: id, what happened, HTTP status, new/updated items, time. */
+export function formatOutcome(o: RefreshOutcome): string {
+  const status = o.httpStatus === null ? '-' : String(o.httpStatus);
+  const base = `${o.sourceId}\t${o.result}\t${status}`;
+  if (o.result === 'skipped') {
+    const until = o.skipped?.until?.toISOString();
+    const why = {
+      gone: `gone (HTTP 410); change its URL or run \`warta fetch ${o.sourceId}\``,
+      held: `held back until ${until} (backoff or Retry-After)`,
+      hint: `not due until ${until} (feed's own interval)`,
+      host_paused: `host paused until ${until} (Retry-After from another source on it)`,
+    }[o.skipped?.reason ?? 'held'];
+    return `${base}\t${why}`;
+  }
+  const tail = `new ${o.inserted}\tupdated ${o.updated}\t${o.durationMs} ms`;
+  return o.error ? `${base}\t${tail}\t${o.error.code}: ${o.error.message}` : `${base}\t${tail}`;
+}

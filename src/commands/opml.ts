@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
+import { openDatabase } from '../db/open.js';
+import { makeStore } from '../db/store.js';
+import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from '../opml-sources.js';
+import { EXIT, type CliContext } from './context.js';
+
+/** `warta opml export|import`: the subscribed sources to and from OPML 2.0. */
+export function registerOpml(program: Command, ctx: CliContext): void {
+  const opml = program.command('opml').description('the subscribed sources as OPML 2.0, to and from feed readers (not /opml, which lists warta\'s own feeds)');
+  opml
+    .command('export')
+    .description('print the sources as OPML 2.0')
+    .addOption(ctx.configOption())
+    .action((opts: { config?: string }) => {
+      const config = ctx.readConfig(opts.config);
+      if (!config) return ctx.exit(EXIT.config);
+      let known = new Map<string, { title: string | null; siteUrl: string | null }>();
+      if (existsSync(config.storage.path)) {
+        const db = openDatabase(config.storage.path, { readonly: true });
+        try {
+          known = new Map(makeStore(db).sources.all().map((r) => [r.id, { title: r.title, siteUrl: r.siteUrl }]));
+        } finally {
+          db.close();
+        }
+      }
+      const list = config.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? known.get(s.id)?.title ?? null, siteUrl: known.get(s.id)?.siteUrl ?? null }));
+      process.stdout.write(exportSourcesOpml(list, new Date()));
+    });
+  opml
+    .command('import')
+    .description('add the feeds of an OPML file to the config file as sources, keeping its comments')
+    .argument('<file>', 'an OPML file exported by a feed reader')
+    .addOption(ctx.configOption())
+    .option('--dry-run', 'print the resulting config instead of writing it')
+    .action((file: string, opts: { config?: string; dryRun?: boolean }) => {
+      const config = ctx.readConfig(opts.config);
+      if (!config) return ctx.exit(EXIT.config);
+      let xml: string;
+      try {
+        xml = readFileSync(file, 'utf8');
+      } catch (err) {
+        process.stderr.write(`warta opml import: cannot read ${file}: ${(err as Error).message}\n`);
+        return ctx.exit(EXIT.usage);
+      }
+      const { sources, problems } = parseSourcesOpml(xml, new Set(config.sources.map((s) => s.id)));
+      for (const p of problems) process.stderr.write(`${file}: ${p}\n`);
+      const result = addSourcesToConfig(readFileSync(config.file, 'utf8'), sources);
+      // The edited file must still be a valid config before it replaces the old one.
+      try {
+        parseConfig(result.text, config.file, ctx.env);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
+        process.stderr.write('warta opml import: the config with these sources would be invalid; nothing written\n');
+        return ctx.exit(EXIT.config);
+      }
+      for (const s of result.skipped) process.stderr.write(`skipped ${s.source.url}: ${s.reason}\n`);
+      if (opts.dryRun) return void process.stdout.write(result.text);
+      if (result.added.length > 0) {
+        const tmp = `${config.file}.${process.pid}.tmp`;
+        writeFileSync(tmp, result.text);
+        renameSync(tmp, config.file);
+      }
+      console.log(`${config.file}: ${result.added.length} source${result.added.length === 1 ? '' : 's'} added, ${result.skipped.length} skipped${result.added.length ? ' (a running daemon reloads it)' : ''}`);
+      if (problems.length > 0 && result.added.length === 0) ctx.exit(EXIT.usage);
+    });
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import { openDatabase } from '../db/open.js';
+import { makeStore } from '../db/store.js';
+import { nextRunOf } from '../scheduler.js';
+import { formatStatusTable, sourceStatuses } from '../source-status.js';
+import { EXIT, type CliContext } from './context.js';
+
+/** `warta sources [--json]`: every source's state, last and next poll, last error. */
+export function registerSources(program: Command, ctx: CliContext): void {
+  program
+    .command('sources')
+    .description('list every source with its state, last poll, next poll and last error')
+    .addOption(ctx.configOption())
+    .option('--json', 'print JSON (the same as GET /api/sources)')
+    .action((opts: { config?: string; json?: boolean }) => {
+      const config = ctx.readConfig(opts.config);
+      if (!config) return ctx.exit(EXIT.config);
+      const db = openDatabase(config.storage.path);
+      try {
+        const list = sourceStatuses(config, makeStore(db), (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t), new Date());
+        console.log(opts.json ? JSON.stringify(list, null, 2) : formatStatusTable(list));
+      } finally {
+        db.close();
+      }
+    });
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { makeLogger } from '../log.js';
+import { runDaemon } from '../main.js';
+import { EXIT, type CliContext } from './context.js';
+
+/** `warta start`: the daemon, until SIGTERM/SIGINT; SIGHUP reloads the config. */
+export function registerStart(program: Command, ctx: CliContext): void {
+  program
+    .command('start')
+    .description('run the daemon: poll sources on their schedules and serve the output feeds')
+    .addOption(ctx.configOption())
+    .addOption(ctx.levelOption())
+    .action(async (opts: { config?: string; logLevel?: string }) => {
+      ctx.exit(await startCommand(opts, ctx));
+    });
+
+}
+
+async function startCommand(opts: { config?: string; logLevel?: string }, ctx: CliContext): Promise<number> {
+  const config = ctx.readConfig(opts.config);
+  if (!config) return EXIT.config;
+  const log = makeLogger(opts.logLevel ?? config.log.level);
+  const daemon = await runDaemon(config, { configPath: config.file, env: ctx.env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true });
+  const onHup = () => void daemon.reload('SIGHUP');
+  process.on('SIGHUP', onHup);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'signal received');
+      // A second signal, or a stop that hangs past 5 s, ends the process anyway.
+      process.once(signal, () => process.exit(1));
+      setTimeout(() => {
+        log.error('shutdown took longer than 5 s; exiting');
+        process.exit(1);
+      }, 5000).unref();
+      process.off('SIGHUP', onHup);
+      void daemon.stop().then(resolve);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  return EXIT.ok;
+}
