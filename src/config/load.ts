@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import cron from 'node-cron';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { WartaError } from '../errors.js';
-import { compileTagger, QuerySyntaxError, slugify } from '../tagging/index.js';
+import { slugify } from '../tagging/index.js';
+import { checkSemantics } from './checks.js';
 import { configSchema, type ConfigInput } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 
@@ -161,115 +161,6 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   if (env.WARTA_LISTEN) section('server').listen = env.WARTA_LISTEN;
   if (env.WARTA_BASE_URL) section('server').base_url = env.WARTA_BASE_URL;
   if (env.WARTA_DB) section('storage').path = env.WARTA_DB;
-}
-
-type Where = (path: (string | number)[], message: string, column?: number) => ConfigProblem;
-
-/**
- * Cross-field checks the schema cannot express. They read the raw document defensively (any value may have the
- * wrong type, which the schema reports) so they run even when the schema failed.
- */
-function checkSemantics(raw: Record<string, unknown>, where: Where): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  const list = (v: unknown) => (Array.isArray(v) ? v.map(obj) : []);
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
-  const fetch = obj(raw.fetch);
-  const zone = str(fetch.timezone);
-  if (zone !== undefined && !validZone(zone)) problems.push(where(['fetch', 'timezone'], `unknown time zone "${zone}" (use an IANA name such as "Asia/Jakarta")`));
-  const checkCron = (expr: string | undefined, path: (string | number)[]) => {
-    if (expr !== undefined && !cron.validate(expr)) problems.push(where(path, `invalid cron expression "${expr}" (five fields: minute hour day month weekday)`));
-  };
-  checkCron(str(fetch.schedule), ['fetch', 'schedule']);
-  const minI = parseDuration(str(fetch.min_interval) ?? '5m');
-  const maxI = parseDuration(str(fetch.max_interval) ?? '24h');
-  if (minI !== null && maxI !== null && minI > maxI) problems.push(where(['fetch', 'min_interval'], 'fetch.min_interval must not be longer than fetch.max_interval'));
-
-  const sources = list(raw.sources);
-  const tags = list(raw.tags);
-  const outputs = list(raw.outputs);
-  const duplicates = (items: Record<string, unknown>[], key: string, section: string) => {
-    const seen = new Map<string, number>();
-    items.forEach((x, i) => {
-      const v = str(x[key]);
-      if (v === undefined) return;
-      const first = seen.get(v);
-      if (first !== undefined) problems.push(where([section, i, key], `duplicate ${section.replace(/s$/, '')} ${key} "${v}" (first at ${section}[${first}])`));
-      else seen.set(v, i);
-    });
-  };
-  duplicates(sources, 'id', 'sources');
-  duplicates(tags, 'name', 'tags');
-  duplicates(outputs, 'id', 'outputs');
-  sources.forEach((s, i) => checkCron(str(s.schedule), ['sources', i, 'schedule']));
-
-  const slugs = new Map<string, string>();
-  tags.forEach((t, i) => {
-    const name = str(t.name);
-    const match = str(t.match);
-    if (name !== undefined) {
-      const slug = slugify(name);
-      if (slug === '') problems.push(where(['tags', i, 'name'], `tag "${name}" has no letters or digits to make a URL slug from`));
-      else if (slugs.has(slug) && slugs.get(slug) !== name) problems.push(where(['tags', i, 'name'], `tag "${name}" has the same slug "${slug}" as tag "${slugs.get(slug)}"`));
-      else slugs.set(slug, name);
-    }
-    if (match === undefined || match.trim() === '') return;
-    try {
-      compileTagger([{ name: name ?? `#${i}`, match, aliases: Array.isArray(t.aliases) ? t.aliases.filter((a): a is string => typeof a === 'string') : [] }]);
-    } catch (err) {
-      if (!(err instanceof QuerySyntaxError)) throw err;
-      problems.push(where(['tags', i, 'match'], `tag "${name ?? i}": ${err.detail} (column ${err.column} of the query)`, err.column));
-    }
-  });
-
-  const tagNames = new Set(tags.map((t) => str(t.name)).filter((n) => n !== undefined));
-  const sourceIds = new Set(sources.map((s) => str(s.id)).filter((n) => n !== undefined));
-  const knownTags = (list: unknown, path: (string | number)[], owner: string) => {
-    if (!Array.isArray(list)) return;
-    list.forEach((name: unknown, j: number) => {
-      if (typeof name === 'string' && !tagNames.has(name)) problems.push(where([...path, j], `${owner} names unknown tag "${name}"`));
-    });
-  };
-  sources.forEach((s, i) => {
-    knownTags(s.tags, ['sources', i, 'tags'], `source "${str(s.id) ?? i}"`);
-    const map = s.from_categories;
-    if (map && typeof map === 'object' && !Array.isArray(map)) {
-      for (const [category, tag] of Object.entries(map as Record<string, unknown>)) {
-        if (typeof tag === 'string' && !tagNames.has(tag)) problems.push(where(['sources', i, 'from_categories', category], `source "${str(s.id) ?? i}" maps category "${category}" to unknown tag "${tag}"`));
-      }
-    }
-  });
-  outputs.forEach((o, i) => {
-    const owner = `output "${str(o.id) ?? i}"`;
-    knownTags(o.tags, ['outputs', i, 'tags'], owner);
-    if (Array.isArray(o.sources)) {
-      o.sources.forEach((id: unknown, j: number) => {
-        if (typeof id === 'string' && !sourceIds.has(id)) problems.push(where(['outputs', i, 'sources', j], `${owner} names unknown source "${id}"`));
-      });
-    }
-    if (o.tags === undefined && o.match === undefined && o.sources === undefined) {
-      problems.push(where(['outputs', i], `${owner} selects nothing: give it tags, a match query or sources`));
-    }
-    const match = str(o.match);
-    if (match === undefined || match.trim() === '') return;
-    try {
-      compileTagger([{ name: str(o.id) ?? `#${i}`, match }]);
-    } catch (err) {
-      if (!(err instanceof QuerySyntaxError)) throw err;
-      problems.push(where(['outputs', i, 'match'], `${owner}: ${err.detail} (column ${err.column} of the query)`, err.column));
-    }
-  });
-  return problems;
-}
-
-function validZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function freeze(c: ConfigInput, file: string): Config {
