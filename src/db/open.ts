@@ -19,6 +19,10 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // The default page cache (2 MB) is smaller than the indexes of a year of news; inserts then re-read index
+    // pages from the OS on every refresh. 64 MB of cache and memory-mapped reads keep them hot.
+    db.pragma('cache_size = -65536');
+    db.pragma('mmap_size = 268435456');
     migrate(db);
   }
   db.pragma('foreign_keys = ON');

@@ -9,6 +9,8 @@ export function makeStore(db: Db) {
   const setMeta = db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
+  // Prepared once: db.pragma() would compile a statement on every request that checks the render cache.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
   let localWrites = 0;
   return {
     db,
@@ -30,7 +32,7 @@ export function makeStore(db: Db) {
      * connection's (a `warta fetch` run beside the daemon) seen through PRAGMA data_version.
      */
     version(): string {
-      return `${localWrites}.${db.pragma('data_version', { simple: true }) as number}`;
+      return `${localWrites}.${dataVersion.get() as number}`;
     },
   };
 }
