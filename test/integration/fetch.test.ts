@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { Agent } from 'undici';
-import { fetchFeed, makeFetchAgent, type FetchLimits, type FetchResult } from '../../src/pipeline/fetch.js';
+import { fetchFeed, isPrivateAddress, makeFetchAgent, type FetchLimits, type FetchResult } from '../../src/pipeline/fetch.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 
 const limits: FetchLimits = { timeoutMs: 2000, maxBody: 64 * 1024, maxRedirects: 5, userAgent: 'warta/test' };
@@ -105,5 +107,30 @@ describe('pipeline: fetchFeed against a loopback server', () => {
   it('reports a refused connection as a network error', async () => {
     const r = await fetchFeed(agent, { url: 'http://127.0.0.1:9/feed', etag: null, lastModified: null }, limits, now);
     expect(r.kind === 'error' && r.error.code).to.equal('network');
+  });
+
+  it('refuses private addresses when block_private_addresses is on: IP literals and names that resolve to them', async () => {
+    const strict = { ...limits, blockPrivateAddresses: true };
+    const strictAgent = makeFetchAgent(strict);
+    try {
+      const literal = await fetchFeed(strictAgent, { url: server.url('/ok'), etag: null, lastModified: null }, strict, now);
+      expect(literal.kind === 'error' && literal.error.code).to.equal('blocked_address');
+      // A name (not an IP literal) goes through the DNS check: this machine's own name resolves to loopback.
+      const name = hostname();
+      const resolved = await lookup(name).catch(() => null);
+      if (resolved && isPrivateAddress(resolved.address)) {
+        const port = new URL(server.origin).port;
+        const named = await fetchFeed(strictAgent, { url: `http://${name}:${port}/ok`, etag: null, lastModified: null }, strict, now);
+        expect(named.kind === 'error' && named.error.code).to.equal('blocked_address');
+        expect(named.kind === 'error' && named.error.message).to.match(new RegExp(`${name} resolves to ${resolved.address}, a private address`));
+      } else {
+        console.log(`      (the DNS path is not exercised: ${name} does not resolve to a private address here)`);
+      }
+    } finally {
+      await strictAgent.close();
+    }
+    // Off by default: the same URL is fetched.
+    const open = await get('/ok');
+    expect(open.kind).to.equal('ok');
   });
 });
