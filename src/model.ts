@@ -22,8 +22,8 @@ export interface IngestedFeed {
   items: IncomingItem[];
 }
 
-/** One entry of a feed, normalized: absolute URLs, trimmed text, instants in UTC. */
-export interface IncomingItem {
+/** What a feed says about an entry, as warta keeps it (incoming and stored alike). */
+export interface ItemFields {
   /** guid / Atom id / JSON Feed id exactly as published (trimmed), or null when absent. */
   guid: string | null;
   /** The article's URL, absolute, or null. */
@@ -37,6 +37,10 @@ export interface IncomingItem {
   author: string | null;
   /** The item's own categories (RSS category, Atom category term or label, dc:subject). */
   categories: string[];
+}
+
+/** One entry of a feed, normalized: absolute URLs, trimmed text, instants in UTC. */
+export interface IncomingItem extends ItemFields {
   /** Publication instant, or null when absent or unreadable (the store substitutes first-seen time). */
   published: Date | null;
   updated: Date | null;
@@ -51,18 +55,12 @@ export interface TaggableItem {
 }
 
 /** One item as stored and as read back for publishing. */
-export interface StoredItem {
+export interface StoredItem extends ItemFields {
   id: number;
   /** Stable public id (urn:uuid:…), unique across sources; used as guid / Atom id / JSON Feed id. */
   uid: string;
   sourceId: string;
-  guid: string | null;
-  link: string | null;
-  title: string;
-  summary: string | null;
-  content: string | null;
-  author: string | null;
-  categories: string[];
+  /** Never null once stored: a missing date became the first-seen time. */
   published: Date;
   updated: Date;
   firstSeen: Date;
