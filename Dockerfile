@@ -11,7 +11,10 @@ WORKDIR /app
 ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json .npmrc tsconfig.json ./
 COPY src ./src
-RUN npm ci && npm prune --omit=dev
+# Keep only better-sqlite3's compiled addon: its SQLite sources and intermediate objects are ~25 MB.
+RUN npm ci && npm prune --omit=dev \
+ && cd node_modules/better-sqlite3 \
+ && rm -rf deps src build/Release/obj build/Release/obj.target build/Release/sqlite3.a build/Release/test_extension.node build/deps
 
 # --- runtime ---
 FROM node:24-bookworm-slim
