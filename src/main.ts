@@ -111,7 +111,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const startRetag = () => {
     retag = retag
       .then(() => retagIfRulesChanged(store, refreshDeps.classifier(), now))
-      .then((r) => r && log.info({ changed: r.changed }, 'tag rules changed: stored items re-tagged'))
+      .then((r) => r && r.changed > 0 && log.info({ changed: r.changed }, 'tag rules changed: stored items re-tagged'))
       .catch((err: unknown) => log.error({ err }, 're-tagging failed'));
   };
   startRetag();
