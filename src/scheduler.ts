@@ -59,7 +59,8 @@ export function makeScheduler(deps: SchedulerDeps) {
     tasks = new Map(
       list.map((s) => [
         s.id,
-        cron.schedule(s.schedule, () => enqueue(s, 'cron'), { timezone, name: `source:${s.id}`, maxRandomDelay: deps.jitterMs }),
+        cron.schedule(s.schedule, () => enqueue(s, 'cron'), // unref: a tick's jitter timer must not keep a stopping process alive (destroy() does not clear it).
+        { timezone, name: `source:${s.id}`, maxRandomDelay: deps.jitterMs, unref: true }),
       ]),
     );
   }

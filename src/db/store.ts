@@ -6,6 +6,7 @@ import { makeSourceStore } from './sources.js';
 /** Everything the rest of warta may do with the database, as prepared statements over one connection. */
 export function makeStore(db: Db) {
   const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+  const deleteMeta = db.prepare('DELETE FROM meta WHERE key = ?');
   const setMeta = db.prepare(
     'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
@@ -20,12 +21,21 @@ export function makeStore(db: Db) {
     meta: {
       get: (key: string) => (getMeta.get(key) as string | undefined) ?? null,
       set: (key: string, value: string) => void setMeta.run(key, value),
+      delete: (key: string) => void deleteMeta.run(key),
     },
     /** Runs `fn` in one transaction (rolled back if it throws) and marks published data as changed. */
     write<T>(fn: () => T): T {
       const result = db.transaction(fn)();
       localWrites++;
       return result;
+    },
+    /**
+     * Runs `fn` in one transaction that changes nothing published (a source's poll bookkeeping): the render
+     * caches stay valid. With 1,000 sources answering 304, bumping the version here re-rendered every feed
+     * on almost every request.
+     */
+    writeState<T>(fn: () => T): T {
+      return db.transaction(fn)();
     },
     /**
      * A number that changes whenever published data may have changed: our own commits, or another

@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.js';
 import type { Store } from '../db/store.js';
 import type { StoredItem } from '../model.js';
-import { compileTagger, QuerySyntaxError, type Tagger } from '../tagging/index.js';
+import { compileTagger, parseQuery, QuerySyntaxError, type QueryNode, type Tagger } from '../tagging/index.js';
 
 /** An API answer: status and JSON body. */
 export interface ApiResponse {
@@ -46,6 +46,23 @@ export function parseSince(s: string): Date | null {
   // Date accepts 2026-02-31 by rolling over; a real calendar date must read back the same.
   if (Number.isNaN(d.getTime()) || (date.test(s) && d.toISOString().slice(0, 10) !== s)) return null;
   return d;
+}
+
+function hasRegex(node: QueryNode): boolean {
+  switch (node.kind) {
+    case 'regex':
+      return true;
+    case 'words':
+      return false;
+    case 'and':
+    case 'or':
+      return node.children.some(hasRegex);
+    case 'not':
+    case 'field':
+      return hasRegex(node.child);
+    case 'near':
+      return hasRegex(node.left) || hasRegex(node.right);
+  }
 }
 
 /** GET /api/items and /api/items/{id}, over the store and the config's tags and sources. */
@@ -93,6 +110,9 @@ export function makeItemsApi(store: Store, config: Config) {
       const q = one('q');
       if (q !== null) {
         try {
+          // A /regex/ from a caller runs on the event loop with no bound on its time (catastrophic backtracking
+          // would freeze every output): config rules may use them, the public API may not.
+          if (hasRegex(parseQuery(q))) return badRequest('q', '/regex/ terms are not allowed in q (use them in tag rules)');
           query = compileTagger([{ name: 'q', match: q }]);
         } catch (err) {
           if (err instanceof QuerySyntaxError) return badRequest('q', `${err.detail} at column ${err.column}`);

@@ -74,7 +74,8 @@ export function makeHandler(deps: ServerDeps) {
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
     if (path === '/api/sources') return sendJson(res, req, 200, deps.sources());
     if (path === '/api/items') return sendApi(res, req, deps.items().list(query));
-    if (path.startsWith('/api/items/')) return sendApi(res, req, deps.items().one(decodeURIComponent(path.slice('/api/items/'.length))));
+    // The id is digits or nothing: no decoding, so a malformed %-escape is a 400, never an exception.
+    if (path.startsWith('/api/items/')) return sendApi(res, req, deps.items().one(path.slice('/api/items/'.length)));
 
     const m = FEED_PATH.exec(path);
     if (m) {

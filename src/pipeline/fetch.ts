@@ -190,13 +190,24 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return (Array.isArray(v) ? v[0] : v) ?? null;
 }
 
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+/** The longest a server may hold a source back with Retry-After; beyond it the value is capped. */
+export const MAX_RETRY_AFTER_MS = 7 * 86_400_000;
+
+/**
+ * Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3), capped at MAX_RETRY_AFTER_MS from now; null
+ * when absent or unreadable. A date in the past means "now".
+ */
 export function parseRetryAfter(value: string | null, now: Date): Date | null {
   if (!value) return null;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return new Date(now.getTime() + Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : new Date(t);
+  let ms: number;
+  if (/^\d{1,12}$/.test(v)) ms = Number(v) * 1000;
+  else {
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) return null;
+    ms = t - now.getTime();
+  }
+  return new Date(now.getTime() + Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS));
 }
 
 /** Reads the body, decompressing it, and stops at `max` decoded bytes. */

@@ -5,9 +5,9 @@ import type { PollRecord, SourceHealth, SourceRow } from '../db/sources.js';
 import type { Store } from '../db/store.js';
 import { coerceError, WartaError } from '../errors.js';
 import type { IncomingItem, IngestedFeed } from '../model.js';
-import { backoffUntil } from './backoff.js';
+import { backoffUntil, MAX_BACKOFF_MS } from './backoff.js';
 import { assignKeys } from './dedupe.js';
-import type { FetchRequest, FetchResult, RedirectHop } from './fetch.js';
+import { MAX_RETRY_AFTER_MS, type FetchRequest, type FetchResult, type RedirectHop } from './fetch.js';
 import { nextAllowedPoll } from './hints.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
@@ -88,7 +88,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   const state = store.sources.get(source.id)!;
 
   const now = deps.now();
-  const skip = opts.force ? null : whySkip(state, now, opts.ignoreHints ?? false);
+  const skip = opts.force ? null : whySkip(state, now, opts.ignoreHints ?? false, deps.policy.maxIntervalMs);
   if (skip) return finish({ result: 'skipped', skipped: skip });
 
   const url = state.effectiveUrl ?? source.url;
@@ -98,7 +98,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
 
   const hints = { feedMs: state.feedHintMs, cacheMs: res.cacheMs, skipHours: [], skipDays: [] };
   if (res.kind === 'not_modified') {
-    store.write(() => store.sources.record(source.id, { ...success(deps, hints, 304), notModified: true }));
+    store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, 304), notModified: true }));
     return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
@@ -110,7 +110,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   const redirect = trackRedirect(state, res.redirects, res.url, deps.policy.redirectPersistAfter);
   if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
   if (bodyHash === state.bodyHash) {
-    store.write(() => store.sources.record(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }));
+    store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }));
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
@@ -142,12 +142,17 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }
 
-/** Why a source is not polled now, or null. */
-function whySkip(state: SourceRow, now: Date, ignoreHints: boolean): RefreshOutcome['skipped'] {
+/**
+ * Why a source is not polled now, or null. A hold longer than any warta sets (the Retry-After cap; the feed
+ * hint cap) was written by a clock that ran ahead and has since been corrected: it is ignored, or the source
+ * would sit out until the wrong time came round again.
+ */
+function whySkip(state: SourceRow, now: Date, ignoreHints: boolean, maxIntervalMs: number): RefreshOutcome['skipped'] {
   if (state.state === 'gone') return { reason: 'gone', until: null };
-  const soon = now.getTime() + HOLD_SLACK_MS;
-  if (state.heldUntil && state.heldUntil.getTime() > soon) return { reason: 'held', until: state.heldUntil };
-  if (!ignoreHints && state.hintUntil && state.hintUntil.getTime() > soon) return { reason: 'hint', until: state.hintUntil };
+  const t = now.getTime();
+  const holds = (until: Date | null, longest: number) => until !== null && until.getTime() > t + HOLD_SLACK_MS && until.getTime() <= t + longest + HOLD_SLACK_MS;
+  if (holds(state.heldUntil, Math.max(MAX_RETRY_AFTER_MS, MAX_BACKOFF_MS))) return { reason: 'held', until: state.heldUntil };
+  if (!ignoreHints && holds(state.hintUntil, maxIntervalMs)) return { reason: 'hint', until: state.hintUntil };
   return null;
 }
 
@@ -178,7 +183,7 @@ function recordFailure(deps: RefreshDeps, state: SourceRow, status: number | nul
   const now = deps.now();
   const failures = state.consecutiveFailures + 1;
   const health: SourceHealth = error.code === 'gone' ? 'gone' : failures >= FAILING_AFTER ? 'failing' : 'degraded';
-  deps.store.write(() =>
+  deps.store.writeState(() =>
     deps.store.sources.record(state.id, {
       now, status, state: health, error: errorOf(error), consecutiveFailures: failures,
       heldUntil: backoffUntil(now, failures, retryAfter, deps.random),

@@ -15,6 +15,12 @@ export function parseQuery(src: string): QueryNode {
   const fail = (detail: string, offset: number): never => {
     throw new QuerySyntaxError(detail, src, offset);
   };
+  // Parsing (and every later walk of the tree) recurses per level: a hostile query of thousands of '(' or
+  // NOTs would overflow the stack instead of failing as a syntax error.
+  let depth = 0;
+  const deeper = (offset: number) => {
+    if (++depth > MAX_DEPTH) fail(`nested more than ${MAX_DEPTH} levels deep`, offset);
+  };
 
   const parseOr = (after: Token | null): QueryNode => {
     const children = [parseAnd(after)];
@@ -44,7 +50,10 @@ export function parseQuery(src: string): QueryNode {
   const parseUnary = (after: Token | null): QueryNode => {
     if (peek().type !== 'NOT') return parseNear(after);
     const op = next();
-    return { kind: 'not', child: parseUnary(op) };
+    deeper(op.offset);
+    const child = parseUnary(op);
+    depth--;
+    return { kind: 'not', child };
   };
 
   const parseNear = (after: Token | null): QueryNode => {
@@ -69,17 +78,23 @@ export function parseQuery(src: string): QueryNode {
       case 'regex':
         next();
         return { kind: 'regex', re: t.re, offset: t.offset };
-      case 'field':
+      case 'field': {
         next();
-        return { kind: 'field', field: t.field, child: parsePrimary(t) };
+        deeper(t.offset);
+        const child = parsePrimary(t);
+        depth--;
+        return { kind: 'field', field: t.field, child };
+      }
       case '(': {
         next();
+        deeper(t.offset);
         const inner = peek().type;
         if (inner === ')') fail('empty parentheses', t.offset);
         if (inner === 'end') fail("'(' is never closed", t.offset);
         const node = parseOr(t);
         if (peek().type !== ')') fail("'(' is never closed", t.offset);
         next();
+        depth--;
         return node;
       }
       default:
@@ -96,6 +111,9 @@ export function parseQuery(src: string): QueryNode {
   if (rest.type !== 'end') fail(`unexpected ${label(rest)}`, rest.offset); // unreachable by the grammar; kept as a guard
   return root;
 }
+
+/** How deep parentheses, NOT and field scopes may nest. */
+export const MAX_DEPTH = 100;
 
 function startsOperand(t: Token): boolean {
   return t.type === 'words' || t.type === 'regex' || t.type === 'field' || t.type === '(' || t.type === 'NOT';
