@@ -143,13 +143,16 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
 }
 
 /**
- * Why a source is not polled now, or null. A hold longer than any warta sets (the Retry-After cap; the feed
- * hint cap) was written by a clock that ran ahead and has since been corrected: it is ignored, or the source
- * would sit out until the wrong time came round again.
+ * Why a source is not polled now, or null. Holds written by a clock that ran ahead and has since been corrected
+ * (the last poll lies in the future, or a hold is longer than any warta sets) are ignored, or the source would
+ * sit out until the wrong time came round again.
  */
 function whySkip(state: SourceRow, now: Date, ignoreHints: boolean, maxIntervalMs: number): RefreshOutcome['skipped'] {
   if (state.state === 'gone') return { reason: 'gone', until: null };
   const t = now.getTime();
+  // The last poll is recorded after now: the clock went back since, and every hold was measured from a time
+  // that has not come yet.
+  if (state.lastPoll && state.lastPoll.getTime() > t + HOLD_SLACK_MS) return null;
   const holds = (until: Date | null, longest: number) => until !== null && until.getTime() > t + HOLD_SLACK_MS && until.getTime() <= t + longest + HOLD_SLACK_MS;
   if (holds(state.heldUntil, Math.max(MAX_RETRY_AFTER_MS, MAX_BACKOFF_MS))) return { reason: 'held', until: state.heldUntil };
   if (!ignoreHints && holds(state.hintUntil, maxIntervalMs)) return { reason: 'hint', until: state.hintUntil };

@@ -1,0 +1,102 @@
+/**
+ * A daemon under test: the real built `bin/warta.js start` as a child process, with the moments a check needs
+ * (first answer, refreshes logged, a log line) and a SIGKILL that waits for the exit.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { BIN, REPO } from '../helpers/daemon.js';
+import { get, sleep } from './lib.js';
+
+/** The child process and what it printed (test/helpers' DaemonProcess, plus a uid to run as). */
+interface Child {
+  child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  exited: Promise<void>;
+}
+
+/** One start of the daemon. */
+export class DaemonRun {
+  readonly daemon: Child;
+  readonly started = Date.now();
+  /** ms after start when /healthz first answered, or null. */
+  servedAt: number | null = null;
+  private watching = true;
+
+  /** Starts `warta start --config configPath`; `uid` runs it as another user (root reads any file). */
+  constructor(readonly base: string, configPath: string, extraArgs: string[] = [], opts: { uid?: number } = {}) {
+    const child = spawn(process.execPath, [BIN, 'start', '--config', configPath, ...extraArgs], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
+    });
+    const d: Child = { child, stdout: '', stderr: '', exited: new Promise((resolve) => child.on('exit', () => resolve())) };
+    child.stdout!.on('data', (x) => (d.stdout += x));
+    child.stderr!.on('data', (x) => (d.stderr += x));
+    this.daemon = d;
+    void (async () => {
+      while (this.watching && child.exitCode === null && child.signalCode === null) {
+        const r = await get(`${base}/healthz`, 1000);
+        if (r.status === 200) {
+          this.servedAt = Date.now() - this.started;
+          return;
+        }
+        await sleep(25);
+      }
+    })();
+  }
+
+  get pid(): number {
+    return this.daemon.child.pid!;
+  }
+
+  get alive(): boolean {
+    return this.daemon.child.exitCode === null && this.daemon.child.signalCode === null;
+  }
+
+  /** Parsed JSON log lines so far (a line cut by a kill is skipped). */
+  logs(): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const line of this.daemon.stdout.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        out.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        /* the last line of a killed process may be cut */
+      }
+    }
+    return out;
+  }
+
+  /** Distinct sources whose refresh finished (any outcome) so far. */
+  refreshedSources(): Set<string> {
+    return new Set(this.logs().filter((l) => typeof l.msg === 'string' && l.msg.startsWith('refresh ')).map((l) => String(l.source)));
+  }
+
+  hasLog(pattern: RegExp): boolean {
+    return pattern.test(this.daemon.stdout);
+  }
+
+  async untilServing(timeoutMs = 15_000): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until && this.servedAt === null) {
+      if (!this.alive) return false;
+      await sleep(20);
+    }
+    return this.servedAt !== null;
+  }
+
+  /** SIGKILL and wait for the exit. */
+  async kill(): Promise<void> {
+    this.watching = false;
+    if (this.alive) this.daemon.child.kill('SIGKILL');
+    await this.daemon.exited;
+  }
+
+  /** SIGTERM; resolves with the exit code (a clean stop is 0). */
+  async stop(): Promise<number | null> {
+    this.watching = false;
+    if (this.alive) this.daemon.child.kill('SIGTERM');
+    await this.daemon.exited;
+    return this.daemon.child.exitCode;
+  }
+}

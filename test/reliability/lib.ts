@@ -1,0 +1,120 @@
+/**
+ * What every reliability check shares: the result shape run.ts prints, config files for the real daemon, a
+ * read-only look at its database, the daemon's resident memory, and bounded waits.
+ */
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+
+/** One line of the summary: a named check, whether it held, and the figures that show it. */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  figures: Record<string, string | number>;
+  /** Cases worth reading when it failed (or a note on how it was run). */
+  details?: string[];
+}
+
+/** How a check is run: the CI-sized version or the long one. */
+export interface CheckOptions {
+  short: boolean;
+  /** Progress lines (stderr), so a long run shows it is alive. */
+  progress: (line: string) => void;
+}
+
+/** A config file as a plain object (snake_case keys, as admins write them). */
+export interface ConfigSpec {
+  port: number;
+  db: string;
+  fetch?: Record<string, unknown>;
+  sources: { id: string; url: string; tags?: string[]; schedule?: string }[];
+  tags?: { name: string; match: string }[];
+  outputs?: Record<string, unknown>[];
+  logLevel?: string;
+}
+
+/** Writes a warta config file for `spec`. */
+export function writeConfig(path: string, spec: ConfigSpec): void {
+  const doc = {
+    server: { listen: `127.0.0.1:${spec.port}`, base_url: `http://127.0.0.1:${spec.port}` },
+    storage: { path: spec.db },
+    fetch: spec.fetch ?? {},
+    sources: spec.sources,
+    tags: spec.tags ?? [],
+    outputs: spec.outputs ?? [],
+    log: { level: spec.logLevel ?? 'info' },
+  };
+  writeFileSync(path, stringify(doc));
+}
+
+/** Opens the daemon's database read-only (a second process, as an admin's sqlite3 would). */
+export function openReadOnly(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** PRAGMA integrity_check's answer: 'ok' or the first problems. */
+export function integrity(path: string): string {
+  const db = openReadOnly(path);
+  try {
+    const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+    return rows.map((r) => r.integrity_check).slice(0, 5).join('; ');
+  } finally {
+    db.close();
+  }
+}
+
+/** The process's resident set in MiB, from /proc (Linux). */
+export function rssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every `everyMs` until it is true; false when `timeoutMs` passes first. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await sleep(everyMs);
+  }
+  return false;
+}
+
+/** GET with a deadline; never throws (a network error is status 0). */
+export async function get(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Headers | null; ms: number }> {
+  const started = Date.now();
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
+    return { status: res.status, body: await res.text(), headers: res.headers, ms: Date.now() - started };
+  } catch (err) {
+    return { status: 0, body: String(err), headers: null, ms: Date.now() - started };
+  }
+}
+
+/** A seeded PRNG (mulberry32), so a failing run can be replayed with the same kill points. */
+export function makeRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Percentile of a list of numbers (nearest rank). */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Formats a result as one summary line: `PASS name: k=v, k=v`. */
+export function summaryLine(r: CheckResult): string {
+  const figures = Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join(', ');
+  return `${r.ok ? 'PASS' : 'FAIL'} ${r.name}: ${figures}`;
+}

@@ -1,0 +1,92 @@
+/**
+ * The reliability suite: "nothing is lost and nothing hostile gets through".
+ *   npx tsx test/reliability/run.ts [--short] [--only crash,faults,…] [--seed N]
+ * --short is the CI size (10 kills, 10 s of load; under 3 minutes on 2 cores). Builds dist/ first (the checks
+ * drive the real `bin/warta.js`), prints one summary line per check with its figures, and exits 1 if any failed.
+ */
+import { spawn } from 'node:child_process';
+import { REPO } from '../helpers/daemon.js';
+import { runLoad } from '../../bench/load.js';
+import { prepareBigStore, type BigStore } from './big-store.js';
+import { crashDuringIngest } from './crash.js';
+import { crashDuringBackup } from './crash-backup.js';
+import { crashDuringRetag } from './crash-retag.js';
+import { runFaults } from './faults.js';
+import { runHostile } from './hostile.js';
+import { summaryLine, type CheckOptions, type CheckResult } from './lib.js';
+import { runSanitizeCorpus } from './sanitize-corpus.js';
+
+const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log('npx tsx test/reliability/run.ts [--short] [--only crash,retag,backup,faults,sanitize,hostile,load,properties] [--seed N]');
+  process.exit(0);
+}
+const short = args.includes('--short');
+const only = args.includes('--only') ? new Set(args[args.indexOf('--only') + 1]!.split(',')) : null;
+const seedArg = args.includes('--seed') ? Number(args[args.indexOf('--seed') + 1]) : Date.now() % 1_000_000;
+
+const opts: CheckOptions = { short, progress: (line) => process.stderr.write(`  … ${line}\n`) };
+
+/** Runs a command in the repo; resolves with its exit code and output. */
+function run(cmd: string, argv: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+async function properties(): Promise<CheckResult[]> {
+  // --no-config: .mocharc's spec glob would add the whole suite.
+  const r = await run(process.execPath, ['node_modules/mocha/bin/mocha.js', '--no-config', '--node-option', 'import=tsx', '--extension', 'ts', '--timeout', '60000', '--reporter', 'dot', 'test/reliability/properties.test.ts']);
+  const passing = Number(/(\d+) passing/.exec(r.out)?.[1] ?? 0);
+  const failing = Number(/(\d+) failing/.exec(r.out)?.[1] ?? 0);
+  return [{ name: 'fuzz/properties', ok: r.code === 0, figures: { passing, failing }, details: r.code === 0 ? [] : [r.out.slice(-6000)] }];
+}
+
+// The re-tag and backup checks share one big store (filling it takes a while).
+let big: Promise<BigStore> | null = null;
+const bigStore = () => (big ??= prepareBigStore(short).then((b) => (opts.progress(`big store: ${b.items} items filled by warta fetch in ${b.fillMs} ms`), b)));
+
+const CHECKS: [name: string, run: () => Promise<CheckResult | CheckResult[]>][] = [
+  ['crash', () => crashDuringIngest(opts, seedArg)],
+  ['retag', async () => crashDuringRetag(opts, await bigStore(), seedArg)],
+  ['backup', async () => crashDuringBackup(opts, await bigStore(), seedArg)],
+  ['faults', () => runFaults(opts)],
+  ['sanitize', () => runSanitizeCorpus(opts)],
+  ['hostile', () => runHostile(opts)],
+  ['load', () => runLoad({ durationSec: short ? 10 : 30, connections: 128, feeds: 1000, progress: opts.progress })],
+  ['properties', properties],
+];
+
+const started = Date.now();
+const build = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json']);
+if (build.code !== 0) {
+  console.log(`FAIL build: tsc exited ${build.code}\n${build.out}`);
+  process.exit(1);
+}
+const results: CheckResult[] = [];
+for (const [name, check] of CHECKS) {
+  if (only && !only.has(name)) continue;
+  const t = Date.now();
+  process.stderr.write(`• ${name}\n`);
+  let out: CheckResult[];
+  try {
+    const r = await check();
+    out = Array.isArray(r) ? r : [r];
+  } catch (err) {
+    out = [{ name, ok: false, figures: { error: (err as Error).message }, details: [(err as Error).stack ?? String(err)] }];
+  }
+  for (const r of out) {
+    results.push(r);
+    console.log(`${summaryLine(r)} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    if (!r.ok) for (const d of (r.details ?? []).slice(0, 15)) console.log(`    ${d}`);
+  }
+}
+const filled = big as Promise<BigStore> | null;
+if (filled) await (await filled).close();
+const failed = results.filter((r) => !r.ok);
+console.log(`${failed.length === 0 ? 'PASS' : 'FAIL'} reliability${short ? ' --short' : ''}: ${results.length - failed.length}/${results.length} checks passed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+process.exit(failed.length === 0 ? 0 : 1);
