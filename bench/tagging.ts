@@ -7,21 +7,11 @@
 import { performance } from 'node:perf_hooks';
 import { compileTagger, htmlToText, type ItemText, type TagRule } from '../src/tagging/index.js';
 import { forEachWord } from '../src/tagging/words.js';
+import { makeRandom } from '../test/helpers/random.js';
 
 const ITEMS = Number(process.argv[2] ?? 100_000);
 const RULES = Number(process.argv[3] ?? 1_000);
 
-// A fixed-seed generator, so runs are comparable.
-function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = makeRandom(42);
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 

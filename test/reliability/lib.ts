@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
+export { makeRandom } from '../helpers/random.js';
 
 /** One line of the summary: a named check, whether it held, and the figures that show it. */
 export interface CheckResult {
@@ -92,18 +93,6 @@ export async function get(url: string, timeoutMs = 10_000, headers: Record<strin
   } catch (err) {
     return { status: 0, body: String(err), headers: null, ms: Date.now() - started };
   }
-}
-
-/** A seeded PRNG (mulberry32), so a failing run can be replayed with the same kill points. */
-export function makeRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Percentile of a list of numbers (nearest rank). */
