@@ -82,12 +82,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     return tick && tick >= notBefore ? tick : nextRunOf(s.schedule, config.fetch.timezone, notBefore);
   };
   const ready = () => {
-    let database = true;
-    try {
-      store.db.prepare('SELECT 1').get();
-    } catch {
-      database = false;
-    }
+    const database = store.ping();
     const lagMs = lag.maxMs();
     return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
   };

@@ -12,6 +12,7 @@ export function makeStore(db: Db) {
   );
   // Prepared once: db.pragma() would compile a statement on every request that checks the render cache.
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const ping = db.prepare('SELECT 1').pluck();
   let localWrites = 0;
   return {
     db,
@@ -22,6 +23,14 @@ export function makeStore(db: Db) {
       get: (key: string) => (getMeta.get(key) as string | undefined) ?? null,
       set: (key: string, value: string) => void setMeta.run(key, value),
       delete: (key: string) => void deleteMeta.run(key),
+    },
+    /** Whether the database answers (readiness). */
+    ping(): boolean {
+      try {
+        return ping.get() === 1;
+      } catch {
+        return false;
+      }
     },
     /** Runs `fn` in one transaction (rolled back if it throws) and marks published data as changed. */
     write<T>(fn: () => T): T {

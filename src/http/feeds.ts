@@ -64,12 +64,12 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
     return sourcesCache.map;
   }
 
+  /** The feeds anyone may see listed (private outputs excluded). */
+  const listed = (): FeedDef[] => [...catalogue.values()].filter((d) => d.token === null);
+
   return {
     catalogue,
-    /** The feeds anyone may see listed (private outputs excluded). */
-    listed(): FeedDef[] {
-      return [...catalogue.values()].filter((d) => d.token === null);
-    },
+    listed,
     /**
      * The rendered feed at `path` in `format`, or null when no such feed exists — which is also the answer
      * for a private output without its token, so its existence is not disclosed.
@@ -96,13 +96,11 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
       cache.set(key, { version, doc });
       return doc;
     },
-    /** OPML 2.0 listing every feed warta publishes (RSS and Atom), for a reader to subscribe to all at once. */
+    /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */
     opml(): Rendered {
       const hit = cache.get('/opml');
       if (hit) return hit.doc;
-      const entries = [...catalogue.values()].filter((d) => d.token === null).flatMap((d) => [
-        { title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const },
-      ]);
+      const entries = listed().map((d) => ({ title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const }));
       const stamp = now();
       const doc = document(renderOpml('warta feeds', entries, stamp), OPML_CONTENT_TYPE, stamp);
       cache.set('/opml', { version: '', doc });

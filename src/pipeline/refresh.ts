@@ -84,8 +84,13 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   });
   if (opts.signal?.aborted) return finish({ result: 'aborted', error: { code: 'aborted', message: 'shutting down' } });
   const { store } = deps;
-  store.sources.ensure(source.id, source.url);
-  const state = store.sources.get(source.id)!;
+  // The runtime creates rows for configured sources at start and on reload; writing here on every poll would
+  // cost a transaction per refresh. Only a source the store has not seen, or whose URL changed, is written.
+  let state = store.sources.get(source.id);
+  if (state?.url !== source.url) {
+    store.sources.ensure(source.id, source.url);
+    state = store.sources.get(source.id)!;
+  }
 
   const now = deps.now();
   const skip = opts.force ? null : whySkip(state, now, opts.ignoreHints ?? false, deps.policy.maxIntervalMs);
