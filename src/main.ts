@@ -16,7 +16,7 @@ import { refreshSource } from './pipeline/refresh.js';
 import { retagIfRulesChanged } from './retag.js';
 import { openRuntime } from './runtime.js';
 import { makeScheduler, nextRunOf } from './scheduler.js';
-import { sourceStatuses, type SourceStatus } from './source-status.js';
+import { sourceStatuses, type SourceStatus, type UnrecordedFailure } from './source-status.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
@@ -54,7 +54,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   routeCronLogs(log);
   let config = initial;
   const now = () => new Date();
-  const runtime = openRuntime(config, log);
+  const runtime = await openRuntime(config, log);
   const { store, refreshDeps } = runtime;
 
   let feeds: FeedRenderer = makeFeedRenderer(store, config, now);
@@ -69,13 +69,20 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       return { itemsPerTag: store.items.countsByTag(), failingSources: failing };
     },
   });
+  // Refresh failures the store could not write (a full disk), shown on the sources' status until the source's
+  // next outcome; lost on restart, like the condition that caused them.
+  const unrecorded = new Map<string, UnrecordedFailure>();
   const scheduler = makeScheduler({
     refresh: (source, o) => refreshSource(refreshDeps, source, o),
     gate,
     log,
     timezone: config.fetch.timezone,
     jitterMs: CRON_JITTER_MS,
-    onOutcome: (source, o) => countRefresh(metrics, source, o),
+    onOutcome: (source, o) => {
+      countRefresh(metrics, source, o);
+      if (o.unrecorded && o.error) unrecorded.set(source.id, { at: now(), error: o.error });
+      else if (o.result !== 'skipped' && o.result !== 'aborted') unrecorded.delete(source.id);
+    },
   });
   const nextTick = (s: { id: string; schedule: string }, notBefore: Date) => {
     const tick = scheduler.nextTick(s.id);
@@ -90,8 +97,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     {
       feeds: () => feeds,
       items: () => items,
-      sources: () => sourceStatuses(config, store, nextTick, now()),
-      indexPage: () => indexPage(config, feeds, sourceStatuses(config, store, nextTick, now())),
+      sources: () => sourceStatuses(config, store, nextTick, now(), unrecorded),
+      indexPage: () => indexPage(config, feeds, sourceStatuses(config, store, nextTick, now(), unrecorded)),
       metrics,
       ready,
       log,
@@ -101,30 +108,32 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   );
   log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: config.storage.path, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
 
+  // Ends the background writes' waits for a database lock (db/busy.ts) when the daemon stops.
+  const stopped = new AbortController();
   // Re-tagging runs in the background, one pass at a time: a reload during a pass queues the next.
   let retag: Promise<unknown> = Promise.resolve();
   const startRetag = () => {
     retag = retag
-      .then(() => retagIfRulesChanged(store, refreshDeps.classifier(), now))
+      .then(() => retagIfRulesChanged(store, refreshDeps.classifier(), now, undefined, stopped.signal))
       .then((r) => r && r.changed > 0 && log.info({ changed: r.changed }, 'tag rules changed: stored items re-tagged'))
-      .catch((err: unknown) => log.error({ err }, 're-tagging failed'));
+      .catch((err: unknown) => stopped.signal.aborted || log.error({ err }, 're-tagging failed'));
   };
   startRetag();
   scheduler.start(config.sources);
 
   // Retention is off unless configured; a pass is cheap (indexed deletes), so hourly is plenty.
-  const prune = () => {
+  const prune = async () => {
     const maxItems = new Map(config.sources.filter((s) => s.maxItems !== null).map((s) => [s.id, s.maxItems!]));
     if (config.storage.retentionDays === null && maxItems.size === 0) return;
     try {
-      const r = store.write(() => store.retention.prune(now(), config.storage.retentionDays, maxItems));
+      const r = await store.write(() => store.retention.prune(now(), config.storage.retentionDays, maxItems), stopped.signal);
       if (r.byAge + r.byCount > 0) log.info({ ...r }, 'retention: items pruned');
     } catch (err) {
-      log.error({ err }, 'retention pass failed');
+      if (!stopped.signal.aborted) log.error({ err }, 'retention pass failed');
     }
   };
-  prune();
-  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS).unref();
+  let pruning = prune();
+  const pruneTimer = setInterval(() => (pruning = pruning.then(prune)), PRUNE_EVERY_MS).unref();
 
   async function reload(reason: string): Promise<boolean> {
     let next: Config;
@@ -141,7 +150,12 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       (next.fetch.perHost !== config.fetch.perHost || next.fetch.concurrency !== config.fetch.concurrency) && 'fetch.per_host/concurrency',
     ].filter(Boolean);
     if (needRestart.length) log.warn({ keys: needRestart }, 'these settings change only after a restart');
-    await runtime.reconfigure(next);
+    try {
+      await runtime.reconfigure(next);
+    } catch (err) {
+      log.error({ reason, err }, 'config reload failed (database unavailable), the running config stays in force');
+      return false;
+    }
     config = next;
     feeds = makeFeedRenderer(store, config, now);
     items = makeItemsApi(store, config);
@@ -163,9 +177,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         log.info('stopping');
         watcher?.close();
         clearInterval(pruneTimer);
+        stopped.abort();
         lag.stop();
         await Promise.all([scheduler.stop(), stopServer(server)]);
-        await retag;
+        await Promise.all([retag, pruning]);
         await runtime.close();
         log.info('stopped');
       })();

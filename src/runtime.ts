@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
 import type { Config } from './config/load.js';
+import { DAEMON_BUSY_TIMEOUT_MS } from './db/busy.js';
 import { openDatabase, type Db } from './db/open.js';
 import { makeStore, type Store } from './db/store.js';
 import { fetchFeed, makeFetchAgent, type FetchLimits } from './pipeline/fetch.js';
@@ -15,7 +16,7 @@ export interface Runtime {
   store: Store;
   /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
   refreshDeps: RefreshDeps;
-  /** Applies a new config's rules, limits and sources (a reload). Storage and listen address need a restart. */
+  /** Applies a new config's rules, limits and sources (a reload); rejects, changing nothing, when the database stays locked. Storage and listen address need a restart. */
   reconfigure(config: Config): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,11 +39,23 @@ function policyOf(config: Config): RefreshPolicy {
   };
 }
 
-/** Opens the database (migrating it) and wires the refresh pipeline for `config`. */
-export function openRuntime(config: Config, log: Logger): Runtime {
-  const db = openDatabase(config.storage.path);
-  const store = makeStore(db);
+function ensureSources(store: Store, config: Config): void {
   for (const s of config.sources) store.sources.ensure(s.id, s.url);
+}
+
+/**
+ * Opens the database (migrating it) and wires the refresh pipeline for `config`. The connection waits only
+ * briefly for locks on the event loop; the store's writes wait for longer between timers (db/busy.ts).
+ */
+export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const db = openDatabase(config.storage.path, { busyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS });
+  const store = makeStore(db);
+  try {
+    await store.writeState(() => ensureSources(store, config));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   let classifier: Classifier = makeClassifier(config);
   let limits = limitsOf(config);
   let agent: Agent = makeFetchAgent(limits);
@@ -62,9 +75,10 @@ export function openRuntime(config: Config, log: Logger): Runtime {
     store,
     refreshDeps,
     async reconfigure(next) {
+      // First, so a database locked past the busy policy leaves the running config wholly in force.
+      await store.writeState(() => ensureSources(store, next));
       classifier = makeClassifier(next);
       refreshDeps.policy = policyOf(next);
-      for (const s of next.sources) store.sources.ensure(s.id, s.url);
       const nextLimits = limitsOf(next);
       if (JSON.stringify(nextLimits) !== JSON.stringify(limits)) {
         const old = agent;

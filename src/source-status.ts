@@ -26,11 +26,20 @@ export interface SourceStatus {
   format: string | null;
 }
 
+/** A refresh failure the store could not write on the source's row (a full disk), known to the running daemon. */
+export interface UnrecordedFailure {
+  at: Date;
+  error: { code: string; message: string };
+}
+
 /** The first cron tick of a source at or after a time (from the running scheduler or computed). */
 export type NextTick = (source: { id: string; schedule: string }, notBefore: Date) => Date | null;
 
-/** Every configured source's status, in config order. */
-export function sourceStatuses(config: Config, store: Store, nextTick: NextTick, now: Date): SourceStatus[] {
+/**
+ * Every configured source's status, in config order. `unrecorded` overlays failures newer than a source's row
+ * that the store could not take, so a full disk shows on the daemon's status although it cannot be written.
+ */
+export function sourceStatuses(config: Config, store: Store, nextTick: NextTick, now: Date, unrecorded: ReadonlyMap<string, UnrecordedFailure> = new Map()): SourceStatus[] {
   const counts = store.sources.itemCounts();
   const rows = new Map(store.sources.all().map((r) => [r.id, r]));
   return config.sources.map((s) => {
@@ -38,19 +47,21 @@ export function sourceStatuses(config: Config, store: Store, nextTick: NextTick,
     const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
     const notBefore = new Date(Math.max(now.getTime(), r?.heldUntil?.getTime() ?? 0, r?.hintUntil?.getTime() ?? 0));
     const next = r?.state === 'gone' ? null : nextTick(s, notBefore);
+    const lost = unrecorded.get(s.id);
+    const unsaved = lost && !(r?.lastPoll && r.lastPoll >= lost.at) ? lost : null;
     return {
       id: s.id,
       url: s.url,
       effective_url: r?.url === s.url ? (r?.effectiveUrl ?? null) : null,
       title: s.title ?? r?.title ?? null,
-      state: r?.state ?? 'ok',
-      last_status: r?.lastStatus ?? null,
-      last_error: r?.lastErrorCode ? { code: r.lastErrorCode, message: r.lastErrorMessage ?? '' } : null,
+      state: unsaved && (r?.state ?? 'ok') === 'ok' ? 'degraded' : (r?.state ?? 'ok'),
+      last_status: unsaved ? null : (r?.lastStatus ?? null),
+      last_error: unsaved ? unsaved.error : r?.lastErrorCode ? { code: r.lastErrorCode, message: r.lastErrorMessage ?? '' } : null,
       consecutive_failures: r?.consecutiveFailures ?? 0,
       total_failures: r?.totalFailures ?? 0,
       not_modified_count: r?.notModifiedCount ?? 0,
       items: counts.get(s.id) ?? 0,
-      last_poll: iso(r?.lastPoll),
+      last_poll: iso(unsaved ? unsaved.at : r?.lastPoll),
       last_success: iso(r?.lastSuccess),
       next_poll: iso(next),
       held_until: r?.heldUntil && r.heldUntil > now ? iso(r.heldUntil) : null,

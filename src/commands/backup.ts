@@ -17,6 +17,7 @@ export function registerBackup(program: Command, ctx: CliContext): void {
       try {
         const r = await backupDatabase(config.storage.path, file, { force: opts.force ?? false });
         console.log(`${file}: ${r.pages} pages, ${r.bytes} bytes`);
+        if (r.staleRemoved > 0) process.stderr.write(`warta backup: removed ${r.staleRemoved} temp file(s) left beside ${file} by an interrupted backup\n`);
       } catch (err) {
         if (!(err instanceof WartaError)) throw err;
         process.stderr.write(`warta backup: ${err.message}\n`);

@@ -29,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     return EXIT.usage;
   }
   const log = makeLogger(opts.logLevel ?? 'warn', 2);
-  const runtime = openRuntime(config, log);
+  const runtime = await openRuntime(config, log);
   try {
     await retagIfRulesChanged(runtime.store, runtime.refreshDeps.classifier(), runtime.refreshDeps.now);
     const named = new Set(ids);

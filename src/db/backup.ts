@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, openSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { WartaError } from '../errors.js';
 
@@ -16,9 +16,22 @@ const PAGES_PER_STEP = 256;
 // starve the backup; that step holds the event loop of the process running it for the copy's duration.
 const MAX_RESTARTS = 3;
 const ALL_PAGES = 0x7fffffff;
+// A temp file whose owner cannot be checked (another host or container sharing the directory, a reused pid, a
+// name from before the pid was recorded) is left alone until it has not changed for this long; a live backup
+// writes to it on every step.
+const STALE_AFTER_MS = 3_600_000;
 
-/** Copies the live database to `dest` while warta runs (better-sqlite3's db.backup(), i.e. SQLite's online backup API); refuses an existing dest unless force; writes to a temp file in the same directory then renames, so a crash never leaves a half file at dest. Resolves with pages/bytes copied. */
-export async function backupDatabase(dbPath: string, dest: string, opts: { force?: boolean } = {}): Promise<{ pages: number; bytes: number }> {
+/** What removing a dead backup's leftovers needs from the system (passed in for tests). */
+export interface StaleCheck {
+  /** Whether a process with this pid exists on this machine. */
+  isAlive: (pid: number) => boolean;
+  now: () => number;
+}
+
+const systemCheck: StaleCheck = { isAlive: processExists, now: Date.now };
+
+/** Copies the live database to `dest` while warta runs (better-sqlite3's db.backup(), i.e. SQLite's online backup API); refuses an existing dest unless force; writes to a temp file in the same directory then renames, so a crash never leaves a half file at dest, and removes the temp files earlier backups to dest left when killed. Resolves with pages/bytes copied and the number of stale temp files removed. */
+export async function backupDatabase(dbPath: string, dest: string, opts: { force?: boolean; stale?: StaleCheck } = {}): Promise<{ pages: number; bytes: number; staleRemoved: number }> {
   const target = resolve(dest);
   const dir = dirname(target);
   if (!existsSync(dir)) throw new WartaError('storage', `backup: directory ${dir} does not exist; create it first`);
@@ -29,8 +42,11 @@ export async function backupDatabase(dbPath: string, dest: string, opts: { force
   if (!existsSync(dbPath)) throw new WartaError('storage', `backup: no database at ${dbPath} (check storage.path or WARTA_DB)`);
   if (isLiveFile(dbPath, target)) throw new WartaError('storage', `backup: ${target} is the live database or one of its -wal/-shm/-journal files; choose another file`);
 
-  // Hidden, beside dest (one filesystem, so the final rename is atomic), random so two backups never collide.
-  const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  // A backup killed (SIGKILL, power loss) before its finally block leaves its temp file: remove those first.
+  const staleRemoved = removeStaleTemps(dir, basename(target), opts.stale ?? systemCheck);
+  // Hidden, beside dest (one filesystem, so the final rename is atomic), random so two backups never collide,
+  // with our pid so a later backup can tell a dead backup's leftovers from a running one's.
+  const temp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   let source: Database.Database | undefined;
   try {
     try {
@@ -46,7 +62,7 @@ export async function backupDatabase(dbPath: string, dest: string, opts: { force
     const bytes = statSync(temp).size;
     publish(temp, target, opts.force ?? false);
     syncDirectory(dir);
-    return { pages, bytes };
+    return { pages, bytes, staleRemoved };
   } catch (err) {
     if (err instanceof WartaError) throw err;
     throw new WartaError('storage', `backup: copying ${dbPath} to ${target} failed: ${(err as Error).message}`, { cause: err });
@@ -55,6 +71,45 @@ export async function backupDatabase(dbPath: string, dest: string, opts: { force
     for (const f of [temp, `${temp}-journal`, `${temp}-wal`, `${temp}-shm`]) rmSync(f, { force: true });
   }
 }
+
+/**
+ * Removes temp files of backups to `name` in `dir` that no running process owns: the owning pid (in the name)
+ * is gone, or the file has not changed for STALE_AFTER_MS. Returns how many temp databases were removed.
+ */
+function removeStaleTemps(dir: string, name: string, check: StaleCheck): number {
+  // `.<name>.<pid>.<12 hex>.tmp` and SQLite's -journal/-wal/-shm beside it; older warta wrote no pid.
+  const ours = new RegExp(`^\\.${escapeRegExp(name)}\\.(?:(\\d+)\\.)?[0-9a-f]{12}\\.tmp(-journal|-wal|-shm)?$`);
+  let removed = 0;
+  for (const file of readdirSync(dir)) {
+    const m = ours.exec(file);
+    if (!m) continue;
+    const path = join(dir, file);
+    let idleMs: number;
+    try {
+      idleMs = check.now() - statSync(path).mtimeMs;
+    } catch {
+      continue; // removed meanwhile (its own backup finished)
+    }
+    const pid = m[1] === undefined ? null : Number(m[1]);
+    const dead = pid !== null && pid !== process.pid && !check.isAlive(pid);
+    if (!dead && idleMs < STALE_AFTER_MS) continue;
+    rmSync(path, { force: true });
+    if (m[2] === undefined) removed++;
+  }
+  return removed;
+}
+
+/** Whether a process with this pid exists (signal 0 checks without signalling; EPERM: it exists, not ours). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Runs the backup to `temp`, returning the number of pages in the copy. */
 async function copyPages(source: Database.Database, temp: string): Promise<number> {

@@ -6,16 +6,21 @@ import { migrate } from './migrate.js';
 /** The one connection type warta uses. */
 export type Db = Database.Database;
 
+// Opening and migrating happen before anything is served, so they may wait this long for another process.
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+
 /**
  * Opens (creating if needed) the database file and brings its schema up to date.
  * WAL lets output requests read while a refresh writes; synchronous=NORMAL is durable across process crashes
  * in WAL mode (only an OS crash can lose the last transactions, never corrupt the file).
+ * `busyTimeoutMs` is how long a statement then waits for another process's lock, blocking the event loop
+ * (better-sqlite3 is synchronous): one-shot commands may wait 5 s; the daemon waits briefly and retries
+ * its writes asynchronously (busy.ts).
  */
-export function openDatabase(path: string, options: { readonly?: boolean } = {}): Db {
+export function openDatabase(path: string, options: { readonly?: boolean; busyTimeoutMs?: number } = {}): Db {
   if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  // A busy wait blocks the event loop (better-sqlite3 is synchronous): keep it short; warta has one writer.
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -26,5 +31,6 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     migrate(db);
   }
   db.pragma('foreign_keys = ON');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.round(options.busyTimeoutMs ?? OPEN_BUSY_TIMEOUT_MS))}`);
   return db;
 }

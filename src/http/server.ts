@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { isBusy } from '../db/busy.js';
 import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
 import type { FeedRenderer, Rendered } from './feeds.js';
@@ -134,6 +135,12 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
     try {
       handle(req, res);
     } catch (err) {
+      if (isBusy(err) && !res.headersSent) {
+        // The connection waits only briefly for a lock (db/busy.ts); a client may simply ask again.
+        deps.log.warn({ url: req.url }, 'request answered 503: the database is locked by another process');
+        res.setHeader('Retry-After', '1');
+        return sendError(res, 503, 'busy', 'the database is locked by another process; retry shortly');
+      }
       deps.log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendError(res, 500, 'internal', 'internal error');
       else res.destroy();

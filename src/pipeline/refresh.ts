@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Classifier } from '../classify.js';
+import { isStoreFailure, storageError } from '../db/busy.js';
 import type { PollRecord, SourceHealth, SourceRow } from '../db/sources.js';
 import type { Store } from '../db/store.js';
 import { coerceError, WartaError } from '../errors.js';
@@ -60,6 +61,8 @@ export interface RefreshOutcome {
   /** The URL that answered, after redirects. */
   url: string | null;
   bytes: number;
+  /** The store could not write this outcome on the source's row (a full disk): only the caller knows of it. */
+  unrecorded?: true;
   /** Time spent decoding, parsing, classifying and storing (0 when nothing was parsed). */
   parseMs: number;
   durationMs: number;
@@ -74,7 +77,8 @@ type Finish = (o: Partial<RefreshOutcome> & Pick<RefreshOutcome, 'result'>) => R
 
 /**
  * Refreshes one source: load state → fetch → classify → decode/parse/normalize → dedupe → tag → store (one
- * transaction) → record the outcome on the source's row. Every failure becomes a recorded outcome, never a throw.
+ * transaction) → record the outcome on the source's row. Every failure becomes a recorded outcome, never a throw;
+ * a failing store (disk full, locked past the busy policy) too, as a `storage` error.
  */
 export async function refreshSource(deps: RefreshDeps, source: RefreshSource, opts: RefreshOptions = {}): Promise<RefreshOutcome> {
   const started = performance.now();
@@ -83,12 +87,23 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
     url: null, bytes: 0, parseMs: 0, durationMs: Math.round(performance.now() - started), ...o,
   });
   if (opts.signal?.aborted) return finish({ result: 'aborted', error: { code: 'aborted', message: 'shutting down' } });
+  try {
+    return await refreshStages(deps, source, opts, finish);
+  } catch (err) {
+    if (err instanceof WartaError && err.code === 'aborted') return finish({ result: 'aborted', error: errorOf(err) });
+    if (!isStoreFailure(err)) throw err;
+    return recordStorageFailure(deps, source, storageError(err), opts.signal, finish);
+  }
+}
+
+async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: RefreshOptions, finish: Finish): Promise<RefreshOutcome> {
   const { store } = deps;
+  const { signal } = opts;
   // The runtime creates rows for configured sources at start and on reload; writing here on every poll would
   // cost a transaction per refresh. Only a source the store has not seen, or whose URL changed, is written.
   let state = store.sources.get(source.id);
   if (state?.url !== source.url) {
-    store.sources.ensure(source.id, source.url);
+    await store.writeState(() => store.sources.ensure(source.id, source.url), signal);
     state = store.sources.get(source.id)!;
   }
 
@@ -99,11 +114,11 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   const url = state.effectiveUrl ?? source.url;
   const res = await deps.fetch({ url, etag: state.etag, lastModified: state.lastModified, signal: opts.signal });
   if (res.kind === 'error' && res.error.code === 'aborted') return finish({ result: 'aborted', error: errorOf(res.error) });
-  if (res.kind === 'error') return recordFailure(deps, state, res.status, res.error, res.retryAfter, finish);
+  if (res.kind === 'error') return recordFailure(deps, state, res.status, res.error, res.retryAfter, signal, finish);
 
   const hints = { feedMs: state.feedHintMs, cacheMs: res.cacheMs, skipHours: [], skipDays: [] };
   if (res.kind === 'not_modified') {
-    store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, 304), notModified: true }));
+    await store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, 304), notModified: true }), signal);
     return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
@@ -115,7 +130,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   const redirect = trackRedirect(state, res.redirects, res.url, deps.policy.redirectPersistAfter);
   if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
   if (bodyHash === state.bodyHash) {
-    store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }));
+    await store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }), signal);
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
@@ -125,14 +140,14 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
     feed = deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
-    return recordFailure(deps, state, res.status, error, null, finish);
+    return recordFailure(deps, state, res.status, error, null, signal, finish);
   }
 
   const keyed = assignKeys(feed.items);
   const classifier = deps.classifier();
   const classify = (item: IncomingItem) => classifier.classify(item, source.id);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
-  const written = store.write(() => {
+  const written = await store.write(() => {
     const applied = store.items.apply(source.id, keyed, now, classify);
     store.sources.record(source.id, {
       ...success(deps, feedHints, res.status),
@@ -142,7 +157,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
     });
     return applied;
-  });
+  }, signal);
   const parseMs = Math.round(performance.now() - parseStarted);
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }
@@ -187,18 +202,43 @@ function trackRedirect(state: SourceRow, hops: readonly RedirectHop[], finalUrl:
   return { target: finalUrl, seen };
 }
 
-function recordFailure(deps: RefreshDeps, state: SourceRow, status: number | null, error: WartaError, retryAfter: Date | null, finish: Finish): RefreshOutcome {
+async function recordFailure(deps: RefreshDeps, state: SourceRow, status: number | null, error: WartaError, retryAfter: Date | null, signal: AbortSignal | undefined, finish: Finish): Promise<RefreshOutcome> {
   const now = deps.now();
   const failures = state.consecutiveFailures + 1;
   const health: SourceHealth = error.code === 'gone' ? 'gone' : failures >= FAILING_AFTER ? 'failing' : 'degraded';
-  deps.store.writeState(() =>
-    deps.store.sources.record(state.id, {
-      now, status, state: health, error: errorOf(error), consecutiveFailures: failures,
-      heldUntil: backoffUntil(now, failures, retryAfter, deps.random),
-      redirect: { target: null, seen: 0 },
-    }),
-  );
+  const poll: PollRecord = {
+    now, status, state: health, error: errorOf(error), consecutiveFailures: failures,
+    heldUntil: backoffUntil(now, failures, retryAfter, deps.random),
+    redirect: { target: null, seen: 0 },
+  };
+  await deps.store.writeState(() => deps.store.sources.record(state.id, poll), signal);
   return finish({ result: 'failed', httpStatus: status, error: errorOf(error), retryAfter });
+}
+
+/**
+ * Records a refresh the store refused (disk full, a lock held past the busy policy, …) as a failed poll. The
+ * source is not at fault, so it is not held back: the next tick polls it again and ingest resumes as soon as
+ * the store takes writes. The items of that refresh were rolled back and are fetched again then. This
+ * bookkeeping write may fail for the same reason (a full disk): the failure is then logged and returned in the
+ * outcome only, marked `unrecorded` (the daemon shows it on the source's status from memory).
+ */
+async function recordStorageFailure(deps: RefreshDeps, source: RefreshSource, error: WartaError, signal: AbortSignal | undefined, finish: Finish): Promise<RefreshOutcome> {
+  try {
+    const state = deps.store.sources.get(source.id);
+    const failures = (state?.consecutiveFailures ?? 0) + 1;
+    const health: SourceHealth = failures >= FAILING_AFTER ? 'failing' : 'degraded';
+    const poll: PollRecord = { now: deps.now(), status: null, state: health, error: errorOf(error), consecutiveFailures: failures };
+    await deps.store.writeState(() => {
+      // The refresh may have failed creating the row itself.
+      if (!state) deps.store.sources.ensure(source.id, source.url);
+      deps.store.sources.record(source.id, poll);
+    }, signal);
+  } catch (err) {
+    if (err instanceof WartaError && err.code === 'aborted') return finish({ result: 'aborted', error: errorOf(err) });
+    deps.log.error({ source: source.id, error: errorOf(error), err }, `refresh failed on storage and could not be recorded on the source: ${error.message}`);
+    return finish({ result: 'failed', error: errorOf(error), unrecorded: true });
+  }
+  return finish({ result: 'failed', error: errorOf(error) });
 }
 
 function errorOf(e: WartaError) {

@@ -220,7 +220,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     await refreshSource(deps(), src);
     clock = new Date('2026-11-26T12:00:00Z');
     // Keep 2 of 3 (the oldest by publication goes), then everything first seen more than a day ago.
-    const byCount = store.write(() => store.retention.prune(clock, null, new Map([['berita', 2]])));
+    const byCount = await store.write(() => store.retention.prune(clock, null, new Map([['berita', 2]])));
     expect(byCount).to.deep.equal({ byAge: 0, byCount: 1 });
     expect(db.prepare('SELECT guid FROM items ORDER BY guid').pluck().all()).to.deep.equal(['101', '103']);
 
@@ -231,7 +231,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     expect(count('SELECT count(*) FROM items')).to.equal(2);
 
     clock = new Date('2026-11-28T12:00:00Z');
-    const byAge = store.write(() => store.retention.prune(clock, 1, new Map()));
+    const byAge = await store.write(() => store.retention.prune(clock, 1, new Map()));
     expect(byAge).to.deep.equal({ byAge: 2, byCount: 0 });
     server.routes.set('/feed', (_req, res) => void res.end(rss(ARTICLES) + '\n\n'));
     await refreshSource(deps(), src);

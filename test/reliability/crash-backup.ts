@@ -2,9 +2,11 @@
  * SIGKILL during a backup, both ways round, while the daemon ingests: `warta backup` killed part-way must leave
  * no file at the destination (or a whole one) and the live database untouched; the daemon killed while a backup
  * copies must not spoil the copy. Every copy that exists must pass integrity_check and hold only whole refreshes.
+ * The killed backups all aim at one destination, so each next backup there removes the temp file the last one
+ * left, and a final backup to it must leave none.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, REPO } from '../helpers/daemon.js';
 import type { BigStore } from './big-store.js';
@@ -22,7 +24,7 @@ function startBackup(config: string, dest: string) {
   return { child, exit, output: () => output };
 }
 
-/** backup.ts's temp files (`.<name>.<random>.tmp`) in `dir`. */
+/** backup.ts's temp files (`.<name>.<pid>.<random>.tmp`) in `dir`. */
 const tempFiles = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('.') && f.includes('.tmp'));
 
 /** Kills of `warta backup` and of the daemon during one, on `store`. */
@@ -42,6 +44,7 @@ export async function crashDuringBackup(opts: CheckOptions, store: BigStore, see
   let backupKills = 0;
   let servedDuring = 0;
   let failedServes = 0;
+  let leftBehind = 0;
   try {
     await run.untilServing();
     const t = Date.now();
@@ -61,9 +64,9 @@ export async function crashDuringBackup(opts: CheckOptions, store: BigStore, see
     };
     checkCopy(join(dir, 'calibration.db'), 'calibration');
 
+    const dest = join(dir, 'killed.db');
     for (let k = 0; k < kills; k++) {
       // 1. `warta backup` killed part-way: no file or a whole one at dest; the daemon keeps serving meanwhile.
-      const dest = join(dir, `killed-${k}.db`);
       const old = new Set(tempFiles(dir));
       const b = startBackup(store.config, dest);
       // A backup process spends its first ~half second starting node: aim at the copy itself, which begins
@@ -76,8 +79,10 @@ export async function crashDuringBackup(opts: CheckOptions, store: BigStore, see
       b.child.kill('SIGKILL');
       const e = await b.exit;
       if (e.signal === 'SIGKILL') backupKills++;
-      if (existsSync(dest)) checkCopy(dest, `backup kill ${k + 1}`);
+      const present = existsSync(dest);
+      if (present) checkCopy(dest, `backup kill ${k + 1}`);
       else copiesAbsent++;
+      rmSync(dest, { force: true });
 
       // 2. The daemon killed while a backup copies: the backup must still finish with a sound copy.
       const dest2 = join(dir, `daemon-killed-${k}.db`);
@@ -94,13 +99,20 @@ export async function crashDuringBackup(opts: CheckOptions, store: BigStore, see
       for (const p of live.problems.slice(0, 5)) problems.push(`daemon kill ${k + 1}: live database: ${p}`);
       run = new DaemonRun(store.base, store.config, ['--log-level', 'warn']);
       if (!(await run.untilServing())) problems.push(`daemon kill ${k + 1}: the daemon did not come back: ${run.daemon.stderr.slice(0, 300)}`);
-      opts.progress(`crash/backup: round ${k + 1}/${kills}: backup killed (${existsSync(dest) ? 'copy present' : 'no copy'}), daemon killed during a backup (exit ${e2.code})`);
+      opts.progress(`crash/backup: round ${k + 1}/${kills}: backup killed (${present ? 'copy present' : 'no copy'}), daemon killed during a backup (exit ${e2.code})`);
     }
+    // The temp files the killed backups left are gone once a backup to their destination has run.
+    leftBehind = tempFiles(dir).length;
+    const final = startBackup(store.config, dest);
+    const finalExit = await final.exit;
+    if (finalExit.code !== 0) problems.push(`the final backup exited ${finalExit.code ?? finalExit.signal}: ${final.output().slice(0, 300)}`);
+    else checkCopy(dest, 'final backup');
   } finally {
     clearInterval(publisher);
     await run.stop();
   }
   const leftovers = tempFiles(dir);
+  if (leftovers.length > 0) problems.push(`temp files left after the final backup: ${leftovers.join(', ')}`);
   const live = checkStore(store.db, store.farm, store.feeds, [RULES_A, RULES_B]);
   problems.push(...live.problems.map((p) => `live database at the end: ${p}`));
   if (failedServes > 0) problems.push(`${failedServes} output requests failed while a backup ran`);
@@ -112,7 +124,8 @@ export async function crashDuringBackup(opts: CheckOptions, store: BigStore, see
       'daemon kills during backup': daemonKills,
       'copies checked': copiesChecked,
       'killed backups with no copy': copiesAbsent,
-      'temp files left by killed backups': leftovers.length,
+      'temp files before the final backup': leftBehind,
+      'temp files after it': leftovers.length,
       'outputs served during backups': `${servedDuring}/${servedDuring + failedServes}`,
       integrity: live.problems.some((p) => p.startsWith('integrity')) ? 'FAILED' : 'ok',
     },

@@ -39,7 +39,7 @@ describe('regressions found by test/reliability', function () {
     const store = makeStore(openDatabase(':memory:'));
     const a = makeClassifier(config('Putin'));
     const b = makeClassifier(config('Lukashenko'));
-    store.write(() => store.items.apply('s', assignKeys(Array.from({ length: 10 }, (_, k) => item(k))), new Date(), (it) => a.classify(it, 's')));
+    await store.write(() => store.items.apply('s', assignKeys(Array.from({ length: 10 }, (_, k) => item(k))), new Date(), (it) => a.classify(it, 's')));
     await retagIfRulesChanged(store, a, () => new Date());
     // Rules B, killed after the first batch of 4 (a throw stands in for SIGKILL: the batch in flight rolls back).
     let classified = 0;
@@ -64,7 +64,7 @@ describe('regressions found by test/reliability', function () {
       // One ordinary stored item, for the query to run over.
       const store = makeStore(openDatabase(join(tmp.dir, 'w.db')));
       const title = 'Berita tentang ekonomi dan politik di kawasan Asia Tenggara hari ini';
-      store.write(() => store.items.apply('s', assignKeys([{ ...item(1), title }]), new Date(), () => ({ tags: [], outputs: [] })));
+      await store.write(() => store.items.apply('s', assignKeys([{ ...item(1), title }]), new Date(), () => ({ tags: [], outputs: [] })));
       store.db.close();
       daemon = new DaemonProcess(base, ['--config', file, '--log-level', 'warn']);
       await daemon.ready();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { backupDatabase } from '../../../src/db/backup.js';
 import { openDatabase, type Db } from '../../../src/db/open.js';
@@ -112,6 +112,32 @@ describe('db/backupDatabase: online backup of a live database', function () {
       copy.close();
     }
     expect(leftovers()).to.deep.equal([]);
+  });
+
+  it('removes the temp files of killed backups to the same destination, and only those no live process owns', async () => {
+    // A child that has exited stands in for a `warta backup` killed with SIGKILL: its pid is certainly dead.
+    const dead = spawn(process.execPath, ['-e', '']);
+    await new Promise((r) => dead.once('exit', r));
+    const hex = 'a1b2c3d4e5f6';
+    const makeIdle = (f: string) => utimesSync(join(tmp.dir, f), new Date(Date.now() - 2 * 3_600_000), new Date(Date.now() - 2 * 3_600_000));
+    const files = {
+      deadOwner: `.backup.db.${dead.pid}.${hex}.tmp`,
+      deadOwnerJournal: `.backup.db.${dead.pid}.${hex}.tmp-journal`,
+      liveOwner: `.backup.db.${process.pid}.${hex}.tmp`,
+      liveOwnerButIdle: `.backup.db.${process.ppid}.${hex}.tmp`,
+      noPidRecent: `.backup.db.${hex}.tmp`,
+      noPidIdle: `.backup.db.f6e5d4c3b2a1.tmp`,
+      otherDestination: `.other.db.${dead.pid}.${hex}.tmp`,
+      notOurs: `.backup.db.${dead.pid}.notatempfile`,
+    };
+    for (const f of Object.values(files)) writeFileSync(join(tmp.dir, f), 'half a copy');
+    makeIdle(files.liveOwnerButIdle);
+    makeIdle(files.noPidIdle);
+
+    const result = await backupDatabase(dbPath, join(tmp.dir, 'backup.db'), {});
+    expect(result.staleRemoved).to.equal(3);
+    expect(leftovers().sort()).to.deep.equal([files.liveOwner, files.noPidRecent, files.otherDestination].sort());
+    expect(readdirSync(tmp.dir)).to.include(files.notOurs);
   });
 
   const refusals: { name: string; dest: () => string; opts: { force?: boolean }; message: RegExp }[] = [
