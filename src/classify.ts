@@ -21,12 +21,39 @@ export interface Classifier {
   tagger: Tagger;
   /** Changes whenever anything here would classify a stored item differently. */
   fingerprint: string;
+  /** What it was built from (for building it again on a worker thread). */
+  spec: ClassifierSpec;
 }
 
+/**
+ * The parts of a config that decide tags and output membership: plain data, so a worker thread can be given
+ * them to build the same classifier (src/workers/retag-worker.ts).
+ */
+export interface ClassifierSpec {
+  tags: readonly Pick<Config['tags'][number], 'name' | 'match' | 'aliases' | 'stem'>[];
+  sources: readonly Pick<Config['sources'][number], 'id' | 'tags' | 'fromCategories'>[];
+  outputs: readonly Pick<Config['outputs'][number], 'id' | 'match'>[];
+}
+
+/** The classifier-deciding parts of `config`, copied out of it. */
+export function classifierSpec(config: ClassifierSpec): ClassifierSpec {
+  return {
+    tags: config.tags.map((t) => ({ name: t.name, match: t.match, aliases: [...t.aliases], stem: t.stem })),
+    sources: config.sources.map((s) => ({ id: s.id, tags: [...s.tags], fromCategories: s.fromCategories })),
+    outputs: config.outputs.map((o) => ({ id: o.id, match: o.match })),
+  };
+}
+
+// Output queries are compiled as rules named with this prefix; YAML cannot carry a NUL, so no tag name starts so.
+const OUTPUT_RULE = '\u0000output:';
+
 /** Compiles the parts of `config` that decide tags and output membership. */
-export function makeClassifier(config: Config): Classifier {
-  const tagger = compileTagger(config.tags.map((t) => ({ name: t.name, match: t.match, aliases: [...t.aliases], stem: t.stem })));
-  const outputs = compileTagger(config.outputs.filter((o) => o.match !== null).map((o) => ({ name: o.id, match: o.match! })));
+export function makeClassifier(config: ClassifierSpec): Classifier {
+  const tagRules = config.tags.map((t) => ({ name: t.name, match: t.match, aliases: [...t.aliases], stem: t.stem }));
+  const outputRules = config.outputs.filter((o) => o.match !== null).map((o) => ({ name: OUTPUT_RULE + o.id, match: o.match! }));
+  const tagger = compileTagger(tagRules);
+  // Tag rules and output queries in one tagger, so an item's text is extracted and tokenized once for both.
+  const everything = outputRules.length === 0 ? tagger : compileTagger([...tagRules, ...outputRules]);
   const fold = (s: string) => foldWords(s).join(' ');
   const tagByFoldedName = new Map(config.tags.map((t) => [fold(t.name), t.name]));
   const perSource = new Map(
@@ -47,6 +74,7 @@ export function makeClassifier(config: Config): Classifier {
   return {
     tagger,
     fingerprint,
+    spec: classifierSpec(config),
     classify(item, sourceId) {
       const text = { ...item, source: sourceId };
       const byTag = new Map<string, unknown[]>();
@@ -55,7 +83,11 @@ export function makeClassifier(config: Config): Classifier {
         if (list) list.push(why);
         else byTag.set(tag, [why]);
       };
-      for (const { tag, ...why } of tagger.explain(text)) add(tag, why);
+      const outputs: string[] = [];
+      for (const { tag, ...why } of everything.explain(text)) {
+        if (!tag.startsWith(OUTPUT_RULE)) add(tag, why);
+        else if (outputs.at(-1) !== tag) outputs.push(tag);
+      }
       const source = perSource.get(sourceId);
       for (const tag of source?.tags ?? []) add(tag, { rule: 'sources[].tags', field: 'source', text: sourceId, start: 0, end: sourceId.length });
       if (source?.categories) {
@@ -66,7 +98,7 @@ export function makeClassifier(config: Config): Classifier {
       }
       return {
         tags: [...byTag].map(([tag, explain]) => ({ tag, explain })),
-        outputs: outputs.tag(text),
+        outputs: outputs.map((o) => o.slice(OUTPUT_RULE.length)),
       };
     },
   };

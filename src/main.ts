@@ -14,6 +14,7 @@ import { makeFeedRenderer, type FeedRenderer } from './http/feeds.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
 import { retagIfRulesChanged } from './retag.js';
+import { startRetagPool } from './retag-pool.js';
 import { openRuntime } from './runtime.js';
 import { makeScheduler, nextRunOf } from './scheduler.js';
 import { sourceStatuses, type SourceStatus, type UnrecordedFailure } from './source-status.js';
@@ -114,8 +115,15 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   let retag: Promise<unknown> = Promise.resolve();
   const startRetag = () => {
     retag = retag
-      .then(() => retagIfRulesChanged(store, refreshDeps.classifier(), now, undefined, stopped.signal))
-      .then((r) => r && r.changed > 0 && log.info({ changed: r.changed }, 'tag rules changed: stored items re-tagged'))
+      .then(() => {
+        const classifier = refreshDeps.classifier();
+        // Worker threads need a file to open; an in-memory database is re-tagged on this thread.
+        const startPool = config.storage.path === ':memory:' ? null : (size: number) => startRetagPool(config.storage.path, classifier.spec, size);
+        return retagIfRulesChanged(store, classifier, now, { signal: stopped.signal, startPool }, (err) =>
+          log.warn({ err }, 're-tag workers could not start; re-tagging on the main thread'),
+        );
+      })
+      .then((r) => r && r.changed > 0 && log.info({ changed: r.changed, workers: r.workers }, 'tag rules changed: stored items re-tagged'))
       .catch((err: unknown) => stopped.signal.aborted || log.error({ err }, 're-tagging failed'));
   };
   startRetag();

@@ -1,37 +1,100 @@
+import { availableParallelism } from 'node:os';
 import type { Classifier } from './classify.js';
 import type { Store } from './db/store.js';
+import type { ClassifyRange, RetagPool } from './retag-pool.js';
 
 const PROGRESS = 'retag_progress';
 
+/** How a re-tag pass runs; every field has a default. */
+export interface RetagOptions {
+  /** Items per range: one classification message and one write transaction each. */
+  batch?: number;
+  signal?: AbortSignal;
+  /**
+   * Starts worker threads for the pass (retag-pool.ts), or null to classify on this thread. Given the number of
+   * workers wanted. Absent: this thread (CLI one-shots and tests that pass no pool).
+   */
+  startPool?: ((size: number) => Promise<RetagPool>) | null;
+  /** Worker threads to use with startPool (default: one per core, at most 4). */
+  workers?: number;
+}
+
+/** Called with each failure to start workers, before the pass falls back to this thread. */
+export type PoolFallback = (err: unknown) => void;
+
 /**
- * Re-applies the current rules (tags and output queries) to every stored item, in batches of one transaction each, yielding to the
- * event loop between batches so outputs keep being served. Only items whose tags changed are written. The
- * fingerprint is recorded last, so a crash part-way makes the next start finish the job.
+ * Re-applies the current rules (tags and output queries) to every stored item, range by range, each range's
+ * changes written in one transaction, yielding to the event loop between ranges so outputs keep being served.
+ * With a pool, ranges are classified on worker threads, a few ahead of the writes. Only items whose tags or
+ * outputs changed are written. The fingerprint is recorded last, so a crash part-way makes the next start
+ * finish the job.
  */
-export async function retagIfRulesChanged(store: Store, classifier: Classifier, now: () => Date, batch = 500, signal?: AbortSignal): Promise<{ changed: number } | null> {
+export async function retagIfRulesChanged(
+  store: Store,
+  classifier: Classifier,
+  now: () => Date,
+  opts: RetagOptions = {},
+  onPoolFailure: PoolFallback = () => {},
+): Promise<{ changed: number; workers: number } | null> {
   const { fingerprint } = classifier;
+  const { batch = 500, signal } = opts;
   if (store.meta.get('rules_fingerprint') === fingerprint) return null;
   // A pass interrupted by a crash resumes where it stopped, if the rules are still the same.
   const saved = JSON.parse(store.meta.get(PROGRESS) ?? 'null') as { fingerprint: string; after: number } | null;
-  let after = saved?.fingerprint === fingerprint ? saved.after : 0;
+  const resumeAfter = saved?.fingerprint === fingerprint ? saved.after : 0;
   // The old fingerprint goes before the first item changes: after a crash mid-pass and a revert to the old
   // rules, the store no longer claims to match them, so the next start re-tags (back) what this pass touched.
   await store.write(() => store.meta.set('rules_fingerprint', `pending:${fingerprint}`), signal);
+
+  let pool: RetagPool | null = null;
+  if (opts.startPool) {
+    try {
+      pool = await opts.startPool(opts.workers ?? Math.min(4, availableParallelism()));
+    } catch (err) {
+      onPoolFailure(err);
+    }
+  }
+  const here: ClassifyRange = async (lo, hi) => store.retag.changesIn(lo, hi, (item, sourceId) => classifier.classify(item, sourceId));
+  const classify = pool?.classify ?? here;
+  // Two ranges per worker keep every worker busy while this thread writes; one when classifying here.
+  const depth = pool ? pool.size * 2 : 1;
+
   let changed = 0;
-  do {
-    const r = await store.write(() => {
-      const res = store.items.retagBatch(after, batch, (item, sourceId) => classifier.classify(item, sourceId));
-      store.meta.set(PROGRESS, JSON.stringify({ fingerprint, after: res.lastId }));
-      return res;
-    }, signal);
-    after = r.lastId;
-    changed += r.changed;
-    await new Promise((resolve) => setImmediate(resolve));
-  } while (after !== 0);
+  try {
+    const inFlight: { lastId: number; changes: Promise<Settled> }[] = [];
+    let next = resumeAfter;
+    for (;;) {
+      while (inFlight.length < depth) {
+        const lastId = store.retag.rangeEnd(next, batch);
+        if (lastId === null) break;
+        inFlight.push({ lastId, changes: settle(classify(next, lastId)) });
+        next = lastId;
+      }
+      const range = inFlight.shift();
+      if (range === undefined) break;
+      const result = await range.changes;
+      if ('error' in result) throw result.error;
+      changed += await store.write(() => {
+        const n = store.retag.apply(result.value);
+        store.meta.set(PROGRESS, JSON.stringify({ fingerprint, after: range.lastId }));
+        return n;
+      }, signal);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await pool?.close();
+  }
   await store.write(() => {
     store.meta.set('rules_fingerprint', fingerprint);
     store.meta.delete(PROGRESS);
     if (changed > 0) store.meta.set('rules_changed_at', now().toISOString());
   }, signal);
-  return { changed };
+  return { changed, workers: pool?.size ?? 0 };
+}
+
+type Settled = { value: Awaited<ReturnType<ClassifyRange>> } | { error: unknown };
+
+// Ranges classified ahead are awaited in order; one that fails early must not be an unhandled rejection.
+function settle(p: ReturnType<ClassifyRange>): Promise<Settled> {
+  return p.then((value) => ({ value }), (error: unknown) => ({ error }));
 }

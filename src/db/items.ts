@@ -41,7 +41,6 @@ export function makeItemStore(db: Db) {
   const deleteOutputs = db.prepare('DELETE FROM item_outputs WHERE item_id = ?');
   const insertOutput = db.prepare('INSERT OR IGNORE INTO item_outputs (output_id, item_id) VALUES (?, ?)');
   const deleteOutput = db.prepare('DELETE FROM item_outputs WHERE output_id = ? AND item_id = ?');
-  const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const insertTag = db.prepare('INSERT OR REPLACE INTO item_tags (tag, item_id, explain) VALUES (?, ?, ?)');
   const deleteTag = db.prepare('DELETE FROM item_tags WHERE tag = ? AND item_id = ?');
   const tagsOfItems = db.prepare(
@@ -65,8 +64,6 @@ export function makeItemStore(db: Db) {
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
   const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
-  const batchAfter = db.prepare('SELECT * FROM items WHERE id > ? ORDER BY id LIMIT ?');
-  const tagsOfItem = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
 
@@ -198,40 +195,11 @@ export function makeItemStore(db: Db) {
       const row = byId.get(id) as Record<string, unknown> | undefined;
       return row ? withTags([row])[0]! : null;
     },
-
-    /**
-     * Re-classifies `batch` stored items after id `afterId`, writing only the items whose tags or outputs
-     * changed. Returns the last id seen (0 when done) and how many items changed.
-     */
-    retagBatch(afterId: number, batch: number, classify: (item: ClassifiableItem, sourceId: string) => Classification) {
-      const rows = batchAfter.all(afterId, batch) as Record<string, unknown>[];
-      let changed = 0;
-      for (const r of rows) {
-        const item = toStoredItem(r, []);
-        const id = item.id;
-        const c = classify(item, item.sourceId);
-        const before = new Set(tagsOfItem.all(id) as string[]);
-        const after = new Set(c.tags.map((t) => t.tag));
-        const outBefore = new Set(outputsOfItem.all(id) as string[]);
-        const outAfter = new Set(c.outputs);
-        if (sameSet(before, after) && sameSet(outBefore, outAfter)) continue;
-        changed++;
-        for (const t of before) if (!after.has(t)) deleteTag.run(t, id);
-        for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, id, JSON.stringify(t.explain));
-        for (const o of outBefore) if (!outAfter.has(o)) deleteOutput.run(o, id);
-        for (const o of outAfter) if (!outBefore.has(o)) insertOutput.run(o, id);
-      }
-      return { lastId: rows.length === batch ? (rows.at(-1)!.id as number) : 0, changed };
-    },
   };
 }
 
 /** The item store's interface, for passing as a dependency. */
 export type ItemStore = ReturnType<typeof makeItemStore>;
-
-function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
-  return a.size === b.size && [...a].every((x) => b.has(x));
-}
 
 interface ExistingRow {
   id: number;
@@ -242,7 +210,8 @@ interface ExistingRow {
   link: string | null;
 }
 
-function toStoredItem(r: Record<string, unknown>, tags: string[]): StoredItem {
+/** A row of `items` as the rest of warta sees it. */
+export function toStoredItem(r: Record<string, unknown>, tags: string[]): StoredItem {
   return {
     id: r.id as number,
     uid: r.uid as string,

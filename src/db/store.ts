@@ -2,6 +2,7 @@ import { defaultBusyPolicy, retryWhileBusy, type BusyPolicy } from './busy.js';
 import { makeItemStore } from './items.js';
 import type { Db } from './open.js';
 import { makeRetention } from './retention.js';
+import { makeRetagReader, makeRetagWriter } from './retag-rows.js';
 import { makeSourceStore } from './sources.js';
 
 /** Everything the rest of warta may do with the database, as prepared statements over one connection. */
@@ -22,6 +23,7 @@ export function makeStore(db: Db, busy: BusyPolicy = defaultBusyPolicy) {
     db,
     sources: makeSourceStore(db),
     items: makeItemStore(db),
+    retag: { ...makeRetagReader(db), apply: makeRetagWriter(db) },
     retention: makeRetention(db),
     meta: {
       get: (key: string) => (getMeta.get(key) as string | undefined) ?? null,

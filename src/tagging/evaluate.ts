@@ -81,22 +81,19 @@ function phraseAt(tests: WordTest[], mask: number, id: number, idx: ItemIndex): 
   const seg = idx.segs[id]!;
   if ((idx.segments[seg]!.bit & mask) === 0) return false;
   for (let k = 1; k < tests.length; k++) {
-    if (idx.segs[id + k] !== seg || !tokenPasses(tests[k]!, id + k, idx)) return false;
+    if (id + k >= idx.count || idx.segs[id + k] !== seg || !tokenPasses(tests[k]!, id + k, idx)) return false;
   }
   return true;
 }
 
-// Where a phrase's first word occurs. Words and stems come from the positions recorded while tokenizing;
-// prefixes (rare in rules) scan the tokens.
+// Where a phrase's first word occurs: words, stems and prefixes all come from the positions recorded
+// while tokenizing.
 function firstTokens(test: WordTest, idx: ItemIndex): readonly number[] {
   switch (test.kind) {
     case 'word':
       return idx.hits.get(test.id) ?? NONE;
-    case 'prefix': {
-      const ids: number[] = [];
-      for (let id = 0; id < idx.words.length; id++) if (idx.words[id]!.startsWith(test.prefix)) ids.push(id);
-      return ids;
-    }
+    case 'prefix':
+      return idx.hits.get(test.id) ?? NONE;
     case 'stem': {
       if (test.ids.length === 1) return idx.hits.get(test.ids[0]!) ?? NONE;
       const ids = new Set<number>();

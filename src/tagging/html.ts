@@ -1,12 +1,28 @@
 /**
  * HTML as published in feeds → the plain text tag rules search. Only text a reader sees counts: markup,
  * attribute values (an href full of keywords) and script/style bodies must never match a rule.
+ *
+ * A hand-written scanner rather than htmlparser2: tagging only needs text runs and element names, and this
+ * was the largest single cost of tag() (bench/tagging.ts: htmlparser2 builds attribute objects and walks
+ * callbacks for every tag). It follows the HTML tokenizer's rules for what starts a tag, comment or CDATA
+ * section and where raw-text elements end, and keeps a stack of open elements so an unclosed <noscript>
+ * inside a closed <div> ends with it, as a browser's tree would.
  */
-import { Parser } from 'htmlparser2';
 import { decodeHTML } from 'entities';
 
 // Elements whose contents are not article text.
-const SKIPPED = new Set(['script', 'style', 'template', 'noscript', 'svg', 'math', 'iframe', 'object', 'head']);
+const SKIPPED = new Set([
+  'script', 'style', 'template', 'noscript', 'svg', 'math', 'iframe', 'object', 'head', 'noembed', 'noframes',
+]);
+
+// Elements whose content is raw text up to their own end tag: markup inside them is not markup.
+const RAW_TEXT = new Set(['script', 'style', 'xmp', 'iframe', 'noembed', 'noframes', 'textarea', 'title', 'plaintext']);
+
+// Elements with no content and no end tag: never pushed on the open-element stack.
+const VOID = new Set([
+  'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source',
+  'track', 'wbr',
+]);
 
 // Inline elements do not separate words: feeds write drop caps and datelines as "<b>J</b>AKARTA".
 // Every other element (p, div, li, br, img, unknown tags …) ends the current line.
@@ -15,6 +31,9 @@ const INLINE = new Set([
   'kbd', 'label', 'mark', 'nobr', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'sup',
   'time', 'tt', 'u', 'var', 'wbr',
 ]);
+
+// Deeper nesting than this is hostile input; past it elements are no longer tracked (text still is).
+const MAX_OPEN = 512;
 
 // After one pass, text that still looks like tags or entities was escaped twice by the publisher
 // ("&lt;p&gt;Rusia&lt;/p&gt;" is common in description fields): one more pass recovers the text.
@@ -27,64 +46,205 @@ const LEFTOVER_ENTITY = /&(?:[a-z][a-z0-9]{1,31}|#[0-9]{1,7}|#x[0-9a-f]{1,6});/i
  */
 export function htmlToText(html: string): string {
   const text = extractText(html);
-  return LEFTOVER_TAG.test(text) || LEFTOVER_ENTITY.test(text) ? extractText(text) : text;
+  const leftover = (text.includes('<') && LEFTOVER_TAG.test(text)) || (text.includes('&') && LEFTOVER_ENTITY.test(text));
+  return leftover ? extractText(text) : text;
 }
 
 function extractText(html: string): string {
-  if (!html.includes('<') && !html.includes('&')) return tidyWhitespace(html);
-  const parts: string[] = [];
-  let skipDepth = 0;
-  const parser = new Parser(
-    {
-      ontext(data) {
-        if (skipDepth === 0) parts.push(data.includes('&') ? decodeHTML(data) : data);
-      },
-      onopentag(name) {
-        if (SKIPPED.has(name)) skipDepth++;
-        else if (!INLINE.has(name)) parts.push('\n');
-      },
-      onclosetag(name) {
-        if (SKIPPED.has(name)) skipDepth = Math.max(0, skipDepth - 1);
-        else if (!INLINE.has(name)) parts.push('\n');
-      },
-    },
-    // Entities are decoded per text run below: with decodeEntities the tokenizer walks text char by char,
-    // without it it jumps from '<' to '<', which is several times faster on feed-sized fragments.
-    { decodeEntities: false, recognizeCDATA: true },
-  );
-  parser.end(html);
-  return tidyWhitespace(parts.join(''));
+  const out = new TidyText();
+  if (!html.includes('<')) {
+    addDecoded(out, html, 0, html.length);
+    return out.text;
+  }
+  const open: string[] = [];
+  let skipped = 0; // how many elements on `open` are SKIPPED ones
+  const text = (from: number, to: number): void => {
+    if (skipped === 0) addDecoded(out, html, from, to);
+  };
+  const n = html.length;
+  let i = 0; // scanning position
+  let textFrom = 0; // start of the pending text run
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) break;
+    const c = html.charCodeAt(lt + 1);
+    if (isAsciiLetter(c)) {
+      // Start tag: its name, then attributes up to the '>' that is not inside a quoted value.
+      text(textFrom, lt);
+      const nameEnd = tagNameEnd(html, lt + 1);
+      const name = html.slice(lt + 1, nameEnd).toLowerCase();
+      const gt = startTagEnd(html, nameEnd);
+      i = textFrom = gt < 0 ? n : gt + 1;
+      if (!INLINE.has(name)) out.lineBreak();
+      if (RAW_TEXT.has(name)) {
+        // Everything up to </name is this element's text, dropped for script, style and iframe.
+        const close = findEndTag(html, i, name);
+        if (!SKIPPED.has(name)) text(i, close < 0 ? n : close);
+        i = textFrom = close < 0 ? n : skipTag(html, close);
+        out.lineBreak();
+      } else if (!VOID.has(name) && html.charCodeAt(gt - 1) !== 0x2f /* "/>" */ && open.length < MAX_OPEN) {
+        // "/>" closes any element here, not only svg and math as in HTML: feeds carry XHTML, and an
+        // unclosed <noscript/> would otherwise hide the rest of the article.
+        open.push(name);
+        if (SKIPPED.has(name)) skipped++;
+      }
+    } else if (c === 0x2f /* / */ && isAsciiLetter(html.charCodeAt(lt + 2))) {
+      // End tag: closes the nearest open element of that name and everything opened inside it.
+      text(textFrom, lt);
+      const nameEnd = tagNameEnd(html, lt + 2);
+      const name = html.slice(lt + 2, nameEnd).toLowerCase();
+      const at = open.lastIndexOf(name);
+      if (at >= 0) {
+        for (let k = at; k < open.length; k++) if (SKIPPED.has(open[k]!)) skipped--;
+        open.length = at;
+      }
+      if (!INLINE.has(name)) out.lineBreak();
+      i = textFrom = skipTag(html, nameEnd);
+    } else if (c === 0x21 /* ! */ || c === 0x3f /* ? */ || c === 0x2f) {
+      text(textFrom, lt);
+      if (html.startsWith('<![CDATA[', lt)) {
+        // Feeds put CDATA inside HTML often enough; its content is text, not markup. Entities in it are
+        // decoded all the same: publishers who wrap escaped markup in CDATA meant it escaped once.
+        const end = html.indexOf(']]>', lt + 9);
+        text(lt + 9, end < 0 ? n : end);
+        i = textFrom = end < 0 ? n : end + 3;
+      } else if (html.startsWith('<!--', lt)) {
+        const end = html.indexOf('-->', lt + 4);
+        i = textFrom = end < 0 ? n : end + 3;
+      } else {
+        // <!DOCTYPE …>, <?xml …?>, </ 3>: bogus comments up to the next '>'.
+        i = textFrom = skipTag(html, lt + 1);
+      }
+    } else {
+      i = lt + 1; // a literal '<', as in "suhu < 5 derajat"
+    }
+  }
+  text(textFrom, n);
+  return out.text;
 }
 
-// Whitespace runs (as JS \s counts them) become one space, or one newline when they contain a line break;
-// ends are trimmed. A char loop: regex replaces with these classes cost more than parsing the HTML.
-function tidyWhitespace(text: string): string {
-  let out = '';
-  let wordStart = -1; // start of the current non-space run
-  let pending = 0; // 0 nothing, 1 a space, 2 a newline waiting to be written before the next run
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (!isSpace(c)) {
-      if (wordStart < 0) {
-        if (out !== '' && pending !== 0) out += pending === 2 ? '\n' : ' ';
-        wordStart = i;
-        pending = 0;
-      }
-      continue;
+// One candidate character reference: named (decodeHTML knows which legacy names may omit the ';') or numeric.
+const ENTITY = /&(?:#[xX][0-9a-fA-F]{1,8};?|#[0-9]{1,10};?|[a-zA-Z][a-zA-Z0-9]{0,31};?)/y;
+
+// Adds html[from, to) with character references decoded. Each reference is decoded on its own and the
+// text between them added as slices of `html`: decodeHTML over the whole run returns a concatenated
+// string, and scanning that char by char in TidyText cost twice as much as the rest of the extraction.
+function addDecoded(out: TidyText, html: string, from: number, to: number): void {
+  let i = from;
+  for (let amp = html.indexOf('&', i); amp >= 0 && amp < to; amp = html.indexOf('&', i)) {
+    if (amp > i) out.add(html.slice(i, amp));
+    ENTITY.lastIndex = amp;
+    const ref = ENTITY.exec(html)?.[0];
+    if (ref === undefined || amp + ref.length > to) {
+      out.add('&');
+      i = amp + 1;
+    } else {
+      out.add(decodeHTML(ref));
+      i = amp + ref.length;
     }
-    if (wordStart >= 0) {
-      out += text.slice(wordStart, i);
-      wordStart = -1;
-    }
-    if (c === 0x0a) pending = 2;
-    else if (pending === 0) pending = 1;
   }
-  return wordStart >= 0 ? out + text.slice(wordStart) : out;
+  if (to > i) out.add(html.slice(i, to));
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+// A tag name runs to whitespace, '/' or '>'.
+function tagNameEnd(html: string, from: number): number {
+  let i = from;
+  for (; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    if (c === 0x3e || c === 0x2f || c === 0x20 || (c >= 0x09 && c <= 0x0d)) break;
+  }
+  return i;
+}
+
+// The index of the '>' ending a start tag whose attributes begin at `from`, or -1 if the input ends first.
+// Quotes only count where an attribute value starts (after '='), so an apostrophe in a bare attribute name
+// cannot swallow the rest of the document.
+function startTagEnd(html: string, from: number): number {
+  for (let i = from; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    if (c === 0x3e) return i;
+    if (c === 0x3d /* = */) {
+      let j = i + 1;
+      while (j < html.length && isSpaceAscii(html.charCodeAt(j))) j++;
+      const q = html.charCodeAt(j);
+      if (q === 0x22 || q === 0x27) {
+        const close = html.indexOf(q === 0x22 ? '"' : "'", j + 1);
+        if (close < 0) return -1;
+        i = close;
+      } else {
+        i = j - 1;
+      }
+    }
+  }
+  return -1;
+}
+
+function isSpaceAscii(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+// The index after the next '>' from `from` (end tags and bogus comments), or the end of input.
+function skipTag(html: string, from: number): number {
+  const gt = html.indexOf('>', from);
+  return gt < 0 ? html.length : gt + 1;
+}
+
+// Where a raw-text element's end tag `</name` starts (case-insensitive, followed by a name delimiter), or -1.
+function findEndTag(html: string, from: number, name: string): number {
+  for (let i = html.indexOf('</', from); i >= 0; i = html.indexOf('</', i + 2)) {
+    if (html.slice(i + 2, i + 2 + name.length).toLowerCase() !== name) continue;
+    const after = html.charCodeAt(i + 2 + name.length);
+    if (Number.isNaN(after) || after === 0x3e || after === 0x2f || isSpaceAscii(after)) return i;
+  }
+  return -1;
+}
+
+/**
+ * Text collected run by run with whitespace tidied on the way: every whitespace run (as JS \s counts them,
+ * including the breaks that block elements add) becomes one space, or one newline when it contains a line
+ * break; the ends are trimmed. Tidying each run as it arrives keeps the scans on flat strings: a second pass
+ * over the concatenated result walked a V8 cons-string and cost more than the HTML scan itself. Stretches
+ * already separated by single spaces are copied whole.
+ */
+class TidyText {
+  text = '';
+  // The separator owed before the next visible character: 0 none, 1 a space, 2 a newline.
+  private pending = 0;
+
+  lineBreak(): void {
+    this.pending = 2;
+  }
+
+  add(run: string): void {
+    const n = run.length;
+    let i = 0;
+    while (i < n) {
+      let c = run.charCodeAt(i);
+      if (isSpace(c)) {
+        for (; i < n && isSpace((c = run.charCodeAt(i))); i++) if (c === 0x0a) this.pending = 2;
+        if (this.pending === 0) this.pending = 1;
+        if (i === n) return;
+      }
+      const from = i;
+      for (; i < n; i++) {
+        c = run.charCodeAt(i);
+        if (!isSpace(c)) continue;
+        if (c !== 0x20 || i + 1 === n || isSpace(run.charCodeAt(i + 1))) break;
+      }
+      if (this.pending !== 0 && this.text !== '') this.text += this.pending === 2 ? '\n' : ' ';
+      this.pending = 0;
+      this.text += run.slice(from, i);
+    }
+  }
 }
 
 function isSpace(c: number): boolean {
+  if (c > 0x20 && c < 0xa0) return false;
   if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
   return (
     c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
     c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff

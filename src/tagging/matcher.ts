@@ -4,13 +4,12 @@
  */
 import type { QueryNode } from './query-ast.js';
 import { DEFAULT_FIELDS, FIELD_BIT } from './fields.js';
-import type { StemFn } from './item-index.js';
-import { stemId, wordId, type Vocabulary } from './vocabulary.js';
+import { prefixId, stemId, wordId, type StemFn, type Vocabulary } from './vocabulary.js';
 
 /** How one query word is compared with an item word; `id`/`ids` are vocabulary ids. */
 export type WordTest =
   | { kind: 'word'; word: string; id: number }
-  | { kind: 'prefix'; prefix: string }
+  | { kind: 'prefix'; prefix: string; id: number }
   | { kind: 'stem'; word: string; ids: number[] };
 
 /** A query ready to evaluate. */
@@ -60,11 +59,11 @@ export function compileQuery(node: QueryNode, ctx: CompileContext, mask = DEFAUL
   }
 }
 
-// A rough evaluation cost: vocabulary lookups are cheap, token scans (prefixes) and regexes are not.
+// A rough evaluation cost: vocabulary lookups (words, stems, prefixes) are cheap, regexes are not.
 function effort(m: Matcher): number {
   switch (m.kind) {
     case 'words':
-      return m.tests.reduce((sum, t) => sum + (t.kind === 'prefix' ? 10 : 1), 0);
+      return m.tests.length;
     case 'source':
       return 1;
     case 'regex':
@@ -85,7 +84,38 @@ export function compilePhrase(words: string[], ctx: CompileContext): Matcher {
 }
 
 function wordTest(word: string, prefix: boolean, { vocab, stem }: CompileContext): WordTest {
-  if (prefix) return { kind: 'prefix', prefix: word };
+  if (prefix) return { kind: 'prefix', prefix: word, id: prefixId(vocab, word) };
   if (stem === null) return { kind: 'word', word, id: wordId(vocab, word) };
   return { kind: 'stem', word, ids: stem(word).map((key) => stemId(vocab, key)) };
+}
+
+/**
+ * The vocabulary ids whose positions evaluating `m` looks up (evaluate.ts): a phrase's first word, and every
+ * stem (stems are compared by position). Later words of a phrase and prefixes are compared as strings at
+ * the position, so "dengan" in "Hubungan Rusia dengan Belarusia" need not be recorded in every item.
+ */
+export function positionKeys(m: Matcher, out: Set<number>): Set<number> {
+  switch (m.kind) {
+    case 'words':
+      m.tests.forEach((t, k) => {
+        if (t.kind === 'stem') for (const id of t.ids) out.add(id);
+        else if (k === 0) out.add(t.id);
+      });
+      break;
+    case 'and':
+    case 'or':
+      for (const c of m.children) positionKeys(c, out);
+      break;
+    case 'not':
+      positionKeys(m.child, out);
+      break;
+    case 'near':
+      positionKeys(m.left, out);
+      positionKeys(m.right, out);
+      break;
+    case 'source':
+    case 'regex':
+      break;
+  }
+  return out;
 }

@@ -2,15 +2,15 @@
  * Skipping rules that cannot match. For each rule we derive a set of words at least one of which must
  * occur in any item it matches (its anchor); an item then only evaluates rules anchored on words it
  * contains, plus the few rules with no anchor (pure NOT, regex, source:). Matching is word-based, so the
- * vocabulary positions recorded while tokenizing replace a substring automaton.
+ * vocabulary positions recorded while tokenizing (words, stems and prefixes alike) replace a substring
+ * automaton.
  */
 import type { Matcher } from './matcher.js';
 import type { ItemIndex } from './item-index.js';
 
-/** Keys one of which occurs in every item the matcher accepts: vocabulary ids (words, stems) or word prefixes. */
+/** Keys one of which occurs in every item the matcher accepts: vocabulary ids (words, stems, prefixes). */
 export interface Anchor {
   ids: number[];
-  prefixes: string[];
   /** Length of the shortest word behind the keys: short words are common, so they filter less. */
   shortest: number;
 }
@@ -23,11 +23,11 @@ export function anchorOf(m: Matcher): Anchor | null {
         m.tests.map((t): Anchor => {
           switch (t.kind) {
             case 'word':
-              return { ids: [t.id], prefixes: [], shortest: t.word.length };
+              return { ids: [t.id], shortest: t.word.length };
             case 'stem':
-              return { ids: t.ids, prefixes: [], shortest: t.word.length };
+              return { ids: t.ids, shortest: t.word.length };
             case 'prefix':
-              return { ids: [], prefixes: [t.prefix], shortest: t.prefix.length };
+              return { ids: [t.id], shortest: t.prefix.length };
           }
         }),
       ); // every word of a phrase must occur, so any one will do
@@ -46,11 +46,10 @@ export function anchorOf(m: Matcher): Anchor | null {
 
 /** An anchor for "any of these matchers": all must be anchored. */
 export function unionOf(anchors: (Anchor | null)[]): Anchor | null {
-  const union: Anchor = { ids: [], prefixes: [], shortest: Infinity };
+  const union: Anchor = { ids: [], shortest: Infinity };
   for (const a of anchors) {
     if (a === null) return null;
     union.ids.push(...a.ids);
-    union.prefixes.push(...a.prefixes);
     union.shortest = Math.min(union.shortest, a.shortest);
   }
   return union;
@@ -60,64 +59,63 @@ function cheapest(anchors: (Anchor | null)[]): Anchor | null {
   let best: Anchor | null = null;
   for (const a of anchors) {
     if (a === null) continue;
-    if (best === null || cost(a) < cost(best) || (cost(a) === cost(best) && a.shortest > best.shortest)) best = a;
+    if (best === null || a.ids.length < best.ids.length || (a.ids.length === best.ids.length && a.shortest > best.shortest)) best = a;
   }
   return best;
-}
-
-// A prefix costs a lookup per prefix length per item word.
-function cost(a: Anchor): number {
-  return a.ids.length + 2 * a.prefixes.length;
 }
 
 /** Rule indexes by anchor key. */
 export interface Prefilter {
   ruleCount: number;
   byId: Map<number, number[]>;
-  byPrefix: Map<string, number[]>;
-  /** Distinct prefix lengths, ascending. */
-  prefixLengths: number[];
   /** Rules evaluated on every item. */
   always: number[];
+  /** Per rule, the stamp of the last item that made it a candidate (scratch for candidateRules). */
+  seen: Int32Array;
+  stamp: number;
 }
 
 /** Indexes rules by their anchors (anchors[i] belongs to rule i). */
 export function buildPrefilter(anchors: (Anchor | null)[]): Prefilter {
-  const pf: Prefilter = { ruleCount: anchors.length, byId: new Map(), byPrefix: new Map(), prefixLengths: [], always: [] };
-  const add = <K>(map: Map<K, number[]>, key: K, rule: number): void => {
-    const rules = map.get(key);
-    if (!rules) map.set(key, [rule]);
-    else if (rules.at(-1) !== rule) rules.push(rule);
-  };
+  const pf: Prefilter = { ruleCount: anchors.length, byId: new Map(), always: [], seen: new Int32Array(anchors.length), stamp: 0 };
   anchors.forEach((a, rule) => {
     if (a === null) return void pf.always.push(rule);
-    for (const id of a.ids) add(pf.byId, id, rule);
-    for (const p of a.prefixes) add(pf.byPrefix, p, rule);
+    for (const id of a.ids) {
+      const rules = pf.byId.get(id);
+      if (!rules) pf.byId.set(id, [rule]);
+      else if (rules.at(-1) !== rule) rules.push(rule);
+    }
   });
-  pf.prefixLengths = [...new Set([...pf.byPrefix.keys()].map((p) => p.length))].sort((a, b) => a - b);
   return pf;
 }
 
 /** The rules worth evaluating on this item, ascending, each once; the others cannot match it. */
-export function candidateRules(pf: Prefilter, idx: ItemIndex): number[] {
-  // Few rules survive per item, so collecting with duplicates and sorting beats a per-item mark array.
-  const found: number[] = [...pf.always];
+export function candidateRules(pf: Prefilter, idx: ItemIndex): Int32Array {
+  // Marks instead of sorting a list with duplicates: an item's words often name the same rule many times.
+  const stamp = nextStamp(pf);
+  const found: number[] = [];
+  for (const rule of pf.always) {
+    pf.seen[rule] = stamp;
+    found.push(rule);
+  }
   for (const id of idx.hits.keys()) {
     const rules = pf.byId.get(id);
-    if (rules !== undefined) for (const rule of rules) found.push(rule);
-  }
-  if (pf.prefixLengths.length > 0) {
-    for (const word of idx.words) {
-      for (const len of pf.prefixLengths) {
-        if (len > word.length) break;
-        const rules = pf.byPrefix.get(word.slice(0, len));
-        if (rules !== undefined) for (const rule of rules) found.push(rule);
-      }
+    if (rules === undefined) continue;
+    for (let k = 0; k < rules.length; k++) {
+      const rule = rules[k]!;
+      if (pf.seen[rule] === stamp) continue;
+      pf.seen[rule] = stamp;
+      found.push(rule);
     }
   }
-  found.sort((a, b) => a - b);
-  let unique = 0;
-  for (let i = 0; i < found.length; i++) if (i === 0 || found[i] !== found[i - 1]) found[unique++] = found[i]!;
-  found.length = unique;
-  return found;
+  return Int32Array.from(found).sort();
+}
+
+// A new mark for candidateRules; the marks are reset when the counter wraps.
+function nextStamp(pf: Prefilter): number {
+  if (pf.stamp === 0x7fffffff) {
+    pf.seen.fill(0);
+    pf.stamp = 0;
+  }
+  return ++pf.stamp;
 }

@@ -6,14 +6,14 @@ import { WartaError } from '../errors.js';
 import { parseQuery } from './query-parser.js';
 import { QuerySyntaxError } from './query-error.js';
 import type { QueryNode } from './query-ast.js';
-import { compilePhrase, compileQuery, type CompileContext, type Matcher } from './matcher.js';
+import { compilePhrase, compileQuery, positionKeys, type CompileContext, type Matcher } from './matcher.js';
 import { evaluate } from './evaluate.js';
 import { collectEvidence } from './explain.js';
-import { indexItem, type StemFn } from './item-index.js';
+import { indexItem, makeItemIndex } from './item-index.js';
 import { anchorOf, buildPrefilter, candidateRules, unionOf } from './prefilter.js';
 import { DEFAULT_FIELDS, FIELD_BIT } from './fields.js';
 import { stemCandidates } from './stem.js';
-import { makeVocabulary } from './vocabulary.js';
+import { makeKeysOf, makeVocabulary } from './vocabulary.js';
 import { foldWords } from './words.js';
 import type { ItemText, TagMatch, TagRule, Tagger } from './types.js';
 
@@ -28,20 +28,21 @@ interface CompiledRule {
   alternatives: Alternative[];
 }
 
-// Bounds the stem cache of a long-running daemon; vocabulary beyond this is rare words, cheap to redo.
-const STEM_CACHE_LIMIT = 200_000;
-
 /** Compiles tag rules; throws QuerySyntaxError naming the tag whose query or alias is malformed. */
 export function compileTagger(rules: TagRule[]): Tagger {
-  const stem = rules.some((r) => r.stem === 'id') ? cachedStemmer() : null;
   const vocab = makeVocabulary();
-  const compiled = rules.map((rule) => compileRule(rule, { vocab, stem: rule.stem === 'id' ? stem : null }));
+  const compiled = rules.map((rule) => compileRule(rule, { vocab, stem: rule.stem === 'id' ? stemCandidates : null }));
   const prefilter = buildPrefilter(compiled.map((r) => unionOf(r.alternatives.map((a) => anchorOf(a.matcher)))));
+  const wanted = new Set(prefilter.byId.keys());
+  for (const r of compiled) for (const a of r.alternatives) positionKeys(a.matcher, wanted);
+  const keysOf = makeKeysOf(vocab, stemCandidates, wanted);
+  // Reused by every call: tag() and explain() finish with the index before they return.
+  const scratch = makeItemIndex();
   const mask = compiled.reduce((acc, r) => r.alternatives.reduce((m, a) => m | fieldsOf(a.matcher), acc), DEFAULT_FIELDS);
 
   return {
     tag(item) {
-      const idx = indexItem(item, mask, vocab, stem);
+      const idx = indexItem(item, mask, keysOf, scratch);
       const tags: string[] = [];
       for (const i of candidateRules(prefilter, idx)) {
         const rule = compiled[i]!;
@@ -56,7 +57,7 @@ export function compileTagger(rules: TagRule[]): Tagger {
       return tags;
     },
     explain(item) {
-      const idx = indexItem(item, mask, vocab, stem);
+      const idx = indexItem(item, mask, keysOf, scratch);
       const matches: TagMatch[] = [];
       for (const i of candidateRules(prefilter, idx)) {
         const rule = compiled[i]!;
@@ -110,17 +111,4 @@ function fieldsOf(m: Matcher): number {
     case 'near':
       return fieldsOf(m.left) | fieldsOf(m.right);
   }
-}
-
-function cachedStemmer(): StemFn {
-  const cache = new Map<string, readonly string[]>();
-  return (word) => {
-    let keys = cache.get(word);
-    if (keys === undefined) {
-      if (cache.size >= STEM_CACHE_LIMIT) cache.clear();
-      keys = stemCandidates(word);
-      cache.set(word, keys);
-    }
-    return keys;
-  };
 }

@@ -1,18 +1,22 @@
 /**
- * Every word and stem key the rules of one tagger mention, numbered. Items record where these occur while
- * being tokenized (one Map lookup per token), and both the prefilter and the matchers read those positions,
- * so no per-item string map is built.
+ * Every word, stem key and word prefix the rules of one tagger mention, numbered. Items record where these
+ * occur while being tokenized (one cached lookup per token, see keysOf), and both the prefilter and the
+ * matchers read those positions, so evaluating a rule never scans an item's words.
  */
 
-/** Word → id and stem key → id, ids shared between the two maps. */
+/** Folded word → its stem candidates (see stem.ts). */
+export type StemFn = (word: string) => readonly string[];
+
+/** Word → id, stem key → id and prefix → id; the three maps share one id space. */
 export interface Vocabulary {
   words: Map<string, number>;
   stems: Map<string, number>;
+  prefixes: Map<string, number>;
 }
 
 /** An empty vocabulary. */
 export function makeVocabulary(): Vocabulary {
-  return { words: new Map(), stems: new Map() };
+  return { words: new Map(), stems: new Map(), prefixes: new Map() };
 }
 
 /** The id of a folded word, adding it if new. */
@@ -25,11 +29,60 @@ export function stemId(vocab: Vocabulary, key: string): number {
   return idIn(vocab, vocab.stems, key);
 }
 
+/** The id of a word prefix (`belarus*`), adding it if new. */
+export function prefixId(vocab: Vocabulary, prefix: string): number {
+  return idIn(vocab, vocab.prefixes, prefix);
+}
+
 function idIn(vocab: Vocabulary, map: Map<string, number>, key: string): number {
   let id = map.get(key);
   if (id === undefined) {
-    id = vocab.words.size + vocab.stems.size;
+    id = vocab.words.size + vocab.stems.size + vocab.prefixes.size;
     map.set(key, id);
   }
   return id;
+}
+
+/** An item word → the vocabulary ids it carries: its own, its stem keys', and those of the prefixes it starts with. */
+export type KeysOf = (word: string) => readonly number[];
+
+// Bounds the cache of a long-running daemon; words beyond this are rare ones, cheap to look up again.
+const CACHE_LIMIT = 200_000;
+
+const NO_KEYS: readonly number[] = Object.freeze([]);
+
+/**
+ * The lookup that indexing does for every token, cached per distinct word: news vocabulary is small and
+ * repetitive, so after warm-up a token costs one Map lookup however many stems and prefixes the rules use
+ * (probing every prefix length of every token was a tenth of tag() with a few hundred `word*` rules).
+ * Only ids in `wanted` are returned (the keys whose positions evaluation or the prefilter reads). Call it
+ * once the vocabulary is complete; `stem` is null when no rule stems.
+ */
+export function makeKeysOf(vocab: Vocabulary, stem: StemFn | null, wanted: ReadonlySet<number>): KeysOf {
+  const prefixLengths = [...new Set([...vocab.prefixes.keys()].map((p) => p.length))].sort((a, b) => a - b);
+  const stems = stem !== null && vocab.stems.size > 0 ? stem : null;
+  const cache = new Map<string, readonly number[]>();
+  const compute = (word: string): readonly number[] => {
+    let keys: number[] | null = null;
+    const add = (id: number | undefined): void => {
+      if (id !== undefined && wanted.has(id)) (keys ??= []).push(id);
+    };
+    add(vocab.words.get(word));
+    // Stem keys of one word are distinct, so each id is added at most once.
+    if (stems !== null) for (const key of stems(word)) add(vocab.stems.get(key));
+    for (const len of prefixLengths) {
+      if (len > word.length) break;
+      add(vocab.prefixes.get(word.slice(0, len)));
+    }
+    return keys ?? NO_KEYS;
+  };
+  return (word) => {
+    let keys = cache.get(word);
+    if (keys === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      keys = compute(word);
+      cache.set(word, keys);
+    }
+    return keys;
+  };
 }

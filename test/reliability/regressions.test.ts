@@ -44,7 +44,7 @@ describe('regressions found by test/reliability', function () {
     // Rules B, killed after the first batch of 4 (a throw stands in for SIGKILL: the batch in flight rolls back).
     let classified = 0;
     const dying = { ...b, classify: (it: Parameters<typeof b.classify>[0], s: string) => (++classified > 6 ? (() => { throw new Error('killed'); })() : b.classify(it, s)) };
-    await retagIfRulesChanged(store, dying, () => new Date(), 4).catch(() => {});
+    await retagIfRulesChanged(store, dying, () => new Date(), { batch: 4 }).catch(() => {});
     // The admin reverts to rules A and restarts.
     await retagIfRulesChanged(store, a, () => new Date());
     const wrong = tagsOf(store).filter((r, k) => r.tags !== (k % 2 === 0 ? 'Putin' : ''));

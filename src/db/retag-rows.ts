@@ -1,0 +1,90 @@
+import type { ClassifiableItem, Classification } from '../classify.js';
+import type { AppliedTag } from './items.js';
+import { toStoredItem } from './items.js';
+import type { Db } from './open.js';
+
+/** An item whose tags or outputs the current rules decide differently from what is stored. */
+export interface RetagChange {
+  id: number;
+  /** The content the classification was made from: the change is dropped if a refresh rewrote the item since. */
+  contentHash: string;
+  tags: AppliedTag[];
+  outputs: string[];
+}
+
+/**
+ * Re-tagging reads ranges of items by id and classifies them, possibly on a worker thread with its own
+ * read-only connection (src/workers/retag-worker.ts); the daemon's connection then applies what changed.
+ */
+export function makeRetagReader(db: Db) {
+  const rangeEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?)').pluck();
+  const inRange = db.prepare('SELECT * FROM items WHERE id > ? AND id <= ? ORDER BY id');
+  // What is stored for a whole range in two queries, rather than two per item.
+  const tagsIn = db.prepare('SELECT item_id AS id, tag AS name FROM item_tags WHERE item_id > ? AND item_id <= ?');
+  const outputsIn = db.prepare('SELECT item_id AS id, output_id AS name FROM item_outputs WHERE item_id > ? AND item_id <= ?');
+  const byItem = (rows: { id: number; name: string }[]): Map<number, Set<string>> => {
+    const map = new Map<number, Set<string>>();
+    for (const r of rows) {
+      const set = map.get(r.id);
+      if (set) set.add(r.name);
+      else map.set(r.id, new Set([r.name]));
+    }
+    return map;
+  };
+  return {
+    /** The id that ends a range of `count` items after `afterId`, or null when no item follows it. */
+    rangeEnd: (afterId: number, count: number) => (rangeEnd.get(afterId, count) as number | null) ?? null,
+
+    /** Classifies the items with afterId < id <= lastId; returns those whose stored tags or outputs differ. */
+    changesIn(afterId: number, lastId: number, classify: (item: ClassifiableItem, sourceId: string) => Classification): RetagChange[] {
+      const changes: RetagChange[] = [];
+      const storedTags = byItem(tagsIn.all(afterId, lastId) as { id: number; name: string }[]);
+      const storedOutputs = byItem(outputsIn.all(afterId, lastId) as { id: number; name: string }[]);
+      for (const r of inRange.all(afterId, lastId) as Record<string, unknown>[]) {
+        const item = toStoredItem(r, []);
+        const c = classify(item, item.sourceId);
+        const tags = new Set(c.tags.map((t) => t.tag));
+        if (sameSet(storedTags.get(item.id) ?? NONE, tags) && sameSet(storedOutputs.get(item.id) ?? NONE, new Set(c.outputs))) continue;
+        changes.push({ id: item.id, contentHash: r.content_hash as string, tags: c.tags, outputs: c.outputs });
+      }
+      return changes;
+    },
+  };
+}
+
+/** Writes re-tag changes (inside the caller's transaction); returns how many items changed. */
+export function makeRetagWriter(db: Db) {
+  const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
+  const tagsOf = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
+  const outputsOf = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
+  const insertTag = db.prepare('INSERT OR REPLACE INTO item_tags (tag, item_id, explain) VALUES (?, ?, ?)');
+  const deleteTag = db.prepare('DELETE FROM item_tags WHERE tag = ? AND item_id = ?');
+  const insertOutput = db.prepare('INSERT OR IGNORE INTO item_outputs (output_id, item_id) VALUES (?, ?)');
+  const deleteOutput = db.prepare('DELETE FROM item_outputs WHERE output_id = ? AND item_id = ?');
+  return (changes: readonly RetagChange[]): number => {
+    let changed = 0;
+    for (const c of changes) {
+      // Classified from a snapshot: an item pruned or rewritten since then was (or will be) handled by the
+      // refresh or retention that touched it, with the current rules.
+      if (hashOf.get(c.id) !== c.contentHash) continue;
+      // The diff is taken again here, against what is stored now, so nothing unchanged is rewritten.
+      const before = new Set(tagsOf.all(c.id) as string[]);
+      const after = new Set(c.tags.map((t) => t.tag));
+      const outBefore = new Set(outputsOf.all(c.id) as string[]);
+      const outAfter = new Set(c.outputs);
+      if (sameSet(before, after) && sameSet(outBefore, outAfter)) continue;
+      changed++;
+      for (const t of before) if (!after.has(t)) deleteTag.run(t, c.id);
+      for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, c.id, JSON.stringify(t.explain));
+      for (const o of outBefore) if (!outAfter.has(o)) deleteOutput.run(o, c.id);
+      for (const o of outAfter) if (!outBefore.has(o)) insertOutput.run(o, c.id);
+    }
+    return changed;
+  };
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}

@@ -1,0 +1,118 @@
+/**
+ * Re-tagging on worker threads (src/retag-pool.ts) against real SQLite files: the same result as re-tagging on
+ * the main thread, nothing stale written over a refresh that happened meanwhile, and a fallback when the
+ * workers cannot start.
+ */
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { makeClassifier, type Classifier } from '../../src/classify.js';
+import { parseConfig } from '../../src/config/load.js';
+import { openDatabase } from '../../src/db/open.js';
+import { makeStore, type Store } from '../../src/db/store.js';
+import { assignKeys } from '../../src/pipeline/dedupe.js';
+import { retagIfRulesChanged } from '../../src/retag.js';
+import { startRetagPool, type RetagPool } from '../../src/retag-pool.js';
+import type { IncomingItem } from '../../src/model.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const classifierFor = (tags: string, outputs = ''): Classifier =>
+  makeClassifier(parseConfig(`sources:\n  - id: s\n    url: "http://127.0.0.1:9/feed.xml"\ntags:\n${tags}${outputs}`, 'test.yaml'));
+
+// Rules before and after an admin's edit: Rusia–Belarus relations narrowed to Minsk, a new tag, an output query.
+const BEFORE = classifierFor('  - name: Rusia\n    match: Rusia\n  - name: Belarus\n    match: Belarus* OR Minsk\n');
+const AFTER = classifierFor(
+  '  - name: Rusia\n    match: Rusia\n  - name: Belarus\n    match: Minsk\n  - name: Hubungan Rusia dengan Belarusia\n    match: Rusia AND (Belarus* OR Minsk)\n',
+  'outputs:\n  - id: tanpa-opini\n    title: Tanpa opini\n    match: NOT title:opini\n',
+);
+
+const WORDS = ['Rusia', 'Belarusia', 'Minsk', 'Putin', 'Lukashenko', 'opini', 'Jakarta', 'ekonomi', 'perang', 'sidang'];
+const item = (k: number): IncomingItem => ({
+  guid: `g${k}`, link: `https://a.example/${k}`,
+  title: `${WORDS[k % 10]} ${WORDS[(k * 7) % 10]} ${k}`,
+  summary: `<p>${WORDS[(k * 3) % 10]} &amp; ${WORDS[(k * 5 + 1) % 10]}</p>`,
+  content: null, author: null, categories: [], published: new Date(Date.UTC(2026, 0, 1, 0, 0, k)), updated: null,
+});
+
+async function storeWith(dir: string, name: string, count: number): Promise<{ store: Store; path: string }> {
+  const path = join(dir, name);
+  const store = makeStore(openDatabase(path));
+  await store.write(() => store.items.apply('s', assignKeys(Array.from({ length: count }, (_, k) => item(k))), new Date(), (it) => BEFORE.classify(it, 's')));
+  await retagIfRulesChanged(store, BEFORE, () => new Date());
+  return { store, path };
+}
+
+const snapshot = (store: Store) => ({
+  tags: store.db.prepare('SELECT item_id, tag, explain FROM item_tags ORDER BY item_id, tag').all(),
+  outputs: store.db.prepare('SELECT item_id, output_id FROM item_outputs ORDER BY item_id, output_id').all(),
+});
+
+describe('re-tagging on worker threads', function () {
+  this.timeout(60_000);
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('writes exactly what re-tagging on the main thread writes', async () => {
+    const here = await storeWith(tmp.dir, 'here.db', 1_300);
+    const pooled = await storeWith(tmp.dir, 'pooled.db', 1_300);
+    const a = await retagIfRulesChanged(here.store, AFTER, () => new Date(), { batch: 97 });
+    const b = await retagIfRulesChanged(pooled.store, AFTER, () => new Date(), {
+      batch: 97, workers: 2, startPool: (n) => startRetagPool(pooled.path, AFTER.spec, n),
+    });
+    expect(b!.workers).to.equal(2);
+    expect(a!.workers).to.equal(0);
+    // Nearly every item changes (the output is new), so the comparison covers most rows.
+    expect(a!.changed).to.be.within(1_000, 1_300);
+    expect(b!.changed).to.equal(a!.changed);
+    const expected = snapshot(here.store);
+    expect(expected.tags.length).to.be.greaterThan(500);
+    expect(snapshot(pooled.store)).to.deep.equal(expected);
+    expect(pooled.store.meta.get('rules_fingerprint')).to.equal(AFTER.fingerprint);
+    here.store.db.close();
+    pooled.store.db.close();
+  });
+
+  it('does not write a classification over an item a refresh rewrote meanwhile', async () => {
+    const { store, path } = await storeWith(tmp.dir, 'race.db', 200);
+    const rewritten = item(0); // "Rusia Rusia 0": rewritten below to mention Minsk
+    rewritten.title = 'Rusia dan Minsk';
+    const startPool = async (n: number): Promise<RetagPool> => {
+      const pool = await startRetagPool(path, AFTER.spec, n);
+      let first = true;
+      return {
+        ...pool,
+        classify: async (lo, hi) => {
+          const changes = await pool.classify(lo, hi);
+          if (first) {
+            // A refresh lands between the worker's read and this thread's write, classifying with the new rules.
+            first = false;
+            await store.write(() => store.items.apply('s', assignKeys([rewritten]), new Date(), (it) => AFTER.classify(it, 's')));
+          }
+          return changes;
+        },
+      };
+    };
+    await retagIfRulesChanged(store, AFTER, () => new Date(), { batch: 50, workers: 1, startPool });
+    const tags = store.db.prepare("SELECT tag FROM item_tags WHERE item_id = (SELECT id FROM items WHERE guid = 'g0') ORDER BY tag").pluck().all();
+    expect(tags).to.deep.equal(['Belarus', 'Hubungan Rusia dengan Belarusia', 'Rusia']);
+    store.db.close();
+  });
+
+  it('re-tags on the main thread when the workers cannot start', async () => {
+    const { store } = await storeWith(tmp.dir, 'fallback.db', 50);
+    const failures: unknown[] = [];
+    const r = await retagIfRulesChanged(
+      store, AFTER, () => new Date(),
+      { workers: 2, startPool: (n) => startRetagPool(join(tmp.dir, 'missing.db'), AFTER.spec, n) },
+      (err) => failures.push(err),
+    );
+    expect(failures).to.have.length(1);
+    expect(String(failures[0])).to.match(/missing\.db.*SQLITE_CANTOPEN/);
+    expect(r).to.deep.include({ workers: 0 });
+    expect(r!.changed).to.be.greaterThan(40); // all but the "opini" items enter the new output
+    expect(store.meta.get('rules_fingerprint')).to.equal(AFTER.fingerprint);
+    store.db.close();
+  });
+});
