@@ -91,13 +91,13 @@ function phraseAt(tests: WordTest[], mask: number, id: number, idx: ItemIndex): 
 function firstTokens(test: WordTest, idx: ItemIndex): readonly number[] {
   switch (test.kind) {
     case 'word':
-      return idx.hits.get(test.id) ?? NONE;
+      return idx.hits[test.id] ?? NONE;
     case 'prefix':
-      return idx.hits.get(test.id) ?? NONE;
+      return idx.hits[test.id] ?? NONE;
     case 'stem': {
-      if (test.ids.length === 1) return idx.hits.get(test.ids[0]!) ?? NONE;
+      if (test.ids.length === 1) return idx.hits[test.ids[0]!] ?? NONE;
       const ids = new Set<number>();
-      for (const key of test.ids) for (const id of idx.hits.get(key) ?? NONE) ids.add(id);
+      for (const key of test.ids) for (const id of idx.hits[key] ?? NONE) ids.add(id);
       return [...ids];
     }
   }
@@ -112,7 +112,7 @@ function tokenPasses(test: WordTest, token: number, idx: ItemIndex): boolean {
     case 'prefix':
       return idx.words[token]!.startsWith(test.prefix);
     case 'stem':
-      return test.ids.some((id) => idx.hits.get(id)?.includes(token) ?? false);
+      return test.ids.some((id) => idx.hits[id]?.includes(token) ?? false);
   }
 }
 

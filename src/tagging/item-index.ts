@@ -4,7 +4,7 @@
  */
 import { forEachWord } from './words.js';
 import { FIELD_BIT, itemSegments, type Segment } from './fields.js';
-import type { KeysOf } from './vocabulary.js';
+import type { KeyedWords } from './vocabulary.js';
 import type { ItemText } from './types.js';
 
 /**
@@ -21,14 +21,19 @@ export interface ItemIndex {
   segs: Int32Array;
   starts: Int32Array;
   ends: Int32Array;
-  /** Vocabulary id → ascending ids of the tokens that are that word (or have that stem or prefix). */
-  hits: Map<number, number[]>;
+  /**
+   * Vocabulary id → ascending ids of the tokens that are that word (or have that stem or prefix); empty or
+   * absent for ids the item lacks. Indexed by id, and the lists are reused: `hitIds` says which are filled.
+   */
+  hits: number[][];
+  /** The vocabulary ids with hits in this item, in order of first occurrence. */
+  hitIds: number[];
 }
 
-/** Empty storage for indexItem. */
-export function makeItemIndex(capacity = 256): ItemIndex {
+/** Empty storage for indexItem; `ids` is the vocabulary's size, if known. */
+export function makeItemIndex(ids = 0, capacity = 256): ItemIndex {
   return {
-    segments: [], count: 0, words: [], hits: new Map(),
+    segments: [], count: 0, words: [], hits: Array.from({ length: ids }, () => []), hitIds: [],
     segs: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity),
   };
 }
@@ -38,14 +43,15 @@ export function makeItemIndex(capacity = 256): ItemIndex {
  * vocabulary's words, stems and prefixes occur. Reusing `idx` matters: growing four fresh arrays token by
  * token was a quarter of tag() in bench/tagging.ts.
  */
-export function indexItem(item: ItemText, mask: number, keysOf: KeysOf, idx: ItemIndex = makeItemIndex()): ItemIndex {
+export function indexItem(item: ItemText, mask: number, keyed: KeyedWords, idx: ItemIndex = makeItemIndex()): ItemIndex {
   const segments = itemSegments(item, mask);
-  const { words, hits } = idx;
+  const { words, hits, hitIds } = idx;
   let { segs, starts, ends } = idx;
   let count = 0;
-  hits.clear();
+  for (const id of hitIds) hits[id]!.length = 0;
+  hitIds.length = 0;
   let seg = 0;
-  const sink = (word: string, start: number, end: number): void => {
+  const sink = (word: string, start: number, end: number, keys: readonly number[]): void => {
     const token = count++;
     if (token === segs.length) {
       segs = grown(segs);
@@ -56,18 +62,18 @@ export function indexItem(item: ItemText, mask: number, keysOf: KeysOf, idx: Ite
     segs[token] = seg;
     starts[token] = start;
     ends[token] = end;
-    const keys = keysOf(word);
     for (let k = 0; k < keys.length; k++) {
       const id = keys[k]!;
-      const list = hits.get(id);
-      if (list === undefined) hits.set(id, [token]);
-      else list.push(token);
+      while (hits.length <= id) hits.push([]); // grown densely: a sparse array would become a dictionary
+      const list = hits[id]!;
+      if (list.length === 0) hitIds.push(id);
+      list.push(token);
     }
   };
   for (; seg < segments.length; seg++) {
     const segment = segments[seg]!;
     if (segment.bit === FIELD_BIT.source) continue; // source: compares whole ids, never words
-    forEachWord(segment.text, sink);
+    forEachWord(segment.text, sink, keyed);
   }
   // Drop the previous item's longer tail, so no string outlives its item by much.
   if (words.length > count * 2 + 64) words.length = count;

@@ -67,7 +67,8 @@ function cheapest(anchors: (Anchor | null)[]): Anchor | null {
 /** Rule indexes by anchor key. */
 export interface Prefilter {
   ruleCount: number;
-  byId: Map<number, number[]>;
+  /** Vocabulary id → the rules anchored on it. */
+  byId: (number[] | undefined)[];
   /** Rules evaluated on every item. */
   always: number[];
   /** Per rule, the stamp of the last item that made it a candidate (scratch for candidateRules). */
@@ -77,13 +78,16 @@ export interface Prefilter {
 
 /** Indexes rules by their anchors (anchors[i] belongs to rule i). */
 export function buildPrefilter(anchors: (Anchor | null)[]): Prefilter {
-  const pf: Prefilter = { ruleCount: anchors.length, byId: new Map(), always: [], seen: new Int32Array(anchors.length), stamp: 0 };
+  // Filled to the largest id up front: assigning far past the end of an empty array makes V8 store it as a
+  // dictionary, and this is read for every id an item carries.
+  const maxId = anchors.reduce((max, a) => (a ? a.ids.reduce((m, id) => Math.max(m, id), max) : max), -1);
+  const byId = new Array<number[] | undefined>(maxId + 1).fill(undefined);
+  const pf: Prefilter = { ruleCount: anchors.length, byId, always: [], seen: new Int32Array(anchors.length), stamp: 0 };
   anchors.forEach((a, rule) => {
     if (a === null) return void pf.always.push(rule);
     for (const id of a.ids) {
-      const rules = pf.byId.get(id);
-      if (!rules) pf.byId.set(id, [rule]);
-      else if (rules.at(-1) !== rule) rules.push(rule);
+      const rules = (pf.byId[id] ??= []);
+      if (rules.at(-1) !== rule) rules.push(rule);
     }
   });
   return pf;
@@ -98,8 +102,8 @@ export function candidateRules(pf: Prefilter, idx: ItemIndex): Int32Array {
     pf.seen[rule] = stamp;
     found.push(rule);
   }
-  for (const id of idx.hits.keys()) {
-    const rules = pf.byId.get(id);
+  for (const id of idx.hitIds) {
+    const rules = pf.byId[id];
     if (rules === undefined) continue;
     for (let k = 0; k < rules.length; k++) {
       const rule = rules[k]!;

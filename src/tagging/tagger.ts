@@ -13,7 +13,7 @@ import { indexItem, makeItemIndex } from './item-index.js';
 import { anchorOf, buildPrefilter, candidateRules, unionOf } from './prefilter.js';
 import { DEFAULT_FIELDS, FIELD_BIT } from './fields.js';
 import { stemCandidates } from './stem.js';
-import { makeKeysOf, makeVocabulary } from './vocabulary.js';
+import { makeKeyedWords, makeVocabulary } from './vocabulary.js';
 import { foldWords } from './words.js';
 import type { ItemText, TagMatch, TagRule, Tagger } from './types.js';
 
@@ -33,16 +33,16 @@ export function compileTagger(rules: TagRule[]): Tagger {
   const vocab = makeVocabulary();
   const compiled = rules.map((rule) => compileRule(rule, { vocab, stem: rule.stem === 'id' ? stemCandidates : null }));
   const prefilter = buildPrefilter(compiled.map((r) => unionOf(r.alternatives.map((a) => anchorOf(a.matcher)))));
-  const wanted = new Set(prefilter.byId.keys());
+  const wanted = new Set(prefilter.byId.flatMap((rules, id) => (rules ? [id] : [])));
   for (const r of compiled) for (const a of r.alternatives) positionKeys(a.matcher, wanted);
-  const keysOf = makeKeysOf(vocab, stemCandidates, wanted);
+  const keyed = makeKeyedWords(vocab, stemCandidates, wanted);
   // Reused by every call: tag() and explain() finish with the index before they return.
-  const scratch = makeItemIndex();
+  const scratch = makeItemIndex(vocab.words.size + vocab.stems.size + vocab.prefixes.size);
   const mask = compiled.reduce((acc, r) => r.alternatives.reduce((m, a) => m | fieldsOf(a.matcher), acc), DEFAULT_FIELDS);
 
   return {
     tag(item) {
-      const idx = indexItem(item, mask, keysOf, scratch);
+      const idx = indexItem(item, mask, keyed, scratch);
       const tags: string[] = [];
       for (const i of candidateRules(prefilter, idx)) {
         const rule = compiled[i]!;
@@ -57,7 +57,7 @@ export function compileTagger(rules: TagRule[]): Tagger {
       return tags;
     },
     explain(item) {
-      const idx = indexItem(item, mask, keysOf, scratch);
+      const idx = indexItem(item, mask, keyed, scratch);
       const matches: TagMatch[] = [];
       for (const i of candidateRules(prefilter, idx)) {
         const rule = compiled[i]!;

@@ -1,3 +1,5 @@
+import { Interner } from './words.js';
+
 /**
  * Every word, stem key and word prefix the rules of one tagger mention, numbered. Items record where these
  * occur while being tokenized (one cached lookup per token, see keysOf), and both the prefilter and the
@@ -43,26 +45,22 @@ function idIn(vocab: Vocabulary, map: Map<string, number>, key: string): number 
   return id;
 }
 
-/** An item word → the vocabulary ids it carries: its own, its stem keys', and those of the prefixes it starts with. */
-export type KeysOf = (word: string) => readonly number[];
-
-// Bounds the cache of a long-running daemon; words beyond this are rare ones, cheap to look up again.
-const CACHE_LIMIT = 200_000;
+/** Item words, each with the vocabulary ids it carries: its own, its stem keys', and those of the prefixes it starts with. */
+export type KeyedWords = Interner<readonly number[]>;
 
 const NO_KEYS: readonly number[] = Object.freeze([]);
 
 /**
- * The lookup that indexing does for every token, cached per distinct word: news vocabulary is small and
- * repetitive, so after warm-up a token costs one Map lookup however many stems and prefixes the rules use
- * (probing every prefix length of every token was a tenth of tag() with a few hundred `word*` rules).
- * Only ids in `wanted` are returned (the keys whose positions evaluation or the prefilter reads). Call it
- * once the vocabulary is complete; `stem` is null when no rule stems.
+ * The lookup indexing does for every token, kept per distinct word (words.ts: Interner): news vocabulary is
+ * small and repetitive, so after warm-up a token costs a probe of the interner's table however many stems
+ * and prefixes the rules use (probing every prefix length of every token was a tenth of tag() with a few
+ * hundred `word*` rules). Only ids in `wanted` are kept (the keys whose positions evaluation or the
+ * prefilter reads). Call it once the vocabulary is complete; `stem` is null when no rule stems.
  */
-export function makeKeysOf(vocab: Vocabulary, stem: StemFn | null, wanted: ReadonlySet<number>): KeysOf {
+export function makeKeyedWords(vocab: Vocabulary, stem: StemFn | null, wanted: ReadonlySet<number>): KeyedWords {
   const prefixLengths = [...new Set([...vocab.prefixes.keys()].map((p) => p.length))].sort((a, b) => a - b);
   const stems = stem !== null && vocab.stems.size > 0 ? stem : null;
-  const cache = new Map<string, readonly number[]>();
-  const compute = (word: string): readonly number[] => {
+  return new Interner((word: string): readonly number[] => {
     let keys: number[] | null = null;
     const add = (id: number | undefined): void => {
       if (id !== undefined && wanted.has(id)) (keys ??= []).push(id);
@@ -75,14 +73,5 @@ export function makeKeysOf(vocab: Vocabulary, stem: StemFn | null, wanted: Reado
       add(vocab.prefixes.get(word.slice(0, len)));
     }
     return keys ?? NO_KEYS;
-  };
-  return (word) => {
-    let keys = cache.get(word);
-    if (keys === undefined) {
-      if (cache.size >= CACHE_LIMIT) cache.clear();
-      keys = compute(word);
-      cache.set(word, keys);
-    }
-    return keys;
-  };
+  });
 }

@@ -6,8 +6,11 @@
  * original text for explanations, and NFKC/NFD change lengths.
  */
 
-/** Receives each word: its folded form and its UTF-16 span [start, end) in the original text. */
-export type WordSink = (word: string, start: number, end: number) => void;
+/**
+ * Receives each word: its folded form and its UTF-16 span [start, end) in the original text; with an
+ * Interner, also the value the interner keeps for that word.
+ */
+export type WordSink<T = void> = (word: string, start: number, end: number, value: T) => void;
 
 // An apostrophe between two letters is part of the word and dropped: Jum'at, Jum’at, Jumʼat → "jumat".
 // U+2018 is included because feeds often type the left quote where they mean the apostrophe.
@@ -68,9 +71,15 @@ function isWordAt(text: string, i: number): boolean {
 // 1 for ASCII letters and digits.
 const ASCII_WORD = Uint8Array.from({ length: 0x80 }, (_, c) => (ASCII_FOLD[c] ? 1 : 0));
 
-/** Calls `sink` for each word of `text`, in order. */
-export function forEachWord(text: string, sink: WordSink): void {
+/**
+ * Calls `sink` for each word of `text`, in order. With `interner`, each word arrives as the interner's one
+ * copy of that string, with the interner's value for it.
+ */
+export function forEachWord(text: string, sink: WordSink): void;
+export function forEachWord<T>(text: string, sink: WordSink<T>, interner: Interner<T>): void;
+export function forEachWord<T>(text: string, sink: WordSink<T | undefined>, interner?: Interner<T>): void {
   const n = text.length;
+  let general: WordSink | null = null; // the sink for words off the fast path, interned when asked
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -79,22 +88,94 @@ export function forEachWord(text: string, sink: WordSink): void {
         i++;
         continue;
       }
-      // Fast path: most words in Indonesian news are plain ASCII, folded by slice + toLowerCase.
+      // Fast path: most words in Indonesian news are plain ASCII, folded by lower-casing: c | 0x20 for
+      // letters and digits alike. The hash of the folded codes lets an interner find the word unsliced.
       const start = i;
       let upper = c <= 0x5a && c >= 0x41;
+      let hash = c | 0x20;
       let d = 0;
       for (i++; i < n; i++) {
         d = text.charCodeAt(i);
         if (d >= 0x80 || ASCII_WORD[d] === 0) break;
         if (d <= 0x5a && d >= 0x41) upper = true;
+        hash = (Math.imul(hash, 31) + (d | 0x20)) | 0;
       }
-      if (i < n && (d >= 0x80 || APOSTROPHES.has(d))) i = foldWordAt(text, start, sink);
-      else sink(upper ? text.slice(start, i).toLowerCase() : text.slice(start, i), start, i);
+      if (i < n && (d >= 0x80 || APOSTROPHES.has(d))) {
+        i = foldWordAt(text, start, (general ??= generalSink(sink, interner)));
+      } else if (interner) {
+        const entry = interner.ascii(text, start, i, hash, upper);
+        sink(entry.word, start, i, entry.value);
+      } else {
+        sink(upper ? text.slice(start, i).toLowerCase() : text.slice(start, i), start, i, undefined);
+      }
     } else {
       const f = foldCodePoint(text.codePointAt(i)!);
       if (f === null || f === '') i += c >= 0xd800 && c < 0xdc00 ? 2 : 1;
-      else i = foldWordAt(text, i, sink);
+      else i = foldWordAt(text, i, (general ??= generalSink(sink, interner)));
     }
+  }
+}
+
+function generalSink<T>(sink: WordSink<T | undefined>, interner: Interner<T> | undefined): WordSink {
+  if (!interner) return sink as WordSink;
+  return (word, start, end) => {
+    const entry = interner.of(word);
+    sink(entry.word, start, end, entry.value);
+  };
+}
+
+/** One folded word as an Interner keeps it. */
+export interface WordEntry<T> {
+  word: string;
+  value: T;
+}
+
+/**
+ * The folded words of many texts, each kept once with a value computed on first sight (the tagger keeps the
+ * vocabulary ids a word carries). Plain ASCII words are found again straight from the text through a
+ * direct-mapped table on the hash forEachWord computes while scanning: no slice, no lower-casing, no string
+ * hashing per token, and equal words are the same string, so comparing them is a pointer compare.
+ */
+export class Interner<T> {
+  private readonly map = new Map<string, WordEntry<T>>();
+  private slots: (WordEntry<T> | undefined)[];
+  private readonly mask: number;
+
+  /** `limit` bounds the words kept (a daemon reads unbounded vocabulary); past it the table starts afresh. */
+  constructor(private readonly valueOf: (word: string) => T, private readonly limit = 200_000, bits = 14) {
+    this.mask = (1 << bits) - 1;
+    this.slots = new Array<WordEntry<T> | undefined>(1 << bits).fill(undefined);
+  }
+
+  /** The entry for text[start, end): ASCII letters and digits, with forEachWord's hash of its folded codes. */
+  ascii(text: string, start: number, end: number, hash: number, upper: boolean): WordEntry<T> {
+    const slot = hash & this.mask;
+    const seen = this.slots[slot];
+    if (seen !== undefined && seen.word.length === end - start) {
+      let k = 0;
+      while (k < end - start && (text.charCodeAt(start + k) | 0x20) === seen.word.charCodeAt(k)) k++;
+      if (k === end - start) return seen;
+    }
+    const entry = this.of(upper ? text.slice(start, end).toLowerCase() : text.slice(start, end));
+    this.slots[slot] = entry;
+    return entry;
+  }
+
+  /** The entry for a folded word. */
+  of(word: string): WordEntry<T> {
+    let entry = this.map.get(word);
+    if (entry === undefined) {
+      if (this.map.size >= this.limit) {
+        this.map.clear();
+        this.slots.fill(undefined);
+      }
+      // A copy of its own: `word` may be a V8 slice that keeps a whole article's text alive for as long as
+      // the table keeps the word.
+      const own = Buffer.from(word, 'utf16le').toString('utf16le');
+      entry = { word: own, value: this.valueOf(own) };
+      this.map.set(word, entry);
+    }
+    return entry;
   }
 }
 

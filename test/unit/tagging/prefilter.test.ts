@@ -3,7 +3,7 @@ import { compileTagger, parseQuery, type ItemText, type TagRule } from '../../..
 import { compileQuery } from '../../../src/tagging/matcher.js';
 import { evaluate } from '../../../src/tagging/evaluate.js';
 import { indexItem } from '../../../src/tagging/item-index.js';
-import { makeKeysOf, makeVocabulary } from '../../../src/tagging/vocabulary.js';
+import { makeKeyedWords, makeVocabulary } from '../../../src/tagging/vocabulary.js';
 import { stemCandidates } from '../../../src/tagging/stem.js';
 import { FIELD_BIT } from '../../../src/tagging/fields.js';
 
@@ -61,9 +61,9 @@ describe('tagging/prefilter: skipping rules never changes the result', () => {
     return { name: rule.name, alternatives };
   });
   // Every key recorded: the brute force must not depend on the tagger's choice of which positions to keep.
-  const keysOf = makeKeysOf(vocab, stemCandidates, new Set([...vocab.words.values(), ...vocab.stems.values(), ...vocab.prefixes.values()]));
+  const keyed = makeKeyedWords(vocab, stemCandidates, new Set([...vocab.words.values(), ...vocab.stems.values(), ...vocab.prefixes.values()]));
   const bruteForce = (it_: ItemText): string[] => {
-    const idx = indexItem(it_, 0xff & ~FIELD_BIT.source, keysOf);
+    const idx = indexItem(it_, 0xff & ~FIELD_BIT.source, keyed);
     return compiled.filter((r) => r.alternatives.some((m) => evaluate(m, idx))).map((r) => r.name);
   };
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { foldWords, forEachWord } from '../../../src/tagging/words.js';
+import { foldWords, forEachWord, Interner } from '../../../src/tagging/words.js';
 
 describe('tagging/words: folding text into words', () => {
   const cases: [string, string, string[]][] = [
@@ -44,5 +44,34 @@ describe('tagging/words: folding text into words', () => {
 
   it('never finds a word inside a longer word', () => {
     expect(foldWords('Belarusia Prusia Moskowitz')).to.not.include.members(['rusia', 'moskow']);
+  });
+
+  describe('with an Interner', () => {
+    const texts = [
+      ...cases.map(([, text]) => text),
+      "Salat Jum'at di Lukas\u030Cenko–Putin",
+      'RUSIA Rusia rusia BELARUSIA Belarusia belarusia rusiа', // the last "а" is Cyrillic
+      'Kementerian Luar Negeri KEMENTERIANLUARNEGERI kementerianluarnegeri ab ba AB BA',
+    ];
+    // One slot forces every word through the collision path; 2^14 is the tagger's size. A limit of 5
+    // makes the table start afresh several times within one text.
+    for (const [bits, limit] of [[0, 1_000], [14, 1_000], [14, 5]] as const) {
+      it(`gives forEachWord's words and offsets, each once, with ${2 ** bits} slot(s) and room for ${limit} words`, () => {
+        let computed = 0;
+        const interner = new Interner((word) => ({ word, n: ++computed }), limit, bits);
+        for (const text of texts) {
+          const plain: [string, number, number][] = [];
+          const interned: [string, number, number][] = [];
+          forEachWord(text, (word, start, end) => plain.push([word, start, end]));
+          forEachWord(text, (word, start, end, value) => {
+            expect(value.word, 'the value computed for this word').to.equal(word);
+            interned.push([word, start, end]);
+          }, interner);
+          expect(interned, text).to.deep.equal(plain);
+        }
+        // Values are computed once per distinct word while the table keeps it.
+        if (limit === 1_000) expect(computed).to.equal(new Set(texts.flatMap((t) => foldWords(t))).size);
+      });
+    }
   });
 });
