@@ -100,7 +100,7 @@ export function forEachWord<T>(text: string, sink: WordSink<T | undefined>, inte
         if (d <= 0x5a && d >= 0x41) upper = true;
         hash = (Math.imul(hash, 31) + (d | 0x20)) | 0;
       }
-      if (i < n && (d >= 0x80 || APOSTROPHES.has(d))) {
+      if (i < n && (d >= 0x80 || d === 0x27)) { // the other apostrophes are not ASCII
         i = foldWordAt(text, start, (general ??= generalSink(sink, interner)));
       } else if (interner) {
         const entry = interner.ascii(text, start, i, hash, upper);
