@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from './config/load.js';
+import type { StoredMatch } from './db/explain-json.js';
 import type { AppliedTag } from './db/items.js';
 import type { IncomingItem } from './model.js';
 import { compileTagger, foldWords, type Tagger } from './tagging/index.js';
@@ -77,8 +78,8 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
     spec: classifierSpec(config),
     classify(item, sourceId) {
       const text = { ...item, source: sourceId };
-      const byTag = new Map<string, unknown[]>();
-      const add = (tag: string, why: unknown) => {
+      const byTag = new Map<string, StoredMatch[]>();
+      const add = (tag: string, why: StoredMatch) => {
         const list = byTag.get(tag);
         if (list) list.push(why);
         else byTag.set(tag, [why]);

@@ -2,12 +2,13 @@ import type { ClassifiableItem, Classification } from '../classify.js';
 import type { IncomingItem, StoredItem, TagExplanation } from '../model.js';
 import type { KeyedItem } from '../pipeline/dedupe.js';
 import { itemUid } from '../pipeline/dedupe.js';
+import { decodeExplain, encodeExplain, type StoredMatch } from './explain-json.js';
 import type { Db } from './open.js';
 
 /** A tag an item carries, with the JSON-able explanation of why. */
 export interface AppliedTag {
   tag: string;
-  explain: unknown;
+  explain: StoredMatch[];
 }
 
 /** Counts of what one refresh wrote. */
@@ -77,7 +78,7 @@ export function makeItemStore(db: Db) {
     }
     return rows.map((r) => {
       const list = tags.get(r.id as number) ?? [];
-      const matches = list.flatMap((t) => (JSON.parse(t.explain ?? '[]') as Omit<TagExplanation, 'tag'>[]).map((m) => ({ tag: t.tag, ...m })));
+      const matches = list.flatMap((t) => decodeExplain(t.explain).map((m) => ({ tag: t.tag, ...m })));
       return { ...toStoredItem(r, list.map((t) => t.tag)), matches };
     });
   }
@@ -142,7 +143,7 @@ export function makeItemStore(db: Db) {
           result.inserted++;
         }
         const c = classify(it);
-        for (const t of c.tags) insertTag.run(t.tag, id, JSON.stringify(t.explain));
+        for (const t of c.tags) insertTag.run(t.tag, id, encodeExplain(t.explain));
         for (const o of c.outputs) insertOutput.run(o, id);
       }
       return result;

@@ -1,4 +1,5 @@
 import type { ClassifiableItem, Classification } from '../classify.js';
+import { encodeExplain } from './explain-json.js';
 import type { AppliedTag } from './items.js';
 import { toStoredItem } from './items.js';
 import type { Db } from './open.js';
@@ -75,7 +76,7 @@ export function makeRetagWriter(db: Db) {
       if (sameSet(before, after) && sameSet(outBefore, outAfter)) continue;
       changed++;
       for (const t of before) if (!after.has(t)) deleteTag.run(t, c.id);
-      for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, c.id, JSON.stringify(t.explain));
+      for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, c.id, encodeExplain(t.explain));
       for (const o of outBefore) if (!outAfter.has(o)) deleteOutput.run(o, c.id);
       for (const o of outAfter) if (!outBefore.has(o)) insertOutput.run(o, c.id);
     }

@@ -5,8 +5,11 @@ import type { ItemIndex } from './item-index.js';
 import type { FieldName } from './types.js';
 import { FIELD_NAMES } from './types.js';
 
-// Explanations are stored with each tagged item; a few occurrences per query term say why as well as fifty.
-const PER_TERM = 5;
+// Explanations are stored with each tagged item; two occurrences per query term say why as well as fifty, and a
+// rule of many terms is cut at ten. Uncapped, a 120-word article about Putin and Lukashenko stored 3 KB per tag,
+// and writing those rows was the largest cost of ingest (bench/ingest.ts profile).
+const PER_TERM = 2;
+const PER_RULE = 10;
 
 /** One piece of evidence; offsets are into the field's plain text (see fieldTexts). */
 export interface Evidence {
@@ -17,23 +20,33 @@ export interface Evidence {
 }
 
 /**
- * The occurrences that support `m` on this item (up to five per term, phrase, NEAR or regex), sorted by
+ * The occurrences that support `m` on this item (up to two per term, phrase, NEAR or regex, ten in all), sorted by
  * field then position; empty when `m` is false or holds only through NOT (absence leaves nothing to point at).
  */
 export function collectEvidence(m: Matcher, idx: ItemIndex): Evidence[] {
   const found = new Map<string, Evidence>();
-  for (const e of supporting(m, idx)) found.set(`${e.field}:${e.start}:${e.end}`, e);
+  // Round by round, the first occurrence of every term before any term's second, so the cap cuts repeats.
+  const groups = supporting(m, idx);
+  for (let round = 0; round < PER_TERM && found.size < PER_RULE; round++) {
+    for (const group of groups) {
+      const e = group[round];
+      if (e === undefined) continue;
+      found.set(`${e.field}:${e.start}:${e.end}`, e);
+      if (found.size === PER_RULE) break;
+    }
+  }
   return [...found.values()].sort(
     (a, b) => FIELD_NAMES.indexOf(a.field) - FIELD_NAMES.indexOf(b.field) || a.start - b.start || a.end - b.end,
   );
 }
 
-function supporting(m: Matcher, idx: ItemIndex): Evidence[] {
+// The occurrences behind `m`, one list per term (word, phrase, NEAR, regex or source: test) that holds.
+function supporting(m: Matcher, idx: ItemIndex): Evidence[][] {
   if (!evaluate(m, idx)) return [];
   switch (m.kind) {
     case 'words':
     case 'near':
-      return spans(m, idx, PER_TERM).map((s) => spanEvidence(s, idx));
+      return [spans(m, idx, PER_TERM).map((s) => spanEvidence(s, idx))];
     case 'or': // false children add nothing
     case 'and':
       return m.children.flatMap((c) => supporting(c, idx));
@@ -41,10 +54,10 @@ function supporting(m: Matcher, idx: ItemIndex): Evidence[] {
       return [];
     case 'source': {
       const seg = idx.segments.find((s) => s.field === 'source');
-      return seg && sourceMatches(m, idx) ? [{ field: 'source', text: seg.text, start: 0, end: seg.text.length }] : [];
+      return seg && sourceMatches(m, idx) ? [[{ field: 'source', text: seg.text, start: 0, end: seg.text.length }]] : [];
     }
     case 'regex':
-      return regexEvidence(m.re, m.mask, idx);
+      return [regexEvidence(m.re, m.mask, idx)];
   }
 }
 

@@ -77,7 +77,16 @@ describe('tagging/explain: compileTagger().explain', () => {
 
   it('caps occurrences per term', () => {
     const title = Array.from({ length: 20 }, () => 'Rusia').join(' ');
-    expect(compileTagger([{ name: 'r', match: 'Rusia' }]).explain(item({ title }))).to.have.length(5);
+    expect(compileTagger([{ name: 'r', match: 'Rusia' }]).explain(item({ title }))).to.have.length(2);
+  });
+
+  it('caps occurrences per rule, keeping the first of each term', () => {
+    const terms = ['Rusia', 'Moskow', 'Kremlin', 'Putin', 'Belarusia', 'Minsk', 'Lukashenko', 'Lavrov'];
+    const title = [...terms, ...terms, ...terms].join(' ');
+    const matches = compileTagger([{ name: 'r', match: terms.join(' OR ') }]).explain(item({ title }));
+    expect(matches).to.have.length(10);
+    // Every term is there at least once: the cap cuts second occurrences, collected after the first ones.
+    expect(new Set(matches.map((m) => m.text))).to.have.property('size', 8);
   });
 
   it('agrees with tag() on which tags apply', () => {
