@@ -1,6 +1,7 @@
 /**
- * A store big enough that re-tagging and backing it up take seconds (so a kill can land inside them), filled
- * through the real `warta fetch` from a ledger farm, shared by the re-tag and backup crash checks.
+ * A store big enough that a re-tag pass commits a few dozen ranges and a backup copies for tens of milliseconds,
+ * filled through the real `warta fetch` from a ledger farm, shared by the re-tag and backup crash checks (which
+ * aim their kills by the pass's progress and the copy's temp file, not by the clock alone).
  */
 import { join } from 'node:path';
 import { freePort, runWarta } from '../helpers/daemon.js';

@@ -1,20 +1,64 @@
 /**
  * SIGKILL during a re-tag: the tag rules change (a restart with a changed config, or SIGHUP after editing it)
  * and the daemon is killed while it re-tags a big store. After every kill each item carries its old tags or its
- * new ones (one transaction per batch), and the new rules' fingerprint is recorded only if every item follows
+ * new ones (one transaction per range), and the new rules' fingerprint is recorded only if every item follows
  * them; a last start must finish the job.
+ *
+ * A pass takes about a second on worker threads, shorter than a start of the daemon varies, so kills are aimed
+ * by the pass's own progress rather than by the clock: the check reads `retag_progress` (the last range
+ * committed, in meta) from a second connection and kills once the pass is past a random point of what it has
+ * left, plus a random part of a range. A quarter of the kills are timed from the start or the SIGHUP instead,
+ * so they may land before the pass, in the start-up of its workers or after it. A kill counts as mid re-tag when
+ * the database shows it landed there: this start committed a range of the pass, the pass did not finish, and
+ * the store is part old rules, part new. The check fails unless `required` kills did.
  */
+import type Database from 'better-sqlite3';
 import { DaemonRun } from './daemon-run.js';
 import type { BigStore } from './big-store.js';
 import { checkStore, RULES_A, RULES_B, watchOutputs, type Rules } from './invariants.js';
-import { makeRandom, openReadOnly, sleep, waitFor, type CheckOptions, type CheckResult } from './lib.js';
+import { makeRandom, openReadOnly, sleep, type CheckOptions, type CheckResult } from './lib.js';
 
-const RETAGGED = /tag rules changed: stored items re-tagged/;
+/** What meta says about re-tagging (src/retag.ts), and the highest item id a pass will reach. */
+interface RetagState {
+  /** rules_fingerprint: a finished pass's rules, or `pending:<fingerprint>` while one runs. */
+  fingerprint: string | null;
+  /** retag_progress: the rules of the running (or interrupted) pass and the last id it committed. */
+  progress: { fingerprint: string; after: number } | null;
+  maxId: number;
+}
 
-function fingerprint(db: string): string | null {
+function readState(c: Database.Database): RetagState {
+  const meta = (key: string) => (c.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  const progress = meta('retag_progress');
+  return {
+    fingerprint: meta('rules_fingerprint'),
+    progress: progress === null ? null : (JSON.parse(progress) as RetagState['progress']),
+    maxId: (c.prepare('SELECT coalesce(max(id), 0) FROM items').pluck().get() as number) ?? 0,
+  };
+}
+
+function retagState(db: string): RetagState {
   const c = openReadOnly(db);
   try {
-    return (c.prepare("SELECT value FROM meta WHERE key = 'rules_fingerprint'").pluck().get() as string | undefined) ?? null;
+    return readState(c);
+  } finally {
+    c.close();
+  }
+}
+
+/**
+ * Polls meta until `check` holds (true) or the run or `timeoutMs` ends first (false). One connection for the
+ * whole wait; in WAL mode it never blocks the daemon's writes.
+ */
+async function watchState(db: string, run: DaemonRun, check: (s: RetagState) => boolean, timeoutMs: number): Promise<boolean> {
+  const c = openReadOnly(db);
+  try {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until && run.alive) {
+      if (check(readState(c))) return true;
+      await sleep(2);
+    }
+    return false;
   } finally {
     c.close();
   }
@@ -22,95 +66,141 @@ function fingerprint(db: string): string | null {
 
 /** Kills during re-tagging of `store` (left on whichever rules the last start applied). */
 export async function crashDuringRetag(opts: CheckOptions, store: BigStore, seed: number): Promise<CheckResult> {
-  const kills = opts.short ? 3 : 24;
+  const required = opts.short ? 3 : 100;
+  // Kills that miss (the pass finished first, or a timed kill landed outside it) are retried, up to this many.
+  const maxKills = Math.ceil(required * 1.6) + 4;
   const random = makeRandom(seed + 1);
   const problems: string[] = [];
   const rules: Record<'A' | 'B', Rules> = { A: RULES_A, B: RULES_B };
-  const fp: Record<'A' | 'B', string | null> = { A: fingerprint(store.db), B: null };
+  const fpA = retagState(store.db).fingerprint;
+  if (fpA === null || fpA.startsWith('pending:')) throw new Error(`the big store has no finished rules fingerprint (${fpA})`);
+  const fp: Record<'A' | 'B', string> = { A: fpA, B: '' };
   let midRetag = 0;
+  let aimedKills = 0;
+  let aimedMid = 0;
+  let timedKills = 0;
   let reverted = 0;
   let revertStale = 0;
   let partialServed = 0;
   let responses = 0;
 
-  // Calibration: A → B with no kill, timed from the first answer to the "re-tagged" log line.
+  // Calibration: A → B with no kill, watched through meta: when the first range commits, how many ranges, when
+  // the fingerprint is recorded.
   store.writeRules('B');
   let run = new DaemonRun(store.base, store.config);
-  await run.untilServing();
+  let firstRangeAt = 0;
+  const ranges = new Set<number>();
+  const finished = await watchState(store.db, run, (s) => {
+    if (s.progress && s.progress.fingerprint !== fp.A) {
+      firstRangeAt ||= Date.now();
+      ranges.add(s.progress.after);
+    }
+    return s.fingerprint !== null && s.fingerprint !== fp.A && !s.fingerprint.startsWith('pending:');
+  }, 120_000);
+  const endedAt = Date.now();
   const servingMs = run.servedAt ?? 1000;
-  const finished = await waitFor(() => run.hasLog(RETAGGED), 120_000);
-  const retagMs = Date.now() - run.started - servingMs;
+  const retagMs = endedAt - run.started - servingMs;
+  // Ranges commit at a steady pace once the workers run: about passMs / ranges each.
+  const rangeMs = firstRangeAt ? (endedAt - firstRangeAt) / Math.max(1, ranges.size - 1) : 50;
   if (!finished || (await run.stop()) !== 0) problems.push('calibration: the re-tag A → B did not finish with a clean stop');
-  fp.B = fingerprint(store.db);
+  fp.B = retagState(store.db).fingerprint ?? '';
   let current: 'A' | 'B' = 'B';
-  opts.progress(`crash/retag: ${store.items} items re-tag in about ${retagMs} ms; ${kills} kills (seed ${seed + 1})`);
+  opts.progress(`crash/retag: ${store.items} items re-tag in about ${retagMs} ms after the first answer (${ranges.size} ranges seen, ~${Math.round(rangeMs)} ms each); kills until ${required} land mid-pass, at most ${maxKills} (seed ${seed + 1})`);
 
-  for (let k = 0; k < kills; k++) {
+  let kills = 0;
+  for (let k = 0; midRetag < required && k < maxKills; k++) {
+    kills++;
     const target: 'A' | 'B' = current === 'A' ? 'B' : 'A';
     const viaHup = k % 2 === 1;
+    // A quarter timed, half of them restarts and half SIGHUPs.
+    const timed = k % 8 === 3 || k % 8 === 6;
+    // Where this start's pass to `target` begins: where an interrupted pass to it stopped, unless a pass to other
+    // rules runs first (a SIGHUP start on `current` while the store is not on it), which clears that progress.
+    const before = retagState(store.db);
+    const resumeAfter = viaHup && before.fingerprint !== fp[current] ? 0 : before.progress?.fingerprint === fp[target] ? before.progress.after : 0;
     // With SIGHUP the daemon starts on the rules already applied, then is told about the new ones.
     store.writeRules(viaHup ? current : target);
     run = new DaemonRun(store.base, store.config);
     const watch = watchOutputs(store.base, [{ path: '/feeds/all.json', complete: false, limit: 200 }, { path: '/tags/putin.json', complete: false, limit: 50, filtered: true }], store.farm, () => [RULES_A, RULES_B]);
-    let delay: number;
     if (viaHup) {
       await run.untilServing();
       await sleep(300);
       store.writeRules(target);
       run.daemon.child.kill('SIGHUP');
-      delay = random() * retagMs * 1.2;
-    } else {
-      delay = random() * (servingMs + retagMs * 1.2);
     }
-    await sleep(delay);
+    let aim: string;
+    if (timed) {
+      timedKills++;
+      const delay = random() * (viaHup ? retagMs * 1.2 : servingMs + retagMs * 1.2);
+      await sleep(delay);
+      aim = `${Math.round(delay)} ms after the ${viaHup ? 'SIGHUP' : 'start'}`;
+    } else {
+      aimedKills++;
+      // A random point of what the pass has left; the last tenth is left out, where the next range ends it.
+      const share = random() * 0.9;
+      const threshold = resumeAfter + share * (before.maxId - resumeAfter);
+      let reached = false;
+      await watchState(store.db, run, (s) => (reached = s.progress?.fingerprint === fp[target] && s.progress.after > resumeAfter && s.progress.after >= threshold) || s.fingerprint === fp[target], 60_000);
+      const extra = random() * rangeMs;
+      await sleep(extra);
+      aim = `${reached ? '' : 'never '}past ${Math.round(share * 100)} % of the pass, + ${Math.round(extra)} ms`;
+    }
     await run.kill();
     const seen = await watch.stop();
     responses += seen.responses;
     partialServed += seen.violations.length;
     for (const v of seen.violations.slice(0, 3)) problems.push(`kill ${k + 1}: output: ${v}`);
 
+    const after = retagState(store.db);
     const r = checkStore(store.db, store.farm, store.feeds, [RULES_A, RULES_B], { exact: true });
     for (const p of r.problems.slice(0, 5)) problems.push(`kill ${k + 1}: ${p}`);
     const onTarget = target === 'B' ? r.differingOnB : r.differing - r.differingOnB;
-    if (onTarget > 0 && onTarget < r.differing) midRetag++;
-    const recorded = r.fingerprint === fp.A ? 'A' : r.fingerprint === fp.B ? 'B' : '?';
-    // Once the new rules' fingerprint is recorded, every item must follow them (it is written after the last batch).
+    // Landed mid-pass: this start committed a range of the pass to `target`, which had not finished.
+    const landed =
+      after.fingerprint === `pending:${fp[target]}` && after.progress?.fingerprint === fp[target] && after.progress.after > resumeAfter && onTarget > 0 && onTarget < r.differing;
+    if (landed) {
+      midRetag++;
+      if (!timed) aimedMid++;
+    }
+    const recorded = after.fingerprint === fp.A ? 'A' : after.fingerprint === fp.B ? 'B' : '?';
+    // Once the new rules' fingerprint is recorded, every item must follow them (it is written after the last range).
     if (recorded === target && onTarget !== r.differing) problems.push(`kill ${k + 1}: fingerprint says rules ${target} but only ${onTarget}/${r.differing} changed items follow them`);
-    opts.progress(`crash/retag: kill ${k + 1}/${kills} (${viaHup ? 'SIGHUP' : 'restart'} → ${target}) after ${Math.round(delay)} ms: ${onTarget}/${r.differing} changed items re-tagged, fingerprint ${recorded}`);
+    opts.progress(`crash/retag: kill ${k + 1} (${viaHup ? 'SIGHUP' : 'restart'} → ${target}, ${aim}): ${landed ? 'mid-pass' : 'not mid-pass'}, ${onTarget}/${r.differing} changed items re-tagged, fingerprint ${recorded}; ${midRetag}/${required} mid-pass so far`);
     // The next start aims away from the recorded rules: an interrupted pass is finished, a finished one reversed.
     if (recorded !== '?') current = recorded;
 
-    // An admin who reverts the edit after a crash mid-pass: the rules in force are those recorded, yet the items
-    // re-tagged before the crash follow the other ones. A start must bring every item back to the rules in force.
-    if (recorded === current && onTarget > 0 && onTarget < r.differing && reverted < (opts.short ? 1 : 3)) {
+    // An admin who reverts the edit after a crash mid-pass: the rules in force are those recorded before the pass,
+    // yet the items re-tagged before the crash follow the other ones. A start must bring every item back.
+    if (landed && reverted < (opts.short ? 1 : 3)) {
       reverted++;
       store.writeRules(current);
       run = new DaemonRun(store.base, store.config);
-      await run.untilServing();
-      await waitFor(() => run.hasLog(RETAGGED), retagMs + 1500);
+      const back = await watchState(store.db, run, (s) => s.fingerprint === fp[current], 120_000);
       await run.stop();
-      const after = checkStore(store.db, store.farm, store.feeds, [rules[current]], { exact: true });
-      const stale = after.differing - (current === 'B' ? after.differingOnB : after.differing - after.differingOnB);
+      const afterRevert = checkStore(store.db, store.farm, store.feeds, [rules[current]], { exact: true });
+      const stale = afterRevert.differing - (current === 'B' ? afterRevert.differingOnB : afterRevert.differing - afterRevert.differingOnB);
       opts.progress(`crash/retag: reverted to ${current} after the kill: ${stale} items still carry the abandoned rules' tags`);
+      if (!back) problems.push(`revert after kill ${k + 1}: the start on rules ${current} did not record them (fingerprint ${retagState(store.db).fingerprint})`);
       if (stale > 0) {
         revertStale += stale;
-        problems.push(`revert after kill ${k + 1}: the rules in force are ${current} (fingerprint recorded), but ${stale}/${r.items} items keep the tags of the interrupted pass to ${target}; no start will fix them (retag.ts: the old fingerprint stays while a pass runs)`);
+        problems.push(`revert after kill ${k + 1}: the rules in force are ${current}, but ${stale}/${r.items} items keep the tags of the interrupted pass to ${target}; no start will fix them`);
         // Repair, so the remaining kills start from a consistent store: a pass to the other rules and back.
         for (const which of [target, current]) {
           store.writeRules(which);
           run = new DaemonRun(store.base, store.config);
-          await waitFor(() => run.hasLog(RETAGGED), 120_000);
+          await watchState(store.db, run, (s) => s.fingerprint === fp[which], 120_000);
           await run.stop();
         }
       }
     }
   }
+  if (midRetag < required) problems.push(`only ${midRetag} of ${kills} kills landed mid re-tag (${aimedMid}/${aimedKills} aimed ones); ${required} are required`);
 
   // A last start on the final rules finishes any interrupted pass.
   const last: 'A' | 'B' = current === 'A' ? 'B' : 'A';
   store.writeRules(last);
   run = new DaemonRun(store.base, store.config);
-  const done = await waitFor(() => run.hasLog(RETAGGED), 120_000);
+  const done = await watchState(store.db, run, (s) => s.fingerprint === fp[last], 120_000);
   const code = await run.stop();
   if (!done || code !== 0) problems.push(`final start: re-tag finished ${done}, exit code ${code}`);
   const final = checkStore(store.db, store.farm, store.feeds, [rules[last]], { exact: true });
@@ -122,6 +212,9 @@ export async function crashDuringRetag(opts: CheckOptions, store: BigStore, seed
     figures: {
       kills,
       'mid re-tag': midRetag,
+      'mid re-tag required': required,
+      'aimed kills mid re-tag': `${aimedMid}/${aimedKills}`,
+      'timed kills mid re-tag': `${midRetag - aimedMid}/${timedKills}`,
       items: final.items,
       'items on final rules': last === 'A' ? final.followA : final.followB,
       'half-tagged items': problems.filter((p) => /has tags/.test(p)).length,

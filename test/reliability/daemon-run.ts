@@ -22,9 +22,9 @@ export class DaemonRun {
   servedAt: number | null = null;
   private watching = true;
 
-  /** Starts `warta start --config configPath`; `uid` runs it as another user (root reads any file). */
-  constructor(readonly base: string, configPath: string, extraArgs: string[] = [], opts: { uid?: number } = {}) {
-    const child = spawn(process.execPath, [BIN, 'start', '--config', configPath, ...extraArgs], {
+  /** Starts `warta start --config configPath`; `uid` runs it as another user (root reads any file); `nodeArgs` go to node itself (e.g. --inspect). */
+  constructor(readonly base: string, configPath: string, extraArgs: string[] = [], opts: { uid?: number; nodeArgs?: string[] } = {}) {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, 'start', '--config', configPath, ...extraArgs], {
       cwd: REPO,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
