@@ -18,6 +18,8 @@ export type ClassifiableItem = Pick<IncomingItem, 'title' | 'summary' | 'content
 /** A config's tagging compiled once: rules, source-level tags, publisher categories, output queries. */
 export interface Classifier {
   classify(item: ClassifiableItem, sourceId: string): Classification;
+  /** The tags and outputs classify() would give, without the explanations (dry runs: `warta tags test`). */
+  decide(item: ClassifiableItem, sourceId: string): { tags: ReadonlySet<string>; outputs: ReadonlySet<string> };
   /** The compiled tag rules alone (for explanations and dry runs). */
   tagger: Tagger;
   /** Changes whenever anything here would classify a stored item differently. */
@@ -68,6 +70,16 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
       return [s.id, { tags: s.tags, categories }];
     }),
   );
+  // Tags from the source's own list and its publisher categories, with why.
+  const sourceTags = (item: ClassifiableItem, sourceId: string, add: (tag: string, why: StoredMatch) => void): void => {
+    const source = perSource.get(sourceId);
+    for (const tag of source?.tags ?? []) add(tag, { rule: 'sources[].tags', field: 'source', text: sourceId, start: 0, end: sourceId.length });
+    if (!source?.categories) return;
+    for (const category of item.categories) {
+      const tag = source.categories.get(fold(category));
+      if (tag) add(tag, { rule: 'sources[].from_categories', field: 'category', text: category, start: 0, end: category.length });
+    }
+  };
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([config.tags, config.sources.map((s) => [s.id, s.tags, s.fromCategories]), config.outputs.map((o) => [o.id, o.match])]))
     .digest('hex');
@@ -77,7 +89,6 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
     fingerprint,
     spec: classifierSpec(config),
     classify(item, sourceId) {
-      const text = { ...item, source: sourceId };
       const byTag = new Map<string, StoredMatch[]>();
       const add = (tag: string, why: StoredMatch) => {
         const list = byTag.get(tag);
@@ -85,22 +96,22 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
         else byTag.set(tag, [why]);
       };
       const outputs: string[] = [];
-      for (const { tag, ...why } of everything.explain(text)) {
+      for (const { tag, ...why } of everything.explain({ ...item, source: sourceId })) {
         if (!tag.startsWith(OUTPUT_RULE)) add(tag, why);
-        else if (outputs.at(-1) !== tag) outputs.push(tag);
+        else if (outputs.at(-1) !== tag.slice(OUTPUT_RULE.length)) outputs.push(tag.slice(OUTPUT_RULE.length)); // one entry per match
       }
-      const source = perSource.get(sourceId);
-      for (const tag of source?.tags ?? []) add(tag, { rule: 'sources[].tags', field: 'source', text: sourceId, start: 0, end: sourceId.length });
-      if (source?.categories) {
-        for (const category of item.categories) {
-          const tag = source.categories.get(fold(category));
-          if (tag) add(tag, { rule: 'sources[].from_categories', field: 'category', text: category, start: 0, end: category.length });
-        }
+      sourceTags(item, sourceId, add);
+      return { tags: [...byTag].map(([tag, explain]) => ({ tag, explain })), outputs };
+    },
+    decide(item, sourceId) {
+      const tags = new Set<string>();
+      const outputs = new Set<string>();
+      for (const name of everything.tag({ ...item, source: sourceId })) {
+        if (name.startsWith(OUTPUT_RULE)) outputs.add(name.slice(OUTPUT_RULE.length));
+        else tags.add(name);
       }
-      return {
-        tags: [...byTag].map(([tag, explain]) => ({ tag, explain })),
-        outputs: outputs.map((o) => o.slice(OUTPUT_RULE.length)),
-      };
+      sourceTags(item, sourceId, (tag) => tags.add(tag));
+      return { tags, outputs };
     },
   };
 }

@@ -54,7 +54,7 @@ export async function retagIfRulesChanged(
       onPoolFailure(err);
     }
   }
-  const here: ClassifyRange = async (lo, hi) => store.retag.changesIn(lo, hi, (item, sourceId) => classifier.classify(item, sourceId));
+  const here: ClassifyRange = async (lo, hi) => store.retag.changesIn(lo, hi, classifier);
   const classify = pool?.classify ?? here;
   // Two ranges per worker keep every worker busy while this thread writes; one when classifying here.
   const depth = pool ? pool.size * 2 : 1;

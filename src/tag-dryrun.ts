@@ -28,7 +28,7 @@ export function testTags(store: Store, classifier: Classifier, allTags: readonly
   for (;;) {
     const page: StoredItem[] = store.items.browse({ tag: null, source: null, since: opts.since ?? null, before, limit: PAGE });
     for (const item of page) {
-      const now = new Set(classifier.classify(item, item.sourceId).tags.map((t) => t.tag));
+      const now = classifier.decide(item, item.sourceId).tags;
       const stored = new Set(item.tags);
       for (const r of reports.values()) {
         const has = now.has(r.tag);

@@ -1,4 +1,4 @@
-import type { ClassifiableItem, Classification } from '../classify.js';
+import type { Classifier } from '../classify.js';
 import { encodeExplain } from './explain-json.js';
 import type { AppliedTag } from './items.js';
 import { toStoredItem } from './items.js';
@@ -37,15 +37,16 @@ export function makeRetagReader(db: Db) {
     rangeEnd: (afterId: number, count: number) => (rangeEnd.get(afterId, count) as number | null) ?? null,
 
     /** Classifies the items with afterId < id <= lastId; returns those whose stored tags or outputs differ. */
-    changesIn(afterId: number, lastId: number, classify: (item: ClassifiableItem, sourceId: string) => Classification): RetagChange[] {
+    changesIn(afterId: number, lastId: number, classifier: Pick<Classifier, 'classify'>): RetagChange[] {
       const changes: RetagChange[] = [];
       const storedTags = byItem(tagsIn.all(afterId, lastId) as { id: number; name: string }[]);
       const storedOutputs = byItem(outputsIn.all(afterId, lastId) as { id: number; name: string }[]);
       for (const r of inRange.all(afterId, lastId) as Record<string, unknown>[]) {
         const item = toStoredItem(r, []);
-        const c = classify(item, item.sourceId);
-        const tags = new Set(c.tags.map((t) => t.tag));
-        if (sameSet(storedTags.get(item.id) ?? NONE, tags) && sameSet(storedOutputs.get(item.id) ?? NONE, new Set(c.outputs))) continue;
+        // Explaining costs little more than deciding (bench/tagging.ts: explain() ~12 % below tag()), so every
+        // item is classified in full once rather than decided first and explained again when it changed.
+        const c = classifier.classify(item, item.sourceId);
+        if (sameSet(storedTags.get(item.id) ?? NONE, new Set(c.tags.map((t) => t.tag))) && sameSet(storedOutputs.get(item.id) ?? NONE, new Set(c.outputs))) continue;
         changes.push({ id: item.id, contentHash: r.content_hash as string, tags: c.tags, outputs: c.outputs });
       }
       return changes;

@@ -25,11 +25,10 @@ const { dbPath, spec } = workerData as RetagWorkerData;
 const db = openDatabase(dbPath, { readonly: true });
 const reader = makeRetagReader(db);
 const classifier = makeClassifier(spec);
-const classify = classifier.classify.bind(classifier);
 
 parentPort!.on('message', (req: RetagRequest) => {
   try {
-    parentPort!.postMessage({ seq: req.seq, changes: reader.changesIn(req.afterId, req.lastId, classify) });
+    parentPort!.postMessage({ seq: req.seq, changes: reader.changesIn(req.afterId, req.lastId, classifier) });
   } catch (err) {
     parentPort!.postMessage({ seq: req.seq, error: err instanceof Error ? err.message : String(err) });
   }
