@@ -4,6 +4,8 @@ import type { Store } from './db/store.js';
 import type { ClassifyRange, RetagPool } from './retag-pool.js';
 
 const PROGRESS = 'retag_progress';
+// Below this many items a pass is quicker on this thread than starting workers (~2,000 items take ~0.1 s).
+const POOL_MIN_ITEMS = 2_000;
 
 /** How a re-tag pass runs; every field has a default. */
 export interface RetagOptions {
@@ -47,7 +49,8 @@ export async function retagIfRulesChanged(
   await store.write(() => store.meta.set('rules_fingerprint', `pending:${fingerprint}`), signal);
 
   let pool: RetagPool | null = null;
-  if (opts.startPool) {
+  // Starting workers costs a module load and a compile of the rules each: a small store is re-tagged here.
+  if (opts.startPool && store.retag.countAfter(resumeAfter, POOL_MIN_ITEMS) >= POOL_MIN_ITEMS) {
     try {
       pool = await opts.startPool(opts.workers ?? Math.min(4, availableParallelism()));
     } catch (err) {

@@ -32,6 +32,9 @@ export function makeScheduler(deps: SchedulerDeps) {
   const busy = new Set<string>();
   const running = new Set<Promise<void>>();
   let tasks = new Map<string, ScheduledTask>();
+  // Each source's next tick, computed once until it passes: node-cron works it out afresh on every call
+  // (timezone arithmetic), and GET /api/sources asks for all of them (1,000 sources: ~1 s per request).
+  const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
 
   function enqueue(source: ScheduledSource, why: 'cron' | 'startup' | 'added'): void {
@@ -56,6 +59,7 @@ export function makeScheduler(deps: SchedulerDeps) {
 
   function schedule(list: readonly ScheduledSource[]): void {
     for (const t of tasks.values()) void t.destroy();
+    nextTicks.clear();
     tasks = new Map(
       list.map((s) => [
         s.id,
@@ -80,7 +84,12 @@ export function makeScheduler(deps: SchedulerDeps) {
     },
     /** The next cron tick of a source, or null. */
     nextTick(id: string): Date | null {
-      return tasks.get(id)?.getNextRun() ?? null;
+      const known = nextTicks.get(id);
+      if (known !== undefined && known.getTime() > Date.now()) return known;
+      const next = tasks.get(id)?.getNextRun() ?? null;
+      if (next) nextTicks.set(id, next);
+      else nextTicks.delete(id);
+      return next;
     },
     /** How many refreshes are queued or running. */
     pending: () => running.size,
@@ -88,6 +97,7 @@ export function makeScheduler(deps: SchedulerDeps) {
     async stop(): Promise<void> {
       for (const t of tasks.values()) void t.destroy();
       tasks.clear();
+      nextTicks.clear();
       abort.abort();
       await deps.gate.drain();
       await Promise.allSettled([...running]);
@@ -100,11 +110,33 @@ export type Scheduler = ReturnType<typeof makeScheduler>;
 
 /** The first tick of `schedule` at or after `notBefore` (for admin views when no scheduler is running). */
 export function nextRunOf(schedule: string, timezone: string, notBefore: Date): Date | null {
-  const task = cron.createTask(schedule, () => {}, { timezone });
-  try {
-    for (const t of task.getNextRuns(2000)) if (t >= notBefore) return t;
-    return null;
-  } finally {
-    void task.destroy();
+  const key = `${timezone}\n${schedule}`;
+  let matcher = matchers.get(key);
+  if (matcher === undefined) {
+    if (matchers.size >= 1_000) matchers.clear(); // schedules come from the config: a handful in practice
+    matcher = cron.createTask(schedule, () => {}, { timezone }); // created stopped: no timer, only matching
+    matchers.set(key, matcher);
   }
+  // A time still ahead has one answer whatever the clock says now: it is worked out once per hold (a
+  // per-minute schedule held for a day walks 1,440 runs, ~0.25 s).
+  const ahead = notBefore.getTime() > Date.now();
+  const held = `${key}\n${notBefore.getTime()}`;
+  if (ahead && heldRuns.has(held)) return heldRuns.get(held)!;
+  // Runs from now on, in growing batches: most calls need the first one (a source not held back), while
+  // asking for 2,000 every time cost ~1 ms a source.
+  let found: Date | null = null;
+  for (let count = 1; found === null; count = Math.min(count * 4, MAX_RUNS)) {
+    found = matcher.getNextRuns(count).find((t) => t >= notBefore) ?? null;
+    if (count === MAX_RUNS) break;
+  }
+  if (ahead) {
+    if (heldRuns.size >= 10_000) heldRuns.clear();
+    heldRuns.set(held, found);
+  }
+  return found;
 }
+
+const matchers = new Map<string, ScheduledTask>();
+const heldRuns = new Map<string, Date | null>();
+// How far ahead to look: a per-minute schedule held back for a day (the longest backoff) is 1,440 runs away.
+const MAX_RUNS = 2048;

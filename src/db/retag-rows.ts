@@ -19,6 +19,7 @@ export interface RetagChange {
  */
 export function makeRetagReader(db: Db) {
   const rangeEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?)').pluck();
+  const countAfter = db.prepare('SELECT count(*) FROM (SELECT 1 FROM items WHERE id > ? LIMIT ?)').pluck();
   const inRange = db.prepare('SELECT * FROM items WHERE id > ? AND id <= ? ORDER BY id');
   // What is stored for a whole range in two queries, rather than two per item.
   const tagsIn = db.prepare('SELECT item_id AS id, tag AS name FROM item_tags WHERE item_id > ? AND item_id <= ?');
@@ -35,6 +36,9 @@ export function makeRetagReader(db: Db) {
   return {
     /** The id that ends a range of `count` items after `afterId`, or null when no item follows it. */
     rangeEnd: (afterId: number, count: number) => (rangeEnd.get(afterId, count) as number | null) ?? null,
+
+    /** How many items follow `afterId`, counting up to `cap` at most. */
+    countAfter: (afterId: number, cap: number) => countAfter.get(afterId, cap) as number,
 
     /** Classifies the items with afterId < id <= lastId; returns those whose stored tags or outputs differ. */
     changesIn(afterId: number, lastId: number, classifier: Pick<Classifier, 'classify'>): RetagChange[] {

@@ -45,23 +45,34 @@ export function feedCatalogue(config: Config): Map<string, FeedDef> {
 }
 
 /**
- * Renders feeds on demand and caches each until the store's version changes, so a busy route costs one
- * render per refresh that wrote something, not one per request.
+ * While refreshes keep writing, a feed is rendered again at most this often: a render per write made the
+ * start-up ingest of 1,000 feeds render every route on nearly every request (bench/load.ts: p99 ~4 s).
+ * A reader polls every few minutes; a second of delay is invisible to it.
  */
-export function makeFeedRenderer(store: Store, config: Config, now: () => Date) {
-  const cache = new Map<string, { version: string; doc: Rendered }>();
+export const MIN_RENDER_INTERVAL_MS = 1_000;
+
+/**
+ * Renders feeds on demand and caches each until the store's version changes (and at least
+ * MIN_RENDER_INTERVAL_MS), so a busy route costs one render per refresh that wrote something, at most one a
+ * second, not one per request. `clock` is monotonic milliseconds (tests pass their own).
+ */
+export function makeFeedRenderer(store: Store, config: Config, now: () => Date, clock: () => number = () => performance.now()) {
+  const cache = new Map<string, { version: string; at: number; doc: Rendered }>();
   const catalogue = feedCatalogue(config);
   const base = config.server.baseUrl;
   const sanitize = makeSanitizeCache();
-  let sourcesCache: { version: string; map: Map<string, SourceInfo> } | null = null;
+  const titles = new Map(config.sources.map((s) => [s.id, s.title]));
 
-  function sources(version: string): Map<string, SourceInfo> {
-    if (sourcesCache?.version !== version) {
-      const titles = new Map(config.sources.map((s) => [s.id, s.title]));
-      const map = new Map(store.sources.all().map((s) => [s.id, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl, feedUrl: s.url }]));
-      sourcesCache = { version, map };
+  // The sources behind a render's items, looked up one by one: reading all 1,000 source rows for every
+  // render was as costly as selecting the items.
+  function sources(items: readonly { sourceId: string }[]): Map<string, SourceInfo> {
+    const map = new Map<string, SourceInfo>();
+    for (const { sourceId } of items) {
+      if (map.has(sourceId)) continue;
+      const s = store.sources.get(sourceId);
+      if (s) map.set(sourceId, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl, feedUrl: s.url });
     }
-    return sourcesCache.map;
+    return map;
   }
 
   /** The feeds anyone may see listed (private outputs excluded). */
@@ -81,7 +92,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
       const key = `${path}.${format}`;
       const version = store.version();
       const hit = cache.get(key);
-      if (hit?.version === version) return hit.doc;
+      if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.doc;
 
       const items = store.items.select(def);
       const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
@@ -91,9 +102,9 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
       // The self link must be the URL served, so a private feed's carries its token.
       const query = def.token === null ? '' : `?token=${encodeURIComponent(def.token)}`;
       const selfUrls = { rss: `${base}${path}.rss${query}`, atom: `${base}${path}.atom${query}`, json: `${base}${path}.json${query}` };
-      const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(version), sanitize);
+      const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(items), sanitize);
       const doc = document(text, FEED_CONTENT_TYPES[format], updated);
-      cache.set(key, { version, doc });
+      cache.set(key, { version, at: clock(), doc });
       return doc;
     },
     /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */
@@ -103,7 +114,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date) 
       const entries = listed().map((d) => ({ title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const }));
       const stamp = now();
       const doc = document(renderOpml('warta feeds', entries, stamp), OPML_CONTENT_TYPE, stamp);
-      cache.set('/opml', { version: '', doc });
+      cache.set('/opml', { version: '', at: 0, doc });
       return doc;
     },
   };

@@ -151,10 +151,10 @@ ${extraTags}outputs:
     writeFileSync(file, next);
     await daemon.until(async () => (await urls('/tags/media-rusia.json')).length === 2);
     expect(await urls('/tags/media-rusia.json')).to.deep.equal(['https://antara.example/1', 'https://tass.example/1']);
-    // The pass ran on worker threads (src/retag-pool.ts), not on the daemon's event loop.
+    // A store this small is re-tagged on the main thread (retag.ts POOL_MIN_ITEMS); retag-pool.test.ts runs
+    // the compiled workers the daemon starts for bigger ones.
     const passes = daemon.logs().filter((l) => l.msg === 'tag rules changed: stored items re-tagged');
-    expect(passes.at(-1), 'the re-tag pass log line').to.have.property('workers').that.is.greaterThan(0);
-    expect(daemon.logs().filter((l) => String(l.msg).includes('re-tag workers could not start'))).to.deep.equal([]);
+    expect(passes.at(-1), 'the re-tag pass log line').to.have.property('workers', 0);
 
     const explain = await runWarta(['tags', 'explain', '--config', file, String(((await (await fetch(`${base}/api/items?tag=media-rusia&source=antara`)).json()) as { items: { id: number }[] }).items[0]!.id)]);
     expect(explain.code, explain.stderr).to.equal(0);
