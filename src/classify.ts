@@ -3,7 +3,7 @@ import type { Config } from './config/load.js';
 import type { StoredMatch } from './db/explain-json.js';
 import type { AppliedTag } from './db/items.js';
 import type { IncomingItem } from './model.js';
-import { compileTagger, foldWords, type Tagger } from './tagging/index.js';
+import { compileTagger, foldWords } from './tagging/index.js';
 
 /** What classification decides for one item: its tags (with why) and the query-filtered outputs it enters. */
 export interface Classification {
@@ -20,8 +20,6 @@ export interface Classifier {
   classify(item: ClassifiableItem, sourceId: string): Classification;
   /** The tags and outputs classify() would give, without the explanations (dry runs: `warta tags test`). */
   decide(item: ClassifiableItem, sourceId: string): { tags: ReadonlySet<string>; outputs: ReadonlySet<string> };
-  /** The compiled tag rules alone (for explanations and dry runs). */
-  tagger: Tagger;
   /** Changes whenever anything here would classify a stored item differently. */
   fingerprint: string;
   /** What it was built from (for building it again on a worker thread). */
@@ -54,9 +52,8 @@ const OUTPUT_RULE = '\u0000output:';
 export function makeClassifier(config: ClassifierSpec): Classifier {
   const tagRules = config.tags.map((t) => ({ name: t.name, match: t.match, aliases: [...t.aliases], stem: t.stem }));
   const outputRules = config.outputs.filter((o) => o.match !== null).map((o) => ({ name: OUTPUT_RULE + o.id, match: o.match! }));
-  const tagger = compileTagger(tagRules);
   // Tag rules and output queries in one tagger, so an item's text is extracted and tokenized once for both.
-  const everything = outputRules.length === 0 ? tagger : compileTagger([...tagRules, ...outputRules]);
+  const everything = compileTagger([...tagRules, ...outputRules]);
   const fold = (s: string) => foldWords(s).join(' ');
   const tagByFoldedName = new Map(config.tags.map((t) => [fold(t.name), t.name]));
   const perSource = new Map(
@@ -85,7 +82,6 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
     .digest('hex');
 
   return {
-    tagger,
     fingerprint,
     spec: classifierSpec(config),
     classify(item, sourceId) {

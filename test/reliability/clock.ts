@@ -60,7 +60,7 @@ export const nextPollBounds = fc.property(
 );
 
 function memoryDeps(clock: { now: Date }, fetch: () => FetchResult): RefreshDeps {
-  const classifier: Classifier = { classify: () => ({ tags: [], outputs: [] }), decide: () => ({ tags: new Set(), outputs: new Set() }), tagger: {} as Classifier['tagger'], spec: {} as Classifier['spec'], fingerprint: 'clock' };
+  const classifier: Classifier = { classify: () => ({ tags: [], outputs: [] }), decide: () => ({ tags: new Set(), outputs: new Set() }), spec: {} as Classifier['spec'], fingerprint: 'clock' };
   return {
     store: makeStore(openDatabase(':memory:')),
     fetch: async () => fetch(),
