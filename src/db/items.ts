@@ -4,6 +4,7 @@ import type { KeyedItem } from '../pipeline/dedupe.js';
 import { itemUid } from '../pipeline/dedupe.js';
 import { decodeExplain, encodeExplain, type StoredMatch } from './explain-json.js';
 import type { Db } from './open.js';
+import { sameSet, type RetagChange } from './retag-rows.js';
 
 /** A tag an item carries, with the JSON-able explanation of why. */
 export interface AppliedTag {
@@ -66,6 +67,9 @@ export function makeItemStore(db: Db) {
   );
   const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
+  const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
+  const tagsOfItem = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
+  const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
 
   function withTags(rows: Record<string, unknown>[]): StoredItem[] {
@@ -195,6 +199,28 @@ export function makeItemStore(db: Db) {
     byId(id: number): StoredItem | null {
       const row = byId.get(id) as Record<string, unknown> | undefined;
       return row ? withTags([row])[0]! : null;
+    },
+
+    /** Writes a re-tag's changes (retag-rows.ts; inside the caller's transaction); returns how many items changed. */
+    applyRetag(changes: readonly RetagChange[]): number {
+      let changed = 0;
+      for (const c of changes) {
+        // Classified from a snapshot: an item pruned or rewritten since then was (or will be) handled by the
+        // refresh or retention that touched it, with the current rules.
+        if (hashOf.get(c.id) !== c.contentHash) continue;
+        // The diff is taken again here, against what is stored now, so nothing unchanged is rewritten.
+        const before = new Set(tagsOfItem.all(c.id) as string[]);
+        const after = new Set(c.tags.map((t) => t.tag));
+        const outBefore = new Set(outputsOfItem.all(c.id) as string[]);
+        const outAfter = new Set(c.outputs);
+        if (sameSet(before, after) && sameSet(outBefore, outAfter)) continue;
+        changed++;
+        for (const t of before) if (!after.has(t)) deleteTag.run(t, c.id);
+        for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, c.id, encodeExplain(t.explain));
+        for (const o of outBefore) if (!outAfter.has(o)) deleteOutput.run(o, c.id);
+        for (const o of outAfter) if (!outBefore.has(o)) insertOutput.run(o, c.id);
+      }
+      return changed;
     },
   };
 }

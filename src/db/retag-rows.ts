@@ -1,5 +1,4 @@
 import type { Classifier } from '../classify.js';
-import { encodeExplain } from './explain-json.js';
 import type { AppliedTag } from './items.js';
 import { toStoredItem } from './items.js';
 import type { Db } from './open.js';
@@ -15,7 +14,8 @@ export interface RetagChange {
 
 /**
  * Re-tagging reads ranges of items by id and classifies them, possibly on a worker thread with its own
- * read-only connection (src/workers/retag-worker.ts); the daemon's connection then applies what changed.
+ * read-only connection (src/workers/retag-worker.ts); the daemon's connection then applies what changed
+ * (items.ts applyRetag).
  */
 export function makeRetagReader(db: Db) {
   const rangeEnd = db.prepare('SELECT max(id) FROM (SELECT id FROM items WHERE id > ? ORDER BY id LIMIT ?)').pluck();
@@ -58,39 +58,9 @@ export function makeRetagReader(db: Db) {
   };
 }
 
-/** Writes re-tag changes (inside the caller's transaction); returns how many items changed. */
-export function makeRetagWriter(db: Db) {
-  const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
-  const tagsOf = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
-  const outputsOf = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
-  const insertTag = db.prepare('INSERT OR REPLACE INTO item_tags (tag, item_id, explain) VALUES (?, ?, ?)');
-  const deleteTag = db.prepare('DELETE FROM item_tags WHERE tag = ? AND item_id = ?');
-  const insertOutput = db.prepare('INSERT OR IGNORE INTO item_outputs (output_id, item_id) VALUES (?, ?)');
-  const deleteOutput = db.prepare('DELETE FROM item_outputs WHERE output_id = ? AND item_id = ?');
-  return (changes: readonly RetagChange[]): number => {
-    let changed = 0;
-    for (const c of changes) {
-      // Classified from a snapshot: an item pruned or rewritten since then was (or will be) handled by the
-      // refresh or retention that touched it, with the current rules.
-      if (hashOf.get(c.id) !== c.contentHash) continue;
-      // The diff is taken again here, against what is stored now, so nothing unchanged is rewritten.
-      const before = new Set(tagsOf.all(c.id) as string[]);
-      const after = new Set(c.tags.map((t) => t.tag));
-      const outBefore = new Set(outputsOf.all(c.id) as string[]);
-      const outAfter = new Set(c.outputs);
-      if (sameSet(before, after) && sameSet(outBefore, outAfter)) continue;
-      changed++;
-      for (const t of before) if (!after.has(t)) deleteTag.run(t, c.id);
-      for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, c.id, encodeExplain(t.explain));
-      for (const o of outBefore) if (!outAfter.has(o)) deleteOutput.run(o, c.id);
-      for (const o of outAfter) if (!outBefore.has(o)) insertOutput.run(o, c.id);
-    }
-    return changed;
-  };
-}
-
 const NONE: ReadonlySet<string> = new Set();
 
-function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+/** Whether two sets hold the same members. */
+export function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
   return a.size === b.size && [...a].every((x) => b.has(x));
 }

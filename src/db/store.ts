@@ -2,7 +2,7 @@ import { defaultBusyPolicy, retryWhileBusy, type BusyPolicy } from './busy.js';
 import { makeItemStore } from './items.js';
 import type { Db } from './open.js';
 import { makeRetention } from './retention.js';
-import { makeRetagReader, makeRetagWriter } from './retag-rows.js';
+import { makeRetagReader } from './retag-rows.js';
 import { makeSourceStore } from './sources.js';
 
 /** Everything the rest of warta may do with the database, as prepared statements over one connection. */
@@ -19,11 +19,12 @@ export function makeStore(db: Db, busy: BusyPolicy = defaultBusyPolicy) {
   // BEGIN IMMEDIATE takes the write lock before `fn` runs: a lock held elsewhere fails fast at BEGIN (and is
   // retried) instead of after `fn`'s reads, where SQLite cannot wait for it (SQLITE_BUSY without the handler).
   const transaction = <T>(fn: () => T) => () => db.transaction(fn).immediate();
+  const items = makeItemStore(db);
   return {
     db,
     sources: makeSourceStore(db),
-    items: makeItemStore(db),
-    retag: { ...makeRetagReader(db), apply: makeRetagWriter(db) },
+    items,
+    retag: { ...makeRetagReader(db), apply: items.applyRetag },
     retention: makeRetention(db),
     meta: {
       get: (key: string) => (getMeta.get(key) as string | undefined) ?? null,
