@@ -10,29 +10,24 @@
  *    same data must leave the same heap, so growth from the first round to the last is what the requests kept.
  * RSS is reported but not judged: V8 and malloc keep pages a heavy round asked for and hand them back when they
  * choose. An RSS rule was flaky (362 → 379 → 378 MiB in one run, 381 → 406 → 411 in the next) while the heap
- * after GC stays flat (~35 MiB) round over round. bench/load.ts is the benchmark of the same load (RSS only).
+ * after GC stays flat (~35 MiB) round over round. bench/load.ts is the benchmark of the same load (RSS only) and
+ * holds the routes and the load generator.
  */
 import autocannon from 'autocannon';
 import { join } from 'node:path';
 import { startFarm } from '../../bench/farm.js';
+import { cannon, ROUTES } from '../../bench/load.js';
 import { freePort } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { DaemonRun } from './daemon-run.js';
 import { connectInspector, inspectorUrl, type HeapReading, type Inspector } from './inspector.js';
 import { get, sleep, waitFor, writeConfig, type CheckOptions, type CheckResult } from './lib.js';
 
-const ROUTES = ['/feeds/all.json', '/feeds/all.rss', '/feeds/all.atom', '/tags/putin.rss', '/tags/minsk.json', '/tags/hubungan-rusia-dengan-belarusia.atom', '/opml', '/api/items?limit=20'];
 // With polls going on, single readings after identical rounds differed by up to 1.8 MiB (a poll in flight holds its
 // response); with polls stopped, the lowest of three readings read 30.7 MiB after each of four rounds. A leak of
 // 600 bytes a request (injected through the inspector) grew 6.4 MiB over the short run's last three rounds; this
 // tolerance catches one of ~60 bytes a request at 2,000 requests/s.
 const HEAP_TOLERANCE_MIB = 1;
-
-function cannon(base: string, connections: number, seconds: number): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ url: base, connections, duration: seconds, requests: ROUTES.map((path) => ({ method: 'GET', path })), timeout: 10 }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
 
 const mib = (x: number) => x.toFixed(1);
 
