@@ -11,13 +11,13 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { makeClassifier, type ClassifierSpec } from '../src/classify.js';
 import { openDatabase } from '../src/db/open.js';
 import { makeStore } from '../src/db/store.js';
 import { assignKeys } from '../src/pipeline/dedupe.js';
 import { retagIfRulesChanged } from '../src/retag.js';
-import { startRetagPool } from '../src/retag-pool.js';
+import { startModuleWorker, startRetagPool } from '../src/retag-pool.js';
 import { compileTagger, htmlToText, type ItemText } from '../src/tagging/index.js';
 import { forEachWord } from '../src/tagging/words.js';
 import { makeCorpus } from './tagging-corpus.js';
@@ -79,10 +79,9 @@ console.log(`tag() vs includes() scan: ${(tagRate / scanRate).toFixed(1)}x faste
 // tag() on worker threads, each with its own compiled rules and an equal share of the items (built in the
 // worker from the same seed): what the engine does with every core of this machine.
 {
-  const here = new URL('./tagging-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(here)}); })`;
+  const here = new URL('./tagging-worker.ts', import.meta.url);
   const share = Math.ceil(items.length / WORKERS);
-  const workers = Array.from({ length: WORKERS }, (_, k) => new Worker(boot, { eval: true, workerData: { items: ITEMS, rules: RULES, from: k * share, to: (k + 1) * share } }));
+  const workers = Array.from({ length: WORKERS }, (_, k) => startModuleWorker(here, { items: ITEMS, rules: RULES, from: k * share, to: (k + 1) * share }));
   const next = (w: Worker) => new Promise<unknown>((resolve, reject) => w.once('message', resolve).once('error', reject));
   await Promise.all(workers.map(next));
   let best = Infinity;

@@ -25,10 +25,11 @@ type Reply = { ready: true } | { seq: number; changes: RetagChange[] } | { seq: 
 // benches) both are .ts.
 const WORKER_URL = new URL(`./workers/retag-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
-function spawn(workerData: RetagWorkerData): Worker {
-  if (WORKER_URL.pathname.endsWith('.js')) return new Worker(WORKER_URL, { workerData });
+/** A worker running the module at `url`: compiled .js as is, a .ts source (tests, benches) through tsx. */
+export function startModuleWorker(url: URL, workerData: unknown): Worker {
+  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData });
   // Under tsx, Node 20 does not apply the parent's --import hooks in workers: the worker registers tsx itself.
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
   return new Worker(boot, { eval: true, workerData });
 }
 
@@ -49,7 +50,7 @@ export async function startRetagPool(dbPath: string, spec: ClassifierSpec, size:
   const workers = await Promise.all(
     Array.from({ length: size }, () => new Promise<Worker>((resolve, reject) => {
       const data: RetagWorkerData = { dbPath, spec };
-      const worker = spawn(data);
+      const worker = startModuleWorker(WORKER_URL, data);
       started.push(worker);
       worker.on('message', (reply: Reply) => {
         if ('ready' in reply) {
