@@ -41,6 +41,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Totals over load runs; failed requests of any kind are added to `problems`. */
+export function tally(all: readonly autocannon.Result[], problems: string[]) {
+  const total = (f: (r: autocannon.Result) => number) => all.reduce((n, r) => n + f(r), 0);
+  const errors = total((r) => r.errors);
+  const timeouts = total((r) => r.timeouts);
+  const server5xx = total((r) => r['5xx']);
+  const non2xx = total((r) => r.non2xx);
+  if (errors || timeouts) problems.push(`${errors} connection errors, ${timeouts} timeouts`);
+  if (server5xx || non2xx) problems.push(`${non2xx} non-2xx responses (${server5xx} 5xx)`);
+  return { total, errors, timeouts, server5xx, non2xx };
+}
+
 /** `connections` clients requesting ROUTES in turn for `seconds`. */
 export function cannon(base: string, connections: number, seconds: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -104,13 +116,7 @@ export async function runLoad(opts: { durationSec: number; connections: number; 
     const rested = rss(pid);
     const alive = child.exitCode === null;
     const all = [during, q1, q2];
-    const total = (f: (r: autocannon.Result) => number) => all.reduce((n, r) => n + f(r), 0);
-    const errors = total((r) => r.errors);
-    const timeouts = total((r) => r.timeouts);
-    const server5xx = total((r) => r['5xx']);
-    const non2xx = total((r) => r.non2xx);
-    if (errors || timeouts) problems.push(`${errors} connection errors, ${timeouts} timeouts`);
-    if (server5xx || non2xx) problems.push(`${non2xx} non-2xx responses (${server5xx} 5xx)`);
+    const { total, errors, timeouts, server5xx, non2xx } = tally(all, problems);
     if (!alive) problems.push(`the daemon died: ${logs.slice(-1000)}`);
     const crashed = logs.match(/"refresh crashed"/g)?.length ?? 0;
     if (crashed) problems.push(`${crashed} refreshes crashed under load`);

@@ -16,7 +16,7 @@
 import autocannon from 'autocannon';
 import { join } from 'node:path';
 import { startFarm } from '../../bench/farm.js';
-import { cannon, ROUTES } from '../../bench/load.js';
+import { cannon, ROUTES, tally } from '../../bench/load.js';
 import { freePort } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
 import { DaemonRun } from './daemon-run.js';
@@ -124,13 +124,7 @@ export async function runLoadCheck(opts: CheckOptions): Promise<CheckResult> {
     }
 
     const all = [during, ...steady];
-    const total = (f: (r: autocannon.Result) => number) => all.reduce((n, r) => n + f(r), 0);
-    const errors = total((r) => r.errors);
-    const timeouts = total((r) => r.timeouts);
-    const server5xx = total((r) => r['5xx']);
-    const non2xx = total((r) => r.non2xx);
-    if (errors || timeouts) problems.push(`${errors} connection errors, ${timeouts} timeouts`);
-    if (server5xx || non2xx) problems.push(`${non2xx} non-2xx responses (${server5xx} 5xx)`);
+    const { total, errors, timeouts, server5xx, non2xx } = tally(all, problems);
     if (!run.alive) problems.push(`the daemon died: ${run.daemon.stderr.slice(-1000)}`);
     const crashed = run.daemon.stdout.match(/"refresh crashed"/g)?.length ?? 0;
     if (crashed) problems.push(`${crashed} refreshes crashed under load`);
