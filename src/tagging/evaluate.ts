@@ -1,6 +1,6 @@
 /** Evaluating matchers against one item's index: true/false for tag(), and where, for NEAR and explain(). */
 import { FIELD_BIT } from './fields.js';
-import type { ItemIndex } from './item-index.js';
+import { hasKeyAt, tokensOf, type ItemIndex } from './item-index.js';
 import type { Matcher, WordTest } from './matcher.js';
 
 /** A run of consecutive tokens [from, to] (inclusive) in one segment. */
@@ -13,10 +13,13 @@ export interface Span {
 /** Whether the item satisfies the matcher. */
 export function evaluate(m: Matcher, idx: ItemIndex): boolean {
   switch (m.kind) {
-    case 'words':
-      // tag() asks this for every leaf of every candidate rule: no span arrays, just the first hit.
-      for (const id of firstTokens(m.tests[0]!, idx)) if (phraseAt(m.tests, m.mask, id, idx)) return true;
+    case 'words': {
+      // tag() asks this for every leaf of every candidate rule: no arrays, just the first hit.
+      const first = m.tests[0]!;
+      if (first.kind !== 'stem') return phraseFrom(m.tests, m.mask, first.id, idx);
+      for (const key of first.ids) if (phraseFrom(m.tests, m.mask, key, idx)) return true;
       return false;
+    }
     case 'near':
       return nearSpans(m, idx, 1).length > 0;
     case 'source':
@@ -75,35 +78,32 @@ function phraseSpans(tests: WordTest[], mask: number, idx: ItemIndex, limit: num
   return out;
 }
 
+// Whether the phrase occurs starting at a token carrying vocabulary id `key` (its first word's, or one of
+// that word's stem keys).
+function phraseFrom(tests: WordTest[], mask: number, key: number, idx: ItemIndex): boolean {
+  if (key >= idx.head.length) return false;
+  for (let p = idx.head[key]!; p >= 0; p = idx.next[p]!) if (phraseAt(tests, mask, idx.token[p]!, idx)) return true;
+  return false;
+}
+
 // Whether the phrase occurs starting at token `id` (whose first word is already known to match): the
 // other words follow in the same segment, in a field the matcher searches.
 function phraseAt(tests: WordTest[], mask: number, id: number, idx: ItemIndex): boolean {
   const seg = idx.segs[id]!;
-  if ((idx.segments[seg]!.bit & mask) === 0) return false;
+  if ((idx.segBits[seg]! & mask) === 0) return false;
   for (let k = 1; k < tests.length; k++) {
     if (id + k >= idx.count || idx.segs[id + k] !== seg || !tokenPasses(tests[k]!, id + k, idx)) return false;
   }
   return true;
 }
 
-// Where a phrase's first word occurs: words, stems and prefixes all come from the positions recorded
-// while tokenizing.
+// Where a phrase's first word occurs, ascending: words, stems and prefixes all come from the positions
+// recorded while tokenizing.
 function firstTokens(test: WordTest, idx: ItemIndex): readonly number[] {
-  switch (test.kind) {
-    case 'word':
-      return idx.hits[test.id] ?? NONE;
-    case 'prefix':
-      return idx.hits[test.id] ?? NONE;
-    case 'stem': {
-      if (test.ids.length === 1) return idx.hits[test.ids[0]!] ?? NONE;
-      const ids = new Set<number>();
-      for (const key of test.ids) for (const id of idx.hits[key] ?? NONE) ids.add(id);
-      return [...ids];
-    }
-  }
+  if (test.kind !== 'stem') return tokensOf(idx, test.id);
+  if (test.ids.length === 1) return tokensOf(idx, test.ids[0]!);
+  return [...new Set(test.ids.flatMap((key) => tokensOf(idx, key)))].sort((a, b) => a - b);
 }
-
-const NONE: readonly number[] = [];
 
 function tokenPasses(test: WordTest, token: number, idx: ItemIndex): boolean {
   switch (test.kind) {
@@ -112,7 +112,7 @@ function tokenPasses(test: WordTest, token: number, idx: ItemIndex): boolean {
     case 'prefix':
       return idx.words[token]!.startsWith(test.prefix);
     case 'stem':
-      return test.ids.some((id) => idx.hits[id]?.includes(token) ?? false);
+      return test.ids.some((id) => hasKeyAt(idx, id, token));
   }
 }
 

@@ -2,18 +2,26 @@
  * An item's words, tokenized once per tag() call and shared by every rule, with the positions of every
  * vocabulary key (see vocabulary.ts) recorded on the way.
  */
-import { forEachWord } from './words.js';
+import { forEachWord, type WordSink } from './words.js';
 import { FIELD_BIT, itemSegments, type Segment } from './fields.js';
 import type { KeyedWords } from './vocabulary.js';
 import type { ItemText } from './types.js';
 
 /**
  * The words of one item. Token ids run through all segments in order, so a phrase is consecutive ids in one
- * segment. The per-token arrays are reused from item to item (a tagger keeps one ItemIndex): only the first
- * `count` entries belong to the current item, and an index is valid until the next indexItem() into it.
+ * segment. All storage is typed arrays reused from item to item (a tagger keeps one ItemIndex): only the
+ * first `count` tokens and `postings` entries belong to the current item, and an index is valid until the
+ * next indexItem() into it.
+ *
+ * Where a vocabulary id occurs is a linked list of postings in token order: `head[id]` is the first posting
+ * (-1 when the item lacks the id), `next[p]` the one after `p` (-1 at the end), `token[p]` its token. Lists
+ * in typed arrays cost no allocation per item and are cleared by resetting the heads of `hitIds` alone:
+ * arrays of arrays cost a runtime call per list to empty and per item to grow (cpu profile of tag()).
  */
 export interface ItemIndex {
   segments: Segment[];
+  /** Per segment, its field's bit (FIELD_BIT), for the mask checks of evaluation. */
+  segBits: Int32Array;
   /** Tokens of the current item. */
   count: number;
   /** Per token: folded word, segment index, and UTF-16 span within the segment's text. */
@@ -21,68 +29,119 @@ export interface ItemIndex {
   segs: Int32Array;
   starts: Int32Array;
   ends: Int32Array;
-  /**
-   * Vocabulary id → ascending ids of the tokens that are that word (or have that stem or prefix); empty or
-   * absent for ids the item lacks. Indexed by id, and the lists are reused: `hitIds` says which are filled.
-   */
-  hits: number[][];
-  /** The vocabulary ids with hits in this item, in order of first occurrence. */
-  hitIds: number[];
+  /** Vocabulary id → its first posting, or -1; `tail` its last (only meaningful where head is set). */
+  head: Int32Array;
+  tail: Int32Array;
+  /** Per posting: the next posting of the same id, and the token. */
+  next: Int32Array;
+  token: Int32Array;
+  postings: number;
+  /** The vocabulary ids with postings in this item, in order of first occurrence: `hitIds[0, hitCount)`. */
+  hitIds: Int32Array;
+  hitCount: number;
+  /** The segment being tokenized, and the sink that records its words. */
+  seg: number;
+  sink: WordSink<readonly number[]>;
 }
 
 /** Empty storage for indexItem; `ids` is the vocabulary's size, if known. */
 export function makeItemIndex(ids = 0, capacity = 256): ItemIndex {
-  return {
-    segments: [], count: 0, words: [], hits: Array.from({ length: ids }, () => []), hitIds: [],
+  const idx: ItemIndex = {
+    segments: [], segBits: new Int32Array(16), count: 0, words: [],
     segs: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity),
+    head: new Int32Array(Math.max(ids, 16)).fill(-1), tail: new Int32Array(Math.max(ids, 16)),
+    next: new Int32Array(capacity), token: new Int32Array(capacity), postings: 0,
+    hitIds: new Int32Array(capacity), hitCount: 0, seg: 0,
+    // One sink per index, made once: a closure made per item cost an allocation (and, under tsx, a
+    // defineProperty for its name) every call.
+    sink: (word, start, end, keys) => {
+      const t = idx.count++;
+      if (t === idx.segs.length) growTokens(idx);
+      idx.words[t] = word;
+      idx.segs[t] = idx.seg;
+      idx.starts[t] = start;
+      idx.ends[t] = end;
+      for (let k = 0; k < keys.length; k++) addPosting(idx, keys[k]!, t);
+    },
   };
+  return idx;
 }
 
 /**
  * Tokenizes the fields in `mask` of `item` into `idx` (replacing what it held), recording where the
- * vocabulary's words, stems and prefixes occur. Reusing `idx` spares the garbage of four arrays per item
- * (callgrind counted about the same instructions either way).
+ * vocabulary's words, stems and prefixes occur.
  */
 export function indexItem(item: ItemText, mask: number, keyed: KeyedWords, idx: ItemIndex = makeItemIndex()): ItemIndex {
   const segments = itemSegments(item, mask);
-  const { words, hits, hitIds } = idx;
-  let { segs, starts, ends } = idx;
-  let count = 0;
-  for (const id of hitIds) hits[id]!.length = 0;
-  hitIds.length = 0;
-  let seg = 0;
-  const sink = (word: string, start: number, end: number, keys: readonly number[]): void => {
-    const token = count++;
-    if (token === segs.length) {
-      segs = grown(segs);
-      starts = grown(starts);
-      ends = grown(ends);
-    }
-    words[token] = word;
-    segs[token] = seg;
-    starts[token] = start;
-    ends[token] = end;
-    for (let k = 0; k < keys.length; k++) {
-      const id = keys[k]!;
-      while (hits.length <= id) hits.push([]); // grown densely: a sparse array would become a dictionary
-      const list = hits[id]!;
-      if (list.length === 0) hitIds.push(id);
-      list.push(token);
-    }
-  };
-  for (; seg < segments.length; seg++) {
+  for (let k = 0; k < idx.hitCount; k++) idx.head[idx.hitIds[k]!] = -1;
+  idx.count = 0;
+  idx.postings = 0;
+  idx.hitCount = 0;
+  idx.segments = segments;
+  if (segments.length > idx.segBits.length) idx.segBits = new Int32Array(segments.length * 2);
+  for (let k = 0; k < segments.length; k++) idx.segBits[k] = segments[k]!.bit;
+  const sink = idx.sink;
+  for (let seg = 0; seg < segments.length; seg++) {
     const segment = segments[seg]!;
     if (segment.bit === FIELD_BIT.source) continue; // source: compares whole ids, never words
+    idx.seg = seg;
     forEachWord(segment.text, sink, keyed);
   }
-  // Drop the previous item's longer tail, so no string outlives its item by much.
-  if (words.length > count * 2 + 64) words.length = count;
-  idx.segments = segments;
-  idx.count = count;
-  idx.segs = segs;
-  idx.starts = starts;
-  idx.ends = ends;
+  // words[] is not shortened after a shorter item: its strings are the interner's, alive anyway, and
+  // shrinking and regrowing the array cost a runtime call per item.
   return idx;
+}
+
+function addPosting(idx: ItemIndex, id: number, t: number): void {
+  if (id >= idx.head.length) growIds(idx, id);
+  const p = idx.postings++;
+  if (p === idx.next.length) {
+    idx.next = grown(idx.next);
+    idx.token = grown(idx.token);
+  }
+  idx.token[p] = t;
+  idx.next[p] = -1;
+  if (idx.head[id] === -1) {
+    idx.head[id] = p;
+    if (idx.hitCount === idx.hitIds.length) idx.hitIds = grown(idx.hitIds);
+    idx.hitIds[idx.hitCount++] = id;
+  } else {
+    idx.next[idx.tail[id]!] = p;
+  }
+  idx.tail[id] = p;
+}
+
+/** Whether token `t` carries vocabulary id `id`. */
+export function hasKeyAt(idx: ItemIndex, id: number, t: number): boolean {
+  if (id >= idx.head.length) return false;
+  for (let p = idx.head[id]!; p >= 0; p = idx.next[p]!) {
+    const at = idx.token[p]!;
+    if (at >= t) return at === t;
+  }
+  return false;
+}
+
+/** The tokens carrying vocabulary id `id`, ascending (a copy, for the paths that are not per candidate rule). */
+export function tokensOf(idx: ItemIndex, id: number): number[] {
+  const out: number[] = [];
+  if (id < idx.head.length) for (let p = idx.head[id]!; p >= 0; p = idx.next[p]!) out.push(idx.token[p]!);
+  return out;
+}
+
+function growTokens(idx: ItemIndex): void {
+  idx.segs = grown(idx.segs);
+  idx.starts = grown(idx.starts);
+  idx.ends = grown(idx.ends);
+}
+
+function growIds(idx: ItemIndex, id: number): void {
+  const size = Math.max(id + 1, idx.head.length * 2);
+  const head = new Int32Array(size).fill(-1);
+  head.set(idx.head);
+  const tail = new Int32Array(size);
+  tail.set(idx.tail);
+  idx.head = head;
+  idx.tail = tail;
 }
 
 function grown(a: Int32Array): Int32Array {

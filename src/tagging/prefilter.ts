@@ -74,6 +74,8 @@ export interface Prefilter {
   /** Per rule, the stamp of the last item that made it a candidate (scratch for candidateRules). */
   seen: Int32Array;
   stamp: number;
+  /** Scratch for candidateRules: room for every rule once. */
+  found: Int32Array;
 }
 
 /** Indexes rules by their anchors (anchors[i] belongs to rule i). */
@@ -82,7 +84,7 @@ export function buildPrefilter(anchors: (Anchor | null)[]): Prefilter {
   // dictionary, and this is read for every id an item carries.
   const maxId = anchors.reduce((max, a) => (a ? a.ids.reduce((m, id) => Math.max(m, id), max) : max), -1);
   const byId = new Array<number[] | undefined>(maxId + 1).fill(undefined);
-  const pf: Prefilter = { ruleCount: anchors.length, byId, always: [], seen: new Int32Array(anchors.length), stamp: 0 };
+  const pf: Prefilter = { ruleCount: anchors.length, byId, always: [], seen: new Int32Array(anchors.length), stamp: 0, found: new Int32Array(anchors.length) };
   anchors.forEach((a, rule) => {
     if (a === null) return void pf.always.push(rule);
     for (const id of a.ids) {
@@ -93,26 +95,33 @@ export function buildPrefilter(anchors: (Anchor | null)[]): Prefilter {
   return pf;
 }
 
-/** The rules worth evaluating on this item, ascending, each once; the others cannot match it. */
-export function candidateRules(pf: Prefilter, idx: ItemIndex): Int32Array {
-  // Marks instead of sorting a list with duplicates: an item's words often name the same rule many times.
+/**
+ * The rules worth evaluating on this item, each once, in `pf.found[0, returned count)`, in no particular
+ * order (callers order what matched: sorting every candidate cost more than evaluating it); the other rules
+ * cannot match the item.
+ */
+export function candidateRules(pf: Prefilter, idx: ItemIndex): number {
+  // Marks instead of de-duplicating a list: an item's words often name the same rule many times.
   const stamp = nextStamp(pf);
-  const found: number[] = [];
-  for (const rule of pf.always) {
-    pf.seen[rule] = stamp;
-    found.push(rule);
+  const { seen, byId, always } = pf;
+  const found = pf.found;
+  let n = 0;
+  for (let k = 0; k < always.length; k++) {
+    seen[always[k]!] = stamp;
+    found[n++] = always[k]!;
   }
-  for (const id of idx.hitIds) {
-    const rules = pf.byId[id];
+  for (let h = 0; h < idx.hitCount; h++) {
+    const id = idx.hitIds[h]!;
+    const rules = id < byId.length ? byId[id] : undefined;
     if (rules === undefined) continue;
     for (let k = 0; k < rules.length; k++) {
       const rule = rules[k]!;
-      if (pf.seen[rule] === stamp) continue;
-      pf.seen[rule] = stamp;
-      found.push(rule);
+      if (seen[rule] === stamp) continue;
+      seen[rule] = stamp;
+      found[n++] = rule;
     }
   }
-  return Int32Array.from(found).sort();
+  return n;
 }
 
 // A new mark for candidateRules; the marks are reset when the counter wraps.

@@ -43,31 +43,37 @@ export function compileTagger(rules: TagRule[]): Tagger {
   return {
     tag(item) {
       const idx = indexItem(item, mask, keyed, scratch);
-      const tags: string[] = [];
-      for (const i of candidateRules(prefilter, idx)) {
-        const rule = compiled[i]!;
-        if (tags.includes(rule.name)) continue;
-        for (const a of rule.alternatives) {
+      const n = candidateRules(prefilter, idx);
+      let matched: number[] | null = null;
+      for (let k = 0; k < n; k++) {
+        const i = prefilter.found[k]!;
+        for (const a of compiled[i]!.alternatives) {
           if (evaluate(a.matcher, idx)) {
-            tags.push(rule.name);
+            (matched ??= []).push(i);
             break;
           }
         }
       }
+      if (matched === null) return [];
+      // Candidates come in no order; tags are listed in rule order, each name once.
+      const tags: string[] = [];
+      for (const i of matched.sort((a, b) => a - b)) if (!tags.includes(compiled[i]!.name)) tags.push(compiled[i]!.name);
       return tags;
     },
     explain(item) {
       const idx = indexItem(item, mask, keyed, scratch);
-      const matches: TagMatch[] = [];
-      for (const i of candidateRules(prefilter, idx)) {
+      const n = candidateRules(prefilter, idx);
+      const byRule: { i: number; matches: TagMatch[] }[] = [];
+      for (let k = 0; k < n; k++) {
+        const i = prefilter.found[k]!;
         const rule = compiled[i]!;
         const holding = rule.alternatives.filter((a) => evaluate(a.matcher, idx));
         if (holding.length === 0) continue;
         const found = holding.flatMap((a) => collectEvidence(a.matcher, idx).map((e) => ({ tag: rule.name, rule: a.source, ...e })));
         // A rule true only through NOT (e.g. `NOT olahraga`) has nothing to point at; it still gets one entry.
-        matches.push(...(found.length > 0 ? found : [{ tag: rule.name, rule: holding[0]!.source, field: 'title' as const, text: '', start: 0, end: 0 }]));
+        byRule.push({ i, matches: found.length > 0 ? found : [{ tag: rule.name, rule: holding[0]!.source, field: 'title', text: '', start: 0, end: 0 }] });
       }
-      return matches;
+      return byRule.sort((a, b) => a.i - b.i).flatMap((r) => r.matches);
     },
   };
 }
