@@ -1,12 +1,17 @@
 /**
- * Skipping rules that cannot match. For each rule we derive a set of words at least one of which must
- * occur in any item it matches (its anchor); an item then only evaluates rules anchored on words it
- * contains, plus the few rules with no anchor (pure NOT, regex, source:). Matching is word-based, so the
- * vocabulary positions recorded while tokenizing (words, stems and prefixes alike) replace a substring
- * automaton.
+ * Skipping rules that cannot match. For each rule we derive up to two sets of words (anchors) such that any
+ * item it matches contains a word of each: `(Rusia OR Moskow) AND (Belarus* OR Minsk)` is anchored on both
+ * groups, so an article that names only Russia never evaluates it. An item then evaluates the rules all of
+ * whose anchors it hits, plus the few rules with no anchor (pure NOT, regex, source:). Matching is
+ * word-based, so the vocabulary positions recorded while tokenizing (words, stems and prefixes alike)
+ * replace a substring automaton.
  */
 import type { Matcher } from './matcher.js';
 import type { ItemIndex } from './item-index.js';
+
+// Anchors kept per rule: each costs the positions of its words in every item (common words among them),
+// and past two, in bench/tagging.ts, almost no candidate was left to skip.
+const MAX_ANCHORS = 2;
 
 /** Keys one of which occurs in every item the matcher accepts: vocabulary ids (words, stems, prefixes). */
 export interface Anchor {
@@ -15,33 +20,44 @@ export interface Anchor {
   shortest: number;
 }
 
-/** The cheapest anchor of a matcher, or null when it can match without any particular word. */
-export function anchorOf(m: Matcher): Anchor | null {
+/**
+ * Anchors that every item the matcher accepts hits, each of them; empty when it can match without any
+ * particular word.
+ */
+export function anchorsOf(m: Matcher): Anchor[] {
   switch (m.kind) {
     case 'words':
-      return cheapest(
-        m.tests.map((t): Anchor => {
-          switch (t.kind) {
-            case 'word':
-              return { ids: [t.id], shortest: t.word.length };
-            case 'stem':
-              return { ids: t.ids, shortest: t.word.length };
-            case 'prefix':
-              return { ids: [t.id], shortest: t.prefix.length };
-          }
-        }),
-      ); // every word of a phrase must occur, so any one will do
+      // Every word of a phrase must occur.
+      return m.tests.map((t): Anchor => {
+        switch (t.kind) {
+          case 'word':
+            return { ids: [t.id], shortest: t.word.length };
+          case 'stem':
+            return { ids: t.ids, shortest: t.word.length };
+          case 'prefix':
+            return { ids: [t.id], shortest: t.prefix.length };
+        }
+      });
     case 'and':
-      return cheapest(m.children.map(anchorOf));
+      return m.children.flatMap(anchorsOf);
     case 'near':
-      return cheapest([anchorOf(m.left), anchorOf(m.right)]);
-    case 'or':
-      return unionOf(m.children.map(anchorOf));
+      return [...anchorsOf(m.left), ...anchorsOf(m.right)];
+    case 'or': {
+      const union = unionOf(m.children.map((c) => cheapest(anchorsOf(c))));
+      return union === null ? [] : [union];
+    }
     case 'not':
     case 'regex':
     case 'source':
-      return null;
+      return [];
   }
+}
+
+/** The anchors of a rule that matches when any of `alternatives` (its query, its aliases) does. */
+export function ruleAnchors(alternatives: Matcher[]): Anchor[] {
+  if (alternatives.length === 1) return anchorsOf(alternatives[0]!);
+  const union = unionOf(alternatives.map((m) => cheapest(anchorsOf(m))));
+  return union === null ? [] : [union];
 }
 
 /** An anchor for "any of these matchers": all must be anchored. */
@@ -55,42 +71,59 @@ export function unionOf(anchors: (Anchor | null)[]): Anchor | null {
   return union;
 }
 
-function cheapest(anchors: (Anchor | null)[]): Anchor | null {
+// Fewer keys first (each key is a list to walk), then longer words (short words are common).
+function cheaper(a: Anchor, b: Anchor): number {
+  return a.ids.length - b.ids.length || b.shortest - a.shortest;
+}
+
+function cheapest(anchors: Anchor[]): Anchor | null {
   let best: Anchor | null = null;
-  for (const a of anchors) {
-    if (a === null) continue;
-    if (best === null || a.ids.length < best.ids.length || (a.ids.length === best.ids.length && a.shortest > best.shortest)) best = a;
-  }
+  for (const a of anchors) if (best === null || cheaper(a, best) < 0) best = a;
   return best;
 }
 
 /** Rule indexes by anchor key. */
 export interface Prefilter {
   ruleCount: number;
-  /** Vocabulary id → the rules anchored on it. */
+  /**
+   * Vocabulary id → pairs of (rule, bits): the rules anchored on it, and which of the rule's anchors
+   * (bit k for anchor k) it belongs to.
+   */
   byId: (number[] | undefined)[];
   /** Rules evaluated on every item. */
   always: number[];
-  /** Per rule, the stamp of the last item that made it a candidate (scratch for candidateRules). */
+  /** Per rule, the bits of all its anchors. */
+  need: Int32Array;
+  /** Per rule, the stamp of the last item that hit one of its anchors, and which anchors it hit (scratch). */
   seen: Int32Array;
+  have: Int32Array;
   stamp: number;
   /** Scratch for candidateRules: room for every rule once. */
   found: Int32Array;
 }
 
-/** Indexes rules by their anchors (anchors[i] belongs to rule i). */
-export function buildPrefilter(anchors: (Anchor | null)[]): Prefilter {
+/** Indexes rules by their anchors (anchors[i] belongs to rule i); keeps each rule's cheapest few. */
+export function buildPrefilter(anchors: Anchor[][]): Prefilter {
+  const kept = anchors.map((list) => [...list].sort(cheaper).slice(0, MAX_ANCHORS));
   // Filled to the largest id up front: assigning far past the end of an empty array makes V8 store it as a
   // dictionary, and this is read for every id an item carries.
-  const maxId = anchors.reduce((max, a) => (a ? a.ids.reduce((m, id) => Math.max(m, id), max) : max), -1);
-  const byId = new Array<number[] | undefined>(maxId + 1).fill(undefined);
-  const pf: Prefilter = { ruleCount: anchors.length, byId, always: [], seen: new Int32Array(anchors.length), stamp: 0, found: new Int32Array(anchors.length) };
-  anchors.forEach((a, rule) => {
-    if (a === null) return void pf.always.push(rule);
-    for (const id of a.ids) {
-      const rules = (pf.byId[id] ??= []);
-      if (rules.at(-1) !== rule) rules.push(rule);
-    }
+  const maxId = kept.flat().reduce((max, a) => a.ids.reduce((m, id) => Math.max(m, id), max), -1);
+  const rules = anchors.length;
+  const pf: Prefilter = {
+    ruleCount: rules, byId: new Array<number[] | undefined>(maxId + 1).fill(undefined), always: [],
+    need: new Int32Array(rules), seen: new Int32Array(rules), have: new Int32Array(rules), stamp: 0, found: new Int32Array(rules),
+  };
+  kept.forEach((list, rule) => {
+    if (list.length === 0) return void pf.always.push(rule);
+    list.forEach((a, k) => {
+      pf.need[rule] = pf.need[rule]! | (1 << k);
+      for (const id of a.ids) {
+        const pairs = (pf.byId[id] ??= []);
+        // One pair per rule and key, with the bits of every anchor the key is in (`Putin AND Putin*`).
+        if (pairs.length > 0 && pairs[pairs.length - 2] === rule) pairs[pairs.length - 1] = pairs[pairs.length - 1]! | (1 << k);
+        else pairs.push(rule, 1 << k);
+      }
+    });
   });
   return pf;
 }
@@ -101,24 +134,22 @@ export function buildPrefilter(anchors: (Anchor | null)[]): Prefilter {
  * cannot match the item.
  */
 export function candidateRules(pf: Prefilter, idx: ItemIndex): number {
-  // Marks instead of de-duplicating a list: an item's words often name the same rule many times.
+  // Stamps instead of clearing per-rule state for every item.
   const stamp = nextStamp(pf);
-  const { seen, byId, always } = pf;
-  const found = pf.found;
+  const { seen, have, need, byId, always, found } = pf;
   let n = 0;
-  for (let k = 0; k < always.length; k++) {
-    seen[always[k]!] = stamp;
-    found[n++] = always[k]!;
-  }
+  for (let k = 0; k < always.length; k++) found[n++] = always[k]!;
   for (let h = 0; h < idx.hitCount; h++) {
     const id = idx.hitIds[h]!;
-    const rules = id < byId.length ? byId[id] : undefined;
-    if (rules === undefined) continue;
-    for (let k = 0; k < rules.length; k++) {
-      const rule = rules[k]!;
-      if (seen[rule] === stamp) continue;
+    const pairs = id < byId.length ? byId[id] : undefined;
+    if (pairs === undefined) continue;
+    for (let k = 0; k < pairs.length; k += 2) {
+      const rule = pairs[k]!;
+      const before = seen[rule] === stamp ? have[rule]! : 0;
+      const after = before | pairs[k + 1]!;
       seen[rule] = stamp;
-      found[n++] = rule;
+      have[rule] = after;
+      if (after === need[rule] && before !== after) found[n++] = rule;
     }
   }
   return n;

@@ -10,7 +10,7 @@ import { compilePhrase, compileQuery, positionKeys, type CompileContext, type Ma
 import { evaluate } from './evaluate.js';
 import { collectEvidence } from './explain.js';
 import { indexItem, makeItemIndex } from './item-index.js';
-import { anchorOf, buildPrefilter, candidateRules, unionOf } from './prefilter.js';
+import { buildPrefilter, candidateRules, ruleAnchors } from './prefilter.js';
 import { DEFAULT_FIELDS, FIELD_BIT } from './fields.js';
 import { stemCandidates } from './stem.js';
 import { makeKeyedWords, makeVocabulary } from './vocabulary.js';
@@ -32,7 +32,7 @@ interface CompiledRule {
 export function compileTagger(rules: TagRule[]): Tagger {
   const vocab = makeVocabulary();
   const compiled = rules.map((rule) => compileRule(rule, { vocab, stem: rule.stem === 'id' ? stemCandidates : null }));
-  const prefilter = buildPrefilter(compiled.map((r) => unionOf(r.alternatives.map((a) => anchorOf(a.matcher)))));
+  const prefilter = buildPrefilter(compiled.map((r) => ruleAnchors(r.alternatives.map((a) => a.matcher))));
   const wanted = new Set(prefilter.byId.flatMap((rules, id) => (rules ? [id] : [])));
   for (const r of compiled) for (const a of r.alternatives) positionKeys(a.matcher, wanted);
   const keyed = makeKeyedWords(vocab, stemCandidates, wanted);

@@ -4,6 +4,7 @@ import { compileQuery } from '../../../src/tagging/matcher.js';
 import { evaluate } from '../../../src/tagging/evaluate.js';
 import { indexItem } from '../../../src/tagging/item-index.js';
 import { makeKeyedWords, makeVocabulary } from '../../../src/tagging/vocabulary.js';
+import { buildPrefilter, candidateRules, ruleAnchors } from '../../../src/tagging/prefilter.js';
 import { stemCandidates } from '../../../src/tagging/stem.js';
 import { FIELD_BIT } from '../../../src/tagging/fields.js';
 
@@ -79,4 +80,31 @@ describe('tagging/prefilter: skipping rules never changes the result', () => {
     expect(tagged).to.be.greaterThan(items.length);
     expect(tagged).to.be.lessThan(items.length * rules.length * 0.5);
   });
+});
+
+describe('tagging/prefilter: a rule is a candidate only when every anchor kept for it occurs', () => {
+  // `(A OR B) AND (C OR D)` keeps both groups: an article naming only Russia never evaluates the rule.
+  const vocab = makeVocabulary();
+  const ctx = { vocab, stem: null };
+  const queries = ['(rusia OR moskow) AND (belarus* OR minsk)', '"hubungan rusia"', 'rusia OR NOT minsk', 'putin NEAR/3 lukashenko'];
+  const matchers = queries.map((q) => compileQuery(parseQuery(q), ctx));
+  const pf = buildPrefilter(matchers.map((m) => ruleAnchors([m])));
+  const keyed = makeKeyedWords(vocab, null, new Set(pf.byId.flatMap((pairs, id) => (pairs ? [id] : []))));
+  const candidates = (title: string): number[] => {
+    const n = candidateRules(pf, indexItem({ title, summary: null, content: null, categories: [] }, FIELD_BIT.title, keyed));
+    return [...pf.found.subarray(0, n)].sort((a, b) => a - b);
+  };
+  const cases: [string, number[]][] = [
+    ['Rusia kirim bantuan', [2]],
+    ['Minsk menolak', [2]],
+    ['Rusia dan Belarusia', [0, 2]],
+    ['Belarusia menolak', [2]],
+    ['Moskow kirim utusan ke Minsk', [0, 2]],
+    ['hubungan baru, Rusia', [1, 2]],
+    ['Putin bertemu Lukashenko', [2, 3]],
+    ['Lukashenko saja', [2]],
+  ];
+  for (const [title, expected] of cases) {
+    it(`${title} → rules ${expected.join(', ')}`, () => expect(candidates(title)).to.deep.equal(expected));
+  }
 });
