@@ -108,9 +108,9 @@ function firstTokens(test: WordTest, idx: ItemIndex): readonly number[] {
 function tokenPasses(test: WordTest, token: number, idx: ItemIndex): boolean {
   switch (test.kind) {
     case 'word':
-      return idx.words[token] === test.word;
+      return idx.wordIds[token] === test.id;
     case 'prefix':
-      return idx.words[token]!.startsWith(test.prefix);
+      return hasKeyAt(idx, test.id, token);
     case 'stem':
       return test.ids.some((id) => hasKeyAt(idx, id, token));
   }

@@ -4,7 +4,7 @@
  */
 import { forEachWord, type WordSink } from './words.js';
 import { FIELD_BIT, itemSegments, type Segment } from './fields.js';
-import type { KeyedWords } from './vocabulary.js';
+import type { KeyedWord, KeyedWords } from './vocabulary.js';
 import type { ItemText } from './types.js';
 
 /**
@@ -24,8 +24,11 @@ export interface ItemIndex {
   segBits: Int32Array;
   /** Tokens of the current item. */
   count: number;
-  /** Per token: folded word, segment index, and UTF-16 span within the segment's text. */
-  words: string[];
+  /**
+   * Per token: its word's vocabulary id (-1 for words no rule names: phrases compare ids, not strings),
+   * segment index, and UTF-16 span within the segment's text.
+   */
+  wordIds: Int32Array;
   segs: Int32Array;
   starts: Int32Array;
   ends: Int32Array;
@@ -41,23 +44,23 @@ export interface ItemIndex {
   hitCount: number;
   /** The segment being tokenized, and the sink that records its words. */
   seg: number;
-  sink: WordSink<readonly number[]>;
+  sink: WordSink<KeyedWord>;
 }
 
 /** Empty storage for indexItem; `ids` is the vocabulary's size, if known. */
 export function makeItemIndex(ids = 0, capacity = 256): ItemIndex {
   const idx: ItemIndex = {
-    segments: [], segBits: new Int32Array(16), count: 0, words: [],
-    segs: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity),
+    segments: [], segBits: new Int32Array(16), count: 0,
+    wordIds: new Int32Array(capacity), segs: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity),
     head: new Int32Array(Math.max(ids, 16)).fill(-1), tail: new Int32Array(Math.max(ids, 16)),
     next: new Int32Array(capacity), token: new Int32Array(capacity), postings: 0,
     hitIds: new Int32Array(capacity), hitCount: 0, seg: 0,
     // One sink per index, made once: a closure made per item cost an allocation (and, under tsx, a
     // defineProperty for its name) every call.
-    sink: (word, start, end, keys) => {
+    sink: (_word, start, end, { id, keys }) => {
       const t = idx.count++;
       if (t === idx.segs.length) growTokens(idx);
-      idx.words[t] = word;
+      idx.wordIds[t] = id;
       idx.segs[t] = idx.seg;
       idx.starts[t] = start;
       idx.ends[t] = end;
@@ -87,8 +90,6 @@ export function indexItem(item: ItemText, mask: number, keyed: KeyedWords, idx: 
     idx.seg = seg;
     forEachWord(segment.text, sink, keyed);
   }
-  // words[] is not shortened after a shorter item: its strings are the interner's, alive anyway, and
-  // shrinking and regrowing the array cost a runtime call per item.
   return idx;
 }
 
@@ -129,6 +130,7 @@ export function tokensOf(idx: ItemIndex, id: number): number[] {
 }
 
 function growTokens(idx: ItemIndex): void {
+  idx.wordIds = grown(idx.wordIds);
   idx.segs = grown(idx.segs);
   idx.starts = grown(idx.starts);
   idx.ends = grown(idx.ends);

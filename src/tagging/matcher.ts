@@ -90,16 +90,16 @@ function wordTest(word: string, prefix: boolean, { vocab, stem }: CompileContext
 }
 
 /**
- * The vocabulary ids whose positions evaluating `m` looks up (evaluate.ts): a phrase's first word, and every
- * stem (stems are compared by position). Later words of a phrase and prefixes are compared as strings at
- * the position, so "dengan" in "Hubungan Rusia dengan Belarusia" need not be recorded in every item.
+ * The vocabulary ids whose positions evaluating `m` looks up (evaluate.ts): a phrase's first word, and
+ * every stem and prefix (compared by position). Later plain words of a phrase are compared by id at the
+ * position, so "dengan" in "Hubungan Rusia dengan Belarusia" need not be recorded in every item.
  */
 export function positionKeys(m: Matcher, out: Set<number>): Set<number> {
   switch (m.kind) {
     case 'words':
       m.tests.forEach((t, k) => {
         if (t.kind === 'stem') for (const id of t.ids) out.add(id);
-        else if (k === 0) out.add(t.id);
+        else if (k === 0 || t.kind === 'prefix') out.add(t.id);
       });
       break;
     case 'and':

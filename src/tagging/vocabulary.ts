@@ -45,8 +45,18 @@ function idIn(vocab: Vocabulary, map: Map<string, number>, key: string): number 
   return id;
 }
 
-/** Item words, each with the vocabulary ids it carries: its own, its stem keys', and those of the prefixes it starts with. */
-export type KeyedWords = Interner<readonly number[]>;
+/**
+ * What indexing records of one distinct item word: its own vocabulary id (-1 when no rule names it) and
+ * the ids whose positions evaluation or the prefilter reads: its own, its stem keys', and those of the
+ * prefixes it starts with.
+ */
+export interface KeyedWord {
+  id: number;
+  keys: readonly number[];
+}
+
+/** Item words with their KeyedWord. */
+export type KeyedWords = Interner<KeyedWord>;
 
 const NO_KEYS: readonly number[] = Object.freeze([]);
 
@@ -54,24 +64,25 @@ const NO_KEYS: readonly number[] = Object.freeze([]);
  * The lookup indexing does for every token, kept per distinct word (words.ts: Interner): news vocabulary is
  * small and repetitive, so after warm-up a token costs a probe of the interner's table however many stems
  * and prefixes the rules use (probing every prefix length of every token was a tenth of tag() with a few
- * hundred `word*` rules). Only ids in `wanted` are kept (the keys whose positions evaluation or the
- * prefilter reads). Call it once the vocabulary is complete; `stem` is null when no rule stems.
+ * hundred `word*` rules). Only ids in `wanted` are kept as keys. Call it once the vocabulary is complete;
+ * `stem` is null when no rule stems.
  */
 export function makeKeyedWords(vocab: Vocabulary, stem: StemFn | null, wanted: ReadonlySet<number>): KeyedWords {
   const prefixLengths = [...new Set([...vocab.prefixes.keys()].map((p) => p.length))].sort((a, b) => a - b);
   const stems = stem !== null && vocab.stems.size > 0 ? stem : null;
-  return new Interner((word: string): readonly number[] => {
+  return new Interner((word: string): KeyedWord => {
     let keys: number[] | null = null;
     const add = (id: number | undefined): void => {
       if (id !== undefined && wanted.has(id)) (keys ??= []).push(id);
     };
-    add(vocab.words.get(word));
+    const id = vocab.words.get(word);
+    add(id);
     // Stem keys of one word are distinct, so each id is added at most once.
     if (stems !== null) for (const key of stems(word)) add(vocab.stems.get(key));
     for (const len of prefixLengths) {
       if (len > word.length) break;
       add(vocab.prefixes.get(word.slice(0, len)));
     }
-    return keys ?? NO_KEYS;
+    return { id: id ?? -1, keys: keys ?? NO_KEYS };
   });
 }

@@ -76,6 +76,12 @@ describe('tagging/tagger: compileTagger().tag', () => {
       ['a hyphenated term is a phrase', 'Rusia-Belarus', item({ title: 'Poros Rusia Belarus Menguat' }), true],
       ['words not consecutive', '"Rusia Belarus"', item({ title: 'Rusia dan Belarus Menguat' }), false],
       ['words in the wrong order', '"Rusia Belarus"', item({ title: 'Belarus Rusia' }), false],
+      ['a prefix after the first word', 'Rusia-Bel*', item({ title: 'Hubungan Rusia-Belarusia Makin Erat' }), true],
+      ['a prefix after the first word, not next to it', 'Rusia-Bel*', item({ title: 'Rusia dan Belarusia' }), false],
+      // The prefilter anchors this rule on Lukashenko and Moskow: bel* is found only through its positions.
+      ['a prefix after the first word, in a rule anchored elsewhere', 'Rusia-Bel* AND Lukashenko AND Moskow', item({ title: 'Rusia-Belarusia: Lukashenko ke Moskow' }), true],
+      ['a later word not named elsewhere', '"Rusia dengan Belarus"', item({ title: 'Hubungan Rusia dengan Belarus' }), true],
+      ['a later word replaced', '"Rusia dengan Belarus"', item({ title: 'Hubungan Rusia tanpa Belarus' }), false],
       ['across title and summary', '"Rusia Belarus"', item({ title: 'Sanksi Baru untuk Rusia', summary: 'Belarus ikut terdampak.' }), false],
       ['across two categories', '"Eropa Timur"', item({ title: 'Berita', categories: ['Eropa', 'Timur Tengah'] }), false],
       ['within one category', '"Eropa Timur"', item({ title: 'Berita', categories: ['Dunia', 'Eropa Timur'] }), true],
