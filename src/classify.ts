@@ -92,8 +92,8 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
         else byTag.set(tag, [why]);
       };
       const outputs: string[] = [];
-      for (const { tag, ...why } of everything.explain({ ...item, source: sourceId })) {
-        if (!tag.startsWith(OUTPUT_RULE)) add(tag, why);
+      for (const { tag, rule, field, text, start, end } of everything.explain({ ...item, source: sourceId })) {
+        if (!tag.startsWith(OUTPUT_RULE)) add(tag, { rule, field, text, start, end });
         else if (outputs.at(-1) !== tag.slice(OUTPUT_RULE.length)) outputs.push(tag.slice(OUTPUT_RULE.length)); // one entry per match
       }
       sourceTags(item, sourceId, add);

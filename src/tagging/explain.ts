@@ -9,6 +9,7 @@ import { FIELD_NAMES } from './types.js';
 // rule of many terms is cut at ten. Uncapped, a 120-word article about Putin and Lukashenko stored 3 KB per tag,
 // and writing those rows was the largest cost of ingest (bench/ingest.ts profile).
 const PER_TERM = 2;
+const FIELD_ORDER = Object.fromEntries(FIELD_NAMES.map((f, k) => [f, k])) as Record<FieldName, number>;
 const PER_RULE = 10;
 
 /** One piece of evidence; offsets are into the field's plain text (see fieldTexts). */
@@ -24,20 +25,19 @@ export interface Evidence {
  * field then position; empty when `m` is false or holds only through NOT (absence leaves nothing to point at).
  */
 export function collectEvidence(m: Matcher, idx: ItemIndex): Evidence[] {
-  const found = new Map<string, Evidence>();
+  const found: Evidence[] = [];
   // Round by round, the first occurrence of every term before any term's second, so the cap cuts repeats.
   const groups = supporting(m, idx);
-  for (let round = 0; round < PER_TERM && found.size < PER_RULE; round++) {
+  for (let round = 0; round < PER_TERM && found.length < PER_RULE; round++) {
     for (const group of groups) {
       const e = group[round];
-      if (e === undefined) continue;
-      found.set(`${e.field}:${e.start}:${e.end}`, e);
-      if (found.size === PER_RULE) break;
+      // Two terms may point at the same words (`Putin OR Putin*`): one entry (at most ten to compare).
+      if (e === undefined || found.some((f) => f.field === e.field && f.start === e.start && f.end === e.end)) continue;
+      found.push(e);
+      if (found.length === PER_RULE) break;
     }
   }
-  return [...found.values()].sort(
-    (a, b) => FIELD_NAMES.indexOf(a.field) - FIELD_NAMES.indexOf(b.field) || a.start - b.start || a.end - b.end,
-  );
+  return found.sort((a, b) => FIELD_ORDER[a.field] - FIELD_ORDER[b.field] || a.start - b.start || a.end - b.end);
 }
 
 // The occurrences behind `m`, one list per term (word, phrase, NEAR, regex or source: test) that holds.

@@ -40,6 +40,8 @@ export function compileTagger(rules: TagRule[]): Tagger {
   const scratch = makeItemIndex(vocab.words.size + vocab.stems.size + vocab.prefixes.size);
   const mask = compiled.reduce((acc, r) => r.alternatives.reduce((m, a) => m | fieldsOf(a.matcher), acc), DEFAULT_FIELDS);
 
+  // No rules (a config without tags or output queries): nothing to extract or tokenize.
+  if (compiled.length === 0) return { tag: () => [], explain: () => [] };
   return {
     tag(item) {
       const idx = indexItem(item, mask, keyed, scratch);
@@ -69,7 +71,10 @@ export function compileTagger(rules: TagRule[]): Tagger {
         const rule = compiled[i]!;
         const holding = rule.alternatives.filter((a) => evaluate(a.matcher, idx));
         if (holding.length === 0) continue;
-        const found = holding.flatMap((a) => collectEvidence(a.matcher, idx).map((e) => ({ tag: rule.name, rule: a.source, ...e })));
+        const found: TagMatch[] = [];
+        for (const a of holding) {
+          for (const e of collectEvidence(a.matcher, idx)) found.push({ tag: rule.name, rule: a.source, field: e.field, text: e.text, start: e.start, end: e.end });
+        }
         // A rule true only through NOT (e.g. `NOT olahraga`) has nothing to point at; it still gets one entry.
         byRule.push({ i, matches: found.length > 0 ? found : [{ tag: rule.name, rule: holding[0]!.source, field: 'title', text: '', start: 0, end: 0 }] });
       }
