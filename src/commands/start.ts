@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { makeLogger } from '../log.js';
-import { runDaemon } from '../main.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta start`: the daemon, until SIGTERM/SIGINT; SIGHUP reloads the config. */
@@ -20,6 +19,9 @@ async function startCommand(opts: { config?: string; logLevel?: string }, ctx: C
   const config = ctx.readConfig(opts.config);
   if (!config) return EXIT.config;
   const log = makeLogger(opts.logLevel ?? config.log.level);
+  // Loaded here, not at the top: the daemon's modules (HTTP server, renderers, sanitizer …) took ~0.4 s to
+  // load, which every other command (`warta fetch`, `check-config`, `--help`) paid for nothing.
+  const { runDaemon } = await import('../main.js');
   const daemon = await runDaemon(config, { configPath: config.file, env: ctx.env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true });
   const onHup = () => void daemon.reload('SIGHUP');
   process.on('SIGHUP', onHup);
