@@ -36,21 +36,24 @@ const CATEGORY_SEPARATOR = '\n';
 /** The segments of the fields in `mask`, in field order; HTML fields are converted to text here, once. */
 export function itemSegments(item: ItemText, mask: number): Segment[] {
   const segments: Segment[] = [];
-  const push = (field: FieldName, text: string | null | undefined, offset = 0): void => {
-    if (mask & FIELD_BIT[field] && text) segments.push({ field, bit: FIELD_BIT[field], text, offset });
-  };
-  push('title', item.title);
-  push('summary', item.summary == null ? null : htmlToText(item.summary));
-  push('content', item.content == null ? null : htmlToText(item.content));
+  pushSegment(segments, mask, 'title', item.title, 0);
+  pushSegment(segments, mask, 'summary', item.summary == null || (mask & FIELD_BIT.summary) === 0 ? null : htmlToText(item.summary), 0);
+  pushSegment(segments, mask, 'content', item.content == null || (mask & FIELD_BIT.content) === 0 ? null : htmlToText(item.content), 0);
   let offset = 0;
   for (const category of item.categories) {
-    push('category', category, offset);
+    pushSegment(segments, mask, 'category', category, offset);
     offset += category.length + CATEGORY_SEPARATOR.length;
   }
-  push('source', item.source);
-  push('author', item.author);
-  push('link', item.link);
+  pushSegment(segments, mask, 'source', item.source, 0);
+  pushSegment(segments, mask, 'author', item.author, 0);
+  pushSegment(segments, mask, 'link', item.link, 0);
   return segments;
+}
+
+// A function, not a closure made per item: tag() calls itemSegments for every item.
+function pushSegment(segments: Segment[], mask: number, field: FieldName, text: string | null | undefined, offset: number): void {
+  const bit = FIELD_BIT[field];
+  if (mask & bit && text) segments.push({ field, bit, text, offset });
 }
 
 /** The plain text of every field, as explanation offsets count: HTML stripped, categories joined by "\n". */

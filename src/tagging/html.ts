@@ -69,9 +69,6 @@ function extractText(html: string): string {
   const open: string[] = [];
   let depth = 0;
   let skipped = 0; // how many elements on `open` are SKIPPED ones
-  const text = (from: number, to: number): void => {
-    if (skipped === 0) addDecoded(out, html, from, to);
-  };
   const n = html.length;
   let i = 0; // scanning position
   let textFrom = 0; // start of the pending text run
@@ -81,7 +78,7 @@ function extractText(html: string): string {
     const c = html.charCodeAt(lt + 1);
     if (isAsciiLetter(c)) {
       // Start tag: its name, then attributes up to the '>' that is not inside a quoted value.
-      text(textFrom, lt);
+      if (skipped === 0) addDecoded(out, html, textFrom, lt);
       const nameEnd = tagNameEnd(html, lt + 1);
       const name = html.slice(lt + 1, nameEnd).toLowerCase();
       const gt = startTagEnd(html, nameEnd);
@@ -90,7 +87,7 @@ function extractText(html: string): string {
       if (RAW_TEXT.has(name)) {
         // Everything up to </name is this element's text, dropped for script, style and iframe.
         const close = findEndTag(html, i, name);
-        if (!SKIPPED.has(name)) text(i, close < 0 ? n : close);
+        if (!SKIPPED.has(name) && skipped === 0) addDecoded(out, html, i, close < 0 ? n : close);
         i = textFrom = close < 0 ? n : skipTag(html, close);
         out.lineBreak();
       } else if (!VOID.has(name) && html.charCodeAt(gt - 1) !== 0x2f /* "/>" */ && depth < MAX_OPEN) {
@@ -101,7 +98,7 @@ function extractText(html: string): string {
       }
     } else if (c === 0x2f /* / */ && isAsciiLetter(html.charCodeAt(lt + 2))) {
       // End tag: closes the nearest open element of that name and everything opened inside it.
-      text(textFrom, lt);
+      if (skipped === 0) addDecoded(out, html, textFrom, lt);
       const nameEnd = tagNameEnd(html, lt + 2);
       const name = html.slice(lt + 2, nameEnd).toLowerCase();
       let at = depth - 1;
@@ -113,12 +110,12 @@ function extractText(html: string): string {
       if (!INLINE.has(name)) out.lineBreak();
       i = textFrom = skipTag(html, nameEnd);
     } else if (c === 0x21 /* ! */ || c === 0x3f /* ? */ || c === 0x2f) {
-      text(textFrom, lt);
+      if (skipped === 0) addDecoded(out, html, textFrom, lt);
       if (html.startsWith('<![CDATA[', lt)) {
         // Feeds put CDATA inside HTML often enough; its content is text, not markup. Entities in it are
         // decoded all the same: publishers who wrap escaped markup in CDATA meant it escaped once.
         const end = html.indexOf(']]>', lt + 9);
-        text(lt + 9, end < 0 ? n : end);
+        if (skipped === 0) addDecoded(out, html, lt + 9, end < 0 ? n : end);
         i = textFrom = end < 0 ? n : end + 3;
       } else if (html.startsWith('<!--', lt)) {
         const end = html.indexOf('-->', lt + 4);
@@ -131,7 +128,7 @@ function extractText(html: string): string {
       i = lt + 1; // a literal '<', as in "suhu < 5 derajat"
     }
   }
-  text(textFrom, n);
+  if (skipped === 0) addDecoded(out, html, textFrom, n);
   return out.text;
 }
 

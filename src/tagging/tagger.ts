@@ -59,7 +59,7 @@ export function compileTagger(rules: TagRule[]): Tagger {
       if (matched === null) return [];
       // Candidates come in no order; tags are listed in rule order, each name once.
       const tags: string[] = [];
-      for (const i of matched.sort((a, b) => a - b)) if (!tags.includes(compiled[i]!.name)) tags.push(compiled[i]!.name);
+      for (const i of matched.sort(ascending)) if (!tags.includes(compiled[i]!.name)) tags.push(compiled[i]!.name);
       return tags;
     },
     explain(item) {
@@ -82,6 +82,8 @@ export function compileTagger(rules: TagRule[]): Tagger {
     },
   };
 }
+
+const ascending = (a: number, b: number): number => a - b;
 
 function compileRule(rule: TagRule, ctx: CompileContext): CompiledRule {
   if (rule.stem !== undefined && rule.stem !== null && rule.stem !== 'id') {
