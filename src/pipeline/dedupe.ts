@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingItem } from '../model.js';
 
 /** An item with its identity inside its source and a fingerprint of its content. */
@@ -15,7 +15,8 @@ export interface KeyedItem {
   contentHash: string;
 }
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+// crypto.hash: one call, no Hash object per item (the same digest as createHash().update().digest()).
+const sha256 = (s: string) => hash('sha256', s, 'hex');
 
 /**
  * Gives every item of one document its dedupe key, in document order, dropping later copies.
@@ -77,7 +78,7 @@ export function hashContent(item: IncomingItem): string {
  * source id and the dedupe key, so it is stable across restarts and re-imports and unique across sources.
  */
 export function itemUid(sourceId: string, key: string): string {
-  const h = createHash('sha256').update(sourceId).update('\0').update(key).digest();
+  const h = hash('sha256', `${sourceId}\0${key}`, 'buffer');
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');

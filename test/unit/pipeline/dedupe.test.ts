@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { IncomingItem } from '../../../src/model.js';
-import { assignKeys, itemUid } from '../../../src/pipeline/dedupe.js';
+import { assignKeys, hashContent, itemUid } from '../../../src/pipeline/dedupe.js';
 
 const item = (o: Partial<IncomingItem>): IncomingItem => ({
   guid: null, link: null, title: 't', summary: null, content: null, author: null, categories: [], published: null, updated: null, ...o,
@@ -62,5 +62,17 @@ describe('pipeline: itemUid', () => {
     expect(itemUid('antara', 'g:1')).to.equal(a);
     expect(itemUid('tempo', 'g:1')).to.not.equal(a);
     expect(itemUid('antara', 'g:2')).to.not.equal(a);
+  });
+
+  // Stored ids and content hashes outlive the code that made them: a changed digest would republish every
+  // item under a new id (feed readers show duplicates) and rewrite every row on the next poll. Values
+  // computed by the first implementation (createHash().update().digest()).
+  it('keeps the values earlier versions stored', () => {
+    expect(itemUid('antara-dunia', 'g:https://example.id/ber\u00edta/1')).to.equal('urn:uuid:82a87d5c-88e8-566b-8049-015a7bf2aca0');
+    const item = {
+      guid: 'x', link: 'https://example.id/1', title: 'Rusia\u2013Belarus', summary: '<p>Minsk</p>', content: null, author: 'Redaksi',
+      categories: ['Dunia'], published: new Date('2026-01-02T03:04:05Z'), updated: null,
+    };
+    expect(hashContent(item)).to.equal('9439db3801cca4dc97094a89f2d3298162ccc1845339b5cf6fea5f1692976ad8');
   });
 });
