@@ -11,7 +11,7 @@ import type { ItemIndex } from './item-index.js';
 
 // Anchors kept per rule: each costs the positions of its words in every item (common words among them).
 // bench/tagging.ts's corpus (1,000 rules): 25.6 candidate rules per item with one anchor, 2.05 with two,
-// 1.68 with three (for 29 % more positions recorded), 1.68 with four.
+// 1.68 with three (for 29 % more anchor-word positions recorded per item), 1.68 with four.
 const MAX_ANCHORS = 2;
 
 /** Keys one of which occurs in every item the matcher accepts: vocabulary ids (words, stems, prefixes). */
