@@ -123,7 +123,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
           log.warn({ err }, 're-tag workers could not start; re-tagging on the main thread'),
         );
       })
-      .then((r) => r && r.changed > 0 && log.info({ changed: r.changed, workers: r.workers }, 'tag rules changed: stored items re-tagged'))
+      .then((r) => r && (r.changed > 0 || r.explained > 0) && log.info({ changed: r.changed, explained: r.explained, workers: r.workers }, 'tag rules changed: stored items re-tagged'))
       .catch((err: unknown) => stopped.signal.aborted || log.error({ err }, 're-tagging failed'));
   };
   startRetag();

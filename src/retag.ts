@@ -30,8 +30,8 @@ export type PoolFallback = (err: unknown) => void;
 /**
  * Re-applies the current rules (tags and output queries) to every stored item, range by range, each range's
  * changes written in one transaction, yielding to the event loop between ranges so outputs keep being served.
- * With a pool, ranges are classified on worker threads, a few ahead of the writes. Only items whose tags or
- * outputs changed are written. The fingerprint is recorded last, so a crash part-way makes the next start
+ * With a pool, ranges are classified on worker threads, a few ahead of the writes. Only items whose tags,
+ * outputs or tag explanations changed are written (`explained`: those where only explanations did). The fingerprint is recorded last, so a crash part-way makes the next start
  * finish the job.
  */
 export async function retagIfRulesChanged(
@@ -40,7 +40,7 @@ export async function retagIfRulesChanged(
   now: () => Date,
   opts: RetagOptions = {},
   onPoolFailure: PoolFallback = () => {},
-): Promise<{ changed: number; workers: number } | null> {
+): Promise<{ changed: number; explained: number; workers: number } | null> {
   const { fingerprint } = classifier;
   const { batch = 500, signal } = opts;
   if (store.meta.get('rules_fingerprint') === fingerprint) return null;
@@ -67,6 +67,7 @@ export async function retagIfRulesChanged(
   const depth = pool ? pool.size * 2 : 1;
 
   let changed = 0;
+  let explained = 0;
   try {
     const inFlight: { lastId: number; changes: Promise<Settled> }[] = [];
     let next = resumeAfter;
@@ -81,11 +82,13 @@ export async function retagIfRulesChanged(
       if (range === undefined) break;
       const result = await range.changes;
       if ('error' in result) throw result.error;
-      changed += await store.write(() => {
-        const n = store.retag.apply(result.value);
+      const n = await store.write(() => {
+        const written = store.retag.apply(result.value);
         store.meta.set(PROGRESS, JSON.stringify({ fingerprint, after: range.lastId }));
-        return n;
+        return written;
       }, signal);
+      changed += n.changed;
+      explained += n.explained;
       await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
@@ -94,9 +97,10 @@ export async function retagIfRulesChanged(
   await store.write(() => {
     store.meta.set('rules_fingerprint', fingerprint);
     store.meta.delete(PROGRESS);
-    if (changed > 0) store.meta.set('rules_changed_at', now().toISOString());
+    // JSON Feed outputs show explanations too, so a change of those alone is a change of what is published.
+    if (changed > 0 || explained > 0) store.meta.set('rules_changed_at', now().toISOString());
   }, signal);
-  return { changed, workers: pool?.size ?? 0 };
+  return { changed, explained, workers: pool?.size ?? 0 };
 }
 
 type Settled = { value: Awaited<ReturnType<ClassifyRange>> } | { error: unknown };

@@ -70,6 +70,7 @@ export function makeItemStore(db: Db) {
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
   const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
   const tagsOfItem = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
+  const explainsOfItem = db.prepare('SELECT tag, explain FROM item_tags WHERE item_id = ?').raw(true);
   const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
 
@@ -202,25 +203,32 @@ export function makeItemStore(db: Db) {
     },
 
     /** Writes a re-tag's changes (retag-rows.ts; inside the caller's transaction); returns how many items changed. */
-    applyRetag(changes: readonly RetagChange[]): number {
+    applyRetag(changes: readonly RetagChange[]): { changed: number; explained: number } {
       let changed = 0;
+      let explained = 0;
       for (const c of changes) {
         // Classified from a snapshot: an item pruned or rewritten since then was (or will be) handled by the
         // refresh or retention that touched it, with the current rules.
         if (hashOf.get(c.id) !== c.contentHash) continue;
         // The diff is taken again here, against what is stored now, so nothing unchanged is rewritten.
-        const before = new Set(tagsOfItem.all(c.id) as string[]);
+        const before = new Map(explainsOfItem.all(c.id) as [string, string | null][]);
         const after = new Set(c.tags.map((t) => t.tag));
         const outBefore = new Set(outputsOfItem.all(c.id) as string[]);
         const outAfter = new Set(c.outputs);
-        if (sameSet(before, after) && sameSet(outBefore, outAfter)) continue;
-        changed++;
-        for (const t of before) if (!after.has(t)) deleteTag.run(t, c.id);
-        for (const t of c.tags) if (!before.has(t.tag)) insertTag.run(t.tag, c.id, encodeExplain(t.explain));
+        const membership = !sameSet(new Set(before.keys()), after) || !sameSet(outBefore, outAfter);
+        let rewritten = false;
+        for (const [t] of before) if (!after.has(t)) deleteTag.run(t, c.id);
+        c.tags.forEach((t, k) => {
+          if (before.get(t.tag) === c.explains[k]) return;
+          insertTag.run(t.tag, c.id, c.explains[k]); // OR REPLACE: a kept tag gets its new explanation
+          rewritten = true;
+        });
         for (const o of outBefore) if (!outAfter.has(o)) deleteOutput.run(o, c.id);
         for (const o of outAfter) if (!outBefore.has(o)) insertOutput.run(o, c.id);
+        if (membership) changed++;
+        else if (rewritten) explained++;
       }
-      return changed;
+      return { changed, explained };
     },
   };
 }

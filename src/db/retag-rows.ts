@@ -1,5 +1,6 @@
 import type { Classifier } from '../classify.js';
 import type { AppliedTag } from './items.js';
+import { encodeExplain } from './explain-json.js';
 import type { Db } from './open.js';
 
 /** An item whose tags or outputs the current rules decide differently from what is stored. */
@@ -8,6 +9,8 @@ export interface RetagChange {
   /** The content the classification was made from: the change is dropped if a refresh rewrote the item since. */
   contentHash: string;
   tags: AppliedTag[];
+  /** Per tag of `tags`, its explain column as encodeExplain() writes it. */
+  explains: string[];
   outputs: string[];
 }
 
@@ -25,14 +28,15 @@ export function makeRetagReader(db: Db) {
     .prepare('SELECT id, source_id, title, summary, content, author, link, categories, content_hash FROM items WHERE id > ? AND id <= ? ORDER BY id')
     .raw(true);
   // What is stored for a whole range in two queries, rather than two per item.
-  const tagsIn = db.prepare('SELECT item_id AS id, tag AS name FROM item_tags WHERE item_id > ? AND item_id <= ?');
+  const tagsIn = db.prepare('SELECT item_id AS id, tag AS name, explain FROM item_tags WHERE item_id > ? AND item_id <= ?');
   const outputsIn = db.prepare('SELECT item_id AS id, output_id AS name FROM item_outputs WHERE item_id > ? AND item_id <= ?');
-  const byItem = (rows: { id: number; name: string }[]): Map<number, Set<string>> => {
-    const map = new Map<number, Set<string>>();
+  // Item id → name → explain column (null for outputs, which have none).
+  const byItem = (rows: { id: number; name: string; explain?: string | null }[]): Map<number, Map<string, string | null>> => {
+    const map = new Map<number, Map<string, string | null>>();
     for (const r of rows) {
-      const set = map.get(r.id);
-      if (set) set.add(r.name);
-      else map.set(r.id, new Set([r.name]));
+      const names = map.get(r.id);
+      if (names) names.set(r.name, r.explain ?? null);
+      else map.set(r.id, new Map([[r.name, r.explain ?? null]]));
     }
     return map;
   };
@@ -43,10 +47,14 @@ export function makeRetagReader(db: Db) {
     /** How many items follow `afterId`, counting up to `cap` at most. */
     countAfter: (afterId: number, cap: number) => countAfter.get(afterId, cap) as number,
 
-    /** Classifies the items with afterId < id <= lastId; returns those whose stored tags or outputs differ. */
+    /**
+     * Classifies the items with afterId < id <= lastId; returns those whose stored tags, outputs or tag
+     * explanations differ (an edited rule that still tags the same items must not leave its old text, or
+     * old offsets, as the reason shown for them).
+     */
     changesIn(afterId: number, lastId: number, classifier: Pick<Classifier, 'classify'>): RetagChange[] {
       const changes: RetagChange[] = [];
-      const storedTags = byItem(tagsIn.all(afterId, lastId) as { id: number; name: string }[]);
+      const storedTags = byItem(tagsIn.all(afterId, lastId) as { id: number; name: string; explain: string | null }[]);
       const storedOutputs = byItem(outputsIn.all(afterId, lastId) as { id: number; name: string }[]);
       for (const r of inRange.all(afterId, lastId) as RangeRow[]) {
         const [id, sourceId, title, summary, content, author, link, categories, contentHash] = r;
@@ -54,15 +62,18 @@ export function makeRetagReader(db: Db) {
         // Explaining costs little more than deciding (bench/tagging.ts: explain() 15-25 % below tag()), so every
         // item is classified in full once rather than decided first and explained again when it changed.
         const c = classifier.classify(item, sourceId);
-        if (sameSet(storedTags.get(id) ?? NONE, new Set(c.tags.map((t) => t.tag))) && sameSet(storedOutputs.get(id) ?? NONE, new Set(c.outputs))) continue;
-        changes.push({ id, contentHash, tags: c.tags, outputs: c.outputs });
+        const explains = c.tags.map((t) => encodeExplain(t.explain));
+        const tags = storedTags.get(id) ?? NONE;
+        const same = tags.size === c.tags.length && c.tags.every((t, k) => tags.get(t.tag) === explains[k]);
+        if (same && sameSet(new Set((storedOutputs.get(id) ?? NONE).keys()), new Set(c.outputs))) continue;
+        changes.push({ id, contentHash, tags: c.tags, explains, outputs: c.outputs });
       }
       return changes;
     },
   };
 }
 
-const NONE: ReadonlySet<string> = new Set();
+const NONE: ReadonlyMap<string, string | null> = new Map();
 
 // A row of inRange, in its column order.
 type RangeRow = [id: number, sourceId: string, title: string, summary: string | null, content: string | null, author: string | null, link: string | null, categories: string, contentHash: string];
