@@ -35,10 +35,13 @@ export interface ItemIndex {
   /** Vocabulary id → its first posting, or -1; `tail` its last (only meaningful where head is set). */
   head: Int32Array;
   tail: Int32Array;
-  /** Per posting: the next posting of the same id, and the token. */
+  /** Per posting: the next posting of the same id, the token, and the id. */
   next: Int32Array;
   token: Int32Array;
+  ids: Int32Array;
   postings: number;
+  /** Per token, its first posting: a token's postings are consecutive (`firstPosting[t]` to the next token's). */
+  firstPosting: Int32Array;
   /** The vocabulary ids with postings in this item, in order of first occurrence: `hitIds[0, hitCount)`. */
   hitIds: Int32Array;
   hitCount: number;
@@ -53,7 +56,8 @@ export function makeItemIndex(ids = 0, capacity = 256): ItemIndex {
     segments: [], segBits: new Int32Array(16), count: 0,
     wordIds: new Int32Array(capacity), segs: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity),
     head: new Int32Array(Math.max(ids, 16)).fill(-1), tail: new Int32Array(Math.max(ids, 16)),
-    next: new Int32Array(capacity), token: new Int32Array(capacity), postings: 0,
+    next: new Int32Array(capacity), token: new Int32Array(capacity), ids: new Int32Array(capacity), postings: 0,
+    firstPosting: new Int32Array(capacity),
     hitIds: new Int32Array(capacity), hitCount: 0, seg: 0,
     // One sink per index, made once: a closure made per item cost an allocation (and, under tsx, a
     // defineProperty for its name) every call.
@@ -64,6 +68,7 @@ export function makeItemIndex(ids = 0, capacity = 256): ItemIndex {
       idx.segs[t] = idx.seg;
       idx.starts[t] = start;
       idx.ends[t] = end;
+      idx.firstPosting[t] = idx.postings;
       for (let k = 0; k < keys.length; k++) addPosting(idx, keys[k]!, t);
     },
   };
@@ -99,8 +104,10 @@ function addPosting(idx: ItemIndex, id: number, t: number): void {
   if (p === idx.next.length) {
     idx.next = grown(idx.next);
     idx.token = grown(idx.token);
+    idx.ids = grown(idx.ids);
   }
   idx.token[p] = t;
+  idx.ids[p] = id;
   idx.next[p] = -1;
   if (idx.head[id] === -1) {
     idx.head[id] = p;
@@ -114,11 +121,10 @@ function addPosting(idx: ItemIndex, id: number, t: number): void {
 
 /** Whether token `t` carries vocabulary id `id`. */
 export function hasKeyAt(idx: ItemIndex, id: number, t: number): boolean {
-  if (id >= idx.head.length) return false;
-  for (let p = idx.head[id]!; p >= 0; p = idx.next[p]!) {
-    const at = idx.token[p]!;
-    if (at >= t) return at === t;
-  }
+  // The token's own few postings, not the id's list: that list can be as long as the item (`di-me*`), and a
+  // phrase checks it once per occurrence of its first word.
+  const end = t + 1 < idx.count ? idx.firstPosting[t + 1]! : idx.postings;
+  for (let p = idx.firstPosting[t]!; p < end; p++) if (idx.ids[p] === id) return true;
   return false;
 }
 
@@ -131,6 +137,7 @@ export function tokensOf(idx: ItemIndex, id: number): number[] {
 
 function growTokens(idx: ItemIndex): void {
   idx.wordIds = grown(idx.wordIds);
+  idx.firstPosting = grown(idx.firstPosting);
   idx.segs = grown(idx.segs);
   idx.starts = grown(idx.starts);
   idx.ends = grown(idx.ends);
