@@ -137,51 +137,45 @@ describe('re-tagging on worker threads', function () {
     expect(store.meta.get('rules_fingerprint')).to.equal(AFTER.fingerprint);
     store.db.close();
   });
-});
 
-describe('re-tagging keeps explanations current', function () {
-  this.timeout(60_000);
-  let tmp: ReturnType<typeof tempDir>;
-  beforeEach(() => {
-    tmp = tempDir();
-  });
-  afterEach(() => tmp.cleanup());
+  describe('keeps explanations current', () => {
 
-  const explainOf = (store: Store, id: number, tag: string) =>
-    store.db.prepare('SELECT explain FROM item_tags WHERE item_id = ? AND tag = ?').pluck().get(id, tag) as string | undefined;
-  // Item k = 2 ("Minsk Lukashenko 2", Belarusia in its summary) carries the Belarus tag before and after.
-  const MINSK = 3; // ids start at 1
+    const explainOf = (store: Store, id: number, tag: string) =>
+      store.db.prepare('SELECT explain FROM item_tags WHERE item_id = ? AND tag = ?').pluck().get(id, tag) as string | undefined;
+    // Item k = 2 ("Minsk Lukashenko 2", Belarusia in its summary) carries the Belarus tag before and after.
+    const MINSK = 3; // ids start at 1
 
-  // The Belarus rule rewritten without changing what it matches: same tags, outputs and items, new reason.
-  const REWORDED = classifierFor('  - name: Rusia\n    match: Rusia\n  - name: Belarus\n    match: Minsk OR Belarus*\n');
+    // The Belarus rule rewritten without changing what it matches: same tags, outputs and items, new reason.
+    const REWORDED = classifierFor('  - name: Rusia\n    match: Rusia\n  - name: Belarus\n    match: Minsk OR Belarus*\n');
 
-  for (const workers of [0, 2]) {
-    it(`rewrites the reason of a tag an edited rule still gives, and nothing else (${workers} workers)`, async () => {
-      const { store, path } = await storeWith(tmp.dir, `explained-${workers}.db`, 300);
-      expect(explainOf(store, MINSK, 'Belarus')).to.include('"Belarus* OR Minsk"');
-      const rusia = store.db.prepare("SELECT item_id, explain FROM item_tags WHERE tag = 'Rusia' ORDER BY item_id").all();
-      const belarus = store.db.prepare("SELECT count(*) FROM item_tags WHERE tag = 'Belarus'").pluck().get() as number;
-      const r = await retagIfRulesChanged(store, REWORDED, () => new Date(), {
-        workers, poolMinItems: 1, startPool: workers === 0 ? null : (n) => startRetagPool(path, REWORDED.spec, n),
+    for (const workers of [0, 2]) {
+      it(`rewrites the reason of a tag an edited rule still gives, and nothing else (${workers} workers)`, async () => {
+        const { store, path } = await storeWith(tmp.dir, `explained-${workers}.db`, 300);
+        expect(explainOf(store, MINSK, 'Belarus')).to.include('"Belarus* OR Minsk"');
+        const rusia = store.db.prepare("SELECT item_id, explain FROM item_tags WHERE tag = 'Rusia' ORDER BY item_id").all();
+        const belarus = store.db.prepare("SELECT count(*) FROM item_tags WHERE tag = 'Belarus'").pluck().get() as number;
+        const r = await retagIfRulesChanged(store, REWORDED, () => new Date(), {
+          workers, poolMinItems: 1, startPool: workers === 0 ? null : (n) => startRetagPool(path, REWORDED.spec, n),
+        });
+        expect(r).to.deep.include({ changed: 0, explained: belarus, workers });
+        expect(explainOf(store, MINSK, 'Belarus')).to.equal('{"rules":["Minsk OR Belarus*"],"m":[[0,"title","Minsk",0,5],[0,"summary","Belarusia",10,19]]}');
+        // The Rusia rule did not change: its rows are untouched.
+        expect(store.db.prepare("SELECT item_id, explain FROM item_tags WHERE tag = 'Rusia' ORDER BY item_id").all()).to.deep.equal(rusia);
+        // Re-tagging again with the same rules finds nothing to write.
+        store.meta.set('rules_fingerprint', 'forced');
+        expect(await retagIfRulesChanged(store, REWORDED, () => new Date())).to.deep.include({ changed: 0, explained: 0 });
+        store.db.close();
       });
-      expect(r).to.deep.include({ changed: 0, explained: belarus, workers });
-      expect(explainOf(store, MINSK, 'Belarus')).to.equal('{"rules":["Minsk OR Belarus*"],"m":[[0,"title","Minsk",0,5],[0,"summary","Belarusia",10,19]]}');
-      // The Rusia rule did not change: its rows are untouched.
-      expect(store.db.prepare("SELECT item_id, explain FROM item_tags WHERE tag = 'Rusia' ORDER BY item_id").all()).to.deep.equal(rusia);
-      // Re-tagging again with the same rules finds nothing to write.
-      store.meta.set('rules_fingerprint', 'forced');
-      expect(await retagIfRulesChanged(store, REWORDED, () => new Date())).to.deep.include({ changed: 0, explained: 0 });
+    }
+
+    it('rewrites explanations stored in the old format when the rules change', async () => {
+      const { store } = await storeWith(tmp.dir, 'old-format.db', 50);
+      const old = JSON.stringify([{ rule: 'Rusia', field: 'title', text: 'Rusia', start: 0, end: 5 }]);
+      const first = store.db.prepare("SELECT item_id FROM item_tags WHERE tag = 'Rusia' ORDER BY item_id LIMIT 1").pluck().get() as number;
+      store.db.prepare("UPDATE item_tags SET explain = ? WHERE tag = 'Rusia' AND item_id = ?").run(old, first);
+      await retagIfRulesChanged(store, AFTER, () => new Date());
+      expect(explainOf(store, first, 'Rusia')).to.match(/^\{"rules":\["Rusia"\],"m":/);
       store.db.close();
     });
-  }
-
-  it('rewrites explanations stored in the old format when the rules change', async () => {
-    const { store } = await storeWith(tmp.dir, 'old-format.db', 50);
-    const old = JSON.stringify([{ rule: 'Rusia', field: 'title', text: 'Rusia', start: 0, end: 5 }]);
-    const first = store.db.prepare("SELECT item_id FROM item_tags WHERE tag = 'Rusia' ORDER BY item_id LIMIT 1").pluck().get() as number;
-    store.db.prepare("UPDATE item_tags SET explain = ? WHERE tag = 'Rusia' AND item_id = ?").run(old, first);
-    await retagIfRulesChanged(store, AFTER, () => new Date());
-    expect(explainOf(store, first, 'Rusia')).to.match(/^\{"rules":\["Rusia"\],"m":/);
-    store.db.close();
   });
 });
