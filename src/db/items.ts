@@ -69,7 +69,6 @@ export function makeItemStore(db: Db) {
   const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
   const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
-  const tagsOfItem = db.prepare('SELECT tag FROM item_tags WHERE item_id = ?').pluck();
   const explainsOfItem = db.prepare('SELECT tag, explain FROM item_tags WHERE item_id = ?').raw(true);
   const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
@@ -139,10 +138,9 @@ export function makeItemStore(db: Db) {
         } else {
           // Atom entries may carry only <updated>; with no date at all, the first-seen time stands in.
           const published = it.published ?? it.updated ?? now;
-          const f = fields;
           const info = insert.run(
-            itemUid(sourceId, k.key), sourceId, f.key, f.guid, f.link, f.title, f.summary, f.content, f.author, f.categories,
-            iso(published), iso(it.updated ?? published), iso(now), f.contentHash,
+            itemUid(sourceId, k.key), sourceId, k.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
+            fields.categories, iso(published), iso(it.updated ?? published), iso(now), k.contentHash,
           );
           id = Number(info.lastInsertRowid);
           result.inserted++;

@@ -32,6 +32,8 @@ interface CompiledRule {
 export function compileTagger(rules: TagRule[]): Tagger {
   const vocab = makeVocabulary();
   const compiled = rules.map((rule) => compileRule(rule, { vocab, stem: rule.stem === 'id' ? stemCandidates : null }));
+  // No rules (a config without tags or output queries): nothing to extract or tokenize.
+  if (compiled.length === 0) return { tag: () => [], explain: () => [] };
   const prefilter = buildPrefilter(compiled.map((r) => ruleAnchors(r.alternatives.map((a) => a.matcher))));
   const wanted = new Set(prefilter.byId.flatMap((rules, id) => (rules ? [id] : [])));
   for (const r of compiled) for (const a of r.alternatives) positionKeys(a.matcher, wanted);
@@ -40,8 +42,6 @@ export function compileTagger(rules: TagRule[]): Tagger {
   const scratch = makeItemIndex(vocab.words.size + vocab.stems.size + vocab.prefixes.size);
   const mask = compiled.reduce((acc, r) => r.alternatives.reduce((m, a) => m | fieldsOf(a.matcher), acc), DEFAULT_FIELDS);
 
-  // No rules (a config without tags or output queries): nothing to extract or tokenize.
-  if (compiled.length === 0) return { tag: () => [], explain: () => [] };
   return {
     tag(item) {
       const idx = indexItem(item, mask, keyed, scratch);
