@@ -7,7 +7,7 @@ import { registerOpml } from './commands/opml.js';
 import { registerSources } from './commands/sources.js';
 import { registerStart } from './commands/start.js';
 import { registerTags } from './commands/tags.js';
-import { VERSION } from './version.js';
+import { VERSION } from './base/version.js';
 
 export { EXIT } from './commands/context.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { backupDatabase } from '../db/backup.js';
-import { WartaError } from '../errors.js';
+import { backupDatabase } from '../store/sqlite/backup.js';
+import { WartaError } from '../base/errors.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta backup FILE [--force]`: an online copy of the database. */

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { hostKey, makeHostGate } from '../host-gate.js';
-import { makeLogger } from '../log.js';
+import { hostKey, makeHostGate } from '../schedule/host-gate.js';
+import { makeLogger } from '../base/log.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh.js';
-import { retagIfRulesChanged } from '../retag.js';
-import { openRuntime } from '../runtime.js';
+import { retagIfRulesChanged } from '../jobs/retag.js';
+import { openRuntime } from '../daemon/runtime.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta fetch [ID…]`: refresh sources once, one line each; exit 3 when a polled source failed. */

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
-import { openDatabase } from '../db/open.js';
-import { makeStore } from '../db/store.js';
-import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from '../opml-sources.js';
+import { openDatabase } from '../store/sqlite/open.js';
+import { makeStore } from '../store/sqlite/store.js';
+import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from '../publish/opml-sources.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta opml export|import`: the subscribed sources to and from OPML 2.0. */

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../db/open.js';
-import { makeStore } from '../db/store.js';
-import { nextRunOf } from '../scheduler.js';
-import { formatStatusTable, sourceStatuses } from '../source-status.js';
+import { openDatabase } from '../store/sqlite/open.js';
+import { makeStore } from '../store/sqlite/store.js';
+import { nextRunOf } from '../schedule/scheduler.js';
+import { formatStatusTable, sourceStatuses } from '../daemon/source-status.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta sources [--json]`: every source's state, last and next poll, last error. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { makeLogger } from '../log.js';
+import { makeLogger } from '../base/log.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta start`: the daemon, until SIGTERM/SIGINT; SIGHUP reloads the config. */

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { makeClassifier } from '../classify.js';
-import { openDatabase } from '../db/open.js';
-import { makeStore } from '../db/store.js';
+import { makeClassifier } from '../tagging/classify.js';
+import { openDatabase } from '../store/sqlite/open.js';
+import { makeStore } from '../store/sqlite/store.js';
 import { parseSince } from '../http/api-items.js';
-import { explainItem, formatTagTest, testTags } from '../tag-dryrun.js';
+import { explainItem, formatTagTest, testTags } from '../jobs/tag-dryrun.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta tags test|explain`: dry runs of the rules and explanations of an item's tags. */

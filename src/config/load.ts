@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { WartaError } from '../errors.js';
+import { WartaError } from '../base/errors.js';
 import { slugify } from '../tagging/index.js';
 import { checkSemantics } from './checks.js';
 import { configSchema, type ConfigInput } from './schema.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../config/load.js';
-import type { Store } from '../db/store.js';
-import type { StoredItem } from '../model.js';
+import type { Store } from '../store/sqlite/store.js';
+import type { StoredItem } from '../base/model.js';
 import { compileTagger, parseQuery, QuerySyntaxError, type QueryNode, type Tagger } from '../tagging/index.js';
 
 /** An API answer: status and JSON body. */

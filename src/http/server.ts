@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { isBusy } from '../db/busy.js';
+import { isBusy } from '../store/sqlite/busy.js';
 import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
-import type { FeedRenderer, Rendered } from './feeds.js';
-import type { SourceStatus } from '../source-status.js';
-import { routeLabel, type Metrics } from '../metrics.js';
+import type { FeedRenderer, Rendered } from '../publish/catalogue.js';
+import type { SourceStatus } from '../daemon/source-status.js';
+import { routeLabel, type Metrics } from '../base/metrics.js';
 import { INDEX_PAGE_CONTENT_TYPE, INDEX_PAGE_CSP } from './index-page.js';
 import type { ApiResponse, ItemsApi } from './api-items.js';
 

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { IncomingItem } from '../model.js';
+import type { IncomingItem } from '../base/model.js';
 
 /** An item with its identity inside its source and a fingerprint of its content. */
 export interface KeyedItem {

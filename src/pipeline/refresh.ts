@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Classifier } from '../classify.js';
-import { isStoreFailure, storageError } from '../db/busy.js';
-import type { PollRecord, SourceHealth, SourceRow } from '../db/sources.js';
-import type { Store } from '../db/store.js';
-import { coerceError, WartaError } from '../errors.js';
-import type { IncomingItem, IngestedFeed } from '../model.js';
+import type { Classifier } from '../tagging/classify.js';
+import { isStoreFailure, storageError } from '../store/sqlite/busy.js';
+import type { PollRecord, SourceHealth, SourceRow } from '../store/sqlite/sources.js';
+import type { Store } from '../store/sqlite/store.js';
+import { coerceError, WartaError } from '../base/errors.js';
+import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import { backoffUntil, MAX_BACKOFF_MS } from './backoff.js';
 import { assignKeys } from './dedupe.js';
-import { MAX_RETRY_AFTER_MS, type FetchRequest, type FetchResult, type RedirectHop } from './fetch.js';
+import { MAX_RETRY_AFTER_MS, type FetchRequest, type FetchResult, type RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */

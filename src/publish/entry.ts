@@ -2,7 +2,7 @@
  * Turns stored items into format-neutral entries: every field cleaned, sanitized and checked once, so the three
  * renderers only lay them out.
  */
-import type { StoredItem, TagExplanation } from '../model.js';
+import type { StoredItem, TagExplanation } from '../base/model.js';
 import { plausibleDate } from './dates.js';
 import { htmlToText } from './html-tree.js';
 import { sanitizeHtml } from './sanitize.js';

@@ -2,7 +2,7 @@
  * Entry point of publishing: one stored item list → one document in the requested format.
  * The renderers are pure: equal input gives equal bytes (the HTTP layer hashes them for ETags).
  */
-import type { StoredItem } from '../model.js';
+import type { StoredItem } from '../base/model.js';
 import { renderAtom } from './atom.js';
 import { type SourceInfo, prepareEntries } from './entry.js';
 import { renderJsonFeed } from './json.js';

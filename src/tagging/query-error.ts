@@ -1,5 +1,5 @@
 /** The error a malformed tag query raises, with the position an admin needs to fix it. */
-import { WartaError } from '../errors.js';
+import { WartaError } from '../base/errors.js';
 
 /** A query that cannot be parsed; `offset` (0-based, UTF-16) and `column` (1-based, characters) point into `query`. */
 export class QuerySyntaxError extends WartaError {

@@ -2,7 +2,7 @@
  * Tag rules → a Tagger. Everything per rule (parsing, field scopes, stems, anchors) happens once here; per
  * item, tag() tokenizes the fields once, asks the prefilter which rules could match, and evaluates only those.
  */
-import { WartaError } from '../errors.js';
+import { WartaError } from '../base/errors.js';
 import { parseQuery } from './query-parser.js';
 import { QuerySyntaxError } from './query-error.js';
 import type { QueryNode } from './query-ast.js';

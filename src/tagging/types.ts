@@ -2,7 +2,7 @@
  * The shapes the rest of warta sees: tag rules as configured, items as searched, and the explanations a
  * tagger gives back. Behaviour lives in the sibling files.
  */
-import type { TaggableItem } from '../model.js';
+import type { TaggableItem } from '../base/model.js';
 
 /** One tag as configured: the tag `name`, a `match` query, optional literal `aliases`, optional stemming. */
 export interface TagRule {

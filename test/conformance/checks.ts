@@ -12,10 +12,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
-import type { IngestedFeed } from '../../src/model.js';
-import { parseDate } from '../../src/pipeline/dates.js';
-import { detectEncoding, resolveCharset } from '../../src/pipeline/decode.js';
-import { plainText } from '../../src/pipeline/normalize.js';
+import type { IngestedFeed } from '../../src/base/model.js';
+import { parseDate } from '../../src/pipeline/feed/dates.js';
+import { detectEncoding, resolveCharset } from '../../src/pipeline/feed/decode.js';
+import { plainText } from '../../src/pipeline/feed/normalize.js';
 import { type Comparable, evaluate, Missing, Unsupported } from './pyexpr.js';
 import type { Outcome, Task } from './run.js';
 

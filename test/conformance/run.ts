@@ -13,9 +13,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { WartaError } from '../../src/errors.js';
-import type { IngestedFeed } from '../../src/model.js';
-import { ingestDocument } from '../../src/pipeline/ingest.js';
+import { WartaError } from '../../src/base/errors.js';
+import type { IngestedFeed } from '../../src/base/model.js';
+import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
 import { feedparserChecks, gofeedChecks, dateChecks, type Check } from './checks.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

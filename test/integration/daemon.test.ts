@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestDocument } from '../../src/pipeline/ingest.js';
+import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
 import { DaemonProcess, freePort } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { tempDir } from '../helpers/tmp.js';

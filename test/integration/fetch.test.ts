@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { lookup } from 'node:dns/promises';
 import { hostname } from 'node:os';
 import { Agent } from 'undici';
-import { fetchFeed, isPrivateAddress, makeFetchAgent, type FetchLimits, type FetchResult } from '../../src/pipeline/fetch.js';
+import { fetchFeed, isPrivateAddress, makeFetchAgent, type FetchLimits, type FetchResult } from '../../src/pipeline/fetch/fetch.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 
 const limits: FetchLimits = { timeoutMs: 2000, maxBody: 64 * 1024, maxRedirects: 5, userAgent: 'warta/test' };

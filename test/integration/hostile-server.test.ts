@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
-import type { SourceStatus } from '../../src/source-status.js';
+import type { SourceStatus } from '../../src/daemon/source-status.js';
 import { DaemonProcess, freePort } from '../helpers/daemon.js';
 import { FeedServer, rss } from '../helpers/feed-server.js';
 import { tempDir } from '../helpers/tmp.js';

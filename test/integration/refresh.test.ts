@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { openDatabase, type Db } from '../../src/db/open.js';
-import { makeStore, type Store } from '../../src/db/store.js';
-import { fetchFeed, makeFetchAgent } from '../../src/pipeline/fetch.js';
-import { ingestDocument } from '../../src/pipeline/ingest.js';
+import { openDatabase, type Db } from '../../src/store/sqlite/open.js';
+import { makeStore, type Store } from '../../src/store/sqlite/store.js';
+import { fetchFeed, makeFetchAgent } from '../../src/pipeline/fetch/fetch.js';
+import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
 import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
-import { makeClassifier } from '../../src/classify.js';
+import { makeClassifier } from '../../src/tagging/classify.js';
 import { parseConfig } from '../../src/config/load.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -6,14 +6,14 @@
 import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeClassifier, type Classifier } from '../../src/classify.js';
+import { makeClassifier, type Classifier } from '../../src/tagging/classify.js';
 import { parseConfig } from '../../src/config/load.js';
-import { openDatabase } from '../../src/db/open.js';
-import { makeStore, type Store } from '../../src/db/store.js';
+import { openDatabase } from '../../src/store/sqlite/open.js';
+import { makeStore, type Store } from '../../src/store/sqlite/store.js';
 import { assignKeys } from '../../src/pipeline/dedupe.js';
-import { retagIfRulesChanged } from '../../src/retag.js';
-import { startRetagPool, type RetagPool } from '../../src/retag-pool.js';
-import type { IncomingItem } from '../../src/model.js';
+import { retagIfRulesChanged } from '../../src/jobs/retag.js';
+import { startRetagPool, type RetagPool } from '../../src/jobs/retag-pool.js';
+import type { IncomingItem } from '../../src/base/model.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const classifierFor = (tags: string, outputs = ''): Classifier =>
@@ -112,9 +112,9 @@ describe('re-tagging on worker threads', function () {
   });
 
   it('runs the compiled worker (dist/), as the daemon does', async function () {
-    const compiled = new URL('../../dist/retag-pool.js', import.meta.url);
+    const compiled = new URL('../../dist/jobs/retag-pool.js', import.meta.url);
     if (!existsSync(compiled)) return this.skip(); // npm test builds dist/ first (pretest)
-    const { startRetagPool: startCompiled } = (await import(compiled.href)) as typeof import('../../src/retag-pool.js');
+    const { startRetagPool: startCompiled } = (await import(compiled.href)) as typeof import('../../src/jobs/retag-pool.js');
     const pooled = await storeWith(tmp.dir, 'compiled.db', 300);
     const r = await retagIfRulesChanged(pooled.store, AFTER, () => new Date(), { workers: 2, poolMinItems: 1, startPool: (n) => startCompiled(pooled.path, AFTER.spec, n) });
     expect(r).to.deep.include({ workers: 2 });

@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import { pino } from 'pino';
-import type { Classifier } from '../../src/classify.js';
-import { openDatabase } from '../../src/db/open.js';
-import { makeStore } from '../../src/db/store.js';
-import { WartaError } from '../../src/errors.js';
+import type { Classifier } from '../../src/tagging/classify.js';
+import { openDatabase } from '../../src/store/sqlite/open.js';
+import { makeStore } from '../../src/store/sqlite/store.js';
+import { WartaError } from '../../src/base/errors.js';
 import { backoffUntil } from '../../src/pipeline/backoff.js';
-import type { FetchResult } from '../../src/pipeline/fetch.js';
+import type { FetchResult } from '../../src/pipeline/fetch/fetch.js';
 import { nextAllowedPoll } from '../../src/pipeline/hints.js';
-import { ingestDocument } from '../../src/pipeline/ingest.js';
+import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
 import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
 import type { CheckOptions, CheckResult } from './lib.js';
 

@@ -4,12 +4,12 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { WartaError } from '../../src/errors.js';
-import { parseDate } from '../../src/pipeline/dates.js';
-import { decodeBody } from '../../src/pipeline/decode.js';
-import { parseRetryAfter } from '../../src/pipeline/fetch.js';
+import { WartaError } from '../../src/base/errors.js';
+import { parseDate } from '../../src/pipeline/feed/dates.js';
+import { decodeBody } from '../../src/pipeline/feed/decode.js';
+import { parseRetryAfter } from '../../src/pipeline/fetch/fetch.js';
 import { cacheLifetimeMs } from '../../src/pipeline/hints.js';
-import { resolveLink } from '../../src/pipeline/normalize.js';
+import { resolveLink } from '../../src/pipeline/feed/normalize.js';
 import { LINK_SCHEMES, publishableUrl, WEB_SCHEMES } from '../../src/publish/url.js';
 import { compileTagger, parseQuery, QuerySyntaxError } from '../../src/tagging/index.js';
 

@@ -3,9 +3,9 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { backupDatabase } from '../../../src/db/backup.js';
-import { openDatabase, type Db } from '../../../src/db/open.js';
-import { WartaError } from '../../../src/errors.js';
+import { backupDatabase } from '../../../src/store/sqlite/backup.js';
+import { openDatabase, type Db } from '../../../src/store/sqlite/open.js';
+import { WartaError } from '../../../src/base/errors.js';
 import { tempDir } from '../../helpers/tmp.js';
 
 // A second process writes as fast as it can, each transaction adding a ledger row and bumping a running total:

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INDEX_PAGE_CONTENT_TYPE, INDEX_PAGE_CSP, renderIndexPage } from '../../../src/http/index-page.js';
-import { HOSTILE, samplePage } from '../../unit/ops/fixtures.js';
+import { HOSTILE, samplePage } from '../../unit/http/index-page-fixtures.js';
 
 // Debian's chromium driven by playwright-core; nothing is ever downloaded. playwright-core is loaded by a
 // computed name and typed here by the little this test uses, so the suite compiles without it installed.

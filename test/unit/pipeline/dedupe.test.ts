@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { IncomingItem } from '../../../src/model.js';
+import type { IncomingItem } from '../../../src/base/model.js';
 import { assignKeys, hashContent, itemUid } from '../../../src/pipeline/dedupe.js';
 
 const item = (o: Partial<IncomingItem>): IncomingItem => ({

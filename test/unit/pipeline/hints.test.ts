@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ingestDocument } from '../../../src/pipeline/ingest.js';
+import { ingestDocument } from '../../../src/pipeline/feed/ingest.js';
 import { cacheLifetimeMs, nextAllowedPoll } from '../../../src/pipeline/hints.js';
 
 const now = new Date('2026-11-26T10:00:00Z');

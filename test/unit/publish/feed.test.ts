@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { StoredItem } from '../../../src/model.js';
+import type { StoredItem } from '../../../src/base/model.js';
 import { FEED_CONTENT_TYPES, type FeedFormat, type FeedMeta, renderFeed } from '../../../src/publish/index.js';
 import { checkAtom, checkJsonFeed, checkRss } from './feed-rules.js';
 import { META, NOW, SOURCES, hostileItems, storedItem } from './fixtures.js';

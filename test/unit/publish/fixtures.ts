@@ -1,7 +1,7 @@
 /**
  * Items for the publishing tests: ordinary ones and hostile ones, as the store would hand them over.
  */
-import type { StoredItem } from '../../../src/model.js';
+import type { StoredItem } from '../../../src/base/model.js';
 import type { FeedMeta, SourceInfo } from '../../../src/publish/index.js';
 
 export const NOW = new Date('2024-06-01T12:00:00Z');

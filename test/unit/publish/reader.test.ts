@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StoredItem } from '../../../src/model.js';
+import type { StoredItem } from '../../../src/base/model.js';
 import { type FeedFormat, renderFeed, sanitizeHtml } from '../../../src/publish/index.js';
 import { HOSTILE_HTML, META, SOURCES, hostileItems, storedItem } from './fixtures.js';
 import { tagSoups } from './soup.js';

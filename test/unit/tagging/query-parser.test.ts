@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatQuery, parseQuery, QuerySyntaxError } from '../../../src/tagging/index.js';
-import { WartaError } from '../../../src/errors.js';
+import { WartaError } from '../../../src/base/errors.js';
 
 describe('tagging/query-parser: parseQuery', () => {
   describe('accepts', () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { compileTagger, QuerySyntaxError, type ItemText, type TagRule } from '../../../src/tagging/index.js';
-import { WartaError } from '../../../src/errors.js';
+import { WartaError } from '../../../src/base/errors.js';
 import { BELARUS_ONLY, item, RUSIA_BELARUS, SOCHI_MEETING } from './fixtures.js';
 
 type Case = [name: string, rule: string | Omit<TagRule, 'name'>, item: ItemText, tagged: boolean];

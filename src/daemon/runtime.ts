@@ -1,0 +1,96 @@
+import type { Logger } from 'pino';
+import type { Agent } from 'undici';
+import type { Config } from '../config/load.js';
+import { DAEMON_BUSY_TIMEOUT_MS } from '../store/sqlite/busy.js';
+import { openDatabase, type Db } from '../store/sqlite/open.js';
+import { makeStore, type Store } from '../store/sqlite/store.js';
+import { fetchFeed, makeFetchAgent, type FetchLimits } from '../pipeline/fetch/fetch.js';
+import { ingestDocument } from '../pipeline/feed/ingest.js';
+import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
+import { makeClassifier, type Classifier } from '../tagging/classify.js';
+import { USER_AGENT } from '../base/version.js';
+
+/** The parts every command that refreshes sources shares: the database, the fetcher, the tag rules. */
+export interface Runtime {
+  db: Db;
+  store: Store;
+  /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
+  refreshDeps: RefreshDeps;
+  /** Applies a new config's rules, limits and sources (a reload); rejects, changing nothing, when the database stays locked. Storage and listen address need a restart. */
+  reconfigure(config: Config): Promise<void>;
+  close(): Promise<void>;
+}
+
+function limitsOf(config: Config): FetchLimits {
+  return {
+    timeoutMs: config.fetch.timeoutMs,
+    maxBody: config.fetch.maxBody,
+    maxRedirects: 5,
+    userAgent: USER_AGENT,
+    blockPrivateAddresses: config.fetch.blockPrivateAddresses,
+  };
+}
+
+function policyOf(config: Config): RefreshPolicy {
+  return {
+    minIntervalMs: config.fetch.minIntervalMs,
+    maxIntervalMs: config.fetch.maxIntervalMs,
+    redirectPersistAfter: config.fetch.redirectPersistAfter,
+  };
+}
+
+function ensureSources(store: Store, config: Config): void {
+  for (const s of config.sources) store.sources.ensure(s.id, s.url);
+}
+
+/**
+ * Opens the database (migrating it) and wires the refresh pipeline for `config`. The connection waits only
+ * briefly for locks on the event loop; the store's writes wait for longer between timers (db/busy.ts).
+ */
+export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const db = openDatabase(config.storage.path, { busyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS });
+  const store = makeStore(db);
+  try {
+    await store.writeState(() => ensureSources(store, config));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  let classifier: Classifier = makeClassifier(config);
+  let limits = limitsOf(config);
+  let agent: Agent = makeFetchAgent(limits);
+  const now = () => new Date();
+  const refreshDeps: RefreshDeps = {
+    store,
+    fetch: (req) => fetchFeed(agent, req, limits, now),
+    ingest: ingestDocument,
+    classifier: () => classifier,
+    policy: policyOf(config),
+    now,
+    random: Math.random,
+    log,
+  };
+  return {
+    db,
+    store,
+    refreshDeps,
+    async reconfigure(next) {
+      // First, so a database locked past the busy policy leaves the running config wholly in force.
+      await store.writeState(() => ensureSources(store, next));
+      classifier = makeClassifier(next);
+      refreshDeps.policy = policyOf(next);
+      const nextLimits = limitsOf(next);
+      if (JSON.stringify(nextLimits) !== JSON.stringify(limits)) {
+        const old = agent;
+        limits = nextLimits;
+        agent = makeFetchAgent(limits);
+        // Fetches already on the old pool finish there.
+        void old.close().catch(() => {});
+      }
+    },
+    async close() {
+      await agent.close();
+      db.close();
+    },
+  };
+}

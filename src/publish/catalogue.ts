@@ -1,0 +1,139 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Config } from '../config/load.js';
+import type { Store } from '../store/sqlite/store.js';
+import { FEED_CONTENT_TYPES, makeSanitizeCache, OPML_CONTENT_TYPE, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from './index.js';
+
+/** One feed warta publishes: a tag's own feed or a configured output. */
+export interface FeedDef {
+  /** URL path without the format extension: /tags/<slug> or /feeds/<id>. */
+  path: string;
+  title: string;
+  description: string;
+  tags: readonly string[];
+  /** The output whose match query items must satisfy (its id), or null. */
+  output: string | null;
+  /** Only items of these sources; empty: all. */
+  sources: readonly string[];
+  limit: number;
+  /** A private output's token; such a feed answers only with ?token= and is never listed. */
+  token: string | null;
+}
+
+/** A rendered document, kept until the data behind it changes. */
+export interface Rendered {
+  body: Buffer;
+  gzipped: Buffer;
+  contentType: string;
+  etag: string;
+  lastModified: Date;
+}
+
+export const FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
+const DEFAULT_LIMIT = 50;
+
+/** Every feed the config publishes, by path. */
+export function feedCatalogue(config: Config): Map<string, FeedDef> {
+  const defs = new Map<string, FeedDef>();
+  for (const t of config.tags) {
+    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], output: null, sources: [], limit: DEFAULT_LIMIT, token: null });
+  }
+  for (const o of config.outputs) {
+    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, output: o.match === null ? null : o.id, sources: o.sources, limit: o.limit, token: o.token });
+  }
+  return defs;
+}
+
+/**
+ * While refreshes keep writing, a feed is rendered again at most this often: a render per write made the
+ * start-up ingest of 1,000 feeds render every route on nearly every request (bench/load.ts: p99 ~4 s).
+ * A reader polls every few minutes; a second of delay is invisible to it.
+ */
+export const MIN_RENDER_INTERVAL_MS = 1_000;
+
+/**
+ * Renders feeds on demand and caches each until the store's version changes (and at least
+ * MIN_RENDER_INTERVAL_MS), so a busy route costs one render per refresh that wrote something, at most one a
+ * second, not one per request. `clock` is monotonic milliseconds (tests pass their own).
+ */
+export function makeFeedRenderer(store: Store, config: Config, now: () => Date, clock: () => number = () => performance.now()) {
+  const cache = new Map<string, { version: string; at: number; doc: Rendered }>();
+  const catalogue = feedCatalogue(config);
+  const base = config.server.baseUrl;
+  const sanitize = makeSanitizeCache();
+  const titles = new Map(config.sources.map((s) => [s.id, s.title]));
+
+  // The sources behind a render's items, looked up one by one: reading all 1,000 source rows for every
+  // render was as costly as selecting the items.
+  function sources(items: readonly { sourceId: string }[]): Map<string, SourceInfo> {
+    const map = new Map<string, SourceInfo>();
+    for (const { sourceId } of items) {
+      if (map.has(sourceId)) continue;
+      const s = store.sources.get(sourceId);
+      if (s) map.set(sourceId, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl, feedUrl: s.url });
+    }
+    return map;
+  }
+
+  /** The feeds anyone may see listed (private outputs excluded). */
+  const listed = (): FeedDef[] => [...catalogue.values()].filter((d) => d.token === null);
+
+  return {
+    catalogue,
+    listed,
+    /**
+     * The rendered feed at `path` in `format`, or null when no such feed exists — which is also the answer
+     * for a private output without its token, so its existence is not disclosed.
+     */
+    render(path: string, format: FeedFormat, token: string | null = null): Rendered | null {
+      const def = catalogue.get(path);
+      if (!def) return null;
+      if (def.token !== null && (token === null || !sameSecret(token, def.token))) return null;
+      const key = `${path}.${format}`;
+      const version = store.version();
+      const hit = cache.get(key);
+      if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.doc;
+
+      const items = store.items.select(def);
+      const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
+      const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
+      // Never later than the clock: an item may carry a date a few minutes ahead.
+      const updated = new Date(Math.min(Math.max(newest, rulesChanged) || Infinity, now().getTime()));
+      // The self link must be the URL served, so a private feed's carries its token.
+      const query = def.token === null ? '' : `?token=${encodeURIComponent(def.token)}`;
+      const selfUrls = { rss: `${base}${path}.rss${query}`, atom: `${base}${path}.atom${query}`, json: `${base}${path}.json${query}` };
+      const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(items), sanitize);
+      const doc = document(text, FEED_CONTENT_TYPES[format], updated);
+      cache.set(key, { version, at: clock(), doc });
+      return doc;
+    },
+    /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */
+    opml(): Rendered {
+      const hit = cache.get('/opml');
+      if (hit) return hit.doc;
+      const entries = listed().map((d) => ({ title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const }));
+      const stamp = now();
+      const doc = document(renderOpml('warta feeds', entries, stamp), OPML_CONTENT_TYPE, stamp);
+      cache.set('/opml', { version: '', at: 0, doc });
+      return doc;
+    },
+  };
+}
+
+/** The feed renderer's interface, for passing as a dependency. */
+export type FeedRenderer = ReturnType<typeof makeFeedRenderer>;
+
+/** Compares secrets in time independent of where they differ (hashing first equalizes the lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function document(text: string, contentType: string, lastModified: Date): Rendered {
+  const body = Buffer.from(text, 'utf8');
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  // HTTP dates have one-second precision; keep the stored value comparable with If-Modified-Since.
+  const lm = new Date(Math.floor(lastModified.getTime() / 1000) * 1000);
+  return { body, gzipped: gzipSync(body), contentType, etag, lastModified: lm };
+}
