@@ -13,9 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { makeClassifier, type ClassifierSpec } from '../src/tagging/classify.js';
-import { openDatabase } from '../src/store/sqlite/open.js';
-import { makeStore } from '../src/store/sqlite/store.js';
-import { assignKeys } from '../src/pipeline/dedupe.js';
+import { sqliteStore, storeItems } from '../test/helpers/store.js';
 import { retagIfRulesChanged } from '../src/jobs/retag.js';
 import { startModuleWorker, startRetagPool } from '../src/jobs/retag-pool.js';
 import { compileTagger, htmlToText, type ItemText } from '../src/tagging/index.js';
@@ -116,26 +114,26 @@ try {
   const untagged = makeClassifier({ ...spec, tags: [] });
   const fresh = join(dir, 'fresh.db');
   {
-    const store = makeStore(openDatabase(fresh));
+    const { store, db } = sqliteStore(fresh);
     const incoming = items.map((it, k) => ({
       guid: `g${k}`, link: it.link ?? null, title: it.title, summary: it.summary ?? null, content: it.content ?? null,
       author: null, categories: it.categories, published: new Date(Date.UTC(2026, 0, 1) + k * 1000), updated: null,
     }));
-    await store.write(() => store.items.apply('antara-dunia', assignKeys(incoming), new Date(), (it) => untagged.classify(it, 'antara-dunia')));
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
-    store.db.close();
+    await storeItems(store, 'antara-dunia', incoming, (it) => untagged.classify(it, 'antara-dunia'));
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
   }
   const retag = async (label: string, from: string, to: ClassifierSpec, workers: number, keep?: string): Promise<number> => {
     const path = join(dir, `${workers}-${label.length}.db`);
     copyFileSync(from, path);
-    const store = makeStore(openDatabase(path));
+    const { store, db } = sqliteStore(path);
     started = performance.now();
     const r = await retagIfRulesChanged(store, makeClassifier(to), () => new Date(), {
-      workers, startPool: workers === 0 ? null : (n) => startRetagPool(path, to, n),
+      workers, startPool: workers === 0 ? null : (n) => startRetagPool({ path }, to, n),
     });
     const ms = performance.now() - started;
-    store.db.pragma('wal_checkpoint(TRUNCATE)');
-    store.db.close();
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
     if (keep) copyFileSync(path, keep);
     const rate = ITEMS / (ms / 1000);
     console.log(`${label.padEnd(44)} ${Math.round(rate).toLocaleString('en').padStart(9)} items/s  (${r!.changed} items changed, ${(ms / 1000).toFixed(2)} s)`);

@@ -1,6 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
 import type { Server } from 'node:http';
-import { basename, dirname } from 'node:path';
 import cron from 'node-cron';
 import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
@@ -13,19 +11,19 @@ import { makeItemsApi, type ItemsApi } from './http/api-items.js';
 import { makeFeedRenderer, type FeedRenderer } from './publish/catalogue.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
-import { retagIfRulesChanged } from './jobs/retag.js';
-import { startRetagPool } from './jobs/retag-pool.js';
+import { makeRetagQueue } from './jobs/retag-queue.js';
+import { runRetention } from './jobs/retention.js';
+import { watchConfigFile } from './daemon/config-watch.js';
+import { monitorEventLoopLag } from './daemon/lag.js';
+import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
-import { sourceStatuses, type SourceStatus, type UnrecordedFailure } from './daemon/source-status.js';
+import { readStoredSources, sourceStatuses, type SourceStatus, type UnrecordedFailure } from './daemon/source-status.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
-const PRUNE_EVERY_MS = 3_600_000;
 // Timers (cron ticks included) that fire this late mean the process cannot keep its schedule.
 const MAX_READY_LAG_MS = 5_000;
-// Editors save in bursts (write, rename, chmod): one reload per burst.
-const RELOAD_DEBOUNCE_MS = 300;
 
 /** A running daemon, for the CLI to signal and for tests to drive. */
 export interface Daemon {
@@ -61,13 +59,13 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   let feeds: FeedRenderer = makeFeedRenderer(store, config, now);
   let items: ItemsApi = makeItemsApi(store, config);
   const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now });
-  const lag = monitorLag();
+  const lag = monitorEventLoopLag();
   // One registry for the daemon's life: reloads keep counting.
   const metrics = makeMetrics({
-    collect: () => {
-      metrics.schedulerLag.set(lag.maxMs() / 1000);
-      const failing = store.sources.all().filter((r) => r.state === 'failing' || r.state === 'gone').length;
-      return { itemsPerTag: store.items.countsByTag(), failingSources: failing };
+    collect: async () => {
+      metrics.eventLoopLag.set(lag.maxMs() / 1000);
+      const failing = (await store.sources.all()).filter((r) => r.state === 'failing' || r.state === 'gone').length;
+      return { itemsPerTag: await store.items.countsByTag(), failingSources: failing };
     },
   });
   // Refresh failures the store could not write (a full disk), shown on the sources' status until the source's
@@ -89,8 +87,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     const tick = scheduler.nextTick(s.id);
     return tick && tick >= notBefore ? tick : nextRunOf(s.schedule, config.fetch.timezone, notBefore);
   };
-  const ready = () => {
-    const database = store.ping();
+  const ready = async () => {
+    const database = await store.ping();
     const lagMs = lag.maxMs();
     return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
   };
@@ -98,8 +96,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     {
       feeds: () => feeds,
       items: () => items,
-      sources: () => sourceStatuses(config, store, nextTick, now(), unrecorded),
-      indexPage: () => indexPage(config, feeds, sourceStatuses(config, store, nextTick, now(), unrecorded)),
+      sources: async () => sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded),
+      indexPage: async () => indexPage(config, feeds, sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded)),
       metrics,
       ready,
       log,
@@ -109,39 +107,12 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   );
   log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: config.storage.path, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
 
-  // Ends the background writes' waits for a database lock (db/busy.ts) when the daemon stops.
+  // Ends the background writes' waits for a database lock when the daemon stops.
   const stopped = new AbortController();
-  // Re-tagging runs in the background, one pass at a time: a reload during a pass queues the next.
-  let retag: Promise<unknown> = Promise.resolve();
-  const startRetag = () => {
-    retag = retag
-      .then(() => {
-        const classifier = refreshDeps.classifier();
-        // Worker threads need a file to open; an in-memory database is re-tagged on this thread.
-        const startPool = config.storage.path === ':memory:' ? null : (size: number) => startRetagPool(config.storage.path, classifier.spec, size);
-        return retagIfRulesChanged(store, classifier, now, { signal: stopped.signal, startPool }, (err) =>
-          log.warn({ err }, 're-tag workers could not start; re-tagging on the main thread'),
-        );
-      })
-      .then((r) => r && (r.changed > 0 || r.explained > 0) && log.info({ changed: r.changed, explained: r.explained, workers: r.workers }, 'tag rules changed: stored items re-tagged'))
-      .catch((err: unknown) => stopped.signal.aborted || log.error({ err }, 're-tagging failed'));
-  };
-  startRetag();
+  const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal });
+  retag.request();
   scheduler.start(config.sources);
-
-  // Retention is off unless configured; a pass is cheap (indexed deletes), so hourly is plenty.
-  const prune = async () => {
-    const maxItems = new Map(config.sources.filter((s) => s.maxItems !== null).map((s) => [s.id, s.maxItems!]));
-    if (config.storage.retentionDays === null && maxItems.size === 0) return;
-    try {
-      const r = await store.write(() => store.retention.prune(now(), config.storage.retentionDays, maxItems), stopped.signal);
-      if (r.byAge + r.byCount > 0) log.info({ ...r }, 'retention: items pruned');
-    } catch (err) {
-      if (!stopped.signal.aborted) log.error({ err }, 'retention pass failed');
-    }
-  };
-  let pruning = prune();
-  const pruneTimer = setInterval(() => (pruning = pruning.then(prune)), PRUNE_EVERY_MS).unref();
+  const retention = runRetention(store, () => config, now, log, stopped.signal);
 
   async function reload(reason: string): Promise<boolean> {
     let next: Config;
@@ -152,11 +123,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       log.error({ reason, problems }, `config reload rejected, the running config stays in force:\n${problems.join('\n')}`);
       return false;
     }
-    const needRestart = [
-      next.storage.path !== config.storage.path && 'storage.path',
-      (next.server.host !== config.server.host || next.server.port !== config.server.port) && 'server.listen',
-      (next.fetch.perHost !== config.fetch.perHost || next.fetch.concurrency !== config.fetch.concurrency) && 'fetch.per_host/concurrency',
-    ].filter(Boolean);
+    const needRestart = settingsNeedingRestart(config, next);
     if (needRestart.length) log.warn({ keys: needRestart }, 'these settings change only after a restart');
     try {
       await runtime.reconfigure(next);
@@ -169,7 +136,9 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     items = makeItemsApi(store, config);
     scheduler.reschedule(config.sources, config.fetch.timezone);
     if (!opts.fixedLogLevel) log.level = config.log.level;
-    startRetag();
+    retag.request();
+    // A lowered max_items or retention_days applies now, not at the next hourly pass.
+    void retention.now();
     log.info({ reason, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'config reloaded');
     return true;
   }
@@ -184,38 +153,16 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       stopping ??= (async () => {
         log.info('stopping');
         watcher?.close();
-        clearInterval(pruneTimer);
         stopped.abort();
         lag.stop();
         await Promise.all([scheduler.stop(), stopServer(server)]);
-        await Promise.all([retag, pruning]);
+        await Promise.all([retag.idle(), retention.stop()]);
         await runtime.close();
         log.info('stopped');
       })();
       return stopping;
     },
   };
-}
-
-/**
- * Watches the config file's directory (editors replace files by rename, which a watch on the file itself
- * loses) and calls `onChange` once per burst of changes to that file.
- */
-function watchConfigFile(path: string, onChange: () => void, log: Logger): FSWatcher | null {
-  const name = basename(path);
-  let timer: NodeJS.Timeout | null = null;
-  try {
-    const w = watch(dirname(path), (_event, file) => {
-      if (file !== null && file.toString() !== name) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(onChange, RELOAD_DEBOUNCE_MS);
-    });
-    w.on('error', (err) => log.warn({ err }, 'config watch failed; reload with SIGHUP'));
-    return w;
-  } catch (err) {
-    log.warn({ err }, 'cannot watch the config file; reload with SIGHUP');
-    return null;
-  }
 }
 
 function countRefresh(metrics: Metrics, source: { id: string; url: string }, o: RefreshOutcome): void {
@@ -248,24 +195,6 @@ function indexPage(config: Config, feeds: FeedRenderer, sources: SourceStatus[])
     lastRefresh: lastRefresh ? new Date(lastRefresh) : null,
     version: VERSION,
   });
-}
-
-/** Measures how late a 1-second timer fires: the scheduler's lag (its ticks are timers too). */
-function monitorLag() {
-  let expected = Date.now() + 1000;
-  let worst = 0;
-  let windowStart = Date.now();
-  const timer = setInterval(() => {
-    const t = Date.now();
-    // Keep the worst lag of the last minute, so a stall is visible for a while after it ends.
-    if (t - windowStart > 60_000) {
-      worst = 0;
-      windowStart = t;
-    }
-    worst = Math.max(worst, t - expected);
-    expected = t + 1000;
-  }, 1000).unref();
-  return { maxMs: () => Math.max(worst, Date.now() - expected), stop: () => clearInterval(timer) };
 }
 
 /** node-cron prints coloured lines to the console by default; send them through the JSON log instead. */

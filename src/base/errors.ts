@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'gone'
   | 'aborted'
   | 'storage'
+  | 'busy'
   | 'bad_request'
   | `http_${number}`;
 
@@ -37,4 +38,9 @@ export class WartaError extends Error {
 export function coerceError(err: unknown): Error {
   if (err instanceof Error) return err;
   return new Error(typeof err === 'string' ? err : JSON.stringify(err));
+}
+
+/** Whether `err` is the store's own failure (`storage`, or `busy`: another process holds a lock). */
+export function isStoreFailure(err: unknown): err is WartaError {
+  return err instanceof WartaError && (err.code === 'storage' || err.code === 'busy');
 }

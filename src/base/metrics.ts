@@ -31,14 +31,14 @@ export interface Metrics {
   itemsUpdated: Counter<'source'>;
   itemsPerTag: Gauge<'tag'>;
   failingSources: Gauge;
-  schedulerLag: Gauge;
+  eventLoopLag: Gauge;
   httpRequests: Counter<'route' | 'status'>;
   /** The exposition text and its media type, after refreshing the database gauges. */
   render(): Promise<{ body: string; contentType: string }>;
 }
 
 /** Builds the metrics on a fresh Registry with Node's default process metrics; `collect` feeds the database gauges at each scrape. */
-export function makeMetrics(opts: { collect?: () => MetricsSnapshot } = {}): Metrics {
+export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -68,12 +68,12 @@ export function makeMetrics(opts: { collect?: () => MetricsSnapshot } = {}): Met
     itemsUpdated: new Counter({ name: 'warta_items_updated_total', help: 'Stored items whose content changed.', labelNames: source, registers }),
     itemsPerTag: new Gauge({ name: 'warta_items_per_tag', help: 'Stored items carrying each tag.', labelNames: ['tag'], registers }),
     failingSources: new Gauge({ name: 'warta_failing_sources', help: 'Sources in state failing or gone.', registers }),
-    schedulerLag: new Gauge({ name: 'warta_scheduler_lag_seconds', help: 'How late the last scheduled refresh started after its cron tick.', registers }),
+    eventLoopLag: new Gauge({ name: 'warta_event_loop_lag_seconds', help: 'Worst lateness of a 1-second timer over the last minute (cron ticks are timers: a lagging loop polls late).', registers }),
     httpRequests: new Counter({ name: 'warta_http_requests_total', help: 'HTTP requests by route template and status.', labelNames: ['route', 'status'], registers }),
     async render() {
       // Both gauges come from one snapshot, so they describe the same moment and cost one database read.
       if (opts.collect) {
-        const snap = opts.collect();
+        const snap = await opts.collect();
         metrics.itemsPerTag.reset(); // a tag removed by a config reload must not linger
         for (const [tag, n] of snap.itemsPerTag) metrics.itemsPerTag.set({ tag }, n);
         metrics.failingSources.set(snap.failingSources);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { backupDatabase } from '../store/sqlite/backup.js';
+import { backupStore } from '../store/open.js';
 import { WartaError } from '../base/errors.js';
 import { EXIT, type CliContext } from './context.js';
 
@@ -15,7 +15,7 @@ export function registerBackup(program: Command, ctx: CliContext): void {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
       try {
-        const r = await backupDatabase(config.storage.path, file, { force: opts.force ?? false });
+        const r = await backupStore(config.storage, file, { force: opts.force ?? false });
         console.log(`${file}: ${r.pages} pages, ${r.bytes} bytes`);
         if (r.staleRemoved > 0) process.stderr.write(`warta backup: removed ${r.staleRemoved} temp file(s) left beside ${file} by an interrupted backup\n`);
       } catch (err) {

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
-import { openDatabase } from '../store/sqlite/open.js';
-import { makeStore } from '../store/sqlite/store.js';
 import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from '../publish/opml-sources.js';
 import { EXIT, type CliContext } from './context.js';
+import { withReadOnlyStore } from './with-store.js';
 
 /** `warta opml export|import`: the subscribed sources to and from OPML 2.0. */
 export function registerOpml(program: Command, ctx: CliContext): void {
@@ -13,17 +12,16 @@ export function registerOpml(program: Command, ctx: CliContext): void {
     .command('export')
     .description('print the sources as OPML 2.0')
     .addOption(ctx.configOption())
-    .action((opts: { config?: string }) => {
+    .action(async (opts: { config?: string }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
       let known = new Map<string, { title: string | null; siteUrl: string | null }>();
+      // Titles learned from the feeds, where warta has run; the config alone is enough to export.
       if (existsSync(config.storage.path)) {
-        const db = openDatabase(config.storage.path, { readonly: true });
-        try {
-          known = new Map(makeStore(db).sources.all().map((r) => [r.id, { title: r.title, siteUrl: r.siteUrl }]));
-        } finally {
-          db.close();
-        }
+        await withReadOnlyStore(ctx, 'opml export', config, async (store) => {
+          known = new Map((await store.sources.all()).map((r) => [r.id, { title: r.title, siteUrl: r.siteUrl }]));
+        });
+        if (ctx.code !== EXIT.ok) return;
       }
       const list = config.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? known.get(s.id)?.title ?? null, siteUrl: known.get(s.id)?.siteUrl ?? null }));
       process.stdout.write(exportSourcesOpml(list, new Date()));

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../store/sqlite/open.js';
-import { makeStore } from '../store/sqlite/store.js';
 import { nextRunOf } from '../schedule/scheduler.js';
-import { formatStatusTable, sourceStatuses } from '../daemon/source-status.js';
+import { formatStatusTable, readStoredSources, sourceStatuses } from '../daemon/source-status.js';
 import { EXIT, type CliContext } from './context.js';
+import { withReadOnlyStore } from './with-store.js';
 
 /** `warta sources [--json]`: every source's state, last and next poll, last error. */
 export function registerSources(program: Command, ctx: CliContext): void {
@@ -12,15 +11,12 @@ export function registerSources(program: Command, ctx: CliContext): void {
     .description('list every source with its state, last poll, next poll and last error')
     .addOption(ctx.configOption())
     .option('--json', 'print JSON (the same as GET /api/sources)')
-    .action((opts: { config?: string; json?: boolean }) => {
+    .action(async (opts: { config?: string; json?: boolean }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
-      const db = openDatabase(config.storage.path);
-      try {
-        const list = sourceStatuses(config, makeStore(db), (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t), new Date());
+      await withReadOnlyStore(ctx, 'sources', config, async (store) => {
+        const list = sourceStatuses(config, await readStoredSources(store), (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t), new Date());
         console.log(opts.json ? JSON.stringify(list, null, 2) : formatStatusTable(list));
-      } finally {
-        db.close();
-      }
+      });
     });
 }

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { makeClassifier } from '../tagging/classify.js';
-import { openDatabase } from '../store/sqlite/open.js';
-import { makeStore } from '../store/sqlite/store.js';
 import { parseSince } from '../http/api-items.js';
 import { explainItem, formatTagTest, testTags } from '../jobs/tag-dryrun.js';
 import { EXIT, type CliContext } from './context.js';
+import { withReadOnlyStore } from './with-store.js';
 
 /** `warta tags test|explain`: dry runs of the rules and explanations of an item's tags. */
 export function registerTags(program: Command, ctx: CliContext): void {
@@ -15,7 +14,7 @@ export function registerTags(program: Command, ctx: CliContext): void {
     .addOption(ctx.configOption())
     .option('--tag <name...>', 'only these tags (name or slug)')
     .option('--since <date>', 'only items published since (YYYY-MM-DD or RFC 3339)')
-    .action((opts: { config?: string; tag?: string[]; since?: string }) => {
+    .action(async (opts: { config?: string; tag?: string[]; since?: string }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
       const names = (opts.tag ?? []).map((t) => config.tags.find((x) => x.name === t || x.slug === t)?.name ?? t);
@@ -23,29 +22,32 @@ export function registerTags(program: Command, ctx: CliContext): void {
       if (unknown.length) return ctx.fail(EXIT.usage, `warta tags test: unknown tag ${unknown.map((u) => `"${u}"`).join(', ')}`);
       const since = opts.since === undefined ? null : parseSince(opts.since);
       if (since === null && opts.since !== undefined) return ctx.fail(EXIT.usage, 'warta tags test: --since takes YYYY-MM-DD or an RFC 3339 date-time');
-      const db = openDatabase(config.storage.path);
-      try {
-        const reports = testTags(makeStore(db), makeClassifier(config), config.tags.map((t) => t.name), { tags: names, since });
+      await withReadOnlyStore(ctx, 'tags test', config, async (store) => {
+        const reports = await testTags(store, makeClassifier(config), config.tags.map((t) => t.name), { tags: names, since });
         console.log(formatTagTest(reports));
-      } finally {
-        db.close();
-      }
+      });
     });
   tags
     .command('explain')
     .description('show why an item carries its tags, and what the current rules would give it')
-    .argument('<item-id>', 'the item\'s number (as in /api/items)')
+    .argument('<item>', 'the item: its number or uid as /api/items shows them (urn:uuid:…, the id feed readers see), or its link')
     .addOption(ctx.configOption())
-    .action((id: string, opts: { config?: string }) => {
+    .action(async (ref: string, opts: { config?: string }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
-      const db = openDatabase(config.storage.path);
-      try {
-        const item = /^\d+$/.test(id) ? makeStore(db).items.byId(Number(id)) : null;
-        if (!item) return ctx.fail(EXIT.usage, `warta tags explain: no item ${id}`);
+      await withReadOnlyStore(ctx, 'tags explain', config, async (store) => {
+        const item = await store.items.find(itemRef(ref));
+        if (!item) return ctx.fail(EXIT.usage, `warta tags explain: no item ${ref} (give its number, its urn:uuid: id or its link)`);
         console.log(explainItem(item, makeClassifier(config)));
-      } finally {
-        db.close();
-      }
+      });
     });
+}
+
+/** What a user may name an item by: its number, its uid (with or without `urn:uuid:`), or its link. */
+export function itemRef(ref: string): { id: number } | { uid: string } | { link: string } {
+  const text = ref.trim();
+  if (/^\d{1,15}$/.test(text)) return { id: Number(text) };
+  const uuid = /^(?:urn:uuid:)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(text);
+  if (uuid) return { uid: `urn:uuid:${uuid[1]!.toLowerCase()}` };
+  return { link: text };
 }

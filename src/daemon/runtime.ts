@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { Agent } from 'undici';
 import type { Config } from '../config/load.js';
-import { DAEMON_BUSY_TIMEOUT_MS } from '../store/sqlite/busy.js';
-import { openDatabase, type Db } from '../store/sqlite/open.js';
-import { makeStore, type Store } from '../store/sqlite/store.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
 import { fetchFeed, makeFetchAgent, type FetchLimits } from '../pipeline/fetch/fetch.js';
 import { ingestDocument } from '../pipeline/feed/ingest.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
@@ -12,7 +11,6 @@ import { USER_AGENT } from '../base/version.js';
 
 /** The parts every command that refreshes sources shares: the database, the fetcher, the tag rules. */
 export interface Runtime {
-  db: Db;
   store: Store;
   /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
   refreshDeps: RefreshDeps;
@@ -39,21 +37,16 @@ function policyOf(config: Config): RefreshPolicy {
   };
 }
 
-function ensureSources(store: Store, config: Config): void {
-  for (const s of config.sources) store.sources.ensure(s.id, s.url);
-}
-
 /**
- * Opens the database (migrating it) and wires the refresh pipeline for `config`. The connection waits only
- * briefly for locks on the event loop; the store's writes wait for longer between timers (db/busy.ts).
+ * Opens the store (migrating it) and wires the refresh pipeline for `config`. `role` says how the store waits
+ * for other processes' locks: the daemon never on its event loop, a one-shot command may.
  */
-export async function openRuntime(config: Config, log: Logger): Promise<Runtime> {
-  const db = openDatabase(config.storage.path, { busyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS });
-  const store = makeStore(db);
+export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 'command' = 'daemon'): Promise<Runtime> {
+  const store = await openStore(config.storage, { role });
   try {
-    await store.writeState(() => ensureSources(store, config));
+    await store.sources.ensure(config.sources);
   } catch (err) {
-    db.close();
+    await store.close();
     throw err;
   }
   let classifier: Classifier = makeClassifier(config);
@@ -71,12 +64,11 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     log,
   };
   return {
-    db,
     store,
     refreshDeps,
     async reconfigure(next) {
       // First, so a database locked past the busy policy leaves the running config wholly in force.
-      await store.writeState(() => ensureSources(store, next));
+      await store.sources.ensure(next.sources);
       classifier = makeClassifier(next);
       refreshDeps.policy = policyOf(next);
       const nextLimits = limitsOf(next);
@@ -90,7 +82,7 @@ export async function openRuntime(config: Config, log: Logger): Promise<Runtime>
     },
     async close() {
       await agent.close();
-      db.close();
+      await store.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import type { Store } from '../store/sqlite/store.js';
+import type { SourceRow, Store } from '../store/store.js';
 
 /**
  * One source as admins and scripts see it (`warta sources --json`, GET /api/sources). Field names are a
@@ -32,6 +32,18 @@ export interface UnrecordedFailure {
   error: { code: string; message: string };
 }
 
+/** What the store knows of the sources: their rows and item counts, by source id. */
+export interface StoredSources {
+  rows: ReadonlyMap<string, SourceRow>;
+  counts: ReadonlyMap<string, number>;
+}
+
+/** Reads what sourceStatuses() shows from the store. */
+export async function readStoredSources(store: Store): Promise<StoredSources> {
+  const [all, counts] = await Promise.all([store.sources.all(), store.sources.itemCounts()]);
+  return { rows: new Map(all.map((r) => [r.id, r])), counts };
+}
+
 /** The first cron tick of a source at or after a time (from the running scheduler or computed). */
 export type NextTick = (source: { id: string; schedule: string }, notBefore: Date) => Date | null;
 
@@ -39,9 +51,8 @@ export type NextTick = (source: { id: string; schedule: string }, notBefore: Dat
  * Every configured source's status, in config order. `unrecorded` overlays failures newer than a source's row
  * that the store could not take, so a full disk shows on the daemon's status although it cannot be written.
  */
-export function sourceStatuses(config: Config, store: Store, nextTick: NextTick, now: Date, unrecorded: ReadonlyMap<string, UnrecordedFailure> = new Map()): SourceStatus[] {
-  const counts = store.sources.itemCounts();
-  const rows = new Map(store.sources.all().map((r) => [r.id, r]));
+export function sourceStatuses(config: Config, stored: StoredSources, nextTick: NextTick, now: Date, unrecorded: ReadonlyMap<string, UnrecordedFailure> = new Map()): SourceStatus[] {
+  const { counts, rows } = stored;
   return config.sources.map((s) => {
     const r = rows.get(s.id);
     const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import type { Store } from '../store/sqlite/store.js';
+import type { Store } from '../store/store.js';
 import type { StoredItem } from '../base/model.js';
 import { compileTagger, parseQuery, QuerySyntaxError, type QueryNode, type Tagger } from '../tagging/index.js';
 
@@ -75,7 +75,7 @@ export function makeItemsApi(store: Store, config: Config) {
   const sources = new Set(config.sources.map((s) => s.id));
 
   return {
-    list(params: URLSearchParams): ApiResponse {
+    async list(params: URLSearchParams): Promise<ApiResponse> {
       for (const key of params.keys()) {
         if (!['tag', 'q', 'source', 'since', 'limit'].includes(key)) return badRequest(key, `unknown parameter "${key}" (tag, q, source, since, limit)`);
       }
@@ -120,13 +120,13 @@ export function makeItemsApi(store: Store, config: Config) {
         }
       }
 
-      if (query === null) return { status: 200, body: { items: store.items.browse({ tag, source, since, before: null, limit }).map(itemJson) } };
+      if (query === null) return { status: 200, body: { items: (await store.items.browse({ tag, source, since, before: null, limit })).map(itemJson) } };
       // With a query: scan pages newest first until enough match, within a bound.
       const found: StoredItem[] = [];
       let before: { published: string; id: number } | null = null;
       let scanned = 0;
       while (found.length < limit && scanned < MAX_SCANNED) {
-        const page = store.items.browse({ tag, source, since, before, limit: PAGE });
+        const page = await store.items.browse({ tag, source, since, before, limit: PAGE });
         for (const it of page) {
           if (found.length < limit && query.tag({ ...it, source: it.sourceId }).length > 0) found.push(it);
         }
@@ -139,9 +139,9 @@ export function makeItemsApi(store: Store, config: Config) {
       return { status: 200, body: { items: found.map(itemJson), ...(complete ? {} : { truncated: true, scanned }) } };
     },
 
-    one(idParam: string): ApiResponse {
+    async one(idParam: string): Promise<ApiResponse> {
       if (!/^\d{1,15}$/.test(idParam)) return badRequest('id', 'item ids are whole numbers');
-      const item = store.items.byId(Number(idParam));
+      const item = await store.items.find({ id: Number(idParam) });
       if (!item) return { status: 404, body: { error: { code: 'not_found', message: `no item ${idParam}` } } };
       return { status: 200, body: itemJson(item) };
     },

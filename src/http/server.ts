@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { isBusy } from '../store/sqlite/busy.js';
+import { WartaError } from '../base/errors.js';
 import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
 import type { FeedRenderer, Rendered } from '../publish/catalogue.js';
@@ -13,15 +13,15 @@ import type { ApiResponse, ItemsApi } from './api-items.js';
 export interface ServerDeps {
   feeds: () => FeedRenderer;
   /** Every configured source's status (GET /api/sources). */
-  sources: () => SourceStatus[];
+  sources: () => Promise<SourceStatus[]>;
   /** GET /api/items and /api/items/{id}; a function because a reload replaces it. */
   items: () => ItemsApi;
   /** The HTML page at `/` (rendered per request: it shows live source health). */
-  indexPage: () => string;
+  indexPage: () => Promise<string>;
   /** Prometheus metrics; requests are counted here too. */
   metrics: Metrics;
   /** Readiness: the database answers, a config is loaded, the event loop is not lagging. */
-  ready: () => { ok: boolean; checks: Record<string, unknown> };
+  ready: () => Promise<{ ok: boolean; checks: Record<string, unknown> }>;
   log: Logger;
 }
 
@@ -29,7 +29,7 @@ const FEED_PATH = /^\/(tags|feeds)\/([^/]+)\.(rss|atom|json)$/;
 
 /** Builds the request handler (no socket: tests can call it through a real server on port 0). */
 export function makeHandler(deps: ServerDeps) {
-  return function handle(req: IncomingMessage, res: ServerResponse): void {
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let path: string;
     let query: URLSearchParams;
     try {
@@ -48,7 +48,7 @@ export function makeHandler(deps: ServerDeps) {
 
     if (path === '/healthz') return sendJson(res, req, 200, { status: 'ok' });
     if (path === '/') {
-      const body = Buffer.from(deps.indexPage(), 'utf8');
+      const body = Buffer.from(await deps.indexPage(), 'utf8');
       res.setHeader('Content-Type', INDEX_PAGE_CONTENT_TYPE);
       res.setHeader('Content-Security-Policy', INDEX_PAGE_CSP);
       res.setHeader('Cache-Control', 'no-cache');
@@ -56,31 +56,23 @@ export function makeHandler(deps: ServerDeps) {
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
     if (path === '/metrics') {
-      void deps.metrics.render().then(
-        (m) => {
-          res.setHeader('Content-Type', m.contentType);
-          res.end(req.method === 'HEAD' ? undefined : m.body);
-        },
-        (err: unknown) => {
-          deps.log.error({ err }, 'metrics failed');
-          sendError(res, 500, 'internal', 'metrics failed');
-        },
-      );
-      return;
+      const m = await deps.metrics.render();
+      res.setHeader('Content-Type', m.contentType);
+      return void res.end(req.method === 'HEAD' ? undefined : m.body);
     }
     if (path === '/readyz') {
-      const r = deps.ready();
+      const r = await deps.ready();
       return sendJson(res, req, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not_ready', ...r.checks });
     }
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
-    if (path === '/api/sources') return sendJson(res, req, 200, deps.sources());
-    if (path === '/api/items') return sendApi(res, req, deps.items().list(query));
+    if (path === '/api/sources') return sendJson(res, req, 200, await deps.sources());
+    if (path === '/api/items') return sendApi(res, req, await deps.items().list(query));
     // The id is digits or nothing: no decoding, so a malformed %-escape is a 400, never an exception.
-    if (path.startsWith('/api/items/')) return sendApi(res, req, deps.items().one(path.slice('/api/items/'.length)));
+    if (path.startsWith('/api/items/')) return sendApi(res, req, await deps.items().one(path.slice('/api/items/'.length)));
 
     const m = FEED_PATH.exec(path);
     if (m) {
-      const doc = deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat, query.get('token'));
+      const doc = await deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat, query.get('token'));
       if (doc) return sendDocument(req, res, doc);
     }
     sendError(res, 404, 'not_found', `no feed at ${path}`);
@@ -132,11 +124,9 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
 export async function startServer(deps: ServerDeps, host: string, port: number): Promise<Server> {
   const handle = makeHandler(deps);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 }, (req, res) => {
-    try {
-      handle(req, res);
-    } catch (err) {
-      if (isBusy(err) && !res.headersSent) {
-        // The connection waits only briefly for a lock (db/busy.ts); a client may simply ask again.
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof WartaError && err.code === 'busy' && !res.headersSent) {
+        // The store waits only briefly for a lock held by another process; a client may simply ask again.
         deps.log.warn({ url: req.url }, 'request answered 503: the database is locked by another process');
         res.setHeader('Retry-After', '1');
         return sendError(res, 503, 'busy', 'the database is locked by another process; retry shortly');
@@ -144,7 +134,7 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
       deps.log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendError(res, 500, 'internal', 'internal error');
       else res.destroy();
-    }
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

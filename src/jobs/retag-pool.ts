@@ -1,5 +1,5 @@
 /**
- * Worker threads that classify ranges of stored items for a re-tag (src/workers/retag-worker.ts), so a
+ * Worker threads that classify ranges of stored items for a re-tag (retag-worker.ts), so a
  * config change re-applies 1,000 rules to a year of news on every core while the event loop keeps serving.
  * A pool lives for one re-tag pass: workers cost memory and a compile of the rules each, and passes are rare.
  */
@@ -7,7 +7,8 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ClassifierSpec } from '../tagging/classify.js';
-import type { RetagChange } from '../store/sqlite/retag-rows.js';
+import type { StorageSpec } from '../store/open.js';
+import type { RetagChange } from '../store/store.js';
 import type { RetagRequest, RetagWorkerData } from './retag-worker.js';
 
 /** Classifies the stored items with afterId < id <= lastId, answering with what changed. */
@@ -21,7 +22,7 @@ export interface RetagPool {
 
 type Reply = { ready: true } | { seq: number; changes: RetagChange[] } | { seq: number; error: string };
 
-// Compiled, this file is dist/retag-pool.js and the worker dist/workers/retag-worker.js; under tsx (tests,
+// Compiled, this file is dist/jobs/retag-pool.js and the worker dist/jobs/retag-worker.js; under tsx (tests,
 // benches) both are .ts.
 const WORKER_URL = new URL(`./retag-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
@@ -33,8 +34,8 @@ export function startModuleWorker(url: URL, workerData: unknown): Worker {
   return new Worker(boot, { eval: true, workerData });
 }
 
-/** Starts `size` workers reading `dbPath`; resolves once every one has compiled the rules. */
-export async function startRetagPool(dbPath: string, spec: ClassifierSpec, size: number): Promise<RetagPool> {
+/** Starts `size` workers reading the store `storage` names; resolves once every one has compiled the rules. */
+export async function startRetagPool(storage: StorageSpec, spec: ClassifierSpec, size: number): Promise<RetagPool> {
   const pending = new Map<number, { worker: Worker; resolve: (c: RetagChange[]) => void; reject: (e: Error) => void }>();
   const load = new Map<Worker, number>();
   const started: Worker[] = [];
@@ -49,7 +50,7 @@ export async function startRetagPool(dbPath: string, spec: ClassifierSpec, size:
   };
   const workers = await Promise.all(
     Array.from({ length: size }, () => new Promise<Worker>((resolve, reject) => {
-      const data: RetagWorkerData = { dbPath, spec };
+      const data: RetagWorkerData = { storage: { path: storage.path }, spec };
       const worker = startModuleWorker(WORKER_URL, data);
       started.push(worker);
       worker.on('message', (reply: Reply) => {
@@ -67,7 +68,7 @@ export async function startRetagPool(dbPath: string, spec: ClassifierSpec, size:
       worker.on('error', (thrown: unknown) => {
         // Errors cross the thread boundary as clones: a SqliteError arrives as { code } without its message.
         const { message, code } = (thrown ?? {}) as { message?: string; code?: string };
-        const err = new Error(`re-tag worker on ${dbPath} failed: ${[code, message].filter(Boolean).join(' ') || String(thrown)}`, { cause: thrown });
+        const err = new Error(`re-tag worker on ${storage.path} failed: ${[code, message].filter(Boolean).join(' ') || String(thrown)}`, { cause: thrown });
         reject(err);
         fail(worker, err);
       });

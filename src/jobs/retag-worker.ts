@@ -1,16 +1,16 @@
 /**
  * A re-tag worker thread: builds the classifier from the spec it is given, reads ranges of items through its
- * own read-only connection, and answers with the changes (src/retag-pool.ts sends the ranges). Classifying
+ * own read-only store, and answers with the changes (src/retag-pool.ts sends the ranges). Classifying
  * is the CPU-heavy part of a re-tag; here it runs beside the event loop, on every core.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { makeClassifier, type ClassifierSpec } from '../tagging/classify.js';
-import { openDatabase } from '../store/sqlite/open.js';
-import { makeRetagReader } from '../store/sqlite/retag-rows.js';
+import { openStore, type StorageSpec } from '../store/open.js';
+import { retagChanges } from '../tagging/retag-diff.js';
 
 /** What the pool gives a worker when it starts. */
 export interface RetagWorkerData {
-  dbPath: string;
+  storage: StorageSpec;
   spec: ClassifierSpec;
 }
 
@@ -21,16 +21,14 @@ export interface RetagRequest {
   lastId: number;
 }
 
-const { dbPath, spec } = workerData as RetagWorkerData;
-const db = openDatabase(dbPath, { readonly: true });
-const reader = makeRetagReader(db);
+const { storage, spec } = workerData as RetagWorkerData;
+const store = await openStore(storage, { readonly: true });
 const classifier = makeClassifier(spec);
 
 parentPort!.on('message', (req: RetagRequest) => {
-  try {
-    parentPort!.postMessage({ seq: req.seq, changes: reader.changesIn(req.afterId, req.lastId, classifier) });
-  } catch (err) {
-    parentPort!.postMessage({ seq: req.seq, error: err instanceof Error ? err.message : String(err) });
-  }
+  store.retag.readRange(req.afterId, req.lastId).then(
+    (rows) => parentPort!.postMessage({ seq: req.seq, changes: retagChanges(rows, classifier) }),
+    (err: unknown) => parentPort!.postMessage({ seq: req.seq, error: err instanceof Error ? err.message : String(err) }),
+  );
 });
 parentPort!.postMessage({ ready: true });

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import type { Classifier } from '../tagging/classify.js';
-import type { Store } from '../store/sqlite/store.js';
+import type { Store } from '../store/store.js';
+import { retagChanges } from '../tagging/retag-diff.js';
 import type { ClassifyRange, RetagPool } from './retag-pool.js';
 
-const PROGRESS = 'retag_progress';
 // Below this many items a pass is quicker on this thread: two compiled workers take ~0.3 s to start with 1,000
 // rules, and save ~40 % of a pass that runs at ~13,000 items/s here (bench/tagging.ts), so they pay from ~10,000.
 const POOL_MIN_ITEMS = 10_000;
@@ -43,25 +43,23 @@ export async function retagIfRulesChanged(
 ): Promise<{ changed: number; explained: number; workers: number } | null> {
   const { fingerprint } = classifier;
   const { batch = 500, signal } = opts;
-  if (store.meta.get('rules_fingerprint') === fingerprint) return null;
+  const state = await store.retag.state();
+  if (state.fingerprint === fingerprint) return null;
   // A pass interrupted by a crash resumes where it stopped, if the rules are still the same.
-  const saved = JSON.parse(store.meta.get(PROGRESS) ?? 'null') as { fingerprint: string; after: number } | null;
-  const resumeAfter = saved?.fingerprint === fingerprint ? saved.after : 0;
-  // The old fingerprint goes before the first item changes: after a crash mid-pass and a revert to the old
-  // rules, the store no longer claims to match them, so the next start re-tags (back) what this pass touched.
-  await store.write(() => store.meta.set('rules_fingerprint', `pending:${fingerprint}`), signal);
+  const resumeAfter = state.progress?.fingerprint === fingerprint ? state.progress.after : 0;
+  await store.retag.begin(fingerprint, { signal });
 
   let pool: RetagPool | null = null;
   // Starting workers costs a module load and a compile of the rules each: a small store is re-tagged here.
   const poolMin = opts.poolMinItems ?? POOL_MIN_ITEMS;
-  if (opts.startPool && store.retag.countAfter(resumeAfter, poolMin) >= poolMin) {
+  if (opts.startPool && (await store.retag.countAfter(resumeAfter, poolMin)) >= poolMin) {
     try {
       pool = await opts.startPool(opts.workers ?? Math.min(4, availableParallelism()));
     } catch (err) {
       onPoolFailure(err);
     }
   }
-  const here: ClassifyRange = async (lo, hi) => store.retag.changesIn(lo, hi, classifier);
+  const here: ClassifyRange = async (lo, hi) => retagChanges(await store.retag.readRange(lo, hi), classifier);
   const classify = pool?.classify ?? here;
   // Two ranges per worker keep every worker busy while this thread writes; one when classifying here.
   const depth = pool ? pool.size * 2 : 1;
@@ -73,7 +71,7 @@ export async function retagIfRulesChanged(
     let next = resumeAfter;
     for (;;) {
       while (inFlight.length < depth) {
-        const lastId = store.retag.rangeEnd(next, batch);
+        const lastId = await store.retag.rangeEnd(next, batch);
         if (lastId === null) break;
         inFlight.push({ lastId, changes: settle(classify(next, lastId)) });
         next = lastId;
@@ -82,11 +80,7 @@ export async function retagIfRulesChanged(
       if (range === undefined) break;
       const result = await range.changes;
       if ('error' in result) throw result.error;
-      const n = await store.write(() => {
-        const written = store.retag.apply(result.value);
-        store.meta.set(PROGRESS, JSON.stringify({ fingerprint, after: range.lastId }));
-        return written;
-      }, signal);
+      const n = await store.retag.apply(result.value, { fingerprint, after: range.lastId }, { signal });
       changed += n.changed;
       explained += n.explained;
       await new Promise((resolve) => setImmediate(resolve));
@@ -94,12 +88,8 @@ export async function retagIfRulesChanged(
   } finally {
     await pool?.close();
   }
-  await store.write(() => {
-    store.meta.set('rules_fingerprint', fingerprint);
-    store.meta.delete(PROGRESS);
-    // JSON Feed outputs show explanations too, so a change of those alone is a change of what is published.
-    if (changed > 0 || explained > 0) store.meta.set('rules_changed_at', now().toISOString());
-  }, signal);
+  // JSON Feed outputs show explanations too, so a change of those alone is a change of what is published.
+  await store.retag.finish(fingerprint, changed > 0 || explained > 0 ? now() : null, { signal });
   return { changed, explained, workers: pool?.size ?? 0 };
 }
 

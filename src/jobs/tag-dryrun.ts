@@ -1,5 +1,5 @@
 import type { Classifier } from '../tagging/classify.js';
-import type { Store } from '../store/sqlite/store.js';
+import type { Store } from '../store/store.js';
 import type { StoredItem } from '../base/model.js';
 
 /** What the config's rules would do to one tag over the stored items. */
@@ -21,12 +21,12 @@ const PAGE = 1000;
  * Evaluates the rules against stored items without writing anything, comparing with the tags stored.
  * `tags` limits the report to those tags; `since` to items published since then.
  */
-export function testTags(store: Store, classifier: Classifier, allTags: readonly string[], opts: { tags?: readonly string[]; since?: Date | null }): TagTestReport[] {
+export async function testTags(store: Store, classifier: Classifier, allTags: readonly string[], opts: { tags?: readonly string[]; since?: Date | null }): Promise<TagTestReport[]> {
   const wanted = opts.tags?.length ? opts.tags : allTags;
   const reports = new Map(wanted.map((tag) => [tag, { tag, matched: 0, gained: 0, lost: 0, examples: { gained: [], lost: [] } } as TagTestReport]));
   let before: { published: string; id: number } | null = null;
   for (;;) {
-    const page: StoredItem[] = store.items.browse({ tag: null, source: null, since: opts.since ?? null, before, limit: PAGE });
+    const page: StoredItem[] = await store.items.browse({ tag: null, source: null, since: opts.since ?? null, before, limit: PAGE });
     for (const item of page) {
       const now = classifier.decide(item, item.sourceId).tags;
       const stored = new Set(item.tags);

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Classifier } from '../tagging/classify.js';
-import { isStoreFailure, storageError } from '../store/sqlite/busy.js';
-import type { PollRecord, SourceHealth, SourceRow } from '../store/sqlite/sources.js';
-import type { Store } from '../store/sqlite/store.js';
-import { coerceError, WartaError } from '../base/errors.js';
+import type { PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
+import { coerceError, isStoreFailure, WartaError } from '../base/errors.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import { backoffUntil, MAX_BACKOFF_MS } from './backoff.js';
 import { assignKeys } from './dedupe.js';
+import { lookupKeys, planRefresh } from './plan.js';
 import { MAX_RETRY_AFTER_MS, type FetchRequest, type FetchResult, type RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 
@@ -35,6 +34,8 @@ export interface RefreshPolicy {
 export interface RefreshSource {
   id: string;
   url: string;
+  /** Keep only this many newest items (config `max_items`); absent or null: no limit. */
+  maxItems?: number | null;
 }
 
 /** How a refresh was asked for. */
@@ -92,7 +93,7 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   } catch (err) {
     if (err instanceof WartaError && err.code === 'aborted') return finish({ result: 'aborted', error: errorOf(err) });
     if (!isStoreFailure(err)) throw err;
-    return recordStorageFailure(deps, source, storageError(err), opts.signal, finish);
+    return recordStorageFailure(deps, source, err, opts.signal, finish);
   }
 }
 
@@ -101,10 +102,10 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const { signal } = opts;
   // The runtime creates rows for configured sources at start and on reload; writing here on every poll would
   // cost a transaction per refresh. Only a source the store has not seen, or whose URL changed, is written.
-  let state = store.sources.get(source.id);
+  let state = await store.sources.get(source.id);
   if (state?.url !== source.url) {
-    await store.writeState(() => store.sources.ensure(source.id, source.url), signal);
-    state = store.sources.get(source.id)!;
+    await store.sources.ensure([source], { signal });
+    state = (await store.sources.get(source.id))!;
   }
 
   const now = deps.now();
@@ -118,7 +119,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
 
   const hints = { feedMs: state.feedHintMs, cacheMs: res.cacheMs, skipHours: [], skipDays: [] };
   if (res.kind === 'not_modified') {
-    await store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, 304), notModified: true }), signal);
+    await store.sources.recordPoll(source.id, { ...success(deps, hints, 304), notModified: true }, { signal });
     return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
@@ -130,7 +131,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const redirect = trackRedirect(state, res.redirects, res.url, deps.policy.redirectPersistAfter);
   if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
   if (bodyHash === state.bodyHash) {
-    await store.writeState(() => store.sources.record(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }), signal);
+    await store.sources.recordPoll(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }, { signal });
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
@@ -147,17 +148,21 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const classifier = deps.classifier();
   const classify = (item: IncomingItem) => classifier.classify(item, source.id);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
-  const written = await store.write(() => {
-    const applied = store.items.apply(source.id, keyed, now, classify);
-    store.sources.record(source.id, {
+  // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
+  const plan = planRefresh(source.id, keyed, await store.items.lookup(source.id, lookupKeys(keyed)), now, classify);
+  const written = await store.items.commitRefresh({
+    sourceId: source.id,
+    inserts: plan.inserts,
+    updates: plan.updates,
+    maxItems: source.maxItems ?? null,
+    poll: {
       ...success(deps, feedHints, res.status),
       feedHintMs: feedHints.feedMs,
       validators,
       redirect,
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
-    });
-    return applied;
-  }, signal);
+    },
+  }, { signal });
   const parseMs = Math.round(performance.now() - parseStarted);
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }
@@ -211,7 +216,7 @@ async function recordFailure(deps: RefreshDeps, state: SourceRow, status: number
     heldUntil: backoffUntil(now, failures, retryAfter, deps.random),
     redirect: { target: null, seen: 0 },
   };
-  await deps.store.writeState(() => deps.store.sources.record(state.id, poll), signal);
+  await deps.store.sources.recordPoll(state.id, poll, { signal });
   return finish({ result: 'failed', httpStatus: status, error: errorOf(error), retryAfter });
 }
 
@@ -224,15 +229,13 @@ async function recordFailure(deps: RefreshDeps, state: SourceRow, status: number
  */
 async function recordStorageFailure(deps: RefreshDeps, source: RefreshSource, error: WartaError, signal: AbortSignal | undefined, finish: Finish): Promise<RefreshOutcome> {
   try {
-    const state = deps.store.sources.get(source.id);
+    const state = await deps.store.sources.get(source.id);
     const failures = (state?.consecutiveFailures ?? 0) + 1;
     const health: SourceHealth = failures >= FAILING_AFTER ? 'failing' : 'degraded';
     const poll: PollRecord = { now: deps.now(), status: null, state: health, error: errorOf(error), consecutiveFailures: failures };
-    await deps.store.writeState(() => {
-      // The refresh may have failed creating the row itself.
-      if (!state) deps.store.sources.ensure(source.id, source.url);
-      deps.store.sources.record(source.id, poll);
-    }, signal);
+    // The refresh may have failed creating the row itself.
+    if (!state) await deps.store.sources.ensure([source], { signal });
+    await deps.store.sources.recordPoll(source.id, poll, { signal });
   } catch (err) {
     if (err instanceof WartaError && err.code === 'aborted') return finish({ result: 'aborted', error: errorOf(err) });
     deps.log.error({ source: source.id, error: errorOf(error), err }, `refresh failed on storage and could not be recorded on the source: ${error.message}`);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/load.js';
-import type { Store } from '../store/sqlite/store.js';
+import type { Store } from '../store/store.js';
 import { FEED_CONTENT_TYPES, makeSanitizeCache, OPML_CONTENT_TYPE, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from './index.js';
 
 /** One feed warta publishes: a tag's own feed or a configured output. */
@@ -65,11 +65,11 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
 
   // The sources behind a render's items, looked up one by one: reading all 1,000 source rows for every
   // render was as costly as selecting the items.
-  function sources(items: readonly { sourceId: string }[]): Map<string, SourceInfo> {
+  async function sources(items: readonly { sourceId: string }[]): Promise<Map<string, SourceInfo>> {
     const map = new Map<string, SourceInfo>();
     for (const { sourceId } of items) {
       if (map.has(sourceId)) continue;
-      const s = store.sources.get(sourceId);
+      const s = await store.sources.get(sourceId);
       if (s) map.set(sourceId, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl, feedUrl: s.url });
     }
     return map;
@@ -78,34 +78,45 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
   /** The feeds anyone may see listed (private outputs excluded). */
   const listed = (): FeedDef[] => [...catalogue.values()].filter((d) => d.token === null);
 
+  // Renders under way, by feed and format: concurrent requests for a stale feed share one render.
+  const rendering = new Map<string, Promise<Rendered>>();
+
+  async function renderNow(def: FeedDef, format: FeedFormat, key: string, version: string): Promise<Rendered> {
+    const items = await store.items.select(def);
+    const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
+    const rulesChanged = (await store.retag.state()).changedAt?.getTime() ?? 0;
+    // Never later than the clock: an item may carry a date a few minutes ahead.
+    const updated = new Date(Math.min(Math.max(newest, rulesChanged) || Infinity, now().getTime()));
+    // The self link must be the URL served, so a private feed's carries its token.
+    const query = def.token === null ? '' : `?token=${encodeURIComponent(def.token)}`;
+    const path = def.path;
+    const selfUrls = { rss: `${base}${path}.rss${query}`, atom: `${base}${path}.atom${query}`, json: `${base}${path}.json${query}` };
+    const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, await sources(items), sanitize);
+    const doc = document(text, FEED_CONTENT_TYPES[format], updated);
+    cache.set(key, { version, at: clock(), doc });
+    return doc;
+  }
+
   return {
-    catalogue,
     listed,
     /**
      * The rendered feed at `path` in `format`, or null when no such feed exists — which is also the answer
      * for a private output without its token, so its existence is not disclosed.
      */
-    render(path: string, format: FeedFormat, token: string | null = null): Rendered | null {
+    async render(path: string, format: FeedFormat, token: string | null = null): Promise<Rendered | null> {
       const def = catalogue.get(path);
       if (!def) return null;
       if (def.token !== null && (token === null || !sameSecret(token, def.token))) return null;
       const key = `${path}.${format}`;
-      const version = store.version();
+      const version = store.changeToken();
       const hit = cache.get(key);
       if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.doc;
-
-      const items = store.items.select(def);
-      const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
-      const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
-      // Never later than the clock: an item may carry a date a few minutes ahead.
-      const updated = new Date(Math.min(Math.max(newest, rulesChanged) || Infinity, now().getTime()));
-      // The self link must be the URL served, so a private feed's carries its token.
-      const query = def.token === null ? '' : `?token=${encodeURIComponent(def.token)}`;
-      const selfUrls = { rss: `${base}${path}.rss${query}`, atom: `${base}${path}.atom${query}`, json: `${base}${path}.json${query}` };
-      const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, sources(items), sanitize);
-      const doc = document(text, FEED_CONTENT_TYPES[format], updated);
-      cache.set(key, { version, at: clock(), doc });
-      return doc;
+      let pending = rendering.get(key);
+      if (!pending) {
+        pending = renderNow(def, format, key, version).finally(() => rendering.delete(key));
+        rendering.set(key, pending);
+      }
+      return pending;
     },
     /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */
     opml(): Rendered {

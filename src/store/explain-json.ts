@@ -4,10 +4,7 @@
  * match, a long rule's ten matches made a 1.3 KB row and writing them was the largest cost of ingest. Rows
  * written before this format (a JSON array of match objects) are read as they are.
  */
-import type { TagExplanation } from '../base/model.js';
-
-/** One match as the store takes and gives it (a TagExplanation without its tag). */
-export type StoredMatch = Omit<TagExplanation, 'tag'>;
+import type { StoredMatch } from './store.js';
 
 interface Compact {
   rules: string[];

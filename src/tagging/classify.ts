@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/load.js';
-import type { StoredMatch } from '../store/explain-json.js';
-import type { AppliedTag } from '../store/sqlite/items.js';
+import type { AppliedTag, StoredMatch } from '../store/store.js';
 import type { IncomingItem } from '../base/model.js';
 import { compileTagger, foldWords } from './index.js';
 

@@ -50,7 +50,7 @@ describe('operations (real daemon process): metrics, index page, backup, OPML', 
     expect(sum('warta_items_per_tag', { tag: 'Putin' })).to.be.at.least(30);
     expect(sum('warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '200' })).to.be.at.least(1);
     expect(sum('warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '404' })).to.be.at.least(1);
-    expect(samples.some((s) => s.name === 'warta_scheduler_lag_seconds')).to.equal(true);
+    expect(samples.some((s) => s.name === 'warta_event_loop_lag_seconds')).to.equal(true);
   });
 
   it('serves the index page with subscribe links and escaped source titles', async () => {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { openDatabase, type Db } from '../../src/store/sqlite/open.js';
-import { makeStore, type Store } from '../../src/store/sqlite/store.js';
+import type { Db } from '../../src/store/sqlite/open.js';
+import type { Store } from '../../src/store/store.js';
+import { sqliteStore } from '../helpers/store.js';
 import { fetchFeed, makeFetchAgent } from '../../src/pipeline/fetch/fetch.js';
 import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
 import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
@@ -36,8 +37,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
   });
   const reopen = () => {
     db?.close();
-    db = openDatabase(join(tmp.dir, 'warta.db'));
-    store = makeStore(db);
+    ({ store, db } = sqliteStore(join(tmp.dir, 'warta.db')));
   };
   const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).pluck().get(...args) as number);
 
@@ -75,14 +75,14 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     const dates = db.prepare('SELECT guid, published FROM items ORDER BY guid').all() as { guid: string; published: string }[];
     expect(dates.map((d) => d.published)).to.deep.equal(['2026-11-25T13:15:00.000Z', '2026-11-25T11:00:00.000Z', '2026-11-26T10:00:00.000Z']);
 
-    const before = store.version();
+    const before = store.changeToken();
     const second = await refreshSource(deps(), src);
     expect(second).to.include({ result: 'not_modified', httpStatus: 304 });
     expect(server.requests.at(-1)!.headers['if-none-match']).to.be.a('string');
     expect(count('SELECT count(*) FROM items')).to.equal(3);
-    expect(store.sources.get('berita')!.notModifiedCount).to.equal(1);
+    expect((await store.sources.get('berita'))!.notModifiedCount).to.equal(1);
     // Only the source's bookkeeping was written: the render caches stay valid.
-    expect(store.version()).to.equal(before);
+    expect(store.changeToken()).to.equal(before);
   });
 
   it('updates a changed item in place and re-tags it; unchanged items are not rewritten', async () => {
@@ -136,23 +136,23 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     const src = { id: 'rusak', url: server.url('/err') };
     const r1 = await refreshSource(deps(), src);
     expect(r1).to.deep.include({ result: 'failed', httpStatus: 500, error: { code: 'http_500', message: 'HTTP 500' } });
-    expect(store.sources.get('rusak')).to.include({ state: 'degraded', consecutiveFailures: 1, lastErrorCode: 'http_500' });
+    expect(await store.sources.get('rusak')).to.include({ state: 'degraded', consecutiveFailures: 1, lastErrorCode: 'http_500' });
     const skipped = await refreshSource(deps(), src);
     expect(skipped.result).to.equal('skipped');
     for (let i = 0; i < 2; i++) await refreshSource(deps(), src, { force: true });
-    expect(store.sources.get('rusak')).to.include({ state: 'failing', consecutiveFailures: 3 });
+    expect(await store.sources.get('rusak')).to.include({ state: 'failing', consecutiveFailures: 3 });
     clock = new Date(clock.getTime() + 25 * 3_600_000);
     server.routes.set('/err', feedRoute(() => ({ body: rss(ARTICLES) })));
     const ok = await refreshSource(deps(), src);
     expect(ok.result).to.equal('updated');
-    expect(store.sources.get('rusak')).to.include({ state: 'ok', consecutiveFailures: 0, lastErrorCode: null });
+    expect(await store.sources.get('rusak')).to.include({ state: 'ok', consecutiveFailures: 0, lastErrorCode: null });
   });
 
   it('marks a 410 source gone and stops polling it until forced', async () => {
     server.routes.set('/gone', (_req, res) => void res.writeHead(410).end());
     const src = { id: 'hilang', url: server.url('/gone') };
     await refreshSource(deps(), src);
-    expect(store.sources.get('hilang')!.state).to.equal('gone');
+    expect((await store.sources.get('hilang'))!.state).to.equal('gone');
     clock = new Date(clock.getTime() + 7 * 86_400_000);
     expect((await refreshSource(deps(), src)).skipped).to.deep.equal({ reason: 'gone', until: null });
     expect(server.hits.get('/gone')).to.equal(1);
@@ -174,7 +174,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     server.routes.set('/feed', feedRoute(() => ({ body: doc })));
     const src = { id: 'berita', url: server.url('/feed') };
     await refreshSource(deps(), src);
-    expect(store.sources.get('berita')!.hintUntil!.toISOString()).to.equal('2026-11-26T11:00:00.000Z');
+    expect((await store.sources.get('berita'))!.hintUntil!.toISOString()).to.equal('2026-11-26T11:00:00.000Z');
     clock = new Date('2026-11-26T10:15:00Z');
     const tick = await refreshSource(deps(), src);
     expect(tick.skipped).to.deep.equal({ reason: 'hint', until: new Date('2026-11-26T11:00:00Z') });
@@ -182,7 +182,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     const startup = await refreshSource(deps(), src, { ignoreHints: true });
     expect(startup.result).to.equal('not_modified');
     // A 304 keeps the feed's own interval: the next hold is again 60 min, not the 5 min minimum.
-    expect(store.sources.get('berita')!.hintUntil!.toISOString()).to.equal('2026-11-26T11:15:00.000Z');
+    expect((await store.sources.get('berita'))!.hintUntil!.toISOString()).to.equal('2026-11-26T11:15:00.000Z');
   });
 
   it('adopts a 301 target only after three consecutive polls see it, and never a 302', async () => {
@@ -192,17 +192,17 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     const moved = { id: 'pindah', url: server.url('/old') };
     for (let i = 1; i <= 2; i++) {
       await refreshSource(deps(), moved, { force: true });
-      expect(store.sources.get('pindah')).to.include({ effectiveUrl: null, redirectSeen: i, redirectTarget: server.url('/new') });
+      expect(await store.sources.get('pindah')).to.include({ effectiveUrl: null, redirectSeen: i, redirectTarget: server.url('/new') });
     }
     await refreshSource(deps(), moved, { force: true });
-    expect(store.sources.get('pindah')!.effectiveUrl).to.equal(server.url('/new'));
+    expect((await store.sources.get('pindah'))!.effectiveUrl).to.equal(server.url('/new'));
     const oldHits = server.hits.get('/old');
     await refreshSource(deps(), moved, { force: true });
     expect(server.hits.get('/old')).to.equal(oldHits); // now polled at the new URL directly
 
     const temp = { id: 'sementara', url: server.url('/temp') };
     for (let i = 0; i < 4; i++) await refreshSource(deps(), temp, { force: true });
-    expect(store.sources.get('sementara')).to.include({ effectiveUrl: null, redirectSeen: 0 });
+    expect(await store.sources.get('sementara')).to.include({ effectiveUrl: null, redirectSeen: 0 });
   });
 
   it('reports Retry-After from a 429 so the caller can pause the host', async () => {
@@ -211,7 +211,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     expect(r.error!.code).to.equal('rate_limited');
     expect(r.retryAfter!.toISOString()).to.equal('2026-11-26T10:10:00.000Z');
     // The source itself is held at least that long (the backoff's 15 min is longer here).
-    expect(store.sources.get('sibuk')!.heldUntil!.getTime()).to.be.at.least(r.retryAfter!.getTime());
+    expect((await store.sources.get('sibuk'))!.heldUntil!.getTime()).to.be.at.least(r.retryAfter!.getTime());
   });
 
   it('retention prunes by age and by count, and a pruned item never comes back as new', async () => {
@@ -220,7 +220,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     await refreshSource(deps(), src);
     clock = new Date('2026-11-26T12:00:00Z');
     // Keep 2 of 3 (the oldest by publication goes), then everything first seen more than a day ago.
-    const byCount = await store.write(() => store.retention.prune(clock, null, new Map([['berita', 2]])));
+    const byCount = await store.retention.prune(clock, null, new Map([['berita', 2]]));
     expect(byCount).to.deep.equal({ byAge: 0, byCount: 1 });
     expect(db.prepare('SELECT guid FROM items ORDER BY guid').pluck().all()).to.deep.equal(['101', '103']);
 
@@ -231,7 +231,7 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     expect(count('SELECT count(*) FROM items')).to.equal(2);
 
     clock = new Date('2026-11-28T12:00:00Z');
-    const byAge = await store.write(() => store.retention.prune(clock, 1, new Map()));
+    const byAge = await store.retention.prune(clock, 1, new Map());
     expect(byAge).to.deep.equal({ byAge: 2, byCount: 0 });
     server.routes.set('/feed', (_req, res) => void res.end(rss(ARTICLES) + '\n\n'));
     await refreshSource(deps(), src);

@@ -11,7 +11,8 @@ import { makeClassifier } from '../../src/tagging/classify.js';
 import { parseConfig } from '../../src/config/load.js';
 import { DAEMON_BUSY_TIMEOUT_MS, defaultBusyPolicy } from '../../src/store/sqlite/busy.js';
 import { openDatabase, type Db } from '../../src/store/sqlite/open.js';
-import { makeStore, type Store } from '../../src/store/sqlite/store.js';
+import { makeSqliteStore } from '../../src/store/sqlite/store.js';
+import type { Store } from '../../src/store/store.js';
 import { WartaError } from '../../src/base/errors.js';
 import { makeHostGate } from '../../src/schedule/host-gate.js';
 import type { FetchResult } from '../../src/pipeline/fetch/fetch.js';
@@ -19,7 +20,7 @@ import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
 import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
 import type { RefreshOutcome } from '../../src/pipeline/refresh.js';
 import { makeScheduler } from '../../src/schedule/scheduler.js';
-import { sourceStatuses } from '../../src/daemon/source-status.js';
+import { readStoredSources, sourceStatuses } from '../../src/daemon/source-status.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const classifier = makeClassifier(parseConfig('tags:\n  - name: Putin\n    match: Putin\n', 'test.yaml'));
@@ -41,6 +42,8 @@ function capture(): { log: Logger; lines: Record<string, unknown>[] } {
   return { lines, log: pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }) };
 }
 
+const fingerprint = async (store: Store) => (await store.retag.state()).fingerprint;
+
 describe('the store failing under a refresh (real SQLite file)', function () {
   this.timeout(20_000);
   let tmp: ReturnType<typeof tempDir>;
@@ -56,7 +59,7 @@ describe('the store failing under a refresh (real SQLite file)', function () {
   beforeEach(() => {
     tmp = tempDir();
     db = openDatabase(join(tmp.dir, 'w.db'), { busyTimeoutMs: DAEMON_BUSY_TIMEOUT_MS });
-    store = makeStore(db);
+    store = makeSqliteStore(db, join(tmp.dir, 'w.db'));
   });
   afterEach(() => {
     db.close();
@@ -64,26 +67,26 @@ describe('the store failing under a refresh (real SQLite file)', function () {
   });
 
   it('a full disk fails the refresh as error `storage` on the source, without holding it back; ingest resumes once space is freed', async () => {
-    await store.writeState(() => store.sources.ensure('s', url));
+    await store.sources.ensure([{ id: 's', url }]);
     fill(db);
     const o = await refreshSource(deps(), { id: 's', url });
     expect(o.result).to.equal('failed');
     expect(o.error?.code).to.equal('storage');
     expect(o.error?.message).to.match(/disk holding the database is full \(SQLITE_FULL/);
-    const row = store.sources.get('s')!;
+    const row = (await store.sources.get('s'))!;
     expect({ code: row.lastErrorCode, state: row.state, held: row.heldUntil, failures: row.consecutiveFailures }).to.deep.equal({ code: 'storage', state: 'degraded', held: null, failures: 1 });
     expect(items(db), 'the refresh rolled back whole').to.equal(0);
 
     unfill(db);
     const again = await refreshSource(deps(), { id: 's', url });
     expect(again).to.include({ result: 'updated', inserted: 200 });
-    expect(store.sources.get('s')).to.include({ lastErrorCode: null, state: 'ok', consecutiveFailures: 0 });
+    expect(await store.sources.get('s')).to.include({ lastErrorCode: null, state: 'ok', consecutiveFailures: 0 });
   });
 
   it('when even the failure cannot be written, the scheduler logs it as a failed refresh, never "refresh crashed", and keeps going', async () => {
     // A source row a few bytes short of a page: recording an error message on it needs an overflow page.
     const longUrl = `http://127.0.0.1:9/${'a'.repeat(3950)}`;
-    await store.writeState(() => store.sources.ensure('s', longUrl));
+    await store.sources.ensure([{ id: 's', url: longUrl }]);
     fill(db);
     const { log, lines } = capture();
     const outcomes: RefreshOutcome[] = [];
@@ -103,13 +106,13 @@ describe('the store failing under a refresh (real SQLite file)', function () {
     expect(unrecorded, msgs.join(' | ')).to.not.equal(undefined);
     expect(unrecorded!.level).to.equal(50);
     expect(lines.find((l) => l.msg === 'refresh failed')).to.deep.include({ error: { code: 'storage', message: (unrecorded!.error as { message: string }).message } });
-    expect(store.sources.get('s')!.lastErrorCode, 'nothing could be written').to.equal(null);
+    expect((await store.sources.get('s'))!.lastErrorCode, 'nothing could be written').to.equal(null);
 
     // The daemon keeps such an outcome in memory and shows it on the source's status (GET /api/sources).
     const o = outcomes[0]!;
     expect(o).to.deep.include({ result: 'failed', unrecorded: true });
     const config = parseConfig(`sources:\n  - id: s\n    url: "${longUrl}"\n`, 'test.yaml');
-    const [status] = sourceStatuses(config, store, () => null, new Date(), new Map([['s', { at: new Date(), error: o.error! }]]));
+    const [status] = sourceStatuses(config, await readStoredSources(store), () => null, new Date(), new Map([['s', { at: new Date(), error: o.error! }]]));
     expect(status).to.deep.include({ state: 'degraded', last_error: o.error });
   });
 
@@ -128,7 +131,7 @@ describe('the store failing under a refresh (real SQLite file)', function () {
       let ticks = 0;
       const ticker = setInterval(() => ticks++, 10);
       let done = false;
-      const write = store.write(() => store.meta.set('k', 'v')).then(() => (done = true));
+      const write = store.retag.begin('k').then(() => (done = true));
       await new Promise((r) => setTimeout(r, 600));
       clearInterval(ticker);
       expect(done, 'written while locked').to.equal(false);
@@ -136,28 +139,28 @@ describe('the store failing under a refresh (real SQLite file)', function () {
       expect(ticks, 'timers fired while the write waited').to.be.greaterThan(10);
       other.prepare('COMMIT').run();
       await write;
-      expect(store.meta.get('k')).to.equal('v');
+      expect(await fingerprint(store)).to.equal('pending:k');
     });
 
     it('gives up after the policy\'s wait with a `storage` error, and at once when the signal aborts', async () => {
-      const short = makeStore(db, { ...defaultBusyPolicy, maxWaitMs: 200 });
-      const err = await short.write(() => short.meta.set('k', 'v')).catch((e: unknown) => e);
+      const short = makeSqliteStore(db, 'w.db', { ...defaultBusyPolicy, maxWaitMs: 200 });
+      const err = await short.retag.begin('k').catch((e: unknown) => e);
       expect(err).to.be.instanceOf(WartaError);
       expect(err).to.include({ code: 'storage' });
       expect((err as Error).message).to.match(/locked by another process .*SQLITE_BUSY/);
 
       const stop = new AbortController();
-      const waiting = store.write(() => store.meta.set('k', 'v'), stop.signal).catch((e: unknown) => e);
+      const waiting = store.retag.begin('k', { signal: stop.signal }).catch((e: unknown) => e);
       stop.abort();
       expect(await waiting).to.include({ code: 'aborted' });
-      expect(store.meta.get('k')).to.equal(null);
+      expect(await fingerprint(store)).to.equal(null);
     });
 
     it('a refresh that outwaits the policy is recorded as a `storage` error once the lock is gone, and not held back', async () => {
       // A virtual clock: the refresh's write gives up at 200 ms; the lock goes during the next wait, the
       // recording of the failure's.
       let virtual = 0;
-      const short = makeStore(db, {
+      const short = makeSqliteStore(db, 'w.db', {
         maxWaitMs: 200,
         now: () => virtual,
         sleep: async (ms) => {
@@ -168,7 +171,7 @@ describe('the store failing under a refresh (real SQLite file)', function () {
       const o = await refreshSource({ ...deps(), store: short }, { id: 's', url });
       expect(o.error).to.deep.include({ code: 'storage' });
       expect(o.error?.message).to.match(/stayed locked by another process for 0.2 s \(SQLITE_BUSY\)/);
-      expect(short.sources.get('s')).to.include({ lastErrorCode: 'storage', heldUntil: null });
+      expect(await short.sources.get('s')).to.include({ lastErrorCode: 'storage', heldUntil: null });
     });
   });
 });

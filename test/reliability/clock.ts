@@ -7,8 +7,7 @@
 import fc from 'fast-check';
 import { pino } from 'pino';
 import type { Classifier } from '../../src/tagging/classify.js';
-import { openDatabase } from '../../src/store/sqlite/open.js';
-import { makeStore } from '../../src/store/sqlite/store.js';
+import { sqliteStore } from '../helpers/store.js';
 import { WartaError } from '../../src/base/errors.js';
 import { backoffUntil } from '../../src/pipeline/backoff.js';
 import type { FetchResult } from '../../src/pipeline/fetch/fetch.js';
@@ -62,7 +61,7 @@ export const nextPollBounds = fc.property(
 function memoryDeps(clock: { now: Date }, fetch: () => FetchResult): RefreshDeps {
   const classifier: Classifier = { classify: () => ({ tags: [], outputs: [] }), decide: () => ({ tags: new Set(), outputs: new Set() }), spec: {} as Classifier['spec'], fingerprint: 'clock' };
   return {
-    store: makeStore(openDatabase(':memory:')),
+    store: sqliteStore(':memory:').store,
     fetch: async () => fetch(),
     ingest: ingestDocument,
     classifier: () => classifier,
@@ -105,7 +104,7 @@ export const jumpsBounded = fc.asyncProperty(
       }
       return true;
     } finally {
-      deps.store.db.close();
+      await deps.store.close();
     }
   },
 );

@@ -1,6 +1,6 @@
 /**
- * Bugs the reliability suite found, each as the smallest test that shows it. They fail until src/ is fixed; the
- * fix proposed for each is in the report of issue 6 (and in the comment above each test).
+ * Bugs the reliability suite found, each as the smallest test that shows it, kept so they stay fixed. The comment
+ * above each test says what went wrong and how it was fixed.
  */
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { makeClassifier } from '../../src/tagging/classify.js';
 import { parseConfig, type Config } from '../../src/config/load.js';
-import { openDatabase } from '../../src/store/sqlite/open.js';
-import { makeStore, type Store } from '../../src/store/sqlite/store.js';
+import type { Db } from '../../src/store/sqlite/open.js';
+import { sqliteStore, storeItems, UNTAGGED } from '../helpers/store.js';
 import { WartaError } from '../../src/base/errors.js';
-import { assignKeys } from '../../src/pipeline/dedupe.js';
 import { parseRetryAfter, type FetchResult } from '../../src/pipeline/fetch/fetch.js';
 import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
 import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
@@ -26,7 +25,7 @@ const config = (putin: string): Config =>
 const item = (k: number): IncomingItem => ({
   guid: `g${k}`, link: `https://a.example/${k}`, title: k % 2 === 0 ? `Putin ${k}` : `Lukashenko ${k}`, summary: null, content: null, author: null, categories: [], published: new Date(Date.UTC(2026, 0, 1, 0, k)), updated: null,
 });
-const tagsOf = (store: Store) => (store.db.prepare("SELECT i.guid, coalesce((SELECT group_concat(tag) FROM item_tags t WHERE t.item_id = i.id), '') AS tags FROM items i ORDER BY i.id").all() as { guid: string; tags: string }[]);
+const tagsOf = (db: Db) => (db.prepare("SELECT i.guid, coalesce((SELECT group_concat(tag) FROM item_tags t WHERE t.item_id = i.id), '') AS tags FROM items i ORDER BY i.id").all() as { guid: string; tags: string }[]);
 
 describe('regressions found by test/reliability', function () {
   this.timeout(30_000);
@@ -36,10 +35,10 @@ describe('regressions found by test/reliability', function () {
   // rules' tags for good. Fix: clear the fingerprint (or record "re-tagging to X") in the first batch's
   // transaction, so any later start with any rules sees a mismatch and runs a full pass.
   it('a re-tag interrupted part-way is finished or undone by the next start, whatever the rules then', async () => {
-    const store = makeStore(openDatabase(':memory:'));
+    const { store, db } = sqliteStore(':memory:');
     const a = makeClassifier(config('Putin'));
     const b = makeClassifier(config('Lukashenko'));
-    await store.write(() => store.items.apply('s', assignKeys(Array.from({ length: 10 }, (_, k) => item(k))), new Date(), (it) => a.classify(it, 's')));
+    await storeItems(store, 's', Array.from({ length: 10 }, (_, k) => item(k)), (it) => a.classify(it, 's'));
     await retagIfRulesChanged(store, a, () => new Date());
     // Rules B, killed after the first batch of 4 (a throw stands in for SIGKILL: the batch in flight rolls back).
     let classified = 0;
@@ -47,7 +46,7 @@ describe('regressions found by test/reliability', function () {
     await retagIfRulesChanged(store, dying, () => new Date(), { batch: 4 }).catch(() => {});
     // The admin reverts to rules A and restarts.
     await retagIfRulesChanged(store, a, () => new Date());
-    const wrong = tagsOf(store).filter((r, k) => r.tags !== (k % 2 === 0 ? 'Putin' : ''));
+    const wrong = tagsOf(db).filter((r, k) => r.tags !== (k % 2 === 0 ? 'Putin' : ''));
     expect(wrong, 'items left with the tags of the abandoned rules').to.deep.equal([]);
   });
 
@@ -62,10 +61,10 @@ describe('regressions found by test/reliability', function () {
       const file = join(tmp.dir, 'warta.yaml');
       writeFileSync(file, `server:\n  listen: "127.0.0.1:${port}"\nstorage:\n  path: "${join(tmp.dir, 'w.db')}"\nsources:\n  - id: s\n    url: "http://127.0.0.1:9/feed.xml"\n`);
       // One ordinary stored item, for the query to run over.
-      const store = makeStore(openDatabase(join(tmp.dir, 'w.db')));
+      const { store } = sqliteStore(join(tmp.dir, 'w.db'));
       const title = 'Berita tentang ekonomi dan politik di kawasan Asia Tenggara hari ini';
-      await store.write(() => store.items.apply('s', assignKeys([{ ...item(1), title }]), new Date(), () => ({ tags: [], outputs: [] })));
-      store.db.close();
+      await storeItems(store, 's', [{ ...item(1), title }], UNTAGGED);
+      await store.close();
       daemon = new DaemonProcess(base, ['--config', file, '--log-level', 'warn']);
       await daemon.ready();
     });
@@ -117,7 +116,7 @@ describe('regressions found by test/reliability', function () {
     const deps = memoryDeps(now, { kind: 'error', status: 503, url: 'http://127.0.0.1:9/f', redirects: [], error: new WartaError('http_503', 'HTTP 503'), retryAfter });
     const o = await refreshSource(deps, { id: 's', url: 'http://127.0.0.1:9/f' });
     expect(o.result).to.equal('failed');
-    const held = deps.store.sources.get('s')!.heldUntil;
+    const held = (await deps.store.sources.get('s'))!.heldUntil;
     expect(held !== null && held.getTime() - now.getTime() <= 30 * 86_400_000, `held until ${String(held)}`).to.equal(true);
   });
 
@@ -162,5 +161,5 @@ describe('regressions found by test/reliability', function () {
 
 function memoryDeps(now: Date, answer: FetchResult): RefreshDeps {
   const classifier = makeClassifier(config('Putin'));
-  return { store: makeStore(openDatabase(':memory:')), fetch: async () => answer, ingest: ingestDocument, classifier: () => classifier, policy: { minIntervalMs: 300_000, maxIntervalMs: 86_400_000, redirectPersistAfter: 3 }, now: () => now, random: () => 0.5, log: silent };
+  return { store: sqliteStore(':memory:').store, fetch: async () => answer, ingest: ingestDocument, classifier: () => classifier, policy: { minIntervalMs: 300_000, maxIntervalMs: 86_400_000, redirectPersistAfter: 3 }, now: () => now, random: () => 0.5, log: silent };
 }

@@ -63,13 +63,8 @@ export function storageError(err: unknown): WartaError {
   if (err instanceof WartaError) return err;
   if (err instanceof Database.SqliteError) {
     if (err.code === 'SQLITE_FULL') return new WartaError('storage', `the disk holding the database is full (${err.code}: ${err.message}); free space and ingest resumes on its own`, { cause: err });
-    if (isBusy(err)) return new WartaError('storage', `the database is locked by another process (${err.code}: ${err.message})`, { cause: err });
+    if (isBusy(err)) return new WartaError('busy', `the database is locked by another process (${err.code}: ${err.message})`, { cause: err });
     return new WartaError('storage', `database error (${err.code}: ${err.message})`, { cause: err });
   }
   return new WartaError('storage', `database error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-}
-
-/** Whether `err` came from the store: SQLite itself, or the store's own `storage` error. */
-export function isStoreFailure(err: unknown): boolean {
-  return err instanceof Database.SqliteError || (err instanceof WartaError && err.code === 'storage');
 }

@@ -1,45 +1,36 @@
-import type { ClassifiableItem, Classification } from '../../tagging/classify.js';
-import type { IncomingItem, StoredItem, TagExplanation } from '../../base/model.js';
-import type { KeyedItem } from '../../pipeline/dedupe.js';
-import { itemUid } from '../../pipeline/dedupe.js';
-import { decodeExplain, encodeExplain, type StoredMatch } from '../explain-json.js';
+import type { StoredItem } from '../../base/model.js';
+import { decodeExplain, encodeExplain } from '../explain-json.js';
+import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemUpdate, ItemWrite, Lookup, OutputFilter, RetagChange } from '../store.js';
 import type { Db } from './open.js';
-import { sameSet, type RetagChange } from './retag-rows.js';
-
-/** A tag an item carries, with the JSON-able explanation of why. */
-export interface AppliedTag {
-  tag: string;
-  explain: StoredMatch[];
-}
-
-/** Counts of what one refresh wrote. */
-export interface ApplyResult {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
 
 const iso = (d: Date) => d.toISOString();
 
-/** Prepared statements over items and their tags. */
-export function makeItemStore(db: Db) {
-  const findByKey = db.prepare(
-    'SELECT id, uid, content_hash, published, first_seen, link FROM items WHERE source_id = ? AND dedupe_key = ?',
-  );
-  // Positional parameters: binding fourteen by name cost a lookup each, for every new item.
+/** Prepared statements over items and their tags; every write runs inside the caller's transaction. */
+export function makeItemStatements(db: Db) {
+  // One query for a whole feed's keys: a query per item cost as much as the inserts of a cold refresh.
+  const findByKeys = db.prepare(
+    `SELECT id, dedupe_key, content_hash, published, link FROM items
+     WHERE source_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))`,
+  ).raw(true);
+  const tombstonedKeys = db.prepare(
+    'SELECT dedupe_key FROM tombstones WHERE source_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))',
+  ).pluck();
+  const hasTombstones = db.prepare('SELECT EXISTS (SELECT 1 FROM tombstones WHERE source_id = ?)').pluck();
+  const isTombstoned = db.prepare('SELECT 1 FROM tombstones WHERE source_id = ? AND dedupe_key = ?').pluck();
+  // Positional parameters: binding fourteen by name cost a lookup each, for every new item. A key stored since
+  // the lookup (another process refreshed the same source) makes this a no-op: its row stands.
   const insert = db.prepare(
     `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
                         published, updated, first_seen, content_hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (source_id, dedupe_key) DO NOTHING`,
   );
+  // Only over the row the plan was made from: a row rewritten since keeps the newer write.
   const update = db.prepare(
-    `UPDATE items SET dedupe_key = @key, guid = @guid, link = @link, title = @title, summary = @summary,
-       content = @content, author = @author, categories = @categories, published = @published,
-       updated = @updated, content_hash = @contentHash
-     WHERE id = @id`,
+    `UPDATE items SET dedupe_key = ?, guid = ?, link = ?, title = ?, summary = ?, content = ?, author = ?,
+       categories = ?, published = ?, updated = ?, content_hash = ?
+     WHERE id = ? AND content_hash = ?`,
   );
-  const isTombstoned = db.prepare('SELECT 1 FROM tombstones WHERE source_id = ? AND dedupe_key = ?').pluck();
-  const hasTombstones = db.prepare('SELECT EXISTS (SELECT 1 FROM tombstones WHERE source_id = ?)').pluck();
   const deleteTags = db.prepare('DELETE FROM item_tags WHERE item_id = ?');
   const deleteOutputs = db.prepare('DELETE FROM item_outputs WHERE item_id = ?');
   const insertOutput = db.prepare('INSERT OR IGNORE INTO item_outputs (output_id, item_id) VALUES (?, ?)');
@@ -66,8 +57,11 @@ export function makeItemStore(db: Db) {
        AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources)))
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
-  const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
+  // uid and link have no index (one would slow every insert, migrations/sqlite/0001_init.sql): these serve
+  // the CLI's look-ups, where a scan of the table is fine.
+  const byUid = db.prepare('SELECT * FROM items WHERE uid = ? LIMIT 1');
+  const byLink = db.prepare('SELECT * FROM items WHERE link = ? ORDER BY id DESC LIMIT 1');
   const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
   const explainsOfItem = db.prepare('SELECT tag, explain FROM item_tags WHERE item_id = ?').raw(true);
   const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
@@ -88,75 +82,62 @@ export function makeItemStore(db: Db) {
     });
   }
 
+  function writeLabels(id: number, w: ItemWrite): void {
+    for (const t of w.tags) insertTag.run(t.tag, id, encodeExplain(t.explain));
+    for (const o of w.outputs) insertOutput.run(o, id);
+  }
+
   return {
-    /**
-     * Inserts new items and updates changed ones of one source, re-tagging only those; unchanged items are not
-     * written at all. The caller wraps this in the refresh's transaction.
-     */
-    apply(sourceId: string, keyed: readonly KeyedItem[], now: Date, classify: (item: IncomingItem) => Classification): ApplyResult {
-      const result: ApplyResult = { inserted: 0, updated: 0, unchanged: 0 };
-      // Most sources have never been pruned: one query instead of one per new item.
-      const pruned = hasTombstones.get(sourceId) === 1;
-      for (const k of keyed) {
-        let found = findByKey.get(sourceId, k.key) as ExistingRow | undefined;
-        if (!found && k.formerKey) {
-          const former = findByKey.get(sourceId, k.formerKey) as ExistingRow | undefined;
-          // Adopt the row stored while this guid looked unique, but only the one for the same article.
-          if (former && former.link === k.item.link) found = former;
-        }
-        if (found && found.content_hash === k.contentHash) {
-          result.unchanged++;
+    lookup(sourceId: string, keys: readonly string[]): Lookup {
+      const json = JSON.stringify(keys);
+      const byKey = new Map<string, ExistingItem>();
+      for (const [id, key, contentHash, published, link] of findByKeys.all(sourceId, json) as [number, string, string, string, string | null][]) {
+        byKey.set(key, { id, key, contentHash, published, link });
+      }
+      // Most sources have never been pruned: one cheap query instead of a look-up per key.
+      const tombstoned = hasTombstones.get(sourceId) === 1 ? new Set(tombstonedKeys.all(sourceId, json) as string[]) : new Set<string>();
+      return { byKey, tombstoned };
+    },
+
+    /** Writes one refresh's new and changed items (inside the caller's transaction). */
+    commit(sourceId: string, inserts: readonly ItemInsert[], updates: readonly ItemUpdate[]): CommitResult {
+      const result: CommitResult = { inserted: 0, updated: 0, stale: 0, pruned: 0 };
+      const pruned = inserts.length > 0 && hasTombstones.get(sourceId) === 1;
+      for (const it of inserts) {
+        // Pruned by retention since the lookup: it must not come back as new.
+        if (pruned && isTombstoned.get(sourceId, it.key)) {
+          result.stale++;
           continue;
         }
-        // Pruned by retention: the feed still lists it, but it must not come back as new.
-        if (!found && pruned && isTombstoned.get(sourceId, k.key)) {
-          result.unchanged++;
+        const info = insert.run(
+          it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
+          JSON.stringify(it.categories), iso(it.published), iso(it.updated), iso(it.firstSeen), it.contentHash,
+        );
+        if (info.changes === 0) {
+          result.stale++;
           continue;
         }
-        const it = k.item;
-        const fields = {
-          key: k.key,
-          guid: it.guid,
-          link: it.link,
-          title: it.title,
-          summary: it.summary,
-          content: it.content,
-          author: it.author,
-          categories: JSON.stringify(it.categories),
-          contentHash: k.contentHash,
-        };
-        let id: number;
-        if (found) {
-          // A missing date keeps the stored one; a change we only see now is dated now.
-          const published = it.published ?? it.updated;
-          const publishedIso = published ? iso(published) : found.published;
-          update.run({ ...fields, id: found.id, published: publishedIso, updated: iso(it.updated ?? now) });
-          id = found.id;
-          deleteTags.run(id);
-          deleteOutputs.run(id);
-          result.updated++;
-        } else {
-          // Atom entries may carry only <updated>; with no date at all, the first-seen time stands in.
-          const published = it.published ?? it.updated ?? now;
-          const info = insert.run(
-            itemUid(sourceId, k.key), sourceId, k.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
-            fields.categories, iso(published), iso(it.updated ?? published), iso(now), k.contentHash,
-          );
-          id = Number(info.lastInsertRowid);
-          result.inserted++;
+        writeLabels(Number(info.lastInsertRowid), it);
+        result.inserted++;
+      }
+      for (const it of updates) {
+        const info = update.run(
+          it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
+          iso(it.published), iso(it.updated), it.contentHash, it.id, it.expectedHash,
+        );
+        if (info.changes === 0) {
+          result.stale++;
+          continue;
         }
-        const c = classify(it);
-        for (const t of c.tags) insertTag.run(t.tag, id, encodeExplain(t.explain));
-        for (const o of c.outputs) insertOutput.run(o, id);
+        deleteTags.run(it.id);
+        deleteOutputs.run(it.id);
+        writeLabels(it.id, it);
+        result.updated++;
       }
       return result;
     },
 
-    /**
-     * The newest items for an output: carrying any of `tags` (none: no tag filter), in the match-query
-     * output `output` (null: no query), from `sources` (none: all).
-     */
-    select(f: { tags: readonly string[]; output: string | null; sources: readonly string[]; limit: number }): StoredItem[] {
+    select(f: OutputFilter): StoredItem[] {
       const rows = selectOutput.all({
         anyTags: f.tags.length > 0 ? 1 : 0,
         tags: JSON.stringify(f.tags),
@@ -168,11 +149,7 @@ export function makeItemStore(db: Db) {
       return withTags(rows as Record<string, unknown>[]);
     },
 
-    /**
-     * One page of items, newest first, for the API: filtered by tag name, source and a minimum publication time,
-     * below an optional (published, id) cursor so a caller can scan further.
-     */
-    browse(f: { tag: string | null; source: string | null; since: Date | null; before: { published: string; id: number } | null; limit: number }): StoredItem[] {
+    browse(f: BrowseFilter): StoredItem[] {
       const rows = browse.all({
         tag: f.tag,
         source: f.source,
@@ -184,23 +161,16 @@ export function makeItemStore(db: Db) {
       return withTags(rows as Record<string, unknown>[]);
     },
 
-    /** Stored items per tag name. */
+    find(ref: { id: number } | { uid: string } | { link: string }): StoredItem | null {
+      const row = ('id' in ref ? byId.get(ref.id) : 'uid' in ref ? byUid.get(ref.uid) : byLink.get(ref.link)) as Record<string, unknown> | undefined;
+      return row ? withTags([row])[0]! : null;
+    },
+
     countsByTag(): Map<string, number> {
       return new Map((countsByTag.all() as { tag: string; n: number }[]).map((r) => [r.tag, r.n]));
     },
 
-    /** The newest items of all sources. */
-    newest(limit: number): StoredItem[] {
-      return withTags(newest.all(limit) as Record<string, unknown>[]);
-    },
-
-    /** One item with its tags, or null. */
-    byId(id: number): StoredItem | null {
-      const row = byId.get(id) as Record<string, unknown> | undefined;
-      return row ? withTags([row])[0]! : null;
-    },
-
-    /** Writes a re-tag's changes (retag-rows.ts; inside the caller's transaction); returns how many items changed. */
+    /** Writes a re-tag's changes (inside the caller's transaction); returns how many items changed. */
     applyRetag(changes: readonly RetagChange[]): { changed: number; explained: number } {
       let changed = 0;
       let explained = 0;
@@ -231,16 +201,8 @@ export function makeItemStore(db: Db) {
   };
 }
 
-/** The item store's interface, for passing as a dependency. */
-export type ItemStore = ReturnType<typeof makeItemStore>;
-
-interface ExistingRow {
-  id: number;
-  uid: string;
-  content_hash: string;
-  published: string;
-  first_seen: string;
-  link: string | null;
+function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
 }
 
 /** A row of `items` as the rest of warta sees it. */

@@ -1,10 +1,5 @@
+import type { PruneResult } from '../store.js';
 import type { Db } from './open.js';
-
-/** What one pruning pass removed. */
-export interface PruneResult {
-  byAge: number;
-  byCount: number;
-}
 
 /**
  * Retention: removes items first seen before a cutoff, and items beyond a per-source count (oldest by
@@ -23,24 +18,26 @@ export function makeRetention(db: Db) {
   );
   const deleteExcess = db.prepare(`DELETE FROM items WHERE id IN (${excess})`);
 
+  /** Keeps the newest `keep` items of one source (inside the caller's transaction); returns how many went. */
+  function pruneSource(now: Date, source: string, keep: number): number {
+    const params = { now: now.toISOString(), source, keep };
+    tombstoneExcess.run(params);
+    return deleteExcess.run(params).changes;
+  }
+
   return {
     /** One pass (run it inside the store's write transaction). `maxItems` maps source id → items to keep. */
     prune(now: Date, retentionDays: number | null, maxItems: ReadonlyMap<string, number>): PruneResult {
-      {
-        let byAge = 0;
-        if (retentionDays !== null) {
-          const params = { now: now.toISOString(), cutoff: new Date(now.getTime() - retentionDays * 86_400_000).toISOString() };
-          tombstoneOld.run(params);
-          byAge = deleteOld.run(params).changes;
-        }
-        let byCount = 0;
-        for (const [source, keep] of maxItems) {
-          const params = { now: now.toISOString(), source, keep };
-          tombstoneExcess.run(params);
-          byCount += deleteExcess.run(params).changes;
-        }
-        return { byAge, byCount };
+      let byAge = 0;
+      if (retentionDays !== null) {
+        const params = { now: now.toISOString(), cutoff: new Date(now.getTime() - retentionDays * 86_400_000).toISOString() };
+        tombstoneOld.run(params);
+        byAge = deleteOld.run(params).changes;
       }
+      let byCount = 0;
+      for (const [source, keep] of maxItems) byCount += pruneSource(now, source, keep);
+      return { byAge, byCount };
     },
+    pruneSource,
   };
 }

@@ -1,59 +1,11 @@
+import type { PollRecord, SourceHealth, SourceRow } from '../store.js';
 import type { Db } from './open.js';
-
-/** Health of a source as admins see it. */
-export type SourceHealth = 'ok' | 'degraded' | 'failing' | 'gone';
-
-/** A source's row: what warta remembers between polls. */
-export interface SourceRow {
-  id: string;
-  url: string;
-  title: string | null;
-  siteUrl: string | null;
-  etag: string | null;
-  lastModified: string | null;
-  bodyHash: string | null;
-  parser: string | null;
-  format: string | null;
-  state: SourceHealth;
-  lastStatus: number | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  consecutiveFailures: number;
-  totalFailures: number;
-  notModifiedCount: number;
-  lastPoll: Date | null;
-  lastSuccess: Date | null;
-  heldUntil: Date | null;
-  hintUntil: Date | null;
-  feedHintMs: number | null;
-  effectiveUrl: string | null;
-  redirectTarget: string | null;
-  redirectSeen: number;
-}
-
-/** What one poll changes on a source row. Absent fields keep their stored value. */
-export interface PollRecord {
-  now: Date;
-  status: number | null;
-  state: SourceHealth;
-  error: { code: string; message: string } | null;
-  consecutiveFailures: number;
-  notModified?: boolean;
-  success?: boolean;
-  heldUntil?: Date | null;
-  hintUntil?: Date | null;
-  feedHintMs?: number | null;
-  /** The permanent-redirect bookkeeping after this poll (absent: unchanged). */
-  redirect?: { target: string | null; seen: number; effectiveUrl?: string };
-  validators?: { etag: string | null; lastModified: string | null; bodyHash: string | null };
-  feed?: { title: string | null; siteUrl: string | null; parser: string; format: string };
-}
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const date = (s: unknown) => (typeof s === 'string' ? new Date(s) : null);
 
 /** Prepared statements over the sources table. */
-export function makeSourceStore(db: Db) {
+export function makeSourceStatements(db: Db) {
   const get = db.prepare('SELECT * FROM sources WHERE id = ?');
   const all = db.prepare('SELECT * FROM sources ORDER BY id');
   const ensure = db.prepare(
@@ -110,9 +62,9 @@ export function makeSourceStore(db: Db) {
     all(): SourceRow[] {
       return all.all().map((r) => toSourceRow(r as Record<string, unknown>));
     },
-    /** Creates the row for a configured source, or updates its URL. */
-    ensure(id: string, url: string): void {
-      ensure.run(id, url);
+    /** Creates the rows of configured sources, or updates their URLs. */
+    ensure(list: readonly { id: string; url: string }[]): void {
+      for (const s of list) ensure.run(s.id, s.url);
     },
     /** Stored items per source id. */
     itemCounts(): Map<string, number> {
@@ -156,8 +108,6 @@ export function makeSourceStore(db: Db) {
   };
 }
 
-/** The source store's interface, for passing as a dependency. */
-export type SourceStore = ReturnType<typeof makeSourceStore>;
 
 function toSourceRow(r: Record<string, unknown>): SourceRow {
   return {

@@ -1,12 +1,23 @@
-import { defaultBusyPolicy, retryWhileBusy, type BusyPolicy } from './busy.js';
-import { makeItemStore } from './items.js';
+/**
+ * The Store (src/store/store.ts) over one better-sqlite3 connection. better-sqlite3 is synchronous: each
+ * method runs its statements at once and only its result is handed back through a promise, so nothing is
+ * awaited between BEGIN and COMMIT. Writes wait for another process's lock between timers (busy.ts); every
+ * SQLite error leaves here as WartaError `storage` (or `busy`, for a read that met a lock).
+ */
+import type { PollRecord, RefreshCommit, RetagChange, RetagState, Store, WriteOptions } from '../store.js';
+import { defaultBusyPolicy, retryWhileBusy, storageError, type BusyPolicy } from './busy.js';
+import { makeItemStatements } from './items.js';
 import type { Db } from './open.js';
 import { makeRetention } from './retention.js';
-import { makeRetagReader } from './retag-rows.js';
-import { makeSourceStore } from './sources.js';
+import { makeRetagStatements } from './retag-rows.js';
+import { makeSourceStatements } from './sources.js';
 
-/** Everything the rest of warta may do with the database, as prepared statements over one connection. */
-export function makeStore(db: Db, busy: BusyPolicy = defaultBusyPolicy) {
+const FINGERPRINT = 'rules_fingerprint';
+const PROGRESS = 'retag_progress';
+const RULES_CHANGED_AT = 'rules_changed_at';
+
+/** A Store over `db` (opened by open.ts); `location` is the file path shown to admins. */
+export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = defaultBusyPolicy): Store {
   const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const deleteMeta = db.prepare('DELETE FROM meta WHERE key = ?');
   const setMeta = db.prepare(
@@ -15,57 +26,119 @@ export function makeStore(db: Db, busy: BusyPolicy = defaultBusyPolicy) {
   // Prepared once: db.pragma() would compile a statement on every request that checks the render cache.
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const ping = db.prepare('SELECT 1').pluck();
+  const sources = makeSourceStatements(db);
+  const items = makeItemStatements(db);
+  const retag = makeRetagStatements(db);
+  const retention = makeRetention(db);
+  const meta = (key: string) => (getMeta.get(key) as string | undefined) ?? null;
   let localWrites = 0;
+
   // BEGIN IMMEDIATE takes the write lock before `fn` runs: a lock held elsewhere fails fast at BEGIN (and is
   // retried) instead of after `fn`'s reads, where SQLite cannot wait for it (SQLITE_BUSY without the handler).
   const transaction = <T>(fn: () => T) => () => db.transaction(fn).immediate();
-  const items = makeItemStore(db);
+  /**
+   * One transaction that may change what is published (the render caches must look again). While another
+   * process holds the write lock it waits between timers, so it may run later than called, or fail with a
+   * `storage` error after the policy's wait; the signal ends the wait early (shutdown).
+   */
+  async function write<T>(fn: () => T, opts?: WriteOptions): Promise<T> {
+    const result = await writeState(fn, opts);
+    localWrites++;
+    return result;
+  }
+  /**
+   * One transaction that changes nothing published (a source's poll bookkeeping): the render caches stay
+   * valid. With 1,000 sources answering 304, counting these re-rendered every feed on almost every request.
+   */
+  async function writeState<T>(fn: () => T, opts?: WriteOptions): Promise<T> {
+    try {
+      return await retryWhileBusy(transaction(fn), busy, opts?.signal);
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+  /** A read: synchronous inside, its failure the store's own error. */
+  async function read<T>(fn: () => T): Promise<T> {
+    try {
+      return fn();
+    } catch (err) {
+      throw storageError(err);
+    }
+  }
+
   return {
-    db,
-    sources: makeSourceStore(db),
-    items,
-    retag: { ...makeRetagReader(db), apply: items.applyRetag },
-    retention: makeRetention(db),
-    meta: {
-      get: (key: string) => (getMeta.get(key) as string | undefined) ?? null,
-      set: (key: string, value: string) => void setMeta.run(key, value),
-      delete: (key: string) => void deleteMeta.run(key),
+    kind: 'sqlite',
+    location,
+    sources: {
+      get: (id) => read(() => sources.get(id)),
+      all: () => read(() => sources.all()),
+      ensure: (list, opts) => writeState(() => sources.ensure(list), opts),
+      recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState(() => sources.record(id, poll), opts),
+      itemCounts: () => read(() => sources.itemCounts()),
     },
-    /** Whether the database answers (readiness). */
-    ping(): boolean {
+    items: {
+      lookup: (sourceId, keys) => read(() => items.lookup(sourceId, keys)),
+      async commitRefresh(c: RefreshCommit, opts?: WriteOptions) {
+        const fn = () => {
+          const r = items.commit(c.sourceId, c.inserts, c.updates);
+          // In the refresh that exceeds it: a source never shows more than its max_items, not even until the
+          // hourly retention pass.
+          if (r.inserted > 0 && c.maxItems != null) r.pruned = retention.pruneSource(c.poll.now, c.sourceId, c.maxItems);
+          sources.record(c.sourceId, c.poll);
+          return r;
+        };
+        // Bookkeeping only (every item unchanged): the render caches stay valid.
+        return c.inserts.length + c.updates.length > 0 ? write(fn, opts) : writeState(fn, opts);
+      },
+      select: (f) => read(() => items.select(f)),
+      browse: (f) => read(() => items.browse(f)),
+      find: (ref) => read(() => items.find(ref)),
+      countsByTag: () => read(() => items.countsByTag()),
+    },
+    retag: {
+      state: () =>
+        read((): RetagState => {
+          const progress = meta(PROGRESS);
+          const changedAt = meta(RULES_CHANGED_AT);
+          return {
+            fingerprint: meta(FINGERPRINT),
+            progress: progress === null ? null : (JSON.parse(progress) as RetagState['progress']),
+            changedAt: changedAt === null ? null : new Date(changedAt),
+          };
+        }),
+      // The old fingerprint goes before the first item changes: after a crash mid-pass and a revert to the old
+      // rules, the store no longer claims to match them, so the next start re-tags (back) what the pass touched.
+      begin: (fingerprint, opts) => write(() => void setMeta.run(FINGERPRINT, `pending:${fingerprint}`), opts),
+      rangeEnd: (afterId, count) => read(() => retag.rangeEnd(afterId, count)),
+      countAfter: (afterId, cap) => read(() => retag.countAfter(afterId, cap)),
+      readRange: (afterId, lastId) => read(() => retag.readRange(afterId, lastId)),
+      apply: (changes: readonly RetagChange[], progress, opts) =>
+        write(() => {
+          const written = items.applyRetag(changes);
+          setMeta.run(PROGRESS, JSON.stringify(progress));
+          return written;
+        }, opts),
+      finish: (fingerprint, changedAt, opts) =>
+        write(() => {
+          setMeta.run(FINGERPRINT, fingerprint);
+          deleteMeta.run(PROGRESS);
+          // JSON Feed outputs show explanations too, so a change of those alone is a change of what is published.
+          if (changedAt) setMeta.run(RULES_CHANGED_AT, changedAt.toISOString());
+        }, opts),
+    },
+    retention: {
+      prune: (now, retentionDays, maxItems, opts) => write(() => retention.prune(now, retentionDays, maxItems), opts),
+    },
+    changeToken: () => `${localWrites}.${dataVersion.get() as number}`,
+    async ping() {
       try {
         return ping.get() === 1;
       } catch {
         return false;
       }
     },
-    /**
-     * Runs `fn` in one transaction (rolled back if it throws) and marks published data as changed. While another
-     * process holds the write lock it waits between timers (busy.ts), so `fn` may run later than called, or
-     * fail with a `storage` error after the policy's wait; `signal` ends the wait early (shutdown).
-     */
-    async write<T>(fn: () => T, signal?: AbortSignal): Promise<T> {
-      const result = await retryWhileBusy(transaction(fn), busy, signal);
-      localWrites++;
-      return result;
-    },
-    /**
-     * Runs `fn` in one transaction that changes nothing published (a source's poll bookkeeping): the render
-     * caches stay valid. With 1,000 sources answering 304, bumping the version here re-rendered every feed
-     * on almost every request. Waits for locks as write() does.
-     */
-    writeState<T>(fn: () => T, signal?: AbortSignal): Promise<T> {
-      return retryWhileBusy(transaction(fn), busy, signal);
-    },
-    /**
-     * A number that changes whenever published data may have changed: our own commits, or another
-     * connection's (a `warta fetch` run beside the daemon) seen through PRAGMA data_version.
-     */
-    version(): string {
-      return `${localWrites}.${dataVersion.get() as number}`;
+    async close() {
+      db.close();
     },
   };
 }
-
-/** The store's interface, for passing as a dependency. */
-export type Store = ReturnType<typeof makeStore>;

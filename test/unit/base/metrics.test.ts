@@ -24,7 +24,7 @@ describe('metrics: makeMetrics', () => {
       warta_items_updated_total: 'counter',
       warta_items_per_tag: 'gauge',
       warta_failing_sources: 'gauge',
-      warta_scheduler_lag_seconds: 'gauge',
+      warta_event_loop_lag_seconds: 'gauge',
       warta_http_requests_total: 'counter',
     })) {
       expect(types.get(name), name).to.equal(type);
@@ -43,7 +43,7 @@ describe('metrics: makeMetrics', () => {
     m.fetchDuration.observe({ source: 'antara' }, 0.3);
     m.fetchDuration.observe({ source: 'antara' }, 25);
     m.parseDuration.observe({ source: 'antara' }, 0.004);
-    m.schedulerLag.set(1.5);
+    m.eventLoopLag.set(1.5);
     m.httpRequests.inc({ route: routeLabel('/tags/putin.rss'), status: '200' });
     m.httpRequests.inc({ route: routeLabel('/tags/lukashenko.atom'), status: '200' });
     m.httpRequests.inc({ route: routeLabel('/tags/x.json?token=secret'), status: '304' });
@@ -59,7 +59,7 @@ describe('metrics: makeMetrics', () => {
     expect(valueOf(samples, 'warta_fetch_duration_seconds_bucket', { source: 'antara', le: '0.5' })).to.equal(1);
     expect(valueOf(samples, 'warta_fetch_duration_seconds_bucket', { source: 'antara', le: '+Inf' })).to.equal(2);
     expect(valueOf(samples, 'warta_parse_duration_seconds_sum', { source: 'antara' })).to.equal(0.004);
-    expect(valueOf(samples, 'warta_scheduler_lag_seconds', {})).to.equal(1.5);
+    expect(valueOf(samples, 'warta_event_loop_lag_seconds', {})).to.equal(1.5);
     expect(valueOf(samples, 'warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '200' })).to.equal(2);
     expect(valueOf(samples, 'warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '304' })).to.equal(1);
     expect(samples.some((s) => Object.values(s.labels).some((v) => v.includes('secret')))).to.equal(false);
@@ -72,7 +72,7 @@ describe('metrics: makeMetrics', () => {
   it('reads the database gauges once per scrape and drops tags that went away', async () => {
     let calls = 0;
     let snapshot = { itemsPerTag: new Map([['Hubungan Rusia dengan Belarusia', 12], ['He said "hi"\\\n', 3]]), failingSources: 2 };
-    const m = makeMetrics({ collect: () => (calls++, snapshot) });
+    const m = makeMetrics({ collect: async () => (calls++, snapshot) });
     let { samples } = parseExposition((await m.render()).body);
     expect(calls).to.equal(1);
     expect(valueOf(samples, 'warta_items_per_tag', { tag: 'Hubungan Rusia dengan Belarusia' })).to.equal(12);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { decodeExplain, encodeExplain, type StoredMatch } from '../../../src/store/explain-json.js';
+import { decodeExplain, encodeExplain } from '../../../src/store/explain-json.js';
+import type { StoredMatch } from '../../../src/store/store.js';
 
 describe('db/explain-json: the item_tags.explain column', () => {
   const rule = '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)';

@@ -1,0 +1,10 @@
+import type { Config } from '../config/load.js';
+
+/** The settings a reload cannot apply to a running daemon: they change only after a restart. */
+export function settingsNeedingRestart(running: Config, next: Config): string[] {
+  return [
+    next.storage.path !== running.storage.path && 'storage.path',
+    (next.server.host !== running.server.host || next.server.port !== running.server.port) && 'server.listen',
+    (next.fetch.perHost !== running.fetch.perHost || next.fetch.concurrency !== running.fetch.concurrency) && 'fetch.per_host/concurrency',
+  ].filter((k): k is string => typeof k === 'string');
+}

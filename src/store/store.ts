@@ -1,0 +1,268 @@
+/**
+ * The store: everything warta keeps between polls (sources' state, items with their tags and outputs,
+ * tombstones, re-tag progress), behind one asynchronous interface so SQLite (src/store/sqlite/) and, later,
+ * PostgreSQL fit behind it alike. It speaks plain data, holds no callbacks and decides nothing: the pipeline
+ * decides identity, dedupe and classification, and the store writes what was decided, re-checking content
+ * hashes so that a plan made from a stale read is harmless. Failures reach callers as WartaError `storage`
+ * (or `busy` for a read that met another process's lock); how an implementation waits for locks is its own.
+ * Nothing here imports from the pipeline, tagging, HTTP or publishing code.
+ */
+import type { StoredItem, TagExplanation } from '../base/model.js';
+
+/** Health of a source as admins see it. */
+export type SourceHealth = 'ok' | 'degraded' | 'failing' | 'gone';
+
+/** A source's row: what warta remembers between polls. */
+export interface SourceRow {
+  id: string;
+  url: string;
+  title: string | null;
+  siteUrl: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  bodyHash: string | null;
+  parser: string | null;
+  format: string | null;
+  state: SourceHealth;
+  lastStatus: number | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  consecutiveFailures: number;
+  totalFailures: number;
+  notModifiedCount: number;
+  lastPoll: Date | null;
+  lastSuccess: Date | null;
+  heldUntil: Date | null;
+  hintUntil: Date | null;
+  feedHintMs: number | null;
+  effectiveUrl: string | null;
+  redirectTarget: string | null;
+  redirectSeen: number;
+}
+
+/** What one poll changes on a source row. Absent fields keep their stored value. */
+export interface PollRecord {
+  now: Date;
+  status: number | null;
+  state: SourceHealth;
+  error: { code: string; message: string } | null;
+  consecutiveFailures: number;
+  notModified?: boolean;
+  success?: boolean;
+  heldUntil?: Date | null;
+  hintUntil?: Date | null;
+  feedHintMs?: number | null;
+  /** The permanent-redirect bookkeeping after this poll (absent: unchanged). */
+  redirect?: { target: string | null; seen: number; effectiveUrl?: string };
+  validators?: { etag: string | null; lastModified: string | null; bodyHash: string | null };
+  feed?: { title: string | null; siteUrl: string | null; parser: string; format: string };
+}
+
+/** One match of a tag's rule, as the store keeps it (a TagExplanation without its tag). */
+export type StoredMatch = Omit<TagExplanation, 'tag'>;
+
+/** A tag an item carries, with why. */
+export interface AppliedTag {
+  tag: string;
+  explain: StoredMatch[];
+}
+
+/** What the store holds under one of a source's dedupe keys (refresh planning reads these). */
+export interface ExistingItem {
+  id: number;
+  key: string;
+  contentHash: string;
+  /** RFC 3339, as stored. */
+  published: string;
+  link: string | null;
+}
+
+/** The answer to items.lookup(): the stored items under the keys asked, and which keys retention pruned. */
+export interface Lookup {
+  byKey: ReadonlyMap<string, ExistingItem>;
+  tombstoned: ReadonlySet<string>;
+}
+
+/** The fields of an item the store writes, as the pipeline decided them. */
+export interface ItemWrite {
+  key: string;
+  guid: string | null;
+  link: string | null;
+  title: string;
+  summary: string | null;
+  content: string | null;
+  author: string | null;
+  categories: readonly string[];
+  updated: Date;
+  contentHash: string;
+  tags: readonly AppliedTag[];
+  /** Ids of query outputs the item enters. */
+  outputs: readonly string[];
+}
+
+/** A new item: written only if nothing is stored under its key yet and its key was not pruned. */
+export interface ItemInsert extends ItemWrite {
+  uid: string;
+  published: Date;
+  firstSeen: Date;
+}
+
+/** A changed item: written only if the stored row still has `expectedHash` (else another writer got there first). */
+export interface ItemUpdate extends ItemWrite {
+  id: number;
+  expectedHash: string;
+  published: Date;
+}
+
+/** Everything one refresh of one source writes, in one transaction. */
+export interface RefreshCommit {
+  sourceId: string;
+  inserts: readonly ItemInsert[];
+  updates: readonly ItemUpdate[];
+  poll: PollRecord;
+  /** The source's `max_items`: after writing, only its newest this many items stay (the rest leave tombstones). */
+  maxItems?: number | null;
+}
+
+/** What a commit wrote; `stale` counts planned writes dropped because the store changed since the lookup. */
+export interface CommitResult {
+  inserted: number;
+  updated: number;
+  stale: number;
+  /** Items removed to keep the source within its max_items. */
+  pruned: number;
+}
+
+/** Which items an output shows. */
+export interface OutputFilter {
+  /** Carrying any of these tags (none: no tag filter). */
+  tags: readonly string[];
+  /** In this query output (null: no query). */
+  output: string | null;
+  /** From these sources (none: all). */
+  sources: readonly string[];
+  limit: number;
+}
+
+/** One page of the API's item listing, newest first, below an optional (published, id) cursor. */
+export interface BrowseFilter {
+  tag: string | null;
+  source: string | null;
+  since: Date | null;
+  before: { published: string; id: number } | null;
+  limit: number;
+}
+
+/** A stored item as re-tagging reads it: what classifying needs, and what is stored for it now. */
+export interface RetagRow {
+  id: number;
+  sourceId: string;
+  contentHash: string;
+  item: { title: string; summary: string | null; content: string | null; author: string | null; link: string | null; categories: string[] };
+  /** Tag → its stored explain column (encodeExplain's text). */
+  tags: ReadonlyMap<string, string | null>;
+  outputs: ReadonlySet<string>;
+}
+
+/** An item whose tags, outputs or tag explanations the current rules decide differently from what is stored. */
+export interface RetagChange {
+  id: number;
+  /** The content the classification was made from: the change is dropped if a refresh rewrote the item since. */
+  contentHash: string;
+  tags: AppliedTag[];
+  /** Per tag of `tags`, its explain column as encodeExplain() writes it. */
+  explains: string[];
+  outputs: string[];
+}
+
+/** Where a re-tag pass stands: the rules the store follows, and the progress of an interrupted pass. */
+export interface RetagState {
+  /** The fingerprint of the rules every item follows; `pending:<fingerprint>` while a pass runs; null: never. */
+  fingerprint: string | null;
+  progress: { fingerprint: string; after: number } | null;
+  /** When a pass last changed what is published (feeds show it as their update time). */
+  changedAt: Date | null;
+}
+
+/** What one retention pass removed. */
+export interface PruneResult {
+  byAge: number;
+  byCount: number;
+}
+
+/** Options of a write: `signal` ends a wait for a lock held elsewhere (shutdown). */
+export interface WriteOptions {
+  signal?: AbortSignal;
+}
+
+/** The store's sources. */
+export interface SourceStore {
+  /** The source's row, or null before the store has seen it. */
+  get(id: string): Promise<SourceRow | null>;
+  /** Every source row, by id. */
+  all(): Promise<SourceRow[]>;
+  /** Creates the rows of configured sources, or updates their URLs (a new URL forgets the old validators). */
+  ensure(list: readonly { id: string; url: string }[], opts?: WriteOptions): Promise<void>;
+  /** Writes the outcome of one poll that stored no items (changes nothing published). */
+  recordPoll(id: string, poll: PollRecord, opts?: WriteOptions): Promise<void>;
+  /** Stored items per source id. */
+  itemCounts(): Promise<Map<string, number>>;
+}
+
+/** The store's items. */
+export interface ItemStore {
+  /** What is stored under these dedupe keys of one source, and which of them retention pruned. */
+  lookup(sourceId: string, keys: readonly string[]): Promise<Lookup>;
+  /** Writes one refresh: new and changed items with their tags and outputs, and the poll's outcome. */
+  commitRefresh(c: RefreshCommit, opts?: WriteOptions): Promise<CommitResult>;
+  /** The newest items for an output. */
+  select(f: OutputFilter): Promise<StoredItem[]>;
+  /** One page of items for the API. */
+  browse(f: BrowseFilter): Promise<StoredItem[]>;
+  /** One item by its number, its uid (`urn:uuid:…`) or its link; null when none. */
+  find(ref: { id: number } | { uid: string } | { link: string }): Promise<StoredItem | null>;
+  /** Stored items per tag name. */
+  countsByTag(): Promise<Map<string, number>>;
+}
+
+/** Re-tagging stored items after a rules change, range by range. */
+export interface RetagStore {
+  state(): Promise<RetagState>;
+  /** Marks a pass for `fingerprint` as started: the store no longer claims to follow any rules until finish(). */
+  begin(fingerprint: string, opts?: WriteOptions): Promise<void>;
+  /** The id that ends a range of `count` items after `afterId`, or null when no item follows it. */
+  rangeEnd(afterId: number, count: number): Promise<number | null>;
+  /** How many items follow `afterId`, counting up to `cap` at most. */
+  countAfter(afterId: number, cap: number): Promise<number>;
+  /** The items with afterId < id <= lastId, by id. */
+  readRange(afterId: number, lastId: number): Promise<RetagRow[]>;
+  /** Writes a range's changes and the pass's progress in one transaction; counts items changed. */
+  apply(changes: readonly RetagChange[], progress: { fingerprint: string; after: number }, opts?: WriteOptions): Promise<{ changed: number; explained: number }>;
+  /** Records that every item follows `fingerprint`; `changedAt` when the pass changed anything published. */
+  finish(fingerprint: string, changedAt: Date | null, opts?: WriteOptions): Promise<void>;
+}
+
+/** Retention: items first seen before a cutoff, and beyond a per-source count, leave a tombstone and go. */
+export interface RetentionStore {
+  prune(now: Date, retentionDays: number | null, maxItems: ReadonlyMap<string, number>, opts?: WriteOptions): Promise<PruneResult>;
+}
+
+/** Everything the rest of warta may do with what it keeps. */
+export interface Store {
+  /** Which implementation this is (logs, `/readyz`). */
+  readonly kind: 'sqlite';
+  /** Where it keeps its data, as it may be shown (no credentials). */
+  readonly location: string;
+  sources: SourceStore;
+  items: ItemStore;
+  retag: RetagStore;
+  retention: RetentionStore;
+  /**
+   * A token that changes whenever published data may have changed, by this process or another. Synchronous:
+   * every feed request checks it against its render cache, so it must cost microseconds.
+   */
+  changeToken(): string;
+  /** Whether the store answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
