@@ -67,12 +67,6 @@ export function makeHostGate(opts: HostGateOptions) {
       h.timer.unref();
       return capped;
     },
-    /** Requests queued or running, over all hosts. */
-    pending(): number {
-      let n = 0;
-      for (const h of hosts.values()) n += h.queue.size + h.queue.pending;
-      return n;
-    },
     /**
      * Lifts every pause and resolves when all queued and running work has settled. Callers abort their work
      * first, so queued jobs finish at once; dropping them instead would leave their promises pending forever.

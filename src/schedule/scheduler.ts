@@ -105,9 +105,6 @@ export function makeScheduler(deps: SchedulerDeps) {
   };
 }
 
-/** The scheduler's interface, for passing as a dependency. */
-export type Scheduler = ReturnType<typeof makeScheduler>;
-
 /** The first tick of `schedule` at or after `notBefore` (for admin views when no scheduler is running). */
 export function nextRunOf(schedule: string, timezone: string, notBefore: Date): Date | null {
   const key = `${timezone}\n${schedule}`;
