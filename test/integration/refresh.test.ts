@@ -214,6 +214,24 @@ describe('refreshSource: fetch → parse → dedupe → tag → store, on a real
     expect((await store.sources.get('sibuk'))!.heldUntil!.getTime()).to.be.at.least(r.retryAfter!.getTime());
   });
 
+  it('max_items holds in the refresh that exceeds it: the oldest go (with tombstones) in the same transaction', async () => {
+    const first = ARTICLES.slice(0, 2);
+    server.routes.set('/feed', (_req, res) => void res.end(rss(first)));
+    const src = { id: 'berita', url: server.url('/feed'), maxItems: 2 };
+    expect(await refreshSource(deps(), src)).to.include({ inserted: 2 });
+    expect(count('SELECT count(*) FROM items')).to.equal(2);
+    // A third item arrives, newer than the others: the source is back at two at once, not after an hourly pass.
+    const newer = { guid: '104', link: 'https://berita.example/104', title: 'Minsk dan Moskow teken perjanjian', pubDate: 'Thu, 26 Nov 2026 09:00:00 +0700' };
+    server.routes.set('/feed', (_req, res) => void res.end(rss([...first, newer])));
+    expect(await refreshSource(deps(), src)).to.include({ inserted: 1 });
+    expect(db.prepare('SELECT guid FROM items ORDER BY guid').pluck().all()).to.deep.equal(['101', '104']);
+    expect(db.prepare('SELECT count(*) FROM tombstones').pluck().get()).to.equal(1);
+    // The feed still lists the pruned one: it does not come back.
+    server.routes.set('/feed', (_req, res) => void res.end(rss([...first, newer]) + '\n'));
+    expect(await refreshSource(deps(), src)).to.include({ inserted: 0 });
+    expect(count('SELECT count(*) FROM items')).to.equal(2);
+  });
+
   it('retention prunes by age and by count, and a pruned item never comes back as new', async () => {
     server.routes.set('/feed', (_req, res) => void res.end(rss(ARTICLES)));
     const src = { id: 'berita', url: server.url('/feed') };
