@@ -2,7 +2,7 @@
  * Which plain text each field of an item contributes to matching. Offsets in explanations point into
  * exactly these strings, so callers highlight with `fieldTexts()` rather than recomputing them.
  */
-import { htmlToText } from './html.js';
+import { htmlToText } from '../base/html-text.js';
 import type { FieldName, ItemText } from './types.js';
 
 /** Bit per field, so a compiled query can say "these fields" in one number. */

@@ -10,6 +10,6 @@ export { formatQuery } from './query-ast.js';
 export { parseQuery } from './query-parser.js';
 export { compileTagger } from './tagger.js';
 export { slugify } from './slug.js';
-export { htmlToText } from './html.js';
+export { htmlToText } from '../base/html-text.js';
 export { fieldTexts } from './fields.js';
 export { foldWords } from './words.js';

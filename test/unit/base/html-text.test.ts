@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { htmlToText } from '../../../src/tagging/index.js';
+import { htmlToText } from '../../../src/base/html-text.js';
 
 describe('tagging/html: htmlToText', () => {
   const cases: [string, string, string][] = [
