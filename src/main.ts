@@ -18,6 +18,9 @@ import { startRetagPool } from './jobs/retag-pool.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
 import { sourceStatuses, type SourceStatus, type UnrecordedFailure } from './daemon/source-status.js';
+import { makeRedactor, redactSourceStatus, type Redactor } from './base/redact.js';
+import { configSecrets } from './config/secrets.js';
+import { makeAccess } from './http/access.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
@@ -44,6 +47,8 @@ export interface DaemonOptions {
   fixedLogLevel?: boolean;
   /** Watch the config file and reload when it changes (SIGHUP always reloads). */
   watchConfig?: boolean;
+  /** The redactor the log writes through; the daemon teaches it each config's secrets. */
+  redactor?: Redactor;
 }
 
 /**
@@ -54,6 +59,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const { log } = opts;
   routeCronLogs(log);
   let config = initial;
+  const redactor = opts.redactor ?? makeRedactor();
+  redactor.learn(configSecrets(config));
+  for (const w of config.warnings) log.warn(formatProblem(w));
+  let access = makeAccess(config, opts.env);
   const now = () => new Date();
   const runtime = await openRuntime(config, log);
   const { store, refreshDeps } = runtime;
@@ -98,8 +107,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     {
       feeds: () => feeds,
       items: () => items,
-      sources: () => sourceStatuses(config, store, nextTick, now(), unrecorded),
-      indexPage: () => indexPage(config, feeds, sourceStatuses(config, store, nextTick, now(), unrecorded)),
+      sources: () => sourceStatuses(config, store, nextTick, now(), unrecorded).map((s) => redactSourceStatus(s, redactor)),
+      // Source health is the admin's; the public page gets none of it.
+      indexPage: (admin) => indexPage(config, feeds, sourceStatuses(config, store, nextTick, now(), unrecorded).map((s) => redactSourceStatus(s, redactor)), admin),
+      access: () => access,
       metrics,
       ready,
       log,
@@ -164,7 +175,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       log.error({ reason, err }, 'config reload failed (database unavailable), the running config stays in force');
       return false;
     }
+    redactor.learn(configSecrets(next));
+    for (const w of next.warnings) log.warn(formatProblem(w));
     config = next;
+    access = makeAccess(config, opts.env);
     feeds = makeFeedRenderer(store, config, now);
     items = makeItemsApi(store, config);
     scheduler.reschedule(config.sources, config.fetch.timezone);
@@ -229,14 +243,17 @@ function countRefresh(metrics: Metrics, source: { id: string; url: string }, o: 
   if (o.updated) metrics.itemsUpdated.inc({ source: source.id }, o.updated);
 }
 
-function indexPage(config: Config, feeds: FeedRenderer, sources: SourceStatus[]): string {
+/** The page: source health (redacted statuses) only for the admin; the public page's last refresh counts public sources only. */
+function indexPage(config: Config, feeds: FeedRenderer, statuses: SourceStatus[], admin: boolean): string {
+  const hidden = new Set(config.sources.filter((s) => s.private).map((s) => s.id));
+  const sources = admin ? statuses : statuses.filter((s) => !hidden.has(s.id));
   const lastRefresh = sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null);
   return renderIndexPage({
     title: 'warta',
     baseUrl: config.server.baseUrl,
     // Private outputs are never listed.
     feeds: feeds.listed().map((d) => ({ title: d.title, path: d.path, kind: d.path.startsWith('/tags/') ? 'tag' : 'output' })),
-    sources: sources.map((s) => ({
+    sources: !admin ? null : sources.map((s) => ({
       id: s.id,
       title: s.title,
       url: s.url,

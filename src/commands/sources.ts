@@ -3,6 +3,8 @@ import { openDatabase } from '../store/sqlite/open.js';
 import { makeStore } from '../store/sqlite/store.js';
 import { nextRunOf } from '../schedule/scheduler.js';
 import { formatStatusTable, sourceStatuses } from '../daemon/source-status.js';
+import { makeRedactor, redactSourceStatus } from '../base/redact.js';
+import { configSecrets } from '../config/secrets.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta sources [--json]`: every source's state, last and next poll, last error. */
@@ -12,12 +14,16 @@ export function registerSources(program: Command, ctx: CliContext): void {
     .description('list every source with its state, last poll, next poll and last error')
     .addOption(ctx.configOption())
     .option('--json', 'print JSON (the same as GET /api/sources)')
-    .action((opts: { config?: string; json?: boolean }) => {
+    .option('--show-secrets', 'show URLs and errors as they are, credentials and API keys included (else ***)')
+    .action((opts: { config?: string; json?: boolean; showSecrets?: boolean }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
       const db = openDatabase(config.storage.path);
       try {
-        const list = sourceStatuses(config, makeStore(db), (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t), new Date());
+        const redactor = makeRedactor();
+        redactor.learn(configSecrets(config));
+        const all = sourceStatuses(config, makeStore(db), (s, t) => nextRunOf(s.schedule, config.fetch.timezone, t), new Date());
+        const list = opts.showSecrets ? all : all.map((s) => redactSourceStatus(s, redactor));
         console.log(opts.json ? JSON.stringify(list, null, 2) : formatStatusTable(list));
       } finally {
         db.close();

@@ -64,6 +64,7 @@ export function makeItemStore(db: Db) {
      WHERE (@anyTags = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags))))
        AND (@output IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = @output))
        AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources)))
+       AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excludeSources)))
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
   const newest = db.prepare('SELECT * FROM items ORDER BY published DESC, id DESC LIMIT ?');
@@ -154,15 +155,18 @@ export function makeItemStore(db: Db) {
 
     /**
      * The newest items for an output: carrying any of `tags` (none: no tag filter), in the match-query
-     * output `output` (null: no query), from `sources` (none: all).
+     * output `output` (null: no query), from `sources` (none: all), never from `excludeSources` (private sources).
      */
-    select(f: { tags: readonly string[]; output: string | null; sources: readonly string[]; limit: number }): StoredItem[] {
+    select(f: { tags: readonly string[]; output: string | null; sources: readonly string[]; excludeSources?: readonly string[]; limit: number }): StoredItem[] {
+      const excluded = f.excludeSources ?? [];
       const rows = selectOutput.all({
         anyTags: f.tags.length > 0 ? 1 : 0,
         tags: JSON.stringify(f.tags),
         output: f.output,
         anySources: f.sources.length > 0 ? 1 : 0,
         sources: JSON.stringify(f.sources),
+        anyExcluded: excluded.length > 0 ? 1 : 0,
+        excludeSources: JSON.stringify(excluded),
         limit: f.limit,
       });
       return withTags(rows as Record<string, unknown>[]);
