@@ -220,6 +220,10 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
       expectNoSecrets('warta opml export', opml.stdout);
       expect(opml.stdout).to.include('apikey=***');
       expect((await runWarta(['opml', 'export', '--show-secrets', '--config', file])).stdout).to.include(`apikey=${API_KEY}`);
+      // warta fetch's report and its log (stderr) quote the failing URL, masked.
+      const fetched = await runWarta(['fetch', 'loop', 'rahasia', '--log-level', 'debug', '--config', file]);
+      expect(fetched.stdout).to.include('redirect_loop: redirect loop:').and.to.include('/loop?token=***');
+      expectNoSecrets('warta fetch', fetched.stdout + fetched.stderr);
     });
 
     it('never shows a secret: not in any response body, /metrics or the log', async () => {
