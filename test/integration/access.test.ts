@@ -77,14 +77,14 @@ log:
 }
 
 /** Starts a daemon and waits until both feeds are stored and the loop source has failed. */
-async function startDaemon(tmp: { dir: string }, feeds: FeedServer, server: string, env: NodeJS.ProcessEnv) {
+async function startDaemon(tmp: { dir: string }, feeds: FeedServer, server: string, env: NodeJS.ProcessEnv, withToken: boolean) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const file = join(tmp.dir, 'w.yaml');
   writeFileSync(file, configText(port, tmp.dir, feeds, server));
   const daemon = new DaemonProcess(base, ['--config', file], { WARTA_TEST_OUTPUT_TOKEN: OUTPUT_TOKEN, WARTA_TEST_REMOTE_ADDRESSES: `${REMOTE},127.0.0.3`, ...env });
   await daemon.ready();
-  const auth = env.WARTA_TEST_ADMIN ? { authorization: `Bearer ${ADMIN}` } : undefined;
+  const auth = withToken ? { authorization: `Bearer ${ADMIN}` } : undefined;
   await daemon.until(async () => {
     const r = await get(`${base}/api/sources`, { headers: auth });
     const list = JSON.parse(r.body) as { id: string; items: number; last_error: unknown }[];
@@ -116,7 +116,7 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
 
     before(async () => {
       tmp = tempDir();
-      ({ daemon, base, file } = await startDaemon(tmp, feeds, '  admin_token: "${WARTA_TEST_ADMIN}"', { WARTA_TEST_ADMIN: ADMIN }));
+      ({ daemon, base, file } = await startDaemon(tmp, feeds, '  admin_token: "${WARTA_TEST_ADMIN}"', { WARTA_TEST_ADMIN: ADMIN }, true));
     });
     after(async () => {
       await daemon.stop();
@@ -246,11 +246,13 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
     let tmp: ReturnType<typeof tempDir>;
     let daemon: DaemonProcess;
     let base: string;
+    let file: string;
     const seen: Answer[] = [];
 
     before(async () => {
       tmp = tempDir();
-      ({ daemon, base } = await startDaemon(tmp, feeds, '  rate_limit:\n    requests_per_minute: 60\n    burst: 20', {}));
+      // WARTA_TEST_ADMIN is set for the reload case at the end; the config does not use it until then.
+      ({ daemon, base, file } = await startDaemon(tmp, feeds, '  rate_limit:\n    requests_per_minute: 60\n    burst: 20', { WARTA_TEST_ADMIN: ADMIN }, false));
     });
     after(async () => {
       await daemon.stop();
@@ -298,6 +300,14 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
       // Another client is not held back by the first; nor is the admin (loopback here).
       expect((await get(`${base}/tags/putin.rss`, { from: REMOTE })).status).to.equal(200);
       for (let i = 0; i < 30; i++) expect((await get(`${base}/tags/putin.rss`)).status).to.equal(200);
+    });
+
+    it('applies an admin token added by a reload without a restart', async () => {
+      writeFileSync(file, readFileSync(file, 'utf8').replace('  rate_limit:', '  admin_token: "${WARTA_TEST_ADMIN}"\n  rate_limit:'));
+      daemon.child.kill('SIGHUP');
+      await daemon.until(async () => (await get(`${base}/api/sources`)).status === 401);
+      expect((await get(`${base}/api/sources`, { from: REMOTE, headers: { authorization: `Bearer ${ADMIN}` } })).status).to.equal(200);
+      expect(daemon.stdout).not.to.include(ADMIN);
     });
   });
 
