@@ -55,7 +55,9 @@ export function makeAdminAuth(opts: { token: string | null; secureCookie: boolea
         const proxied = req.headers.forwarded !== undefined || req.headers['x-forwarded-for'] !== undefined || req.headers['x-real-ip'] !== undefined;
         return { admin: isLoopbackAddress(address) && !remoteForTests.has(address) && !proxied, wrongToken: false, address };
       }
-      if (auth !== undefined) {
+      // Only a Bearer credential is warta's: a proxy in front may add its own Basic auth, which must not make
+      // the public page answer 401.
+      if (auth !== undefined && /^Bearer\b/i.test(auth)) {
         const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(auth);
         const ok = m !== null && isToken(m[1]!);
         return { admin: ok, wrongToken: !ok, address };

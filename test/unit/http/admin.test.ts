@@ -11,7 +11,9 @@ describe('http: who is the admin', () => {
     expect(auth.identify(req('127.0.0.1'))).to.deep.equal({ admin: false, wrongToken: false, address: '127.0.0.1' });
     expect(auth.identify(req('203.0.113.9', { authorization: `Bearer ${TOKEN}` })).admin).to.equal(true);
     expect(auth.identify(req('127.0.0.1', { authorization: `Bearer ${TOKEN}x` }))).to.deep.include({ admin: false, wrongToken: true });
-    expect(auth.identify(req('127.0.0.1', { authorization: `Basic ${TOKEN}` }))).to.deep.include({ admin: false, wrongToken: true });
+    expect(auth.identify(req('127.0.0.1', { authorization: 'Bearer' }))).to.deep.include({ admin: false, wrongToken: true });
+    // Another scheme is not warta's (a proxy's own Basic auth): no credential, not a wrong one.
+    expect(auth.identify(req('127.0.0.1', { authorization: `Basic ${TOKEN}` }))).to.deep.include({ admin: false, wrongToken: false });
     const cookie = auth.cookie();
     expect(cookie).to.match(/^warta_admin=[\w-]+; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Strict$/);
     expect(cookie).not.to.include(TOKEN);
