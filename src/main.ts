@@ -19,6 +19,9 @@ import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
 import { readStoredSources, sourceStatuses, type SourceStatus, type UnrecordedFailure } from './daemon/source-status.js';
+import { makeRedactor, redactSourceStatus, type Redactor } from './base/redact.js';
+import { configSecrets } from './config/secrets.js';
+import { makeAccess } from './http/access.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
@@ -42,6 +45,8 @@ export interface DaemonOptions {
   fixedLogLevel?: boolean;
   /** Watch the config file and reload when it changes (SIGHUP always reloads). */
   watchConfig?: boolean;
+  /** The redactor the log writes through; the daemon teaches it each config's secrets. */
+  redactor?: Redactor;
 }
 
 /**
@@ -52,6 +57,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const { log } = opts;
   routeCronLogs(log);
   let config = initial;
+  const redactor = opts.redactor ?? makeRedactor();
+  redactor.learn(configSecrets(config));
+  for (const w of config.warnings) log.warn(formatProblem(w));
+  let access = makeAccess(config, opts.env);
   const now = () => new Date();
   const runtime = await openRuntime(config, log);
   const { store, refreshDeps } = runtime;
@@ -92,12 +101,16 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     const lagMs = lag.maxMs();
     return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
   };
+  // Every configured source's status, URLs and errors redacted (for /api/sources and the page).
+  const statuses = async () => sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded).map((s) => redactSourceStatus(s, redactor));
   const server = await startServer(
     {
       feeds: () => feeds,
       items: () => items,
-      sources: async () => sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded),
-      indexPage: async () => indexPage(config, feeds, sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded)),
+      sources: statuses,
+      // Source health is the admin's; the public page gets none of it.
+      indexPage: async (admin) => indexPage(config, feeds, await statuses(), admin),
+      access: () => access,
       metrics,
       ready,
       log,
@@ -131,7 +144,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       log.error({ reason, err }, 'config reload failed (database unavailable), the running config stays in force');
       return false;
     }
+    redactor.learn(configSecrets(next));
+    for (const w of next.warnings) log.warn(formatProblem(w));
     config = next;
+    access = makeAccess(config, opts.env);
     feeds = makeFeedRenderer(store, config, now);
     items = makeItemsApi(store, config);
     scheduler.reschedule(config.sources, config.fetch.timezone);
@@ -176,14 +192,17 @@ function countRefresh(metrics: Metrics, source: { id: string; url: string }, o: 
   if (o.updated) metrics.itemsUpdated.inc({ source: source.id }, o.updated);
 }
 
-function indexPage(config: Config, feeds: FeedRenderer, sources: SourceStatus[]): string {
+/** The page: source health (redacted statuses) only for the admin; the public page's last refresh counts public sources only. */
+function indexPage(config: Config, feeds: FeedRenderer, statuses: SourceStatus[], admin: boolean): string {
+  const hidden = new Set(config.sources.filter((s) => s.private).map((s) => s.id));
+  const sources = admin ? statuses : statuses.filter((s) => !hidden.has(s.id));
   const lastRefresh = sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null);
   return renderIndexPage({
     title: 'warta',
     baseUrl: config.server.baseUrl,
     // Private outputs are never listed.
     feeds: feeds.listed().map((d) => ({ title: d.title, path: d.path, kind: d.path.startsWith('/tags/') ? 'tag' : 'output' })),
-    sources: sources.map((s) => ({
+    sources: !admin ? null : sources.map((s) => ({
       id: s.id,
       title: s.title,
       url: s.url,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configJsonSchema } from '../config/json-schema.js';
 import { EXIT, type CliContext } from './context.js';
+import { formatProblem } from '../config/load.js';
 
 /** `warta schema` and `warta check-config`. */
 export function registerConfigCommands(program: Command, ctx: CliContext): void {
@@ -18,6 +19,8 @@ export function registerConfigCommands(program: Command, ctx: CliContext): void 
     .action((opts: { config?: string }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
+      // Warnings do not fail the check: the config works, perhaps not as meant.
+      for (const w of config.warnings) process.stderr.write(`${formatProblem(w)}\n`);
       console.log(`${config.file}: ok (${config.sources.length} sources, ${config.tags.length} tags, ${config.outputs.length} outputs)`);
     });
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { hostKey, makeHostGate } from '../schedule/host-gate.js';
 import { makeLogger } from '../base/log.js';
+import { makeRedactor } from '../base/redact.js';
+import { configSecrets } from '../config/secrets.js';
 import { refreshSource, type RefreshOutcome } from '../pipeline/refresh.js';
 import { retagIfRulesChanged } from '../jobs/retag.js';
 import { openRuntime } from '../daemon/runtime.js';
@@ -28,7 +30,9 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     process.stderr.write(`warta fetch: unknown source${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n`);
     return EXIT.usage;
   }
-  const log = makeLogger(opts.logLevel ?? 'warn', 2);
+  const redactor = makeRedactor();
+  redactor.learn(configSecrets(config));
+  const log = makeLogger(opts.logLevel ?? 'warn', 2, redactor.text);
   const runtime = await openRuntime(config, log);
   try {
     await retagIfRulesChanged(runtime.store, runtime.refreshDeps.classifier(), runtime.refreshDeps.now);
@@ -45,7 +49,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
             ? { sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped: { reason: 'host_paused', until: paused }, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0 }
             : await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id), ignoreHints: true });
           if (o.retryAfter) pausedHosts.set(hostKey(s.url), o.retryAfter);
-          process.stdout.write(`${formatOutcome(o)}\n`);
+          process.stdout.write(`${redactor.text(formatOutcome(o))}\n`);
           return o;
         }),
       ),

@@ -4,15 +4,17 @@ import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
 import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from '../publish/opml-sources.js';
 import { EXIT, type CliContext } from './context.js';
 import { withReadOnlyStore } from './with-store.js';
+import { redactUrl } from '../base/redact.js';
 
 /** `warta opml export|import`: the subscribed sources to and from OPML 2.0. */
 export function registerOpml(program: Command, ctx: CliContext): void {
   const opml = program.command('opml').description('the subscribed sources as OPML 2.0, to and from feed readers (not /opml, which lists warta\'s own feeds)');
   opml
     .command('export')
-    .description('print the sources as OPML 2.0')
+    .description('print the sources as OPML 2.0 (credentials and API keys in URLs as *** unless --show-secrets)')
     .addOption(ctx.configOption())
-    .action(async (opts: { config?: string }) => {
+    .option('--show-secrets', 'keep credentials and API keys in the URLs, for a feed reader that needs them')
+    .action(async (opts: { config?: string; showSecrets?: boolean }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
       let known = new Map<string, { title: string | null; siteUrl: string | null }>();
@@ -23,7 +25,8 @@ export function registerOpml(program: Command, ctx: CliContext): void {
         });
         if (ctx.code !== EXIT.ok) return;
       }
-      const list = config.sources.map((s) => ({ id: s.id, url: s.url, title: s.title ?? known.get(s.id)?.title ?? null, siteUrl: known.get(s.id)?.siteUrl ?? null }));
+      const url = (u: string) => (opts.showSecrets ? u : redactUrl(u, config.redact.queryParams));
+      const list = config.sources.map((s) => ({ id: s.id, url: url(s.url), title: s.title ?? known.get(s.id)?.title ?? null, siteUrl: known.get(s.id)?.siteUrl ?? null }));
       process.stdout.write(exportSourcesOpml(list, new Date()));
     });
   opml

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { makeLogger } from '../base/log.js';
+import { makeRedactor } from '../base/redact.js';
+import { configSecrets } from '../config/secrets.js';
 import { EXIT, type CliContext } from './context.js';
 
 /** `warta start`: the daemon, until SIGTERM/SIGINT; SIGHUP reloads the config. */
@@ -18,11 +20,13 @@ export function registerStart(program: Command, ctx: CliContext): void {
 async function startCommand(opts: { config?: string; logLevel?: string }, ctx: CliContext): Promise<number> {
   const config = ctx.readConfig(opts.config);
   if (!config) return EXIT.config;
-  const log = makeLogger(opts.logLevel ?? config.log.level);
+  const redactor = makeRedactor();
+  redactor.learn(configSecrets(config));
+  const log = makeLogger(opts.logLevel ?? config.log.level, 1, redactor.text);
   // Loaded here, not at the top: the daemon's modules (HTTP server, renderers, sanitizer …) took ~0.4 s to
   // load, which every other command (`warta fetch`, `check-config`, `--help`) paid for nothing.
   const { runDaemon } = await import('../main.js');
-  const daemon = await runDaemon(config, { configPath: config.file, env: ctx.env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true });
+  const daemon = await runDaemon(config, { configPath: config.file, env: ctx.env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true, redactor });
   const onHup = () => void daemon.reload('SIGHUP');
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {

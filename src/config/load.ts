@@ -5,13 +5,22 @@ import type { z } from 'zod';
 import { WartaError } from '../base/errors.js';
 import { slugify } from '../tagging/index.js';
 import { checkSemantics } from './checks.js';
+import { checkAccess } from './access-warnings.js';
 import { configSchema, type ConfigInput } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** The validated, frozen configuration every module receives. */
 export interface Config {
   file: string;
-  server: { host: string; port: number; baseUrl: string };
+  server: {
+    host: string;
+    port: number;
+    baseUrl: string;
+    /** Required by the admin routes when set; null: they answer loopback clients only. */
+    adminToken: string | null;
+    /** Per client address on the public routes; perMinute 0: no rate limit. */
+    rateLimit: { perMinute: number; burst: number; concurrentRenders: number };
+  };
   storage: { path: string; retentionDays: number | null };
   fetch: {
     schedule: string;
@@ -35,6 +44,8 @@ export interface Config {
     tags: readonly string[];
     /** Publisher category (as written) → tag, or 'same-name' to apply a tag whose name the category equals. */
     fromCategories: 'same-name' | Readonly<Record<string, string>> | null;
+    /** Items only for the admin and for private outputs naming this source. */
+    private: boolean;
   }[];
   tags: readonly { name: string; slug: string; match: string; aliases: readonly string[]; stem: 'id' | null }[];
   outputs: readonly {
@@ -49,7 +60,11 @@ export interface Config {
     limit: number;
     token: string | null;
   }[];
+  /** Query parameter names whose values are secret, besides base/redact.ts SECRET_PARAMS. */
+  redact: { queryParams: readonly string[] };
   log: { level: string };
+  /** Things that work but are probably not what the admin meant (warta check-config prints them). */
+  warnings: readonly ConfigProblem[];
 }
 
 /** One problem in a config file, located for the admin's editor. */
@@ -121,7 +136,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   problems.push(...checkSemantics(raw, where));
   if (problems.length || !parsed.success) throw new ConfigError(sortProblems(problems));
   const input = parsed.data;
-  return freeze(input, file);
+  return freeze(input, file, sortProblems(checkAccess(raw, where)));
 }
 
 /**
@@ -161,15 +176,22 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
   if (env.WARTA_LISTEN) section('server').listen = env.WARTA_LISTEN;
   if (env.WARTA_BASE_URL) section('server').base_url = env.WARTA_BASE_URL;
   if (env.WARTA_DB) section('storage').path = env.WARTA_DB;
+  if (env.WARTA_ADMIN_TOKEN) section('server').admin_token = env.WARTA_ADMIN_TOKEN;
 }
 
-function freeze(c: ConfigInput, file: string): Config {
+function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config {
   const [, host = '127.0.0.1', port = '8080'] = /^\[?(.*?)\]?:(\d+)$/.exec(c.server.listen) ?? [];
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const baseUrl = (c.server.base_url ?? `http://${publicHost.includes(':') ? `[${publicHost}]` : publicHost}:${port}`).replace(/\/+$/, '');
   const config: Config = {
     file,
-    server: { host, port: Number(port), baseUrl },
+    server: {
+      host,
+      port: Number(port),
+      baseUrl,
+      adminToken: c.server.admin_token ?? null,
+      rateLimit: { perMinute: c.server.rate_limit.requests_per_minute, burst: c.server.rate_limit.burst, concurrentRenders: c.server.rate_limit.concurrent_renders },
+    },
     storage: { path: c.storage.path === ':memory:' ? ':memory:' : resolve(c.storage.path), retentionDays: c.storage.retention_days ?? null },
     fetch: {
       schedule: c.fetch.schedule,
@@ -192,10 +214,13 @@ function freeze(c: ConfigInput, file: string): Config {
       maxItems: s.max_items ?? null,
       tags: s.tags ?? [],
       fromCategories: s.from_categories === true ? 'same-name' : s.from_categories ? s.from_categories : null,
+      private: s.private ?? false,
     })),
     tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match, aliases: t.aliases ?? [], stem: t.stem === undefined ? c.tagging.stem : t.stem })),
     outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags ?? [], match: o.match ?? null, sources: o.sources ?? [], limit: o.limit, token: o.token ?? null })),
+    redact: { queryParams: c.redact.query_params },
     log: { level: c.log.level },
+    warnings,
   };
   return deepFreeze(config);
 }

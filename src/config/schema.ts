@@ -32,6 +32,19 @@ export const configSchema = z
       .strictObject({
         listen: listen.default('127.0.0.1:8080').describe('host:port the HTTP server listens on'),
         base_url: httpUrl.optional().describe('public URL of this warta, used in self links and OPML (default: http://<listen>)'),
+        admin_token: z
+          .string()
+          .min(16, 'admin_token must be at least 16 characters (use a random string, e.g. from ${ENV})')
+          .optional()
+          .describe('token for the admin routes (/api/*, /metrics, source health on /): Authorization: Bearer <token>; unset: loopback clients only'),
+        rate_limit: z
+          .strictObject({
+            requests_per_minute: z.number().int().min(0).default(600).describe('requests per minute per client address on the public routes (0: no limit)'),
+            burst: z.number().int().min(1).default(120).describe('requests a client may make at once before the per-minute rate applies'),
+            concurrent_renders: z.number().int().min(1).max(1024).default(8).describe('feed and page renders in progress at once for public clients'),
+          })
+          .prefault({})
+          .describe('limits on the public routes; past them: 429 with Retry-After'),
       })
       .prefault({}),
     storage: z
@@ -59,7 +72,8 @@ export const configSchema = z
       .array(
         z.strictObject({
           id: id.describe('unique id of the source ([a-z0-9-]+)'),
-          url: httpUrl.describe('feed URL (RSS, Atom or JSON Feed)'),
+          url: httpUrl.describe('feed URL (RSS, Atom or JSON Feed); its userinfo and secret query values are shown as ***'),
+          private: z.boolean().optional().describe('keep this source\'s items out of every public route: only private outputs naming it and the admin see them'),
           title: z.string().optional().describe('display name (default: the feed’s own title)'),
           schedule: z.string().optional().describe('cron expression (default: fetch.schedule)'),
           max_items: z.number().int().min(1).optional().describe('keep only this many newest items of this source (default: all)'),
@@ -102,6 +116,14 @@ export const configSchema = z
     tagging: z
       .strictObject({
         stem: z.enum(['id']).nullable().default(null).describe('Indonesian stemming for every tag (per tag: tags[].stem)'),
+      })
+      .prefault({}),
+    redact: z
+      .strictObject({
+        query_params: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('more query parameter names whose values are secret, besides key, apikey, api_key, token, access_token, secret, password, pass, auth, sig, signature'),
       })
       .prefault({}),
     log: z

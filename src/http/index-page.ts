@@ -15,7 +15,8 @@ export interface IndexPageData {
   baseUrl: string;
   /** `path` without extension, e.g. `/tags/vladimir-putin`; the page appends `.rss`, `.atom`, `.json`. */
   feeds: { title: string; path: string; kind: 'tag' | 'output' }[];
-  sources: { id: string; title: string | null; url: string; state: string; lastPoll: Date | null; lastError: string | null; items: number }[];
+  /** Source health, for the admin only (null: the section is left out); URLs come already redacted. */
+  sources: { id: string; title: string | null; url: string; state: string; lastPoll: Date | null; lastError: string | null; items: number }[] | null;
   lastRefresh: Date | null;
   version: string;
 }
@@ -96,7 +97,8 @@ export function renderIndexPage(d: IndexPageData): string {
   const base = d.baseUrl.replace(/\/+$/, '');
   const outputs = d.feeds.filter((f) => f.kind === 'output');
   const tags = d.feeds.filter((f) => f.kind === 'tag');
-  const failing = d.sources.filter((s) => s.state === 'failing' || s.state === 'gone').length;
+  const failing = (d.sources ?? []).filter((s) => s.state === 'failing' || s.state === 'gone').length;
+  const health = d.sources === null ? '' : ` · ${count(d.sources.length, 'source')}${failing ? `, ${failing} failing` : ''}`;
   const discovery = d.feeds
     .map((f) => `<link rel="alternate" type="application/rss+xml" title="${esc(f.title)}" href="${esc(`${base}${f.path}.rss`)}">`)
     .join('\n');
@@ -116,7 +118,7 @@ ${discovery}
 <body>
 <header>
 <h1>${esc(d.title)}</h1>
-<p class="meta">Last refresh ${time(d.lastRefresh, 'not yet')} · ${count(d.sources.length, 'source')}${failing ? `, ${failing} failing` : ''} · ${count(d.feeds.length, 'feed')}</p>
+<p class="meta">Last refresh ${time(d.lastRefresh, 'not yet')}${health} · ${count(d.feeds.length, 'feed')}</p>
 </header>
 <main>
 <section aria-labelledby="feeds">
@@ -125,10 +127,10 @@ ${discovery}
 ${feedList('Outputs', outputs, base, 'No outputs are configured.')}
 ${feedList('Tags', tags, base, 'No tags are configured.')}
 </section>
-<section aria-labelledby="sources">
+${d.sources === null ? '' : `<section aria-labelledby="sources">
 <h2 id="sources">Sources</h2>
 ${sourceTable(d.sources)}
-</section>
+</section>`}
 </main>
 <footer>warta ${esc(d.version)} · <a href="${esc(`${base}/opml`)}">OPML</a> · <a href="${esc(`${base}/healthz`)}">health</a></footer>
 </body>
@@ -145,7 +147,7 @@ function feedList(heading: string, feeds: IndexPageData['feeds'], base: string, 
   return `<h3>${heading}</h3>\n<ul class="feeds">\n${items.join('\n')}\n</ul>`;
 }
 
-function sourceTable(sources: IndexPageData['sources']): string {
+function sourceTable(sources: NonNullable<IndexPageData['sources']>): string {
   if (sources.length === 0) return '<p class="empty">No sources are configured.</p>';
   const rows = sources.map((s) => {
     const state = STATES.has(s.state) ? s.state : 'unknown';

@@ -8,16 +8,20 @@ import type { SourceStatus } from '../daemon/source-status.js';
 import { routeLabel, type Metrics } from '../base/metrics.js';
 import { INDEX_PAGE_CONTENT_TYPE, INDEX_PAGE_CSP } from './index-page.js';
 import type { ApiResponse, ItemsApi } from './api-items.js';
+import type { AdminAuth } from './admin.js';
+import { makeRateLimiter, makeRenderGate, type RateLimitSettings } from './rate-limit.js';
 
 /** What the HTTP server reads from. `feeds` is a function because a config reload replaces the renderer. */
 export interface ServerDeps {
   feeds: () => FeedRenderer;
-  /** Every configured source's status (GET /api/sources). */
+  /** Every configured source's status, URLs and errors already redacted (GET /api/sources). */
   sources: () => Promise<SourceStatus[]>;
   /** GET /api/items and /api/items/{id}; a function because a reload replaces it. */
   items: () => ItemsApi;
-  /** The HTML page at `/` (rendered per request: it shows live source health). */
-  indexPage: () => Promise<string>;
+  /** The HTML page at `/` (rendered per request); source health only for the admin, private things never for others. */
+  indexPage: (admin: boolean) => Promise<string>;
+  /** Who is the admin, and the public routes' limits; a function because a reload replaces them. */
+  access: () => { auth: AdminAuth; rateLimit: RateLimitSettings };
   /** Prometheus metrics; requests are counted here too. */
   metrics: Metrics;
   /** Readiness: the database answers, a config is loaded, the event loop is not lagging. */
@@ -27,8 +31,16 @@ export interface ServerDeps {
 
 const FEED_PATH = /^\/(tags|feeds)\/([^/]+)\.(rss|atom|json)$/;
 
-/** Builds the request handler (no socket: tests can call it through a real server on port 0). */
+/**
+ * Builds the request handler (no socket: tests can call it through a real server on port 0).
+ *
+ * Who may see what: /healthz, /readyz, feeds, /opml and the page are public (feeds and /opml never carry a
+ * private source's items); /api/* and /metrics are the admin's (admin.ts). Public callers are rate-limited per
+ * address and share a cap on renders in progress (rate-limit.ts); the admin is not limited.
+ */
 export function makeHandler(deps: ServerDeps) {
+  const limiter = makeRateLimiter(() => deps.access().rateLimit);
+  const renders = makeRenderGate(() => deps.access().rateLimit.concurrentRenders);
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let path: string;
     let query: URLSearchParams;
@@ -46,12 +58,51 @@ export function makeHandler(deps: ServerDeps) {
       return sendError(res, 405, 'method_not_allowed', `${req.method} is not supported; use GET or HEAD`);
     }
 
+    // Probes are never limited: an orchestrator restarting a rate-limited warta would make things worse.
     if (path === '/healthz') return sendJson(res, req, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const r = await deps.ready();
+      return sendJson(res, req, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not_ready', ...r.checks });
+    }
+
+    const { auth } = deps.access();
+    const caller = auth.identify(req, { cookie: path === '/' });
+    if (!caller.admin) {
+      const wait = limiter.take(caller.address);
+      if (wait > 0) {
+        res.setHeader('Retry-After', String(wait));
+        return sendError(res, 429, 'rate_limited', `too many requests from this address; retry in ${wait} s`);
+      }
+    }
+    if (path === '/metrics' || path === '/api' || path.startsWith('/api/')) {
+      if (!caller.admin) return auth.tokenRequired ? sendUnauthorized(res) : sendForbidden(res);
+    }
+
     if (path === '/') {
-      const body = Buffer.from(await deps.indexPage(), 'utf8');
+      const given = query.get('token');
+      if (given !== null && auth.tokenRequired) {
+        if (!auth.isToken(given)) return sendUnauthorized(res);
+        // The browser keeps a cookie and drops the token from its address bar and history.
+        res.statusCode = 303;
+        res.setHeader('Set-Cookie', auth.cookie());
+        res.setHeader('Location', './');
+        res.setHeader('Cache-Control', 'no-store');
+        res.setHeader('Referrer-Policy', 'no-referrer');
+        return void res.end();
+      }
+      if (caller.wrongToken) return sendUnauthorized(res);
+      if (!caller.admin && !renders.enter()) return sendBusy(res);
+      let body: Buffer;
+      try {
+        body = Buffer.from(await deps.indexPage(caller.admin), 'utf8');
+      } finally {
+        if (!caller.admin) renders.leave();
+      }
       res.setHeader('Content-Type', INDEX_PAGE_CONTENT_TYPE);
       res.setHeader('Content-Security-Policy', INDEX_PAGE_CSP);
-      res.setHeader('Cache-Control', 'no-cache');
+      // The admin's page shows source health: never kept by a shared cache.
+      res.setHeader('Cache-Control', caller.admin ? 'private, no-store' : 'no-cache');
+      res.setHeader('Vary', 'Authorization, Cookie');
       res.setHeader('Content-Length', body.length);
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
@@ -59,10 +110,6 @@ export function makeHandler(deps: ServerDeps) {
       const m = await deps.metrics.render();
       res.setHeader('Content-Type', m.contentType);
       return void res.end(req.method === 'HEAD' ? undefined : m.body);
-    }
-    if (path === '/readyz') {
-      const r = await deps.ready();
-      return sendJson(res, req, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not_ready', ...r.checks });
     }
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
     if (path === '/api/sources') return sendJson(res, req, 200, await deps.sources());
@@ -72,7 +119,13 @@ export function makeHandler(deps: ServerDeps) {
 
     const m = FEED_PATH.exec(path);
     if (m) {
-      const doc = await deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat, query.get('token'));
+      if (!caller.admin && !renders.enter()) return sendBusy(res);
+      let doc: Rendered | null;
+      try {
+        doc = await deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat, query.get('token'));
+      } finally {
+        if (!caller.admin) renders.leave();
+      }
       if (doc) return sendDocument(req, res, doc);
     }
     sendError(res, 404, 'not_found', `no feed at ${path}`);
@@ -118,6 +171,21 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', body.length);
   res.end(body);
+}
+
+/** 401 with no detail: which part of a credential was wrong is nobody's business. */
+function sendUnauthorized(res: ServerResponse): void {
+  res.setHeader('WWW-Authenticate', 'Bearer realm="warta"');
+  sendError(res, 401, 'unauthorized', 'unauthorized');
+}
+
+function sendForbidden(res: ServerResponse): void {
+  sendError(res, 403, 'forbidden', 'admin routes answer only clients on this machine; set server.admin_token and send "Authorization: Bearer <token>"');
+}
+
+function sendBusy(res: ServerResponse): void {
+  res.setHeader('Retry-After', '1');
+  sendError(res, 429, 'rate_limited', 'too many feeds being rendered at once; retry in 1 s');
 }
 
 /** Starts listening; resolves once the socket is bound. */

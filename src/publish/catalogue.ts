@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/store.js';
+import { redactUrl } from '../base/redact.js';
 import { FEED_CONTENT_TYPES, makeSanitizeCache, OPML_CONTENT_TYPE, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from './index.js';
 
 /** One feed warta publishes: a tag's own feed or a configured output. */
@@ -15,6 +16,8 @@ export interface FeedDef {
   output: string | null;
   /** Only items of these sources; empty: all. */
   sources: readonly string[];
+  /** Never items of these sources: the private ones, except in a private output that names them. */
+  excludeSources: readonly string[];
   limit: number;
   /** A private output's token; such a feed answers only with ?token= and is never listed. */
   token: string | null;
@@ -35,11 +38,14 @@ const DEFAULT_LIMIT = 50;
 /** Every feed the config publishes, by path. */
 export function feedCatalogue(config: Config): Map<string, FeedDef> {
   const defs = new Map<string, FeedDef>();
+  const privateSources = config.sources.filter((s) => s.private).map((s) => s.id);
   for (const t of config.tags) {
-    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], output: null, sources: [], limit: DEFAULT_LIMIT, token: null });
+    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], output: null, sources: [], excludeSources: privateSources, limit: DEFAULT_LIMIT, token: null });
   }
   for (const o of config.outputs) {
-    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, output: o.match === null ? null : o.id, sources: o.sources, limit: o.limit, token: o.token });
+    // A private source's items go only to the private outputs that name it.
+    const excludeSources = o.token === null ? privateSources : privateSources.filter((id) => !o.sources.includes(id));
+    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, output: o.match === null ? null : o.id, sources: o.sources, excludeSources, limit: o.limit, token: o.token });
   }
   return defs;
 }
@@ -70,7 +76,10 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
     for (const { sourceId } of items) {
       if (map.has(sourceId)) continue;
       const s = await store.sources.get(sourceId);
-      if (s) map.set(sourceId, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl, feedUrl: s.url });
+      if (!s) continue;
+      // A feed URL with a secret in it is left out (a masked URL is no use to a reader).
+      const feedUrl = redactUrl(s.url, config.redact.queryParams) === s.url ? s.url : null;
+      map.set(sourceId, { id: s.id, title: titles.get(s.id) ?? s.title, siteUrl: s.siteUrl, feedUrl });
     }
     return map;
   }

@@ -141,6 +141,8 @@ export interface OutputFilter {
   output: string | null;
   /** From these sources (none: all). */
   sources: readonly string[];
+  /** Never from these sources (private sources, in a public feed). */
+  excludeSources?: readonly string[];
   limit: number;
 }
 

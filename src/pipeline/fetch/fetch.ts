@@ -95,15 +95,20 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
   const redirects: RedirectHop[] = [];
   const visited = new Set<string>();
   let url = req.url;
+  // Credentials in the source URL (http://user:pass@host/) go as Basic auth to that origin only, also after a
+  // redirect within it; a redirect to another origin never gets them (as curl and browsers do).
+  const credentials = basicAuthOf(req.url);
   try {
     for (;;) {
       const parsed = checkUrl(url, limits.blockPrivateAddresses ?? false);
       visited.add(parsed.href);
+      const authorization = basicAuthOf(url)?.header ?? (credentials && credentials.origin === parsed.origin ? credentials.header : null);
       const headers: Record<string, string> = {
         'user-agent': limits.userAgent,
         accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
         'accept-encoding': 'gzip, deflate, br',
       };
+      if (authorization !== null) headers.authorization = authorization;
       // Validators belong to the URL they came from; send them only to it.
       if (redirects.length === 0) {
         if (req.etag) headers['if-none-match'] = req.etag;
@@ -155,6 +160,25 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
   } catch (err) {
     return failure(null, url, redirects, classifyError(err, signal, req.signal, limits), null);
   }
+}
+
+/** `Authorization: Basic` from a URL's userinfo (percent-decoded), with the origin it belongs to; null without userinfo. */
+function basicAuthOf(url: string): { origin: string; header: string } | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (u.username === '' && u.password === '') return null;
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  return { origin: u.origin, header: `Basic ${Buffer.from(`${decode(u.username)}:${decode(u.password)}`, 'utf8').toString('base64')}` };
 }
 
 function failure(status: number | null, url: string, redirects: RedirectHop[], error: WartaError, retryAfter: Date | null): FetchResult {

@@ -55,6 +55,7 @@ export function makeItemStatements(db: Db) {
      WHERE (@anyTags = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags))))
        AND (@output IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = @output))
        AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources)))
+       AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excludeSources)))
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
   const byId = db.prepare('SELECT * FROM items WHERE id = ?');
@@ -138,12 +139,15 @@ export function makeItemStatements(db: Db) {
     },
 
     select(f: OutputFilter): StoredItem[] {
+      const excluded = f.excludeSources ?? [];
       const rows = selectOutput.all({
         anyTags: f.tags.length > 0 ? 1 : 0,
         tags: JSON.stringify(f.tags),
         output: f.output,
         anySources: f.sources.length > 0 ? 1 : 0,
         sources: JSON.stringify(f.sources),
+        anyExcluded: excluded.length > 0 ? 1 : 0,
+        excludeSources: JSON.stringify(excluded),
         limit: f.limit,
       });
       return withTags(rows as Record<string, unknown>[]);

@@ -35,7 +35,7 @@ describe('config: parseConfig', () => {
       schedule: '*/15 * * * *', timezone: 'UTC', timeoutMs: 20_000, maxBody: 10 * 1024 * 1024, concurrency: 16, perHost: 2,
       minIntervalMs: 300_000, maxIntervalMs: 86_400_000, hostPauseMaxMs: 300_000, redirectPersistAfter: 3, blockPrivateAddresses: false,
     });
-    expect(c.sources[0]).to.deep.equal({ id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null });
+    expect(c.sources[0]).to.deep.equal({ id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null, private: false });
     expect(c.tags[0]!.slug).to.equal('hubungan-rusia-dengan-belarusia');
     expect(c.outputs[0]!.limit).to.equal(50);
     expect(Object.isFrozen(c.sources)).to.equal(true);
@@ -43,7 +43,7 @@ describe('config: parseConfig', () => {
 
   it('applies WARTA_LISTEN, WARTA_BASE_URL and WARTA_DB over the file', () => {
     const c = parseConfig(VALID, 'warta.yaml', { WARTA_LISTEN: '0.0.0.0:9000', WARTA_BASE_URL: 'https://news.example.org/', WARTA_DB: '/data/w.db' });
-    expect(c.server).to.deep.equal({ host: '0.0.0.0', port: 9000, baseUrl: 'https://news.example.org' });
+    expect(c.server).to.deep.include({ host: '0.0.0.0', port: 9000, baseUrl: 'https://news.example.org', adminToken: null });
     expect(c.storage.path).to.equal('/data/w.db');
   });
 

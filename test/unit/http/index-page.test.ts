@@ -37,7 +37,7 @@ describe('http/renderIndexPage', () => {
   });
 
   it('never writes a state it does not know into a class name', () => {
-    const page = renderIndexPage(samplePage({ sources: [{ ...samplePage().sources[0]!, state: '" onclick="x' }] }));
+    const page = renderIndexPage(samplePage({ sources: [{ ...samplePage().sources![0]!, state: '" onclick="x' }] }));
     expect(page).to.include('class="state state-unknown">&#34; onclick=&#34;x</span>');
   });
 
@@ -53,12 +53,19 @@ describe('http/renderIndexPage', () => {
   it('is one self-contained document: no script, no external resource, its style allowed by the CSP hash', () => {
     expect(html).to.match(/^<!doctype html>\n<html lang="en">/);
     // Checked on a page without the hostile title, whose escaped text reads " onerror=" as text.
-    const plain = renderIndexPage(samplePage({ feeds: samplePage().feeds.slice(0, 3), sources: samplePage().sources.slice(0, 2) }));
+    const plain = renderIndexPage(samplePage({ feeds: samplePage().feeds.slice(0, 3), sources: samplePage().sources!.slice(0, 2) }));
     expect(plain).not.to.match(/<script|\son\w+=|<link[^>]+rel="stylesheet"|@import|url\(/i);
     const style = /<style>([\s\S]*)<\/style>/.exec(html)![1]!;
     expect(INDEX_PAGE_CSP).to.include(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`);
     expect(INDEX_PAGE_CSP).to.match(/^default-src 'none';/);
     expect(INDEX_PAGE_CONTENT_TYPE).to.equal('text/html; charset=utf-8');
+  });
+
+  it('leaves source health out when it gets none (the public page)', () => {
+    const page = renderIndexPage(samplePage({ sources: null }));
+    expect(page).not.to.include('id="sources"');
+    expect(page).not.to.match(/\d sources?\b/);
+    expect(page).to.include('· 4 feeds</p>');
   });
 
   it('is deterministic', () => {

@@ -27,6 +27,9 @@ describe('docker-compose.yml', () => {
     expect(warta.ports).to.deep.equal(['8080:8080']);
     expect(warta.environment).to.have.property('WARTA_BASE_URL').that.matches(/^https?:\/\//);
     expect(warta).not.to.have.property('healthcheck');
+    // Requests through the published port are not loopback: the admin routes need the token, and compose
+    // refuses to start without one.
+    expect(warta.environment).to.have.property('WARTA_ADMIN_TOKEN').that.matches(/^\$\{WARTA_ADMIN_TOKEN:\?/);
     expect(read('Dockerfile')).to.match(/^HEALTHCHECK /m);
   });
 });
