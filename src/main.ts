@@ -6,9 +6,10 @@ import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
 import { hostKey, makeHostGate } from './schedule/host-gate.js';
 import { renderIndexPage } from './http/index-page.js';
+import { indexPageData } from './daemon/index-page-data.js';
+import { makeReloadStatus } from './daemon/reload-status.js';
 import { errorCodeLabel, makeMetrics, outcomeLabel, type Metrics } from './base/metrics.js';
 import type { RefreshOutcome } from './pipeline/refresh.js';
-import { VERSION } from './base/version.js';
 import { makeItemsApi, type ItemsApi } from './http/api-items.js';
 import { makeFeedRenderer, type FeedRenderer } from './publish/catalogue.js';
 import { startServer, stopServer } from './http/server.js';
@@ -17,7 +18,7 @@ import { retagIfRulesChanged } from './jobs/retag.js';
 import { startRetagPool } from './jobs/retag-pool.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
-import { sourceStatuses, type SourceStatus, type UnrecordedFailure } from './daemon/source-status.js';
+import { sourceStatuses, type UnrecordedFailure } from './daemon/source-status.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
@@ -70,6 +71,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       return { itemsPerTag: store.items.countsByTag(), failingSources: failing };
     },
   });
+  const reloads = makeReloadStatus(config.file, now(), metrics);
   // Refresh failures the store could not write (a full disk), shown on the sources' status until the source's
   // next outcome; lost on restart, like the condition that caused them.
   const unrecorded = new Map<string, UnrecordedFailure>();
@@ -98,8 +100,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     {
       feeds: () => feeds,
       items: () => items,
-      sources: () => sourceStatuses(config, store, nextTick, now(), unrecorded),
-      indexPage: () => indexPage(config, feeds, sourceStatuses(config, store, nextTick, now(), unrecorded)),
+      sources: () => sourceStatuses(config, store, nextTick, now(), unrecorded, (url) => gate.pausedUntil(url)),
+      indexPage: () => renderIndexPage(indexPageData(config, feeds, sourceStatuses(config, store, nextTick, now(), unrecorded, (url) => gate.pausedUntil(url)), reloads.current(), now())),
       metrics,
       ready,
       log,
@@ -150,6 +152,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [String(err)];
       log.error({ reason, problems }, `config reload rejected, the running config stays in force:\n${problems.join('\n')}`);
+      reloads.rejected(now(), reason, problems);
       return false;
     }
     const needRestart = [
@@ -162,6 +165,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       await runtime.reconfigure(next);
     } catch (err) {
       log.error({ reason, err }, 'config reload failed (database unavailable), the running config stays in force');
+      reloads.rejected(now(), reason, [`database unavailable: ${String(err)}`]);
       return false;
     }
     config = next;
@@ -170,6 +174,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     scheduler.reschedule(config.sources, config.fetch.timezone);
     if (!opts.fixedLogLevel) log.level = config.log.level;
     startRetag();
+    reloads.applied(now(), reason);
     log.info({ reason, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'config reloaded');
     return true;
   }
@@ -227,27 +232,6 @@ function countRefresh(metrics: Metrics, source: { id: string; url: string }, o: 
   if (o.parseMs) metrics.parseDuration.observe({ source: source.id }, o.parseMs / 1000);
   if (o.inserted) metrics.itemsNew.inc({ source: source.id }, o.inserted);
   if (o.updated) metrics.itemsUpdated.inc({ source: source.id }, o.updated);
-}
-
-function indexPage(config: Config, feeds: FeedRenderer, sources: SourceStatus[]): string {
-  const lastRefresh = sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null);
-  return renderIndexPage({
-    title: 'warta',
-    baseUrl: config.server.baseUrl,
-    // Private outputs are never listed.
-    feeds: feeds.listed().map((d) => ({ title: d.title, path: d.path, kind: d.path.startsWith('/tags/') ? 'tag' : 'output' })),
-    sources: sources.map((s) => ({
-      id: s.id,
-      title: s.title,
-      url: s.url,
-      state: s.state,
-      lastPoll: s.last_poll ? new Date(s.last_poll) : null,
-      lastError: s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : null,
-      items: s.items,
-    })),
-    lastRefresh: lastRefresh ? new Date(lastRefresh) : null,
-    version: VERSION,
-  });
 }
 
 /** Measures how late a 1-second timer fires: the scheduler's lag (its ticks are timers too). */

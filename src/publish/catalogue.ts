@@ -58,6 +58,7 @@ export const MIN_RENDER_INTERVAL_MS = 1_000;
  */
 export function makeFeedRenderer(store: Store, config: Config, now: () => Date, clock: () => number = () => performance.now()) {
   const cache = new Map<string, { version: string; at: number; doc: Rendered }>();
+  const counts = new Map<string, { version: string; n: number }>();
   const catalogue = feedCatalogue(config);
   const base = config.server.baseUrl;
   const sanitize = makeSanitizeCache();
@@ -95,6 +96,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.doc;
 
       const items = store.items.select(def);
+      counts.set(path, { version, n: items.length });
       const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
       const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
       // Never later than the clock: an item may carry a date a few minutes ahead.
@@ -106,6 +108,17 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       const doc = document(text, FEED_CONTENT_TYPES[format], updated);
       cache.set(key, { version, at: clock(), doc });
       return doc;
+    },
+    /** How many items the feed at `path` publishes now (at most its limit); null for no such feed. */
+    itemCount(path: string): number | null {
+      const def = catalogue.get(path);
+      if (!def) return null;
+      const version = store.version();
+      const hit = counts.get(path);
+      if (hit?.version === version) return hit.n;
+      const n = store.items.select(def).length;
+      counts.set(path, { version, n });
+      return n;
     },
     /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */
     opml(): Rendered {
