@@ -31,9 +31,9 @@ export function makeReloadStatus(file: string, startedAt: Date, metrics: Pick<Me
   metrics.configLastReloadSuccessful.set(1);
   metrics.configLastReloadSuccessTime.set(startedAt.getTime() / 1000);
   return {
-    /** The config at `file` came into force at `at`. */
-    applied(at: Date, reason: string, newFile = file): void {
-      state = { ...state, file: newFile, since: at, how: reason };
+    /** A reloaded config came into force at `at`. */
+    applied(at: Date, reason: string): void {
+      state = { ...state, since: at, how: reason };
       metrics.configLastReloadSuccessful.set(1);
       metrics.configLastReloadSuccessTime.set(at.getTime() / 1000);
     },

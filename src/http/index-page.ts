@@ -71,7 +71,7 @@ code{font:.85em ui-monospace,SFMono-Regular,Menlo,monospace;overflow-wrap:anywhe
 .config{margin:1.25rem 0 0;padding:.6rem .9rem;border:1px solid var(--line);border-radius:8px;background:var(--card);font-size:.9rem}
 .problems{margin:.4rem 0 .1rem;padding-left:1.25rem}
 details summary{cursor:pointer;color:var(--muted)}
-ul.feeds{list-style:none;margin:0;padding:0;border:1px solid var(--line);border-radius:8px;overflow:hidden;display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30rem),1fr))}
+ul.feeds{list-style:none;margin:0;padding:0;border:1px solid var(--line);border-radius:8px;overflow:hidden;display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,30rem),1fr))}
 ul.feeds li{display:grid;grid-template-columns:minmax(0,1fr) auto;align-items:center;column-gap:1rem;padding:.5rem .75rem;border-bottom:1px solid var(--line);margin-bottom:-1px}
 .name{font-weight:600;overflow-wrap:anywhere}
 .count{grid-column:1;color:var(--muted);font-size:.85rem}
@@ -97,8 +97,9 @@ time{white-space:nowrap}
 .state-ok{color:var(--ok)}.state-degraded{color:var(--warn)}.state-failing{color:var(--bad)}.state-gone{color:var(--gone)}
 footer{padding-top:1.5rem;padding-bottom:1.5rem}
 @media (max-width:40rem){
-header,main,footer{padding:0 1rem}
-footer{padding-top:1.5rem;padding-bottom:1.5rem}
+header,main,footer{padding-left:1rem;padding-right:1rem}
+ul.feeds li{grid-template-columns:minmax(0,1fr)}
+.formats{grid-column:1;grid-row:auto;margin-top:.25rem}
 thead{display:none}
 table,tbody,tr,td{display:block}
 tr{margin-bottom:.75rem;border:1px solid var(--line);border-radius:8px;padding:.25rem 0}

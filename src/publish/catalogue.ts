@@ -58,7 +58,7 @@ export const MIN_RENDER_INTERVAL_MS = 1_000;
  */
 export function makeFeedRenderer(store: Store, config: Config, now: () => Date, clock: () => number = () => performance.now()) {
   const cache = new Map<string, { version: string; at: number; doc: Rendered }>();
-  const counts = new Map<string, { version: string; n: number }>();
+  const counts = new Map<string, { version: string; at: number; n: number }>();
   const catalogue = feedCatalogue(config);
   const base = config.server.baseUrl;
   const sanitize = makeSanitizeCache();
@@ -96,7 +96,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.doc;
 
       const items = store.items.select(def);
-      counts.set(path, { version, n: items.length });
+      counts.set(path, { version, at: clock(), n: items.length });
       const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
       const rulesChanged = Date.parse(store.meta.get('rules_changed_at') ?? '') || 0;
       // Never later than the clock: an item may carry a date a few minutes ahead.
@@ -109,15 +109,18 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       cache.set(key, { version, at: clock(), doc });
       return doc;
     },
-    /** How many items the feed at `path` publishes now (at most its limit); null for no such feed. */
+    /**
+     * How many items the feed at `path` publishes now (at most its limit); null for no such feed. Kept like a
+     * render (until the store changes, at least MIN_RENDER_INTERVAL_MS): the index page asks for every feed.
+     */
     itemCount(path: string): number | null {
       const def = catalogue.get(path);
       if (!def) return null;
       const version = store.version();
       const hit = counts.get(path);
-      if (hit?.version === version) return hit.n;
+      if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.n;
       const n = store.items.select(def).length;
-      counts.set(path, { version, n });
+      counts.set(path, { version, at: clock(), n });
       return n;
     },
     /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,9 @@ import { HOSTILE, SAMPLE_SOURCES, samplePage } from '../../unit/http/index-page-
 // computed name and typed here by the little this test uses, so the suite compiles without it installed.
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SHOTS = { desktop: '/tmp/warta-index-desktop.png', mobile: '/tmp/warta-index-mobile-dark.png' };
+// One folder per run: worktrees testing side by side on one machine would overwrite each other's fixed paths.
+const SHOT_DIR = process.env.WARTA_SHOTS_DIR ?? join(tmpdir(), `warta-index-shots-${process.pid}`);
+const SHOTS = { desktop: join(SHOT_DIR, 'desktop.png'), mobile: join(SHOT_DIR, 'mobile-dark.png') };
 const WIDTHS = [
   { name: 'desktop', width: 1280, height: 900 },
   { name: 'phone', width: 390, height: 844 },
@@ -89,6 +91,8 @@ describe('http/renderIndexPage in headless Chromium', function () {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     profile = mkdtempSync(join(tmpdir(), 'warta-chromium-'));
+    mkdirSync(SHOT_DIR, { recursive: true });
+    console.log(`      (screenshots for a human to look at: ${SHOT_DIR})`);
     context = await playwright.chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 900 } });
   });
 
@@ -156,7 +160,7 @@ describe('http/renderIndexPage in headless Chromium', function () {
 
   for (const w of WIDTHS) {
     for (const path of ['/failing', '/', '/public']) {
-      it(`${path} at ${w.width} px: fits without sideways scrolling, says what is failing and why; screenshot ${shot(w.name, path)}`, async () => {
+      it(`${path} at ${w.width} px: fits without sideways scrolling, says what is failing and why; screenshot ${w.name}-${path === '/' ? 'sample' : path.slice(1)}.png`, async () => {
         const page = await context.newPage();
         await page.setViewportSize({ width: w.width, height: w.height });
         await page.goto(`${base}${path}`);
@@ -188,6 +192,8 @@ describe('http/renderIndexPage in headless Chromium', function () {
         // The page is not a strip down the middle of a wide screen: the content uses the width it has.
         const used = await page.evaluate<number>('document.querySelector("main").getBoundingClientRect().width / window.innerWidth');
         expect(used).to.be.above(0.9);
+        // Nor glued to the top edge (a phone rule once reset the header's padding).
+        expect(await page.evaluate<number>('document.querySelector("h1").getBoundingClientRect().top')).to.be.at.least(16);
         await page.screenshot({ path: shot(w.name, path), fullPage: true });
         expect(existsSync(shot(w.name, path))).to.equal(true);
       });
@@ -196,5 +202,5 @@ describe('http/renderIndexPage in headless Chromium', function () {
 });
 
 function shot(width: string, path: string): string {
-  return `/tmp/warta-index-${width}-${path === '/' ? 'sample' : path.slice(1)}.png`;
+  return join(SHOT_DIR, `${width}-${path === '/' ? 'sample' : path.slice(1)}.png`);
 }
