@@ -91,6 +91,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     const tick = scheduler.nextTick(s.id);
     return tick && tick >= notBefore ? tick : nextRunOf(s.schedule, config.fetch.timezone, notBefore);
   };
+  // A host pause lives in the gate only: the daemon's view of sources knows it, the CLI's cannot.
+  const statuses = () => sourceStatuses(config, store, nextTick, now(), unrecorded, (url) => gate.pausedUntil(url));
   const ready = () => {
     const database = store.ping();
     const lagMs = lag.maxMs();
@@ -100,8 +102,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     {
       feeds: () => feeds,
       items: () => items,
-      sources: () => sourceStatuses(config, store, nextTick, now(), unrecorded, (url) => gate.pausedUntil(url)),
-      indexPage: () => renderIndexPage(indexPageData(config, feeds, sourceStatuses(config, store, nextTick, now(), unrecorded, (url) => gate.pausedUntil(url)), reloads.current(), now())),
+      sources: statuses,
+      indexPage: () => renderIndexPage(indexPageData(config, feeds, statuses(), reloads.current(), now())),
       metrics,
       ready,
       log,
