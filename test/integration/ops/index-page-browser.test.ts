@@ -196,6 +196,12 @@ describe('http/renderIndexPage in headless Chromium', function () {
         expect(await page.evaluate<number>('document.querySelector("h1").getBoundingClientRect().top')).to.be.at.least(16);
         await page.screenshot({ path: shot(w.name, path), fullPage: true });
         expect(existsSync(shot(w.name, path))).to.equal(true);
+        if (path === '/failing') {
+          // The alarms stay alarms in dark mode: red border, dark red ground, light text.
+          await page.emulateMedia({ colorScheme: 'dark' });
+          expect(await page.evaluate<string>('getComputedStyle(document.querySelector(".alert")).backgroundColor')).to.equal('rgb(60, 22, 24)');
+          await page.screenshot({ path: shot(`${w.name}-dark`, path), fullPage: true });
+        }
       });
     }
   }
