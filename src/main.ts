@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
 import { hostKey, makeHostGate } from './schedule/host-gate.js';
 import { renderIndexPage } from './http/index-page.js';
+import { indexPageData } from './daemon/index-page-data.js';
+import { makeReloadStatus } from './daemon/reload-status.js';
 import { errorCodeLabel, makeMetrics, outcomeLabel, type Metrics } from './base/metrics.js';
 import type { RefreshOutcome } from './pipeline/refresh.js';
-import { VERSION } from './base/version.js';
 import { makeItemsApi, type ItemsApi } from './http/api-items.js';
 import { makeFeedRenderer, type FeedRenderer } from './publish/catalogue.js';
 import { startServer, stopServer } from './http/server.js';
@@ -18,7 +19,7 @@ import { monitorEventLoopLag } from './daemon/lag.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
-import { readStoredSources, sourceStatuses, type SourceStatus, type UnrecordedFailure } from './daemon/source-status.js';
+import { readStoredSources, sourceStatuses, type UnrecordedFailure } from './daemon/source-status.js';
 import { makeRedactor, redactSourceStatus, type Redactor } from './base/redact.js';
 import { configSecrets } from './config/secrets.js';
 import { makeAccess } from './http/access.js';
@@ -77,6 +78,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       return { itemsPerTag: await store.items.countsByTag(), failingSources: failing };
     },
   });
+  const reloads = makeReloadStatus(config.file, now(), metrics);
   // Refresh failures the store could not write (a full disk), shown on the sources' status until the source's
   // next outcome; lost on restart, like the condition that caused them.
   const unrecorded = new Map<string, UnrecordedFailure>();
@@ -101,15 +103,17 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     const lagMs = lag.maxMs();
     return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
   };
-  // Every configured source's status, URLs and errors redacted (for /api/sources and the page).
-  const statuses = async () => sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded).map((s) => redactSourceStatus(s, redactor));
+  // Every configured source's status, URLs and errors redacted (for /api/sources and the page). A host pause
+  // lives in the gate only: the daemon's view of sources knows it, the CLI's cannot.
+  const statuses = async () =>
+    sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded, (url) => gate.pausedUntil(url)).map((s) => redactSourceStatus(s, redactor));
   const server = await startServer(
     {
       feeds: () => feeds,
       items: () => items,
       sources: statuses,
       // Source health is the admin's; the public page gets none of it.
-      indexPage: async (admin) => indexPage(config, feeds, await statuses(), admin),
+      indexPage: async (admin) => renderIndexPage(await indexPageData(config, feeds, await statuses(), reloads.current(), now(), admin)),
       access: () => access,
       metrics,
       ready,
@@ -134,6 +138,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     } catch (err) {
       const problems = err instanceof ConfigError ? err.problems.map(formatProblem) : [String(err)];
       log.error({ reason, problems }, `config reload rejected, the running config stays in force:\n${problems.join('\n')}`);
+      reloads.rejected(now(), reason, problems);
       return false;
     }
     const needRestart = settingsNeedingRestart(config, next);
@@ -142,6 +147,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       await runtime.reconfigure(next);
     } catch (err) {
       log.error({ reason, err }, 'config reload failed (database unavailable), the running config stays in force');
+      reloads.rejected(now(), reason, [`database unavailable: ${String(err)}`]);
       return false;
     }
     redactor.learn(configSecrets(next));
@@ -155,6 +161,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     retag.request();
     // A lowered max_items or retention_days applies now, not at the next hourly pass.
     void retention.now();
+    reloads.applied(now(), reason);
     log.info({ reason, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'config reloaded');
     return true;
   }
@@ -190,30 +197,6 @@ function countRefresh(metrics: Metrics, source: { id: string; url: string }, o: 
   if (o.parseMs) metrics.parseDuration.observe({ source: source.id }, o.parseMs / 1000);
   if (o.inserted) metrics.itemsNew.inc({ source: source.id }, o.inserted);
   if (o.updated) metrics.itemsUpdated.inc({ source: source.id }, o.updated);
-}
-
-/** The page: source health (redacted statuses) only for the admin; the public page's last refresh counts public sources only. */
-function indexPage(config: Config, feeds: FeedRenderer, statuses: SourceStatus[], admin: boolean): string {
-  const hidden = new Set(config.sources.filter((s) => s.private).map((s) => s.id));
-  const sources = admin ? statuses : statuses.filter((s) => !hidden.has(s.id));
-  const lastRefresh = sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null);
-  return renderIndexPage({
-    title: 'warta',
-    baseUrl: config.server.baseUrl,
-    // Private outputs are never listed.
-    feeds: feeds.listed().map((d) => ({ title: d.title, path: d.path, kind: d.path.startsWith('/tags/') ? 'tag' : 'output' })),
-    sources: !admin ? null : sources.map((s) => ({
-      id: s.id,
-      title: s.title,
-      url: s.url,
-      state: s.state,
-      lastPoll: s.last_poll ? new Date(s.last_poll) : null,
-      lastError: s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : null,
-      items: s.items,
-    })),
-    lastRefresh: lastRefresh ? new Date(lastRefresh) : null,
-    version: VERSION,
-  });
 }
 
 /** node-cron prints coloured lines to the console by default; send them through the JSON log instead. */

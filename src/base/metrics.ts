@@ -33,6 +33,12 @@ export interface Metrics {
   failingSources: Gauge;
   eventLoopLag: Gauge;
   httpRequests: Counter<'route' | 'status'>;
+  /** 1 when the last config load (start or reload) was applied, 0 when it was rejected (daemon/reload-status.ts). */
+  configLastReloadSuccessful: Gauge;
+  /** Unix time of the last config load that was applied. */
+  configLastReloadSuccessTime: Gauge;
+  /** Reloads rejected (invalid, unreadable or deleted config, or a database that stayed locked). */
+  configReloadFailures: Counter;
   /** The exposition text and its media type, after refreshing the database gauges. */
   render(): Promise<{ body: string; contentType: string }>;
 }
@@ -70,6 +76,10 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
     failingSources: new Gauge({ name: 'warta_failing_sources', help: 'Sources in state failing or gone.', registers }),
     eventLoopLag: new Gauge({ name: 'warta_event_loop_lag_seconds', help: 'Worst lateness of a 1-second timer over the last minute (cron ticks are timers: a lagging loop polls late).', registers }),
     httpRequests: new Counter({ name: 'warta_http_requests_total', help: 'HTTP requests by route template and status.', labelNames: ['route', 'status'], registers }),
+    // Named as Prometheus names its own, so alerts written for it read the same.
+    configLastReloadSuccessful: new Gauge({ name: 'warta_config_last_reload_successful', help: 'Whether the last config reload was applied (1) or rejected (0).', registers }),
+    configLastReloadSuccessTime: new Gauge({ name: 'warta_config_last_reload_success_timestamp_seconds', help: 'Time the config in force was loaded.', registers }),
+    configReloadFailures: new Counter({ name: 'warta_config_reload_failures_total', help: 'Config reloads rejected; the running config stayed in force.', registers }),
     async render() {
       // Both gauges come from one snapshot, so they describe the same moment and cost one database read.
       if (opts.collect) {

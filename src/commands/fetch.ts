@@ -32,7 +32,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
-  const log = makeLogger(opts.logLevel ?? 'warn', 2, redactor.text);
+  const log = makeLogger(opts.logLevel ?? 'warn', 2, { redact: redactor.text });
   const runtime = await openRuntime(config, log);
   try {
     await retagIfRulesChanged(runtime.store, runtime.refreshDeps.classifier(), runtime.refreshDeps.now);

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { makeLogger } from '../base/log.js';
+import { Option, type Command } from 'commander';
+import { makeLogger, resolveLogFormat } from '../base/log.js';
 import { makeRedactor } from '../base/redact.js';
 import { configSecrets } from '../config/secrets.js';
 import { EXIT, type CliContext } from './context.js';
@@ -11,18 +11,22 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .description('run the daemon: poll sources on their schedules and serve the output feeds')
     .addOption(ctx.configOption())
     .addOption(ctx.levelOption())
-    .action(async (opts: { config?: string; logLevel?: string }) => {
+    .addOption(new Option('--log-format <format>', 'log lines: pretty for a person, json for a collector (default: pretty on a terminal, else json)').choices(['pretty', 'json']))
+    .action(async (opts: { config?: string; logLevel?: string; logFormat?: string }) => {
       ctx.exit(await startCommand(opts, ctx));
     });
 
 }
 
-async function startCommand(opts: { config?: string; logLevel?: string }, ctx: CliContext): Promise<number> {
+async function startCommand(opts: { config?: string; logLevel?: string; logFormat?: string }, ctx: CliContext): Promise<number> {
   const config = ctx.readConfig(opts.config);
   if (!config) return EXIT.config;
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
-  const log = makeLogger(opts.logLevel ?? config.log.level, 1, redactor.text);
+  const pretty = resolveLogFormat(opts.logFormat, process.stdout.isTTY === true) === 'pretty';
+  // Colours only on a terminal that has not asked for none (https://no-color.org).
+  const color = process.stdout.isTTY === true && !ctx.env.NO_COLOR;
+  const log = makeLogger(opts.logLevel ?? config.log.level, 1, { redact: redactor.text, pretty: pretty ? { zone: config.fetch.timezone, color } : null });
   // Loaded here, not at the top: the daemon's modules (HTTP server, renderers, sanitizer …) took ~0.4 s to
   // load, which every other command (`warta fetch`, `check-config`, `--help`) paid for nothing.
   const { runDaemon } = await import('../main.js');

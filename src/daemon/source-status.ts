@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js';
 import type { SourceRow, Store } from '../store/store.js';
+import { explainNextPoll, type NextPollReason } from './next-poll.js';
 
 /**
  * One source as admins and scripts see it (`warta sources --json`, GET /api/sources). Field names are a
@@ -11,6 +12,8 @@ export interface SourceStatus {
   /** The URL polled instead, after a permanent redirect was adopted; else null. */
   effective_url: string | null;
   title: string | null;
+  /** The publisher's site, from the feed's own link; null until a poll read it. */
+  site_url: string | null;
   state: 'ok' | 'degraded' | 'failing' | 'gone';
   last_status: number | null;
   last_error: { code: string; message: string } | null;
@@ -21,6 +24,10 @@ export interface SourceStatus {
   last_poll: string | null;
   last_success: string | null;
   next_poll: string | null;
+  /** What decides next_poll: the schedule, or what moved it later (daemon/next-poll.ts). */
+  next_poll_reason: NextPollReason;
+  /** Until when that hold lasts (next_poll is the first tick after it); null on schedule and for gone. */
+  delayed_until: string | null;
   held_until: string | null;
   parser: string | null;
   format: string | null;
@@ -47,17 +54,20 @@ export async function readStoredSources(store: Store): Promise<StoredSources> {
 /** The first cron tick of a source at or after a time (from the running scheduler or computed). */
 export type NextTick = (source: { id: string; schedule: string }, notBefore: Date) => Date | null;
 
+/** Until when the running daemon has paused a URL's host (Retry-After); the CLI cannot know, and passes none. */
+export type HostPause = (url: string) => Date | null;
+
 /**
  * Every configured source's status, in config order. `unrecorded` overlays failures newer than a source's row
  * that the store could not take, so a full disk shows on the daemon's status although it cannot be written.
  */
-export function sourceStatuses(config: Config, stored: StoredSources, nextTick: NextTick, now: Date, unrecorded: ReadonlyMap<string, UnrecordedFailure> = new Map()): SourceStatus[] {
+export function sourceStatuses(config: Config, stored: StoredSources, nextTick: NextTick, now: Date, unrecorded: ReadonlyMap<string, UnrecordedFailure> = new Map(), hostPause: HostPause = () => null): SourceStatus[] {
   const { counts, rows } = stored;
   return config.sources.map((s) => {
     const r = rows.get(s.id);
     const iso = (d: Date | null | undefined) => d?.toISOString() ?? null;
-    const notBefore = new Date(Math.max(now.getTime(), r?.heldUntil?.getTime() ?? 0, r?.hintUntil?.getTime() ?? 0));
-    const next = r?.state === 'gone' ? null : nextTick(s, notBefore);
+    const limits = { minIntervalMs: config.fetch.minIntervalMs, maxIntervalMs: config.fetch.maxIntervalMs, hostPausedUntil: hostPause(s.url) };
+    const next = explainNextPoll(r, now, (notBefore) => nextTick(s, notBefore), limits);
     const lost = unrecorded.get(s.id);
     const unsaved = lost && !(r?.lastPoll && r.lastPoll >= lost.at) ? lost : null;
     return {
@@ -65,6 +75,7 @@ export function sourceStatuses(config: Config, stored: StoredSources, nextTick: 
       url: s.url,
       effective_url: r?.url === s.url ? (r?.effectiveUrl ?? null) : null,
       title: s.title ?? r?.title ?? null,
+      site_url: r?.siteUrl ?? null,
       state: unsaved && (r?.state ?? 'ok') === 'ok' ? 'degraded' : (r?.state ?? 'ok'),
       last_status: unsaved ? null : (r?.lastStatus ?? null),
       last_error: unsaved ? unsaved.error : r?.lastErrorCode ? { code: r.lastErrorCode, message: r.lastErrorMessage ?? '' } : null,
@@ -74,7 +85,9 @@ export function sourceStatuses(config: Config, stored: StoredSources, nextTick: 
       items: counts.get(s.id) ?? 0,
       last_poll: iso(unsaved ? unsaved.at : r?.lastPoll),
       last_success: iso(r?.lastSuccess),
-      next_poll: iso(next),
+      next_poll: iso(next.at),
+      next_poll_reason: next.reason,
+      delayed_until: iso(next.delayedUntil),
       held_until: r?.heldUntil && r.heldUntil > now ? iso(r.heldUntil) : null,
       parser: r?.parser ?? null,
       format: r?.format ?? null,
@@ -84,7 +97,7 @@ export function sourceStatuses(config: Config, stored: StoredSources, nextTick: 
 
 /** A fixed-width table for terminals. */
 export function formatStatusTable(list: readonly SourceStatus[]): string {
-  const head = ['ID', 'STATE', 'HTTP', 'ITEMS', 'LAST POLL', 'NEXT POLL', 'LAST ERROR'];
+  const head = ['ID', 'STATE', 'HTTP', 'ITEMS', 'LAST POLL', 'NEXT POLL', 'DELAYED BY', 'LAST ERROR'];
   const rows = list.map((s) => [
     s.id,
     s.state,
@@ -92,6 +105,7 @@ export function formatStatusTable(list: readonly SourceStatus[]): string {
     String(s.items),
     s.last_poll?.slice(0, 19).replace('T', ' ') ?? '-',
     s.next_poll?.slice(0, 19).replace('T', ' ') ?? '-',
+    s.next_poll_reason === 'schedule' ? '-' : s.next_poll_reason,
     s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -10,3 +10,8 @@ export function backoffUntil(now: Date, consecutiveFailures: number, retryAfter:
   // A server's own Retry-After wins when it asks for longer.
   return new Date(Math.max(until, retryAfter?.getTime() ?? 0));
 }
+
+/** The longest hold backoffUntil gives after `consecutiveFailures` (jitter included): a longer hold came from a Retry-After. */
+export function backoffCeilingMs(consecutiveFailures: number): number {
+  return Math.min(15 * 60_000 * 2 ** Math.min(Math.max(consecutiveFailures - 1, 0), 10), 24 * 3_600_000) * 1.1;
+}

@@ -64,6 +64,7 @@ export const MIN_RENDER_INTERVAL_MS = 1_000;
  */
 export function makeFeedRenderer(store: Store, config: Config, now: () => Date, clock: () => number = () => performance.now()) {
   const cache = new Map<string, { version: string; at: number; doc: Rendered }>();
+  const counts = new Map<string, { version: string; at: number; n: number }>();
   const catalogue = feedCatalogue(config);
   const base = config.server.baseUrl;
   const sanitize = makeSanitizeCache();
@@ -92,6 +93,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
 
   async function renderNow(def: FeedDef, format: FeedFormat, key: string, version: string): Promise<Rendered> {
     const items = await store.items.select(def);
+    counts.set(def.path, { version, at: clock(), n: items.length });
     const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
     const rulesChanged = (await store.retag.state()).changedAt?.getTime() ?? 0;
     // Never later than the clock: an item may carry a date a few minutes ahead.
@@ -126,6 +128,20 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
         rendering.set(key, pending);
       }
       return pending;
+    },
+    /**
+     * How many items the feed at `path` publishes now (at most its limit); null for no such feed. Kept like a
+     * render (until the store changes, at least MIN_RENDER_INTERVAL_MS): the index page asks for every feed.
+     */
+    async itemCount(path: string): Promise<number | null> {
+      const def = catalogue.get(path);
+      if (!def) return null;
+      const version = store.changeToken();
+      const hit = counts.get(path);
+      if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.n;
+      const n = (await store.items.select(def)).length;
+      counts.set(path, { version, at: clock(), n });
+      return n;
     },
     /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */
     opml(): Rendered {

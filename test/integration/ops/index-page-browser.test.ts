@@ -1,17 +1,31 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INDEX_PAGE_CONTENT_TYPE, INDEX_PAGE_CSP, renderIndexPage } from '../../../src/http/index-page.js';
-import { HOSTILE, samplePage } from '../../unit/http/index-page-fixtures.js';
+import { HOSTILE, SAMPLE_SOURCES, samplePage } from '../../unit/http/index-page-fixtures.js';
 
 // Debian's chromium driven by playwright-core; nothing is ever downloaded. playwright-core is loaded by a
 // computed name and typed here by the little this test uses, so the suite compiles without it installed.
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SHOTS = { desktop: '/tmp/warta-index-desktop.png', mobile: '/tmp/warta-index-mobile-dark.png' };
+// One folder per run: worktrees testing side by side on one machine would overwrite each other's fixed paths.
+const SHOT_DIR = process.env.WARTA_SHOTS_DIR ?? join(tmpdir(), `warta-index-shots-${process.pid}`);
+const SHOTS = { desktop: join(SHOT_DIR, 'desktop.png'), mobile: join(SHOT_DIR, 'mobile-dark.png') };
+const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+// Every source failing and the last reload rejected: the page a new admin must not read as healthy.
+const failingPage = (baseUrl: string) =>
+  samplePage({
+    baseUrl,
+    feeds: samplePage().feeds.slice(1, 3),
+    sources: SAMPLE_SOURCES.slice(0, 3).map((s) => ({ ...s, state: 'failing', consecutiveFailures: 3, items: 0, lastError: 'network: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:1', nextPoll: new Date('2024-06-01T13:00:00Z'), nextPollReason: 'backoff', delayedUntil: new Date('2024-06-01T12:50:00Z') })),
+    config: { file: '/etc/warta/warta.yaml', since: new Date('2024-06-01T09:00:00Z'), how: 'start', lastRejected: { at: new Date('2024-06-01T11:00:00Z'), reason: 'config file changed', problems: ['/etc/warta/warta.yaml:13:5: unknown key "max_item" in sources.2'] } },
+  });
 
 interface Page {
   on(event: 'console', fn: (m: { type(): string; text(): string }) => void): void;
@@ -47,19 +61,25 @@ describe('http/renderIndexPage in headless Chromium', function () {
       const name = 'playwright-core';
       playwright = (await import(name)) as Playwright;
     } catch {
-      console.log('      (skipped: playwright-core is not installed; npm install --no-save playwright-core)');
+      // Pending, with the reason in the output: never a silent pass.
+      console.log('      (pending: playwright-core is not installed; npm install --no-save playwright-core)');
       return this.skip();
     }
     if (!existsSync(CHROMIUM)) {
-      console.log(`      (skipped: no browser at ${CHROMIUM}; apt-get install chromium)`);
+      console.log(`      (pending: no browser at ${CHROMIUM}; apt-get update && apt-get install -y chromium)`);
       return this.skip();
     }
     server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       served.push(path);
-      if (path === '/') {
+      const pages: Record<string, () => string> = {
+        '/': () => renderIndexPage(samplePage({ baseUrl: base })),
+        '/failing': () => renderIndexPage(failingPage(base)),
+        '/public': () => renderIndexPage(samplePage({ baseUrl: base, sources: undefined, config: undefined })),
+      };
+      if (pages[path]) {
         res.writeHead(200, { 'Content-Type': INDEX_PAGE_CONTENT_TYPE, 'Content-Security-Policy': INDEX_PAGE_CSP });
-        return res.end(renderIndexPage(samplePage({ baseUrl: base })));
+        return res.end(pages[path]());
       }
       const feed = /^\/(tags|feeds)\/[a-z0-9-]+\.(rss|atom|json)$/.exec(path);
       if (feed || path === '/opml' || path === '/healthz') {
@@ -71,6 +91,8 @@ describe('http/renderIndexPage in headless Chromium', function () {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     profile = mkdtempSync(join(tmpdir(), 'warta-chromium-'));
+    mkdirSync(SHOT_DIR, { recursive: true });
+    console.log(`      (screenshots for a human to look at: ${SHOT_DIR})`);
     context = await playwright.chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 900 } });
   });
 
@@ -135,4 +157,56 @@ describe('http/renderIndexPage in headless Chromium', function () {
     await page.screenshot({ path: SHOTS.mobile, fullPage: true });
     expect(existsSync(SHOTS.desktop) && existsSync(SHOTS.mobile)).to.equal(true);
   });
+
+  for (const w of WIDTHS) {
+    for (const path of ['/failing', '/', '/public']) {
+      it(`${path} at ${w.width} px: fits without sideways scrolling, says what is failing and why; screenshot ${w.name}-${path === '/' ? 'sample' : path.slice(1)}.png`, async () => {
+        const page = await context.newPage();
+        await page.setViewportSize({ width: w.width, height: w.height });
+        await page.goto(`${base}${path}`);
+        expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'), 'no sideways scroll').to.equal(true);
+        // Nothing sticks out of its box (a long URL or error pushing a cell past the page's edge).
+        const overflowing = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.tagName + '.' + e.className)`);
+        expect(overflowing).to.deep.equal([]);
+        const text = await page.evaluate<string>('document.body.innerText');
+        expect(text).to.match(/times in Asia\/Jakarta \(UTC\+07:00\)/);
+        if (path === '/failing') {
+          expect(text).to.include('0 of 3 sources answering');
+          expect(text).to.include('No source is answering');
+          expect(text).to.include('was rejected');
+          expect(text).to.include('unknown key "max_item"');
+          expect(text).to.include('retry: backoff after 3 failures until 2024-06-01 19:50');
+          expect(await page.evaluate<string>('getComputedStyle(document.querySelector(".alert")).borderTopColor')).to.equal('rgb(207, 34, 46)');
+        }
+        if (path === '/') {
+          expect(text).to.include('empty');
+          expect(text).to.include('its host is paused (Retry-After) until');
+          // Each source's name links to its site, its feed URL stands beside it.
+          expect(await page.evaluate<string[]>('[...document.querySelectorAll("td.source a.name")].map((a) => a.href)')).to.include('https://www.antaranews.com/dunia');
+          expect(await page.evaluate<string[]>('[...document.querySelectorAll("td.source .feed-url")].map((a) => a.textContent)')).to.include('https://www.antaranews.com/rss/dunia.xml');
+        }
+        if (path === '/public') expect(await page.evaluate<number>('document.querySelectorAll("#sources, .config").length')).to.equal(0);
+        // A phone gets cards (no header row to scroll to); a desktop a table whose every column shows.
+        const headRow = await page.evaluate<string>('getComputedStyle(document.querySelector("thead") ?? document.body).display');
+        if (path !== '/public') expect(headRow).to.equal(w.width < 640 ? 'none' : 'table-header-group');
+        // The page is not a strip down the middle of a wide screen: the content uses the width it has.
+        const used = await page.evaluate<number>('document.querySelector("main").getBoundingClientRect().width / window.innerWidth');
+        expect(used).to.be.above(0.9);
+        // Nor glued to the top edge (a phone rule once reset the header's padding).
+        expect(await page.evaluate<number>('document.querySelector("h1").getBoundingClientRect().top')).to.be.at.least(16);
+        await page.screenshot({ path: shot(w.name, path), fullPage: true });
+        expect(existsSync(shot(w.name, path))).to.equal(true);
+        if (path === '/failing') {
+          // The alarms stay alarms in dark mode: red border, dark red ground, light text.
+          await page.emulateMedia({ colorScheme: 'dark' });
+          expect(await page.evaluate<string>('getComputedStyle(document.querySelector(".alert")).backgroundColor')).to.equal('rgb(60, 22, 24)');
+          await page.screenshot({ path: shot(`${w.name}-dark`, path), fullPage: true });
+        }
+      });
+    }
+  }
 });
+
+function shot(width: string, path: string): string {
+  return join(SHOT_DIR, `${width}-${path === '/' ? 'sample' : path.slice(1)}.png`);
+}

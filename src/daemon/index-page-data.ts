@@ -1,0 +1,42 @@
+import type { Config } from '../config/load.js';
+import type { IndexPageData } from '../http/index-page.js';
+import type { FeedRenderer } from '../publish/catalogue.js';
+import { VERSION } from '../base/version.js';
+import type { ReloadState } from './reload-status.js';
+import type { SourceStatus } from './source-status.js';
+
+/**
+ * What the index page shows. Source health and the config's status are the admin's (`admin`); a public visitor
+ * gets the feeds, and a last refresh counted over public sources only.
+ */
+export async function indexPageData(config: Config, feeds: FeedRenderer, statuses: readonly SourceStatus[], reload: ReloadState, now: Date, admin: boolean): Promise<IndexPageData> {
+  const hidden = new Set(config.sources.filter((s) => s.private).map((s) => s.id));
+  const sources = admin ? statuses : statuses.filter((s) => !hidden.has(s.id));
+  const lastRefresh = sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null);
+  const date = (s: string | null) => (s === null ? null : new Date(s));
+  return {
+    title: 'warta',
+    baseUrl: config.server.baseUrl,
+    timezone: config.fetch.timezone,
+    now,
+    // Private outputs are never listed.
+    feeds: await Promise.all(feeds.listed().map(async (d) => ({ title: d.title, path: d.path, kind: d.path.startsWith('/tags/') ? ('tag' as const) : ('output' as const), items: await feeds.itemCount(d.path) }))),
+    sources: !admin ? undefined : sources.map((s) => ({
+      id: s.id,
+      title: s.title,
+      url: s.url,
+      siteUrl: s.site_url,
+      state: s.state,
+      consecutiveFailures: s.consecutive_failures,
+      items: s.items,
+      lastPoll: date(s.last_poll),
+      lastError: s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : null,
+      nextPoll: date(s.next_poll),
+      nextPollReason: s.next_poll_reason,
+      delayedUntil: date(s.delayed_until),
+    })),
+    config: !admin ? undefined : { file: reload.file, since: reload.since, how: reload.how, lastRejected: reload.lastRejected },
+    lastRefresh: date(lastRefresh),
+    version: VERSION,
+  };
+}
