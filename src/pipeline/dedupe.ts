@@ -7,8 +7,10 @@ export interface KeyedItem {
   /** Identity within the source: 'g:' guid, 'gl:' guid+link, 'l:' link, 'h:' title/content hash. */
   key: string;
   /**
-   * For a 'gl:' key, the plain 'g:' key the same article had while its guid looked unique (an earlier poll
-   * with one item under that guid): the store adopts that row instead of inserting a copy.
+   * The key the same article may be stored under from an earlier poll, when a feed starts or stops reusing a
+   * guid: for a 'gl:' key the plain 'g:' key it had while its guid looked unique, for a 'g:' key the 'gl:' key
+   * it had while the guid was shared. The refresh adopts that row (and moves it to `key`) instead of inserting
+   * a copy, or overwriting another article stored under the plain key.
    */
   formerKey: string | null;
   /** Changes whenever anything published about the item changes; equal hashes mean nothing to write. */
@@ -43,8 +45,9 @@ export function assignKeys(items: readonly IncomingItem[]): KeyedItem[] {
     let formerKey: string | null = null;
     if (item.guid !== null) {
       const reused = (linksByGuid.get(item.guid)?.size ?? 0) > 1;
-      key = reused ? `gl:${item.guid}\n${item.link ?? ''}` : `g:${item.guid}`;
-      if (reused) formerKey = `g:${item.guid}`;
+      const shared = `gl:${item.guid}\n${item.link ?? ''}`;
+      key = reused ? shared : `g:${item.guid}`;
+      formerKey = reused ? `g:${item.guid}` : shared;
     } else if (item.link !== null) {
       key = `l:${item.link}`;
     } else {

@@ -36,7 +36,9 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
       // Adopt the row stored while this guid looked unique, but only the one for the same article.
       if (former && former.link === k.item.link) found = former;
     }
-    if (found && found.contentHash === k.contentHash) {
+    // A row adopted under its former key moves to this key even when nothing else changed: left under the plain
+    // 'g:' key, a later poll listing another article under that guid alone would overwrite it.
+    if (found && found.contentHash === k.contentHash && found.key === k.key) {
       plan.unchanged++;
       continue;
     }

@@ -4,9 +4,6 @@ import { openStore } from '../../src/store/open.js';
 import { tempDir } from '../helpers/tmp.js';
 import { describeStoreContract } from './contract.js';
 
-// changeToken() reads PRAGMA data_version, which throws the driver's TypeError once the connection is closed.
-const knownDeviations = ['change-token-after-close'];
-
 describeStoreContract('sqlite file', async () => {
   const tmp = tempDir('warta-contract-');
   const spec = { path: join(tmp.dir, 'warta.db') };
@@ -19,9 +16,9 @@ describeStoreContract('sqlite file', async () => {
       tmp.cleanup();
     },
   };
-}, { knownDeviations });
+});
 
 describeStoreContract('sqlite :memory:', async () => {
   const store = await openStore({ path: ':memory:' });
   return { store, cleanup: () => store.close() };
-}, { knownDeviations });
+});

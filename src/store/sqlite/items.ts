@@ -25,9 +25,10 @@ export function makeItemStatements(db: Db) {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (source_id, dedupe_key) DO NOTHING`,
   );
-  // Only over the row the plan was made from: a row rewritten since keeps the newer write.
+  // Only over the row the plan was made from: a row rewritten since keeps the newer write. OR IGNORE: a key
+  // another process stored meanwhile makes moving this row to it a no-op (counted stale), not a failed refresh.
   const update = db.prepare(
-    `UPDATE items SET dedupe_key = ?, guid = ?, link = ?, title = ?, summary = ?, content = ?, author = ?,
+    `UPDATE OR IGNORE items SET dedupe_key = ?, guid = ?, link = ?, title = ?, summary = ?, content = ?, author = ?,
        categories = ?, published = ?, updated = ?, content_hash = ?
      WHERE id = ? AND content_hash = ?`,
   );

@@ -129,7 +129,13 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     retention: {
       prune: (now, retentionDays, maxItems, opts) => write(() => retention.prune(now, retentionDays, maxItems), opts),
     },
-    changeToken: () => `${localWrites}.${dataVersion.get() as number}`,
+    changeToken() {
+      try {
+        return `${localWrites}.${dataVersion.get() as number}`;
+      } catch (err) {
+        throw storageError(err);
+      }
+    },
     async ping() {
       try {
         return ping.get() === 1;
