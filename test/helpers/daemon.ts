@@ -71,9 +71,10 @@ export class DaemonProcess {
     );
   }
 
-  /** JSON log lines printed so far. */
+  /** JSON log lines printed so far (complete lines only: the last may still be arriving). */
   logs(): Record<string, unknown>[] {
     return this.stdout
+      .slice(0, this.stdout.lastIndexOf('\n') + 1)
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -160,36 +161,45 @@ export interface DaemonOptions {
 }
 
 /** The config as written: `server.listen` and `storage.path` filled in where missing, the rest as given. */
-function completeConfig(config: DaemonConfig, at: DaemonPlace): { text: string; dbPath: string | null } {
+function completeConfig(config: DaemonConfig, at: DaemonPlace): { text: string; dbPath: string | null; listen: string | null } {
   const given = typeof config === 'function' ? config(at) : typeof config === 'string' ? config : stringify(config);
   const doc = parseDocument(given);
   // A deliberately broken config is written as given: the test is about the daemon's answer to it.
-  if (doc.errors.length > 0) return { text: given, dbPath: null };
+  if (doc.errors.length > 0) return { text: given, dbPath: null, listen: null };
   const path = doc.getIn(['storage', 'path']);
-  const missing = !doc.hasIn(['server', 'listen']) || path === undefined;
-  if (!doc.hasIn(['server', 'listen'])) doc.setIn(['server', 'listen'], at.listen);
+  const listen = doc.getIn(['server', 'listen']);
+  if (listen === undefined) doc.setIn(['server', 'listen'], at.listen);
   if (path === undefined) doc.setIn(['storage', 'path'], at.dbPath);
   // Set keys go at the end, so the lines a test wrote keep their numbers (problems are reported as FILE:LINE:COL).
-  return { text: missing ? doc.toString({ lineWidth: 0 }) : given, dbPath: typeof path === 'string' ? path : at.dbPath };
+  return {
+    text: listen === undefined || path === undefined ? doc.toString({ lineWidth: 0 }) : given,
+    dbPath: typeof path === 'string' ? path : at.dbPath,
+    listen: typeof listen === 'string' ? listen : at.listen,
+  };
 }
 
 /** A daemon in its own temp dir, started and stopped as a test needs (restarts keep the dir, config and port). */
 export class Daemon implements DaemonPlace {
   readonly dir: string;
-  readonly listen: string;
-  readonly base: string;
+  /** Port, listen address and base URL: the harness's free port, or what the config itself sets. */
+  port: number;
+  listen: string;
+  base: string;
   readonly configPath: string;
   dbPath: string;
+  /** Whether the port is the harness's pick (another may be picked) rather than the config's own. */
+  portChosen = true;
   private current: DaemonProcess | null = null;
   private removeDir: () => void;
 
   constructor(
-    readonly port: number,
+    port: number,
     private readonly opts: DaemonOptions,
   ) {
     const tmp = tempDir('warta-daemon-');
     this.dir = tmp.dir;
     this.removeDir = tmp.cleanup;
+    this.port = port;
     this.listen = `127.0.0.1:${port}`;
     this.base = `http://${this.listen}`;
     this.configPath = join(this.dir, 'warta.yaml');
@@ -198,8 +208,16 @@ export class Daemon implements DaemonPlace {
 
   /** Writes `config` to the config file, completed with this daemon's port and database (a reload test's edit). */
   writeConfig(config: DaemonConfig): void {
-    const { text, dbPath } = completeConfig(config, this);
+    const { text, dbPath, listen } = completeConfig(config, this);
     if (dbPath !== null) this.dbPath = isAbsolute(dbPath) ? dbPath : resolve(this.opts.cwd ?? this.dir, dbPath);
+    const [, host = '', port = ''] = /^\[?(.*?)\]?:(\d+)$/.exec(listen ?? '') ?? [];
+    if (port !== '' && listen !== this.listen) {
+      // The config sets its own address: wait for and talk to the daemon there.
+      this.portChosen = false;
+      this.port = Number(port);
+      this.listen = listen!;
+      this.base = `http://${host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${port}`;
+    }
     writeFileSync(this.configPath, text);
   }
 
@@ -212,10 +230,10 @@ export class Daemon implements DaemonPlace {
     return this.process.child;
   }
   get stdout(): string {
-    return this.process.stdout;
+    return this.current?.stdout ?? '';
   }
   get stderr(): string {
-    return this.process.stderr;
+    return this.current?.stderr ?? '';
   }
   logs(): Record<string, unknown>[] {
     return this.process.logs();
@@ -230,6 +248,12 @@ export class Daemon implements DaemonPlace {
     const env = { WARTA_LISTEN: '', WARTA_DB: '', WARTA_BASE_URL: '', ...this.opts.env };
     this.current = new DaemonProcess(this.base, ['--config', this.configPath, ...(this.opts.args ?? [])], env, this.opts.cwd ?? this.dir);
     await this.current.ready(this.opts.readyTimeoutMs);
+    // /healthz answers for any daemon: make sure it is this one (/readyz names its config file), not another
+    // test's that took the port first while this one failed to bind.
+    const answer = (await fetch(`${this.base}/readyz`).then((r) => r.json(), () => null)) as { config?: unknown } | null;
+    if (typeof answer?.config === 'string' && resolve(this.opts.cwd ?? this.dir, answer.config) !== this.configPath) {
+      throw new Error(`port ${this.port} is taken (EADDRINUSE): the daemon answering there runs ${answer.config}, not ${this.configPath}`);
+    }
     return this;
   }
 
@@ -273,9 +297,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     } catch (err) {
       // freePort's port can be taken by another process before the daemon binds it (the machine is shared):
       // start afresh on another port rather than fail the test.
-      const taken = daemon.stderr.includes('EADDRINUSE') || daemon.stdout.includes('EADDRINUSE');
+      const taken = [String(err), daemon.stderr, daemon.stdout].some((text) => text.includes('EADDRINUSE'));
       await daemon.close();
-      if (!taken || attempt === 3) throw err;
+      if (!taken || !daemon.portChosen || attempt === 3) throw err;
     }
   }
 }
