@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
-import { DaemonProcess, freePort } from '../helpers/daemon.js';
+import { createDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
-import { tempDir } from '../helpers/tmp.js';
 
 const TAG_SLUG = 'hubungan-rusia-dengan-belarusia';
 
@@ -40,26 +37,17 @@ const EXPECTED = ['https://antara.example/berita/9001', 'https://antara.example/
 describe('daemon end to end (real process, real feeds on loopback)', function () {
   this.timeout(60_000);
   let feeds: FeedServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let port: number;
-  let configPath: string;
-  let daemon: DaemonProcess | null = null;
-  const base = () => `http://127.0.0.1:${port}`;
+  // One config, dir and port for every test; each test starts the daemon (again) on them.
+  let daemon: Daemon;
+  const base = () => daemon.base;
 
   before(async () => {
     feeds = await new FeedServer().start();
     feeds.routes.set('/antara.xml', feedRoute(() => ({ body: ANTARA })));
     feeds.routes.set('/tempo.atom', feedRoute(() => ({ body: TEMPO, type: 'application/atom+xml' })));
-    tmp = tempDir();
-    port = await freePort();
-    configPath = join(tmp.dir, 'warta.yaml');
-    writeFileSync(
-      configPath,
-      `server:
-  listen: "127.0.0.1:${port}"
-  base_url: "http://127.0.0.1:${port}"
-storage:
-  path: "${join(tmp.dir, 'warta.db')}"
+    daemon = await createDaemon({
+      yaml: ({ base }) => `server:
+  base_url: "${base}"
 sources:
   - id: antara-dunia
     url: "${feeds.url('/antara.xml')}"
@@ -80,22 +68,20 @@ outputs:
     tags: ["Hubungan Rusia dengan Belarusia"]
     limit: 2
 `,
-    );
+    });
   });
   afterEach(async () => {
     await daemon?.stop('SIGKILL');
-    daemon = null;
   });
   after(async () => {
+    await daemon?.close();
     await feeds.stop();
-    tmp.cleanup();
   });
 
   const start = async () => {
-    daemon = new DaemonProcess(base(), ['--config', configPath]);
-    await daemon.ready();
+    await daemon.start();
     // The start-up poll: every source once, at once.
-    await daemon.until(() => daemon!.logs().filter((l) => String(l.msg).startsWith('refresh ')).length >= 3);
+    await daemon.until(() => daemon.logs().filter((l) => String(l.msg).startsWith('refresh ')).length >= 3, { what: 'a "refresh …" log line for each of the 3 sources (the start-up poll)' });
     return daemon;
   };
 
@@ -175,7 +161,6 @@ outputs:
   it('re-polls unchanged feeds with conditional requests, keeps items unique across restarts, and stops on SIGTERM within 5 s', async () => {
     const d = await start();
     const stopped = await d.stop('SIGTERM');
-    daemon = null;
     expect(stopped.code).to.equal(0);
     expect(stopped.ms).to.be.below(5000);
 
@@ -183,11 +168,10 @@ outputs:
     await start();
     const conditionalAfter = feeds.requests.filter((r) => r.path === '/antara.xml' && r.headers['if-none-match']).length;
     expect(conditionalAfter).to.equal(conditionalBefore + 1);
-    const again = await daemon!.stop('SIGINT');
-    daemon = null;
+    const again = await daemon.stop('SIGINT');
     expect(again.code).to.equal(0);
 
-    const db = new Database(join(tmp.dir, 'warta.db'), { readonly: true });
+    const db = new Database(daemon.dbPath, { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) FROM items').pluck().get()).to.equal(7);
       expect(db.prepare('SELECT count(DISTINCT uid) FROM items').pluck().get()).to.equal(7);

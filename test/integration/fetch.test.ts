@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { Agent } from 'undici';
 import { fetchFeed, isPrivateAddress, makeFetchAgent, type FetchLimits, type FetchResult } from '../../src/pipeline/fetch/fetch.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
+import { pendingBecause } from '../helpers/pending.js';
 
 const limits: FetchLimits = { timeoutMs: 2000, maxBody: 64 * 1024, maxRedirects: 5, userAgent: 'warta/test' };
 const now = () => new Date('2026-11-26T10:00:00Z');
@@ -109,8 +110,9 @@ describe('pipeline: fetchFeed against a loopback server', () => {
     expect(r.kind === 'error' && r.error.code).to.equal('network');
   });
 
-  it('refuses private addresses when block_private_addresses is on: IP literals and names that resolve to them', async () => {
+  it('refuses private addresses when block_private_addresses is on: IP literals and names that resolve to them', async function () {
     const strict = { ...limits, blockPrivateAddresses: true };
+    let unexercised: string | null = null;
     const strictAgent = makeFetchAgent(strict);
     try {
       const literal = await fetchFeed(strictAgent, { url: server.url('/ok'), etag: null, lastModified: null }, strict, now);
@@ -124,7 +126,7 @@ describe('pipeline: fetchFeed against a loopback server', () => {
         expect(named.kind === 'error' && named.error.code).to.equal('blocked_address');
         expect(named.kind === 'error' && named.error.message).to.match(new RegExp(`${name} resolves to ${resolved.address}, a private address`));
       } else {
-        console.log(`      (the DNS path is not exercised: ${name} does not resolve to a private address here)`);
+        unexercised = `the DNS path was not exercised: ${name} does not resolve to a private address here (the IP-literal and default checks passed)`;
       }
     } finally {
       await strictAgent.close();
@@ -132,5 +134,6 @@ describe('pipeline: fetchFeed against a loopback server', () => {
     // Off by default: the same URL is fetched.
     const open = await get('/ok');
     expect(open.kind).to.equal('ok');
+    if (unexercised !== null) pendingBecause(this, unexercised);
   });
 });

@@ -1,12 +1,9 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import iconv from 'iconv-lite';
 import type { SourceStatus } from '../../src/daemon/source-status.js';
-import { DaemonProcess, freePort } from '../helpers/daemon.js';
+import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, rss } from '../helpers/feed-server.js';
-import { tempDir } from '../helpers/tmp.js';
 
 /**
  * One daemon against a server that misbehaves in every way we know, one source per misbehaviour. Each source
@@ -16,8 +13,7 @@ import { tempDir } from '../helpers/tmp.js';
 describe('a misbehaving feed server (real daemon process)', function () {
   this.timeout(90_000);
   let feeds: FeedServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let daemon: DaemonProcess;
+  let daemon: Daemon;
   let base: string;
   const good = rss([{ guid: 'g1', title: 'Putin dan Lukashenko', link: 'https://ok.example/1' }]);
 
@@ -58,24 +54,18 @@ describe('a misbehaving feed server (real daemon process)', function () {
     feeds.routes.set('/chain-4', (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(good));
     feeds.routes.set('/good.xml', (_q, r) => void r.writeHead(200, { 'Content-Type': 'application/rss+xml' }).end(good));
 
-    tmp = tempDir();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
     const sources = Object.keys(cases).map((id) => `  - id: ${id}\n    url: "${feeds.url(`/${id}`)}"\n`).join('');
-    const file = join(tmp.dir, 'w.yaml');
-    writeFileSync(file, `server:\n  listen: "127.0.0.1:${port}"\nstorage:\n  path: "${join(tmp.dir, 'w.db')}"\nfetch:\n  timeout: "3s"\n  max_body: "2MiB"\n  per_host: 16\nsources:\n${sources}tags:\n  - name: Rusia\n    match: Rusia OR Putin\n`);
-    daemon = new DaemonProcess(base, ['--config', file]);
-    await daemon.ready();
+    daemon = await startDaemon({ yaml: `fetch:\n  timeout: "3s"\n  max_body: "2MiB"\n  per_host: 16\nsources:\n${sources}tags:\n  - name: Rusia\n    match: Rusia OR Putin\n` });
+    base = daemon.base;
   });
   after(async () => {
-    await daemon.stop('SIGKILL');
+    await daemon?.close();
     await feeds.stop();
-    tmp.cleanup();
   });
 
   it('ends every source in the right state with the right error code, and keeps the daemon up', async () => {
     const statuses = async () => (await (await fetch(`${base}/api/sources`)).json()) as SourceStatus[];
-    await daemon.until(async () => (await statuses()).every((s) => s.last_poll !== null), 30_000);
+    await daemon.until(async () => (await statuses()).every((s) => s.last_poll !== null), { timeoutMs: 30_000, what: 'every source in /api/sources to have been polled' });
     const got = Object.fromEntries((await statuses()).map((s) => [s.id, [s.state, s.last_error?.code ?? null]]));
     const want = Object.fromEntries(Object.entries(cases).map(([id, [, state, code]]) => [id, [state, code]]));
     expect(got).to.deep.equal(want);

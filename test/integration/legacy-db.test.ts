@@ -9,12 +9,11 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DaemonProcess, freePort } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startDaemon, type Daemon } from '../helpers/daemon.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const DB_FILE = 'warta.sqlite3.fixture';
@@ -90,8 +89,7 @@ for (const name of fixtures) {
     const manifest = JSON.parse(readFileSync(join(dir, 'expected', 'manifest.json'), 'utf8')) as Manifest;
     const fixtureDb = join(dir, DB_FILE);
     let fixtureHash: string;
-    let tmp: ReturnType<typeof tempDir>;
-    let daemon: DaemonProcess | null = null;
+    let daemon: Daemon | null = null;
     let base: string;
     let startedAt: Date;
 
@@ -100,19 +98,17 @@ for (const name of fixtures) {
       fixtureHash = sha256(fixtureDb);
       expect(await refused(manifest.closedOrigin), `nothing may listen on ${manifest.closedOrigin} (the sources' closed port)`).to.equal(true);
 
-      tmp = tempDir('warta-legacy-');
-      const port = await freePort();
-      base = `http://127.0.0.1:${port}`;
-      const dbPath = join(tmp.dir, 'warta.db');
-      copyFileSync(fixtureDb, dbPath);
-      const configPath = join(tmp.dir, 'warta.yaml');
-      writeFileSync(configPath, servingConfig(readFileSync(join(dir, 'warta.yaml'), 'utf8'), port, dbPath, manifest.closedOrigin));
-
-      startedAt = new Date();
-      // Empty overrides: the config file alone decides where to listen and which database to open.
-      const env = { [manifest.tokenEnv]: manifest.token, WARTA_LISTEN: '', WARTA_DB: '', WARTA_BASE_URL: '' };
-      daemon = new DaemonProcess(base, ['--config', configPath], env, tmp.dir);
-      await daemon.ready(30_000);
+      // The harness clears WARTA_LISTEN, WARTA_DB and WARTA_BASE_URL: the config file alone decides where to
+      // listen and which database to open. The daemon runs in its temp dir, on a copy of the fixture.
+      daemon = await startDaemon({
+        yaml: ({ port, dbPath }) => servingConfig(readFileSync(join(dir, 'warta.yaml'), 'utf8'), port, dbPath, manifest.closedOrigin),
+        prepare: ({ dbPath }) => {
+          copyFileSync(fixtureDb, dbPath);
+          startedAt = new Date();
+        },
+        env: { [manifest.tokenEnv]: manifest.token },
+      });
+      base = daemon.base;
       // The start-up poll has reached every source (and failed on the closed port): nothing is left to write items.
       const since = startedAt.toISOString();
       await daemon.until(async () => {
@@ -120,12 +116,11 @@ for (const name of fixtures) {
         if (!res.ok) return false;
         const list = (await res.json()) as { last_poll: string | null; last_error: unknown }[];
         return list.length > 0 && list.every((s) => s.last_poll !== null && s.last_poll >= since && s.last_error !== null);
-      }, 30_000);
+      }, { timeoutMs: 30_000, what: 'the start-up poll to have failed on every source (last_poll after the start, last_error set)' });
     });
 
     after(async () => {
-      await daemon?.stop('SIGKILL');
-      tmp?.cleanup();
+      await daemon?.close();
     });
 
     for (const r of manifest.routes) {

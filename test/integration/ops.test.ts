@@ -2,16 +2,15 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonProcess, freePort, runWarta } from '../helpers/daemon.js';
+import { runWarta, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { parseExposition } from '../helpers/prometheus.js';
-import { tempDir } from '../helpers/tmp.js';
 
 describe('operations (real daemon process): metrics, index page, backup, OPML', function () {
   this.timeout(60_000);
   let feeds: FeedServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let daemon: DaemonProcess;
+  let daemon: Daemon;
+  let dir: string;
   let base: string;
   let file: string;
   let generation = 0;
@@ -21,19 +20,15 @@ describe('operations (real daemon process): metrics, index page, backup, OPML', 
     // A feed that grows on every poll, so the daemon keeps writing while a backup runs.
     feeds.routes.set('/tumbuh.xml', feedRoute(() => ({ body: rss(Array.from({ length: 30 }, (_, i) => ({ guid: `${generation}-${i}`, title: `Putin berita ${generation}-${i}`, link: `https://a.example/${generation}/${i}` }))) })));
     feeds.routes.set('/rusak.xml', (_q, r) => void r.writeHead(500).end());
-    tmp = tempDir();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    file = join(tmp.dir, 'warta.yaml');
-    writeFileSync(file, `# komentar: sumber berita\nserver:\n  listen: "127.0.0.1:${port}"\nstorage:\n  path: "${join(tmp.dir, 'w.db')}"\nsources:\n  - id: tumbuh\n    title: "Tumbuh & <Berkembang>"\n    url: "${feeds.url('/tumbuh.xml')}"\n    schedule: "* * * * * *"\n  - id: rusak\n    url: "${feeds.url('/rusak.xml')}"\nfetch:\n  min_interval: "1s"\ntags:\n  - name: Putin\n    match: Putin\n`);
-    daemon = new DaemonProcess(base, ['--config', file]);
-    await daemon.ready();
-    await daemon.until(async () => ((await (await fetch(`${base}/api/items?limit=1`)).json()) as { items: unknown[] }).items.length > 0);
+    daemon = await startDaemon({
+      yaml: `# komentar: sumber berita\nsources:\n  - id: tumbuh\n    title: "Tumbuh & <Berkembang>"\n    url: "${feeds.url('/tumbuh.xml')}"\n    schedule: "* * * * * *"\n  - id: rusak\n    url: "${feeds.url('/rusak.xml')}"\nfetch:\n  min_interval: "1s"\ntags:\n  - name: Putin\n    match: Putin\n`,
+    });
+    ({ base, configPath: file, dir } = daemon);
+    await daemon.until(async () => ((await (await fetch(`${base}/api/items?limit=1`)).json()) as { items: unknown[] }).items.length > 0, { what: 'a first item in /api/items' });
   });
   after(async () => {
-    await daemon.stop('SIGKILL');
+    await daemon?.close();
     await feeds.stop();
-    tmp.cleanup();
   });
 
   it('serves /metrics as valid Prometheus text with fetch, item, tag and request figures', async () => {
@@ -66,7 +61,7 @@ describe('operations (real daemon process): metrics, index page, backup, OPML', 
   it('backs up the database while the daemon ingests; the copy opens and is consistent; no overwrite without --force', async () => {
     const stop = setInterval(() => generation++, 200);
     try {
-      const dest = join(tmp.dir, 'cadangan.db');
+      const dest = join(dir, 'cadangan.db');
       const r = await runWarta(['backup', '--config', file, dest]);
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/cadangan\.db: \d+ pages, \d+ bytes/);
@@ -92,10 +87,10 @@ describe('operations (real daemon process): metrics, index page, backup, OPML', 
     const exported = await runWarta(['opml', 'export', '--config', file]);
     expect(exported.code, exported.stderr).to.equal(0);
     expect(exported.stdout).to.match(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<opml version="2\.0"/);
-    const opmlFile = join(tmp.dir, 'langganan.opml');
+    const opmlFile = join(dir, 'langganan.opml');
     writeFileSync(opmlFile, exported.stdout);
 
-    const fresh = join(tmp.dir, 'baru.yaml');
+    const fresh = join(dir, 'baru.yaml');
     writeFileSync(fresh, '# konfigurasi baru\nstorage:\n  path: "baru.db"\nsources: []\n');
     const imported = await runWarta(['opml', 'import', '--config', fresh, opmlFile]);
     expect(imported.code, imported.stderr).to.equal(0);

@@ -1,34 +1,27 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DaemonProcess, freePort } from '../helpers/daemon.js';
+import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
-import { tempDir } from '../helpers/tmp.js';
 
 describe('private outputs and readiness (real daemon process)', function () {
   this.timeout(30_000);
   const TOKEN = 'rahasia-redaksi-7f3a9c2e41';
   let feeds: FeedServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let daemon: DaemonProcess;
+  let daemon: Daemon | undefined;
   let base: string;
 
   before(async () => {
     feeds = await new FeedServer().start();
     feeds.routes.set('/a.xml', feedRoute(() => ({ body: rss([{ guid: '1', title: 'Putin di Minsk', link: 'https://a.example/1' }]) })));
-    tmp = tempDir();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const file = join(tmp.dir, 'w.yaml');
-    writeFileSync(file, `server:\n  listen: "127.0.0.1:${port}"\nstorage:\n  path: "${join(tmp.dir, 'w.db')}"\nsources:\n  - id: a\n    url: "${feeds.url('/a.xml')}"\ntags:\n  - name: Putin\n    match: Putin\noutputs:\n  - id: redaksi\n    title: Internal\n    tags: [Putin]\n    token: "\${WARTA_TEST_TOKEN}"\n  - id: publik\n    title: Publik\n    tags: [Putin]\n`);
-    daemon = new DaemonProcess(base, ['--config', file], { WARTA_TEST_TOKEN: TOKEN });
-    await daemon.ready();
-    await daemon.until(async () => (await (await fetch(`${base}/feeds/publik.json`)).json() as { items: unknown[] }).items.length === 1);
+    daemon = await startDaemon({
+      yaml: `sources:\n  - id: a\n    url: "${feeds.url('/a.xml')}"\ntags:\n  - name: Putin\n    match: Putin\noutputs:\n  - id: redaksi\n    title: Internal\n    tags: [Putin]\n    token: "\${WARTA_TEST_TOKEN}"\n  - id: publik\n    title: Publik\n    tags: [Putin]\n`,
+      env: { WARTA_TEST_TOKEN: TOKEN },
+    });
+    base = daemon.base;
+    await daemon.until(async () => (await (await fetch(`${base}/feeds/publik.json`)).json() as { items: unknown[] }).items.length === 1, { what: 'the item in /feeds/publik.json' });
   });
   after(async () => {
-    await daemon.stop('SIGKILL');
+    await daemon?.close();
     await feeds.stop();
-    tmp.cleanup();
   });
 
   it('answers a private output only with its token (from ${ENV}); without it or with a wrong one: 404', async () => {

@@ -1,23 +1,17 @@
 import { expect } from 'chai';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DaemonProcess, freePort } from '../helpers/daemon.js';
+import { rmSync } from 'node:fs';
+import { startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
-import { tempDir } from '../helpers/tmp.js';
 
 describe('config reload (real daemon process)', function () {
   this.timeout(60_000);
   let feeds: FeedServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let daemon: DaemonProcess;
+  let daemon: Daemon;
   let file: string;
   let port: number;
 
-  const config = (extra: { tags?: string; sources?: string } = {}) => `server:
-  listen: "127.0.0.1:${port}"
-storage:
-  path: "${join(tmp.dir, 'w.db')}"
-sources:
+  // The harness adds server.listen and storage.path, the same on every rewrite.
+  const config = (extra: { tags?: string; sources?: string } = {}) => `sources:
   - id: satu
     url: "${feeds.url('/satu.xml')}"
 ${extra.sources ?? ''}tags:
@@ -29,17 +23,13 @@ ${extra.tags ?? ''}`;
     feeds = await new FeedServer().start();
     feeds.routes.set('/satu.xml', feedRoute(() => ({ body: rss([{ guid: '1', title: 'Putin di Minsk', link: 'https://a.example/1' }, { guid: '2', title: 'Lukashenko di Moskow', link: 'https://a.example/2' }]) })));
     feeds.routes.set('/dua.xml', feedRoute(() => ({ body: rss([{ guid: '1', title: 'Lukashenko bicara', link: 'https://b.example/1' }]) })));
-    tmp = tempDir();
-    port = await freePort();
-    file = join(tmp.dir, 'warta.yaml');
-    writeFileSync(file, config());
-    daemon = new DaemonProcess(`http://127.0.0.1:${port}`, ['--config', file]);
-    await daemon.ready();
+    daemon = await startDaemon({ yaml: config() });
+    port = daemon.port;
+    file = daemon.configPath;
   });
   after(async () => {
-    await daemon.stop('SIGKILL');
+    await daemon?.close();
     await feeds.stop();
-    tmp.cleanup();
   });
 
   const reloads = () => daemon.logs().filter((l) => l.msg === 'config reloaded').length;
@@ -51,7 +41,7 @@ ${extra.tags ?? ''}`;
   };
 
   it('applies a valid config on SIGHUP, rejects a broken one with FILE:LINE:COL, and keeps serving throughout', async () => {
-    await daemon.until(async () => JSON.stringify(await links('/tags/putin.json')) === '["https://a.example/1"]');
+    await daemon.until(async () => JSON.stringify(await links('/tags/putin.json')) === '["https://a.example/1"]', { what: '/tags/putin.json to list the Putin item' });
 
     // Requests keep flowing during every reload; none may fail.
     let stop = false;
@@ -65,17 +55,17 @@ ${extra.tags ?? ''}`;
       }
     })();
 
-    writeFileSync(file, config({ tags: '  - name: Lukashenko\n    match: Lukashenko\n', sources: `  - id: dua\n    url: "${feeds.url('/dua.xml')}"\n` }));
+    daemon.writeConfig(config({ tags: '  - name: Lukashenko\n    match: Lukashenko\n', sources: `  - id: dua\n    url: "${feeds.url('/dua.xml')}"\n` }));
     const before = reloads();
     daemon.child.kill('SIGHUP');
-    await daemon.until(() => reloads() > before);
+    await daemon.until(() => reloads() > before, { what: 'a "config reloaded" log line after SIGHUP' });
     // The new tag is applied to stored items (re-tag) and to the new source's items (polled at once).
-    await daemon.until(async () => JSON.stringify(await links('/tags/lukashenko.json')) === '["https://a.example/2","https://b.example/1"]');
+    await daemon.until(async () => JSON.stringify(await links('/tags/lukashenko.json')) === '["https://a.example/2","https://b.example/1"]', { what: '/tags/lukashenko.json to list the re-tagged and the new source\'s items' });
 
-    writeFileSync(file, config({ tags: '  - name: Lukashenko\n    match: "(Lukashenko OR"\n' }));
+    daemon.writeConfig(config({ tags: '  - name: Lukashenko\n    match: "(Lukashenko OR"\n' }));
     const rejectedBefore = rejects().length;
     daemon.child.kill('SIGHUP');
-    await daemon.until(() => rejects().length > rejectedBefore);
+    await daemon.until(() => rejects().length > rejectedBefore, { what: 'a "config reload rejected" log line after SIGHUP' });
     const problems = rejects().at(-1)!.problems as string[];
     expect(problems[0]).to.match(new RegExp(`^${file}:\\d+:\\d+: tag "Lukashenko": `));
     expect(await links('/tags/lukashenko.json')).to.deep.equal(['https://a.example/2', 'https://b.example/1']);
@@ -88,14 +78,14 @@ ${extra.tags ?? ''}`;
 
   it('reloads when the file changes, and keeps the running config when the file is deleted', async () => {
     const before = reloads();
-    writeFileSync(file, config({ tags: '  - name: Minsk\n    match: Minsk\n' }));
-    await daemon.until(() => reloads() > before);
-    await daemon.until(async () => JSON.stringify(await links('/tags/minsk.json')) === '["https://a.example/1"]');
+    daemon.writeConfig(config({ tags: '  - name: Minsk\n    match: Minsk\n' }));
+    await daemon.until(() => reloads() > before, { what: 'a "config reloaded" log line after the file changed' });
+    await daemon.until(async () => JSON.stringify(await links('/tags/minsk.json')) === '["https://a.example/1"]', { what: '/tags/minsk.json to list the Minsk item' });
     expect(await links('/tags/lukashenko.json')).to.equal(404);
 
     const rejectedBefore = rejects().length;
     rmSync(file);
-    await daemon.until(() => rejects().length > rejectedBefore);
+    await daemon.until(() => rejects().length > rejectedBefore, { what: 'a "config reload rejected" log line after the file was deleted' });
     expect(String(rejects().at(-1)!.problems)).to.match(/cannot read config: no such file/);
     expect(await links('/tags/minsk.json')).to.deep.equal(['https://a.example/1']);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).to.equal(200);

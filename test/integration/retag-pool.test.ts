@@ -15,6 +15,7 @@ import { startRetagPool, type RetagPool } from '../../src/jobs/retag-pool.js';
 import type { IncomingItem } from '../../src/base/model.js';
 import { sqliteStore, storeItems } from '../helpers/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { pendingBecause } from '../helpers/pending.js';
 
 const classifierFor = (tags: string, outputs = ''): Classifier =>
   makeClassifier(parseConfig(`sources:\n  - id: s\n    url: "http://127.0.0.1:9/feed.xml"\ntags:\n${tags}${outputs}`, 'test.yaml'));
@@ -114,7 +115,7 @@ describe('re-tagging on worker threads', function () {
 
   it('runs the compiled worker (dist/), as the daemon does', async function () {
     const compiled = new URL('../../dist/jobs/retag-pool.js', import.meta.url);
-    if (!existsSync(compiled)) return this.skip(); // npm test builds dist/ first (pretest)
+    if (!existsSync(compiled)) pendingBecause(this, 'dist/ is not built (npm run build; npm test builds it first)');
     const { startRetagPool: startCompiled } = (await import(compiled.href)) as typeof import('../../src/jobs/retag-pool.js');
     const pooled = await storeWith(tmp.dir, 'compiled.db', 300);
     const r = await retagIfRulesChanged(pooled.store, AFTER, () => new Date(), { workers: 2, poolMinItems: 1, startPool: (n) => startCompiled({ path: pooled.path }, AFTER.spec, n) });

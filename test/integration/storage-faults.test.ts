@@ -22,6 +22,7 @@ import type { RefreshOutcome } from '../../src/pipeline/refresh.js';
 import { makeScheduler } from '../../src/schedule/scheduler.js';
 import { readStoredSources, sourceStatuses } from '../../src/daemon/source-status.js';
 import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const classifier = makeClassifier(parseConfig('tags:\n  - name: Putin\n    match: Putin\n', 'test.yaml'));
 const words = 'Putin bertemu Lukashenko di Minsk membahas kerja sama ekonomi dan keamanan kawasan '.repeat(12);
@@ -97,7 +98,7 @@ describe('the store failing under a refresh (real SQLite file)', function () {
       onOutcome: (_source, o) => void outcomes.push(o),
     });
     scheduler.start([{ id: 's', url: longUrl, schedule: '0 0 1 1 *' }]);
-    while (scheduler.pending() > 0) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => scheduler.pending() === 0, { what: 'the start-up refresh to finish (scheduler.pending() === 0)' });
     await scheduler.stop();
 
     const msgs = lines.map((l) => String(l.msg));
@@ -132,6 +133,8 @@ describe('the store failing under a refresh (real SQLite file)', function () {
       const ticker = setInterval(() => ticks++, 10);
       let done = false;
       const write = store.retag.begin('k').then(() => (done = true));
+      // Kept: this pause is the thing under test. Timers must keep firing while the write waits for the lock,
+      // so the test lets time pass and counts them; there is no condition to wait for instead.
       await new Promise((r) => setTimeout(r, 600));
       clearInterval(ticker);
       expect(done, 'written while locked').to.equal(false);

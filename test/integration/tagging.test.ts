@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonProcess, freePort, runWarta } from '../helpers/daemon.js';
+import { runWarta, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
-import { tempDir } from '../helpers/tmp.js';
 
 const TAG = 'Hubungan Rusia dengan Belarusia';
 const SLUG = 'hubungan-rusia-dengan-belarusia';
@@ -11,17 +10,11 @@ const SLUG = 'hubungan-rusia-dengan-belarusia';
 describe('tagging end to end: filtered outputs, source tags, categories, the items API, dry runs', function () {
   this.timeout(60_000);
   let feeds: FeedServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let daemon: DaemonProcess;
+  let daemon: Daemon;
   let base: string;
   let file: string;
-  let port: number;
 
-  const config = (extraTags = '') => `server:
-  listen: "127.0.0.1:${port}"
-storage:
-  path: "${join(tmp.dir, 'w.db')}"
-sources:
+  const config = (extraTags = '') => `sources:
   - id: antara
     url: "${feeds.url('/antara.xml')}"
     from_categories: { "Rusia-Belarus": "${TAG}" }
@@ -61,19 +54,13 @@ ${extraTags}outputs:
     feeds.routes.set('/tass.xml', feedRoute(() => ({
       body: rss([{ guid: 't1', link: 'https://tass.example/1', title: 'Putin menyerang kebijakan Barat', pubDate: 'Thu, 26 Nov 2026 05:00:00 +0700' }]),
     })));
-    tmp = tempDir();
-    port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    file = join(tmp.dir, 'w.yaml');
-    writeFileSync(file, config());
-    daemon = new DaemonProcess(base, ['--config', file]);
-    await daemon.ready();
-    await daemon.until(async () => ((await (await fetch(`${base}/api/items`)).json()) as { items: unknown[] }).items.length === 5);
+    daemon = await startDaemon({ yaml: config() });
+    ({ base, configPath: file } = daemon);
+    await daemon.until(async () => ((await (await fetch(`${base}/api/items`)).json()) as { items: unknown[] }).items.length === 5, { what: 'all 5 items in /api/items' });
   });
   after(async () => {
-    await daemon.stop('SIGKILL');
+    await daemon?.close();
     await feeds.stop();
-    tmp.cleanup();
   });
 
   const urls = async (path: string) => ((await (await fetch(`${base}${path}`)).json()) as { items: { url: string }[] }).items.map((i) => i.url);
@@ -139,9 +126,10 @@ ${extraTags}outputs:
   });
 
   it('dry-runs a rule change with `warta tags test`, then applies it on reload through the output feeds', async () => {
-    const next = config().replace("match: Putin\n", "match: 'Putin OR Kremlin'\n").replace("match: 'source:tass-id'", "match: 'source:tass-id OR Lukashenko'");
-    writeFileSync(join(tmp.dir, 'next.yaml'), next);
-    const dry = await runWarta(['tags', 'test', '--config', join(tmp.dir, 'next.yaml'), '--tag', 'media-rusia']);
+    // The config file as the daemon reads it (with the harness's listen address and database), edited.
+    const next = readFileSync(file, 'utf8').replace("match: Putin\n", "match: 'Putin OR Kremlin'\n").replace("match: 'source:tass-id'", "match: 'source:tass-id OR Lukashenko'");
+    writeFileSync(join(daemon.dir, 'next.yaml'), next);
+    const dry = await runWarta(['tags', 'test', '--config', join(daemon.dir, 'next.yaml'), '--tag', 'media-rusia']);
     expect(dry.code, dry.stderr).to.equal(0);
     expect(dry.stdout).to.match(/^Media Rusia\s+2\s+\+1\s+-0$/m);
     expect(dry.stdout).to.match(/^ {2}\+ \d+\tPutin sambut Lukashenko di Kremlin$/m);
@@ -149,7 +137,7 @@ ${extraTags}outputs:
     expect(await urls('/tags/media-rusia.json')).to.deep.equal(['https://tass.example/1']);
 
     writeFileSync(file, next);
-    await daemon.until(async () => (await urls('/tags/media-rusia.json')).length === 2);
+    await daemon.until(async () => (await urls('/tags/media-rusia.json')).length === 2, { what: 'the reloaded rule to tag a second item Media Rusia' });
     expect(await urls('/tags/media-rusia.json')).to.deep.equal(['https://antara.example/1', 'https://tass.example/1']);
     // A store this small is re-tagged on the main thread (retag.ts POOL_MIN_ITEMS); retag-pool.test.ts runs
     // the compiled workers the daemon starts for bigger ones.

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INDEX_PAGE_CONTENT_TYPE, INDEX_PAGE_CSP, renderIndexPage } from '../../../src/http/index-page.js';
 import { HOSTILE, SAMPLE_SOURCES, samplePage } from '../../unit/http/index-page-fixtures.js';
+import { pendingBecause, titleWithReason } from '../../helpers/pending.js';
 
 // Debian's chromium driven by playwright-core; nothing is ever downloaded. playwright-core is loaded by a
 // computed name and typed here by the little this test uses, so the suite compiles without it installed.
@@ -47,7 +49,18 @@ interface Playwright {
   chromium: { launchPersistentContext(dir: string, opts: Record<string, unknown>): Promise<Context> };
 }
 
-describe('http/renderIndexPage in headless Chromium', function () {
+/** Why this suite cannot run here, or null. */
+function missingTool(): string | null {
+  try {
+    createRequire(import.meta.url).resolve('playwright-core');
+  } catch {
+    return 'playwright-core not installed (npm install --no-save playwright-core)';
+  }
+  return existsSync(CHROMIUM) ? null : `chromium not installed: no browser at ${CHROMIUM} (apt-get install chromium)`;
+}
+const MISSING = missingTool();
+
+describe(titleWithReason('http/renderIndexPage in headless Chromium', MISSING), function () {
   this.timeout(60_000);
   let server: Server;
   let base: string;
@@ -56,19 +69,9 @@ describe('http/renderIndexPage in headless Chromium', function () {
   const served: string[] = [];
 
   before(async function () {
-    let playwright: Playwright;
-    try {
-      const name = 'playwright-core';
-      playwright = (await import(name)) as Playwright;
-    } catch {
-      // Pending, with the reason in the output: never a silent pass.
-      console.log('      (pending: playwright-core is not installed; npm install --no-save playwright-core)');
-      return this.skip();
-    }
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      (pending: no browser at ${CHROMIUM}; apt-get update && apt-get install -y chromium)`);
-      return this.skip();
-    }
+    if (MISSING !== null) pendingBecause(this, MISSING);
+    const name = 'playwright-core';
+    const playwright = (await import(name)) as Playwright;
     server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       served.push(path);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { hostKey, makeHostGate } from '../../../src/schedule/host-gate.js';
 
+// Not a wait: the time a job holds its slot, so that jobs overlap and the gate's limits are what is measured.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('host gate: politeness per registrable domain', () => {

@@ -14,11 +14,16 @@ function ingest(body: string | Uint8Array, contentType: string | null = null, ur
   return ingestDocument(typeof body === 'string' ? Buffer.from(body, 'utf8') : body, { contentType, url, now: NOW });
 }
 
+// ingestDocument wraps anything unexpected as parse_error "ingest: unexpected failure …" (a bug, not an answer).
+const UNEXPECTED = /^ingest: unexpected failure/;
+
+/** The WartaError `fn` throws; a bug that ingestDocument merely wrapped fails here, whatever the code asserted. */
 function failure(fn: () => unknown): WartaError {
   try {
     fn();
   } catch (err) {
     expect(err).to.be.instanceOf(WartaError);
+    expect((err as Error).message, 'a bug wrapped as parse_error').to.not.match(UNEXPECTED);
     return err as WartaError;
   }
   throw new Error('expected a WartaError');
@@ -198,32 +203,48 @@ describe('pipeline: ingestDocument', () => {
     expect(item('Sun, 01 Sep 2030 00:00:00 GMT')).to.equal(null);
   });
 
-  it('throws only WartaErrors, whatever the bytes', () => {
-    const cases: [string, Uint8Array, string][] = [
-      ['empty', Buffer.alloc(0), 'not_a_feed'],
-      ['whitespace', Buffer.from(' \n\t '), 'not_a_feed'],
-      ['plain text', Buffer.from('Service Unavailable'), 'not_a_feed'],
-      ['gzip the server forgot to declare', gzipSync(Buffer.from(RSS2_NEWS)), 'decode_error'],
-      ['broken JSON', Buffer.from('{"version": "https://jsonfeed.org/version/1.1", "items": ['), 'parse_error'],
-      ['JSON that is not a feed', Buffer.from('{"status": "ok"}'), 'not_a_feed'],
-      ['a sitemap', Buffer.from('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url/></urlset>'), 'not_a_feed'],
-      ['only a prolog', Buffer.from('<?xml version="1.0"?>'), 'not_a_feed'],
-      ['an unclosed CDATA section', Buffer.from('<rss version="2.0"><channel><title><![CDATA[x'), 'parse_error'],
+  // ingestDocument turns every throw into a WartaError, so "it threw a WartaError" proves nothing: each case says
+  // the code and the message it must give, and a wrapped bug ("ingest: unexpected failure") never counts.
+  it('throws only WartaErrors, whatever the bytes, each with its own code and message', () => {
+    const cases: [string, Uint8Array, string, RegExp][] = [
+      ['empty', Buffer.alloc(0), 'not_a_feed', /^parse: the document is empty$/],
+      ['whitespace', Buffer.from(' \n\t '), 'not_a_feed', /^parse: the document is empty$/],
+      ['plain text', Buffer.from('Service Unavailable'), 'not_a_feed', /^parse: the document is neither XML nor JSON$/],
+      ['gzip the server forgot to declare', gzipSync(Buffer.from(RSS2_NEWS)), 'decode_error', /^decode: the body is gzip-compressed, not text/],
+      ['broken JSON', Buffer.from('{"version": "https://jsonfeed.org/version/1.1", "items": ['), 'parse_error', /^parse: invalid JSON \(/],
+      ['JSON that is not a feed', Buffer.from('{"status": "ok"}'), 'not_a_feed', /^parse: the JSON document is not a JSON Feed 1\.x/],
+      ['a sitemap', Buffer.from('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url/></urlset>'), 'not_a_feed', /^parse: the document is <urlset>, not RSS, Atom or JSON Feed$/],
+      ['only a prolog', Buffer.from('<?xml version="1.0"?>'), 'not_a_feed', /^parse: the document has no root element$/],
+      ['an unclosed CDATA section', Buffer.from('<rss version="2.0"><channel><title><![CDATA[x'), 'parse_error', /^parse: the XML ends before <\/rss> \(truncated\?\)/],
     ];
-    for (const [name, body, code] of cases) {
-      expect(failure(() => ingest(body)).code, name).to.equal(code);
+    for (const [name, body, code, message] of cases) {
+      const err = failure(() => ingest(body));
+      expect(err.code, name).to.equal(code);
+      expect(err.message, name).to.match(message);
     }
-    // Every prefix of a real feed (a download cut anywhere) is a feed, a parse_error or a not_a_feed.
+    // Every prefix of a real feed (a download cut anywhere) is a feed, a parse_error or a not_a_feed: empty, no
+    // root element yet, or XML that ends before </rss>.
     for (let end = 0; end < RSS2_NEWS.length; end++) {
+      let err: WartaError;
       try {
         ingest(RSS2_NEWS.slice(0, end));
-      } catch (err) {
-        expect(err, `cut at ${end}`).to.be.instanceOf(WartaError);
+        continue;
+      } catch (e) {
+        expect(e, `cut at ${end}`).to.be.instanceOf(WartaError);
+        err = e as WartaError;
       }
+      expect([err.code, err.message], `cut at ${end}`).to.satisfy(
+        ([code, message]: [string, string]) =>
+          (code === 'not_a_feed' && /^parse: the document (is empty|has no root element)$/.test(message)) ||
+          (code === 'parse_error' && /^parse: the XML ends before <\/rss> \(truncated\?\)/.test(message)),
+      );
     }
+    // Binary noise inside a title: the XML is malformed, a parse_error from the parser, not a wrapped crash.
     for (let seed = 1; seed <= 20; seed++) {
       const noise = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919 + seed * 104729) % 256));
-      failure(() => ingest(Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>'), noise])));
+      const err = failure(() => ingest(Buffer.concat([Buffer.from('<rss version="2.0"><channel><title>'), noise])));
+      expect(err.code, `noise ${seed}`).to.equal('parse_error');
+      expect(err.message, `noise ${seed}`).to.match(/^parse: /);
     }
   });
 });
