@@ -57,15 +57,20 @@ ${extra.tags ?? ''}`;
 
     daemon.writeConfig(config({ tags: '  - name: Lukashenko\n    match: Lukashenko\n', sources: `  - id: dua\n    url: "${feeds.url('/dua.xml')}"\n` }));
     const before = reloads();
+    let servedAtSignal = served;
     daemon.child.kill('SIGHUP');
     await daemon.until(() => reloads() > before, { what: 'a "config reloaded" log line after SIGHUP' });
+    // Served across the reload, however fast this machine is: requests answered after the signal.
+    await daemon.until(() => served > servedAtSignal + 1, { what: 'requests answered after the reload' });
     // The new tag is applied to stored items (re-tag) and to the new source's items (polled at once).
     await daemon.until(async () => JSON.stringify(await links('/tags/lukashenko.json')) === '["https://a.example/2","https://b.example/1"]', { what: '/tags/lukashenko.json to list the re-tagged and the new source\'s items' });
 
     daemon.writeConfig(config({ tags: '  - name: Lukashenko\n    match: "(Lukashenko OR"\n' }));
     const rejectedBefore = rejects().length;
+    servedAtSignal = served;
     daemon.child.kill('SIGHUP');
     await daemon.until(() => rejects().length > rejectedBefore, { what: 'a "config reload rejected" log line after SIGHUP' });
+    await daemon.until(() => served > servedAtSignal + 1, { what: 'requests answered after the rejected reload' });
     const problems = rejects().at(-1)!.problems as string[];
     expect(problems[0]).to.match(new RegExp(`^${file}:\\d+:\\d+: tag "Lukashenko": `));
     expect(await links('/tags/lukashenko.json')).to.deep.equal(['https://a.example/2', 'https://b.example/1']);
@@ -73,7 +78,6 @@ ${extra.tags ?? ''}`;
     stop = true;
     await load;
     expect(failures).to.deep.equal([]);
-    expect(served).to.be.above(10);
   });
 
   it('reloads when the file changes, and keeps the running config when the file is deleted', async () => {
