@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
-import cron from 'node-cron';
 import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
-import { hostKey, makeHostGate } from './schedule/host-gate.js';
+import { makeHostGate } from './schedule/host-gate.js';
+import { routeCronLogs } from './schedule/cron-log.js';
+import { countRefresh } from './daemon/refresh-metrics.js';
 import { renderIndexPage } from './http/index-page.js';
 import { indexPageData } from './daemon/index-page-data.js';
 import { makeReloadStatus } from './daemon/reload-status.js';
-import { errorCodeLabel, makeMetrics, outcomeLabel, type Metrics } from './base/metrics.js';
-import type { RefreshOutcome } from './pipeline/refresh.js';
+import { makeMetrics } from './base/metrics.js';
 import { makeItemsApi, type ItemsApi } from './http/api-items.js';
 import { makeFeedRenderer, type FeedRenderer } from './publish/catalogue.js';
 import { startServer, stopServer } from './http/server.js';
@@ -186,27 +186,4 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       return stopping;
     },
   };
-}
-
-function countRefresh(metrics: Metrics, source: { id: string; url: string }, o: RefreshOutcome): void {
-  metrics.fetches.inc({ source: source.id, host: hostKey(source.url), outcome: outcomeLabel(o.result) });
-  if (o.result === 'skipped' || o.result === 'aborted') return;
-  metrics.fetchDuration.observe({ source: source.id }, o.durationMs / 1000);
-  if (o.error) metrics.fetchErrors.inc({ source: source.id, code: errorCodeLabel(o.error.code) });
-  if (o.bytes) metrics.fetchBytes.inc({ source: source.id }, o.bytes);
-  if (o.parseMs) metrics.parseDuration.observe({ source: source.id }, o.parseMs / 1000);
-  if (o.inserted) metrics.itemsNew.inc({ source: source.id }, o.inserted);
-  if (o.updated) metrics.itemsUpdated.inc({ source: source.id }, o.updated);
-}
-
-/** node-cron prints coloured lines to the console by default; send them through the JSON log instead. */
-function routeCronLogs(log: Logger) {
-  const child = log.child({ component: 'cron' });
-  const text = (m: string | Error) => (m instanceof Error ? m.message : m);
-  cron.setLogger({
-    info: (m) => child.debug(m),
-    warn: (m) => child.warn(m),
-    error: (m, err) => child.error({ err: err ?? (m instanceof Error ? m : undefined) }, text(m)),
-    debug: (m) => child.debug(text(m)),
-  });
 }
