@@ -1,4 +1,4 @@
-import { htmlToText } from '../../base/html-text.js';
+import { Parser as HtmlParser } from 'htmlparser2';
 import type { IncomingItem, IngestedFeed } from '../../base/model.js';
 import { parseDate } from './dates.js';
 import type { ParsedFeed, ParsedItem, RawLink, RawText } from './parse.js';
@@ -127,4 +127,29 @@ const HTML_LIKE = /<[a-z/!]|&(?:#\d+|#x[\da-f]+|[a-z][a-z\d]*);/i;
 export function plainText(text: RawText | null): string {
   if (!text) return '';
   return collapse(text.type === 'html' && HTML_LIKE.test(text.value) ? htmlToText(text.value) : text.value);
+}
+
+const BREAKS = new Set(['br', 'p', 'div', 'li', 'tr', 'td', 'th', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote']);
+
+function htmlToText(source: string): string {
+  let out = '';
+  let hidden = 0;
+  const parser = new HtmlParser(
+    {
+      onopentag(name) {
+        if (name === 'script' || name === 'style') hidden++;
+        else if (BREAKS.has(name)) out += ' ';
+      },
+      onclosetag(name) {
+        if (name === 'script' || name === 'style') hidden = Math.max(0, hidden - 1);
+        else if (BREAKS.has(name)) out += ' ';
+      },
+      ontext(data) {
+        if (hidden === 0) out += data;
+      },
+    },
+    { decodeEntities: true },
+  );
+  parser.end(source);
+  return out;
 }
