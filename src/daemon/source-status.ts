@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/sqlite/store.js';
+import { formatLocalTime } from '../base/local-time.js';
 
 /**
  * One source as admins and scripts see it (`warta sources --json`, GET /api/sources). Field names are a
@@ -72,15 +73,16 @@ export function sourceStatuses(config: Config, store: Store, nextTick: NextTick,
 }
 
 /** A fixed-width table for terminals. */
-export function formatStatusTable(list: readonly SourceStatus[]): string {
+export function formatStatusTable(list: readonly SourceStatus[], timeZone = 'UTC'): string {
+  const time = (iso: string | null) => (iso === null ? '-' : formatLocalTime(new Date(iso), timeZone));
   const head = ['ID', 'STATE', 'HTTP', 'ITEMS', 'LAST POLL', 'NEXT POLL', 'LAST ERROR'];
   const rows = list.map((s) => [
     s.id,
     s.state,
     s.last_status === null ? '-' : String(s.last_status),
     String(s.items),
-    s.last_poll?.slice(0, 19).replace('T', ' ') ?? '-',
-    s.next_poll?.slice(0, 19).replace('T', ' ') ?? '-',
+    time(s.last_poll),
+    time(s.next_poll),
     s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
