@@ -10,6 +10,7 @@ WORKDIR /app
 # node-gyp uses the image's own Node headers instead of downloading them (no network for that here).
 ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json .npmrc tsconfig.json ./
+COPY scripts ./scripts
 COPY src ./src
 # Keep only better-sqlite3's compiled addon: its SQLite sources and intermediate objects are ~25 MB.
 RUN npm ci && npm prune --omit=dev \

@@ -18,7 +18,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     .description('Self-hosted news aggregator: polls feeds, tags items, publishes filtered feeds')
     .version(VERSION)
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText('after', `\nExit status: ${EXIT.ok} ok · ${EXIT.config} config error · ${EXIT.usage} usage · ${EXIT.sourceFailed} a source failed (fetch); each command's --help lists its own.\nEvery command takes --config FILE (default: $WARTA_CONFIG, else config/warta.yaml).\n`);
   registerStart(program, ctx);
   registerFetch(program, ctx);
   registerSources(program, ctx);

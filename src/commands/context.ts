@@ -1,8 +1,22 @@
 import { Option } from 'commander';
-import { ConfigError, formatProblem, loadConfig, resolveConfigPath, type Config } from '../config/load.js';
+import { ConfigError, formatProblem, loadConfig, resolveConfigPath, type Config, type LoadOptions } from '../config/load.js';
 
 /** Exit codes: 0 ok, 1 config error, 2 usage error, 3 some source failed (warta fetch). */
 export const EXIT = { ok: 0, config: 1, usage: 2, sourceFailed: 3 } as const;
+
+/** Each command's exit codes as `--help` and the README's CLI table state them (a test keeps the two equal). */
+export const EXIT_TEXT = {
+  start: '0 after SIGTERM/SIGINT · 1 config error or cannot listen',
+  fetch: '0 all answered 200/304 · 3 a source failed · 1 config error · 2 usage',
+  sources: '0 · 1 config error',
+  checkConfig: '0 valid · 1 invalid',
+  tagsTest: '0 · 1 config error · 2 unknown tag or bad date',
+  tagsExplain: '0 · 1 config error · 2 no such item',
+  backup: '0 · 1 on error',
+  opmlExport: '0 · 1 config error',
+  opmlImport: '0 · 1 invalid result · 2 unreadable file',
+  schema: '0',
+} as const;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
@@ -16,9 +30,11 @@ export interface CliContext {
   /** Prints `message` on stderr and sets the exit code. */
   fail(code: number, message: string): void;
   /** Loads the config (--config, else WARTA_CONFIG, else config/warta.yaml), printing every problem on failure. */
-  readConfig(flag: string | undefined): Config | null;
+  readConfig(flag: string | undefined, options?: LoadOptions): Config | null;
   configOption(): Option;
   levelOption(): Option;
+  /** Text after a command's options in --help: an optional note, then its exit codes. */
+  helpFooter(note: string | null, exitCodes: string): string;
 }
 
 /** A fresh context for one CLI run. */
@@ -33,10 +49,10 @@ export function makeContext(env: NodeJS.ProcessEnv): CliContext {
       process.stderr.write(`${message}\n`);
       ctx.code = code;
     },
-    readConfig(flag) {
+    readConfig(flag, options) {
       const file = resolveConfigPath(flag, env);
       try {
-        return loadConfig(file, env);
+        return loadConfig(file, env, options);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         for (const p of err.problems) process.stderr.write(`${formatProblem(p)}\n`);
@@ -45,6 +61,7 @@ export function makeContext(env: NodeJS.ProcessEnv): CliContext {
     },
     configOption: () => new Option('-c, --config <file>', 'config file (default: $WARTA_CONFIG or config/warta.yaml)'),
     levelOption: () => new Option('--log-level <level>', 'log level').choices(LEVELS),
+    helpFooter: (note, exitCodes) => `${note ? `\n${note[0]!.toUpperCase()}${note.slice(1)}.\n` : ''}\nExit status: ${exitCodes}\n`,
   };
   return ctx;
 }

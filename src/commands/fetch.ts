@@ -1,21 +1,17 @@
 import type { Command } from 'commander';
-import { hostKey, makeHostGate } from '../schedule/host-gate.js';
-import { makeLogger } from '../base/log.js';
-import { makeRedactor } from '../base/redact.js';
-import { configSecrets } from '../config/secrets.js';
-import { refreshSource, type RefreshOutcome } from '../pipeline/refresh.js';
-import { retagIfRulesChanged } from '../jobs/retag.js';
-import { openRuntime } from '../daemon/runtime.js';
-import { EXIT, type CliContext } from './context.js';
+import type { RefreshOutcome } from '../pipeline/refresh.js';
+import { formatLocalTime } from '../base/local-time.js';
+import { EXIT, EXIT_TEXT, type CliContext } from './context.js';
 
 /** `warta fetch [ID…]`: refresh sources once, one line each; exit 3 when a polled source failed. */
 export function registerFetch(program: Command, ctx: CliContext): void {
   program
     .command('fetch')
-    .description('refresh sources once and report one line each (named sources are refreshed even when held back)')
-    .argument('[source...]', 'source ids (default: every source that is due)')
+    .description('refresh sources now, whatever their schedule, and report one line each')
+    .argument('[source...]', 'source ids (default: every source, except gone ones and those held back after failures or a Retry-After; a named source is refreshed anyway)')
     .addOption(ctx.configOption())
     .addOption(ctx.levelOption())
+    .addHelpText('after', ctx.helpFooter('each line: id, result, HTTP status, new and updated items, time taken; times are in fetch.timezone', EXIT_TEXT.fetch))
     .action(async (ids: string[], opts: { config?: string; logLevel?: string }) => {
       ctx.exit(await fetchCommand(ids, opts, ctx));
     });
@@ -30,6 +26,17 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     process.stderr.write(`warta fetch: unknown source${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}\n`);
     return EXIT.usage;
   }
+  // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
+  // should not pay for them (see test/integration/cli-startup.test.ts).
+  const [{ hostKey, makeHostGate }, { makeLogger }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }] = await Promise.all([
+    import('../schedule/host-gate.js'),
+    import('../base/log.js'),
+    import('../base/redact.js'),
+    import('../config/secrets.js'),
+    import('../pipeline/refresh.js'),
+    import('../jobs/retag.js'),
+    import('../daemon/runtime.js'),
+  ]);
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
   const log = makeLogger(opts.logLevel ?? 'warn', 2, { redact: redactor.text });
@@ -49,7 +56,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
             ? { sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped: { reason: 'host_paused', until: paused }, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0 }
             : await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id), ignoreHints: true });
           if (o.retryAfter) pausedHosts.set(hostKey(s.url), o.retryAfter);
-          process.stdout.write(`${redactor.text(formatOutcome(o))}\n`);
+          process.stdout.write(`${redactor.text(formatOutcome(o, config.fetch.timezone))}\n`);
           return o;
         }),
       ),
@@ -60,12 +67,12 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
 }
 
-/** One line per source: id, what happened, HTTP status, new/updated items, time. */
-export function formatOutcome(o: RefreshOutcome): string {
+/** One line per source: id, what happened, HTTP status, new/updated items, time; dates in `timeZone`. */
+export function formatOutcome(o: RefreshOutcome, timeZone = 'UTC'): string {
   const status = o.httpStatus === null ? '-' : String(o.httpStatus);
   const base = `${o.sourceId}\t${o.result}\t${status}`;
   if (o.result === 'skipped') {
-    const until = o.skipped?.until?.toISOString();
+    const until = o.skipped?.until ? formatLocalTime(o.skipped.until, timeZone) : 'further notice';
     const why = {
       gone: `gone (HTTP 410); change its URL or run \`warta fetch ${o.sourceId}\``,
       held: `held back until ${until} (backoff or Retry-After)`,

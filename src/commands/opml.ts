@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
-import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from '../publish/opml-sources.js';
-import { EXIT, type CliContext } from './context.js';
+import { EXIT, EXIT_TEXT, type CliContext } from './context.js';
 import { withReadOnlyStore } from './with-store.js';
 import { redactUrl } from '../base/redact.js';
 
@@ -14,9 +13,12 @@ export function registerOpml(program: Command, ctx: CliContext): void {
     .description('print the sources as OPML 2.0 (credentials and API keys in URLs as *** unless --show-secrets)')
     .addOption(ctx.configOption())
     .option('--show-secrets', 'keep credentials and API keys in the URLs, for a feed reader that needs them')
+    .addHelpText('after', ctx.helpFooter(null, EXIT_TEXT.opmlExport))
     .action(async (opts: { config?: string; showSecrets?: boolean }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
+      // Loaded when the command runs, not when the CLI starts (test/integration/cli-startup.test.ts).
+      const { exportSourcesOpml } = await import('../publish/opml-sources.js');
       let known = new Map<string, { title: string | null; siteUrl: string | null }>();
       // Titles learned from the feeds, where warta has run; the config alone is enough to export.
       if (existsSync(config.storage.path)) {
@@ -34,10 +36,12 @@ export function registerOpml(program: Command, ctx: CliContext): void {
     .description('add the feeds of an OPML file to the config file as sources, keeping its comments')
     .argument('<file>', 'an OPML file exported by a feed reader')
     .addOption(ctx.configOption())
-    .option('--dry-run', 'print the resulting config instead of writing it')
-    .action((file: string, opts: { config?: string; dryRun?: boolean }) => {
+    .option('--dry-run', 'print the change to the config file as a unified diff instead of writing it')
+    .addHelpText('after', ctx.helpFooter(null, EXIT_TEXT.opmlImport))
+    .action(async (file: string, opts: { config?: string; dryRun?: boolean }) => {
       const config = ctx.readConfig(opts.config);
       if (!config) return ctx.exit(EXIT.config);
+      const { addSourcesToConfig, parseSourcesOpml } = await import('../publish/opml-sources.js');
       let xml: string;
       try {
         xml = readFileSync(file, 'utf8');
@@ -58,7 +62,12 @@ export function registerOpml(program: Command, ctx: CliContext): void {
         return ctx.exit(EXIT.config);
       }
       for (const s of result.skipped) process.stderr.write(`skipped ${s.source.url}: ${s.reason}\n`);
-      if (opts.dryRun) return void process.stdout.write(result.text);
+      if (opts.dryRun) {
+        // stdout is the patch alone (`| patch -p0` applies it); the summary goes to stderr.
+        process.stdout.write(await configDiff(config.file, readFileSync(config.file, 'utf8'), result.text));
+        process.stderr.write(`${config.file}: ${result.added.length} source${result.added.length === 1 ? '' : 's'} would be added, ${result.skipped.length} skipped (dry run: nothing written)\n`);
+        return;
+      }
       if (result.added.length > 0) {
         const tmp = `${config.file}.${process.pid}.tmp`;
         writeFileSync(tmp, result.text);
@@ -67,4 +76,13 @@ export function registerOpml(program: Command, ctx: CliContext): void {
       console.log(`${config.file}: ${result.added.length} source${result.added.length === 1 ? '' : 's'} added, ${result.skipped.length} skipped${result.added.length ? ' (a running daemon reloads it)' : ''}`);
       if (problems.length > 0 && result.added.length === 0) ctx.exit(EXIT.usage);
     });
+}
+
+/** The change from `before` to `after` as a unified diff of `file` (empty when nothing changes). */
+export async function configDiff(file: string, before: string, after: string): Promise<string> {
+  if (before === after) return '';
+  const { createTwoFilesPatch } = await import('diff');
+  // jsdiff starts with "Index:" and "=====" lines; a plain unified diff begins at "---".
+  const patch = createTwoFilesPatch(file, file, before, after, undefined, undefined, { context: 3 });
+  return patch.slice(patch.indexOf('--- '));
 }

@@ -1,8 +1,6 @@
 import { Option, type Command } from 'commander';
-import { makeLogger, resolveLogFormat } from '../base/log.js';
-import { makeRedactor } from '../base/redact.js';
-import { configSecrets } from '../config/secrets.js';
-import { EXIT, type CliContext } from './context.js';
+import { describeListenError } from './listen-error.js';
+import { EXIT, EXIT_TEXT, type CliContext } from './context.js';
 
 /** `warta start`: the daemon, until SIGTERM/SIGINT; SIGHUP reloads the config. */
 export function registerStart(program: Command, ctx: CliContext): void {
@@ -12,6 +10,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .addOption(ctx.configOption())
     .addOption(ctx.levelOption())
     .addOption(new Option('--log-format <format>', 'log lines: pretty for a person, json for a collector (default: pretty on a terminal, else json)').choices(['pretty', 'json']))
+    .addHelpText('after', ctx.helpFooter('SIGHUP or a change to the config file reloads it', EXIT_TEXT.start))
     .action(async (opts: { config?: string; logLevel?: string; logFormat?: string }) => {
       ctx.exit(await startCommand(opts, ctx));
     });
@@ -19,8 +18,14 @@ export function registerStart(program: Command, ctx: CliContext): void {
 }
 
 async function startCommand(opts: { config?: string; logLevel?: string; logFormat?: string }, ctx: CliContext): Promise<number> {
-  const config = ctx.readConfig(opts.config);
+  // Everything check-config reports, start refuses the same way (and before opening anything).
+  const config = ctx.readConfig(opts.config, { checkHost: true });
   if (!config) return EXIT.config;
+  const [{ makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }] = await Promise.all([
+    import('../base/log.js'),
+    import('../base/redact.js'),
+    import('../config/secrets.js'),
+  ]);
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
   const pretty = resolveLogFormat(opts.logFormat, process.stdout.isTTY === true) === 'pretty';
@@ -30,7 +35,15 @@ async function startCommand(opts: { config?: string; logLevel?: string; logForma
   // Loaded here, not at the top: the daemon's modules (HTTP server, renderers, sanitizer …) took ~0.4 s to
   // load, which every other command (`warta fetch`, `check-config`, `--help`) paid for nothing.
   const { runDaemon } = await import('../main.js');
-  const daemon = await runDaemon(config, { configPath: config.file, env: ctx.env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true, redactor });
+  let daemon: Awaited<ReturnType<typeof runDaemon>>;
+  try {
+    daemon = await runDaemon(config, { configPath: config.file, env: ctx.env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true, redactor });
+  } catch (err) {
+    const message = await describeListenError(err, config.server);
+    if (message === null) throw err;
+    ctx.fail(EXIT.config, `warta start: ${message}`);
+    return EXIT.config;
+  }
   const onHup = () => void daemon.reload('SIGHUP');
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {

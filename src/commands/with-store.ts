@@ -1,6 +1,5 @@
 import { WartaError } from '../base/errors.js';
 import type { Config } from '../config/load.js';
-import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { EXIT, type CliContext } from './context.js';
 
@@ -9,6 +8,8 @@ import { EXIT, type CliContext } from './context.js';
  * never creates or migrates a database; a missing one, or one that cannot be read, is one line and exit 1.
  */
 export async function withReadOnlyStore(ctx: CliContext, command: string, config: Config, fn: (store: Store) => Promise<void>): Promise<void> {
+  // Loaded here, not at the CLI's start: better-sqlite3 costs ~40 ms to load (test/integration/cli-startup.test.ts).
+  const { openStore } = await import('../store/open.js');
   let store: Store;
   try {
     store = await openStore(config.storage, { readonly: true, role: 'command' });

@@ -1,6 +1,8 @@
 import cron from 'node-cron';
-import { compileTagger, QuerySyntaxError, slugify } from '../tagging/index.js';
+import { compileTagger, parseQuery, QuerySyntaxError, slugify, type QueryNode } from '../tagging/index.js';
+import { explainCron } from './cron-explain.js';
 import type { ConfigProblem } from './load.js';
+import { didYouMean } from './suggest.js';
 import { parseDuration } from './units.js';
 
 /** Locates a problem: a path into the document, the message, and optionally a column inside a string value. */
@@ -20,7 +22,7 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
   const zone = str(fetch.timezone);
   if (zone !== undefined && !validZone(zone)) problems.push(where(['fetch', 'timezone'], `unknown time zone "${zone}" (use an IANA name such as "Asia/Jakarta")`));
   const checkCron = (expr: string | undefined, path: (string | number)[]) => {
-    if (expr !== undefined && !cron.validate(expr)) problems.push(where(path, `invalid cron expression "${expr}" (five fields: minute hour day month weekday)`));
+    if (expr !== undefined && !cron.validate(expr)) problems.push(where(path, `invalid cron expression "${expr}": ${explainCron(expr)}`));
   };
   checkCron(str(fetch.schedule), ['fetch', 'schedule']);
   const minI = parseDuration(str(fetch.min_interval) ?? '5m');
@@ -45,6 +47,18 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
   duplicates(outputs, 'id', 'outputs');
   sources.forEach((s, i) => checkCron(str(s.schedule), ['sources', i, 'schedule']));
 
+  const sourceIds = new Set(sources.map((s) => str(s.id)).filter((n) => n !== undefined));
+  // A query's `source:` terms must name configured sources: a typo would silently match nothing, so
+  // `NOT source:vivaa` would let the source it meant through.
+  const checkSourceRefs = (match: string, path: (string | number)[], owner: string) => {
+    for (const ref of sourceRefs(parseQuery(match))) {
+      const known = ref.prefix ? [...sourceIds].some((id) => id.startsWith(ref.id)) : sourceIds.has(ref.id);
+      if (known) continue;
+      const what = ref.prefix ? `no source id starts with "${ref.id}"` : `unknown source "${ref.id}"${didYouMean(ref.id, sourceIds)}`;
+      problems.push(where(path, `${owner}: source:${ref.id}${ref.prefix ? '*' : ''} names ${what}`, [...match.slice(0, ref.offset)].length + 1));
+    }
+  };
+
   const slugs = new Map<string, string>();
   tags.forEach((t, i) => {
     const name = str(t.name);
@@ -58,6 +72,7 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
     if (match === undefined || match.trim() === '') return;
     try {
       compileTagger([{ name: name ?? `#${i}`, match, aliases: Array.isArray(t.aliases) ? t.aliases.filter((a): a is string => typeof a === 'string') : [] }]);
+      checkSourceRefs(match, ['tags', i, 'match'], `tag "${name ?? i}"`);
     } catch (err) {
       if (!(err instanceof QuerySyntaxError)) throw err;
       problems.push(where(['tags', i, 'match'], `tag "${name ?? i}": ${err.detail} (column ${err.column} of the query)`, err.column));
@@ -65,7 +80,6 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
   });
 
   const tagNames = new Set(tags.map((t) => str(t.name)).filter((n) => n !== undefined));
-  const sourceIds = new Set(sources.map((s) => str(s.id)).filter((n) => n !== undefined));
   const knownTags = (list: unknown, path: (string | number)[], owner: string) => {
     if (!Array.isArray(list)) return;
     list.forEach((name: unknown, j: number) => {
@@ -86,7 +100,7 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
     knownTags(o.tags, ['outputs', i, 'tags'], owner);
     if (Array.isArray(o.sources)) {
       o.sources.forEach((id: unknown, j: number) => {
-        if (typeof id === 'string' && !sourceIds.has(id)) problems.push(where(['outputs', i, 'sources', j], `${owner} names unknown source "${id}"`));
+        if (typeof id === 'string' && !sourceIds.has(id)) problems.push(where(['outputs', i, 'sources', j], `${owner} names unknown source "${id}"${didYouMean(id, sourceIds)}`));
       });
     }
     if (o.tags === undefined && o.match === undefined && o.sources === undefined) {
@@ -96,12 +110,40 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
     if (match === undefined || match.trim() === '') return;
     try {
       compileTagger([{ name: str(o.id) ?? `#${i}`, match }]);
+      checkSourceRefs(match, ['outputs', i, 'match'], owner);
     } catch (err) {
       if (!(err instanceof QuerySyntaxError)) throw err;
       problems.push(where(['outputs', i, 'match'], `${owner}: ${err.detail} (column ${err.column} of the query)`, err.column));
     }
   });
   return problems;
+}
+
+/** The `source:` terms of a query (ids lower-cased, as the matcher compares them), with their offsets. */
+export function sourceRefs(node: QueryNode, inSource = false, out: { id: string; prefix: boolean; offset: number }[] = []) {
+  switch (node.kind) {
+    case 'field':
+      // The innermost scope wins, as in the matcher: source:(a OR title:b) — b is a title word.
+      sourceRefs(node.child, node.field === 'source', out);
+      break;
+    case 'words':
+      if (inSource) out.push({ id: node.raw.toLowerCase(), prefix: node.words.at(-1)?.prefix ?? false, offset: node.offset });
+      break;
+    case 'regex':
+      break;
+    case 'and':
+    case 'or':
+      for (const c of node.children) sourceRefs(c, inSource, out);
+      break;
+    case 'not':
+      sourceRefs(node.child, inSource, out);
+      break;
+    case 'near':
+      sourceRefs(node.left, inSource, out);
+      sourceRefs(node.right, inSource, out);
+      break;
+  }
+  return out;
 }
 
 function validZone(tz: string): boolean {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import type { z } from 'zod';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { WartaError } from '../base/errors.js';
 import { slugify } from '../tagging/index.js';
 import { checkSemantics } from './checks.js';
 import { checkAccess } from './access-warnings.js';
+import { checkHost } from './host-checks.js';
+import { locateIssue, nodeLocation, yamlHint } from './locate.js';
 import { configSchema, type ConfigInput } from './schema.js';
 import { parseDuration, parseSize } from './units.js';
 
@@ -94,8 +95,14 @@ export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessE
   return flag ?? env.WARTA_CONFIG ?? 'config/warta.yaml';
 }
 
+/** What else to check beyond the file itself. */
+export interface LoadOptions {
+  /** Also check the config against this machine (database path writable, listen address): see host-checks.ts. */
+  checkHost?: boolean;
+}
+
 /** Reads, parses and validates a config file; throws ConfigError listing every problem. */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -103,18 +110,24 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read config: ${reason}` }]);
   }
-  return parseConfig(text, file, env);
+  return parseConfig(text, file, env, options);
 }
 
 /** Validates config text; `file` is only used in messages. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}): Config {
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}, options: LoadOptions = {}): Config {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, message: string): ConfigProblem => {
     const pos = lines.linePos(offset);
     return { file, line: pos.line, col: pos.col, message };
   };
-  const problems: ConfigProblem[] = doc.errors.map((e) => at(e.pos[0], e.message.split('\n')[0]!));
+  const problems: ConfigProblem[] = [];
+  for (const e of doc.errors) {
+    const p = at(e.pos[0], e.message.split('\n')[0]!);
+    // One slip often yields two parser errors on one line; the hint once is enough.
+    const hint = problems.some((q) => q.line === p.line) ? '' : yamlHint(e.code, p.message);
+    problems.push(hint ? { ...p, message: `${p.message} (${hint})` } : p);
+  }
   if (problems.length) throw new ConfigError(problems);
 
   problems.push(...substituteEnv(doc, env, at));
@@ -122,7 +135,12 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([at(0, 'config must be a mapping of sections (server, sources, tags, outputs …)')]);
-  applyEnvOverrides(raw, env);
+  const overrides = applyEnvOverrides(raw, env);
+  // A value from the environment is not in the file: say where it came from.
+  const fromEnv = (path: string, p: ConfigProblem): ConfigProblem => {
+    const name = overrides.get(path);
+    return name ? { ...p, message: `${name}=${JSON.stringify(env[name])}: ${p.message}` } : p;
+  };
 
   // Schema problems and cross-field problems are reported together, so one run lists everything to fix.
   const where = (path: (string | number)[], message: string, column = 1) => {
@@ -132,11 +150,21 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     return column > 1 && loc.exact ? { ...p, col: p.col + loc.quote + column - 1 } : p;
   };
   const parsed = configSchema.safeParse(raw);
-  if (!parsed.success) for (const issue of parsed.error.issues) problems.push(locateIssue(doc, issue, at));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const p = locateIssue(doc, issue, at);
+      // A value from the environment is not in the file: say where it came from.
+      problems.push(fromEnv(issue.path.join('.'), p));
+    }
+  }
   problems.push(...checkSemantics(raw, where));
   if (problems.length || !parsed.success) throw new ConfigError(sortProblems(problems));
-  const input = parsed.data;
-  return freeze(input, file, sortProblems(checkAccess(raw, where)));
+  const config = freeze(parsed.data, file, sortProblems(checkAccess(raw, where)));
+  if (options.checkHost) {
+    const host = checkHost(config).map((h) => fromEnv(h.path.join('.'), where(h.path, h.message)));
+    if (host.length) throw new ConfigError(host);
+  }
+  return config;
 }
 
 /**
@@ -166,18 +194,28 @@ function substituteEnv(doc: Document, env: NodeJS.ProcessEnv, at: (offset: numbe
   return problems;
 }
 
-/** Container-friendly overrides; they are validated like the file's own values. */
-function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+/** Container-friendly overrides; they are validated like the file's own values. Returns key path → variable. */
+function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): Map<string, string> {
   const section = (name: string) => {
     const s = raw[name];
     if (s && typeof s === 'object' && !Array.isArray(s)) return s as Record<string, unknown>;
     return (raw[name] = {}) as Record<string, unknown>;
   };
-  if (env.WARTA_LISTEN) section('server').listen = env.WARTA_LISTEN;
-  if (env.WARTA_BASE_URL) section('server').base_url = env.WARTA_BASE_URL;
-  if (env.WARTA_DB) section('storage').path = env.WARTA_DB;
-  if (env.WARTA_ADMIN_TOKEN) section('server').admin_token = env.WARTA_ADMIN_TOKEN;
+  const applied = new Map<string, string>();
+  for (const [name, sectionName, key] of ENV_OVERRIDES) {
+    if (!env[name]) continue;
+    section(sectionName)[key] = env[name];
+    applied.set(`${sectionName}.${key}`, name);
+  }
+  return applied;
 }
+
+const ENV_OVERRIDES = [
+  ['WARTA_LISTEN', 'server', 'listen'],
+  ['WARTA_BASE_URL', 'server', 'base_url'],
+  ['WARTA_DB', 'storage', 'path'],
+  ['WARTA_ADMIN_TOKEN', 'server', 'admin_token'],
+] as const;
 
 function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config {
   const [, host = '127.0.0.1', port = '8080'] = /^\[?(.*?)\]?:(\d+)$/.exec(c.server.listen) ?? [];
@@ -231,47 +269,6 @@ function deepFreeze<T>(o: T): T {
     Object.freeze(o);
   }
   return o;
-}
-
-/** Where a zod issue points in the YAML: the offending key for unknown keys, else the value (or its parent). */
-function locateIssue(doc: Document, issue: z.core.$ZodIssue, at: (offset: number, message: string) => ConfigProblem): ConfigProblem {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  const label = path.length ? path.join('.') : 'config';
-  if (issue.code === 'unrecognized_keys') {
-    const parent = nodeAt(doc, path);
-    const key = issue.keys[0]!;
-    let offset = nodeLocation(doc, path).offset;
-    if (isMap(parent)) {
-      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
-      if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
-    }
-    return at(offset, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} in ${label}`);
-  }
-  let message = issue.message;
-  if (issue.code === 'invalid_type') {
-    const exists = nodeAt(doc, path) !== undefined;
-    message = exists ? `must be ${issue.expected}` : `is required (${issue.expected})`;
-  }
-  return at(nodeLocation(doc, path).offset, `${label}: ${message}`);
-}
-
-function nodeAt(doc: Document, path: (string | number)[]): Node | undefined {
-  return doc.getIn(path, true) as Node | undefined;
-}
-
-/**
- * Where the node at `path` starts, or its nearest existing ancestor. `exact` says the node itself was found;
- * `quote` is 1 for a quoted scalar, whose text starts one column after its opening quote.
- */
-function nodeLocation(doc: Document, path: (string | number)[]): { offset: number; exact: boolean; quote: number } {
-  for (let n = path.length; n >= 0; n--) {
-    const node = n === 0 ? doc.contents : nodeAt(doc, path.slice(0, n));
-    if (node && (isScalar(node) || isMap(node) || isSeq(node)) && node.range) {
-      const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
-      return { offset: node.range[0], exact: n === path.length, quote: quoted ? 1 : 0 };
-    }
-  }
-  return { offset: 0, exact: false, quote: 0 };
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {

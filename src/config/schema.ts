@@ -23,7 +23,16 @@ const httpUrl = z.string().refine(
 const duration = (what: string) => z.string().regex(DURATION_PATTERN, `${what} must be a duration such as "20s", "5m", "24h"`);
 const size = (what: string) => z.string().regex(SIZE_PATTERN, `${what} must be a size such as "10MiB", "512KiB"`);
 
-const listen = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/, 'must be host:port, e.g. "127.0.0.1:8080"');
+const LISTEN = /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/;
+const listen = z
+  .string()
+  .regex(LISTEN, 'must be host:port, e.g. "127.0.0.1:8080"')
+  // What the shape allows but listen() would throw on (ERR_SOCKET_BAD_PORT) must fail here, before start.
+  .refine((s) => {
+    if (!LISTEN.test(s)) return true; // the pattern reports it
+    const port = Number(s.slice(s.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'port must be 1–65535');
 
 /** The config file's schema. */
 export const configSchema = z

@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.js';
 import type { SourceRow, Store } from '../store/store.js';
 import { explainNextPoll, type NextPollReason } from './next-poll.js';
+import { formatLocalTime } from '../base/local-time.js';
 
 /**
  * One source as admins and scripts see it (`warta sources --json`, GET /api/sources). Field names are a
@@ -96,15 +97,16 @@ export function sourceStatuses(config: Config, stored: StoredSources, nextTick: 
 }
 
 /** A fixed-width table for terminals. */
-export function formatStatusTable(list: readonly SourceStatus[]): string {
+export function formatStatusTable(list: readonly SourceStatus[], timeZone = 'UTC'): string {
+  const time = (iso: string | null) => (iso === null ? '-' : formatLocalTime(new Date(iso), timeZone));
   const head = ['ID', 'STATE', 'HTTP', 'ITEMS', 'LAST POLL', 'NEXT POLL', 'DELAYED BY', 'LAST ERROR'];
   const rows = list.map((s) => [
     s.id,
     s.state,
     s.last_status === null ? '-' : String(s.last_status),
     String(s.items),
-    s.last_poll?.slice(0, 19).replace('T', ' ') ?? '-',
-    s.next_poll?.slice(0, 19).replace('T', ' ') ?? '-',
+    time(s.last_poll),
+    time(s.next_poll),
     s.next_poll_reason === 'schedule' ? '-' : s.next_poll_reason,
     s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : '',
   ]);

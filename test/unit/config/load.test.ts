@@ -84,6 +84,41 @@ describe('config: parseConfig', () => {
       expect: [{ line: 4, col: 11, re: /same slug "rusia-belarus"/ }],
     },
     { name: 'tag with an empty slug', text: 'tags:\n  - name: "!!!"\n    match: a\n', expect: [{ line: 2, col: 11, re: /no letters or digits/ }] },
+    // Issue 16 items 5–7: what the admin wrote is named, with the likely fix.
+    {
+      name: 'a source: typo in an output query (points at the id inside the query)',
+      text: "sources:\n  - id: viva\n    url: http://x/\noutputs:\n  - id: o\n    title: O\n    match: 'NOT source:vivaa'\n",
+      expect: [{ line: 7, col: 24, re: /^output "o": source:vivaa names unknown source "vivaa" \(did you mean "viva"\?\)$/ }],
+    },
+    {
+      name: 'a source: typo in a tag query, inside parentheses and beside other fields',
+      text: "sources:\n  - id: antara-dunia\n    url: http://x/\ntags:\n  - name: A\n    match: 'Putin AND (title:opini OR source:antara-duina)'\n",
+      expect: [{ line: 6, col: 46, re: /tag "A": source:antara-duina names unknown source "antara-duina" \(did you mean "antara-dunia"\?\)/ }],
+    },
+    {
+      name: 'a source: prefix that matches no source',
+      text: "sources:\n  - id: antara-dunia\n    url: http://x/\noutputs:\n  - id: o\n    title: O\n    match: 'source:tempo*'\n",
+      expect: [{ line: 7, col: 20, re: /source:tempo\* names no source id starts with "tempo"/ }],
+    },
+    {
+      name: 'an unknown key close to a known one',
+      text: 'sources:\n  - id: a\n    url: "http://x/"\n    max_item: 100\n',
+      expect: [{ line: 4, col: 5, re: /^unknown key "max_item" in sources\.0 \(did you mean "max_items"\?\)$/ }],
+    },
+    { name: 'an unknown key close to nothing', text: 'server:\n  colour: red\n', expect: [{ line: 2, col: 3, re: /^unknown key "colour" in server$/ }] },
+    { name: 'an hour out of range', text: 'fetch:\n  schedule: "0 25 * * *"\n', expect: [{ line: 2, col: 13, re: /^invalid cron expression "0 25 \* \* \*": hour 25 is out of range \(0–23\)$/ }] },
+    {
+      name: 'a list item indented one space too far',
+      text: 'sources:\n  - id: a\n    url: http://x/\n   - id: b\n    url: http://y/\n',
+      expect: [
+        { line: 4, col: 4, re: /^All sequence items must start at the same column \(check the indentation here and on the lines above: .*"- "/ },
+        { line: 5, col: 1, re: /^Sequence item without - indicator \(check the indentation/ },
+      ],
+    },
+    { name: 'a key outdented out of its list item', text: 'tags:\n  - name: A\n  match: x\n', expect: [{ line: 3, col: 1, re: /same column \(check the indentation/ }] },
+    { name: 'a tab as indentation', text: 'server:\n\tlisten: x\n', expect: [{ line: 2, col: 1, re: /indent with spaces/ }] },
+    { name: 'a listen port above 65535', text: 'server:\n  listen: "127.0.0.1:99999"\n', expect: [{ line: 2, col: 11, re: /^server\.listen: port must be 1–65535$/ }] },
+    { name: 'listen port 0', text: 'server:\n  listen: "127.0.0.1:0"\n', expect: [{ line: 2, col: 11, re: /port must be 1–65535/ }] },
     { name: 'limit above 1000', text: 'tags:\n  - name: A\n    match: a\noutputs:\n  - id: o\n    title: O\n    tags: [A]\n    limit: 5000\n', expect: [{ line: 8, col: 12, re: /limit/ }] },
   ];
   for (const c of cases) {
@@ -103,6 +138,27 @@ describe('config: parseConfig', () => {
     const problems = problemsOf('sources:\n  - id: a\n    url: "x"\n  - id: B\n    url: "http://x/"\n');
     expect(problems.map((p) => p.line)).to.deep.equal([3, 4]);
   });
+});
+
+describe('config: environment overrides are validated and named', () => {
+  const cases: { env: NodeJS.ProcessEnv; re: RegExp }[] = [
+    { env: { WARTA_LISTEN: '127.0.0.1:99999' }, re: /^WARTA_LISTEN="127\.0\.0\.1:99999": server\.listen: port must be 1–65535$/ },
+    { env: { WARTA_LISTEN: 'nohost' }, re: /^WARTA_LISTEN="nohost": server\.listen: must be host:port/ },
+    { env: { WARTA_BASE_URL: 'ftp://x/' }, re: /^WARTA_BASE_URL="ftp:\/\/x\/": server\.base_url: must be an absolute http/ },
+  ];
+  for (const c of cases) {
+    it(`${Object.keys(c.env)[0]}=${Object.values(c.env)[0]}`, () => {
+      let problems: ConfigProblem[] = [];
+      try {
+        parseConfig(VALID, 'warta.yaml', c.env);
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems = err.problems;
+      }
+      expect(problems.map((p) => p.message)).to.have.length(1);
+      expect(problems[0]!.message).to.match(c.re);
+    });
+  }
 });
 
 describe('config: ${ENV} substitution', () => {

@@ -45,6 +45,12 @@ describe('publish/sanitizeHtml', () => {
     ['keeps numeric attributes only when numeric', '<img src="/a.png" width="10" height="x">', BASE, '<img src="https://blog.example/a.png" width="10">'],
     ['returns an empty string when nothing is left', '<script>x</script>  ', BASE, ''],
     ['decodes entities', '<p>&eacute; &#x1F600; &amp;amp;</p>', BASE, '<p>é 😀 &amp;amp;</p>'],
+    // sanitize-html is pinned to 2.17.5 (2.17.6+ declare Node >= 22.12). The advisories fixed after it need
+    // options this config never sets (svg/math allowed, SVG animation tags allowed); these are their payloads.
+    ['2.17.6 advisory: raw text inside <svg> is dropped, never re-emitted', '<svg><textarea><img src=x onerror=alert(1)></textarea></svg>ok', BASE, 'ok'],
+    ['2.17.6 advisory: raw text inside <math> is dropped', '<math><xmp></xmp><img src=x onerror=alert(1)></xmp></math>ok', BASE, 'ok'],
+    ['2.17.7 advisory (GHSA-g8qq-57p8-ggw5): SVG animation setting href goes', '<svg><a><animate attributeName="href" values="javascript:alert(1)"/><text>x</text></a></svg>ok', BASE, 'ok'],
+    ['SVG animation elements outside <svg> go too', '<a href="/a"><set attributeName="href" to="javascript:alert(1)"/>a</a>', BASE, '<a href="https://blog.example/a">a</a>'],
   ];
   for (const [name, input, base, expected] of cases) {
     it(name, () => expect(sanitizeHtml(input, base)).to.equal(expected));

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BIN, REPO } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// Every CLI call pays for the modules it loads (issue 16: "make repeated CLI use fast"). Each command loads its
+// own modules when it runs; this records what a run imports (a module resolve hook) and fails when a command
+// pulls in what only another needs — the HTTP client, the daemon, the feed pipeline, the renderers.
+describe('CLI start-up: a command loads only what it uses', function () {
+  this.timeout(30_000);
+  let tmp: ReturnType<typeof tempDir>;
+  let register: string;
+  before(() => {
+    tmp = tempDir();
+    const hooks = join(tmp.dir, 'hooks.mjs');
+    writeFileSync(hooks, "import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const r = await next(specifier, context);\n  appendFileSync(process.env.WARTA_TEST_LOADED, r.url + '\\n');\n  return r;\n}\n");
+    register = join(tmp.dir, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+    writeFileSync(join(tmp.dir, 'w.yaml'), `storage:\n  path: "${join(tmp.dir, 'w.db')}"\nsources:\n  - id: a\n    url: "http://127.0.0.1:9/a.xml"\n`);
+  });
+  after(() => tmp.cleanup());
+
+  const loadedBy = (args: string[]) => {
+    const log = join(tmp.dir, `loaded-${args[0]!.replace(/\W/g, '')}.txt`);
+    writeFileSync(log, '');
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, BIN, ...args], { cwd: REPO, env: { ...process.env, WARTA_TEST_LOADED: log }, encoding: 'utf8' });
+    expect(r.status, r.stderr).to.equal(0);
+    return [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].map((u) => u.replace(pathToFileURL(REPO).href, ''));
+  };
+
+  const DAEMON_ONLY = [/node_modules\/undici\//, /node_modules\/pino\//, /node_modules\/rss-parser\//, /node_modules\/sanitize-html\//, /^dist\/main\.js$/, /^dist\/pipeline\/(fetch|feed|refresh)/, /^dist\/publish\//, /^dist\/http\//];
+  const cases: [args: string[], mustNotLoad: RegExp[]][] = [
+    [['--version'], [...DAEMON_ONLY, /node_modules\/better-sqlite3\//, /^dist\/store\//]],
+    [['--help'], [...DAEMON_ONLY, /node_modules\/better-sqlite3\//, /^dist\/store\//]],
+    [['check-config', '--config', 'CONFIG'], [...DAEMON_ONLY, /node_modules\/better-sqlite3\//, /^dist\/store\//]],
+    [['sources', '--config', 'CONFIG'], DAEMON_ONLY],
+  ];
+  for (const [args, mustNotLoad] of cases) {
+    it(`warta ${args.join(' ')}`, () => {
+      const loaded = loadedBy(args.map((a) => (a === 'CONFIG' ? join(tmp.dir, 'w.yaml') : a)));
+      expect(loaded.some((u) => u.endsWith('dist/cli.js')), 'the hook saw the CLI load').to.equal(true);
+      expect(loaded.filter((u) => mustNotLoad.some((re) => re.test(u)))).to.deep.equal([]);
+    });
+  }
+});
