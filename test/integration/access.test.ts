@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DaemonProcess, freePort, runWarta, runWarta as runCli } from '../helpers/daemon.js';
+import { runWarta, runWarta as runCli, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { get, type Answer } from '../helpers/http-client.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -39,12 +39,10 @@ async function startFeeds(): Promise<FeedServer> {
   return feeds;
 }
 
-function configText(port: number, dir: string, feeds: FeedServer, server: string): string {
+/** The config; the harness adds server.listen (a free port on 127.0.0.1) and storage.path. */
+function configText(feeds: FeedServer, server: string): string {
   return `server:
-  listen: "127.0.0.1:${port}"
 ${server}
-storage:
-  path: "${join(dir, 'w.db')}"
 sources:
   - id: publik
     url: "${feeds.url('/publik.xml')}"
@@ -76,21 +74,27 @@ log:
 `;
 }
 
-/** Starts a daemon and waits until both feeds are stored and the loop source has failed. */
-async function startDaemon(tmp: { dir: string }, feeds: FeedServer, server: string, env: NodeJS.ProcessEnv, withToken: boolean) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const file = join(tmp.dir, 'w.yaml');
-  writeFileSync(file, configText(port, tmp.dir, feeds, server));
-  const daemon = new DaemonProcess(base, ['--config', file], { WARTA_TEST_OUTPUT_TOKEN: OUTPUT_TOKEN, WARTA_TEST_REMOTE_ADDRESSES: `${REMOTE},127.0.0.3`, ...env });
-  await daemon.ready();
-  const auth = withToken ? { authorization: `Bearer ${ADMIN}` } : undefined;
-  await daemon.until(async () => {
-    const r = await get(`${base}/api/sources`, { headers: auth });
-    const list = JSON.parse(r.body) as { id: string; items: number; last_error: unknown }[];
-    return list.find((s) => s.id === 'rahasia')?.items === 1 && list.find((s) => s.id === 'publik')?.items === 1 && list.find((s) => s.id === 'loop')?.last_error !== null;
+/** Starts a daemon through the harness and waits until both feeds are stored and the loop source has failed. */
+async function startAccessDaemon(feeds: FeedServer, server: string, env: NodeJS.ProcessEnv, withToken: boolean): Promise<Daemon> {
+  const daemon = await startDaemon({
+    yaml: configText(feeds, server),
+    env: { WARTA_TEST_OUTPUT_TOKEN: OUTPUT_TOKEN, WARTA_TEST_REMOTE_ADDRESSES: `${REMOTE},127.0.0.3`, ...env },
   });
-  return { daemon, base, file };
+  try {
+    const auth = withToken ? { authorization: `Bearer ${ADMIN}` } : undefined;
+    await daemon.until(
+      async () => {
+        const r = await get(`${daemon.base}/api/sources`, { headers: auth });
+        const list = JSON.parse(r.body) as { id: string; items: number; last_error: unknown }[];
+        return list.find((s) => s.id === 'rahasia')?.items === 1 && list.find((s) => s.id === 'publik')?.items === 1 && list.find((s) => s.id === 'loop')?.last_error !== null;
+      },
+      { what: 'both feeds stored (one item each) and the loop source failed' },
+    );
+  } catch (err) {
+    await daemon.close();
+    throw err;
+  }
+  return daemon;
 }
 
 function expectNoSecrets(where: string, text: string, secrets = SECRETS) {
@@ -107,21 +111,17 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
   after(async () => feeds.stop());
 
   describe('with server.admin_token', () => {
-    let tmp: ReturnType<typeof tempDir>;
-    let daemon: DaemonProcess;
+    let daemon: Daemon;
     let base: string;
     let file: string;
     const seen: Answer[] = [];
     const bearer = { authorization: `Bearer ${ADMIN}` };
 
     before(async () => {
-      tmp = tempDir();
-      ({ daemon, base, file } = await startDaemon(tmp, feeds, '  admin_token: "${WARTA_TEST_ADMIN}"', { WARTA_TEST_ADMIN: ADMIN }, true));
+      daemon = await startAccessDaemon(feeds, '  admin_token: "${WARTA_TEST_ADMIN}"', { WARTA_TEST_ADMIN: ADMIN }, true);
+      ({ base, configPath: file } = daemon);
     });
-    after(async () => {
-      await daemon.stop();
-      tmp.cleanup();
-    });
+    after(async () => daemon?.close());
 
     const ADMIN_ROUTES = ['/api/sources', '/api/items', '/api/items?source=rahasia', '/api/items/1', '/metrics'];
 
@@ -243,21 +243,17 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
   });
 
   describe('without server.admin_token', () => {
-    let tmp: ReturnType<typeof tempDir>;
-    let daemon: DaemonProcess;
+    let daemon: Daemon;
     let base: string;
     let file: string;
     const seen: Answer[] = [];
 
     before(async () => {
-      tmp = tempDir();
       // WARTA_TEST_ADMIN is set for the reload case at the end; the config does not use it until then.
-      ({ daemon, base, file } = await startDaemon(tmp, feeds, '  rate_limit:\n    requests_per_minute: 60\n    burst: 20', { WARTA_TEST_ADMIN: ADMIN }, false));
+      daemon = await startAccessDaemon(feeds, '  rate_limit:\n    requests_per_minute: 60\n    burst: 20', { WARTA_TEST_ADMIN: ADMIN }, false);
+      ({ base, configPath: file } = daemon);
     });
-    after(async () => {
-      await daemon.stop();
-      tmp.cleanup();
-    });
+    after(async () => daemon?.close());
 
     it('answers the admin routes to loopback clients only; others get 403 with a one-line hint', async () => {
       for (const path of ['/api/sources', '/api/items', '/metrics']) {
@@ -305,7 +301,7 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
     it('applies an admin token added by a reload without a restart', async () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('  rate_limit:', '  admin_token: "${WARTA_TEST_ADMIN}"\n  rate_limit:'));
       daemon.child.kill('SIGHUP');
-      await daemon.until(async () => (await get(`${base}/api/sources`)).status === 401);
+      await daemon.until(async () => (await get(`${base}/api/sources`)).status === 401, { what: '/api/sources to answer 401 after the reload added the token' });
       expect((await get(`${base}/api/sources`, { from: REMOTE, headers: { authorization: `Bearer ${ADMIN}` } })).status).to.equal(200);
       expect(daemon.stdout).not.to.include(ADMIN);
     });

@@ -1,22 +1,17 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { makeZonedFormat } from '../../../src/base/zoned-time.js';
 import type { SourceStatus } from '../../../src/daemon/source-status.js';
-import { DaemonProcess, freePort, runWarta } from '../../helpers/daemon.js';
+import { runWarta, startDaemon, withDaemon, type Daemon } from '../../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../../helpers/feed-server.js';
-import { tempDir } from '../../helpers/tmp.js';
 
 // Issue 16 items 8, 10, 11: what an admin sees on `/`, /api/sources, `warta sources` and /metrics when sources
 // fail, are held back or paused, and when a reload is rejected.
 describe('admin status: next poll reasons, answering sources, rejected reloads (real daemon, real feeds)', function () {
   this.timeout(60_000);
   let feeds: FeedServer;
-  let tmp: ReturnType<typeof tempDir>;
-  let daemon: DaemonProcess;
-  let port: number;
+  let daemon: Daemon;
   let file: string;
-  const base = () => `http://127.0.0.1:${port}`;
+  const base = () => daemon.base;
 
   // Every source lives on 127.0.0.1, one host: the 429 pauses it for all. `limited` comes last, so every other
   // start-up poll has left the host queue before the pause.
@@ -28,11 +23,8 @@ describe('admin status: next poll reasons, answering sources, rejected reloads (
     gone: `  - id: gone\n    url: "URL/gone.xml"\n`,
     limited: `  - id: limited\n    url: "URL/limited.xml"\n`,
   };
-  const config = (ids: (keyof typeof SOURCES)[], tags = '  - name: Putin\n    match: Putin\n  - name: Lukashenko\n    match: Lukashenko\n') => `server:
-  listen: "127.0.0.1:${port}"
-storage:
-  path: "${join(tmp.dir, 'w.db')}"
-fetch:
+  // The harness adds server.listen and storage.path, the same on every rewrite.
+  const config = (ids: (keyof typeof SOURCES)[], tags = '  - name: Putin\n    match: Putin\n  - name: Lukashenko\n    match: Lukashenko\n') => `fetch:
   schedule: "* * * * *"
   timezone: Asia/Jakarta
   min_interval: 1m
@@ -58,18 +50,16 @@ ${tags}`;
     feeds.routes.set('/down.xml', (_req, res) => res.writeHead(500).end('broken'));
     feeds.routes.set('/gone.xml', (_req, res) => res.writeHead(410).end('gone'));
     feeds.routes.set('/limited.xml', (_req, res) => res.writeHead(429, { 'Retry-After': '3600' }).end('slow down'));
-    tmp = tempDir();
-    port = await freePort();
-    file = join(tmp.dir, 'warta.yaml');
-    writeFileSync(file, config(['fresh', 'plain', 'empty', 'down', 'gone', 'limited']));
-    daemon = new DaemonProcess(base(), ['--config', file]);
-    await daemon.ready();
-    await daemon.until(async () => (await sources()).every((s) => s.last_poll !== null) && (await sources()).find((s) => s.id === 'plain')!.next_poll_reason === 'host_paused');
+    daemon = await startDaemon({ yaml: config(['fresh', 'plain', 'empty', 'down', 'gone', 'limited']) });
+    file = daemon.configPath;
+    await daemon.until(async () => (await sources()).every((s) => s.last_poll !== null) && (await sources()).find((s) => s.id === 'plain')!.next_poll_reason === 'host_paused', {
+      what: 'every source polled once and plain held back by the host pause',
+    });
   });
   after(async () => {
     await daemon?.stop('SIGKILL');
+    await daemon?.close();
     await feeds?.stop();
-    tmp?.cleanup();
   });
 
   it('GET /api/sources says what moved each next poll, and until when', async () => {
@@ -132,9 +122,9 @@ ${tags}`;
     const started = await metric('warta_config_last_reload_success_timestamp_seconds');
     expect(started).to.be.within(Date.now() / 1000 - 120, Date.now() / 1000);
 
-    writeFileSync(file, config(['fresh'], '  - name: Putin\n    match: "(Putin OR"\n'));
+    daemon.writeConfig(config(['fresh'], '  - name: Putin\n    match: "(Putin OR"\n'));
     daemon.child.kill('SIGHUP');
-    await daemon.until(async () => (await page()).includes('was rejected'));
+    await daemon.until(async () => (await page()).includes('was rejected'), { what: '/ to show the rejected reload' });
     const html = await page();
     expect(html).to.include('<section class="config rejected" aria-label="Config" role="alert">');
     expect(html).to.match(new RegExp(`<li><code>${file.replace(/[/.]/g, '\\$&')}:\\d+:\\d+: tag &#34;Putin&#34;: `));
@@ -143,9 +133,9 @@ ${tags}`;
     expect(await metric('warta_config_last_reload_success_timestamp_seconds')).to.equal(started);
 
     // Only the failing sources stay: the header must not read as healthy.
-    writeFileSync(file, config(['down', 'gone', 'limited']));
+    daemon.writeConfig(config(['down', 'gone', 'limited']));
     daemon.child.kill('SIGHUP');
-    await daemon.until(async () => (await metric('warta_config_last_reload_successful')) === 1);
+    await daemon.until(async () => (await metric('warta_config_last_reload_successful')) === 1, { what: 'warta_config_last_reload_successful 1 after the good reload' });
     const after = await page();
     expect(after).to.include('<strong class="bad">0 of 3 sources answering</strong>');
     expect(after).to.include('No source is answering');
@@ -157,16 +147,14 @@ ${tags}`;
   it('writes readable lines with --log-format pretty, JSON lines when its output is not a terminal', async () => {
     // The daemon above runs with its stdout on a pipe: JSON by default.
     expect(daemon.logs().some((l) => l.msg === 'warta started')).to.equal(true);
-    const otherPort = await freePort();
-    const prettyFile = join(tmp.dir, 'pretty.yaml');
-    writeFileSync(prettyFile, `server:\n  listen: "127.0.0.1:${otherPort}"\nstorage:\n  path: "${join(tmp.dir, 'p.db')}"\nfetch:\n  timezone: Asia/Jakarta\nsources:\n  - id: down\n    url: "${feeds.url('/down.xml')}"\n`);
-    const pretty = new DaemonProcess(`http://127.0.0.1:${otherPort}`, ['--config', prettyFile, '--log-format', 'pretty']);
-    try {
-      await pretty.ready();
-      await pretty.until(() => pretty.stdout.includes('refresh failed'));
-    } finally {
-      await pretty.stop();
-    }
+    // A second daemon, in its own dir on its own port, stopped (and its dir removed) before its output is checked.
+    const pretty = await withDaemon(
+      { yaml: `fetch:\n  timezone: Asia/Jakarta\nsources:\n  - id: down\n    url: "${feeds.url('/down.xml')}"\n`, args: ['--log-format', 'pretty'] },
+      async (d) => {
+        await d.until(() => d.stdout.includes('refresh failed'), { what: 'a "refresh failed" line from the pretty daemon' });
+        return d;
+      },
+    );
     expect(pretty.stdout).to.match(/^── \d{4}-\d\d-\d\d · Asia\/Jakarta \(UTC\+07:00\) ──\n\d\d:\d\d:\d\d\.\d{3} INFO {2}warta started {2}listen=127\.0\.0\.1:/);
     expect(pretty.stdout).to.match(/\n\d\d:\d\d:\d\d\.\d{3} WARN {2}refresh failed {2}source=down .*httpStatus=500/);
     expect(pretty.stdout).not.to.match(/^\{/m);
