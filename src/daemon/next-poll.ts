@@ -4,8 +4,7 @@
  * left, and holds a clock that ran ahead wrote (the last poll lies in the future, or a hold longer than warta
  * ever sets) are ignored.
  */
-import { backoffCeilingMs, MAX_BACKOFF_MS } from '../pipeline/backoff.js';
-import { MAX_RETRY_AFTER_MS } from '../pipeline/fetch/fetch.js';
+import { backoffCeilingMs, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from '../pipeline/backoff.js';
 
 /**
  * What decides a source's next poll. `schedule`: its cron tick. `feed_hint`: the feed's ttl / sy:updatePeriod /

@@ -1,6 +1,9 @@
 /** The longest backoff after failures (24 h plus its jitter). */
 export const MAX_BACKOFF_MS = 24 * 3_600_000 * 1.1;
 
+/** The longest a server may hold a source back with Retry-After; beyond it the value is capped. */
+export const MAX_RETRY_AFTER_MS = 7 * 86_400_000;
+
 /** When a failing source may be polled again: 15 min doubling per consecutive failure, up to 24 h, ±10 % jitter. */
 export function backoffUntil(now: Date, consecutiveFailures: number, retryAfter: Date | null, random: () => number): Date {
   const base = 15 * 60_000 * 2 ** Math.min(Math.max(consecutiveFailures - 1, 0), 10);

@@ -4,10 +4,10 @@ import type { Classifier } from '../tagging/classify.js';
 import type { PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
 import { coerceError, isStoreFailure, WartaError } from '../base/errors.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
-import { backoffUntil, MAX_BACKOFF_MS } from './backoff.js';
+import { backoffUntil, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
 import { assignKeys } from './dedupe.js';
 import { lookupKeys, planRefresh } from './plan.js';
-import { MAX_RETRY_AFTER_MS, type FetchRequest, type FetchResult, type RedirectHop } from './fetch/fetch.js';
+import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */

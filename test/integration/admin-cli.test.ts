@@ -174,7 +174,7 @@ describe('CLI as an admin meets it (issue 16)', function () {
     it('backup names itself once in its errors', async () => {
       const file = write('backup.yaml', `storage:\n  path: "${join(tmp.dir, 'backup.db')}"\n`);
       const dest = join(tmp.dir, 'copy.db');
-      expect((await runWarta(['sources', '--config', file])).code).to.equal(0); // creates the database
+      expect((await runWarta(['fetch', '--config', file])).code).to.equal(0); // creates the database (no sources to poll)
       expect((await runWarta(['backup', dest, '--config', file])).code).to.equal(0);
       const again = await runWarta(['backup', dest, '--config', file]);
       expect(again.code).to.equal(1);

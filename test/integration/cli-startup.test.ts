@@ -20,6 +20,9 @@ describe('CLI start-up: a command loads only what it uses', function () {
     register = join(tmp.dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
     writeFileSync(join(tmp.dir, 'w.yaml'), `storage:\n  path: "${join(tmp.dir, 'w.db')}"\nsources:\n  - id: a\n    url: "http://127.0.0.1:9/a.xml"\n`);
+    // `warta sources` reads a database and never creates one: a fetch makes it (its one source fails: exit 3).
+    const fetched = spawnSync(process.execPath, [BIN, 'fetch', '--config', join(tmp.dir, 'w.yaml')], { cwd: REPO, encoding: 'utf8' });
+    expect(fetched.status, fetched.stderr).to.equal(3);
   });
   after(() => tmp.cleanup());
 

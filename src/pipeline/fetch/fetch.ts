@@ -3,6 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import { createBrotliDecompress, createGunzip, createInflate, type Gunzip } from 'node:zlib';
 import { WartaError } from '../../base/errors.js';
+import { MAX_RETRY_AFTER_MS } from '../backoff.js';
 import { cacheLifetimeMs } from '../hints.js';
 
 /** What warta remembers from the last answer, for a conditional request (RFC 9110 §13). */
@@ -214,8 +215,6 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   return (Array.isArray(v) ? v[0] : v) ?? null;
 }
 
-/** The longest a server may hold a source back with Retry-After; beyond it the value is capped. */
-export const MAX_RETRY_AFTER_MS = 7 * 86_400_000;
 
 /**
  * Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3), capped at MAX_RETRY_AFTER_MS from now; null
