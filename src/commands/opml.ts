@@ -4,6 +4,7 @@ import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
 import { addSourcesToConfig, exportSourcesOpml, parseSourcesOpml } from '../publish/opml-sources.js';
 import { EXIT, type CliContext } from './context.js';
 import { withReadOnlyStore } from './with-store.js';
+import { isPostgres } from '../store/open.js';
 import { redactUrl } from '../base/redact.js';
 
 /** `warta opml export|import`: the subscribed sources to and from OPML 2.0. */
@@ -19,7 +20,7 @@ export function registerOpml(program: Command, ctx: CliContext): void {
       if (!config) return ctx.exit(EXIT.config);
       let known = new Map<string, { title: string | null; siteUrl: string | null }>();
       // Titles learned from the feeds, where warta has run; the config alone is enough to export.
-      if (existsSync(config.storage.path)) {
+      if (isPostgres(config.storage) || existsSync(config.storage.path)) {
         await withReadOnlyStore(ctx, 'opml export', config, async (store) => {
           known = new Map((await store.sources.all()).map((r) => [r.id, { title: r.title, siteUrl: r.siteUrl }]));
         });
