@@ -122,7 +122,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     config.server.host,
     config.server.port,
   );
-  log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: config.storage.path, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
+  log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: store.location, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
 
   // Ends the background writes' waits for a database lock when the daemon stops.
   const stopped = new AbortController();

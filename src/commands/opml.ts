@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
 import { EXIT, EXIT_TEXT, type CliContext } from './context.js';
 import { withReadOnlyStore } from './with-store.js';
+import { isPostgres } from '../store/open.js';
 import { redactUrl } from '../base/redact.js';
 
 /** `warta opml export|import`: the subscribed sources to and from OPML 2.0. */
@@ -21,7 +22,7 @@ export function registerOpml(program: Command, ctx: CliContext): void {
       const { exportSourcesOpml } = await import('../publish/opml-sources.js');
       let known = new Map<string, { title: string | null; siteUrl: string | null }>();
       // Titles learned from the feeds, where warta has run; the config alone is enough to export.
-      if (existsSync(config.storage.path)) {
+      if (isPostgres(config.storage) || existsSync(config.storage.path)) {
         await withReadOnlyStore(ctx, 'opml export', config, async (store) => {
           known = new Map((await store.sources.all()).map((r) => [r.id, { title: r.title, siteUrl: r.siteUrl }]));
         });

@@ -22,7 +22,8 @@ export interface Config {
     /** Per client address on the public routes; perMinute 0: no rate limit. */
     rateLimit: { perMinute: number; burst: number; concurrentRenders: number };
   };
-  storage: { path: string; retentionDays: number | null };
+  /** `url`: a PostgreSQL database (null: SQLite at `path`). */
+  storage: { path: string; url: string | null; poolSize: number; statementTimeoutMs: number; retentionDays: number | null };
   fetch: {
     schedule: string;
     timezone: string;
@@ -214,6 +215,7 @@ const ENV_OVERRIDES = [
   ['WARTA_LISTEN', 'server', 'listen'],
   ['WARTA_BASE_URL', 'server', 'base_url'],
   ['WARTA_DB', 'storage', 'path'],
+  ['WARTA_DB_URL', 'storage', 'url'],
   ['WARTA_ADMIN_TOKEN', 'server', 'admin_token'],
 ] as const;
 
@@ -230,7 +232,12 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       adminToken: c.server.admin_token ?? null,
       rateLimit: { perMinute: c.server.rate_limit.requests_per_minute, burst: c.server.rate_limit.burst, concurrentRenders: c.server.rate_limit.concurrent_renders },
     },
-    storage: { path: c.storage.path === ':memory:' ? ':memory:' : resolve(c.storage.path), retentionDays: c.storage.retention_days ?? null },
+    storage: {
+      ...storagePlace(c.storage.path, c.storage.url),
+      poolSize: c.storage.pool_size,
+      statementTimeoutMs: parseDuration(c.storage.statement_timeout)!,
+      retentionDays: c.storage.retention_days ?? null,
+    },
     fetch: {
       schedule: c.fetch.schedule,
       timezone: c.fetch.timezone,
@@ -273,4 +280,12 @@ function deepFreeze<T>(o: T): T {
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
   return problems.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** Where the data is: `sqlite:PATH` is storage.path written as a URL; a postgres:// URL is kept as it is. */
+function storagePlace(path: string, url: string | undefined): { path: string; url: string | null } {
+  const file = (p: string) => (p === ':memory:' ? ':memory:' : resolve(p));
+  if (url === undefined) return { path: file(path), url: null };
+  if (/^sqlite:/i.test(url)) return { path: file(url.slice('sqlite:'.length)), url: null };
+  return { path: file(path), url };
 }

@@ -59,6 +59,13 @@ export const configSchema = z
     storage: z
       .strictObject({
         path: z.string().min(1).default('data/warta.db').describe('SQLite database file, relative to the working directory'),
+        url: z
+          .string()
+          .regex(/^(postgres(ql)?:\/\/\S+|sqlite:\S+)$/i, 'must be "postgres://user:pass@host:5432/db" (PostgreSQL) or "sqlite:path/to/warta.db"')
+          .optional()
+          .describe('postgres://user:pass@host:5432/db selects PostgreSQL (use ${ENV} for the password); sqlite:PATH is storage.path (env WARTA_DB_URL)'),
+        pool_size: z.number().int().min(1).max(100).default(10).describe('PostgreSQL: connections in the pool'),
+        statement_timeout: duration('statement_timeout').default('30s').describe('PostgreSQL: a statement (lock waits included) running longer fails and is retried later'),
         retention_days: z.number().int().min(1).optional().describe('remove items first seen more than this many days ago (default: keep forever)'),
       })
       .prefault({}),

@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ClassifierSpec } from '../tagging/classify.js';
-import type { StorageSpec } from '../store/open.js';
+import { storageLocation, type StorageSpec } from '../store/open.js';
 import type { RetagChange } from '../store/store.js';
 import type { RetagRequest, RetagWorkerData } from './retag-worker.js';
 
@@ -50,7 +50,7 @@ export async function startRetagPool(storage: StorageSpec, spec: ClassifierSpec,
   };
   const workers = await Promise.all(
     Array.from({ length: size }, () => new Promise<Worker>((resolve, reject) => {
-      const data: RetagWorkerData = { storage: { path: storage.path }, spec };
+      const data: RetagWorkerData = { storage: { path: storage.path, url: storage.url ?? null, poolSize: storage.poolSize, statementTimeoutMs: storage.statementTimeoutMs }, spec };
       const worker = startModuleWorker(WORKER_URL, data);
       started.push(worker);
       worker.on('message', (reply: Reply) => {
@@ -68,7 +68,7 @@ export async function startRetagPool(storage: StorageSpec, spec: ClassifierSpec,
       worker.on('error', (thrown: unknown) => {
         // Errors cross the thread boundary as clones: a SqliteError arrives as { code } without its message.
         const { message, code } = (thrown ?? {}) as { message?: string; code?: string };
-        const err = new Error(`re-tag worker on ${storage.path} failed: ${[code, message].filter(Boolean).join(' ') || String(thrown)}`, { cause: thrown });
+        const err = new Error(`re-tag worker on ${storageLocation(storage)} failed: ${[code, message].filter(Boolean).join(' ') || String(thrown)}`, { cause: thrown });
         reject(err);
         fail(worker, err);
       });

@@ -4,16 +4,29 @@
  */
 import { existsSync } from 'node:fs';
 import { WartaError } from '../base/errors.js';
+import { openPostgresStore } from './postgres/open.js';
+import { displayUrl } from './postgres/pool.js';
 import { backupDatabase } from './sqlite/backup.js';
 import { DAEMON_BUSY_TIMEOUT_MS } from './sqlite/busy.js';
 import { openDatabase } from './sqlite/open.js';
 import { makeSqliteStore } from './sqlite/store.js';
 import type { Store } from './store.js';
 
-/** The config's `storage` section, as far as opening a store needs it. */
+/** The config's `storage` section, as far as opening a store needs it (plain data: workers get a copy). */
 export interface StorageSpec {
+  /** The SQLite file, used unless `url` names a PostgreSQL database. */
   path: string;
+  /** `postgres://…` (or `postgresql://…`): PostgreSQL. */
+  url?: string | null;
+  /** PostgreSQL: connections in the pool. */
+  poolSize?: number;
+  /** PostgreSQL: a statement (lock waits included) running longer fails as `busy`. */
+  statementTimeoutMs?: number;
 }
+
+/** PostgreSQL's defaults, where the config does not say (src/config/schema.ts has the same). */
+export const DEFAULT_POOL_SIZE = 10;
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 
 /** How a store is opened. */
 export interface OpenOptions {
@@ -26,8 +39,26 @@ export interface OpenOptions {
   role?: 'daemon' | 'command';
 }
 
+/** Whether `spec` names a PostgreSQL database. */
+export function isPostgres(spec: StorageSpec): spec is StorageSpec & { url: string } {
+  return typeof spec.url === 'string' && /^postgres(ql)?:\/\//i.test(spec.url);
+}
+
+/** Where the store keeps its data, as it may be shown (no password). */
+export function storageLocation(spec: StorageSpec): string {
+  return isPostgres(spec) ? displayUrl(spec.url) : spec.path;
+}
+
 /** Opens (creating and migrating it unless read-only) the store `spec` names. */
 export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Promise<Store> {
+  if (isPostgres(spec)) {
+    return openPostgresStore({
+      url: spec.url,
+      poolSize: spec.poolSize ?? DEFAULT_POOL_SIZE,
+      statementTimeoutMs: spec.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      readonly: opts.readonly ?? false,
+    });
+  }
   if (opts.readonly && spec.path !== ':memory:' && !existsSync(spec.path)) {
     throw new WartaError('storage', `no database at ${spec.path}: start warta (or run \`warta fetch\`) once to create it`);
   }
@@ -42,10 +73,13 @@ export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Prom
 
 /** Whether other threads can open the same store (worker threads re-tag from their own connections). */
 export function sharedAcrossThreads(spec: StorageSpec): boolean {
-  return spec.path !== ':memory:';
+  return isPostgres(spec) || spec.path !== ':memory:';
 }
 
 /** An online, consistent copy of the store to `dest` (`warta backup`). */
 export function backupStore(spec: StorageSpec, dest: string, opts: { force?: boolean } = {}) {
+  if (isPostgres(spec)) {
+    throw new WartaError('storage', `warta backup copies SQLite files; back up the PostgreSQL database at ${displayUrl(spec.url)} with pg_dump`);
+  }
   return backupDatabase(spec.path, dest, opts);
 }

@@ -1,7 +1,7 @@
 /**
  * The store: everything warta keeps between polls (sources' state, items with their tags and outputs,
- * tombstones, re-tag progress), behind one asynchronous interface so SQLite (src/store/sqlite/) and, later,
- * PostgreSQL fit behind it alike. It speaks plain data, holds no callbacks and decides nothing: the pipeline
+ * tombstones, re-tag progress), behind one asynchronous interface so SQLite (src/store/sqlite/) and
+ * PostgreSQL (src/store/postgres/) fit behind it alike. It speaks plain data, holds no callbacks and decides nothing: the pipeline
  * decides identity, dedupe and classification, and the store writes what was decided, re-checking content
  * hashes so that a plan made from a stale read is harmless. Failures reach callers as WartaError `storage`
  * (or `busy` for a read that met another process's lock); how an implementation waits for locks is its own.
@@ -252,7 +252,7 @@ export interface RetentionStore {
 /** Everything the rest of warta may do with what it keeps. */
 export interface Store {
   /** Which implementation this is (logs, `/readyz`). */
-  readonly kind: 'sqlite';
+  readonly kind: 'sqlite' | 'postgres';
   /** Where it keeps its data, as it may be shown (no credentials). */
   readonly location: string;
   sources: SourceStore;

@@ -1,5 +1,6 @@
 /**
- * The layout's rules, checked on the source text: SQLite and SQL only inside src/store/sqlite/, a store that
+ * The layout's rules, checked on the source text: SQLite only inside src/store/sqlite/, PostgreSQL only inside
+ * src/store/postgres/, SQL only inside those two, a store that
  * imports nothing above it, a README opening every folder, and nothing at src/'s top but the two entry points.
  */
 import { expect } from 'chai';
@@ -28,14 +29,21 @@ describe('layout: where code may live', () => {
     expect(offenders.map(rel)).to.deep.equal([]);
   });
 
-  it('only src/store/ holds SQL', () => {
-    const offenders = sources.filter((f) => !rel(f).startsWith('store/') && SQL.test(readFileSync(f, 'utf8')));
+  it('only src/store/postgres/ imports pg', () => {
+    const offenders = sources.filter((f) => !rel(f).startsWith('store/postgres/') && importsOf(f).some((s) => s === 'pg' || s.startsWith('pg/')));
+    expect(offenders.map(rel)).to.deep.equal([]);
+  });
+
+  it('only src/store/sqlite/ and src/store/postgres/ hold SQL', () => {
+    const offenders = sources.filter((f) => !/^store\/(sqlite|postgres)\//.test(rel(f)) && SQL.test(readFileSync(f, 'utf8')));
     expect(offenders.map(rel)).to.deep.equal([]);
   });
 
   it('the SQL check finds SQL where it is', () => {
-    const inStore = sources.filter((f) => rel(f).startsWith('store/sqlite/') && SQL.test(readFileSync(f, 'utf8')));
-    expect(inStore.length).to.be.greaterThan(3);
+    for (const dir of ['store/sqlite/', 'store/postgres/']) {
+      const inStore = sources.filter((f) => rel(f).startsWith(dir) && SQL.test(readFileSync(f, 'utf8')));
+      expect(inStore.length, dir).to.be.greaterThan(3);
+    }
   });
 
   it('nothing under src/store/ imports from the folders above it (only base/ and itself)', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, parseConfig, type ConfigProblem } from '../../../src/config/load.js';
+import { configSecrets } from '../../../src/config/secrets.js';
 
 const VALID = `server:
   listen: "127.0.0.1:8080"
@@ -45,6 +46,23 @@ describe('config: parseConfig', () => {
     const c = parseConfig(VALID, 'warta.yaml', { WARTA_LISTEN: '0.0.0.0:9000', WARTA_BASE_URL: 'https://news.example.org/', WARTA_DB: '/data/w.db' });
     expect(c.server).to.deep.include({ host: '0.0.0.0', port: 9000, baseUrl: 'https://news.example.org', adminToken: null });
     expect(c.storage.path).to.equal('/data/w.db');
+  });
+
+  it('storage: SQLite by default; storage.url postgres:// (or WARTA_DB_URL, or ${ENV} inside it) selects PostgreSQL', () => {
+    expect(parseConfig(VALID, 'warta.yaml').storage).to.deep.include({ url: null, poolSize: 10, statementTimeoutMs: 30_000 });
+    const url = 'postgres://warta:rahasia@127.0.0.1:5432/warta';
+    const fromFile = parseConfig(`storage:\n  url: "\${DB}"\n  pool_size: 4\n  statement_timeout: "5s"\n`, 'w.yaml', { DB: url });
+    expect(fromFile.storage).to.deep.include({ url, poolSize: 4, statementTimeoutMs: 5_000 });
+    // Its password is a secret the logs mask.
+    expect(configSecrets(fromFile).urls).to.include(url);
+    expect(parseConfig(VALID, 'warta.yaml', { WARTA_DB_URL: url }).storage.url).to.equal(url);
+    const sqlite = parseConfig('storage:\n  url: "sqlite:/data/w.db"\n', 'w.yaml').storage;
+    expect(sqlite).to.deep.include({ url: null, path: '/data/w.db' });
+  });
+
+  it('storage: a url that is neither postgres:// nor sqlite:, and a pool of 0, are rejected', () => {
+    expect(problemsOf('storage:\n  url: "mysql://db/warta"\n')[0]!.message).to.match(/storage\.url: must be "postgres:\/\//);
+    expect(problemsOf('storage:\n  pool_size: 0\n')[0]!.message).to.match(/storage\.pool_size/);
   });
 
   it('derives a reachable base_url from a wildcard listen address', () => {

@@ -1,0 +1,267 @@
+import type { StoredItem } from '../../base/model.js';
+import { decodeExplain, encodeExplain } from '../explain-json.js';
+import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemUpdate, ItemWrite, Lookup, OutputFilter, RetagChange } from '../store.js';
+import { PRUNE_LOCK } from './locks.js';
+import { statement, type Queryable } from './statement.js';
+
+// One query for a whole feed's keys: a query per item would cost as much as the inserts of a cold refresh.
+const findByKeys = statement(
+  'items_find_by_keys',
+  'SELECT id, dedupe_key, content_hash, published, link FROM items WHERE source_id = $1 AND dedupe_key = ANY($2::text[])',
+);
+const tombstonedKeys = statement('items_tombstoned', 'SELECT dedupe_key FROM tombstones WHERE source_id = $1 AND dedupe_key = ANY($2::text[])');
+const sharePruneLock = statement('items_share_prune_lock', 'SELECT pg_advisory_xact_lock_shared($1, $2)');
+// A key stored since the lookup (another writer refreshed the same source) makes this a no-op: its row stands.
+const insert = statement(
+  'items_insert',
+  `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
+                      published, updated, first_seen, content_hash)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+   ON CONFLICT (source_id, dedupe_key) DO NOTHING
+   RETURNING id`,
+);
+// Only over the row the plan was made from: a row rewritten since keeps the newer write. A key another row
+// holds meanwhile makes moving this row to it a no-op (counted stale), as SQLite's UPDATE OR IGNORE; a key
+// stored by a transaction still in flight fails the commit with unique_violation, which is retried.
+const update = statement(
+  'items_update',
+  `UPDATE items SET dedupe_key = $1, guid = $2, link = $3, title = $4, summary = $5, content = $6, author = $7,
+     categories = $8, published = $9, updated = $10, content_hash = $11
+   WHERE id = $12 AND content_hash = $13
+     AND NOT EXISTS (SELECT 1 FROM items o WHERE o.source_id = items.source_id AND o.dedupe_key = $1 AND o.id <> items.id)`,
+);
+const deleteLabels = statement(
+  'items_delete_labels',
+  'WITH t AS (DELETE FROM item_tags WHERE item_id = ANY($1::bigint[])) DELETE FROM item_outputs WHERE item_id = ANY($1::bigint[])',
+);
+// Labels of a whole refresh (or re-tag range) in one statement each. ON CONFLICT: a kept tag gets its new
+// explanation (SQLite's INSERT OR REPLACE).
+const insertTags = statement(
+  'items_insert_tags',
+  `INSERT INTO item_tags (tag, item_id, explain) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+   ON CONFLICT (tag, item_id) DO UPDATE SET explain = excluded.explain`,
+);
+const insertOutputs = statement(
+  'items_insert_outputs',
+  'INSERT INTO item_outputs (output_id, item_id) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING',
+);
+const deleteTags = statement(
+  'items_delete_tags',
+  'DELETE FROM item_tags t USING unnest($1::text[], $2::bigint[]) AS d (tag, item_id) WHERE t.tag = d.tag AND t.item_id = d.item_id',
+);
+const deleteOutputs = statement(
+  'items_delete_outputs',
+  'DELETE FROM item_outputs o USING unnest($1::text[], $2::bigint[]) AS d (output_id, item_id) WHERE o.output_id = d.output_id AND o.item_id = d.item_id',
+);
+
+// An item with its tags and their explanations in one row (tags in byte order, COLLATE "C"), so a page never
+// mixes an item with tags from another moment.
+const WITH_TAGS = `items.*,
+  ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_names,
+  ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_explains`;
+// Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
+const browse = statement(
+  'items_browse',
+  `SELECT ${WITH_TAGS} FROM items
+   WHERE ($1::text IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = $1))
+     AND ($2::text IS NULL OR source_id = $2)
+     AND ($3::timestamptz IS NULL OR published >= $3)
+     AND ($4::timestamptz IS NULL OR published < $4 OR (published = $4 AND id < $5))
+   ORDER BY published DESC, id DESC LIMIT $6`,
+);
+// One statement for every output shape: each filter is on only when its array is not empty.
+const selectOutput = statement(
+  'items_select',
+  `SELECT ${WITH_TAGS} FROM items
+   WHERE (cardinality($1::text[]) = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag = ANY($1)))
+     AND ($2::text IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = $2))
+     AND (cardinality($3::text[]) = 0 OR source_id = ANY($3))
+     AND (cardinality($4::text[]) = 0 OR source_id <> ALL($4))
+   ORDER BY published DESC, id DESC LIMIT $5`,
+);
+const byId = statement('items_by_id', `SELECT ${WITH_TAGS} FROM items WHERE id = $1`);
+// uid and link have no index (one would slow every insert): these serve the CLI's look-ups.
+const byUid = statement('items_by_uid', `SELECT ${WITH_TAGS} FROM items WHERE uid = $1 LIMIT 1`);
+const byLink = statement('items_by_link', `SELECT ${WITH_TAGS} FROM items WHERE link = $1 ORDER BY id DESC LIMIT 1`);
+const countsByTag = statement('items_counts_by_tag', 'SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
+// Locks the rows a re-tag is about to change: a refresh or a prune of one of them waits for this transaction,
+// and one that got there first shows here as a new hash or a missing row.
+const lockForRetag = statement(
+  'items_lock_for_retag',
+  `SELECT i.id, i.content_hash,
+     ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = i.id) AS tags,
+     ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = i.id) AS explains,
+     ARRAY(SELECT output_id FROM item_outputs o WHERE o.item_id = i.id) AS outputs
+   FROM items i WHERE i.id = ANY($1::bigint[]) ORDER BY i.id FOR UPDATE`,
+);
+
+/** Labels to write, column by column (for unnest). */
+class Labels {
+  tags: string[] = [];
+  tagItems: number[] = [];
+  explains: (string | null)[] = [];
+  outputs: string[] = [];
+  outputItems: number[] = [];
+  add(id: number, w: ItemWrite): void {
+    for (const t of w.tags) {
+      this.tags.push(t.tag);
+      this.tagItems.push(id);
+      this.explains.push(encodeExplain(t.explain));
+    }
+    for (const o of w.outputs) {
+      this.outputs.push(o);
+      this.outputItems.push(id);
+    }
+  }
+  async write(db: Queryable): Promise<void> {
+    if (this.tags.length > 0) await insertTags(db, [this.tags, this.tagItems, this.explains]);
+    if (this.outputs.length > 0) await insertOutputs(db, [this.outputs, this.outputItems]);
+  }
+}
+
+/** Items and their labels; writes run on the caller's transaction client. */
+export const items = {
+  async lookup(db: Queryable, sourceId: string, keys: readonly string[]): Promise<Lookup> {
+    const byKey = new Map<string, ExistingItem>();
+    const tombstoned = new Set<string>();
+    if (keys.length === 0) return { byKey, tombstoned };
+    const found = await findByKeys<{ id: number; dedupe_key: string; content_hash: string; published: Date; link: string | null }>(db, [sourceId, keys]);
+    for (const r of found.rows) byKey.set(r.dedupe_key, { id: r.id, key: r.dedupe_key, contentHash: r.content_hash, published: r.published.toISOString(), link: r.link });
+    for (const r of (await tombstonedKeys<{ dedupe_key: string }>(db, [sourceId, keys])).rows) tombstoned.add(r.dedupe_key);
+    return { byKey, tombstoned };
+  },
+
+  /** Writes one refresh's new and changed items (on the caller's transaction). */
+  async commit(tx: Queryable, sourceId: string, inserts: readonly ItemInsert[], updates: readonly ItemUpdate[]): Promise<CommitResult> {
+    const result: CommitResult = { inserted: 0, updated: 0, stale: 0, pruned: 0 };
+    const labels = new Labels();
+    if (inserts.length > 0) {
+      // Pruned by retention since the lookup: it must not come back as new (see PRUNE_LOCK).
+      await sharePruneLock(tx, PRUNE_LOCK);
+      const pruned = new Set((await tombstonedKeys<{ dedupe_key: string }>(tx, [sourceId, inserts.map((i) => i.key)])).rows.map((r) => r.dedupe_key));
+      for (const it of inserts) {
+        if (pruned.has(it.key)) {
+          result.stale++;
+          continue;
+        }
+        const { rows } = await insert<{ id: number }>(tx, [
+          it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
+          JSON.stringify(it.categories), it.published, it.updated, it.firstSeen, it.contentHash,
+        ]);
+        if (rows.length === 0) {
+          result.stale++;
+          continue;
+        }
+        labels.add(rows[0]!.id, it);
+        result.inserted++;
+      }
+    }
+    const rewritten: number[] = [];
+    for (const it of updates) {
+      const info = await update(tx, [
+        it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
+        it.published, it.updated, it.contentHash, it.id, it.expectedHash,
+      ]);
+      if (info.rowCount === 0) {
+        result.stale++;
+        continue;
+      }
+      rewritten.push(it.id);
+      labels.add(it.id, it);
+      result.updated++;
+    }
+    if (rewritten.length > 0) await deleteLabels(tx, [rewritten]);
+    await labels.write(tx);
+    return result;
+  },
+
+  async select(db: Queryable, f: OutputFilter): Promise<StoredItem[]> {
+    const { rows } = await selectOutput(db, [f.tags, f.output, f.sources, f.excludeSources ?? [], f.limit]);
+    return rows.map(toStoredItem);
+  },
+
+  async browse(db: Queryable, f: BrowseFilter): Promise<StoredItem[]> {
+    const { rows } = await browse(db, [f.tag, f.source, f.since, f.before?.published ?? null, f.before?.id ?? null, f.limit]);
+    return rows.map(toStoredItem);
+  },
+
+  async find(db: Queryable, ref: { id: number } | { uid: string } | { link: string }): Promise<StoredItem | null> {
+    const { rows } = 'id' in ref ? await byId(db, [ref.id]) : 'uid' in ref ? await byUid(db, [ref.uid]) : await byLink(db, [ref.link]);
+    return rows[0] ? toStoredItem(rows[0]) : null;
+  },
+
+  async countsByTag(db: Queryable): Promise<Map<string, number>> {
+    return new Map((await countsByTag<{ tag: string; n: number }>(db)).rows.map((r) => [r.tag, r.n]));
+  },
+
+  /** Writes a re-tag's changes (on the caller's transaction); returns how many items changed. */
+  async applyRetag(tx: Queryable, changes: readonly RetagChange[]): Promise<{ changed: number; explained: number }> {
+    let changed = 0;
+    let explained = 0;
+    if (changes.length === 0) return { changed, explained };
+    type Locked = { id: number; content_hash: string; tags: string[]; explains: (string | null)[]; outputs: string[] };
+    const stored = new Map((await lockForRetag<Locked>(tx, [changes.map((c) => c.id)])).rows.map((r) => [r.id, r]));
+    const gone = { tags: [] as string[], items: [] as number[] };
+    const goneOut = { outputs: [] as string[], items: [] as number[] };
+    const put = { tags: [] as string[], items: [] as number[], explains: [] as string[] };
+    const putOut = { outputs: [] as string[], items: [] as number[] };
+    for (const c of changes) {
+      const row = stored.get(c.id);
+      // Classified from a snapshot: an item pruned or rewritten since then was (or will be) handled by the
+      // refresh or retention that touched it, with the current rules.
+      if (!row || row.content_hash !== c.contentHash) continue;
+      // The diff is taken again here, against what is stored now, so nothing unchanged is rewritten.
+      const before = new Map(row.tags.map((t, k) => [t, row.explains[k] ?? null]));
+      const after = new Set(c.tags.map((t) => t.tag));
+      const outBefore = new Set(row.outputs);
+      const outAfter = new Set(c.outputs);
+      const membership = !sameSet(new Set(before.keys()), after) || !sameSet(outBefore, outAfter);
+      let rewritten = false;
+      for (const [t] of before) if (!after.has(t)) (gone.tags.push(t), gone.items.push(c.id));
+      c.tags.forEach((t, k) => {
+        if (before.get(t.tag) === c.explains[k]) return;
+        put.tags.push(t.tag);
+        put.items.push(c.id);
+        put.explains.push(c.explains[k]!);
+        rewritten = true;
+      });
+      for (const o of outBefore) if (!outAfter.has(o)) (goneOut.outputs.push(o), goneOut.items.push(c.id));
+      for (const o of outAfter) if (!outBefore.has(o)) (putOut.outputs.push(o), putOut.items.push(c.id));
+      if (membership) changed++;
+      else if (rewritten) explained++;
+    }
+    if (gone.tags.length > 0) await deleteTags(tx, [gone.tags, gone.items]);
+    if (put.tags.length > 0) await insertTags(tx, [put.tags, put.items, put.explains]);
+    if (goneOut.outputs.length > 0) await deleteOutputs(tx, [goneOut.outputs, goneOut.items]);
+    if (putOut.outputs.length > 0) await insertOutputs(tx, [putOut.outputs, putOut.items]);
+    return { changed, explained };
+  },
+};
+
+function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
+/** A row of `items` (with WITH_TAGS) as the rest of warta sees it. */
+function toStoredItem(r: Record<string, unknown>): StoredItem {
+  const tags = r.tag_names as string[];
+  const explains = r.tag_explains as (string | null)[];
+  const matches = tags.flatMap((tag, k) => decodeExplain(explains[k] ?? null).map((m) => ({ tag, ...m })));
+  return {
+    id: r.id as number,
+    uid: r.uid as string,
+    sourceId: r.source_id as string,
+    guid: (r.guid as string | null) ?? null,
+    link: (r.link as string | null) ?? null,
+    title: r.title as string,
+    summary: (r.summary as string | null) ?? null,
+    content: (r.content as string | null) ?? null,
+    author: (r.author as string | null) ?? null,
+    categories: JSON.parse(r.categories as string) as string[],
+    published: r.published as Date,
+    updated: r.updated as Date,
+    firstSeen: r.first_seen as Date,
+    tags,
+    matches,
+  };
+}

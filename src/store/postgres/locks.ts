@@ -1,0 +1,15 @@
+/**
+ * Advisory locks warta takes, as (class, object) pairs of int4: the class is "wart" in ASCII, so warta's locks
+ * never collide with another application's single-bigint locks on the same database.
+ */
+const WARTA = 0x77617274;
+
+/** Held by the transaction that migrates the schema. */
+export const MIGRATE_LOCK: [number, number] = [WARTA, 1];
+
+/**
+ * Retention holds it exclusively; a refresh that inserts holds it shared from before its tombstone check to its
+ * commit. So a prune never commits between a refresh's check and its insert (which would bring a pruned item
+ * back), while refreshes never wait for each other. SQLite gets the same from its single writer.
+ */
+export const PRUNE_LOCK: [number, number] = [WARTA, 2];
