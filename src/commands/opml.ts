@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { ConfigError, formatProblem, parseConfig } from '../config/load.js';
 import { EXIT, EXIT_TEXT, type CliContext } from './context.js';
 import { withReadOnlyStore } from './with-store.js';
-import { isPostgres } from '../store/open.js';
+import { isPostgres } from '../store/spec.js';
 import { redactUrl } from '../base/redact.js';
 
 /** `warta opml export|import`: the subscribed sources to and from OPML 2.0. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.js';
-import { sharedAcrossThreads } from '../store/open.js';
+import { sharedAcrossThreads } from '../store/spec.js';
 import type { Store } from '../store/store.js';
 import type { Classifier } from '../tagging/classify.js';
 import { retagIfRulesChanged } from './retag.js';

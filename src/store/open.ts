@@ -10,23 +10,10 @@ import { backupDatabase } from './sqlite/backup.js';
 import { DAEMON_BUSY_TIMEOUT_MS } from './sqlite/busy.js';
 import { openDatabase } from './sqlite/open.js';
 import { makeSqliteStore } from './sqlite/store.js';
+import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS, isPostgres, type StorageSpec } from './spec.js';
 import type { Store } from './store.js';
 
-/** The config's `storage` section, as far as opening a store needs it (plain data: workers get a copy). */
-export interface StorageSpec {
-  /** The SQLite file, used unless `url` names a PostgreSQL database. */
-  path: string;
-  /** `postgres://…` (or `postgresql://…`): PostgreSQL. */
-  url?: string | null;
-  /** PostgreSQL: connections in the pool. */
-  poolSize?: number;
-  /** PostgreSQL: a statement (lock waits included) running longer fails as `busy`. */
-  statementTimeoutMs?: number;
-}
-
-/** PostgreSQL's defaults, where the config does not say (src/config/schema.ts has the same). */
-export const DEFAULT_POOL_SIZE = 10;
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS, isPostgres, sharedAcrossThreads, type StorageSpec } from './spec.js';
 
 /** How a store is opened. */
 export interface OpenOptions {
@@ -37,11 +24,6 @@ export interface OpenOptions {
    * may wait on its own thread.
    */
   role?: 'daemon' | 'command';
-}
-
-/** Whether `spec` names a PostgreSQL database. */
-export function isPostgres(spec: StorageSpec): spec is StorageSpec & { url: string } {
-  return typeof spec.url === 'string' && /^postgres(ql)?:\/\//i.test(spec.url);
 }
 
 /** Where the store keeps its data, as it may be shown (no password). */
@@ -71,10 +53,6 @@ export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Prom
   }
 }
 
-/** Whether other threads can open the same store (worker threads re-tag from their own connections). */
-export function sharedAcrossThreads(spec: StorageSpec): boolean {
-  return isPostgres(spec) || spec.path !== ':memory:';
-}
 
 /** An online, consistent copy of the store to `dest` (`warta backup`). */
 export function backupStore(spec: StorageSpec, dest: string, opts: { force?: boolean } = {}) {
