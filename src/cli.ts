@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBackup } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { EXIT, makeContext } from './commands/context.js';
+import { registerExtract } from './commands/extract.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerOpml } from './commands/opml.js';
 import { registerSources } from './commands/sources.js';
@@ -21,6 +22,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     .showHelpAfterError();
   registerStart(program, ctx);
   registerFetch(program, ctx);
+  registerExtract(program, ctx);
   registerSources(program, ctx);
   registerTags(program, ctx);
   registerBackup(program, ctx);
