@@ -18,7 +18,7 @@ export const BOX_HEADING =
   /^\s*(?:pilihan\s+redaksi|jurnas\s+video|berita\s+(?:terkait|lainnya|terkini|populer|terpopuler|pilihan)|artikel\s+(?:terkait|lainnya)|terpopuler|populer|rekomendasi|(?:video|foto)\s+(?:pilihan|terkait|terkini)|keywords?\s*:?|tags?\s*:?|topik\s*(?:terkait)?\s*:?|bagikan(?:\s+artikel)?\s*:?|share\s*:?|ikuti\s+kami|komentar|most\s+popular|related)\s*$/i;
 
 // class/id words of parts that are never article text. Matched as whole words of the class or id.
-const JUNK_WORD =
+export const JUNK_WORD =
   /(?:^|[\s_-])(?:ads?|advert\w*|iklan|banner|sponsor\w*|promo|share|sharing|social|sosmed|related|terkait|baca-?juga|bacajuga|pilihan|redaksi-pilihan|rekomendasi|populer|terpopuler|trending|newsletter|subscribe|comments?|komentar|breadcrumbs?|tags?|keywords?|topik|nav|navbar|menu|footer|sidebar|widget|video-?box|jurnas-?video|most-?popular|outbrain|taboola|dfp|gpt)(?:$|[\s_-])/i;
 
 // Elements that are never article text on any page.
@@ -32,8 +32,9 @@ export function dropPageBoilerplate(doc: PageDocument, keep: PageElement | null 
   for (const el of [...doc.querySelectorAll('[class], [id]')]) {
     if (!el.isConnected || (keep && (el === keep || el.contains(keep)))) continue;
     const words = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
-    // The article's own wrapper is often "content-detail share-enabled": only small parts are judged by name.
-    if (JUNK_WORD.test(words) && textLength(el) < 1500) el.remove();
+    // The article's own wrapper is often "content-detail share-enabled": only small parts, or parts that are
+    // mostly links, are judged by name.
+    if (JUNK_WORD.test(words) && (textLength(el) < 1500 || linkDensity(el) > 0.5)) el.remove();
   }
   dropRelated(doc.body ?? doc.documentElement);
 }
@@ -54,6 +55,12 @@ export function dropRelated(root: PageElement | null): void {
       removeBox(el, root);
     }
   }
+}
+
+function linkDensity(el: PageElement): number {
+  let linked = 0;
+  for (const a of el.querySelectorAll('a')) linked += textLength(a);
+  return linked / Math.max(1, textLength(el));
 }
 
 function textLength(el: PageElement): number {

@@ -36,6 +36,11 @@ export function parseDateLine(line: string): Date | null {
   return readDateLine(line)?.at ?? null;
 }
 
+/** Whether a piece of text holds something shaped like a date line (cheap: no date is built). */
+export function hasDateLine(text: string): boolean {
+  return text.length < 300 && /\d{4}/.test(text) && LINE.test(text);
+}
+
 /** A date line's instant, and whether it gave a time of day. */
 export interface DateLine {
   at: Date;

@@ -6,6 +6,7 @@
  * MAX_MARKUP characters the rest of a page is not read.
  */
 import { parseHTML } from 'linkedom';
+import { pruneBoilerplate } from './prune.js';
 
 /**
  * The part of the DOM the page stages use. Declared here because the project compiles without the DOM lib and
@@ -63,9 +64,13 @@ export function readJsonLd(html: string): unknown[] {
   return out;
 }
 
-/** Parses a page into a document with its scripts, styles and comments gone and its nesting bounded. */
-export function parsePage(html: string): PageDocument {
-  const bounded = boundMarkup(dropInvisible(html));
+/**
+ * Parses a page into a document with its scripts, styles and comments gone and its nesting bounded; with `prune`,
+ * boilerplate subtrees are cut from the markup first (prune.ts).
+ */
+export function parsePage(html: string, prune = false): PageDocument {
+  const visible = dropInvisible(html);
+  const bounded = boundMarkup(prune ? pruneBoilerplate(visible) : visible);
   // Markup without <html> (a fragment, or a page that is one unclosed attribute) still gets a document element.
   const doc = (parseHTML(/<html[\s>]/i.test(bounded) ? bounded : `<!DOCTYPE html><html><body>${bounded}</body></html>`) as unknown as { document: PageDocument }).document;
   return doc.documentElement ? doc : (parseHTML('<!DOCTYPE html><html><body></body></html>') as unknown as { document: PageDocument }).document;

@@ -14,6 +14,8 @@ export interface ExtractOptions {
   contentSelector?: string | null;
   /** CSS selectors of parts to drop inside the article. */
   remove?: readonly string[];
+  /** Collect the page's article links (for a listing page); default true. */
+  collectLinks?: boolean;
 }
 
 /** The article as warta stores it. */
@@ -42,7 +44,7 @@ export function extractArticle(doc: PageDocument, pageUrl: string, options: Extr
   }
   for (const sel of options.remove ?? []) for (const el of [...doc.querySelectorAll(sel)]) el.remove();
   dropPageBoilerplate(doc, root);
-  const links = findArticleLinks(doc, pageUrl);
+  const links = options.collectLinks === false ? [] : findArticleLinks(doc, pageUrl);
   let container: PageElement;
   if (root) {
     container = root;

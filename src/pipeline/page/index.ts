@@ -35,7 +35,8 @@ export interface PageReading {
 /** Reads a page: metadata first, then the article or the listing. */
 export function readPage(html: string, pageUrl: string, options: ExtractOptions = {}): PageReading {
   const jsonLd = readJsonLd(html);
-  const doc = parsePage(html);
+  // An admin's content selector may name any part of the page: nothing is cut before it is looked up.
+  const doc = parsePage(html, !options.contentSelector);
   const title = findTitle(doc);
   const meta = {
     title,
@@ -45,7 +46,8 @@ export function readPage(html: string, pageUrl: string, options: ExtractOptions 
     pagination: findPagination(doc, pageUrl),
   };
   const declared = declaredType(doc, jsonLd);
-  const article = extractArticle(doc, pageUrl, options);
+  // A page that says it is an article lists nothing: its links are not collected.
+  const article = extractArticle(doc, pageUrl, { ...options, collectLinks: declared !== true });
   const isArticle = declared ?? looksLikeArticle(article.text);
   return {
     ...meta,

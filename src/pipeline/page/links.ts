@@ -6,8 +6,8 @@ import { getDomain } from 'tldts';
 import { absoluteHttpUrl } from './canonical.js';
 import type { PageDocument, PageElement } from './dom.js';
 
-const NEXT_TEXT = /^\s*(?:selanjutnya|berikutnya|halaman\s+(?:selanjutnya|berikutnya)|next(?:\s+page)?|lanjut|›|»|>)\s*[›»>]?\s*$/i;
-const ALL_PAGES_TEXT = /^\s*(?:tampilkan\s+semua|lihat\s+semua\s+halaman|baca\s+(?:dalam\s+)?satu\s+halaman|show\s+all|single\s+page|semua\s+halaman)\b/i;
+export const NEXT_TEXT = /^\s*(?:selanjutnya|berikutnya|halaman\s+(?:selanjutnya|berikutnya)|next(?:\s+page)?|lanjut|›|»|>)\s*[›»>]?\s*$/i;
+export const ALL_PAGES_TEXT = /^\s*(?:tampilkan\s+semua|lihat\s+semua\s+halaman|baca\s+(?:dalam\s+)?satu\s+halaman|show\s+all|single\s+page|semua\s+halaman)\b/i;
 const PAGINATION_BOX = /pag(?:e|ing|ination)|halaman|nav-?page/i;
 
 /** The pagination of an article: an "all pages" view when offered, else the next page. Same site only. */
@@ -65,12 +65,15 @@ export function looksLikeArticleUrl(url: URL): boolean {
 export function findArticleLinks(doc: PageDocument, pageUrl: string, limit = 200): string[] {
   const out: string[] = [];
   const seen = new Set<string>([stripHash(pageUrl)]);
+  const host = new URL(pageUrl).hostname;
+  const site = getDomain(host);
   for (const a of doc.querySelectorAll('a[href]')) {
     const abs = absoluteHttpUrl(a.getAttribute('href'), pageUrl);
     if (abs === null) continue;
     const url = new URL(abs);
     url.hash = '';
-    if (seen.has(url.href) || !sameSite(url.href, pageUrl) || !looksLikeArticleUrl(url)) continue;
+    if (seen.has(url.href) || !looksLikeArticleUrl(url)) continue;
+    if (url.hostname !== host && (site === null || getDomain(url.hostname) !== site)) continue;
     seen.add(url.href);
     out.push(url.href);
     if (out.length >= limit) break;
