@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBackup } from './commands/backup.js';
 import { registerConfigCommands } from './commands/config.js';
 import { EXIT, makeContext } from './commands/context.js';
+import { registerExtract } from './commands/extract.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerOpml } from './commands/opml.js';
 import { registerSources } from './commands/sources.js';
@@ -22,6 +23,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     .addHelpText('after', `\nExit status: ${EXIT.ok} ok · ${EXIT.config} config error · ${EXIT.usage} usage · ${EXIT.sourceFailed} a source failed (fetch); each command's --help lists its own.\nEvery command takes --config FILE (default: $WARTA_CONFIG, else config/warta.yaml).\n`);
   registerStart(program, ctx);
   registerFetch(program, ctx);
+  registerExtract(program, ctx);
   registerSources(program, ctx);
   registerTags(program, ctx);
   registerBackup(program, ctx);

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'blocked_address'
   | 'rate_limited'
   | 'not_a_feed'
+  | 'not_html'
+  | 'selector_empty'
   | 'parse_error'
   | 'decode_error'
   | 'gone'

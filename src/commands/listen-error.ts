@@ -28,11 +28,17 @@ export async function describeListenError(err: unknown, listen: { host: string; 
 }
 
 async function answersHealthz(url: string): Promise<boolean> {
+  // A timer of our own, not AbortSignal.timeout(): that one is unref'd, and a peer that accepts and then says
+  // nothing left the process with nothing to wait on but a promise (exit 13, "unsettled top-level await").
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 1000);
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(url, { signal: abort.signal });
     const body = (await res.json()) as { status?: unknown };
     return res.ok && body.status === 'ok';
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }

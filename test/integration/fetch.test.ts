@@ -136,4 +136,23 @@ describe('pipeline: fetchFeed against a loopback server', () => {
     expect(open.kind).to.equal('ok');
     if (unexercised !== null) pendingBecause(this, unexercised);
   });
+
+  it('allowLoopback (tests only) lets loopback through the block and nothing else, on every redirect hop', async () => {
+    const l = { ...limits, blockPrivateAddresses: true, allowLoopback: true };
+    const a = makeFetchAgent(l);
+    try {
+      server.routes.set('/to-private', (_req, res) => void res.writeHead(302, { Location: 'http://10.0.0.1/feed' }).end());
+      server.routes.set('/to-metadata', (_req, res) => void res.writeHead(302, { Location: 'http://169.254.169.254/latest/meta-data/' }).end());
+      const fetchIt = (url: string) => fetchFeed(a, { url, etag: null, lastModified: null }, l, now);
+      expect((await fetchIt(server.url('/ok'))).kind).to.equal('ok');
+      const port = new URL(server.origin).port;
+      expect((await fetchIt(`http://localhost:${port}/ok`)).kind).to.equal('ok');
+      for (const path of ['/to-private', '/to-metadata']) {
+        const r = await fetchIt(server.url(path));
+        expect(r.kind === 'error' && r.error.code, path).to.equal('blocked_address');
+      }
+    } finally {
+      await a.close();
+    }
+  });
 });

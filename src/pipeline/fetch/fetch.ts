@@ -12,6 +12,8 @@ export interface FetchRequest {
   etag: string | null;
   lastModified: string | null;
   signal?: AbortSignal;
+  /** The Accept header; feeds' by default. */
+  accept?: string;
 }
 
 /** Limits of one fetch. */
@@ -24,6 +26,11 @@ export interface FetchLimits {
   userAgent: string;
   /** Refuse loopback, private and link-local addresses (after DNS, on every hop). */
   blockPrivateAddresses?: boolean;
+  /**
+   * With blockPrivateAddresses, still let loopback through (127.0.0.0/8, ::1, localhost) and nothing else that is
+   * private. For tests only: they serve pages on 127.0.0.1, and must not lift the block on the rest.
+   */
+  allowLoopback?: boolean;
 }
 
 /** One redirect hop, kept so a later stage can tell permanent moves (301/308) from temporary ones. */
@@ -65,12 +72,25 @@ export function isPrivateAddress(ip: string): boolean {
   return family === 0 ? false : PRIVATE.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** Whether an IP address is loopback (127.0.0.0/8, ::1, or 127.x mapped into IPv6). */
+export function isLoopbackAddress(ip: string): boolean {
+  const v4 = /^(?:::ffff:)?(\d+)\.\d+\.\d+\.\d+$/i.exec(ip);
+  if (v4) return v4[1] === '127';
+  return ip === '::1' || /^0{0,4}(?::0{0,4}){6}:0{0,3}1$/.test(ip);
+}
+
+type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
+
 /** A DNS lookup that fails for private addresses, so the check holds after resolution and on redirects. */
-function publicOnlyLookup(hostname: string, options: object, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void): void {
+function publicOnlyLookup(allowLoopback: boolean): (hostname: string, options: object, callback: LookupCallback) => void {
+  return (hostname, options, callback) => lookupPublic(hostname, options, callback, allowLoopback);
+}
+
+function lookupPublic(hostname: string, options: object, callback: LookupCallback, allowLoopback: boolean): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
-    const bad = list.find((a) => isPrivateAddress(a.address));
+    const bad = list.find((a) => isPrivateAddress(a.address) && !(allowLoopback && isLoopbackAddress(a.address)));
     if (bad) return callback(new WartaError('blocked_address', `${hostname} resolves to ${bad.address}, a private address (fetch.block_private_addresses)`), []);
     if ((options as { all?: boolean }).all) return callback(null, list);
     callback(null, list[0]!.address, list[0]!.family);
@@ -80,7 +100,7 @@ function publicOnlyLookup(hostname: string, options: object, callback: (err: Err
 /** A connection pool shared by all fetches; timeouts on every phase so no socket hangs forever. */
 export function makeFetchAgent(limits: FetchLimits): Agent {
   return new Agent({
-    ...(limits.blockPrivateAddresses ? { connect: { lookup: publicOnlyLookup } } : {}),
+    ...(limits.blockPrivateAddresses ? { connect: { lookup: publicOnlyLookup(limits.allowLoopback ?? false) } } : {}),
     connectTimeout: Math.min(limits.timeoutMs, 10_000),
     headersTimeout: limits.timeoutMs,
     bodyTimeout: limits.timeoutMs,
@@ -101,12 +121,12 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
   const credentials = basicAuthOf(req.url);
   try {
     for (;;) {
-      const parsed = checkUrl(url, limits.blockPrivateAddresses ?? false);
+      const parsed = checkUrl(url, limits.blockPrivateAddresses ?? false, limits.allowLoopback ?? false);
       visited.add(parsed.href);
       const authorization = basicAuthOf(url)?.header ?? (credentials && credentials.origin === parsed.origin ? credentials.header : null);
       const headers: Record<string, string> = {
         'user-agent': limits.userAgent,
-        accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+        accept: req.accept ?? 'application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
         'accept-encoding': 'gzip, deflate, br',
       };
       if (authorization !== null) headers.authorization = authorization;
@@ -186,7 +206,7 @@ function failure(status: number | null, url: string, redirects: RedirectHop[], e
   return { kind: 'error', status, url, redirects, error, retryAfter };
 }
 
-function checkUrl(url: string, blockPrivate: boolean): URL {
+function checkUrl(url: string, blockPrivate: boolean, allowLoopback: boolean): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -198,7 +218,8 @@ function checkUrl(url: string, blockPrivate: boolean): URL {
   }
   // An IP literal never reaches the DNS lookup, so it is checked here.
   const literal = parsed.hostname.replace(/^\[|\]$/g, '');
-  if (blockPrivate && (isPrivateAddress(literal) || parsed.hostname === 'localhost')) {
+  const loopback = isLoopbackAddress(literal) || parsed.hostname === 'localhost';
+  if (blockPrivate && (isPrivateAddress(literal) || parsed.hostname === 'localhost') && !(allowLoopback && loopback)) {
     throw new WartaError('blocked_address', `${parsed.hostname} is a private address (fetch.block_private_addresses)`);
   }
   return parsed;
