@@ -1,6 +1,7 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemUpdate, ItemWrite, Lookup, OutputFilter, RetagChange } from '../store.js';
+import { sameSet, toStoredItem } from '../rows.js';
 import { PRUNE_LOCK } from './locks.js';
 import { statement, type Queryable } from './statement.js';
 
@@ -177,17 +178,17 @@ export const items = {
 
   async select(db: Queryable, f: OutputFilter): Promise<StoredItem[]> {
     const { rows } = await selectOutput(db, [f.tags, f.output, f.sources, f.excludeSources ?? [], f.limit]);
-    return rows.map(toStoredItem);
+    return rows.map(toStoredItemWithTags);
   },
 
   async browse(db: Queryable, f: BrowseFilter): Promise<StoredItem[]> {
     const { rows } = await browse(db, [f.tag, f.source, f.since, f.before?.published ?? null, f.before?.id ?? null, f.limit]);
-    return rows.map(toStoredItem);
+    return rows.map(toStoredItemWithTags);
   },
 
   async find(db: Queryable, ref: { id: number } | { uid: string } | { link: string }): Promise<StoredItem | null> {
     const { rows } = 'id' in ref ? await byId(db, [ref.id]) : 'uid' in ref ? await byUid(db, [ref.uid]) : await byLink(db, [ref.link]);
-    return rows[0] ? toStoredItem(rows[0]) : null;
+    return rows[0] ? toStoredItemWithTags(rows[0]) : null;
   },
 
   async countsByTag(db: Queryable): Promise<Map<string, number>> {
@@ -238,30 +239,11 @@ export const items = {
   },
 };
 
-function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
-  return a.size === b.size && [...a].every((x) => b.has(x));
-}
 
 /** A row of `items` (with WITH_TAGS) as the rest of warta sees it. */
-function toStoredItem(r: Record<string, unknown>): StoredItem {
+function toStoredItemWithTags(r: Record<string, unknown>): StoredItem {
   const tags = r.tag_names as string[];
   const explains = r.tag_explains as (string | null)[];
   const matches = tags.flatMap((tag, k) => decodeExplain(explains[k] ?? null).map((m) => ({ tag, ...m })));
-  return {
-    id: r.id as number,
-    uid: r.uid as string,
-    sourceId: r.source_id as string,
-    guid: (r.guid as string | null) ?? null,
-    link: (r.link as string | null) ?? null,
-    title: r.title as string,
-    summary: (r.summary as string | null) ?? null,
-    content: (r.content as string | null) ?? null,
-    author: (r.author as string | null) ?? null,
-    categories: JSON.parse(r.categories as string) as string[],
-    published: r.published as Date,
-    updated: r.updated as Date,
-    firstSeen: r.first_seen as Date,
-    tags,
-    matches,
-  };
+  return { ...toStoredItem(r, tags), matches };
 }

@@ -3,27 +3,17 @@
  * lock, so several daemons starting at once migrate once (the others wait, then find nothing left to do).
  * PostgreSQL's DDL is transactional: a crash mid-migration leaves the previous version intact.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadMigrations as loadMigrationFiles, type Migration } from '../rows.js';
 import type pg from 'pg';
 import { MIGRATE_LOCK } from './locks.js';
 
 // src/store/postgres and dist/store/postgres are both three levels below the package root.
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/postgres/', import.meta.url));
 
-/** A numbered migration file, e.g. 0001_init.sql → version 1. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
 /** Reads migrations/postgres/NNNN_name.sql in order. */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({ version: Number(f.slice(0, 4)), name: f, sql: readFileSync(dir + f, 'utf8') }));
+  return loadMigrationFiles(dir);
 }
 
 /** Brings the schema (the connection's search_path) up to date; returns its version. */

@@ -1,4 +1,5 @@
-import type { PollRecord, SourceHealth, SourceRow } from '../store.js';
+import { toSourceRow } from '../rows.js';
+import type { PollRecord, SourceRow } from '../store.js';
 import { statement, type Queryable } from './statement.js';
 
 const get = statement('source_get', 'SELECT * FROM sources WHERE id = $1');
@@ -84,32 +85,3 @@ export const sources = {
     ]);
   },
 };
-
-function toSourceRow(r: Record<string, unknown>): SourceRow {
-  return {
-    id: r.id as string,
-    url: r.url as string,
-    title: (r.title as string | null) ?? null,
-    siteUrl: (r.site_url as string | null) ?? null,
-    etag: (r.etag as string | null) ?? null,
-    lastModified: (r.last_modified as string | null) ?? null,
-    bodyHash: (r.body_hash as string | null) ?? null,
-    parser: (r.parser as string | null) ?? null,
-    format: (r.format as string | null) ?? null,
-    state: r.state as SourceHealth,
-    lastStatus: (r.last_status as number | null) ?? null,
-    lastErrorCode: (r.last_error_code as string | null) ?? null,
-    lastErrorMessage: (r.last_error_message as string | null) ?? null,
-    consecutiveFailures: r.consecutive_failures as number,
-    totalFailures: r.total_failures as number,
-    notModifiedCount: r.not_modified_count as number,
-    lastPoll: (r.last_poll as Date | null) ?? null,
-    lastSuccess: (r.last_success as Date | null) ?? null,
-    heldUntil: (r.held_until as Date | null) ?? null,
-    hintUntil: (r.hint_until as Date | null) ?? null,
-    feedHintMs: (r.feed_hint_ms as number | null) ?? null,
-    effectiveUrl: (r.effective_url as string | null) ?? null,
-    redirectTarget: (r.redirect_target as string | null) ?? null,
-    redirectSeen: r.redirect_seen as number,
-  };
-}

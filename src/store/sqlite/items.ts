@@ -1,6 +1,7 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemUpdate, ItemWrite, Lookup, OutputFilter, RetagChange } from '../store.js';
+import { sameSet, toStoredItem } from '../rows.js';
 import type { Db } from './open.js';
 
 const iso = (d: Date) => d.toISOString();
@@ -203,29 +204,5 @@ export function makeItemStatements(db: Db) {
       }
       return { changed, explained };
     },
-  };
-}
-
-function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
-  return a.size === b.size && [...a].every((x) => b.has(x));
-}
-
-/** A row of `items` as the rest of warta sees it. */
-export function toStoredItem(r: Record<string, unknown>, tags: string[]): StoredItem {
-  return {
-    id: r.id as number,
-    uid: r.uid as string,
-    sourceId: r.source_id as string,
-    guid: (r.guid as string | null) ?? null,
-    link: (r.link as string | null) ?? null,
-    title: r.title as string,
-    summary: (r.summary as string | null) ?? null,
-    content: (r.content as string | null) ?? null,
-    author: (r.author as string | null) ?? null,
-    categories: JSON.parse(r.categories as string) as string[],
-    published: new Date(r.published as string),
-    updated: new Date(r.updated as string),
-    firstSeen: new Date(r.first_seen as string),
-    tags,
   };
 }

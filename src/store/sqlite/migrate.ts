@@ -1,23 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadMigrations as loadMigrationFiles, type Migration } from '../rows.js';
 import type { Db } from './open.js';
 
-// src/db and dist/db are both two levels below the package root, so one relative path serves both.
+// src/store/sqlite and dist/store/sqlite are both three levels below the package root: one path serves both.
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite/', import.meta.url));
-
-/** A numbered migration file, e.g. 0001_init.sql → version 1. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 /** Reads migrations/sqlite/NNNN_name.sql in order. */
 export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({ version: Number(f.slice(0, 4)), name: f, sql: readFileSync(dir + f, 'utf8') }));
+  return loadMigrationFiles(dir);
 }
 
 /**

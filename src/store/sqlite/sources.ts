@@ -1,8 +1,8 @@
-import type { PollRecord, SourceHealth, SourceRow } from '../store.js';
+import type { PollRecord, SourceRow } from '../store.js';
+import { toSourceRow } from '../rows.js';
 import type { Db } from './open.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-const date = (s: unknown) => (typeof s === 'string' ? new Date(s) : null);
 
 /** Prepared statements over the sources table. */
 export function makeSourceStatements(db: Db) {
@@ -105,35 +105,5 @@ export function makeSourceStatements(db: Db) {
         format: r.feed?.format ?? null,
       });
     },
-  };
-}
-
-
-function toSourceRow(r: Record<string, unknown>): SourceRow {
-  return {
-    id: r.id as string,
-    url: r.url as string,
-    title: (r.title as string | null) ?? null,
-    siteUrl: (r.site_url as string | null) ?? null,
-    etag: (r.etag as string | null) ?? null,
-    lastModified: (r.last_modified as string | null) ?? null,
-    bodyHash: (r.body_hash as string | null) ?? null,
-    parser: (r.parser as string | null) ?? null,
-    format: (r.format as string | null) ?? null,
-    state: r.state as SourceHealth,
-    lastStatus: (r.last_status as number | null) ?? null,
-    lastErrorCode: (r.last_error_code as string | null) ?? null,
-    lastErrorMessage: (r.last_error_message as string | null) ?? null,
-    consecutiveFailures: r.consecutive_failures as number,
-    totalFailures: r.total_failures as number,
-    notModifiedCount: r.not_modified_count as number,
-    lastPoll: date(r.last_poll),
-    lastSuccess: date(r.last_success),
-    heldUntil: date(r.held_until),
-    hintUntil: date(r.hint_until),
-    feedHintMs: (r.feed_hint_ms as number | null) ?? null,
-    effectiveUrl: (r.effective_url as string | null) ?? null,
-    redirectTarget: (r.redirect_target as string | null) ?? null,
-    redirectSeen: r.redirect_seen as number,
   };
 }
