@@ -64,7 +64,9 @@ describe('CLI as an admin meets it (issue 16)', function () {
       const first = new DaemonProcess(`http://127.0.0.1:${port}`, ['--config', file]);
       try {
         await first.ready();
-        const second = await runWarta(['start', '--config', file]);
+        // A database of its own: on the first's, the SQLite guard would refuse it before it tries the port
+        // (test/integration/daemon-lock.test.ts).
+        const second = await runWarta(['start', '--config', daemonConfig('busy-2.yaml', port)]);
         expect(second.code).to.equal(1);
         expect(second.stderr).to.equal(
           `warta start: cannot listen on 127.0.0.1:${port}: address already in use: another warta is already running there (its /healthz answers); stop it first (find it with: pgrep -af "warta.js start")\n`,
