@@ -16,6 +16,7 @@ export const EXIT_TEXT = {
   opmlExport: '0 · 1 config error',
   opmlImport: '0 · 1 invalid result · 2 unreadable file',
   schema: '0',
+  migrateStore: '0 copied, counts match · 1 cannot read the source or write the target, the target is not empty (without --force), or counts differ · 2 usage',
   extract: '0 · 3 page not fetched (error code on stderr) · 2 usage · 1 config error',
 } as const;
 

@@ -141,11 +141,11 @@ describe('CLI as an admin meets it (issue 16)', function () {
 
     it('the README lists every command', () => {
       expect(readmeRows.map((r) => r.command).sort()).to.deep.equal(
-        ['backup', 'check-config', 'extract', 'fetch', 'opml export', 'opml import', 'schema', 'sources', 'start', 'tags explain', 'tags test'].sort(),
+        ['backup', 'check-config', 'extract', 'fetch', 'migrate-store', 'opml export', 'opml import', 'schema', 'sources', 'start', 'tags explain', 'tags test'].sort(),
       );
     });
 
-    for (const command of ['start', 'fetch', 'extract', 'sources', 'check-config', 'tags test', 'tags explain', 'backup', 'opml export', 'opml import', 'schema']) {
+    for (const command of ['start', 'fetch', 'extract', 'sources', 'check-config', 'tags test', 'tags explain', 'backup', 'migrate-store', 'opml export', 'opml import', 'schema']) {
       it(`warta ${command} --help states the README's exit codes and --config`, async () => {
         const r = await runWarta([...command.split(' '), '--help']);
         expect(r.code).to.equal(0);
