@@ -4,6 +4,7 @@ import { registerConfigCommands } from './commands/config.js';
 import { EXIT, makeContext } from './commands/context.js';
 import { registerExtract } from './commands/extract.js';
 import { registerFetch } from './commands/fetch.js';
+import { registerMigrateStore } from './commands/migrate-store.js';
 import { registerOpml } from './commands/opml.js';
 import { registerSources } from './commands/sources.js';
 import { registerStart } from './commands/start.js';
@@ -27,6 +28,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   registerSources(program, ctx);
   registerTags(program, ctx);
   registerBackup(program, ctx);
+  registerMigrateStore(program, ctx);
   registerOpml(program, ctx);
   registerConfigCommands(program, ctx);
   try {

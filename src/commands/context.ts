@@ -6,7 +6,7 @@ export const EXIT = { ok: 0, config: 1, usage: 2, sourceFailed: 3 } as const;
 
 /** Each command's exit codes as `--help` and the README's CLI table state them (a test keeps the two equal). */
 export const EXIT_TEXT = {
-  start: '0 after SIGTERM/SIGINT · 1 config error or cannot listen',
+  start: '0 after SIGTERM/SIGINT · 1 config error, cannot listen, or another daemon runs on the SQLite file',
   fetch: '0 all answered 200/304 · 3 a source failed · 1 config error · 2 usage',
   sources: '0 · 1 config error',
   checkConfig: '0 valid · 1 invalid',
@@ -16,6 +16,7 @@ export const EXIT_TEXT = {
   opmlExport: '0 · 1 config error',
   opmlImport: '0 · 1 invalid result · 2 unreadable file',
   schema: '0',
+  migrateStore: '0 copied, counts match · 1 cannot read the source or write the target, the target is not empty (without --force), or counts differ · 2 usage',
   extract: '0 · 3 page not fetched (error code on stderr) · 2 usage · 1 config error',
 } as const;
 

@@ -34,11 +34,26 @@ async function startCommand(opts: { config?: string; logLevel?: string; logForma
   const log = makeLogger(opts.logLevel ?? config.log.level, 1, { redact: redactor.text, pretty: pretty ? { zone: config.fetch.timezone, color } : null });
   // Loaded here, not at the top: the daemon's modules (HTTP server, renderers, sanitizer …) took ~0.4 s to
   // load, which every other command (`warta fetch`, `check-config`, `--help`) paid for nothing.
-  const { runDaemon } = await import('../main.js');
+  const [{ runDaemon }, { lockStoreForDaemon }, { WartaError }] = await Promise.all([
+    import('../main.js'),
+    import('../store/open.js'),
+    import('../base/errors.js'),
+  ]);
+  // Before anything polls: a second daemon on the same SQLite file would poll every source again. Held until
+  // this process exits (the kernel drops it on any exit, SIGKILL included).
+  let lock: ReturnType<typeof lockStoreForDaemon>;
+  try {
+    lock = lockStoreForDaemon(config.storage);
+  } catch (err) {
+    if (!(err instanceof WartaError)) throw err;
+    ctx.fail(EXIT.config, `warta start: ${err.message}`);
+    return EXIT.config;
+  }
   let daemon: Awaited<ReturnType<typeof runDaemon>>;
   try {
     daemon = await runDaemon(config, { configPath: config.file, env: ctx.env, log, fixedLogLevel: opts.logLevel !== undefined, watchConfig: true, redactor });
   } catch (err) {
+    lock?.release();
     const message = await describeListenError(err, config.server);
     if (message === null) throw err;
     ctx.fail(EXIT.config, `warta start: ${message}`);
@@ -56,7 +71,10 @@ async function startCommand(opts: { config?: string; logLevel?: string; logForma
         process.exit(1);
       }, 5000).unref();
       process.off('SIGHUP', onHup);
-      void daemon.stop().then(resolve);
+      void daemon.stop().then(() => {
+        lock?.release();
+        resolve();
+      });
     };
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);

@@ -8,6 +8,7 @@ import { openPostgresStore } from './postgres/open.js';
 import { displayUrl } from './postgres/pool.js';
 import { backupDatabase } from './sqlite/backup.js';
 import { DAEMON_BUSY_TIMEOUT_MS } from './sqlite/busy.js';
+import { takeDaemonLock, type DaemonLock } from './sqlite/daemon-lock.js';
 import { openDatabase } from './sqlite/open.js';
 import { makeSqliteStore } from './sqlite/store.js';
 import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS, isPostgres, type StorageSpec } from './spec.js';
@@ -60,4 +61,13 @@ export function backupStore(spec: StorageSpec, dest: string, opts: { force?: boo
     throw new WartaError('storage', `warta backup copies SQLite files; back up the PostgreSQL database at ${displayUrl(spec.url)} with pg_dump`);
   }
   return backupDatabase(spec.path, dest, opts);
+}
+
+/**
+ * The lock a daemon holds for its life so that no second daemon polls the same SQLite file (sqlite/daemon-lock.ts);
+ * null where there is nothing to guard (an in-memory database, PostgreSQL, whose daemons will share through leases).
+ */
+export function lockStoreForDaemon(spec: StorageSpec): DaemonLock | null {
+  if (isPostgres(spec) || spec.path === ':memory:') return null;
+  return takeDaemonLock(spec.path);
 }

@@ -64,7 +64,9 @@ describe('CLI as an admin meets it (issue 16)', function () {
       const first = new DaemonProcess(`http://127.0.0.1:${port}`, ['--config', file]);
       try {
         await first.ready();
-        const second = await runWarta(['start', '--config', file]);
+        // A database of its own: on the first's, the SQLite guard would refuse it before it tries the port
+        // (test/integration/daemon-lock.test.ts).
+        const second = await runWarta(['start', '--config', daemonConfig('busy-2.yaml', port)]);
         expect(second.code).to.equal(1);
         expect(second.stderr).to.equal(
           `warta start: cannot listen on 127.0.0.1:${port}: address already in use: another warta is already running there (its /healthz answers); stop it first (find it with: pgrep -af "warta.js start")\n`,
@@ -139,11 +141,11 @@ describe('CLI as an admin meets it (issue 16)', function () {
 
     it('the README lists every command', () => {
       expect(readmeRows.map((r) => r.command).sort()).to.deep.equal(
-        ['backup', 'check-config', 'extract', 'fetch', 'opml export', 'opml import', 'schema', 'sources', 'start', 'tags explain', 'tags test'].sort(),
+        ['backup', 'check-config', 'extract', 'fetch', 'migrate-store', 'opml export', 'opml import', 'schema', 'sources', 'start', 'tags explain', 'tags test'].sort(),
       );
     });
 
-    for (const command of ['start', 'fetch', 'extract', 'sources', 'check-config', 'tags test', 'tags explain', 'backup', 'opml export', 'opml import', 'schema']) {
+    for (const command of ['start', 'fetch', 'extract', 'sources', 'check-config', 'tags test', 'tags explain', 'backup', 'migrate-store', 'opml export', 'opml import', 'schema']) {
       it(`warta ${command} --help states the README's exit codes and --config`, async () => {
         const r = await runWarta([...command.split(' '), '--help']);
         expect(r.code).to.equal(0);
