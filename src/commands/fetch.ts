@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RefreshOutcome } from '../pipeline/refresh.js';
-import { formatLocalTime } from '../base/local-time.js';
+import { formatLocalTime } from '../base/zoned-time.js';
 import { EXIT, EXIT_TEXT, type CliContext } from './context.js';
 
 /** `warta fetch [ID…]`: refresh sources once, one line each; exit 3 when a polled source failed. */

@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.js';
 import type { SourceRow, Store } from '../store/store.js';
 import { explainNextPoll, type NextPollReason } from './next-poll.js';
-import { formatLocalTime } from '../base/local-time.js';
+import { formatLocalTime } from '../base/zoned-time.js';
 
 /**
  * One source as admins and scripts see it (`warta sources --json`, GET /api/sources). Field names are a

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatLocalTime } from '../../../src/base/local-time.js';
+import { formatLocalTime } from '../../../src/base/zoned-time.js';
 
 describe('base/formatLocalTime: one CLI time format, in fetch.timezone, with the offset', () => {
   const at = new Date('2026-12-02T04:20:00.500Z');
