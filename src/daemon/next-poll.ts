@@ -1,10 +1,10 @@
 /**
  * Why a source's next poll is where it is: the cron schedule, or a hold that moved it later. The rules mirror
- * the refresh's own (pipeline/refresh.ts whySkip): a tick is skipped while a hold has more than HOLD_SLACK_MS
+ * the refresh's own (both decide by pipeline/backoff.ts holdsAt): a tick is skipped while a hold has more than HOLD_SLACK_MS
  * left, and holds a clock that ran ahead wrote (the last poll lies in the future, or a hold longer than warta
  * ever sets) are ignored.
  */
-import { backoffCeilingMs, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from '../pipeline/backoff.js';
+import { backoffCeilingMs, HOLD_SLACK_MS, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from '../pipeline/backoff.js';
 
 /**
  * What decides a source's next poll. `schedule`: its cron tick. `feed_hint`: the feed's ttl / sy:updatePeriod /
@@ -31,9 +31,6 @@ export interface NextPoll {
   delayedUntil: Date | null;
 }
 
-// Must equal HOLD_SLACK_MS in pipeline/refresh.ts: a tick this close to a hold's end polls.
-const HOLD_SLACK_MS = 30_000;
-
 /**
  * The next poll of a source: the first tick (`tickAt(notBefore)`) that no hold skips. `hostPausedUntil` is the
  * running daemon's pause of the source's host (null from the CLI, which cannot see it).
@@ -57,11 +54,8 @@ export function explainNextPoll(
 }
 
 function activeHolds(row: PollState, now: Date, limits: { minIntervalMs: number; maxIntervalMs: number }) {
-  const t = now.getTime();
   const holds: { reason: NextPollReason; until: Date; slack: number }[] = [];
-  // The clock went back since the last poll: the refresh ignores every hold, and so do we.
-  if (row.lastPoll && row.lastPoll.getTime() > t + HOLD_SLACK_MS) return holds;
-  const valid = (until: Date | null, longest: number): until is Date => until !== null && until.getTime() > t + HOLD_SLACK_MS && until.getTime() <= t + longest + HOLD_SLACK_MS;
+  const valid = (until: Date | null, longest: number): until is Date => holdsAt(until, now, row.lastPoll, longest);
   if (valid(row.heldUntil, Math.max(MAX_RETRY_AFTER_MS, MAX_BACKOFF_MS))) {
     // backoffUntil takes the later of its own backoff and the server's Retry-After.
     const fromRetryAfter = row.lastPoll !== null && row.heldUntil.getTime() - row.lastPoll.getTime() > backoffCeilingMs(row.consecutiveFailures);

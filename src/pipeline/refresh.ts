@@ -4,7 +4,7 @@ import type { Classifier } from '../tagging/classify.js';
 import type { PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
 import { coerceError, isStoreFailure, WartaError } from '../base/errors.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
-import { backoffUntil, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
+import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
 import { assignKeys } from './dedupe.js';
 import { lookupKeys, planRefresh } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
@@ -71,8 +71,6 @@ export interface RefreshOutcome {
 
 /** Failures in a row after which a source counts as failing rather than degraded. */
 export const FAILING_AFTER = 3;
-// A tick that lands a moment before a hold ends (clock drift, jitter) should not lose a whole interval.
-const HOLD_SLACK_MS = 30_000;
 
 type Finish = (o: Partial<RefreshOutcome> & Pick<RefreshOutcome, 'result'>) => RefreshOutcome;
 
@@ -174,13 +172,8 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
  */
 function whySkip(state: SourceRow, now: Date, ignoreHints: boolean, maxIntervalMs: number): RefreshOutcome['skipped'] {
   if (state.state === 'gone') return { reason: 'gone', until: null };
-  const t = now.getTime();
-  // The last poll is recorded after now: the clock went back since, and every hold was measured from a time
-  // that has not come yet.
-  if (state.lastPoll && state.lastPoll.getTime() > t + HOLD_SLACK_MS) return null;
-  const holds = (until: Date | null, longest: number) => until !== null && until.getTime() > t + HOLD_SLACK_MS && until.getTime() <= t + longest + HOLD_SLACK_MS;
-  if (holds(state.heldUntil, Math.max(MAX_RETRY_AFTER_MS, MAX_BACKOFF_MS))) return { reason: 'held', until: state.heldUntil };
-  if (!ignoreHints && holds(state.hintUntil, maxIntervalMs)) return { reason: 'hint', until: state.hintUntil };
+  if (holdsAt(state.heldUntil, now, state.lastPoll, Math.max(MAX_RETRY_AFTER_MS, MAX_BACKOFF_MS))) return { reason: 'held', until: state.heldUntil };
+  if (!ignoreHints && holdsAt(state.hintUntil, now, state.lastPoll, maxIntervalMs)) return { reason: 'hint', until: state.hintUntil };
   return null;
 }
 
