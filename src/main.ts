@@ -132,6 +132,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const retention = runRetention(store, () => config, now, log, stopped.signal);
 
   async function reload(reason: string): Promise<boolean> {
+    // What this reload reads: the file watcher's event for the same save (SIGHUP after saving) reloads nothing.
+    watcher?.remember();
     let next: Config;
     try {
       next = loadConfig(opts.configPath, opts.env);
