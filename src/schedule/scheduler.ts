@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import type { Claims } from './claims.js';
 import type { HostGate } from './host-gate.js';
 import type { RefreshOptions, RefreshOutcome } from '../pipeline/refresh.js';
 
@@ -20,7 +21,12 @@ export interface SchedulerDeps {
   jitterMs: number;
   /** Called after every refresh (metrics). */
   onOutcome?: (source: ScheduledSource, outcome: RefreshOutcome, why: string) => void;
+  /** Several daemons on one database: poll only the sources this daemon claims (absent: one daemon, poll all). */
+  claims?: Claims;
 }
+
+/** Why a source is polled: its cron tick, the start-up poll, a source a reload added, or one taken over from a dead daemon. */
+type Why = 'cron' | 'startup' | 'added' | 'takeover';
 
 /**
  * Polls each source on its cron schedule through the host gate (per-domain and global limits). A source is never
@@ -32,15 +38,25 @@ export function makeScheduler(deps: SchedulerDeps) {
   const busy = new Set<string>();
   const running = new Set<Promise<void>>();
   let tasks = new Map<string, ScheduledTask>();
+  let current = new Map<string, ScheduledSource>();
   // Each source's next tick, computed once until it passes: node-cron works it out afresh on every call
   // (timezone arithmetic), and GET /api/sources asks for all of them (1,000 sources: ~1 s per request).
   const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
 
-  function enqueue(source: ScheduledSource, why: 'cron' | 'startup' | 'added'): void {
+  function enqueue(source: ScheduledSource, why: Why, tick?: Date, claimed = false): void {
     if (busy.has(source.id) || abort.signal.aborted) return;
     busy.add(source.id);
-    const job = deps.gate
+    const claims = deps.claims;
+    const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why)).finally(() => {
+      busy.delete(source.id);
+      running.delete(job);
+    });
+    running.add(job);
+  }
+
+  function poll(source: ScheduledSource, why: Why): Promise<void> {
+    return deps.gate
       .run(source.url, () => deps.refresh(source, { ignoreHints: why !== 'cron', signal: abort.signal }))
       .then((outcome) => {
         if (outcome.retryAfter) deps.gate.pause(source.url, outcome.retryAfter);
@@ -49,21 +65,31 @@ export function makeScheduler(deps: SchedulerDeps) {
         deps.log[level]({ source: sourceId, why, ...rest, url: outcome.url ?? source.url }, `refresh ${outcome.result}`);
         deps.onOutcome?.(source, outcome, why);
       })
-      .catch((err: unknown) => deps.log.error({ source: source.id, err }, 'refresh crashed'))
-      .finally(() => {
-        busy.delete(source.id);
-        running.delete(job);
-      });
-    running.add(job);
+      .catch((err: unknown) => deps.log.error({ source: source.id, err }, 'refresh crashed'));
+  }
+
+  /** Polls `source` if this daemon holds or gets its claim (another daemon polls it otherwise), then releases it. */
+  async function pollClaimed(claims: Claims, source: ScheduledSource, why: Why, tick: Date | undefined, claimed: boolean): Promise<void> {
+    if (!claimed && (await claims.take([source.id], why === 'takeover' ? 'startup' : why, tick)).length === 0) {
+      deps.log.debug({ source: source.id, why }, 'another daemon polls this source');
+      return;
+    }
+    try {
+      await poll(source, why);
+    } finally {
+      await claims.release([source.id]);
+    }
   }
 
   function schedule(list: readonly ScheduledSource[]): void {
+    current = new Map(list.map((s) => [s.id, s]));
     for (const t of tasks.values()) void t.destroy();
     nextTicks.clear();
     tasks = new Map(
       list.map((s) => [
         s.id,
-        cron.schedule(s.schedule, () => enqueue(s, 'cron'), // unref: a tick's jitter timer must not keep a stopping process alive (destroy() does not clear it).
+        // The tick's own time (before jitter) names it for the claims: every daemon firing it asks for the same one.
+        cron.schedule(s.schedule, (ctx) => enqueue(s, 'cron', new Date(Math.floor(ctx.date.getTime() / 1000) * 1000)), // unref: a tick's jitter timer must not keep a stopping process alive (destroy() does not clear it).
         { timezone, name: `source:${s.id}`, maxRandomDelay: deps.jitterMs, unref: true }),
       ]),
     );
@@ -71,9 +97,24 @@ export function makeScheduler(deps: SchedulerDeps) {
 
   return {
     /** Schedules every source and polls each once now (the refresh itself skips gone and held-back sources). */
-    start(list: readonly ScheduledSource[]): void {
+    async start(list: readonly ScheduledSource[]): Promise<void> {
       schedule(list);
-      for (const s of list) enqueue(s, 'startup');
+      if (!deps.claims) {
+        for (const s of list) enqueue(s, 'startup');
+        return;
+      }
+      // One claim for every source at once (one statement), rather than one per source.
+      const granted = new Set(await deps.claims.take(list.map((s) => s.id), 'startup'));
+      for (const s of list) if (granted.has(s.id)) enqueue(s, 'startup', undefined, true);
+    },
+    /** Polls sources this daemon took over from a dead daemon (it holds their claims already). */
+    takeOver(ids: readonly string[]): void {
+      for (const id of ids) {
+        const source = current.get(id);
+        if (source && !busy.has(id)) enqueue(source, 'takeover', undefined, true);
+        // Not ours to poll (no longer configured here) or already being polled: let the claim go.
+        else void deps.claims?.release([id]);
+      }
     },
     /** Replaces the schedule (after a config reload); refreshes already running finish; new sources poll now. */
     reschedule(list: readonly ScheduledSource[], zone: string): void {
