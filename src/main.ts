@@ -96,7 +96,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         nodes: store.nodes,
         node,
         leaseMs,
-        startupWindowMs: () => config.fetch.minIntervalMs,
+        // Daemons started together (a deploy) poll each source once: within a lease of each other, or min_interval.
+        startupWindowMs: () => Math.max(config.fetch.minIntervalMs, leaseMs),
         fingerprint: () => refreshDeps.classifier().fingerprint,
         now,
         log,

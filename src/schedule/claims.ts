@@ -19,7 +19,7 @@ export interface ClaimsDeps {
   /** This daemon's name on the database (makeNodeName()). */
   node: string;
   leaseMs: number;
-  /** A start-up poll is skipped for a source another daemon claimed less than this long ago (fetch.min_interval). */
+  /** A start-up poll is skipped for a source another daemon claimed less than this long ago. */
   startupWindowMs: () => number;
   /** The fingerprint of the tag rules in force (recorded with every heartbeat). */
   fingerprint: () => string;

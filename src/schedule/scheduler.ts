@@ -48,21 +48,21 @@ export function makeScheduler(deps: SchedulerDeps) {
     if (busy.has(source.id) || abort.signal.aborted) return;
     busy.add(source.id);
     const claims = deps.claims;
-    const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why)).finally(() => {
+    const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why, tick)).finally(() => {
       busy.delete(source.id);
       running.delete(job);
     });
     running.add(job);
   }
 
-  function poll(source: ScheduledSource, why: Why): Promise<void> {
+  function poll(source: ScheduledSource, why: Why, tick?: Date): Promise<void> {
     return deps.gate
       .run(source.url, () => deps.refresh(source, { ignoreHints: why !== 'cron', signal: abort.signal }))
       .then((outcome) => {
         if (outcome.retryAfter) deps.gate.pause(source.url, outcome.retryAfter);
         const { sourceId, ...rest } = outcome;
         const level = outcome.result === 'failed' ? 'warn' : 'info';
-        deps.log[level]({ source: sourceId, why, ...rest, url: outcome.url ?? source.url }, `refresh ${outcome.result}`);
+        deps.log[level]({ source: sourceId, why, ...(tick && { tick: tick.toISOString() }), ...rest, url: outcome.url ?? source.url }, `refresh ${outcome.result}`);
         deps.onOutcome?.(source, outcome, why);
       })
       .catch((err: unknown) => deps.log.error({ source: source.id, err }, 'refresh crashed'));
@@ -75,7 +75,7 @@ export function makeScheduler(deps: SchedulerDeps) {
       return;
     }
     try {
-      await poll(source, why);
+      await poll(source, why, tick);
     } finally {
       await claims.release([source.id]);
     }
