@@ -25,7 +25,7 @@ export interface Config {
     trustedProxies: string[];
   };
   /** `url`: a PostgreSQL database (null: SQLite at `path`). */
-  storage: { path: string; url: string | null; poolSize: number; statementTimeoutMs: number; retentionDays: number | null };
+  storage: { path: string; url: string | null; poolSize: number; statementTimeoutMs: number; leaseMs: number; retentionDays: number | null };
   fetch: {
     schedule: string;
     timezone: string;
@@ -239,6 +239,7 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       ...storagePlace(c.storage.path, c.storage.url),
       poolSize: c.storage.pool_size,
       statementTimeoutMs: parseDuration(c.storage.statement_timeout)!,
+      leaseMs: parseDuration(c.storage.lease)!,
       retentionDays: c.storage.retention_days ?? null,
     },
     fetch: {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+import { DURATION_PATTERN, SIZE_PATTERN, parseDuration } from './units.js';
 
 // The one description of warta's config: the loader validates with it, and `warta schema` derives the JSON
 // Schema for editors from it. Keys are snake_case as admins write them; unknown keys are errors (a typo must
@@ -82,6 +82,10 @@ export const configSchema = z
           .describe('postgres://user:pass@host:5432/db selects PostgreSQL (use ${ENV} for the password); sqlite:PATH is storage.path (env WARTA_DB_URL)'),
         pool_size: z.number().int().min(1).max(100).default(10).describe('PostgreSQL: connections in the pool'),
         statement_timeout: duration('statement_timeout').default('30s').describe('PostgreSQL: a statement (lock waits included) running longer fails and is retried later'),
+        lease: duration('lease')
+          // Renewed every third of it: shorter than 3 s, one slow round trip to the database would lose it.
+          .refine((v) => (parseDuration(v) ?? 0) >= 3000, 'lease must be at least "3s" (it is renewed every third of it)')
+          .default('60s').describe('PostgreSQL, several daemons: how long a daemon that stopped answering keeps its sources before another polls them'),
         retention_days: z.number().int().min(1).optional().describe('remove items first seen more than this many days ago (default: keep forever)'),
       })
       .prefault({}),
