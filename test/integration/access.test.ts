@@ -304,15 +304,19 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
       writeFileSync(file, readFileSync(file, 'utf8').replace('  rate_limit:', `  trusted_proxies: ["${proxy}"]\n  rate_limit:`));
       daemon.child.kill('SIGHUP');
       await daemon.until(() => daemon.logs().filter((l) => l.msg === 'config reloaded').length > reloadsBefore, { what: 'the reload adding trusted_proxies' });
-      const via = (client: string) => get(`${base}/tags/putin.rss`, { from: proxy, headers: { 'x-forwarded-for': client } });
+      const via = (client: string, from = proxy) => get(`${base}/tags/putin.rss`, { from, headers: { 'x-forwarded-for': client } });
+      // The bucket holds 20 and refills one a second: 25 quick requests meet the limit however slow the machine is.
       const first: number[] = [];
-      for (let i = 0; i < 21; i++) first.push((await via('203.0.113.1')).status);
+      for (let i = 0; i < 25; i++) first.push((await via('203.0.113.1')).status);
       expect(first.slice(0, 20).every((s) => s === 200)).to.equal(true);
-      expect(first[20]).to.equal(429);
+      expect(first.slice(20)).to.include(429);
       // Another reader behind the same proxy has its own bucket.
       expect((await via('203.0.113.2')).status).to.equal(200);
-      // Headers from a peer that is not a trusted proxy count for nothing: 127.0.0.3 was limited above.
-      expect((await get(`${base}/tags/putin.rss`, { from: '127.0.0.3', headers: { 'x-forwarded-for': '203.0.113.77' } })).status).to.equal(429);
+      // Headers from a peer that is not a trusted proxy count for nothing: a new name on each request still meets
+      // that peer's one limit.
+      const spoofed: number[] = [];
+      for (let i = 0; i < 25; i++) spoofed.push((await via(`198.51.100.${i + 1}`, '127.0.0.5')).status);
+      expect(spoofed.slice(20)).to.include(429);
     });
 
     it('applies an admin token added by a reload without a restart', async () => {
