@@ -6,6 +6,7 @@ import { routeCronLogs } from './schedule/cron-log.js';
 import { countRefresh } from './daemon/refresh-metrics.js';
 import { renderIndexPage } from './http/index-page.js';
 import { indexPageData } from './daemon/index-page-data.js';
+import { makeLastRefresh } from './daemon/last-refresh.js';
 import { makeReloadStatus } from './daemon/reload-status.js';
 import { makeMetrics } from './base/metrics.js';
 import { makeItemsApi, type ItemsApi } from './http/api-items.js';
@@ -90,6 +91,9 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   // Refresh failures the store could not write (a full disk), shown on the sources' status until the source's
   // next outcome; lost on restart, like the condition that caused them.
   const unrecorded = new Map<string, UnrecordedFailure>();
+  const lastRefresh = makeLastRefresh();
+  const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
+  lastRefresh.seed(await store.sources.all(), privateSources(config));
   const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal, node: node ?? undefined });
   const claims = node
     ? makeClaims({
@@ -124,6 +128,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     jitterMs: CRON_JITTER_MS,
     onOutcome: (source, o) => {
       countRefresh(metrics, source, o);
+      if (o.result !== 'skipped' && o.result !== 'aborted') lastRefresh.polled(source.id, now());
       if (o.unrecorded && o.error) unrecorded.set(source.id, { at: now(), error: o.error });
       else if (o.result !== 'skipped' && o.result !== 'aborted') unrecorded.delete(source.id);
     },
@@ -152,7 +157,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       items: () => items,
       sources: statuses,
       // Source health is the admin's; the public page gets none of it.
-      indexPage: async (admin) => renderIndexPage(await indexPageData(config, feeds, await statuses(), reloads.current(), now(), admin)),
+      indexPage: async (admin) =>
+        renderIndexPage(await indexPageData(config, feeds, admin ? { admin, statuses: await statuses() } : { admin, lastPublicRefresh: lastRefresh.current() }, reloads.current(), now())),
       access: () => access,
       metrics,
       ready,
@@ -170,6 +176,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const retention = runRetention(store, () => config, now, log, stopped.signal);
 
   async function reload(reason: string): Promise<boolean> {
+    // What this reload reads: the file watcher's event for the same save (SIGHUP after saving) reloads nothing.
+    watcher?.remember();
     let next: Config;
     try {
       next = loadConfig(opts.configPath, opts.env);
@@ -191,6 +199,9 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     redactor.learn(configSecrets(next));
     for (const w of next.warnings) log.warn(formatProblem(w));
     config = next;
+    // Which sources are private may have changed: count the public last refresh afresh (once per reload).
+    const rows = await store.sources.all().catch(() => null); // the database just answered reconfigure(); if not, keep the figure
+    if (rows) lastRefresh.seed(rows, privateSources(config));
     access = makeAccess(config, opts.env);
     feeds = makeFeedRenderer(store, config, now);
     items = makeItemsApi(store, config);

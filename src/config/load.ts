@@ -21,6 +21,8 @@ export interface Config {
     adminToken: string | null;
     /** Per client address on the public routes; perMinute 0: no rate limit. */
     rateLimit: { perMinute: number; burst: number; concurrentRenders: number };
+    /** Reverse proxies whose forwarding headers name the client (addresses or CIDR ranges). */
+    trustedProxies: string[];
   };
   /** `url`: a PostgreSQL database (null: SQLite at `path`). */
   storage: { path: string; url: string | null; poolSize: number; statementTimeoutMs: number; leaseMs: number; retentionDays: number | null };
@@ -231,6 +233,7 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       baseUrl,
       adminToken: c.server.admin_token ?? null,
       rateLimit: { perMinute: c.server.rate_limit.requests_per_minute, burst: c.server.rate_limit.burst, concurrentRenders: c.server.rate_limit.concurrent_renders },
+      trustedProxies: c.server.trusted_proxies,
     },
     storage: {
       ...storagePlace(c.storage.path, c.storage.url),

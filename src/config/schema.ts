@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DURATION_PATTERN, SIZE_PATTERN, parseDuration } from './units.js';
 
@@ -22,6 +23,15 @@ const httpUrl = z.string().refine(
 // Patterns (not refinements) so the generated JSON Schema lets editors flag a bad value too.
 const duration = (what: string) => z.string().regex(DURATION_PATTERN, `${what} must be a duration such as "20s", "5m", "24h"`);
 const size = (what: string) => z.string().regex(SIZE_PATTERN, `${what} must be a size such as "10MiB", "512KiB"`);
+
+/** "203.0.113.7", "10.0.0.0/8", "fd00::/8": an address, or a range with a prefix its family allows. */
+function isAddressOrCidr(v: string): boolean {
+  const [addr, prefix, ...rest] = v.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const LISTEN = /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/;
 const listen = z
@@ -54,6 +64,12 @@ export const configSchema = z
           })
           .prefault({})
           .describe('limits on the public routes; past them: 429 with Retry-After'),
+        trusted_proxies: z
+          .array(
+            z.string().refine((v) => isAddressOrCidr(v), { message: 'must be an IP address or a CIDR range such as "10.0.0.0/8" or "fd00::/8"' }),
+          )
+          .default([])
+          .describe('reverse proxies (IP addresses or CIDR ranges) whose X-Forwarded-For / Forwarded / X-Real-IP name the client that rate limits count'),
       })
       .prefault({}),
     storage: z

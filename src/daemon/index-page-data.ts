@@ -6,14 +6,22 @@ import type { ReloadState } from './reload-status.js';
 import type { SourceStatus } from './source-status.js';
 
 /**
- * What the index page shows. Source health and the config's status are the admin's (`admin`); a public visitor
- * gets the feeds, and a last refresh counted over public sources only.
+ * Who is looking: the admin with every source's status (the last refresh is counted over all of them), or a
+ * public visitor with the last refresh of public sources only (daemon/last-refresh.ts: no per-source work).
  */
-export async function indexPageData(config: Config, feeds: FeedRenderer, statuses: readonly SourceStatus[], reload: ReloadState, now: Date, admin: boolean): Promise<IndexPageData> {
-  const hidden = new Set(config.sources.filter((s) => s.private).map((s) => s.id));
-  const sources = admin ? statuses : statuses.filter((s) => !hidden.has(s.id));
-  const lastRefresh = sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null);
+export type IndexViewer = { admin: true; statuses: readonly SourceStatus[] } | { admin: false; lastPublicRefresh: Date | null };
+
+/**
+ * What the index page shows. Source health and the config's status are the admin's; a public visitor gets the
+ * feeds, and a last refresh counted over public sources only.
+ */
+export async function indexPageData(config: Config, feeds: FeedRenderer, viewer: IndexViewer, reload: ReloadState, now: Date): Promise<IndexPageData> {
   const date = (s: string | null) => (s === null ? null : new Date(s));
+  const admin = viewer.admin;
+  const sources = viewer.admin ? viewer.statuses : [];
+  const lastRefresh = viewer.admin
+    ? date(sources.reduce<string | null>((t, s) => (s.last_poll && (!t || s.last_poll > t) ? s.last_poll : t), null))
+    : viewer.lastPublicRefresh;
   return {
     title: 'warta',
     baseUrl: config.server.baseUrl,
@@ -36,7 +44,7 @@ export async function indexPageData(config: Config, feeds: FeedRenderer, statuse
       delayedUntil: date(s.delayed_until),
     })),
     config: !admin ? undefined : { file: reload.file, since: reload.since, how: reload.how, lastRejected: reload.lastRejected },
-    lastRefresh: date(lastRefresh),
+    lastRefresh,
     version: VERSION,
   };
 }

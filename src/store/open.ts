@@ -22,7 +22,7 @@ export interface OpenOptions {
   readonly?: boolean;
   /**
    * The daemon waits for other processes' locks between timers, never on the event loop; a one-shot command
-   * may wait on its own thread.
+   * may wait on its own thread. The daemon also keeps a smaller SQLite cache and no mmap (sqlite/open.ts).
    */
   role?: 'daemon' | 'command';
 }
@@ -46,7 +46,7 @@ export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Prom
     throw new WartaError('storage', `no database at ${spec.path}: start warta (or run \`warta fetch\`) once to create it`);
   }
   try {
-    const db = openDatabase(spec.path, { readonly: opts.readonly ?? false, busyTimeoutMs: opts.role === 'daemon' ? DAEMON_BUSY_TIMEOUT_MS : undefined });
+    const db = openDatabase(spec.path, { readonly: opts.readonly ?? false, busyTimeoutMs: opts.role === 'daemon' ? DAEMON_BUSY_TIMEOUT_MS : undefined, resident: opts.role === 'daemon' ? 'lean' : 'fast' });
     return makeSqliteStore(db, spec.path);
   } catch (err) {
     if (err instanceof WartaError) throw err;

@@ -40,9 +40,9 @@ describe('metrics: makeMetrics', () => {
     m.fetchBytes.inc({ source: 'antara' }, 2048);
     m.itemsNew.inc({ source: 'antara' }, 7);
     m.itemsUpdated.inc({ source: 'antara' });
-    m.fetchDuration.observe({ source: 'antara' }, 0.3);
-    m.fetchDuration.observe({ source: 'antara' }, 25);
-    m.parseDuration.observe({ source: 'antara' }, 0.004);
+    m.fetchDuration.observe({ host: 'antaranews.com' }, 0.3);
+    m.fetchDuration.observe({ host: 'antaranews.com' }, 25);
+    m.parseDuration.observe({ host: 'antaranews.com' }, 0.004);
     m.eventLoopLag.set(1.5);
     m.httpRequests.inc({ route: routeLabel('/tags/putin.rss'), status: '200' });
     m.httpRequests.inc({ route: routeLabel('/tags/lukashenko.atom'), status: '200' });
@@ -55,10 +55,10 @@ describe('metrics: makeMetrics', () => {
     expect(valueOf(samples, 'warta_fetch_bytes_total', { source: 'antara' })).to.equal(2048);
     expect(valueOf(samples, 'warta_items_new_total', { source: 'antara' })).to.equal(7);
     expect(valueOf(samples, 'warta_items_updated_total', { source: 'antara' })).to.equal(1);
-    expect(valueOf(samples, 'warta_fetch_duration_seconds_count', { source: 'antara' })).to.equal(2);
-    expect(valueOf(samples, 'warta_fetch_duration_seconds_bucket', { source: 'antara', le: '0.5' })).to.equal(1);
-    expect(valueOf(samples, 'warta_fetch_duration_seconds_bucket', { source: 'antara', le: '+Inf' })).to.equal(2);
-    expect(valueOf(samples, 'warta_parse_duration_seconds_sum', { source: 'antara' })).to.equal(0.004);
+    expect(valueOf(samples, 'warta_fetch_duration_seconds_count', { host: 'antaranews.com' })).to.equal(2);
+    expect(valueOf(samples, 'warta_fetch_duration_seconds_bucket', { host: 'antaranews.com', le: '0.5' })).to.equal(1);
+    expect(valueOf(samples, 'warta_fetch_duration_seconds_bucket', { host: 'antaranews.com', le: '+Inf' })).to.equal(2);
+    expect(valueOf(samples, 'warta_parse_duration_seconds_sum', { host: 'antaranews.com' })).to.equal(0.004);
     expect(valueOf(samples, 'warta_event_loop_lag_seconds', {})).to.equal(1.5);
     expect(valueOf(samples, 'warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '200' })).to.equal(2);
     expect(valueOf(samples, 'warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '304' })).to.equal(1);

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { nextRunOf } from '../../../src/schedule/scheduler.js';
+import { pino } from 'pino';
+import { makeScheduler, nextRunOf } from '../../../src/schedule/scheduler.js';
+import { makeHostGate } from '../../../src/schedule/host-gate.js';
+import type { RefreshOutcome } from '../../../src/pipeline/refresh.js';
+import { waitFor } from '../../helpers/wait.js';
 
 describe('scheduler: nextRunOf (admin views of held-back sources)', () => {
   const minute = 60_000;
@@ -28,5 +32,63 @@ describe('scheduler: nextRunOf (admin views of held-back sources)', () => {
     // The very same Date: remembered, not walked again through 1,200 runs.
     expect(nextRunOf('* * * * *', 'Asia/Jakarta', notBefore)).to.equal(first);
     expect(first!.getTime() - notBefore.getTime()).to.be.within(0, minute);
+  });
+});
+
+describe('scheduler: one cron task per schedule, ticking for every source on it', () => {
+  const outcome = (sourceId: string): RefreshOutcome => ({
+    sourceId, result: 'not_modified', httpStatus: 304, inserted: 0, updated: 0, error: null, skipped: null, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0,
+  });
+  function setup(jitterMs: number) {
+    const polls: { id: string; why: string }[] = [];
+    const scheduler = makeScheduler({
+      refresh: async (s) => outcome(s.id),
+      gate: makeHostGate({ perHost: 4, concurrency: 4, pauseMaxMs: 60_000, now: () => new Date() }),
+      log: pino({ level: 'silent' }),
+      timezone: 'UTC',
+      jitterMs,
+      onOutcome: (s, _o, why) => void polls.push({ id: s.id, why }),
+    });
+    return { polls, scheduler };
+  }
+  const everySecond = '* * * * * *';
+  const yearly = '0 0 1 1 *';
+
+  for (const jitterMs of [0, 200]) {
+    it(`every source on a ticking schedule polls on its tick, the others do not (jitter ${jitterMs} ms)`, async () => {
+      const { polls, scheduler } = setup(jitterMs);
+      try {
+        scheduler.start([
+          { id: 'a', url: 'http://127.0.0.1:9/a', schedule: everySecond },
+          { id: 'b', url: 'http://127.0.0.1:9/b', schedule: everySecond },
+          { id: 'c', url: 'http://127.0.0.1:9/c', schedule: yearly },
+        ]);
+        await waitFor(() => ['a', 'b'].every((id) => polls.some((p) => p.id === id && p.why === 'cron')), { what: 'a cron poll of a and of b' });
+        expect(polls.filter((p) => p.why === 'startup').map((p) => p.id).sort()).to.deep.equal(['a', 'b', 'c']);
+        expect(polls.filter((p) => p.id === 'c' && p.why === 'cron')).to.deep.equal([]);
+        expect(scheduler.nextTick('a')!.getTime() - Date.now()).to.be.within(-1000, 1000);
+        expect(scheduler.nextTick('c')!.toISOString()).to.match(/-01-01T00:00:00\.000Z$/);
+        expect(scheduler.nextTick('nobody')).to.equal(null);
+      } finally {
+        await scheduler.stop();
+      }
+    });
+  }
+
+  it('a reschedule moves a source to its new schedule and polls only new sources at once', async () => {
+    const { polls, scheduler } = setup(0);
+    try {
+      scheduler.start([{ id: 'a', url: 'http://127.0.0.1:9/a', schedule: yearly }]);
+      await waitFor(() => polls.length === 1, { what: 'the start-up poll' });
+      scheduler.reschedule([{ id: 'a', url: 'http://127.0.0.1:9/a', schedule: everySecond }, { id: 'n', url: 'http://127.0.0.1:9/n', schedule: yearly }], 'UTC');
+      await waitFor(() => polls.some((p) => p.id === 'a' && p.why === 'cron'), { what: 'a cron poll of a on its new schedule' });
+      expect(polls.filter((p) => p.why === 'added').map((p) => p.id)).to.deep.equal(['n']);
+    } finally {
+      await scheduler.stop();
+    }
+    const after = polls.length;
+    expect(scheduler.nextTick('a')).to.equal(null);
+    await new Promise((r) => setTimeout(r, 1500)); // the thing under test: no tick after stop
+    expect(polls.length).to.equal(after);
   });
 });

@@ -1,0 +1,121 @@
+/**
+ * What the benchmarks share: the daemon and the CLI as child processes (the built bin/warta.js, as a user runs
+ * them), configs over a farm, memory read from /proc, medians. Never used by `npm test`: figures, not assertions.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../bin/warta.js', import.meta.url));
+export const REPO = fileURLToPath(new URL('../', import.meta.url));
+
+export const median = (xs: readonly number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+/** A process's memory from /proc (MiB): resident now, its peak, and resident anonymous vs file-backed (mmap). */
+export function procMemory(pid: number): { rss: number; hwm: number; anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
+}
+
+/** The tag rules every benchmark config carries (the shipped example's shape). */
+const TAGS = `tags:\n  - name: "Hubungan Rusia dengan Belarusia"\n    match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)'\n  - name: Putin\n    match: Putin\n  - name: Minsk\n    match: Minsk\n`;
+
+/** Writes a config over `urls` into `dir`/w.yaml and returns its path. */
+export function writeConfig(dir: string, urls: readonly string[], opts: { port?: number; extra?: string; logLevel?: string } = {}): string {
+  const path = join(dir, 'w.yaml');
+  writeFileSync(
+    path,
+    (opts.port ? `server:\n  listen: "127.0.0.1:${opts.port}"\n  rate_limit:\n    requests_per_minute: 0\n` : '') +
+      `storage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  concurrency: 32\n  per_host: 32\n  timeout: 10m\n` +
+      `sources:\n${urls.map((u, i) => `  - id: f${i}\n    url: "${u}"\n`).join('')}${TAGS}` +
+      `outputs:\n  - id: all\n    title: All\n    tags: [Putin, Minsk]\n    limit: 50\n${opts.extra ?? ''}log:\n  level: ${opts.logLevel ?? 'info'}\n`,
+  );
+  return path;
+}
+
+/** `warta fetch --config` as a child, timed; items inserted are summed from its report. */
+export async function runFetch(config: string): Promise<{ secs: number; inserted: number; peakMb: number }> {
+  const t = process.hrtime.bigint();
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'fetch', '--config', config], { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-100_000)));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  const secs = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(`warta fetch exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const inserted = r.stdout.trim().split('\n').reduce((n, l) => n + Number(/new (\d+)/.exec(l)?.[1] ?? 0), 0);
+  return { secs, inserted, peakMb: Number(r.stderr.trim().split('\n').at(-1)) / 1024 };
+}
+
+/** The daemon as a child process, counting its refresh log lines (log level info). */
+export class BenchDaemon {
+  readonly child: ChildProcess;
+  refreshes = 0;
+  private tail = '';
+  private partial = '';
+  readonly startedAt = Date.now();
+
+  constructor(readonly config: string, readonly base: string, nodeArgs: string[] = []) {
+    this.child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--config', config, '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const count = (d: Buffer) => {
+      const text = this.partial + d.toString();
+      const lines = text.split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const l of lines) if (l.includes('"msg":"refresh ')) this.refreshes++;
+      this.tail = (this.tail + d).slice(-5000);
+    };
+    this.child.stdout!.on('data', count);
+    this.child.stderr!.on('data', (d) => (this.tail = (this.tail + d).slice(-5000)));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Resolves when /healthz answers. */
+  async ready(timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.child.exitCode !== null) throw new Error(`the daemon exited: ${this.tail}`);
+      if (await fetch(`${this.base}/healthz`).then((r) => r.ok, () => false)) return;
+      await sleep(50);
+    }
+    throw new Error(`the daemon did not answer /healthz: ${this.tail}`);
+  }
+
+  /** Resolves when `n` refreshes have been logged, calling `tick` every `everyMs` meanwhile. */
+  async refreshed(n: number, tick?: () => void | Promise<void>, everyMs = 250, timeoutMs = 1_800_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.refreshes < n) {
+      if (this.child.exitCode !== null) throw new Error(`the daemon exited: ${this.tail}`);
+      if (Date.now() > until) throw new Error(`only ${this.refreshes}/${n} refreshes in ${timeoutMs} ms`);
+      await tick?.();
+      await sleep(everyMs);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(t);
+  }
+}
