@@ -108,7 +108,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         onTakenOver: (ids) => scheduler.takeOver(ids),
         onBeat: () => retag.retryIfWaiting(),
         counters: {
-          claimed: (granted, taken) => {
+          claimed: (granted, taken, seconds) => {
+            metrics.claimDuration.observe(seconds);
             metrics.claims.inc({ result: 'granted' }, granted);
             metrics.claims.inc({ result: 'taken' }, taken);
           },
@@ -119,6 +120,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     : undefined;
   const scheduler = makeScheduler({
     claims,
+    startupBatch: config.fetch.concurrency,
     refresh: (source, o) => refreshSource(refreshDeps, source, o),
     gate,
     log,

@@ -46,6 +46,8 @@ export interface Metrics {
   leasesHeld: Gauge;
   /** Claims on sources asked for, by result: granted, or taken (another daemon polled or polls it). */
   claims: Counter<'result'>;
+  /** How long one claim statement took (the latency a poll on a shared database starts with). */
+  claimDuration: Histogram;
   /** Sources this daemon took over after another daemon's lease ended unreleased (it died mid-poll). */
   leaseExpiries: Counter;
   /** PostgreSQL pool connections by state (total, idle, waiting: callers waiting for one). */
@@ -93,6 +95,7 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
     configReloadFailures: new Counter({ name: 'warta_config_reload_failures_total', help: 'Config reloads rejected; the running config stayed in force.', registers }),
     leasesHeld: new Gauge({ name: 'warta_leases_held', help: 'Sources this daemon holds a lease on (polling them), as of its last heartbeat.', registers }),
     claims: new Counter({ name: 'warta_claims_total', help: 'Claims on sources by result: granted, or taken (another daemon had it for this tick).', labelNames: ['result'], registers }),
+    claimDuration: new Histogram({ name: 'warta_claim_duration_seconds', help: 'Time one claim on sources took in the database.', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers }),
     leaseExpiries: new Counter({ name: 'warta_lease_expiries_total', help: "Sources taken over after another daemon's lease ended unreleased (it died mid-poll).", registers }),
     poolConnections: new Gauge({ name: 'warta_db_pool_connections', help: 'Database pool connections: total, idle, and callers waiting for one (PostgreSQL).', labelNames: ['state'], registers }),
     async render() {

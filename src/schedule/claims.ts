@@ -29,7 +29,7 @@ export interface ClaimsDeps {
   onTakenOver: (ids: string[]) => void;
   /** After each heartbeat (re-tag waits on the other daemons' rules). */
   onBeat?: () => void;
-  counters?: { claimed(granted: number, taken: number): void; expired(n: number): void; held(n: number): void };
+  counters?: { claimed(granted: number, taken: number, seconds: number): void; expired(n: number): void; held(n: number): void };
 }
 
 // Sources taken over per heartbeat: the rest wait for the next one, so one survivor is not flooded at once.
@@ -84,8 +84,9 @@ export function makeClaims(deps: ClaimsDeps) {
       const stamp = cron ? tick : now;
       const notClaimedSince = cron ? tick : new Date(now.getTime() - deps.startupWindowMs());
       try {
+        const started = process.hrtime.bigint();
         const granted = await nodes.claim(ids, { node, stamp, notClaimedSince, now, until: until(now) });
-        deps.counters?.claimed(granted.length, ids.length - granted.length);
+        deps.counters?.claimed(granted.length, ids.length - granted.length, Number(process.hrtime.bigint() - started) / 1e9);
         return granted;
       } catch (err) {
         log.warn({ err, sources: ids.length, why }, 'could not claim sources (database unavailable); not polling them now');

@@ -23,6 +23,8 @@ export interface SchedulerDeps {
   onOutcome?: (source: ScheduledSource, outcome: RefreshOutcome, why: string) => void;
   /** Several daemons on one database: poll only the sources this daemon claims (absent: one daemon, poll all). */
   claims?: Claims;
+  /** Sources claimed at once by the start-up poll on a shared database (default 16). */
+  startupBatch?: number;
 }
 
 /** Why a source is polled: its cron tick, the start-up poll, a source a reload added, or one taken over from a dead daemon. */
@@ -41,6 +43,7 @@ export function makeScheduler(deps: SchedulerDeps) {
   // ~3.4 KB of heap and a timer each (10,000 sources: 34 MB), and most sources share the default schedule.
   let tasks = new Map<string, { task: ScheduledTask; sources: ScheduledSource[] }>();
   let current = new Map<string, ScheduledSource>();
+  let startup: Promise<void> = Promise.resolve();
   // Jitter timers of the last ticks, cleared on stop (unref'd: they never keep a stopping process alive).
   const jitters = new Set<NodeJS.Timeout>();
   // Each schedule's next tick, computed once until it passes: node-cron works it out afresh on every call
@@ -48,8 +51,34 @@ export function makeScheduler(deps: SchedulerDeps) {
   const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
 
-  function enqueue(source: ScheduledSource, why: Why, tick?: Date, claimed = false): void {
-    if (busy.has(source.id) || abort.signal.aborted) return;
+  /**
+   * The start-up poll on a shared database: claimed a few at a time (one statement each), more only as polls
+   * end, so at most `startupBatch` are claimed and not yet polled here: daemons started together share the
+   * sources instead of the first one claiming them all. Sources another daemon holds are passed over at once.
+   */
+  async function claimStartup(claims: Claims, list: readonly ScheduledSource[]): Promise<void> {
+    const size = deps.startupBatch ?? 16;
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; i < list.length && !abort.signal.aborted; ) {
+      while (inFlight.size >= size) await Promise.race(inFlight);
+      const batch = list.slice(i, i + size - inFlight.size);
+      i += batch.length;
+      const granted = new Set(await claims.take(batch.map((s) => s.id), 'startup'));
+      for (const s of batch) {
+        const job = granted.has(s.id) ? enqueue(s, 'startup', undefined, true) : undefined;
+        if (job) {
+          const tracked = job.finally(() => inFlight.delete(tracked));
+          inFlight.add(tracked);
+        }
+      }
+    }
+  }
+
+  function enqueue(source: ScheduledSource, why: Why, tick?: Date, claimed = false): Promise<void> | undefined {
+    if (busy.has(source.id) || abort.signal.aborted) {
+      if (claimed) void deps.claims?.release([source.id]);
+      return undefined;
+    }
     busy.add(source.id);
     const claims = deps.claims;
     const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why, tick)).finally(() => {
@@ -57,6 +86,7 @@ export function makeScheduler(deps: SchedulerDeps) {
       running.delete(job);
     });
     running.add(job);
+    return job;
   }
 
   function poll(source: ScheduledSource, why: Why, tick?: Date): Promise<void> {
@@ -135,16 +165,14 @@ export function makeScheduler(deps: SchedulerDeps) {
         for (const s of list) enqueue(s, 'startup');
         return;
       }
-      // One claim for every source at once (one statement), rather than one per source.
-      const granted = new Set(await deps.claims.take(list.map((s) => s.id), 'startup'));
-      for (const s of list) if (granted.has(s.id)) enqueue(s, 'startup', undefined, true);
+      startup = claimStartup(deps.claims, list);
     },
     /** Polls sources this daemon took over from a dead daemon (it holds their claims already). */
     takeOver(ids: readonly string[]): void {
       for (const id of ids) {
         const source = current.get(id);
-        if (source && !busy.has(id)) enqueue(source, 'takeover', undefined, true);
-        // Not ours to poll (no longer configured here) or already being polled: let the claim go.
+        if (source) enqueue(source, 'takeover', undefined, true);
+        // Not ours to poll (no longer configured here): let the claim go.
         else void deps.claims?.release([id]);
       }
     },
@@ -176,7 +204,7 @@ export function makeScheduler(deps: SchedulerDeps) {
       jitters.clear();
       abort.abort();
       await deps.gate.drain();
-      await Promise.allSettled([...running]);
+      await Promise.allSettled([...running, startup]);
     },
   };
 }

@@ -12,6 +12,7 @@ import { DaemonRun } from './daemon-run.js';
 import { checkStore, RULES_A, tagRules, watchOutputs } from './invariants.js';
 import { startLedgerFarm } from './ledger-farm.js';
 import { makeRandom, sleep, waitFor, writeConfig, type CheckOptions, type CheckResult } from './lib.js';
+import { snapshotOf, terminateBackends, testSchema } from './pg-store.js';
 
 const FEEDS = 30;
 const WATCHED = 4;
@@ -26,9 +27,22 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
   const config = join(tmp.dir, 'warta.yaml');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const schema = opts.store === 'postgres' ? await testSchema() : null;
+  // The store as it stands: the SQLite file, or a copy of the PostgreSQL schema's items (pg-store.ts).
+  const inspect = async (what: Parameters<typeof checkStore>[4]) => {
+    if (!schema) return checkStore(db, farm, FEEDS, [RULES_A], what);
+    const copy = await snapshotOf(schema.name);
+    try {
+      return checkStore(db, farm, FEEDS, [RULES_A], { ...what, db: copy });
+    } finally {
+      copy.close();
+    }
+  };
+  let terminated = 0;
   writeConfig(config, {
     port,
     db,
+    url: schema?.url,
     // Every second (node-cron's 6-field form), never held back by the politeness floor.
     fetch: { schedule: '* * * * * *', min_interval: '1s', per_host: 16, concurrency: 16 },
     sources: farm.urls.map((url, f) => ({ id: `f${f}`, url, tags: ['farm'] })),
@@ -67,6 +81,12 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
       const dice = random();
       const delay = dice < 0.65 ? servingMs + random() * (windowMs - servingMs) : dice < 0.85 ? random() * servingMs : windowMs + random() * (opts.short ? 1500 : 3000);
       await sleep(delay);
+      // On PostgreSQL, every third life also has its database connections cut first (a server restart, a
+      // failover): the daemon must reconnect, and the kill then lands on whatever it does about it.
+      if (schema && k % 3 === 2) {
+        terminated += await terminateBackends(run.pid);
+        await sleep(random() * 500);
+      }
       await run.kill();
       clearInterval(publisher);
       const seen = await watch.stop();
@@ -78,7 +98,7 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
       itemsChecked += seen.itemsChecked;
       partial += seen.violations.length;
       for (const v of seen.violations.slice(0, 3)) problems.push(`kill ${k + 1}: output: ${v}`);
-      const store = checkStore(db, farm, FEEDS, [RULES_A], { mustHold: seen.seen });
+      const store = await inspect({ mustHold: seen.seen });
       for (const p of store.problems.slice(0, 5)) problems.push(`kill ${k + 1} (after ${Math.round(delay)} ms, ${done}/${FEEDS} refreshed): ${p}`);
       if (!opts.short || k % 5 === 4) opts.progress(`crash/ingest: kill ${k + 1}/${kills} after ${Math.round(delay)} ms (${done}/${FEEDS} sources refreshed); ${store.items} items stored, ${store.problems.length} problems`);
       if (problems.length > 40) break;
@@ -87,11 +107,11 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
     // Finally one clean `warta fetch`: every item published must now be stored exactly once, with its tags.
     const fetched = await runWarta(['fetch', '--config', config]);
     if (fetched.code !== 0) problems.push(`final warta fetch exited ${fetched.code}: ${fetched.stderr.slice(0, 500)}`);
-    const final = checkStore(db, farm, FEEDS, [RULES_A], { exact: true });
+    const final = await inspect({ exact: true });
     problems.push(...final.problems.map((p) => `final: ${p}`));
     const published = Array.from({ length: FEEDS }, (_, f) => farm.count(f)).reduce((a, b) => a + b, 0);
     return {
-      name: 'crash/ingest',
+      name: schema ? 'crash/ingest (postgres)' : 'crash/ingest',
       ok: problems.length === 0,
       figures: {
         kills: `${phases.beforeServing + phases.duringStartupIngest + phases.afterStartupIngest}/${kills}`,
@@ -106,12 +126,14 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
         'output responses checked': responses,
         'items checked': itemsChecked,
         'partial refreshes served': partial,
+        ...(schema ? { 'connections terminated': terminated } : {}),
         seed,
       },
       details: problems,
     };
   } finally {
     await farm.close();
+    await schema?.drop();
     tmp.cleanup();
   }
 }

@@ -19,6 +19,8 @@ export interface CheckResult {
 /** How a check is run: the CI-sized version or the long one. */
 export interface CheckOptions {
   short: boolean;
+  /** The store the daemon runs on: its SQLite file (default), or a schema of PostgreSQL at 127.0.0.1:5432. */
+  store?: 'sqlite' | 'postgres';
   /** Progress lines (stderr), so a long run shows it is alive. */
   progress: (line: string) => void;
 }
@@ -27,6 +29,8 @@ export interface CheckOptions {
 export interface ConfigSpec {
   port: number;
   db: string;
+  /** A PostgreSQL URL: the store is there instead of the file `db`. */
+  url?: string;
   fetch?: Record<string, unknown>;
   sources: { id: string; url: string; tags?: string[]; schedule?: string }[];
   tags?: { name: string; match: string }[];
@@ -38,7 +42,7 @@ export interface ConfigSpec {
 export function writeConfig(path: string, spec: ConfigSpec): void {
   const doc = {
     server: { listen: `127.0.0.1:${spec.port}`, base_url: `http://127.0.0.1:${spec.port}` },
-    storage: { path: spec.db },
+    storage: spec.url ? { path: spec.db, url: spec.url } : { path: spec.db },
     fetch: spec.fetch ?? {},
     sources: spec.sources,
     tags: spec.tags ?? [],

@@ -18,6 +18,17 @@ export function isRetryable(err: unknown): boolean {
   return code === '40001' || code === '40P01' || code === '23505';
 }
 
+/**
+ * The connection under a statement was lost (the backend was terminated, the server restarted, the socket
+ * reset): nothing of an unfinished transaction stays, and a new connection from the pool may well work.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  const code = codeOf(err);
+  if (code !== undefined) return /^(57P0[123]|08\d{3}|ECONNRESET|EPIPE)$/.test(code);
+  // pg reports a socket closed under a query without a code.
+  return err instanceof Error && /Connection terminated|connection lost|Client has encountered a connection error/i.test(err.message);
+}
+
 /** A failure of the PostgreSQL store as WartaError `storage` or `busy`; `where` names the database. */
 export function storageError(err: unknown, where: string): WartaError {
   if (err instanceof WartaError) return err;

@@ -32,7 +32,7 @@ export const retention = {
    * Keeps the newest `keep` items of one source, inside that source's refresh (on its transaction); returns how
    * many went. No PRUNE_LOCK here: the refresh already holds it shared, a refresh waiting to hold it exclusively
    * would deadlock with another doing the same, and only a refresh of this same source could race it (one
-   * daemon never refreshes a source twice at once; across daemons, claiming sources is the next step).
+   * daemon never refreshes a source twice at once; across daemons, the source's claim keeps it to one).
    */
   async pruneSource(tx: Queryable, now: Date, source: string, keep: number): Promise<number> {
     return (await pruneExcess<{ n: number }>(tx, [now, source, keep])).rows[0]!.n;

@@ -7,7 +7,7 @@
 import { WartaError } from '../../base/errors.js';
 import type { PollRecord, RefreshCommit, RetagChange, RetagState, Store, WriteOptions } from '../store.js';
 import { POLL_MS, type ChangeBoardEntry } from './change-token.js';
-import { isRetryable, storageError } from './errors.js';
+import { isConnectionLost, isRetryable, storageError } from './errors.js';
 import { items } from './items.js';
 import { makePostgresNodes } from './nodes.js';
 import { retagRows } from './retag-rows.js';
@@ -51,7 +51,8 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
 
   /**
    * One transaction; `published`: it may change what is published, so it bumps the change counter. Runs again
-   * (at most ATTEMPTS times in all) when it lost a race; the signal stops it before it starts (shutdown).
+   * (at most ATTEMPTS times in all) when it lost a race, or lost its connection before COMMIT was sent (nothing
+   * of it stayed: another daemon cutting connections, a failover); the signal stops it before it starts (shutdown).
    */
   async function transaction<T>(fn: (tx: Queryable) => Promise<T>, published: boolean, opts?: WriteOptions): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -64,17 +65,20 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
         throw storageError(err, location);
       }
       let broken = false;
+      let committing = false;
       try {
         await client.query('BEGIN');
         const result = await fn(client);
         const value = published ? (await bumpChanges<{ n: number }>(client)).rows[0]!.n : null;
+        committing = true;
         await client.query('COMMIT');
         if (value !== null) changes.committed(value);
         return result;
       } catch (err) {
         // A connection that cannot even roll back is dropped from the pool rather than reused.
         await client.query('ROLLBACK').catch(() => (broken = true));
-        if (attempt < ATTEMPTS && isRetryable(err)) continue;
+        // A COMMIT whose answer was lost may have committed: only a write that never got that far runs again.
+        if (attempt < ATTEMPTS && (isRetryable(err) || (!committing && isConnectionLost(err)))) continue;
         throw storageError(err, location);
       } finally {
         client.release(broken);
@@ -84,12 +88,16 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
   const write = <T>(fn: (tx: Queryable) => Promise<T>, opts?: WriteOptions) => transaction(fn, true, opts);
   /** A transaction that changes nothing published (a source's poll bookkeeping): render caches stay valid. */
   const writeState = <T>(fn: (tx: Queryable) => Promise<T>, opts?: WriteOptions) => transaction(fn, false, opts);
+  /** A read; asked once more on a fresh connection when its connection was lost under it (reads change nothing). */
   async function read<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
-    if (closed) throw closedError();
-    try {
-      return await fn(pool);
-    } catch (err) {
-      throw storageError(err, location);
+    for (let attempt = 1; ; attempt++) {
+      if (closed) throw closedError();
+      try {
+        return await fn(pool);
+      } catch (err) {
+        if (attempt < 2 && isConnectionLost(err)) continue;
+        throw storageError(err, location);
+      }
     }
   }
   async function meta(db: Queryable): Promise<Map<string, string>> {
