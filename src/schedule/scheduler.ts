@@ -20,6 +20,8 @@ export interface SchedulerDeps {
   jitterMs: number;
   /** Called after every refresh (metrics). */
   onOutcome?: (source: ScheduledSource, outcome: RefreshOutcome, why: string) => void;
+  /** Called when the last queued or running refresh of a burst has finished (the start-up poll, a tick). */
+  onIdle?: (refreshes: number) => void;
 }
 
 /**
@@ -41,10 +43,12 @@ export function makeScheduler(deps: SchedulerDeps) {
   // (timezone arithmetic), and GET /api/sources asks for every source's.
   const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
+  let burst = 0;
 
   function enqueue(source: ScheduledSource, why: 'cron' | 'startup' | 'added'): void {
     if (busy.has(source.id) || abort.signal.aborted) return;
     busy.add(source.id);
+    burst++;
     const job = deps.gate
       .run(source.url, () => deps.refresh(source, { ignoreHints: why !== 'cron', signal: abort.signal }))
       .then((outcome) => {
@@ -58,6 +62,11 @@ export function makeScheduler(deps: SchedulerDeps) {
       .finally(() => {
         busy.delete(source.id);
         running.delete(job);
+        if (running.size === 0 && !abort.signal.aborted) {
+          const n = burst;
+          burst = 0;
+          deps.onIdle?.(n);
+        }
       });
     running.add(job);
   }
