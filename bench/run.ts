@@ -78,7 +78,7 @@ async function serve(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const extra = SIZES.map((s, i) => `  - id: s${i}\n    title: Size ${i}\n    tags: [Putin, Minsk]\n    limit: ${s.limit}\n`).join('');
-  const config = writeConfig(dir, farm.urls, { port, logLevel: 'warn' });
+  const config = writeConfig(dir, farm.urls, { port }); // log level info: the daemon's refresh lines are counted
   // The sized outputs go beside the suite's `all` output.
   writeFileSync(config, readFileSync(config, 'utf8').replace('outputs:\n', `outputs:\n${extra}`));
   const daemon = new BenchDaemon(config, base);
