@@ -2,7 +2,8 @@
  * The benchmark suite: `npm run bench` (everything, ~30-60 min on 2 cores) or `npm run bench -- --quick` (a few
  * minutes: smaller farms, one round). No network: every feed comes from bench/farm.ts on 127.0.0.1; newsboat and
  * nginx are Debian's (`apt-get install -y newsboat nginx-light`) and skipped with a message where absent.
- * Prints a table, writes bench/results.json (gitignored); `--write-md` also puts the table into BENCHMARKS.md.
+ * Prints a table, writes bench/results.json (gitignored); `--write-md` also puts the table into BENCHMARKS.md,
+ * `--md-only` puts the last results.json's table there without measuring.
  * Claims are ratios and medians from one run, side by side; nothing here is asserted (not part of `npm test`).
  */
 import autocannon from 'autocannon';
@@ -69,8 +70,8 @@ async function ingest(feeds: number): Promise<void> {
   if (nbMissing) notes.push(nbMissing);
 }
 
-/** Output sizes for the serving runs: a limit on the farm's ~1.1 KB items giving about 16 KB and 64 KB. */
-const SIZES = [{ name: '16 KB', limit: 13 }, { name: '64 KB', limit: 56 }];
+/** Output sizes for the serving runs: a limit on the farm's ~1.5-2 KB rendered items giving about 16 KB and 64 KB. */
+const SIZES = [{ name: '16 KB', limit: 10 }, { name: '64 KB', limit: 42 }];
 
 async function serve(): Promise<void> {
   const farm = await startFarm(20, 60);
@@ -181,29 +182,52 @@ const sections: [string, () => Promise<void>][] = [
   ['growth', () => itemGrowth(quick ? 300 : 1000)],
   ['curve', () => costCurve(quick ? [100, 300, 1000] : [100, 1000, 10_000])],
 ];
-const started = new Date();
-for (const [name, run] of sections) {
-  if (only && !only.includes(name)) continue;
-  try {
-    await run();
-  } catch (err) {
-    notes.push(`${name}: failed: ${err instanceof Error ? err.message : String(err)}`);
-    log(`${name} failed: ${String(err)}`);
-  }
+
+/** What a run leaves in bench/results.json. */
+interface Results {
+  started: string;
+  command: string;
+  machine: string;
+  quick: boolean;
+  rows: Row[];
+  notes: string[];
 }
 
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
-const command = `npm run bench${quick ? ' -- --quick' : ''}`;
-const head = '| group | what | warta | peer | warta/peer | note |\n|---|---|---|---|---|---|';
-const table = [head, ...rows.map((r) => `| ${r.group} | ${r.what} | ${r.warta} | ${r.peer} | ${r.ratio} | ${r.note ?? ''} |`)].join('\n');
-console.log(`\n${command} — ${started.toISOString()} — ${machine}\n\n${table}\n${notes.map((n) => `\nnote: ${n}`).join('')}`);
-writeFileSync(join(HERE, 'results.json'), JSON.stringify({ started: started.toISOString(), command, machine, quick, rows, notes }, null, 2) + '\n');
+function tableOf(r: Results): string {
+  const head = '| group | what | warta | peer | warta/peer | note |\n|---|---|---|---|---|---|';
+  return [head, ...r.rows.map((x) => `| ${x.group} | ${x.what} | ${x.warta} | ${x.peer} | ${x.ratio} | ${x.note ?? ''} |`)].join('\n');
+}
 
-if (writeMd) {
+/** Replaces the block between the bench markers in BENCHMARKS.md with the table of `r`. */
+function writeBenchmarksMd(r: Results): void {
   const md = join(HERE, '..', 'BENCHMARKS.md');
   const text = readFileSync(md, 'utf8');
-  const block = `<!-- bench:start -->\nLatest \`${command}\`, ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, on ${machine}.\n\n${table}\n${notes.map((n) => `\n- ${n}`).join('')}\n<!-- bench:end -->`;
+  const when = `${r.started.slice(0, 16).replace('T', ' ')} UTC`;
+  const block = `<!-- bench:start -->\nLatest \`${r.command}\`, started ${when}, on ${r.machine}.\n\n${tableOf(r)}\n${r.notes.map((n) => `\n- ${n}`).join('')}\n<!-- bench:end -->`;
   if (!/<!-- bench:start -->[\s\S]*<!-- bench:end -->/.test(text)) throw new Error('BENCHMARKS.md has no <!-- bench:start --> … <!-- bench:end --> block');
-  writeFileSync(md, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, block));
+  writeFileSync(md, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, () => block));
   console.error('BENCHMARKS.md updated');
+}
+
+const RESULTS = join(HERE, 'results.json');
+if (process.argv.includes('--md-only')) {
+  // The table of the last run (bench/results.json) into BENCHMARKS.md, without measuring again.
+  writeBenchmarksMd(JSON.parse(readFileSync(RESULTS, 'utf8')) as Results);
+} else {
+  const started = new Date();
+  for (const [name, run] of sections) {
+    if (only && !only.includes(name)) continue;
+    try {
+      await run();
+    } catch (err) {
+      notes.push(`${name}: failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`${name} failed: ${String(err)}`);
+    }
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
+  const command = `npm run bench${process.argv.slice(2).filter((a) => a !== '--write-md').length ? ` -- ${process.argv.slice(2).filter((a) => a !== '--write-md').join(' ')}` : ''}`;
+  const results: Results = { started: started.toISOString(), command, machine, quick, rows, notes };
+  console.log(`\n${command} — ${results.started} — ${machine}\n\n${tableOf(results)}\n${notes.map((n) => `\nnote: ${n}`).join('')}`);
+  writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
+  if (writeMd) writeBenchmarksMd(results);
 }
