@@ -21,6 +21,8 @@ import { makeHeapCompactor } from './daemon/heap.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
+import { makeClaims, makeNodeName } from './schedule/claims.js';
+import { makeSharedHosts } from './schedule/shared-hosts.js';
 import { readStoredSources, sourceStatuses, type UnrecordedFailure } from './daemon/source-status.js';
 import { makeRedactor, redactSourceStatus, type Redactor } from './base/redact.js';
 import { configSecrets } from './config/secrets.js';
@@ -72,14 +74,20 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
 
   let feeds: FeedRenderer = makeFeedRenderer(store, config, now);
   let items: ItemsApi = makeItemsApi(store, config);
-  const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now });
+  // Ends the background writes' waits for a database lock, and waits for shared host slots, when the daemon stops.
+  const stopped = new AbortController();
+  // Several daemons on one database (PostgreSQL): this one's name there, and what it shares with the others.
+  const node = store.nodes.shared ? makeNodeName() : null;
+  const leaseMs = config.storage.leaseMs;
+  const shared = node ? makeSharedHosts({ nodes: store.nodes, node, perHost: config.fetch.perHost, leaseMs, now, signal: stopped.signal, log }) : undefined;
+  const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now, shared });
   const lag = monitorEventLoopLag();
   // One registry for the daemon's life: reloads keep counting.
   const metrics = makeMetrics({
     collect: async () => {
       metrics.eventLoopLag.set(lag.maxMs() / 1000);
       const failing = (await store.sources.all()).filter((r) => r.state === 'failing' || r.state === 'gone').length;
-      return { itemsPerTag: await store.items.countsByTag(), failingSources: failing };
+      return { itemsPerTag: await store.items.countsByTag(), failingSources: failing, pool: store.poolStats() };
     },
   });
   const reloads = makeReloadStatus(config.file, now(), metrics);
@@ -90,7 +98,31 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const compactHeap = makeHeapCompactor();
   const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
   lastRefresh.seed(await store.sources.all(), privateSources(config));
+  const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal, node: node ?? undefined });
+  const claims = node
+    ? makeClaims({
+        nodes: store.nodes,
+        node,
+        leaseMs,
+        // Daemons started together (a deploy) poll each source once: within a lease of each other, or min_interval.
+        startupWindowMs: () => Math.max(config.fetch.minIntervalMs, leaseMs),
+        fingerprint: () => refreshDeps.classifier().fingerprint,
+        now,
+        log,
+        onTakenOver: (ids) => scheduler.takeOver(ids),
+        onBeat: () => retag.retryIfWaiting(),
+        counters: {
+          claimed: (granted, taken) => {
+            metrics.claims.inc({ result: 'granted' }, granted);
+            metrics.claims.inc({ result: 'taken' }, taken);
+          },
+          expired: (n) => metrics.leaseExpiries.inc(n),
+          held: (n) => metrics.leasesHeld.set(n),
+        },
+      })
+    : undefined;
   const scheduler = makeScheduler({
+    claims,
     refresh: (source, o) => refreshSource(refreshDeps, source, o),
     gate,
     log,
@@ -114,7 +146,12 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const ready = async () => {
     const database = await store.ping();
     const lagMs = lag.maxMs();
-    return { ok: database && lagMs < MAX_READY_LAG_MS, checks: { database, config: config.file, event_loop_lag_ms: lagMs } };
+    const r = retag.status();
+    const nodes = node ? { node, leases_held: claims!.held() } : {};
+    return {
+      ok: database && lagMs < MAX_READY_LAG_MS,
+      checks: { database, store: store.kind, config: config.file, event_loop_lag_ms: lagMs, retag: r.detail ? `${r.state}: ${r.detail}` : r.state, ...nodes },
+    };
   };
   // Every configured source's status, URLs and errors redacted (for /api/sources and the page). A host pause
   // lives in the gate only: the daemon's view of sources knows it, the CLI's cannot.
@@ -136,16 +173,17 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     config.server.host,
     config.server.port,
   );
-  log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: store.location, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
+  log.info({ listen: `${config.server.host}:${config.server.port}`, base_url: config.server.baseUrl, db: store.location, node, sources: config.sources.length, tags: config.tags.length, outputs: config.outputs.length }, 'warta started');
 
-  // Ends the background writes' waits for a database lock when the daemon stops.
-  const stopped = new AbortController();
-  const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal });
+  // Registered (with its tag rules) before re-tagging looks at the other daemons' rules.
+  await claims?.start();
   retag.request();
-  scheduler.start(config.sources);
+  await scheduler.start(config.sources);
   const retention = runRetention(store, () => config, now, log, stopped.signal);
 
   async function reload(reason: string): Promise<boolean> {
+    // What this reload reads: the file watcher's event for the same save (SIGHUP after saving) reloads nothing.
+    watcher?.remember();
     let next: Config;
     try {
       next = loadConfig(opts.configPath, opts.env);
@@ -197,6 +235,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         lag.stop();
         await Promise.all([scheduler.stop(), stopServer(server)]);
         await Promise.all([retag.idle(), retention.stop()]);
+        // Leases go after the polls that held them ended: another daemon may take the sources at once.
+        await claims?.stop();
         await runtime.close();
         log.info('stopped');
       })();

@@ -16,6 +16,8 @@ export interface MetricsSnapshot {
   itemsPerTag: ReadonlyMap<string, number>;
   /** Sources whose state is `failing` or `gone`. */
   failingSources: number;
+  /** The database pool's connections (PostgreSQL), or null. */
+  pool?: { total: number; idle: number; waiting: number } | null;
 }
 
 /** warta's metrics on their own registry (never prom-client's global one, so tests and reloads start clean). */
@@ -40,6 +42,14 @@ export interface Metrics {
   configLastReloadSuccessTime: Gauge;
   /** Reloads rejected (invalid, unreadable or deleted config, or a database that stayed locked). */
   configReloadFailures: Counter;
+  /** Sources this daemon holds a lease on (polling them now), as of its last heartbeat. */
+  leasesHeld: Gauge;
+  /** Claims on sources asked for, by result: granted, or taken (another daemon polled or polls it). */
+  claims: Counter<'result'>;
+  /** Sources this daemon took over after another daemon's lease ended unreleased (it died mid-poll). */
+  leaseExpiries: Counter;
+  /** PostgreSQL pool connections by state (total, idle, waiting: callers waiting for one). */
+  poolConnections: Gauge<'state'>;
   /** The exposition text and its media type, after refreshing the database gauges. */
   render(): Promise<{ body: string; contentType: string }>;
 }
@@ -81,6 +91,10 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
     configLastReloadSuccessful: new Gauge({ name: 'warta_config_last_reload_successful', help: 'Whether the last config reload was applied (1) or rejected (0).', registers }),
     configLastReloadSuccessTime: new Gauge({ name: 'warta_config_last_reload_success_timestamp_seconds', help: 'Time the config in force was loaded.', registers }),
     configReloadFailures: new Counter({ name: 'warta_config_reload_failures_total', help: 'Config reloads rejected; the running config stayed in force.', registers }),
+    leasesHeld: new Gauge({ name: 'warta_leases_held', help: 'Sources this daemon holds a lease on (polling them), as of its last heartbeat.', registers }),
+    claims: new Counter({ name: 'warta_claims_total', help: 'Claims on sources by result: granted, or taken (another daemon had it for this tick).', labelNames: ['result'], registers }),
+    leaseExpiries: new Counter({ name: 'warta_lease_expiries_total', help: "Sources taken over after another daemon's lease ended unreleased (it died mid-poll).", registers }),
+    poolConnections: new Gauge({ name: 'warta_db_pool_connections', help: 'Database pool connections: total, idle, and callers waiting for one (PostgreSQL).', labelNames: ['state'], registers }),
     async render() {
       // Both gauges come from one snapshot, so they describe the same moment and cost one database read.
       if (opts.collect) {
@@ -88,6 +102,7 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
         metrics.itemsPerTag.reset(); // a tag removed by a config reload must not linger
         for (const [tag, n] of snap.itemsPerTag) metrics.itemsPerTag.set({ tag }, n);
         metrics.failingSources.set(snap.failingSources);
+        if (snap.pool) for (const [state, n] of Object.entries(snap.pool)) metrics.poolConnections.set({ state }, n);
       }
       // prom-client writes NaN as "Nan" (nodejs_eventloop_lag_* before the first sample): Prometheus parses it
       // case-insensitively, OpenMetrics parsers want the spelling "NaN".

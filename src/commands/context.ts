@@ -35,6 +35,8 @@ export interface CliContext {
   readConfig(flag: string | undefined, options?: LoadOptions): Config | null;
   configOption(): Option;
   levelOption(): Option;
+  /** `--log-format pretty|json`: pretty for a person, json for a collector (default: pretty on a terminal). */
+  logFormatOption(): Option;
   /** Text after a command's options in --help: an optional note, then its exit codes. */
   helpFooter(note: string | null, exitCodes: string): string;
 }
@@ -63,6 +65,7 @@ export function makeContext(env: NodeJS.ProcessEnv): CliContext {
     },
     configOption: () => new Option('-c, --config <file>', 'config file (default: $WARTA_CONFIG or config/warta.yaml)'),
     levelOption: () => new Option('--log-level <level>', 'log level').choices(LEVELS),
+    logFormatOption: () => new Option('--log-format <format>', 'log lines: pretty for a person, json for a collector (default: pretty on a terminal, else json)').choices(['pretty', 'json']),
     helpFooter: (note, exitCodes) => `${note ? `\n${note[0]!.toUpperCase()}${note.slice(1)}.\n` : ''}\nExit status: ${exitCodes}\n`,
   };
   return ctx;

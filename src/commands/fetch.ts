@@ -11,14 +11,15 @@ export function registerFetch(program: Command, ctx: CliContext): void {
     .argument('[source...]', 'source ids (default: every source, except gone ones and those held back after failures or a Retry-After; a named source is refreshed anyway)')
     .addOption(ctx.configOption())
     .addOption(ctx.levelOption())
+    .addOption(ctx.logFormatOption())
     .addHelpText('after', ctx.helpFooter('each line: id, result, HTTP status, new and updated items, time taken; times are in fetch.timezone', EXIT_TEXT.fetch))
-    .action(async (ids: string[], opts: { config?: string; logLevel?: string }) => {
+    .action(async (ids: string[], opts: { config?: string; logLevel?: string; logFormat?: string }) => {
       ctx.exit(await fetchCommand(ids, opts, ctx));
     });
 
 }
 
-async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: string }, ctx: CliContext): Promise<number> {
+async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: string; logFormat?: string }, ctx: CliContext): Promise<number> {
   const config = ctx.readConfig(opts.config);
   if (!config) return EXIT.config;
   const unknown = ids.filter((id) => !config.sources.some((s) => s.id === id));
@@ -28,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
   // should not pay for them (see test/integration/cli-startup.test.ts).
-  const [{ hostKey, makeHostGate }, { makeLogger }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }] = await Promise.all([
+  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }] = await Promise.all([
     import('../schedule/host-gate.js'),
     import('../base/log.js'),
     import('../base/redact.js'),
@@ -39,7 +40,10 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   ]);
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
-  const log = makeLogger(opts.logLevel ?? 'warn', 2, { redact: redactor.text });
+  // Log lines go to stderr (stdout is the report): pretty when stderr is a terminal, unless asked otherwise.
+  const pretty = resolveLogFormat(opts.logFormat, process.stderr.isTTY === true) === 'pretty';
+  const color = process.stderr.isTTY === true && !ctx.env.NO_COLOR;
+  const log = makeLogger(opts.logLevel ?? 'warn', 2, { redact: redactor.text, pretty: pretty ? { zone: config.fetch.timezone, color } : null });
   const runtime = await openRuntime(config, log);
   try {
     await retagIfRulesChanged(runtime.store, runtime.refreshDeps.classifier(), runtime.refreshDeps.now);

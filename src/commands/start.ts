@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { describeListenError } from './listen-error.js';
 import { EXIT, EXIT_TEXT, type CliContext } from './context.js';
 
@@ -9,7 +9,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .description('run the daemon: poll sources on their schedules and serve the output feeds')
     .addOption(ctx.configOption())
     .addOption(ctx.levelOption())
-    .addOption(new Option('--log-format <format>', 'log lines: pretty for a person, json for a collector (default: pretty on a terminal, else json)').choices(['pretty', 'json']))
+    .addOption(ctx.logFormatOption())
     .addHelpText('after', ctx.helpFooter('SIGHUP or a change to the config file reloads it', EXIT_TEXT.start))
     .action(async (opts: { config?: string; logLevel?: string; logFormat?: string }) => {
       ctx.exit(await startCommand(opts, ctx));

@@ -21,9 +21,11 @@ export interface Config {
     adminToken: string | null;
     /** Per client address on the public routes; perMinute 0: no rate limit. */
     rateLimit: { perMinute: number; burst: number; concurrentRenders: number };
+    /** Reverse proxies whose forwarding headers name the client (addresses or CIDR ranges). */
+    trustedProxies: string[];
   };
   /** `url`: a PostgreSQL database (null: SQLite at `path`). */
-  storage: { path: string; url: string | null; poolSize: number; statementTimeoutMs: number; retentionDays: number | null };
+  storage: { path: string; url: string | null; poolSize: number; statementTimeoutMs: number; leaseMs: number; retentionDays: number | null };
   fetch: {
     schedule: string;
     timezone: string;
@@ -231,11 +233,13 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       baseUrl,
       adminToken: c.server.admin_token ?? null,
       rateLimit: { perMinute: c.server.rate_limit.requests_per_minute, burst: c.server.rate_limit.burst, concurrentRenders: c.server.rate_limit.concurrent_renders },
+      trustedProxies: c.server.trusted_proxies,
     },
     storage: {
       ...storagePlace(c.storage.path, c.storage.url),
       poolSize: c.storage.pool_size,
       statementTimeoutMs: parseDuration(c.storage.statement_timeout)!,
+      leaseMs: parseDuration(c.storage.lease)!,
       retentionDays: c.storage.retention_days ?? null,
     },
     fetch: {

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+import { DURATION_PATTERN, SIZE_PATTERN, parseDuration } from './units.js';
 
 // The one description of warta's config: the loader validates with it, and `warta schema` derives the JSON
 // Schema for editors from it. Keys are snake_case as admins write them; unknown keys are errors (a typo must
@@ -22,6 +23,15 @@ const httpUrl = z.string().refine(
 // Patterns (not refinements) so the generated JSON Schema lets editors flag a bad value too.
 const duration = (what: string) => z.string().regex(DURATION_PATTERN, `${what} must be a duration such as "20s", "5m", "24h"`);
 const size = (what: string) => z.string().regex(SIZE_PATTERN, `${what} must be a size such as "10MiB", "512KiB"`);
+
+/** "203.0.113.7", "10.0.0.0/8", "fd00::/8": an address, or a range with a prefix its family allows. */
+function isAddressOrCidr(v: string): boolean {
+  const [addr, prefix, ...rest] = v.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const LISTEN = /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/;
 const listen = z
@@ -54,6 +64,12 @@ export const configSchema = z
           })
           .prefault({})
           .describe('limits on the public routes; past them: 429 with Retry-After'),
+        trusted_proxies: z
+          .array(
+            z.string().refine((v) => isAddressOrCidr(v), { message: 'must be an IP address or a CIDR range such as "10.0.0.0/8" or "fd00::/8"' }),
+          )
+          .default([])
+          .describe('reverse proxies (IP addresses or CIDR ranges) whose X-Forwarded-For / Forwarded / X-Real-IP name the client that rate limits count'),
       })
       .prefault({}),
     storage: z
@@ -66,6 +82,10 @@ export const configSchema = z
           .describe('postgres://user:pass@host:5432/db selects PostgreSQL (use ${ENV} for the password); sqlite:PATH is storage.path (env WARTA_DB_URL)'),
         pool_size: z.number().int().min(1).max(100).default(10).describe('PostgreSQL: connections in the pool'),
         statement_timeout: duration('statement_timeout').default('30s').describe('PostgreSQL: a statement (lock waits included) running longer fails and is retried later'),
+        lease: duration('lease')
+          // Renewed every third of it: shorter than 3 s, one slow round trip to the database would lose it.
+          .refine((v) => (parseDuration(v) ?? 0) >= 3000, 'lease must be at least "3s" (it is renewed every third of it)')
+          .default('60s').describe('PostgreSQL, several daemons: how long a daemon that stopped answering keeps its sources before another polls them'),
         retention_days: z.number().int().min(1).optional().describe('remove items first seen more than this many days ago (default: keep forever)'),
       })
       .prefault({}),

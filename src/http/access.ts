@@ -8,7 +8,7 @@ export function makeAccess(config: Config, env: NodeJS.ProcessEnv): { auth: Admi
   // a remote client without leaving this host. It can only take admin rights away, never grant them.
   const remoteForTests = new Set((env.WARTA_TEST_REMOTE_ADDRESSES ?? '').split(',').map((a) => a.trim()).filter((a) => a.startsWith('127.')));
   return {
-    auth: makeAdminAuth({ token: config.server.adminToken, secureCookie: config.server.baseUrl.startsWith('https:'), remoteForTests }),
+    auth: makeAdminAuth({ token: config.server.adminToken, secureCookie: config.server.baseUrl.startsWith('https:'), remoteForTests, trustedProxies: config.server.trustedProxies }),
     rateLimit: config.server.rateLimit,
   };
 }

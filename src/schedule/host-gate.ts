@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { getDomain } from 'tldts';
+import type { SharedHosts } from './shared-hosts.js';
 
 /** Limits of the host gate. */
 export interface HostGateOptions {
@@ -10,6 +11,8 @@ export interface HostGateOptions {
   /** The longest a host's queue is paused for a Retry-After, however long the server asks. */
   pauseMaxMs: number;
   now: () => Date;
+  /** Several daemons on one database: per-host slots and pauses held for all of them (absent: this process's only). */
+  shared?: SharedHosts;
 }
 
 /**
@@ -44,7 +47,19 @@ export function makeHostGate(opts: HostGateOptions) {
   return {
     /** Runs `fn` when both a host slot and a global slot are free (and the host is not paused). */
     run<T>(url: string, fn: () => Promise<T>): Promise<T> {
-      return host(hostKey(url)).queue.add(() => global.add(fn)) as Promise<T>;
+      const key = hostKey(url);
+      const shared = opts.shared;
+      if (!shared) return host(key).queue.add(() => global.add(fn)) as Promise<T>;
+      // The database's slot of the host is taken after this process's own, so a daemon waits for it with one
+      // local slot of the host at most per_host times, and holds no global slot meanwhile.
+      return host(key).queue.add(async () => {
+        const release = await shared.acquire(key);
+        try {
+          return await global.add(fn);
+        } finally {
+          release();
+        }
+      }) as Promise<T>;
     },
     /** Until when the host of `url` is paused, or null. */
     pausedUntil(url: string): Date | null {
@@ -57,6 +72,7 @@ export function makeHostGate(opts: HostGateOptions) {
       const capped = new Date(Math.min(until.getTime(), opts.now().getTime() + opts.pauseMaxMs));
       if (h.pausedUntil && h.pausedUntil >= capped) return h.pausedUntil;
       h.pausedUntil = capped;
+      opts.shared?.pause(hostKey(url), capped);
       h.queue.pause();
       if (h.timer) clearTimeout(h.timer);
       h.timer = setTimeout(() => {

@@ -1,5 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
+import type { Claims } from './claims.js';
 import type { HostGate } from './host-gate.js';
 import type { RefreshOptions, RefreshOutcome } from '../pipeline/refresh.js';
 
@@ -20,9 +21,14 @@ export interface SchedulerDeps {
   jitterMs: number;
   /** Called after every refresh (metrics). */
   onOutcome?: (source: ScheduledSource, outcome: RefreshOutcome, why: string) => void;
+  /** Several daemons on one database: poll only the sources this daemon claims (absent: one daemon, poll all). */
+  claims?: Claims;
   /** Called when the last queued or running refresh of a burst has finished (the start-up poll, a tick). */
   onIdle?: (refreshes: number) => void;
 }
+
+/** Why a source is polled: its cron tick, the start-up poll, a source a reload added, or one taken over from a dead daemon. */
+type Why = 'cron' | 'startup' | 'added' | 'takeover';
 
 /**
  * Polls each source on its cron schedule through the host gate (per-domain and global limits). A source is never
@@ -36,7 +42,7 @@ export function makeScheduler(deps: SchedulerDeps) {
   // One cron task per distinct schedule, ticking for every source on it: a node-cron task per source cost
   // ~3.4 KB of heap and a timer each (10,000 sources: 34 MB), and most sources share the default schedule.
   let tasks = new Map<string, { task: ScheduledTask; sources: ScheduledSource[] }>();
-  let scheduleOf = new Map<string, string>();
+  let current = new Map<string, ScheduledSource>();
   // Jitter timers of the last ticks, cleared on stop (unref'd: they never keep a stopping process alive).
   const jitters = new Set<NodeJS.Timeout>();
   // Each schedule's next tick, computed once until it passes: node-cron works it out afresh on every call
@@ -45,42 +51,63 @@ export function makeScheduler(deps: SchedulerDeps) {
   let timezone = deps.timezone;
   let burst = 0;
 
-  function enqueue(source: ScheduledSource, why: 'cron' | 'startup' | 'added'): void {
+  function enqueue(source: ScheduledSource, why: Why, tick?: Date, claimed = false): void {
     if (busy.has(source.id) || abort.signal.aborted) return;
     busy.add(source.id);
     burst++;
-    const job = deps.gate
+    const claims = deps.claims;
+    const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why, tick)).finally(() => {
+      busy.delete(source.id);
+      running.delete(job);
+      if (running.size === 0 && !abort.signal.aborted) {
+        const n = burst;
+        burst = 0;
+        deps.onIdle?.(n);
+      }
+    });
+    running.add(job);
+  }
+
+  function poll(source: ScheduledSource, why: Why, tick?: Date): Promise<void> {
+    return deps.gate
       .run(source.url, () => deps.refresh(source, { ignoreHints: why !== 'cron', signal: abort.signal }))
       .then((outcome) => {
         if (outcome.retryAfter) deps.gate.pause(source.url, outcome.retryAfter);
         const { sourceId, ...rest } = outcome;
         const level = outcome.result === 'failed' ? 'warn' : 'info';
-        deps.log[level]({ source: sourceId, why, ...rest, url: outcome.url ?? source.url }, `refresh ${outcome.result}`);
+        deps.log[level]({ source: sourceId, why, ...(tick && { tick: tick.toISOString() }), ...rest, url: outcome.url ?? source.url }, `refresh ${outcome.result}`);
         deps.onOutcome?.(source, outcome, why);
       })
-      .catch((err: unknown) => deps.log.error({ source: source.id, err }, 'refresh crashed'))
-      .finally(() => {
-        busy.delete(source.id);
-        running.delete(job);
-        if (running.size === 0 && !abort.signal.aborted) {
-          const n = burst;
-          burst = 0;
-          deps.onIdle?.(n);
-        }
-      });
-    running.add(job);
+      .catch((err: unknown) => deps.log.error({ source: source.id, err }, 'refresh crashed'));
   }
 
-  /** A cron tick of one schedule: each of its sources is enqueued after its own random delay within jitterMs. */
-  function tick(sources: readonly ScheduledSource[]): void {
+  /** Polls `source` if this daemon holds or gets its claim (another daemon polls it otherwise), then releases it. */
+  async function pollClaimed(claims: Claims, source: ScheduledSource, why: Why, tick: Date | undefined, claimed: boolean): Promise<void> {
+    if (!claimed && (await claims.take([source.id], why === 'takeover' ? 'startup' : why, tick)).length === 0) {
+      deps.log.debug({ source: source.id, why }, 'another daemon polls this source');
+      return;
+    }
+    try {
+      await poll(source, why, tick);
+    } finally {
+      await claims.release([source.id]);
+    }
+  }
+
+  /**
+   * A cron tick of one schedule: each of its sources is enqueued after its own random delay within jitterMs. The
+   * tick's own time (before jitter) names it for the claims: every daemon firing it asks for the same one.
+   */
+  function tick(sources: readonly ScheduledSource[], at: Date): void {
+    const named = new Date(Math.floor(at.getTime() / 1000) * 1000);
     for (const s of sources) {
       if (deps.jitterMs <= 0) {
-        enqueue(s, 'cron');
+        enqueue(s, 'cron', named);
         continue;
       }
       const t = setTimeout(() => {
         jitters.delete(t);
-        enqueue(s, 'cron');
+        enqueue(s, 'cron', named);
       }, Math.floor(Math.random() * deps.jitterMs));
       t.unref();
       jitters.add(t);
@@ -95,7 +122,7 @@ export function makeScheduler(deps: SchedulerDeps) {
 
   function schedule(list: readonly ScheduledSource[]): void {
     destroyTasks();
-    scheduleOf = new Map(list.map((s) => [s.id, s.schedule]));
+    current = new Map(list.map((s) => [s.id, s]));
     const groups = new Map<string, ScheduledSource[]>();
     for (const s of list) {
       const group = groups.get(s.schedule);
@@ -104,27 +131,42 @@ export function makeScheduler(deps: SchedulerDeps) {
     }
     for (const [expr, sources] of groups) {
       // unref: the tick must not keep a stopping process alive (destroy() does not clear node-cron's timer).
-      const task = cron.schedule(expr, () => tick(sources), { timezone, name: `schedule:${expr}`, unref: true });
+      const task = cron.schedule(expr, (ctx) => tick(sources, ctx.date), { timezone, name: `schedule:${expr}`, unref: true });
       tasks.set(expr, { task, sources });
     }
   }
 
   return {
     /** Schedules every source and polls each once now (the refresh itself skips gone and held-back sources). */
-    start(list: readonly ScheduledSource[]): void {
+    async start(list: readonly ScheduledSource[]): Promise<void> {
       schedule(list);
-      for (const s of list) enqueue(s, 'startup');
+      if (!deps.claims) {
+        for (const s of list) enqueue(s, 'startup');
+        return;
+      }
+      // One claim for every source at once (one statement), rather than one per source.
+      const granted = new Set(await deps.claims.take(list.map((s) => s.id), 'startup'));
+      for (const s of list) if (granted.has(s.id)) enqueue(s, 'startup', undefined, true);
+    },
+    /** Polls sources this daemon took over from a dead daemon (it holds their claims already). */
+    takeOver(ids: readonly string[]): void {
+      for (const id of ids) {
+        const source = current.get(id);
+        if (source && !busy.has(id)) enqueue(source, 'takeover', undefined, true);
+        // Not ours to poll (no longer configured here) or already being polled: let the claim go.
+        else void deps.claims?.release([id]);
+      }
     },
     /** Replaces the schedule (after a config reload); refreshes already running finish; new sources poll now. */
     reschedule(list: readonly ScheduledSource[], zone: string): void {
-      const known = new Set(scheduleOf.keys());
+      const known = new Set(current.keys());
       timezone = zone;
       schedule(list);
       for (const s of list) if (!known.has(s.id)) enqueue(s, 'added');
     },
     /** The next cron tick of a source (before its jitter), or null. */
     nextTick(id: string): Date | null {
-      const expr = scheduleOf.get(id);
+      const expr = current.get(id)?.schedule;
       if (expr === undefined) return null;
       const known = nextTicks.get(expr);
       if (known !== undefined && known.getTime() > Date.now()) return known;
@@ -138,7 +180,7 @@ export function makeScheduler(deps: SchedulerDeps) {
     /** Stops ticking, aborts in-flight fetches and waits for their refreshes to finish or roll back. */
     async stop(): Promise<void> {
       destroyTasks();
-      scheduleOf = new Map();
+      current = new Map();
       for (const t of jitters) clearTimeout(t);
       jitters.clear();
       abort.abort();

@@ -249,6 +249,70 @@ export interface RetentionStore {
   prune(now: Date, retentionDays: number | null, maxItems: ReadonlyMap<string, number>, opts?: WriteOptions): Promise<PruneResult>;
 }
 
+/** A claim on sources for one poll (nodes.claim). */
+export interface ClaimRequest {
+  /** The daemon asking (unique per process). */
+  node: string;
+  /** What this poll is for: the cron tick, or the start-up time; recorded on the claim. */
+  stamp: Date;
+  /** Granted only if the last claim's stamp is before this (a cron tick: the tick itself). */
+  notClaimedSince: Date;
+  now: Date;
+  /** The lease ends here unless heartbeat() extends it. */
+  until: Date;
+}
+
+/** A live daemon on the store, as heartbeat() records it. */
+export interface NodeBeat {
+  node: string;
+  /** The fingerprint of the tag rules it runs. */
+  fingerprint: string;
+  now: Date;
+  /** Its leases (claims, host slots) and its own entry last until here. */
+  until: Date;
+}
+
+/** What acquireHost() answers: a slot (release it with releaseHost), or why not. */
+export type HostSlot = { slot: number } | { slot: null; pausedUntil: Date | null };
+
+/** A job held by this process alone across every daemon on the store, until release(). */
+export interface JobLock {
+  release(): Promise<void>;
+}
+
+/**
+ * Work shared between daemons on one store: claims on sources (one poll of a source per tick, leased so a
+ * dead daemon's sources go to another), per-host request slots and Retry-After pauses for all of them together,
+ * the live daemons with their tag rules, and jobs that run on one daemon at a time. PostgreSQL shares it
+ * between daemons; on SQLite one daemon runs per file, so it competes with nobody, under the same rules.
+ */
+export interface NodeStore {
+  /** Whether several daemons may share the store (PostgreSQL); false: one daemon, so claims are always granted. */
+  readonly shared: boolean;
+  /**
+   * Claims `ids` for one poll: granted where no live lease holds the source and no claim stamped at or after
+   * `notClaimedSince` exists. Never grants one source to two callers. Returns the ids granted.
+   */
+  claim(ids: readonly string[], c: ClaimRequest): Promise<string[]>;
+  /** Ends `node`'s claims on `ids` (polled); their stamps stay, so the same tick is not polled again. */
+  release(node: string, ids: readonly string[]): Promise<void>;
+  /** Takes over up to `limit` sources whose lease ended before `now` unreleased (their daemon died). */
+  takeExpired(node: string, now: Date, until: Date, limit: number): Promise<string[]>;
+  /** Records the daemon alive with its rules and extends its leases; returns how many sources it holds. */
+  heartbeat(beat: NodeBeat): Promise<number>;
+  /** The daemons whose entry lasts past `now`, with the fingerprint of their rules. */
+  peers(now: Date): Promise<{ node: string; fingerprint: string | null }[]>;
+  /** Releases everything `node` holds and removes its entry (shutdown). */
+  leave(node: string): Promise<void>;
+  /** One of `slots` request slots of `host` for `node`, unless all are held (leases) or the host is paused. */
+  acquireHost(host: string, node: string, slots: number, now: Date, until: Date): Promise<HostSlot>;
+  releaseHost(host: string, slot: number, node: string): Promise<void>;
+  /** Pauses `host` for every daemon until `until` (a longer pause already recorded stays). */
+  pauseHost(host: string, until: Date): Promise<void>;
+  /** `job` for this caller alone (across daemons) until released, or null when another holds it. */
+  exclusive(job: 'retag' | 'retention'): Promise<JobLock | null>;
+}
+
 /** Everything the rest of warta may do with what it keeps. */
 export interface Store {
   /** Which implementation this is (logs, `/readyz`). */
@@ -259,6 +323,7 @@ export interface Store {
   items: ItemStore;
   retag: RetagStore;
   retention: RetentionStore;
+  nodes: NodeStore;
   /**
    * A token that changes whenever published data may have changed, by this process or another. Synchronous:
    * every feed request checks it against its render cache, so it must cost microseconds.
@@ -266,5 +331,7 @@ export interface Store {
   changeToken(): string;
   /** Whether the store answers (readiness). */
   ping(): Promise<boolean>;
+  /** Connections in use, idle and awaited (PostgreSQL's pool; null where there is none). */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }

@@ -298,6 +298,23 @@ describe('access: admin token, secrets, private sources (real daemon process)', 
       for (let i = 0; i < 30; i++) expect((await get(`${base}/tags/putin.rss`)).status).to.equal(200);
     });
 
+    it('counts each client behind a trusted proxy on its own (server.trusted_proxies, applied by a reload)', async () => {
+      const proxy = '127.0.0.4';
+      const reloadsBefore = daemon.logs().filter((l) => l.msg === 'config reloaded').length;
+      writeFileSync(file, readFileSync(file, 'utf8').replace('  rate_limit:', `  trusted_proxies: ["${proxy}"]\n  rate_limit:`));
+      daemon.child.kill('SIGHUP');
+      await daemon.until(() => daemon.logs().filter((l) => l.msg === 'config reloaded').length > reloadsBefore, { what: 'the reload adding trusted_proxies' });
+      const via = (client: string) => get(`${base}/tags/putin.rss`, { from: proxy, headers: { 'x-forwarded-for': client } });
+      const first: number[] = [];
+      for (let i = 0; i < 21; i++) first.push((await via('203.0.113.1')).status);
+      expect(first.slice(0, 20).every((s) => s === 200)).to.equal(true);
+      expect(first[20]).to.equal(429);
+      // Another reader behind the same proxy has its own bucket.
+      expect((await via('203.0.113.2')).status).to.equal(200);
+      // Headers from a peer that is not a trusted proxy count for nothing: 127.0.0.3 was limited above.
+      expect((await get(`${base}/tags/putin.rss`, { from: '127.0.0.3', headers: { 'x-forwarded-for': '203.0.113.77' } })).status).to.equal(429);
+    });
+
     it('applies an admin token added by a reload without a restart', async () => {
       writeFileSync(file, readFileSync(file, 'utf8').replace('  rate_limit:', '  admin_token: "${WARTA_TEST_ADMIN}"\n  rate_limit:'));
       daemon.child.kill('SIGHUP');

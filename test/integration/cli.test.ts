@@ -83,6 +83,24 @@ describe('CLI (the built bin/warta.js)', function () {
       expect(named.code).to.equal(3);
     });
 
+    it('writes its log lines to stderr as JSON or as pretty lines, as --log-format asks', async () => {
+      // A permanent redirect adopted on the first poll is logged at info (warta fetch is otherwise quiet).
+      feeds.routes.set('/moved.xml', (_req, res) => void res.writeHead(301, { location: feeds.url('/ok.xml') }).end());
+      const logConfig = (name: string) => {
+        const file = join(tmp.dir, name);
+        writeFileSync(file, `storage:\n  path: "${join(tmp.dir, name + '.db')}"\nfetch:\n  redirect_persist_after: 1\nsources:\n  - id: moved\n    url: "${feeds.url('/moved.xml')}"\n`);
+        return file;
+      };
+      const json = await runWarta(['fetch', '--config', logConfig('json.yaml'), '--log-level', 'info', '--log-format', 'json']);
+      expect(json.stdout).to.match(/^moved\tupdated\t200/);
+      const events = json.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: string; msg: string; service: string; to?: string });
+      expect(events.find((e) => e.msg === 'permanent redirect adopted'), json.stderr).to.include({ level: 'info', service: 'warta', to: feeds.url('/ok.xml') });
+      const pretty = await runWarta(['fetch', '--config', logConfig('pretty.yaml'), '--log-level', 'info', '--log-format', 'pretty']);
+      expect(pretty.stderr).to.include('permanent redirect adopted');
+      expect(pretty.stderr.split('\n').some((l) => l.startsWith('{')), pretty.stderr).to.equal(false);
+      expect((await runWarta(['fetch', '--config', logConfig('xml.yaml'), '--log-format', 'xml'])).code).to.equal(2);
+    });
+
     it('exits 1 on a config error and 2 on an unknown source id', async () => {
       const bad = join(tmp.dir, 'broken.yaml');
       writeFileSync(bad, 'sources: 5\n');

@@ -13,6 +13,7 @@ import { describeChangeToken } from './change-token.js';
 import { useStore, type Harness, type OpenStore } from './harness.js';
 import { describeItems } from './items.js';
 import { describeLifecycle } from './lifecycle.js';
+import { describeNodes } from './nodes.js';
 import { describeQueries } from './queries.js';
 import { describeRetag } from './retag.js';
 import { describeRetention } from './retention.js';
@@ -39,6 +40,7 @@ export function describeStoreContract(name: string, open: OpenStore, opts: Contr
     describeRetention(h);
     describeRetag(h);
     describeChangeToken(h);
+    describeNodes(h);
     describeLifecycle(h);
   });
 }

@@ -13,3 +13,12 @@ export const MIGRATE_LOCK: [number, number] = [WARTA, 1];
  * back), while refreshes never wait for each other. SQLite gets the same from its single writer.
  */
 export const PRUNE_LOCK: [number, number] = [WARTA, 2];
+
+/**
+ * Background jobs that run on one daemon of a database at a time, held for a whole pass on a connection of
+ * their own (session locks: the server frees them when that connection ends, a dead daemon's included).
+ */
+export const JOB_LOCKS: Record<'retag' | 'retention', [number, number]> = {
+  retag: [WARTA, 3],
+  retention: [WARTA, 4],
+};

@@ -38,7 +38,8 @@ export function makePool(spec: PoolSpec): pg.Pool {
     statement_timeout: Math.round(spec.statementTimeoutMs),
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
-    application_name: spec.readonly ? 'warta (read-only)' : 'warta',
+    // The pid tells an admin (and pg_terminate_backend) which daemon a connection belongs to.
+    application_name: `warta${spec.readonly ? ' (read-only)' : ''} pid ${process.pid}`,
     types,
   });
   // An idle connection that dies (server restart, terminated backend) emits here; without a listener the

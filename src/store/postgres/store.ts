@@ -9,6 +9,7 @@ import type { PollRecord, RefreshCommit, RetagChange, RetagState, Store, WriteOp
 import { POLL_MS, type ChangeBoardEntry } from './change-token.js';
 import { isRetryable, storageError } from './errors.js';
 import { items } from './items.js';
+import { makePostgresNodes } from './nodes.js';
 import { retagRows } from './retag-rows.js';
 import { retention } from './retention.js';
 import { sources } from './sources.js';
@@ -168,6 +169,10 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
     retention: {
       prune: (now, retentionDays, maxItems, opts) => write((tx) => retention.prune(tx, now, retentionDays, maxItems), opts),
     },
+    nodes: makePostgresNodes(pool, location, () => {
+      if (closed) throw closedError();
+    }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     changeToken() {
       if (closed) throw closedError();
       // Started by the first caller (the daemon's render caches), so commands and workers never poll.

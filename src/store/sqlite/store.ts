@@ -8,6 +8,7 @@ import type { PollRecord, RefreshCommit, RetagChange, RetagState, Store, WriteOp
 import { defaultBusyPolicy, retryWhileBusy, storageError, type BusyPolicy } from './busy.js';
 import { makeItemStatements } from './items.js';
 import type { Db } from './open.js';
+import { makeSqliteNodes } from './nodes.js';
 import { makeRetention } from './retention.js';
 import { makeRetagStatements } from './retag-rows.js';
 import { makeSourceStatements } from './sources.js';
@@ -129,6 +130,9 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     retention: {
       prune: (now, retentionDays, maxItems, opts) => write(() => retention.prune(now, retentionDays, maxItems), opts),
     },
+    // Coordination state, not published data: the render caches stay valid.
+    nodes: makeSqliteNodes(db, (fn) => writeState(fn), read),
+    poolStats: () => null,
     changeToken() {
       try {
         return `${localWrites}.${dataVersion.get() as number}`;

@@ -36,6 +36,20 @@ describe('config: access settings', () => {
     }
   });
 
+  it('reads server.trusted_proxies as addresses and CIDR ranges, and refuses anything else at its line', () => {
+    expect(parseConfig(config('  trusted_proxies: ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]'), 'w.yaml').server.trustedProxies).to.deep.equal(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+    expect(parseConfig(config('  listen: "127.0.0.1:8080"'), 'w.yaml').server.trustedProxies).to.deep.equal([]);
+    for (const bad of ['proxy.local', '10.0.0.0/33', 'fd00::/129', '10.0.0.0/8/1', '10.0.0.0/x']) {
+      try {
+        parseConfig(config(`  trusted_proxies:\n    - "${bad}"`), 'w.yaml');
+        expect.fail(`accepted ${bad}`);
+      } catch (err) {
+        expect(err).to.be.instanceOf(ConfigError);
+        expect((err as ConfigError).problems.map(formatProblem)).to.deep.equal([`w.yaml:3:7: server.trusted_proxies.0: must be an IP address or a CIDR range such as "10.0.0.0/8" or "fd00::/8"`]);
+      }
+    }
+  });
+
   it('warns when listening beyond loopback without an admin token', () => {
     expect(warnings(config('  listen: "0.0.0.0:8080"'))).to.have.length(1).and.satisfy((w: string[]) => w[0]!.startsWith('w.yaml:2:11: warning: server.listen "0.0.0.0:8080" accepts other machines but server.admin_token is not set'));
     expect(warnings(config('  listen: "127.0.0.1:8080"'), { WARTA_LISTEN: '0.0.0.0:8080' })).to.have.length(1);

@@ -37,6 +37,35 @@ describe('http: who is the admin', () => {
     expect(auth.isToken('')).to.equal(false);
   });
 
+  it('counts the client a trusted proxy names (rate limits), never a header from anyone else, never as admin', () => {
+    const auth = makeAdminAuth({ token: null, secureCookie: false, trustedProxies: ['127.0.0.1', '10.0.0.0/8', 'fd00::/8'] });
+    const cases: [peer: string, headers: Record<string, string>, address: string][] = [
+      // A trusted proxy: the rightmost address that is not itself a trusted proxy.
+      ['127.0.0.1', { 'x-forwarded-for': '203.0.113.9' }, '203.0.113.9'],
+      ['127.0.0.1', { 'x-forwarded-for': '198.51.100.1, 203.0.113.9, 10.1.2.3' }, '203.0.113.9'],
+      ['10.9.9.9', { 'x-forwarded-for': '2001:db8::7' }, '2001:db8::7'],
+      ['fd00::1', { 'x-forwarded-for': '::ffff:203.0.113.5' }, '203.0.113.5'],
+      ['127.0.0.1', { forwarded: 'for=192.0.2.60;proto=http;by=203.0.113.43' }, '192.0.2.60'],
+      ['127.0.0.1', { forwarded: 'for="[2001:db8:cafe::17]:4711", for=10.0.0.4' }, '2001:db8:cafe::17'],
+      ['127.0.0.1', { forwarded: 'for=192.0.2.61:8080' }, '192.0.2.61'],
+      ['127.0.0.1', { 'x-real-ip': '192.0.2.44' }, '192.0.2.44'],
+      // Nothing forwarded, or only proxies, or garbage: the last proxy is the client.
+      ['127.0.0.1', {}, '127.0.0.1'],
+      ['127.0.0.1', { 'x-forwarded-for': '10.0.0.2' }, '10.0.0.2'],
+      ['127.0.0.1', { 'x-forwarded-for': 'unknown' }, '127.0.0.1'],
+      ['127.0.0.1', { 'x-forwarded-for': '203.0.113.9, not-an-ip' }, '127.0.0.1'],
+      ['127.0.0.1', { forwarded: 'for=_hidden' }, '127.0.0.1'],
+      // A peer that is not a trusted proxy is the client, whatever it claims.
+      ['203.0.113.50', { 'x-forwarded-for': '198.51.100.1' }, '203.0.113.50'],
+      ['127.0.0.2', { 'x-real-ip': '198.51.100.1' }, '127.0.0.2'],
+    ];
+    for (const [peer, headers, address] of cases) expect(auth.identify(req(peer, headers)).address, `${peer} ${JSON.stringify(headers)}`).to.equal(address);
+    // Admin rights stay with the real peer: a proxied request is never the loopback admin.
+    expect(auth.identify(req('127.0.0.1', { 'x-forwarded-for': '127.0.0.1' })).admin).to.equal(false);
+    // Without trusted proxies the headers are ignored for counting.
+    expect(makeAdminAuth({ token: null, secureCookie: false }).identify(req('127.0.0.1', { 'x-forwarded-for': '203.0.113.9' })).address).to.equal('127.0.0.1');
+  });
+
   it('knows loopback addresses', () => {
     expect(isLoopbackAddress('127.255.0.1')).to.equal(true);
     expect(isLoopbackAddress('128.0.0.1')).to.equal(false);

@@ -33,3 +33,47 @@ describe('docker-compose.yml', () => {
     expect(read('Dockerfile')).to.match(/^HEALTHCHECK /m);
   });
 });
+
+// Docker is not run by the tests (nor on the machines they run on): the file is checked as YAML and as a
+// compose file's structure, and the proxy's upstreams against the services.
+describe('docker-compose.postgres.yml', () => {
+  const doc = parseDocument(read('docker-compose.postgres.yml'), { uniqueKeys: true, merge: true });
+  type Service = Record<string, unknown> & { environment?: Record<string, string>; depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] } };
+  const compose = doc.toJS({ maxAliasCount: 10 }) as { services: Record<string, Service>; configs: Record<string, { content: string }>; volumes: Record<string, unknown> };
+  const { services } = compose;
+
+  it('parses as YAML', () => expect(doc.errors).to.deep.equal([]));
+
+  it('runs PostgreSQL 16 with a health check and its data on a named volume', () => {
+    const db = services.db!;
+    expect(db.image).to.match(/^postgres:16(\.|$)/);
+    expect(db.healthcheck!.test.join(' ')).to.include('pg_isready');
+    expect(db.volumes).to.deep.equal(['warta-pg:/var/lib/postgresql/data']);
+    expect(compose.volumes).to.have.property('warta-pg');
+  });
+
+  it('runs two warta replicas of this image on that database, each ready only when it reaches it', () => {
+    for (const name of ['warta-1', 'warta-2']) {
+      const w = services[name]!;
+      expect(w.build, name).to.equal('.');
+      expect(w.environment!.WARTA_DB_URL, name).to.match(/^postgres:\/\/warta:\$\{WARTA_DB_PASSWORD:\?[^}]*\}@db:5432\/warta$/);
+      expect(w.environment!.WARTA_ADMIN_TOKEN, name).to.match(/^\$\{WARTA_ADMIN_TOKEN:\?/);
+      expect(w.depends_on, name).to.deep.equal({ db: { condition: 'service_healthy' } });
+      expect(w.healthcheck!.test.join(' '), name).to.include('/readyz');
+      expect(w, name).not.to.have.property('ports'); // reached through the proxy only
+    }
+    // Identical feeds from both: one base URL.
+    expect(services['warta-1']!.environment!.WARTA_BASE_URL).to.equal(services['warta-2']!.environment!.WARTA_BASE_URL);
+  });
+
+  it('publishes one port through a proxy whose upstreams are the two replicas, started once they are healthy', () => {
+    const proxy = services.proxy!;
+    expect(proxy.ports).to.deep.equal(['8080:80']);
+    expect(proxy.depends_on).to.deep.equal({ 'warta-1': { condition: 'service_healthy' }, 'warta-2': { condition: 'service_healthy' } });
+    expect(proxy.healthcheck).to.not.equal(undefined);
+    const conf = compose.configs.nginx!.content;
+    expect([...conf.matchAll(/server (warta-\d):8080/g)].map((m) => m[1])).to.deep.equal(['warta-1', 'warta-2']);
+    // $ is escaped for compose's interpolation, so nginx gets its own variables.
+    expect(conf).to.include('$$host').and.not.match(/[^$]\$host/);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * Claims for several daemons on one database (store.nodes, PostgreSQL): a source is polled once per cron tick by
+ * whichever daemon claims it first, under a lease this daemon renews every third of `leaseMs` with a heartbeat.
+ * The same heartbeat records the daemon alive with its tag rules, and takes over sources whose lease ended
+ * unreleased (a daemon that died mid-poll): they are polled here at once. On SQLite (one daemon per file) the
+ * scheduler does not use this at all.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { NodeStore } from '../store/store.js';
+
+/** Why a source is polled (scheduler.ts), as far as claiming is concerned. */
+export type ClaimReason = 'cron' | 'startup' | 'added';
+
+/** What the claims need. */
+export interface ClaimsDeps {
+  nodes: NodeStore;
+  /** This daemon's name on the database (makeNodeName()). */
+  node: string;
+  leaseMs: number;
+  /** A start-up poll is skipped for a source another daemon claimed less than this long ago. */
+  startupWindowMs: () => number;
+  /** The fingerprint of the tag rules in force (recorded with every heartbeat). */
+  fingerprint: () => string;
+  now: () => Date;
+  log: Logger;
+  /** Sources taken over from a dead daemon: this daemon now holds them and must poll them. */
+  onTakenOver: (ids: string[]) => void;
+  /** After each heartbeat (re-tag waits on the other daemons' rules). */
+  onBeat?: () => void;
+  counters?: { claimed(granted: number, taken: number): void; expired(n: number): void; held(n: number): void };
+}
+
+// Sources taken over per heartbeat: the rest wait for the next one, so one survivor is not flooded at once.
+const TAKE_OVER_BATCH = 200;
+
+/** A name for this daemon on the database: host, pid and a random part (a restarted daemon is a new one). */
+export function makeNodeName(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+/** Claims, leases and heartbeats of one daemon. */
+export function makeClaims(deps: ClaimsDeps) {
+  const { nodes, node, leaseMs, log } = deps;
+  let timer: NodeJS.Timeout | null = null;
+  let beating: Promise<void> = Promise.resolve();
+  let held = 0;
+  const until = (now: Date) => new Date(now.getTime() + leaseMs);
+
+  async function beat(): Promise<void> {
+    const now = deps.now();
+    try {
+      held = await nodes.heartbeat({ node, fingerprint: deps.fingerprint(), now, until: until(now) });
+      deps.counters?.held(held);
+      const taken = await nodes.takeExpired(node, now, until(now), TAKE_OVER_BATCH);
+      if (taken.length > 0) {
+        deps.counters?.expired(taken.length);
+        log.warn({ sources: taken, node }, `took over ${taken.length} source(s) whose daemon stopped renewing its lease`);
+        deps.onTakenOver(taken);
+      }
+    } catch (err) {
+      log.warn({ err, node }, 'heartbeat to the database failed; retrying at the next one');
+    }
+    deps.onBeat?.();
+  }
+
+  return {
+    node,
+    /** Registers this daemon (first heartbeat) and renews its leases every third of the lease from now on. */
+    async start(): Promise<void> {
+      await (beating = beat());
+      timer = setInterval(() => (beating = beating.then(beat)), Math.max(1000, Math.floor(leaseMs / 3)));
+      timer.unref();
+    },
+    /**
+     * The sources of `ids` this daemon may poll now: a cron tick claims them for `tick`; a start-up (or a newly
+     * added source) for now, unless another daemon claimed them within the start-up window. A database that
+     * does not answer grants none (a refresh could not store its result anyway).
+     */
+    async take(ids: readonly string[], why: ClaimReason, tick?: Date): Promise<string[]> {
+      const now = deps.now();
+      const cron = why === 'cron' && tick !== undefined;
+      const stamp = cron ? tick : now;
+      const notClaimedSince = cron ? tick : new Date(now.getTime() - deps.startupWindowMs());
+      try {
+        const granted = await nodes.claim(ids, { node, stamp, notClaimedSince, now, until: until(now) });
+        deps.counters?.claimed(granted.length, ids.length - granted.length);
+        return granted;
+      } catch (err) {
+        log.warn({ err, sources: ids.length, why }, 'could not claim sources (database unavailable); not polling them now');
+        return [];
+      }
+    },
+    /** Ends this daemon's claims on `ids` (their poll is over). */
+    async release(ids: readonly string[]): Promise<void> {
+      try {
+        await nodes.release(node, ids);
+      } catch (err) {
+        // The lease then ends on its own; the tick's stamp already keeps others from polling it again.
+        log.warn({ err, sources: ids }, 'could not release claims; their lease will end on its own');
+      }
+    },
+    /** Leases held at the last heartbeat. */
+    held: () => held,
+    /** Stops the heartbeat and releases everything this daemon holds (after its polls ended). */
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await beating;
+      try {
+        await nodes.leave(node);
+      } catch (err) {
+        log.warn({ err, node }, 'could not release leases at shutdown; they end on their own within storage.lease');
+      }
+    },
+  };
+}
+
+/** The claims' interface, for passing as a dependency. */
+export type Claims = ReturnType<typeof makeClaims>;
