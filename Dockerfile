@@ -19,7 +19,10 @@ RUN npm ci && npm prune --omit=dev \
 
 # --- runtime ---
 FROM node:24-bookworm-slim
+# MALLOC_ARENA_MAX=2: glibc's default of 8 arenas per core keeps freed memory of the parse/SQLite threads apart;
+# with 2 the daemon with 1,000 sources settled at 218 instead of 249 MiB RSS (bench/memory.ts 1000 50).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     WARTA_CONFIG=/config/warta.yaml \
     WARTA_DB=/data/warta.db \
     WARTA_LISTEN=0.0.0.0:8080

@@ -4,7 +4,8 @@
  *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot]
  * Prints RSS (anonymous vs file-backed, i.e. SQLite's mmap), the peak (VmHWM), V8's heap and external memory
  * from /metrics, the start-up poll's wall time and /healthz latency during it. --snapshot writes a heap
- * snapshot of the settled daemon (SIGUSR2) into the current directory for bench/heap-summary.ts.
+ * snapshot of the settled daemon (SIGUSR2) into the repository's directory for bench/heap-summary.ts;
+ * --node-arg=FLAG passes a flag to the daemon's node (to try V8 settings).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ export interface MemoryResult {
   peakMb: number;
   settled: { rss: number; anon: number; file: number };
   heapUsedMb: number;
+  /** V8's committed heap (used + free space it keeps). */
+  heapTotalMb: number;
   externalMb: number;
   healthzP99Ms: number;
   feedP99Ms: number;
@@ -31,13 +34,13 @@ function metric(text: string, name: string): number {
 }
 
 /** Starts a daemon over a fresh farm and measures it; `snapshot` leaves a heap snapshot in cwd. */
-export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; progress?: (l: string) => void } = {}): Promise<MemoryResult> {
+export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; progress?: (l: string) => void } = {}): Promise<MemoryResult> {
   const progress = opts.progress ?? ((l: string) => console.error(l));
   const farm = await startFarm(feeds, items);
   const dir = mkdtempSync(join(tmpdir(), 'warta-mem-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const daemon = new BenchDaemon(writeConfig(dir, farm.urls, { port }), base, opts.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []);
+  const daemon = new BenchDaemon(writeConfig(dir, farm.urls, { port }), base, [...(opts.nodeArgs ?? []), ...(opts.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [])]);
   try {
     await daemon.ready();
     const t0 = Date.now();
@@ -75,6 +78,7 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
       peakMb: m.hwm,
       settled: { rss: m.rss, anon: m.anon, file: m.file },
       heapUsedMb: metric(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20,
+      heapTotalMb: metric(metrics, 'nodejs_heap_size_total_bytes') / 2 ** 20,
       externalMb: metric(metrics, 'nodejs_external_memory_bytes') / 2 ** 20,
       healthzP99Ms: p99(healthz),
       feedP99Ms: p99(feed),
@@ -88,11 +92,11 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
 
 /** One line for a MemoryResult. */
 export function describeMemory(r: MemoryResult): string {
-  return `${r.feeds} feeds × ${r.items}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}), peak ${r.peakMb.toFixed(0)} MiB; heap used ${r.heapUsedMb.toFixed(0)} MiB, external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms`;
+  return `${r.feeds} feeds × ${r.items}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}), peak ${r.peakMb.toFixed(0)} MiB; heap used ${r.heapUsedMb.toFixed(0)} of ${r.heapTotalMb.toFixed(0)} MiB, external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const [feeds = 10_000, items = 50, settle = 20] = args.map(Number);
-  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot') })));
+  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
 }

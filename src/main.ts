@@ -17,6 +17,7 @@ import { makeRetagQueue } from './jobs/retag-queue.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
+import { makeHeapCompactor } from './daemon/heap.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
@@ -29,6 +30,8 @@ import { makeAccess } from './http/access.js';
 
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
+// A burst of at least this many refreshes ends with a compacting GC (daemon/heap.ts); smaller ones are cheap.
+const COMPACT_AFTER_REFRESHES = 100;
 // Timers (cron ticks included) that fire this late mean the process cannot keep its schedule.
 const MAX_READY_LAG_MS = 5_000;
 
@@ -92,6 +95,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   // next outcome; lost on restart, like the condition that caused them.
   const unrecorded = new Map<string, UnrecordedFailure>();
   const lastRefresh = makeLastRefresh();
+  const compactHeap = makeHeapCompactor();
   const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
   lastRefresh.seed(await store.sources.all(), privateSources(config));
   const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal, node: node ?? undefined });
@@ -131,6 +135,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       if (o.result !== 'skipped' && o.result !== 'aborted') lastRefresh.polled(source.id, now());
       if (o.unrecorded && o.error) unrecorded.set(source.id, { at: now(), error: o.error });
       else if (o.result !== 'skipped' && o.result !== 'aborted') unrecorded.delete(source.id);
+    },
+    // After a burst of many refreshes (the start-up poll, a big tick) hand the heap V8 grew for it back to the OS.
+    onIdle: (refreshes) => {
+      if (refreshes >= COMPACT_AFTER_REFRESHES) compactHeap();
     },
   });
   const nextTick = (s: { id: string; schedule: string }, notBefore: Date) => {

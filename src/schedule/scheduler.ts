@@ -25,6 +25,8 @@ export interface SchedulerDeps {
   claims?: Claims;
   /** Sources claimed at once by the start-up poll on a shared database (default 16). */
   startupBatch?: number;
+  /** Called when the last queued or running refresh of a burst has finished (the start-up poll, a tick). */
+  onIdle?: (refreshes: number) => void;
 }
 
 /** Why a source is polled: its cron tick, the start-up poll, a source a reload added, or one taken over from a dead daemon. */
@@ -50,6 +52,7 @@ export function makeScheduler(deps: SchedulerDeps) {
   // (timezone arithmetic), and GET /api/sources asks for every source's.
   const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
+  let burst = 0;
 
   /**
    * The start-up poll on a shared database: claimed a few at a time (one statement each), more only as polls
@@ -80,10 +83,16 @@ export function makeScheduler(deps: SchedulerDeps) {
       return undefined;
     }
     busy.add(source.id);
+    burst++;
     const claims = deps.claims;
     const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why, tick)).finally(() => {
       busy.delete(source.id);
       running.delete(job);
+      if (running.size === 0 && !abort.signal.aborted) {
+        const n = burst;
+        burst = 0;
+        deps.onIdle?.(n);
+      }
     });
     running.add(job);
     return job;

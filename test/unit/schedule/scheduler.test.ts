@@ -41,6 +41,7 @@ describe('scheduler: one cron task per schedule, ticking for every source on it'
   });
   function setup(jitterMs: number) {
     const polls: { id: string; why: string }[] = [];
+    const idle: number[] = [];
     const scheduler = makeScheduler({
       refresh: async (s) => outcome(s.id),
       gate: makeHostGate({ perHost: 4, concurrency: 4, pauseMaxMs: 60_000, now: () => new Date() }),
@@ -48,8 +49,9 @@ describe('scheduler: one cron task per schedule, ticking for every source on it'
       timezone: 'UTC',
       jitterMs,
       onOutcome: (s, _o, why) => void polls.push({ id: s.id, why }),
+      onIdle: (n) => void idle.push(n),
     });
-    return { polls, scheduler };
+    return { polls, idle, scheduler };
   }
   const everySecond = '* * * * * *';
   const yearly = '0 0 1 1 *';
@@ -76,11 +78,12 @@ describe('scheduler: one cron task per schedule, ticking for every source on it'
   }
 
   it('a reschedule moves a source to its new schedule and polls only new sources at once', async () => {
-    const { polls, scheduler } = setup(0);
+    const { polls, idle, scheduler } = setup(0);
     try {
-      scheduler.start([{ id: 'a', url: 'http://127.0.0.1:9/a', schedule: yearly }]);
-      await waitFor(() => polls.length === 1, { what: 'the start-up poll' });
-      scheduler.reschedule([{ id: 'a', url: 'http://127.0.0.1:9/a', schedule: everySecond }, { id: 'n', url: 'http://127.0.0.1:9/n', schedule: yearly }], 'UTC');
+      scheduler.start([{ id: 'a', url: 'http://127.0.0.1:9/a', schedule: yearly }, { id: 'b', url: 'http://127.0.0.1:9/b', schedule: yearly }]);
+      await waitFor(() => idle.length === 1, { what: 'the end of the start-up burst (onIdle)' });
+      expect(idle, 'one burst of two refreshes').to.deep.equal([2]);
+      scheduler.reschedule([{ id: 'a', url: 'http://127.0.0.1:9/a', schedule: everySecond }, { id: 'b', url: 'http://127.0.0.1:9/b', schedule: yearly }, { id: 'n', url: 'http://127.0.0.1:9/n', schedule: yearly }], 'UTC');
       await waitFor(() => polls.some((p) => p.id === 'a' && p.why === 'cron'), { what: 'a cron poll of a on its new schedule' });
       expect(polls.filter((p) => p.why === 'added').map((p) => p.id)).to.deep.equal(['n']);
     } finally {

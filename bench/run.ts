@@ -1,0 +1,233 @@
+/**
+ * The benchmark suite: `npm run bench` (everything, ~30-60 min on 2 cores) or `npm run bench -- --quick` (a few
+ * minutes: smaller farms, one round). No network: every feed comes from bench/farm.ts on 127.0.0.1; newsboat and
+ * nginx are Debian's (`apt-get install -y newsboat nginx-light`) and skipped with a message where absent.
+ * Prints a table, writes bench/results.json (gitignored); `--write-md` also puts the table into BENCHMARKS.md,
+ * `--md-only` puts the last results.json's table there without measuring.
+ * Claims are ratios and medians from one run, side by side; nothing here is asserted (not part of `npm test`).
+ */
+import autocannon from 'autocannon';
+import type { ChildProcess } from 'node:child_process';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFarm } from './farm.js';
+import { BenchDaemon, freePort, median, runFetch, writeConfig } from './lib.js';
+import { describeMemory, runMemory } from './memory.js';
+import { missing, NEWSBOAT, newsboatReload, NGINX, startNginx } from './peers.js';
+
+const quick = process.argv.includes('--quick');
+const writeMd = process.argv.includes('--write-md');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const ROUNDS = quick ? 1 : 3;
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+/** One line of the table: warta's figure, the peer's, and warta's advantage (> 1: warta better). */
+interface Row {
+  group: string;
+  what: string;
+  warta: string;
+  peer: string;
+  ratio: string;
+  note?: string;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+const fmt = (x: number, digits = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '-');
+const log = (l: string) => console.error(l);
+const tempDir = (name: string) => mkdtempSync(join(tmpdir(), `warta-bench-${name}-`));
+
+async function ingest(feeds: number): Promise<void> {
+  const cold: number[] = [];
+  const nb: number[] = [];
+  const repoll: number[] = [];
+  const changed: number[] = [];
+  const nbMissing = missing(NEWSBOAT, 'apt-get install -y newsboat');
+  for (let round = 0; round < ROUNDS; round++) {
+    const farm = await startFarm(feeds, 50);
+    const dir = tempDir('ingest');
+    try {
+      const config = writeConfig(dir, farm.urls, { logLevel: 'warn' });
+      const c = await runFetch(config);
+      cold.push(c.inserted / c.secs);
+      const r = await runFetch(config);
+      repoll.push(r.secs);
+      farm.advance(5);
+      const ch = await runFetch(config);
+      changed.push(ch.inserted / ch.secs);
+      farm.advance(-5); // newsboat reads the same documents warta's cold ingest read
+      if (!nbMissing) nb.push((feeds * 50) / (await newsboatReload(dir, farm.urls)));
+      log(`ingest ${feeds}: round ${round + 1}: warta ${fmt(c.inserted / c.secs)} items/s (${c.inserted} in ${c.secs.toFixed(1)} s)${nb.length ? `, newsboat ${fmt(nb.at(-1)!)} items/s` : ''}; 304 ${r.secs.toFixed(2)} s; +5/50 ${ch.inserted} new in ${ch.secs.toFixed(2)} s`);
+    } finally {
+      await farm.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  rows.push({ group: 'ingest', what: `cold, ${fmt(feeds)} feeds × 50 items (items/s)`, warta: fmt(median(cold)), peer: nb.length ? `newsboat ${fmt(median(nb))}` : 'newsboat: absent', ratio: nb.length ? `${fmt(median(cold) / median(nb), 2)}×` : '-' });
+  rows.push({ group: 'ingest', what: `all-304 re-poll of ${fmt(feeds)} feeds (s, process start included)`, warta: fmt(median(repoll), 2), peer: '', ratio: '' });
+  rows.push({ group: 'ingest', what: `+5 of 50 items per feed, ${fmt(feeds)} feeds (new items/s)`, warta: fmt(median(changed)), peer: '', ratio: '' });
+  if (nbMissing) notes.push(nbMissing);
+}
+
+/** Output sizes for the serving runs: a limit on the farm's ~1.5-2 KB rendered items giving about 16 KB and 64 KB. */
+const SIZES = [{ name: '16 KB', limit: 10 }, { name: '64 KB', limit: 42 }];
+
+async function serve(): Promise<void> {
+  const farm = await startFarm(20, 60);
+  const dir = tempDir('serve');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const extra = SIZES.map((s, i) => `  - id: s${i}\n    title: Size ${i}\n    tags: [Putin, Minsk]\n    limit: ${s.limit}\n`).join('');
+  const config = writeConfig(dir, farm.urls, { port }); // log level info: the daemon's refresh lines are counted
+  // The sized outputs go beside the suite's `all` output.
+  writeFileSync(config, readFileSync(config, 'utf8').replace('outputs:\n', `outputs:\n${extra}`));
+  const daemon = new BenchDaemon(config, base);
+  let nginx: ChildProcess | null = null;
+  const nginxMissing = missing(NGINX, 'apt-get install -y nginx-light');
+  try {
+    await daemon.ready();
+    await daemon.refreshed(20, undefined, 100);
+    const nginxPort = await freePort();
+    const bodies: { name: string; path: string; bytes: number; etag: string }[] = [];
+    for (const [i, s] of SIZES.entries()) {
+      const res = await fetch(`${base}/feeds/s${i}.rss`, { headers: { 'accept-encoding': 'identity' } });
+      const body = Buffer.from(await res.arrayBuffer());
+      writeFileSync(join(dir, `s${i}.rss`), body);
+      bodies.push({ name: s.name, path: `/feeds/s${i}.rss`, bytes: body.length, etag: res.headers.get('etag') ?? '' });
+    }
+    if (!nginxMissing) nginx = await startNginx(dir, nginxPort);
+    else notes.push(nginxMissing);
+    const seconds = quick ? 3 : 8;
+    const cannon = async (url: string, connections: number, headers: Record<string, string>) => {
+      const r = await autocannon({ url, connections, duration: seconds, headers });
+      if (r.errors || r.timeouts) throw new Error(`${url}: ${r.errors} errors, ${r.timeouts} timeouts`);
+      return r.requests.average;
+    };
+    for (const connections of [16, 128]) {
+      for (const b of bodies) {
+        for (const encoding of ['identity', 'gzip']) {
+          const w: number[] = [];
+          const n: number[] = [];
+          for (let round = 0; round < ROUNDS; round++) {
+            w.push(await cannon(`${base}${b.path}`, connections, { 'accept-encoding': encoding }));
+            if (nginx) n.push(await cannon(`http://127.0.0.1:${nginxPort}/s${bodies.indexOf(b)}.rss`, connections, { 'accept-encoding': encoding }));
+          }
+          rows.push({ group: 'serve', what: `${b.name} (${fmt(b.bytes)} B) ${encoding}, ${connections} connections (req/s)`, warta: fmt(median(w)), peer: n.length ? `nginx ${fmt(median(n))}` : 'nginx: absent', ratio: n.length ? `${fmt(median(w) / median(n), 2)}×` : '-' });
+          log(`serve: ${rows.at(-1)!.what}: warta ${rows.at(-1)!.warta}, ${rows.at(-1)!.peer}`);
+        }
+      }
+      // A conditional request that matches: warta's 304 against nginx's 200 of the same 16 KB feed.
+      const b = bodies[0]!;
+      const w: number[] = [];
+      const n: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        w.push(await cannon(`${base}${b.path}`, connections, { 'if-none-match': b.etag }));
+        if (nginx) n.push(await cannon(`http://127.0.0.1:${nginxPort}/s0.rss`, connections, { 'accept-encoding': 'identity' }));
+      }
+      rows.push({ group: 'serve', what: `conditional GET that matches (304), ${connections} connections (req/s)`, warta: fmt(median(w)), peer: n.length ? `nginx 200: ${fmt(median(n))}` : 'nginx: absent', ratio: n.length ? `${fmt(median(w) / median(n), 2)}×` : '-' });
+    }
+  } finally {
+    nginx?.kill('SIGTERM');
+    await daemon.stop();
+    await farm.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function startup(feeds: number): Promise<void> {
+  const m = await runMemory(feeds, 50, quick ? 10 : 30, { progress: log });
+  log(describeMemory(m));
+  const farm = await startFarm(feeds, 50);
+  const dir = tempDir('startup');
+  let fetchSecs: number;
+  try {
+    fetchSecs = (await runFetch(writeConfig(dir, farm.urls, { logLevel: 'warn' }))).secs;
+  } finally {
+    await farm.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  rows.push({ group: 'start-up', what: `daemon start-up poll of ${fmt(feeds)} feeds × 50 (s)`, warta: fmt(m.startupSecs, 1), peer: `warta fetch ${fmt(fetchSecs, 1)}`, ratio: `${fmt(m.startupSecs / fetchSecs, 2)}× of fetch`, note: 'target ≤ 1.5×' });
+  rows.push({ group: 'start-up', what: `p99 during that poll: /healthz, /feeds/all.rss (ms)`, warta: `${fmt(m.healthzP99Ms)} / ${fmt(m.feedP99Ms)}`, peer: '', ratio: '', note: 'target ≤ 50 ms' });
+  rows.push({ group: 'memory', what: `daemon, ${fmt(feeds)} sources × 50 items: settled RSS (anon + file) / peak (MiB)`, warta: `${fmt(m.settled.rss)} (${fmt(m.settled.anon)} + ${fmt(m.settled.file)}) / ${fmt(m.peakMb)}`, peer: '', ratio: '', note: `heap used ${fmt(m.heapUsedMb)} MiB, external ${fmt(m.externalMb)} MiB` });
+}
+
+async function itemGrowth(feeds: number): Promise<void> {
+  const few = await runMemory(feeds, 10, 10, { progress: log });
+  const many = await runMemory(feeds, 100, 10, { progress: log });
+  rows.push({ group: 'memory', what: `daemon, ${fmt(feeds)} sources: settled RSS with 10 vs 100 items each (MiB)`, warta: `${fmt(few.settled.rss)} → ${fmt(many.settled.rss)}`, peer: '', ratio: `${fmt(many.settled.rss / few.settled.rss, 2)}×`, note: `anon ${fmt(few.settled.anon)} → ${fmt(many.settled.anon)}` });
+}
+
+async function costCurve(sizes: number[]): Promise<void> {
+  const per: string[] = [];
+  for (const feeds of sizes) {
+    const farm = await startFarm(feeds, 50);
+    const dir = tempDir('curve');
+    try {
+      const c = await runFetch(writeConfig(dir, farm.urls, { logLevel: 'warn' }));
+      per.push(`${fmt(feeds)}: ${fmt(c.secs, 1)} s (${fmt((c.secs * 1000) / feeds, 1)} ms/feed)`);
+      log(`cost curve: ${per.at(-1)}`);
+    } finally {
+      await farm.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  rows.push({ group: 'cost curve', what: 'cold `warta fetch`, feeds × 50 items', warta: per.join('; '), peer: '', ratio: '' });
+}
+
+const sections: [string, () => Promise<void>][] = [
+  ['ingest', async () => { for (const n of quick ? [300] : [300, 1000]) await ingest(n); }],
+  ['serve', serve],
+  ['startup', () => startup(quick ? 1000 : 10_000)],
+  ['growth', () => itemGrowth(quick ? 300 : 1000)],
+  ['curve', () => costCurve(quick ? [100, 300, 1000] : [100, 1000, 10_000])],
+];
+
+/** What a run leaves in bench/results.json. */
+interface Results {
+  started: string;
+  command: string;
+  machine: string;
+  quick: boolean;
+  rows: Row[];
+  notes: string[];
+}
+
+function tableOf(r: Results): string {
+  const head = '| group | what | warta | peer | warta/peer | note |\n|---|---|---|---|---|---|';
+  return [head, ...r.rows.map((x) => `| ${x.group} | ${x.what} | ${x.warta} | ${x.peer} | ${x.ratio} | ${x.note ?? ''} |`)].join('\n');
+}
+
+/** Replaces the block between the bench markers in BENCHMARKS.md with the table of `r`. */
+function writeBenchmarksMd(r: Results): void {
+  const md = join(HERE, '..', 'BENCHMARKS.md');
+  const text = readFileSync(md, 'utf8');
+  const when = `${r.started.slice(0, 16).replace('T', ' ')} UTC`;
+  const block = `<!-- bench:start -->\nLatest \`${r.command}\`, started ${when}, on ${r.machine}.\n\n${tableOf(r)}\n${r.notes.map((n) => `\n- ${n}`).join('')}\n<!-- bench:end -->`;
+  if (!/<!-- bench:start -->[\s\S]*<!-- bench:end -->/.test(text)) throw new Error('BENCHMARKS.md has no <!-- bench:start --> … <!-- bench:end --> block');
+  writeFileSync(md, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, () => block));
+  console.error('BENCHMARKS.md updated');
+}
+
+const RESULTS = join(HERE, 'results.json');
+if (process.argv.includes('--md-only')) {
+  // The table of the last run (bench/results.json) into BENCHMARKS.md, without measuring again.
+  writeBenchmarksMd(JSON.parse(readFileSync(RESULTS, 'utf8')) as Results);
+} else {
+  const started = new Date();
+  for (const [name, run] of sections) {
+    if (only && !only.includes(name)) continue;
+    try {
+      await run();
+    } catch (err) {
+      notes.push(`${name}: failed: ${err instanceof Error ? err.message : String(err)}`);
+      log(`${name} failed: ${String(err)}`);
+    }
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${fmt(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}, load average at the end ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
+  const command = `npm run bench${process.argv.slice(2).filter((a) => a !== '--write-md').length ? ` -- ${process.argv.slice(2).filter((a) => a !== '--write-md').join(' ')}` : ''}`;
+  const results: Results = { started: started.toISOString(), command, machine, quick, rows, notes };
+  console.log(`\n${command} — ${results.started} — ${machine}\n\n${tableOf(results)}\n${notes.map((n) => `\nnote: ${n}`).join('')}`);
+  writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
+  if (writeMd) writeBenchmarksMd(results);
+}
