@@ -65,6 +65,10 @@ export interface StoredItem extends ItemFields {
   updated: Date;
   firstSeen: Date;
   tags: string[];
+  /** The story it belongs to: the id of the item that started it (its own id when alone). */
+  clusterId?: number;
+  /** Its canonical URL (rel=canonical, or the link without tracking parameters); null until computed. */
+  canonicalUrl?: string | null;
   /** Why each tag applies (field, matched text, offsets), when the reader asked for it. */
   matches?: TagExplanation[];
 }

@@ -17,6 +17,7 @@ import { describeQueries } from './queries.js';
 import { describeRetag } from './retag.js';
 import { describeRetention } from './retention.js';
 import { describeSources } from './sources.js';
+import { describeStories } from './stories.js';
 
 export type { OpenedStore, OpenStore } from './harness.js';
 
@@ -39,6 +40,7 @@ export function describeStoreContract(name: string, open: OpenStore, opts: Contr
     describeRetention(h);
     describeRetag(h);
     describeChangeToken(h);
+    describeStories(h);
     describeLifecycle(h);
   });
 }

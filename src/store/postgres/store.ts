@@ -12,6 +12,7 @@ import { items } from './items.js';
 import { retagRows } from './retag-rows.js';
 import { retention } from './retention.js';
 import { sources } from './sources.js';
+import { stories } from './stories.js';
 import { statement, type Queryable } from './statement.js';
 import type pg from 'pg';
 
@@ -167,6 +168,23 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
     },
     retention: {
       prune: (now, retentionDays, maxItems, opts) => write((tx) => retention.prune(tx, now, retentionDays, maxItems), opts),
+    },
+    stories: {
+      byCanonical: (sourceId, urls) => read((db) => stories.byCanonical(db, sourceId, urls)),
+      members: (since, afterId, limit) => read((db) => stories.members(db, since, afterId, limit)),
+      clusters: (ids) => read((db) => stories.clusters(db, ids)),
+      sizes: (ids) => read((db) => stories.sizes(db, ids)),
+      list: (f) => read((db) => stories.list(db, f)),
+      appearances: (ids) => read((db) => stories.appearances(db, ids)),
+      readRange: (since, afterId, limit) => read((db) => stories.readRange(db, since, afterId, limit)),
+      apply: (changes, progress, opts) =>
+        write(async (tx) => {
+          const n = await stories.apply(tx, changes);
+          if (progress) await setMeta(tx, [progress.key, String(progress.after)]);
+          return n;
+        }, opts),
+      getMeta: (key) => read(async (db) => (await getMeta<{ key: string; value: string }>(db, [[key]])).rows[0]?.value ?? null),
+      setMeta: (key, value, opts) => writeState(async (tx) => void (value === null ? await deleteMeta(tx, [key]) : await setMeta(tx, [key, value])), opts),
     },
     changeToken() {
       if (closed) throw closedError();
