@@ -1,0 +1,81 @@
+/**
+ * Proper names in news text: words written with a capital inside a sentence ("bertemu Vladimir Putin di
+ * Minsk") or in capitals ("KPK", "PSSI"), folded as tagging folds words. A capital that the writing rules put
+ * there says nothing — the first word of a sentence, of a dateline ("JAKARTA, KOMPAS.com –") and every word of a
+ * Title Case or ALL CAPS headline — so such a word counts only when the same item also writes it as a name
+ * elsewhere. Days, months and titles ("Presiden", "Jum'at") are capitalized but are not names.
+ */
+import { forEachWord } from '../tagging/words.js';
+import { NOT_NAMES, STOP_WORDS } from './stop-words.js';
+
+const UPPER = /^\p{Lu}/u;
+const LOWER = /\p{Ll}/u;
+const LETTER = /\p{L}/u;
+// What may stand between a sentence's end and its first word: spaces, quotes, brackets.
+const OPENERS = new Set([...' \t\r\u00a0"\'“”‘’«»([{*']);
+const SENTENCE_END = new Set([...'.!?:;\n|•']);
+const DASHES = new Set([...'-–—']);
+
+interface WordAt {
+  folded: string;
+  original: string;
+  start: number;
+}
+
+function wordsOf(text: string): WordAt[] {
+  const words: WordAt[] = [];
+  forEachWord(text, (folded, start, end) => words.push({ folded, original: text.slice(start, end), start }));
+  return words;
+}
+
+// Whether the word at `start` opens a sentence, a line, or follows a dateline's dash ("KOMPAS.com – Harga").
+function opensSentence(text: string, start: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && OPENERS.has(text[i]!)) i--;
+  if (i < 0) return true;
+  const ch = text[i]!;
+  if (SENTENCE_END.has(ch)) return true;
+  return DASHES.has(ch) && i > 0 && /\s/.test(text[i - 1]!);
+}
+
+// A headline in Title Case or ALL CAPS: its capitals are typography, not names.
+function isHeadlineCase(words: WordAt[]): boolean {
+  const lettered = words.filter((w) => LETTER.test(w.original));
+  if (lettered.length < 3) return false;
+  const allCaps = lettered.filter((w) => !LOWER.test(w.original)).length;
+  if (allCaps / lettered.length >= 0.6) return true;
+  const content = lettered.filter((w) => !STOP_WORDS.has(w.folded));
+  if (content.length < 3) return false;
+  return content.filter((w) => UPPER.test(w.original)).length / content.length >= 0.75;
+}
+
+function isNameWord(folded: string): boolean {
+  return folded.length >= 2 && !STOP_WORDS.has(folded) && !NOT_NAMES.has(folded) && !/^\d+$/.test(folded);
+}
+
+/**
+ * The proper names of an item's fields (plain text; the title first), folded, in order of first appearance,
+ * at most `limit`.
+ */
+export function namesOf(fields: readonly string[], limit = 24): string[] {
+  const sure: string[] = []; // capitals inside a sentence of ordinary text
+  const maybe: string[] = []; // capitals that typography may have put there
+  for (const text of fields) {
+    if (text === '') continue;
+    const words = wordsOf(text);
+    const headline = isHeadlineCase(words);
+    for (const w of words) {
+      if (!UPPER.test(w.original) || !isNameWord(w.folded)) continue;
+      if (headline || opensSentence(text, w.start)) maybe.push(w.folded);
+      else sure.push(w.folded);
+    }
+  }
+  const known = new Set(sure);
+  const out: string[] = [];
+  // Order of first appearance across both lists, the headline's words first when confirmed.
+  for (const name of [...maybe, ...sure]) {
+    if (known.has(name) && !out.includes(name)) out.push(name);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
