@@ -44,6 +44,8 @@ export interface IncomingItem extends ItemFields {
   /** Publication instant, or null when absent or unreadable (the store substitutes first-seen time). */
   published: Date | null;
   updated: Date | null;
+  /** The page's rel=canonical / og:url, when the article's page was read (issue 12). */
+  canonicalUrl?: string | null;
 }
 
 /** The text of an item that tag rules search. HTML fields are HTML; the matcher strips markup itself. */

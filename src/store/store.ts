@@ -98,6 +98,11 @@ export interface ItemWrite {
   tags: readonly AppliedTag[];
   /** Ids of query outputs the item enters. */
   outputs: readonly string[];
+  /**
+   * The article's canonical URL: the page's rel=canonical when it was read, else the link without tracking
+   * parameters (src/stories/ canonicalUrl). Absent: not computed (an update keeps the stored one).
+   */
+  canonicalUrl?: string | null;
 }
 
 /**
@@ -108,8 +113,6 @@ export type ClusterTarget = number | { insert: number } | null;
 
 /** What a refresh decided about a new item's story (issue 13). */
 export interface ItemStory {
-  /** The page's canonical URL, else the link without tracking parameters; null without a link. */
-  canonicalUrl: string | null;
   /** The encoded sketch (src/stories/ encodeSketch); null when none was built. */
   sketch: string | null;
   /** The cluster it joins. A stored cluster that has no member any more (pruned meanwhile) becomes its own. */

@@ -26,14 +26,20 @@ const WIRE_TEMPO = article({
 // Tempo relaying Antara's article under Antara's own link: the same article, not a rewrite.
 const RELAY_TEMPO = article({ link: WIRE_ANTARA.link, title: 'ANTARA: Putin terima Lukashenko di Kremlin', published: at('2026-11-23T03:30:00Z') });
 
-const story = (o: Partial<ItemStory>): ItemStory => ({ canonicalUrl: null, sketch: null, cluster: null, appearanceOf: null, ...o });
+type StoryArgs = Partial<ItemStory> & { canonicalUrl?: string | null };
+const story = (o: StoryArgs): StoryArgs => o;
 
 /** One refresh of `sourceId` whose new items carry `stories` (in order), as the pipeline writes it. */
-async function commitStories(store: Store, sourceId: string, items: readonly IncomingItem[], stories: readonly ItemStory[], now = NOW) {
+async function commitStories(store: Store, sourceId: string, items: readonly IncomingItem[], stories: readonly StoryArgs[], now = NOW) {
   const p = await plan(store, sourceId, items, { now });
   const c: RefreshCommit = {
     sourceId,
-    inserts: p.inserts.map((it, k) => ({ ...it, story: stories[k] })),
+    inserts: p.inserts.map((it, k) => {
+      const s = stories[k];
+      if (!s) return it;
+      const { canonicalUrl = null, ...rest } = s;
+      return { ...it, canonicalUrl, story: { sketch: null, cluster: null, appearanceOf: null, ...rest } };
+    }),
     updates: p.updates,
     poll: okPoll(now),
   };

@@ -27,7 +27,7 @@ const insert = statement(
 const update = statement(
   'items_update',
   `UPDATE items SET dedupe_key = $1, guid = $2, link = $3, title = $4, summary = $5, content = $6, author = $7,
-     categories = $8, published = $9, updated = $10, content_hash = $11
+     categories = $8, published = $9, updated = $10, content_hash = $11, canonical_url = coalesce($14, canonical_url)
    WHERE id = $12 AND content_hash = $13
      AND NOT EXISTS (SELECT 1 FROM items o WHERE o.source_id = items.source_id AND o.dedupe_key = $1 AND o.id <> items.id)`,
 );
@@ -159,7 +159,7 @@ export const items = {
         const { rows } = await insert<{ id: number; cluster_id: number }>(tx, [
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), it.published, it.updated, it.firstSeen, it.contentHash,
-          s?.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
+          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
         ]);
         if (rows.length === 0) {
           result.stale++;
@@ -177,7 +177,7 @@ export const items = {
     for (const it of updates) {
       const info = await update(tx, [
         it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
-        it.published, it.updated, it.contentHash, it.id, it.expectedHash,
+        it.published, it.updated, it.contentHash, it.id, it.expectedHash, it.canonicalUrl ?? null,
       ]);
       if (info.rowCount === 0) {
         result.stale++;

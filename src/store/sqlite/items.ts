@@ -30,7 +30,7 @@ export function makeItemStatements(db: Db) {
   // another process stored meanwhile makes moving this row to it a no-op (counted stale), not a failed refresh.
   const update = db.prepare(
     `UPDATE OR IGNORE items SET dedupe_key = ?, guid = ?, link = ?, title = ?, summary = ?, content = ?, author = ?,
-       categories = ?, published = ?, updated = ?, content_hash = ?
+       categories = ?, published = ?, updated = ?, content_hash = ?, canonical_url = coalesce(?, canonical_url)
      WHERE id = ? AND content_hash = ?`,
   );
   const deleteTags = db.prepare('DELETE FROM item_tags WHERE item_id = ?');
@@ -141,7 +141,7 @@ export function makeItemStatements(db: Db) {
         const info = insert.run(
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), iso(it.published), iso(it.updated), iso(it.firstSeen), it.contentHash,
-          s?.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
+          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
         );
         if (info.changes === 0) {
           result.stale++;
@@ -157,7 +157,7 @@ export function makeItemStatements(db: Db) {
       for (const it of updates) {
         const info = update.run(
           it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
-          iso(it.published), iso(it.updated), it.contentHash, it.id, it.expectedHash,
+          iso(it.published), iso(it.updated), it.contentHash, it.canonicalUrl ?? null, it.id, it.expectedHash,
         );
         if (info.changes === 0) {
           result.stale++;
