@@ -73,6 +73,8 @@ export interface StoredItem extends ItemFields {
   canonicalUrl?: string | null;
   /** Why each tag applies (field, matched text, offsets), when the reader asked for it. */
   matches?: TagExplanation[];
+  /** The story this item represents in a collapsed output (publish/collapse.ts). */
+  story?: { id: string; size: number; members: { source: string; title: string; url: string | null; published: Date }[] };
 }
 
 /** One reason a tag applies to an item, as stored with it. */
