@@ -9,10 +9,16 @@ import { numberCore, numberKind, type NumberKind } from './numbers.js';
 import type { StoryComparison, StorySketch } from './types.js';
 
 /** The default threshold (bench/stories.ts chooses it on the labelled set). */
-export const DEFAULT_THRESHOLD = 0.5;
+export const DEFAULT_THRESHOLD = 0.35;
+
+// Kinds a story leads with: the first value of each side must agree.
+const LEADING: ReadonlySet<NumberKind> = new Set(['score', 'magnitude']);
+
+// How much the event's words weigh against the agreement of names in the similarity.
+const EVENT_WEIGHT = 0.65;
 
 // Kinds whose disagreement alone makes two items different stories: a rewrite never changes them.
-const DECISIVE: ReadonlySet<NumberKind> = new Set(['money', 'score', 'date', 'percent', 'magnitude']);
+const DECISIVE: ReadonlySet<NumberKind> = new Set(['money', 'score', 'date', 'percent', 'magnitude', 'measure']);
 
 function countShared(a: readonly string[], b: readonly string[]): number {
   // Both sorted (terms are): a merge.
@@ -32,8 +38,13 @@ function countShared(a: readonly string[], b: readonly string[]): number {
 
 /** Word overlap of two sketches' terms (cosine of the two sets), 0…1. */
 export function termSimilarity(a: StorySketch, b: StorySketch): number {
-  if (a.terms.length === 0 || b.terms.length === 0) return 0;
-  return countShared(a.terms, b.terms) / Math.sqrt(a.terms.length * b.terms.length);
+  return cosine(a.terms, b.terms);
+}
+
+// Cosine of two sorted word sets.
+function cosine(a: readonly string[], b: readonly string[]): number {
+  if (a.length === 0 || b.length === 0) return 0;
+  return countShared(a, b) / Math.sqrt(a.length * b.length);
 }
 
 /** Share of equal signature values (a MinHash estimate of word-pair overlap), 0…1. */
@@ -81,8 +92,14 @@ function numberEvidence(a: StorySketch, b: StorySketch): NumberEvidence {
     const aOfKind = a.numbers.filter((n) => numberKind(n) === kind);
     const bOfKind = b.numbers.filter((n) => numberKind(n) === kind);
     if (bOfKind.length === 0) continue;
-    // One agreeing value of the kind is enough: rewrites add and drop figures, but do not change them.
-    const agree = aOfKind.some((n) => bCores.has(numberCore(n))) || bOfKind.some((n) => aCores.has(numberCore(n)));
+    // Rewrites add and drop figures ("turun Rp 400" in one headline, the new price in another), so one agreeing
+    // value of the kind is enough — except for a match's score and a quake's magnitude, which the story leads
+    // with: "Gempa susulan M 4,2 … susulan dari gempa M 5,6" is not the M 5,6 story.
+    const agree = LEADING.has(kind)
+      ? bCores.has(numberCore(aOfKind[0]!)) && aCores.has(numberCore(bOfKind[0]!))
+      : kind === 'measure' || kind === 'year'
+        ? aOfKind.some((n) => b.numbers.includes(n))
+        : aOfKind.some((n) => bCores.has(numberCore(n))) || bOfKind.some((n) => aCores.has(numberCore(n)));
     if (!agree) conflicts.push(kind);
   }
   return { shared: shared.sort(), differing: differing.sort(), conflicts };
@@ -95,13 +112,18 @@ function numberEvidence(a: StorySketch, b: StorySketch): NumberEvidence {
 export function compareSketches(a: StorySketch, b: StorySketch, threshold: number = DEFAULT_THRESHOLD): StoryComparison {
   const names = nameEvidence(a, b);
   const numbers = numberEvidence(a, b);
-  const words = Math.max(termSimilarity(a, b), signatureSimilarity(a, b));
-  let similarity = words;
-  // Names only one side has: rewrites add a few (a spokesman, a ministry), different stories many.
-  if (names.shared.length + names.differing.length > 0) {
-    const agreement = (names.shared.length + 1) / (names.shared.length + names.differing.length + 1);
-    similarity *= 0.6 + 0.4 * agreement;
-  }
+  // Words of the event, not of who it is about: the shared names already count below, and counting them twice
+  // makes two meetings of the same two presidents look alike.
+  const named = new Set([...a.names, ...b.names]);
+  const event = cosine(a.terms.filter((t) => !named.has(t)), b.terms.filter((t) => !named.has(t)));
+  const words = Math.max(event, signatureSimilarity(a, b));
+  // Names only one side has: rewrites add a few (a spokesman, a ministry), different stories many; and a
+  // story needs a few shared names before names say anything.
+  const agreement = (names.shared.length + 1) / (names.shared.length + names.differing.length + 1);
+  const nameScore = agreement * Math.min(1, names.shared.length / 3);
+  let similarity = EVENT_WEIGHT * words + (1 - EVENT_WEIGHT) * nameScore;
+  // Both name several people or places and not one agrees: a fire at another market, a quake elsewhere.
+  if (names.shared.length === 0 && names.differing.length >= 3) similarity *= 0.6;
   for (const kind of numbers.conflicts) similarity *= kind === 'year' || kind === 'plain' ? 0.8 : 0.5;
   const decisive = numbers.conflicts.some((k) => DECISIVE.has(k));
   return {

@@ -50,7 +50,28 @@ function isHeadlineCase(words: WordAt[]): boolean {
 }
 
 function isNameWord(folded: string): boolean {
-  return folded.length >= 2 && !STOP_WORDS.has(folded) && !NOT_NAMES.has(folded) && !/^\d+$/.test(folded);
+  return folded.length >= 2 && !STOP_WORDS.has(folded) && !NOT_NAMES.has(folded) && !/^\d+$/.test(folded) && !ROMAN.test(folded);
+}
+
+// "Level IV", "Babak II": numerals, not names.
+const ROMAN = /^[ivx]{1,4}$/;
+
+/**
+ * The words of the spelled-out names an acronym follows: "Badan Meteorologi, Klimatologi, dan Geofisika (BMKG)"
+ * — one outlet spells it out, another writes only "BMKG"; the acronym is the name both share.
+ */
+function expansions(text: string, words: WordAt[]): Set<number> {
+  const out = new Set<number>();
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    if (text[w.start - 1] !== '(' || LOWER.test(w.original) || w.original.length < 2) continue;
+    for (let k = i - 1; k >= 0 && i - k <= 8; k--) {
+      const before = words[k]!;
+      if (UPPER.test(before.original)) out.add(k);
+      else if (before.folded !== 'dan' && before.folded !== 'and' && before.folded !== 'of') break;
+    }
+  }
+  return out;
 }
 
 /**
@@ -64,8 +85,9 @@ export function namesOf(fields: readonly string[], limit = 24): string[] {
     if (text === '') continue;
     const words = wordsOf(text);
     const headline = isHeadlineCase(words);
-    for (const w of words) {
-      if (!UPPER.test(w.original) || !isNameWord(w.folded)) continue;
+    const spelledOut = expansions(text, words);
+    for (const [i, w] of words.entries()) {
+      if (!UPPER.test(w.original) || !isNameWord(w.folded) || spelledOut.has(i)) continue;
       if (headline || opensSentence(text, w.start)) maybe.push(w.folded);
       else sure.push(w.folded);
     }

@@ -6,7 +6,7 @@
  */
 
 /** What a normalized number is; two stories that disagree on one kind are different stories. */
-export type NumberKind = 'money' | 'score' | 'date' | 'percent' | 'magnitude' | 'year' | 'plain';
+export type NumberKind = 'money' | 'score' | 'date' | 'percent' | 'magnitude' | 'measure' | 'year' | 'plain';
 
 const MONTHS: Record<string, number> = {
   januari: 1, january: 1, jan: 1, februari: 2, february: 2, feb: 2, maret: 3, march: 3, mar: 3, april: 4, apr: 4,
@@ -21,6 +21,13 @@ const UNITS: Record<string, string> = {
   triliun: 'triliun', t: 'triliun', million: 'juta', billion: 'miliar', trillion: 'triliun',
 };
 
+// Physical measures, spelled one way: "10 km" and "10 kilometer" agree.
+const MEASURES: Record<string, string> = {
+  meter: 'meter', kilometer: 'km', km: 'km', sentimeter: 'cm', cm: 'cm', kilogram: 'kg', kg: 'kg', ton: 'ton',
+  liter: 'liter', hektare: 'ha', hektar: 'ha', ha: 'ha', unit: 'unit', derajat: 'derajat',
+};
+const MEASURE_UNITS = new Set(Object.values(MEASURES));
+
 // Each pattern is tried over the whole text in this order; a span one pattern took is not read again.
 // Numbers are bounded by non-digits on both sides so "12.500" is never read as "12" and "500".
 const NUM = String.raw`\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?`;
@@ -29,13 +36,14 @@ const PATTERNS: { kind: NumberKind | 'skip'; re: RegExp }[] = [
   // Clock times and durations between dates are not evidence: rewrites give different times for one event.
   { kind: 'skip', re: /(?<![\d.,:])\d{1,2}[.:]\d{2}(?:\s?(?:WIB|WITA|WIT|GMT|UTC))(?![\d])/gi },
   { kind: 'money', re: new RegExp(String.raw`(?:\bRp|\bIDR|US\$|\bUSD|\$)\.?\s?(${NUM})${UNIT}`, 'gi') },
-  { kind: 'magnitude', re: /(?:\bmagnitudo|\bmagnitude|\bM|\bSR)\s?(\d(?:[.,]\d{1,2})?)(?![\d.,])/g },
+  { kind: 'magnitude', re: /(?:[Mm]agnitud[oe]|\bM|\bSR)\s?(\d(?:[.,]\d{1,2})?)(?!\d|[.,]\d)/g },
   { kind: 'magnitude', re: /(?<![\d.,])(\d[.,]\d{1,2})\s?(?:SR\b|skala richter)/gi },
   { kind: 'percent', re: /(?<![\d.,])(\d+(?:[.,]\d+)?)\s?(?:%|persen\b|percent\b)/gi },
   { kind: 'date', re: new RegExp(String.raw`(?<![\d.,])(\d{1,2})\s(${MONTH_NAMES})\b\.?(?:\s((?:19|20)\d{2})\b)?`, 'gi') },
   { kind: 'date', re: /(?<![\d/.,])(\d{1,2})\/(\d{1,2})(?:\/((?:19|20)?\d{2}))?(?![\d/])/g },
-  { kind: 'score', re: /(?<![\d.,/-])(\d{1,2})\s?[-–]\s?(\d{1,2})(?![\d.,/-])/g },
-  { kind: 'year', re: /(?<![\d.,])((?:19[5-9]|20\d)\d)(?![\d.,])/g },
+  { kind: 'score', re: /(?<![\d.,/-])(\d{1,2})\s?[-–]\s?(\d{1,2})(?!\d|[.,/-]\d)/g },
+  { kind: 'measure', re: new RegExp(String.raw`(?<![\d.,])(${NUM})\s?(${Object.keys(MEASURES).join('|')})\b`, 'gi') },
+  { kind: 'year', re: /(?<![\d.,])((?:19[5-9]|20\d)\d)(?!\d|[.,]\d)/g },
   { kind: 'plain', re: new RegExp(String.raw`(?<![\d.,])(${NUM})(?![\d])`, 'g') },
 ];
 
@@ -46,6 +54,8 @@ export function numberKind(n: string): NumberKind {
   if (n.endsWith('%')) return 'percent';
   if (n.includes('/')) return 'date';
   if (/^\d+-\d+$/.test(n)) return 'score';
+  const space = n.indexOf(' ');
+  if (space > 0 && MEASURE_UNITS.has(n.slice(space + 1))) return 'measure';
   if (/^(?:19[5-9]|20\d)\d$/.test(n)) return 'year';
   return 'plain';
 }
@@ -104,8 +114,11 @@ function valuesOf(kind: NumberKind | 'skip', m: RegExpExecArray): string[] {
       return [];
     case 'money': {
       const currency = /^(?:rp|idr)/i.test(m[0]) ? 'rp' : 'usd';
-      const unit = m[2] === undefined ? '' : ` ${UNITS[m[2].toLowerCase()] ?? m[2].toLowerCase()}`;
-      return [`${currency} ${normalizeAmount(m[1]!)}${unit}`];
+      const unit = m[2] === undefined ? '' : (UNITS[m[2].toLowerCase()] ?? m[2].toLowerCase());
+      const amount = normalizeAmount(m[1]!);
+      // "Rp 80 ribu" is "Rp 80.000"; larger units stay words ("Rp 1,7 miliar"): their digits were rounded.
+      if (unit === 'ribu' && /^\d{1,3}$/.test(amount)) return [`${currency} ${amount}.000`];
+      return [`${currency} ${amount}${unit === '' ? '' : ` ${unit}`}`];
     }
     case 'magnitude':
       return [`m ${m[1]!.replace('.', ',')}`];
@@ -120,6 +133,8 @@ function valuesOf(kind: NumberKind | 'skip', m: RegExpExecArray): string[] {
     }
     case 'score':
       return [`${Number(m[1])}-${Number(m[2])}`];
+    case 'measure':
+      return [`${normalizeAmount(m[1]!)} ${MEASURES[m[2]!.toLowerCase()]}`];
     case 'year':
       return [m[1]!];
     case 'plain': {

@@ -4,6 +4,7 @@
  * text as tagging reads it (htmlToText, forEachWord's folding), so "Lukašenko" and "LUKASHENKO" agree.
  */
 import { htmlToText } from '../base/html-text.js';
+import { stemCandidates } from '../tagging/stem.js';
 import { forEachWord } from '../tagging/words.js';
 import { namesOf } from './names.js';
 import { numbersOf } from './numbers.js';
@@ -33,19 +34,37 @@ function isTerm(word: string): boolean {
   return word.length >= 3 && !STOP_WORDS.has(word) && !/^\d+$/.test(word);
 }
 
+// One root per word, so "mengumumkan", "diumumkan" and "umumkan" agree: the shortest of tagging's candidate
+// roots (ties alphabetical). A wrong root only ever joins a word's affixed forms, never two unrelated words
+// of four letters or more.
+function rootOf(word: string, roots: Map<string, string>): string {
+  let root = roots.get(word);
+  if (root === undefined) {
+    root = word;
+    for (const c of stemCandidates(word)) if (c.length < root.length || (c.length === root.length && c < root)) root = c;
+    roots.set(word, root);
+  }
+  return root;
+}
+
 /** The sketch of an item's text (HTML fields are read as a reader sees them). Never throws. */
 export function sketchOf(text: StoryText): StorySketch {
   const fields = [plain(text.title ?? ''), plain(text.summary), plain(text.content)];
+  const names = namesOf(fields, MAX_NAMES);
+  const nameSet = new Set(names);
+  const roots = new Map<string, string>();
   const order: string[] = [];
   const seen = new Set<string>();
   const stream: string[] = [];
   for (const field of fields) {
     forEachWord(field, (word) => {
       if (!isTerm(word)) return;
-      if (stream.length < MAX_SHINGLE_WORDS) stream.push(word);
-      if (!seen.has(word) && order.length < MAX_TERMS) {
-        seen.add(word);
-        order.push(word);
+      // Names are kept as written: compareSketches looks them up among the other side's terms.
+      const term = nameSet.has(word) ? word : rootOf(word, roots);
+      if (stream.length < MAX_SHINGLE_WORDS) stream.push(term);
+      if (!seen.has(term) && order.length < MAX_TERMS) {
+        seen.add(term);
+        order.push(term);
       }
     });
   }
@@ -53,7 +72,7 @@ export function sketchOf(text: StoryText): StorySketch {
     v: SKETCH_VERSION,
     terms: order.sort(),
     sig: minHash(stream),
-    names: namesOf(fields, MAX_NAMES),
+    names,
     numbers: numbersOf(fields.join('\n'), MAX_NUMBERS),
   };
 }

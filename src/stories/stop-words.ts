@@ -36,6 +36,7 @@ sumber foto baca berita artikel video com co id www http https reuters ap afp an
 detiknews liputan6 tribunnews tribun cnn cnnindonesia okezone okezonecom tempo tempoco republika viva vivanews suara
 suaracom sindonews sindo kumparan bbc bbcindonesia xinhua bernama editor penulis reporter redaksi copyright hak cipta
 dilindungi undang simak selengkapnya klik halaman berikutnya lanjutan lengkap terkait ikuti google news
+indonesia
 `;
 
 /** The stop words, folded. */
@@ -53,6 +54,8 @@ june july august october december jan feb mar apr jun jul agu aug sep sept okt o
 presiden wakil menteri ketua gubernur bupati wali walikota kepala direktur jenderal sekretaris kapolri kapolda
 kapolres panglima komandan juru bicara jubir anggota pelatih kapten pemain striker kiper rp us usd idr pt tbk
 bapak ibu pak bu mr mrs dr prof ir kota kabupaten provinsi negara pemerintah
+barat timur utara selatan tengah daya laut kecamatan kelurahan desa jalan stadion pasar gunung pulau kali sungai
+teluk selat danau api level status awas siaga waspada normal badan dinas kantor komisi dewan rapat sidang
 `
     .split(/\s+/)
     .filter((w) => w !== ''),
