@@ -208,6 +208,24 @@ outputs:
     }
   });
 
+  it('`warta stories explain` shows an item\'s story, its members, the similarity and the names and numbers', async () => {
+    const list = await items();
+    const kompas = byTitle(list, MINSK.kompas.title);
+    const r = await runWarta(['stories', 'explain', kompas.uid, '--config', daemon.configPath]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`story ${kompas.cluster}: 3 members`);
+    for (const m of [MINSK.antara, MINSK.kompas, MINSK.detik]) expect(r.stdout).to.include(m.title);
+    expect(r.stdout).to.match(/similarity 0\.\d{3}: the same story/);
+    expect(r.stdout).to.match(/names shared: [^;\n]*putin/);
+    expect(r.stdout).to.match(/numbers shared: [^;\n]*2,5/);
+    const byNumber = await runWarta(['stories', 'explain', String(byTitle(list, SOCHI.title).id), '--config', daemon.configPath]);
+    expect(byNumber.code).to.equal(0);
+    expect(byNumber.stdout).to.include('1 member (').and.include('it started the story');
+    const none = await runWarta(['stories', 'explain', '987654', '--config', daemon.configPath]);
+    expect(none.code).to.equal(2);
+    expect(none.stderr).to.include('no item 987654');
+  });
+
   it('a later member, stored by `warta fetch` in another process, updates the collapsed entry instead of adding one', async () => {
     const before = await fetch(`${base}/feeds/ringkas.json`);
     const etag = before.headers.get('etag');
