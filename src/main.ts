@@ -13,6 +13,7 @@ import { makeFeedRenderer, type FeedRenderer } from './publish/catalogue.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
 import { makeRetagQueue } from './jobs/retag-queue.js';
+import { makeReclusterQueue } from './jobs/recluster.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
@@ -128,6 +129,9 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const stopped = new AbortController();
   const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal });
   retag.request();
+  // Stories: items stored before stories existed get their sketch and story; a new threshold re-clusters the window.
+  const recluster = makeReclusterQueue(store, { settings: () => config.stories, now, log, signal: stopped.signal, done: () => runtime.stories.reset() });
+  recluster.request();
   scheduler.start(config.sources);
   const retention = runRetention(store, () => config, now, log, stopped.signal);
 
@@ -159,6 +163,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     scheduler.reschedule(config.sources, config.fetch.timezone);
     if (!opts.fixedLogLevel) log.level = config.log.level;
     retag.request();
+    recluster.request();
     // A lowered max_items or retention_days applies now, not at the next hourly pass.
     void retention.now();
     reloads.applied(now(), reason);
@@ -179,7 +184,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         stopped.abort();
         lag.stop();
         await Promise.all([scheduler.stop(), stopServer(server)]);
-        await Promise.all([retag.idle(), retention.stop()]);
+        await Promise.all([retag.idle(), recluster.idle(), retention.stop()]);
         await runtime.close();
         log.info('stopped');
       })();

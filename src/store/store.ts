@@ -331,7 +331,7 @@ export interface StoryStore {
   /** Up to `limit` items (no appearances) with id above `afterId` and published at or after `since`, by id. */
   readRange(since: Date, afterId: number, limit: number): Promise<SketchRow[]>;
   /** Writes a re-cluster range's canonical URLs, sketches and clusters, and the job's progress, in one transaction. */
-  apply(changes: readonly StoryChange[], progress: { key: string; after: number } | null, opts?: WriteOptions): Promise<number>;
+  apply(changes: readonly StoryChange[], progress: { key: string; value: string } | null, opts?: WriteOptions): Promise<number>;
   /** A small fact of the stories' bookkeeping (the threshold every item follows, a pass's progress). */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string | null, opts?: WriteOptions): Promise<void>;

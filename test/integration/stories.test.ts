@@ -246,4 +246,23 @@ outputs:
     expect(story.date_modified, 'the entry\'s update time moves').to.be.a('string');
     expect((await json<JsonFeed>('/feeds/semua.json')).items).to.have.length(8);
   });
+
+  it('re-clusters the window in the background when stories.threshold changes, and back', async () => {
+    const minskCluster = async () => {
+      const list = await items();
+      return new Set([MINSK.antara, MINSK.kompas, MINSK.detik, MINSK.tempo].map((m) => byTitle(list, m.title).cluster)).size;
+    };
+    expect(await minskCluster()).to.equal(1);
+    daemon.writeConfig(`${config()}stories:\n  threshold: 0.99\n`);
+    daemon.child.kill('SIGHUP');
+    await daemon.until(async () => (await minskCluster()) === 4, { what: 'the Minsk rewrites to be four stories under threshold 0.99', timeoutMs: 30_000 });
+    const collapsed = await json<JsonFeed>('/feeds/ringkas.json');
+    expect(collapsed.items.filter((i) => i.title.includes('Minsk'))).to.have.length(4);
+    daemon.writeConfig(config());
+    daemon.child.kill('SIGHUP');
+    await daemon.until(async () => (await minskCluster()) === 1, { what: 'the Minsk rewrites to be one story again under the default threshold', timeoutMs: 30_000 });
+    // The relay follows its article.
+    const list = await items();
+    expect(byTitle(list, RELAY.title).cluster).to.equal(byTitle(list, MINSK.antara.title).cluster);
+  });
 });

@@ -35,7 +35,7 @@ const OPERATIONS: { name: string; call: (s: Store) => Promise<unknown> }[] = [
   { name: 'stories.list', call: (s) => s.stories.list({ tag: null, since: null, limit: 10 }) },
   { name: 'stories.appearances', call: (s) => s.stories.appearances([1]) },
   { name: 'stories.readRange', call: (s) => s.stories.readRange(NOW, 0, 10) },
-  { name: 'stories.apply', call: (s) => s.stories.apply([], { key: 'k', after: 0 }) },
+  { name: 'stories.apply', call: (s) => s.stories.apply([], { key: 'k', value: '0' }) },
   { name: 'stories.getMeta', call: (s) => s.stories.getMeta('k') },
   { name: 'stories.setMeta', call: (s) => s.stories.setMeta('k', 'v') },
 ];

@@ -168,7 +168,7 @@ export function describeStories(h: Harness): void {
       expect(rows[0]).to.deep.include({ sourceId: 'antara', link: WIRE_ANTARA.link, title: WIRE_ANTARA.title, canonicalUrl: WIRE_ANTARA.link });
       const n = await h.store.stories.apply(
         [{ id: wire, canonicalUrl: WIRE_ANTARA.link, sketch: 'x', clusterId: kompas }, { id: kompas, canonicalUrl: WIRE_KOMPAS.link, sketch: 'y', clusterId: kompas }],
-        { key: 'recluster_progress', after: kompas },
+        { key: 'recluster_progress', value: String(kompas) },
       );
       expect(n).to.equal(2);
       expect(await h.store.stories.getMeta('recluster_progress')).to.equal(String(kompas));

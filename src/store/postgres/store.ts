@@ -180,7 +180,7 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
       apply: (changes, progress, opts) =>
         write(async (tx) => {
           const n = await stories.apply(tx, changes);
-          if (progress) await setMeta(tx, [progress.key, String(progress.after)]);
+          if (progress) await setMeta(tx, [progress.key, progress.value]);
           return n;
         }, opts),
       getMeta: (key) => read(async (db) => (await getMeta<{ key: string; value: string }>(db, [[key]])).rows[0]?.value ?? null),

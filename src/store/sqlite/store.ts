@@ -142,7 +142,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       apply: (changes, progress, opts) =>
         write(() => {
           const n = stories.apply(changes);
-          if (progress) setMeta.run(progress.key, String(progress.after));
+          if (progress) setMeta.run(progress.key, progress.value);
           return n;
         }, opts),
       getMeta: (key) => read(() => meta(key)),
