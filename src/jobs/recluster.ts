@@ -24,7 +24,7 @@ export interface ReclusterSettings {
 const fingerprint = (s: ReclusterSettings) => JSON.stringify({ v: SKETCH_VERSION, threshold: s.threshold });
 
 /** Runs a pass when the stored clusters do not follow `settings`; resolves with the items written (null: none needed). */
-export async function reclusterIfNeeded(store: Store, settings: ReclusterSettings, now: () => Date, signal?: AbortSignal): Promise<number | null> {
+export async function reclusterIfNeeded(store: Store, settings: ReclusterSettings, now: () => Date, signal?: AbortSignal, range = RANGE): Promise<number | null> {
   const want = fingerprint(settings);
   const progress = await store.stories.getMeta(PROGRESS);
   const resume = progress === null ? null : (JSON.parse(progress) as { fingerprint: string; after: number; since: string });
@@ -40,7 +40,7 @@ export async function reclusterIfNeeded(store: Store, settings: ReclusterSetting
   // Resuming: the items before the progress point already carry this pass's clusters.
   if (from) {
     while (after < from.after) {
-      const rows = (await store.stories.readRange(since, after, RANGE)).filter((r) => r.id <= from.after);
+      const rows = (await store.stories.readRange(since, after, range)).filter((r) => r.id <= from.after);
       for (const r of rows) index.add({ itemId: r.id, clusterId: r.clusterId, sourceId: r.sourceId, published: r.published.getTime(), sketch: sketched(r) });
       if (rows.length === 0) break;
       after = rows.at(-1)!.id;
@@ -49,7 +49,7 @@ export async function reclusterIfNeeded(store: Store, settings: ReclusterSetting
   }
   for (;;) {
     if (signal?.aborted) return written;
-    const rows = await store.stories.readRange(since, after, RANGE);
+    const rows = await store.stories.readRange(since, after, range);
     if (rows.length === 0) break;
     const changes: StoryChange[] = [];
     for (const r of rows) {
