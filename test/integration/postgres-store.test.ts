@@ -59,8 +59,8 @@ describe('PostgreSQL store beyond the contract (127.0.0.1:5432)', function () {
   it('several stores opening a new database at once migrate it once', async () => {
     const stores = await Promise.all([1, 2, 3].map(() => open(spec(schema!.url))));
     expect(stores).to.have.length(3);
-    const { rows } = await adminQuery(`SELECT version, name FROM ${schema!.name}.schema_migrations`);
-    expect(rows).to.deep.equal([{ version: 1, name: '0001_init.sql' }]);
+    const { rows } = await adminQuery(`SELECT version, name FROM ${schema!.name}.schema_migrations ORDER BY version`);
+    expect(rows).to.deep.equal([{ version: 1, name: '0001_init.sql' }, { version: 2, name: '0002_stories.sql' }]);
   });
 
   it('tag names, source ids and dedupe keys compare in byte order whatever the database locale (COLLATE "C")', async () => {
