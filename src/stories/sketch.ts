@@ -14,12 +14,12 @@ import type { StorySketch, StoryText } from './types.js';
 /** Version of the sketch algorithm; a sketch of another version is rebuilt, never compared. */
 export const SKETCH_VERSION = 1;
 /** Terms kept per sketch: the title's and the lead's come first, so rewrites of one lead share most of them. */
-export const MAX_TERMS = 32;
+export const MAX_TERMS = 24;
 /** Values in a signature. */
-export const SIG_SIZE = 16;
+export const SIG_SIZE = 8;
 /** Names and numbers kept per sketch. */
-export const MAX_NAMES = 16;
-export const MAX_NUMBERS = 16;
+export const MAX_NAMES = 12;
+export const MAX_NUMBERS = 12;
 // Only the start of an article counts: rewrites share the lead and diverge later (background, quotes, ads).
 const MAX_TEXT = 4000;
 const MAX_SHINGLE_WORDS = 200;
