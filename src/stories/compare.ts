@@ -133,8 +133,8 @@ export function compareSketches(a: StorySketch, b: StorySketch, threshold: numbe
   // items need a few shared names before names say much.
   const agreement = (names.shared.length + 1) / (names.shared.length + names.differing.length + 1);
   let similarity = EVENT_WEIGHT * words + (1 - EVENT_WEIGHT) * agreement * Math.min(1, names.shared.length / 3);
-  // Both name several people or places and not one agrees: a fire at another market, a quake elsewhere.
-  if (names.shared.length === 0 && names.differing.length >= 3) similarity *= 0.6;
+  // Both name people or places and not one agrees: a fire at another market, an eruption of another volcano.
+  if (names.shared.length === 0 && a.names.length >= 2 && b.names.length >= 2) similarity *= 0.4;
 
   const aKinds = a.numbers.map(numberKind);
   const bKinds = b.numbers.map(numberKind);
