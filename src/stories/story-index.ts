@@ -12,7 +12,7 @@ import { MAX_NAMES, MAX_NUMBERS, MAX_TERMS, SIG_SIZE, SKETCH_VERSION } from './s
 import type { StoryMember, StorySketch } from './types.js';
 
 /** Candidates returned at most, best (most shared rare terms) first. */
-export const MAX_CANDIDATES = 16;
+export const MAX_CANDIDATES = 10;
 // A term in more members than this is not looked up: it finds nothing worth confirming, and the cap bounds a
 // lookup by MAX_TERMS × MAX_RARE_DF postings whatever the window's size.
 export const MAX_RARE_DF = 256;
