@@ -29,7 +29,9 @@ const gc = runInNewContext('gc') as () => void;
 const items = loadLabelledSet();
 const sketches = sketchesOf(items);
 const storyCount = new Set(items.map((i) => i.story)).size;
-const groups = new Set(items.filter((i) => i.group !== null).map((i) => i.group)).size;
+const storiesOfGroup = new Map<string, Set<string>>();
+for (const item of items) if (item.group !== null) storiesOfGroup.set(item.group, (storiesOfGroup.get(item.group) ?? new Set()).add(item.story));
+const groups = [...storiesOfGroup.values()].filter((s) => s.size >= 2).length;
 console.log(`labelled set: ${items.length} items, ${storyCount} stories, ${groups} same-topic groups, ${new Set(items.map((i) => i.source)).size} sources`);
 
 // compareSketches alone on the pairs a window of 72 h would ever put side by side.
