@@ -38,12 +38,21 @@ function opensSentence(text: string, start: number): boolean {
   return DASHES.has(ch) && i > 0 && /\s/.test(text[i - 1]!);
 }
 
-// A headline in Title Case or ALL CAPS: its capitals are typography, not names.
-function isHeadlineCase(words: WordAt[]): boolean {
+// A sentence opening with a run of capitalized words ("Persib Bandung mengalahkan …") opens with a name.
+function startsNameRun(text: string, words: WordAt[], i: number): boolean {
+  const next = words[i + 1];
+  if (next === undefined || !UPPER.test(next.original) || !isNameWord(next.folded)) return false;
+  return text.slice(words[i]!.start + words[i]!.original.length, next.start) === ' ';
+}
+
+// Text in ALL CAPS, or a title in Title Case: its capitals are typography, not names. (Only a title: a lead
+// sentence full of names — "Presiden Rusia Vladimir Putin bertemu Presiden Belarus …" — looks like Title Case.)
+function isHeadlineCase(words: WordAt[], isTitle: boolean): boolean {
   const lettered = words.filter((w) => LETTER.test(w.original));
   if (lettered.length < 3) return false;
   const allCaps = lettered.filter((w) => !LOWER.test(w.original)).length;
   if (allCaps / lettered.length >= 0.6) return true;
+  if (!isTitle) return false;
   const content = lettered.filter((w) => !STOP_WORDS.has(w.folded));
   if (content.length < 3) return false;
   return content.filter((w) => UPPER.test(w.original)).length / content.length >= 0.75;
@@ -64,7 +73,9 @@ function expansions(text: string, words: WordAt[]): Set<number> {
   const out = new Set<number>();
   for (let i = 1; i < words.length; i++) {
     const w = words[i]!;
-    if (text[w.start - 1] !== '(' || LOWER.test(w.original) || w.original.length < 2) continue;
+    // "(BMKG)", "(Bapanas)": a capitalized word alone in brackets after capitalized words.
+    const end = w.start + w.original.length;
+    if (text[w.start - 1] !== '(' || text[end] !== ')' || !UPPER.test(w.original) || w.original.length < 2) continue;
     for (let k = i - 1; k >= 0 && i - k <= 8; k--) {
       const before = words[k]!;
       if (UPPER.test(before.original)) out.add(k);
@@ -75,21 +86,22 @@ function expansions(text: string, words: WordAt[]): Set<number> {
 }
 
 /**
- * The proper names of an item's fields (plain text; the title first), folded, in order of first appearance,
+ * The proper names of an item's fields (plain text; the title first, where Title Case is typography), folded, in order of first appearance,
  * at most `limit`.
  */
 export function namesOf(fields: readonly string[], limit = 24): string[] {
   const sure: string[] = []; // capitals inside a sentence of ordinary text
   const maybe: string[] = []; // capitals that typography may have put there
-  for (const text of fields) {
+  for (const [f, text] of fields.entries()) {
     if (text === '') continue;
     const words = wordsOf(text);
-    const headline = isHeadlineCase(words);
+    const headline = isHeadlineCase(words, f === 0);
     const spelledOut = expansions(text, words);
     for (const [i, w] of words.entries()) {
       if (!UPPER.test(w.original) || !isNameWord(w.folded) || spelledOut.has(i)) continue;
-      if (headline || opensSentence(text, w.start)) maybe.push(w.folded);
-      else sure.push(w.folded);
+      if (headline) maybe.push(w.folded);
+      else if (!opensSentence(text, w.start) || startsNameRun(text, words, i)) sure.push(w.folded);
+      else maybe.push(w.folded);
     }
   }
   const known = new Set(sure);

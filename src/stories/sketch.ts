@@ -14,12 +14,12 @@ import type { StorySketch, StoryText } from './types.js';
 /** Version of the sketch algorithm; a sketch of another version is rebuilt, never compared. */
 export const SKETCH_VERSION = 1;
 /** Terms kept per sketch: the title's and the lead's come first, so rewrites of one lead share most of them. */
-export const MAX_TERMS = 32;
+export const MAX_TERMS = 24;
 /** Values in a signature. */
-export const SIG_SIZE = 16;
+export const SIG_SIZE = 8;
 /** Names and numbers kept per sketch. */
-export const MAX_NAMES = 16;
-export const MAX_NUMBERS = 16;
+export const MAX_NAMES = 12;
+export const MAX_NUMBERS = 12;
 // Only the start of an article counts: rewrites share the lead and diverge later (background, quotes, ads).
 const MAX_TEXT = 4000;
 const MAX_SHINGLE_WORDS = 200;
@@ -34,10 +34,15 @@ function isTerm(word: string): boolean {
   return word.length >= 3 && !STOP_WORDS.has(word) && !/^\d+$/.test(word);
 }
 
+// What stemCandidates can strip: a prefix (di-, ter-, ber-, per-, meN-, peN-) or a suffix (-lah, -kah, -nya,
+// -ku, -mu, -kan, -an, -i).
+const AFFIXED = /^(?:di|ter|ber|per|me|pe)|(?:lah|kah|nya|ku|mu|an|i)$/;
+
 // One root per word, so "mengumumkan", "diumumkan" and "umumkan" agree: the shortest of tagging's candidate
 // roots (ties alphabetical). A wrong root only ever joins a word's affixed forms, never two unrelated words
 // of four letters or more.
 function rootOf(word: string, roots: Map<string, string>): string {
+  if (!AFFIXED.test(word)) return word; // nothing the stemmer could strip: most words, at no cost
   let root = roots.get(word);
   if (root === undefined) {
     root = word;
@@ -59,10 +64,13 @@ export function sketchOf(text: StoryText): StorySketch {
   for (const field of fields) {
     forEachWord(field, (word) => {
       if (!isTerm(word)) return;
+      // The signature is over the words as written (near-verbatim copies agree on them); only the terms are
+      // reduced to roots, and only until there are enough: stemming is most of a sketch's cost.
+      if (stream.length < MAX_SHINGLE_WORDS) stream.push(word);
+      if (order.length >= MAX_TERMS) return;
       // Names are kept as written: compareSketches looks them up among the other side's terms.
       const term = nameSet.has(word) ? word : rootOf(word, roots);
-      if (stream.length < MAX_SHINGLE_WORDS) stream.push(term);
-      if (!seen.has(term) && order.length < MAX_TERMS) {
+      if (!seen.has(term)) {
         seen.add(term);
         order.push(term);
       }
@@ -91,7 +99,7 @@ function mix(h: number, seed: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** MinHash over the word pairs of `words` (single words when there is only one): [] for no words. */
+/** MinHash over the word pairs of `words` (folded, stop words out) (single words when there is only one): [] for no words. */
 export function minHash(words: readonly string[]): number[] {
   if (words.length === 0) return [];
   const shingles = new Set<number>();

@@ -12,9 +12,13 @@ import { MAX_NAMES, MAX_NUMBERS, MAX_TERMS, SIG_SIZE, SKETCH_VERSION } from './s
 import type { StoryMember, StorySketch } from './types.js';
 
 /** Candidates returned at most, best (most shared rare terms) first. */
-export const MAX_CANDIDATES = 24;
-// A term in more members than this is not looked up: max(MIN_RARE_DF, 4·√size) keeps a lookup sub-linear.
-const MIN_RARE_DF = 64;
+export const MAX_CANDIDATES = 10;
+// A term in more members than this is not looked up: it finds nothing worth confirming, and the cap bounds a
+// lookup by MAX_TERMS × MAX_RARE_DF postings whatever the window's size.
+export const MAX_RARE_DF = 256;
+// Growth of the slot arrays when full: 1.25 wastes at most a fifth of them, for a copy now and then (at
+// 100,000 members a copy of every array takes a few milliseconds).
+const GROWTH = 1.25;
 
 /** What the index knows of a cluster: when its first member was published, its members' sources, its size. */
 export interface ClusterInfo {
@@ -122,6 +126,7 @@ export class StoryIndex {
   private sigs: Uint32Array<ArrayBuffer>;
   private counts: Int32Array<ArrayBuffer>; // scratch for candidates(): shared rare terms per slot
 
+  /** `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once. */
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
     const c = this.cap;
@@ -243,26 +248,46 @@ export class StoryIndex {
    */
   candidates(sketch: StorySketch, sourceId?: string): StoryMember[] {
     const exclude = sourceId === undefined ? -2 : (this.sourceIds.get(sourceId) ?? -2);
-    const maxDf = Math.max(MIN_RARE_DF, 4 * Math.sqrt(this.live));
     const touched: number[] = [];
     let looked = 0;
+    let best = 0;
     for (const term of sketch.terms) {
       const id = this.vocab.ids.get(term);
       if (id === undefined) continue;
-      if (this.vocab.df[id]! > maxDf) continue;
+      const df = this.vocab.df[id]!;
+      if (df === 0 || df > MAX_RARE_DF) continue;
       looked++;
+      // The rarer the shared word, the more it says: a volcano's or a regent's name beats "erupsi".
+      const weight = df <= 16 ? 3 : df <= 64 ? 2 : 1;
       for (let cell = this.vocab.heads[id]!; cell !== -1; cell = this.next[cell]!) {
         const slot = (cell / MAX_TERMS) | 0;
         if (this.sources[slot] === exclude) continue;
-        if (this.counts[slot]!++ === 0) touched.push(slot);
+        const count = this.counts[slot]!;
+        if (count === 0) touched.push(slot);
+        this.counts[slot] = count + weight;
+        if (count + weight > best) best = count + weight;
       }
     }
-    // One shared rare word is chance when the sketch has many; two are needed then.
-    const need = looked >= 6 ? 2 : 1;
-    const found = touched.filter((slot) => this.counts[slot]! >= need);
-    found.sort((x, y) => this.counts[y]! - this.counts[x]! || this.published[y]! - this.published[x]!);
-    for (const slot of touched) this.counts[slot] = 0;
-    return found.slice(0, MAX_CANDIDATES).map((slot) => this.memberAt(slot));
+    // One shared word of middling rarity is chance when the sketch has many; more is needed then.
+    const need = looked >= 6 ? 3 : 1;
+    // Best first by a counting sort over the (small) scores, newest first within a score.
+    const byScore: number[][] = [];
+    for (const slot of touched) {
+      const score = this.counts[slot]!;
+      this.counts[slot] = 0;
+      if (score >= need) (byScore[score] ??= []).push(slot);
+    }
+    const out: StoryMember[] = [];
+    for (let score = best; score >= need && out.length < MAX_CANDIDATES; score--) {
+      const slots = byScore[score];
+      if (slots === undefined) continue;
+      slots.sort((x, y) => this.published[y]! - this.published[x]!);
+      for (const slot of slots) {
+        out.push(this.memberAt(slot));
+        if (out.length >= MAX_CANDIDATES) break;
+      }
+    }
+    return out;
   }
 
   private nextSlot(): number {
@@ -271,7 +296,7 @@ export class StoryIndex {
   }
 
   private grow(): void {
-    const c = this.cap * 2;
+    const c = Math.ceil(this.cap * GROWTH);
     this.itemIds = growFloat64(this.itemIds, c);
     this.clusterIds = growFloat64(this.clusterIds, c);
     this.published = growFloat64(this.published, c);
