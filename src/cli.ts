@@ -9,6 +9,7 @@ import { registerOpml } from './commands/opml.js';
 import { registerSources } from './commands/sources.js';
 import { registerStart } from './commands/start.js';
 import { registerTags } from './commands/tags.js';
+import { registerStories } from './commands/stories.js';
 import { VERSION } from './base/version.js';
 
 export { EXIT } from './commands/context.js';
@@ -27,6 +28,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   registerExtract(program, ctx);
   registerSources(program, ctx);
   registerTags(program, ctx);
+  registerStories(program, ctx);
   registerBackup(program, ctx);
   registerMigrateStore(program, ctx);
   registerOpml(program, ctx);

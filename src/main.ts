@@ -14,6 +14,7 @@ import { makeFeedRenderer, type FeedRenderer } from './publish/catalogue.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
 import { makeRetagQueue } from './jobs/retag-queue.js';
+import { makeReclusterQueue } from './jobs/recluster.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
@@ -180,6 +181,9 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   // Registered (with its tag rules) before re-tagging looks at the other daemons' rules.
   await claims?.start();
   retag.request();
+  // Stories: items stored before stories existed get their sketch and story; a new threshold re-clusters the window.
+  const recluster = makeReclusterQueue(store, { settings: () => config.stories, now, log, signal: stopped.signal, done: () => runtime.stories.reset() });
+  recluster.request();
   await scheduler.start(config.sources);
   const retention = runRetention(store, () => config, now, log, stopped.signal);
 
@@ -216,6 +220,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     scheduler.reschedule(config.sources, config.fetch.timezone);
     if (!opts.fixedLogLevel) log.level = config.log.level;
     retag.request();
+    recluster.request();
     // A lowered max_items or retention_days applies now, not at the next hourly pass.
     void retention.now();
     reloads.applied(now(), reason);
@@ -236,7 +241,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         stopped.abort();
         lag.stop();
         await Promise.all([scheduler.stop(), stopServer(server)]);
-        await Promise.all([retag.idle(), retention.stop()]);
+        await Promise.all([retag.idle(), recluster.idle(), retention.stop()]);
         // Leases go after the polls that held them ended: another daemon may take the sources at once.
         await claims?.stop();
         await runtime.close();

@@ -117,7 +117,7 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
 }
 
 const FEED_ROUTE = /^\/(tags|feeds)\/[^/]+\.(rss|atom|json)$/;
-const FIXED_ROUTES = new Set(['/', '/opml', '/healthz', '/readyz', '/metrics', '/api/sources', '/api/items']);
+const FIXED_ROUTES = new Set(['/', '/opml', '/healthz', '/readyz', '/metrics', '/api/sources', '/api/items', '/api/clusters']);
 
 /** Maps a request path to a bounded route template for the `route` label: `/tags/{slug}.{fmt}`, `/api/items/{id}` …, else `other`. */
 export function routeLabel(path: string): string {

@@ -44,6 +44,8 @@ export interface IncomingItem extends ItemFields {
   /** Publication instant, or null when absent or unreadable (the store substitutes first-seen time). */
   published: Date | null;
   updated: Date | null;
+  /** The page's rel=canonical / og:url, when the article's page was read (issue 12). */
+  canonicalUrl?: string | null;
 }
 
 /** The text of an item that tag rules search. HTML fields are HTML; the matcher strips markup itself. */
@@ -65,8 +67,14 @@ export interface StoredItem extends ItemFields {
   updated: Date;
   firstSeen: Date;
   tags: string[];
+  /** The story it belongs to: the id of the item that started it (its own id when alone). */
+  clusterId?: number;
+  /** Its canonical URL (rel=canonical, or the link without tracking parameters); null until computed. */
+  canonicalUrl?: string | null;
   /** Why each tag applies (field, matched text, offsets), when the reader asked for it. */
   matches?: TagExplanation[];
+  /** The story this item represents in a collapsed output (publish/collapse.ts). */
+  story?: { id: string; size: number; members: { source: string; title: string; url: string | null; published: Date }[] };
 }
 
 /** One reason a tag applies to an item, as stored with it. */

@@ -12,6 +12,7 @@ export const EXIT_TEXT = {
   checkConfig: '0 valid · 1 invalid',
   tagsTest: '0 · 1 config error · 2 unknown tag or bad date',
   tagsExplain: '0 · 1 config error · 2 no such item',
+  storiesExplain: '0 · 1 config error · 2 no such item',
   backup: '0 · 1 on error',
   opmlExport: '0 · 1 config error',
   opmlImport: '0 · 1 invalid result · 2 unreadable file',

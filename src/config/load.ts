@@ -50,6 +50,8 @@ export interface Config {
     fromCategories: 'same-name' | Readonly<Record<string, string>> | null;
     /** Items only for the admin and for private outputs naming this source. */
     private: boolean;
+    /** A collapsed output shows a story as its member from the source with the highest priority. */
+    priority: number;
   }[];
   tags: readonly { name: string; slug: string; match: string; aliases: readonly string[]; stem: 'id' | null }[];
   outputs: readonly {
@@ -63,7 +65,11 @@ export interface Config {
     sources: readonly string[];
     limit: number;
     token: string | null;
+    /** One entry per story. */
+    collapse: boolean;
   }[];
+  /** Stories (issue 13): the window a story grows in, the similarity that makes one, parameters links lose. */
+  stories: { windowMs: number; threshold: number; ignoreParams: readonly string[] };
   /** Query parameter names whose values are secret, besides base/redact.ts SECRET_PARAMS. */
   redact: { queryParams: readonly string[] };
   log: { level: string };
@@ -264,9 +270,11 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       tags: s.tags ?? [],
       fromCategories: s.from_categories === true ? 'same-name' : s.from_categories ? s.from_categories : null,
       private: s.private ?? false,
+      priority: s.priority,
     })),
     tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match, aliases: t.aliases ?? [], stem: t.stem === undefined ? c.tagging.stem : t.stem })),
-    outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags ?? [], match: o.match ?? null, sources: o.sources ?? [], limit: o.limit, token: o.token ?? null })),
+    outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags ?? [], match: o.match ?? null, sources: o.sources ?? [], limit: o.limit, token: o.token ?? null, collapse: o.collapse })),
+    stories: { windowMs: parseDuration(c.stories.window)!, threshold: c.stories.threshold, ignoreParams: c.stories.ignore_params },
     redact: { queryParams: c.redact.query_params },
     log: { level: c.log.level },
     warnings,

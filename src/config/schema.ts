@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_THRESHOLD } from '../stories/compare.js';
 import { DURATION_PATTERN, SIZE_PATTERN, parseDuration } from './units.js';
 
 // The one description of warta's config: the loader validates with it, and `warta schema` derives the JSON
@@ -113,6 +114,7 @@ export const configSchema = z
           title: z.string().optional().describe('display name (default: the feed’s own title)'),
           schedule: z.string().optional().describe('cron expression (default: fetch.schedule)'),
           max_items: z.number().int().min(1).optional().describe('keep only this many newest items of this source (default: all)'),
+          priority: z.number().finite().default(0).describe('a story (items of several sources reporting one event) is represented in collapsed outputs by its member from the source with the highest priority; ties: the earliest'),
           tags: z.array(z.string().min(1)).optional().describe('tags every item of this source carries'),
           from_categories: z
             .union([z.boolean(), z.record(z.string(), z.string().min(1))])
@@ -141,6 +143,7 @@ export const configSchema = z
           match: z.string().min(1).optional().describe('a query items must also satisfy (alone, it defines the output)'),
           sources: z.array(z.string().min(1)).min(1).optional().describe('only items of these sources'),
           limit: z.number().int().min(1).max(1000).default(50).describe('newest items published (1–1000)'),
+          collapse: z.boolean().default(false).describe('one entry per story: its representative, with the other outlets listed under "Juga diberitakan oleh:"'),
           token: z
             .string()
             .min(16, 'token must be at least 16 characters (use a random string, e.g. from ${ENV})')
@@ -149,6 +152,22 @@ export const configSchema = z
         }),
       )
       .default([]),
+    stories: z
+      .strictObject({
+        window: duration('window').default('72h').describe('items join a story only when published within this of its first item'),
+        threshold: z
+          .number()
+          .min(0.05, 'threshold must be between 0.05 and 1')
+          .max(1, 'threshold must be between 0.05 and 1')
+          .default(DEFAULT_THRESHOLD)
+          .describe('similarity (0.05–1) at or above which two items of different sources, with no differing names or numbers, are one story; a change re-clusters the window'),
+        ignore_params: z
+          .array(z.string().min(1).regex(/^[^\s=&?#]+$/, 'must be a query parameter name'))
+          .default([])
+          .describe('more query parameters to remove from links (canonical URLs and published links), besides utm_*, fbclid, gclid, dclid, mc_cid, mc_eid, _ga, yclid, igshid'),
+      })
+      .prefault({})
+      .describe('stories: items of several sources reporting one event'),
     tagging: z
       .strictObject({
         stem: z.enum(['id']).nullable().default(null).describe('Indonesian stemming for every tag (per tag: tags[].stem)'),

@@ -8,10 +8,13 @@ import { ingestDocument } from '../pipeline/feed/ingest.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
 import { makeClassifier, type Classifier } from '../tagging/classify.js';
 import { USER_AGENT } from '../base/version.js';
+import { makeStoryRuntime, type StoryRuntime } from './story-runtime.js';
 
 /** The parts every command that refreshes sources shares: the database, the fetcher, the tag rules. */
 export interface Runtime {
   store: Store;
+  /** The story index (issue 13) refreshes place new items with. */
+  stories: StoryRuntime;
   /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
   refreshDeps: RefreshDeps;
   /** Applies a new config's rules, limits and sources (a reload); rejects, changing nothing, when the database stays locked. Storage and listen address need a restart. */
@@ -53,6 +56,8 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   let limits = limitsOf(config);
   let agent: Agent = makeFetchAgent(limits);
   const now = () => new Date();
+  let storySettings = config.stories;
+  const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
@@ -62,14 +67,19 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     now,
     random: Math.random,
     log,
+    stories,
   };
   return {
     store,
+    stories,
     refreshDeps,
     async reconfigure(next) {
       // First, so a database locked past the busy policy leaves the running config wholly in force.
       await store.sources.ensure(next.sources);
       classifier = makeClassifier(next);
+      // A wider window needs members the index let go: read the window again at the next refresh.
+      if (next.stories.windowMs > storySettings.windowMs) stories.reset();
+      storySettings = next.stories;
       refreshDeps.policy = policyOf(next);
       const nextLimits = limitsOf(next);
       if (JSON.stringify(nextLimits) !== JSON.stringify(limits)) {

@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/store.js';
 import type { StoredItem } from '../base/model.js';
+import { makeClustersApi } from './api-clusters.js';
 import { compileTagger, parseQuery, QuerySyntaxError, type QueryNode, type Tagger } from '../tagging/index.js';
 
 /** An API answer: status and JSON body. */
@@ -14,9 +15,10 @@ const MAX_LIMIT = 500;
 // A `q` query is evaluated on stored items newest first; this bounds the work one request may do.
 const MAX_SCANNED = 20_000;
 const PAGE = 500;
+const PARAMS = ['tag', 'q', 'source', 'since', 'limit', 'cluster'];
 
 /** The item as the API shows it. Field names are an interface: add, never rename. */
-export function itemJson(i: StoredItem) {
+export function itemJson(i: StoredItem, clusterSize = 1) {
   return {
     id: i.id,
     uid: i.uid,
@@ -30,7 +32,22 @@ export function itemJson(i: StoredItem) {
     categories: i.categories,
     tags: i.tags,
     matches: i.matches ?? [],
+    // The story (issue 13): items of one story share it; a lone item's is its own id.
+    cluster: String(i.clusterId ?? i.id),
+    cluster_size: clusterSize,
   };
+}
+
+/** Items as the API shows them, with their stories' sizes. */
+export async function itemsJson(store: Store, items: readonly StoredItem[]) {
+  const sizes = await store.stories.sizes([...new Set(items.map((i) => i.clusterId ?? i.id))]);
+  // An appearance (a relay of another source's article) is no member of its own: its story is its article's.
+  return items.map((i) => itemJson(i, sizes.get(i.clusterId ?? i.id) ?? 1));
+}
+
+/** A story id as the API writes it (an item number), or null. */
+export function parseClusterId(s: string): number | null {
+  return /^[1-9]\d{0,14}$/.test(s) ? Number(s) : null;
 }
 
 function badRequest(parameter: string, message: string): ApiResponse {
@@ -75,11 +92,13 @@ export function makeItemsApi(store: Store, config: Config) {
   const sources = new Set(config.sources.map((s) => s.id));
 
   return {
+    /** GET /api/clusters (api-clusters.ts). */
+    clusters: makeClustersApi(store, config),
     async list(params: URLSearchParams): Promise<ApiResponse> {
       for (const key of params.keys()) {
-        if (!['tag', 'q', 'source', 'since', 'limit'].includes(key)) return badRequest(key, `unknown parameter "${key}" (tag, q, source, since, limit)`);
+        if (!PARAMS.includes(key)) return badRequest(key, `unknown parameter "${key}" (${PARAMS.join(', ')})`);
       }
-      for (const key of ['tag', 'q', 'source', 'since', 'limit']) {
+      for (const key of PARAMS) {
         if (params.getAll(key).length > 1) return badRequest(key, `"${key}" given more than once`);
       }
       const one = (key: string) => params.get(key);
@@ -92,6 +111,12 @@ export function makeItemsApi(store: Store, config: Config) {
       }
       const source = one('source');
       if (source !== null && !sources.has(source)) return badRequest('source', `unknown source "${source}"`);
+      let cluster: number | null = null;
+      const clusterParam = one('cluster');
+      if (clusterParam !== null) {
+        cluster = parseClusterId(clusterParam);
+        if (cluster === null) return badRequest('cluster', 'must be a story id as items show it in "cluster" (a whole number)');
+      }
       let since: Date | null = null;
       const sinceParam = one('since');
       if (sinceParam !== null) {
@@ -120,13 +145,13 @@ export function makeItemsApi(store: Store, config: Config) {
         }
       }
 
-      if (query === null) return { status: 200, body: { items: (await store.items.browse({ tag, source, since, before: null, limit })).map(itemJson) } };
+      if (query === null) return { status: 200, body: { items: await itemsJson(store, await store.items.browse({ cluster, tag, source, since, before: null, limit })) } };
       // With a query: scan pages newest first until enough match, within a bound.
       const found: StoredItem[] = [];
       let before: { published: string; id: number } | null = null;
       let scanned = 0;
       while (found.length < limit && scanned < MAX_SCANNED) {
-        const page = await store.items.browse({ tag, source, since, before, limit: PAGE });
+        const page = await store.items.browse({ cluster, tag, source, since, before, limit: PAGE });
         for (const it of page) {
           if (found.length < limit && query.tag({ ...it, source: it.sourceId }).length > 0) found.push(it);
         }
@@ -136,14 +161,14 @@ export function makeItemsApi(store: Store, config: Config) {
         before = { published: last.published.toISOString(), id: last.id };
       }
       const complete = found.length >= limit || scanned < MAX_SCANNED;
-      return { status: 200, body: { items: found.map(itemJson), ...(complete ? {} : { truncated: true, scanned }) } };
+      return { status: 200, body: { items: await itemsJson(store, found), ...(complete ? {} : { truncated: true, scanned }) } };
     },
 
     async one(idParam: string): Promise<ApiResponse> {
       if (!/^\d{1,15}$/.test(idParam)) return badRequest('id', 'item ids are whole numbers');
       const item = await store.items.find({ id: Number(idParam) });
       if (!item) return { status: 404, body: { error: { code: 'not_found', message: `no item ${idParam}` } } };
-      return { status: 200, body: itemJson(item) };
+      return { status: 200, body: (await itemsJson(store, [item]))[0] };
     },
   };
 }

@@ -24,10 +24,10 @@ export function lookupKeys(keyed: readonly KeyedItem[]): string[] {
 
 /**
  * Decides, from what the store holds under the feed's keys, which items are new, which changed and which are
- * unchanged; only new and changed items are classified. Pure: the store re-checks every write against its
+ * unchanged; only new and changed items are classified, and given a canonical URL when `canonical` is given. Pure: the store re-checks every write against its
  * rows (a key stored meanwhile, a hash changed meanwhile), so a plan from a stale read is harmless.
  */
-export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], stored: Lookup, now: Date, classify: Classify): RefreshPlan {
+export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], stored: Lookup, now: Date, classify: Classify, canonical?: (link: string) => string | null): RefreshPlan {
   const plan: RefreshPlan = { inserts: [], updates: [], unchanged: 0 };
   for (const k of keyed) {
     let found = stored.byKey.get(k.key);
@@ -52,6 +52,8 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
     const fields = {
       key: k.key, guid: it.guid, link: it.link, title: it.title, summary: it.summary, content: it.content,
       author: it.author, categories: it.categories, contentHash: k.contentHash, tags: c.tags, outputs: c.outputs,
+      // The page's canonical URL when it was read (issue 12), else the link's (src/stories/ canonicalUrl).
+      ...(canonical ? { canonicalUrl: it.canonicalUrl ?? (it.link ? canonical(it.link) : null) } : {}),
     };
     if (found) {
       // A missing date keeps the stored one; a change we only see now is dated now.

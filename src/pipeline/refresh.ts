@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Classifier } from '../tagging/classify.js';
-import type { PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
+import type { ItemInsert, PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
 import { coerceError, isStoreFailure, WartaError } from '../base/errors.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
@@ -9,6 +9,7 @@ import { assignKeys } from './dedupe.js';
 import { lookupKeys, planRefresh } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
+import type { StoryStage } from './story-plan.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
 export interface RefreshDeps {
@@ -21,6 +22,8 @@ export interface RefreshDeps {
   now: () => Date;
   random: () => number;
   log: Logger;
+  /** Stories (issue 13): canonical URLs and clusters for new items; absent: items are stored as their own cluster. */
+  stories?: StoryStage;
 }
 
 /** The admin's bounds on polling (config `fetch.*`). */
@@ -147,10 +150,11 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const classify = (item: IncomingItem) => classifier.classify(item, source.id);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
-  const plan = planRefresh(source.id, keyed, await store.items.lookup(source.id, lookupKeys(keyed)), now, classify);
-  const written = await store.items.commitRefresh({
+  const stories = deps.stories;
+  const plan = planRefresh(source.id, keyed, await store.items.lookup(source.id, lookupKeys(keyed)), now, classify, stories && ((link) => stories.canonicalUrl(link)));
+  const commit = (inserts: readonly ItemInsert[]) => store.items.commitRefresh({
     sourceId: source.id,
-    inserts: plan.inserts,
+    inserts,
     updates: plan.updates,
     maxItems: source.maxItems ?? null,
     poll: {
@@ -161,6 +165,8 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
     },
   }, { signal });
+  // New items find their story in the refresh's transaction; a refresh with none needs no story decision.
+  const written = stories && plan.inserts.length > 0 ? await stories.commit(source.id, plan.inserts, commit) : await commit(plan.inserts);
   const parseMs = Math.round(performance.now() - parseStarted);
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }

@@ -3,6 +3,9 @@ import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/store.js';
 import { redactUrl } from '../base/redact.js';
+import type { StoredItem } from '../base/model.js';
+import { stripTracking } from '../stories/index.js';
+import { collapseStories } from './collapse.js';
 import { FEED_CONTENT_TYPES, makeSanitizeCache, OPML_CONTENT_TYPE, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from './index.js';
 
 /** One feed warta publishes: a tag's own feed or a configured output. */
@@ -21,6 +24,8 @@ export interface FeedDef {
   limit: number;
   /** A private output's token; such a feed answers only with ?token= and is never listed. */
   token: string | null;
+  /** One entry per story (outputs[].collapse). */
+  collapse: boolean;
 }
 
 /** A rendered document, kept until the data behind it changes. */
@@ -34,18 +39,21 @@ export interface Rendered {
 
 export const FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
 const DEFAULT_LIMIT = 50;
+// A collapsed output reads this many times its limit of items (at most MAX_COLLAPSE_READ) to fill its stories.
+const COLLAPSE_READ_FACTOR = 4;
+const MAX_COLLAPSE_READ = 2000;
 
 /** Every feed the config publishes, by path. */
 export function feedCatalogue(config: Config): Map<string, FeedDef> {
   const defs = new Map<string, FeedDef>();
   const privateSources = config.sources.filter((s) => s.private).map((s) => s.id);
   for (const t of config.tags) {
-    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], output: null, sources: [], excludeSources: privateSources, limit: DEFAULT_LIMIT, token: null });
+    defs.set(`/tags/${t.slug}`, { path: `/tags/${t.slug}`, title: t.name, description: `Items tagged “${t.name}”`, tags: [t.name], output: null, sources: [], excludeSources: privateSources, limit: DEFAULT_LIMIT, token: null, collapse: false });
   }
   for (const o of config.outputs) {
     // A private source's items go only to the private outputs that name it.
     const excludeSources = o.token === null ? privateSources : privateSources.filter((id) => !o.sources.includes(id));
-    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, output: o.match === null ? null : o.id, sources: o.sources, excludeSources, limit: o.limit, token: o.token });
+    defs.set(`/feeds/${o.id}`, { path: `/feeds/${o.id}`, title: o.title, description: o.description, tags: o.tags, output: o.match === null ? null : o.id, sources: o.sources, excludeSources, limit: o.limit, token: o.token, collapse: o.collapse });
   }
   return defs;
 }
@@ -69,6 +77,8 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
   const base = config.server.baseUrl;
   const sanitize = makeSanitizeCache();
   const titles = new Map(config.sources.map((s) => [s.id, s.title]));
+  const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
+  const link = publishedLink(config.stories.ignoreParams);
 
   // The sources behind a render's items, looked up one by one: reading all 1,000 source rows for every
   // render was as costly as selecting the items.
@@ -91,8 +101,19 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
   // Renders under way, by feed and format: concurrent requests for a stale feed share one render.
   const rendering = new Map<string, Promise<Rendered>>();
 
+  /** The items a feed publishes: newest first, one per story in a collapsed output, links without tracking. */
+  async function select(def: FeedDef): Promise<StoredItem[]> {
+    if (!def.collapse) return (await store.items.select(def)).map((i) => ({ ...i, link: i.link === null ? null : link(i.link) }));
+    // Several members of one story may be selected: read more than `limit` to fill `limit` stories.
+    const items = await store.items.select({ ...def, limit: Math.min(def.limit * COLLAPSE_READ_FACTOR, MAX_COLLAPSE_READ) });
+    const stories = await collapseStories(store, items, {
+      limit: def.limit, sources: def.sources, excludeSources: def.excludeSources, priority: (id) => priorities.get(id) ?? 0, link,
+    });
+    return stories.map((i) => ({ ...i, link: i.link === null ? null : link(i.link) }));
+  }
+
   async function renderNow(def: FeedDef, format: FeedFormat, key: string, version: string): Promise<Rendered> {
-    const items = await store.items.select(def);
+    const items = await select(def);
     counts.set(def.path, { version, at: clock(), n: items.length });
     const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
     const rulesChanged = (await store.retag.state()).changedAt?.getTime() ?? 0;
@@ -102,7 +123,8 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
     const query = def.token === null ? '' : `?token=${encodeURIComponent(def.token)}`;
     const path = def.path;
     const selfUrls = { rss: `${base}${path}.rss${query}`, atom: `${base}${path}.atom${query}`, json: `${base}${path}.json${query}` };
-    const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, await sources(items), sanitize);
+    const members = items.flatMap((i) => i.story?.members.map((m) => ({ sourceId: m.source })) ?? []);
+    const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, await sources([...items, ...members]), sanitize);
     const doc = document(text, FEED_CONTENT_TYPES[format], updated);
     cache.set(key, { version, at: clock(), doc });
     return doc;
@@ -139,7 +161,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       const version = store.changeToken();
       const hit = counts.get(path);
       if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.n;
-      const n = (await store.items.select(def)).length;
+      const n = (await select(def)).length;
       counts.set(path, { version, at: clock(), n });
       return n;
     },
@@ -158,6 +180,23 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
 
 /** The feed renderer's interface, for passing as a dependency. */
 export type FeedRenderer = ReturnType<typeof makeFeedRenderer>;
+
+/**
+ * Links as published: tracking parameters (utm_*, fbclid, … and stories.ignore_params) removed. A link without
+ * any is published exactly as stored.
+ */
+function publishedLink(ignoreParams: readonly string[]): (link: string) => string {
+  return (raw) => {
+    if (!raw.includes('?')) return raw;
+    const stripped = stripTracking(raw, { ignoreParams });
+    if (stripped === null) return raw;
+    try {
+      return [...new URL(stripped).searchParams].length === [...new URL(raw).searchParams].length ? raw : stripped;
+    } catch {
+      return raw;
+    }
+  };
+}
 
 /** Compares secrets in time independent of where they differ (hashing first equalizes the lengths). */
 function sameSecret(given: string, expected: string): boolean {

@@ -9,6 +9,7 @@ import { sanitizeHtml } from './sanitize.js';
 import type { Sanitize } from './sanitize-cache.js';
 import { excerpt, oneLine, personName } from './text.js';
 import { publishableUrl } from './url.js';
+import { escapeAttr, escapeText } from './xml.js';
 
 /** What the renderers know about an item's source. */
 export interface SourceInfo {
@@ -43,6 +44,8 @@ export interface Entry {
   source: { title: string; feedUrl: string } | null;
   /** Why the item carries its tags (JSON Feed's _warta extension), when known. */
   matches: TagExplanation[];
+  /** The story a collapsed output's entry stands for (JSON Feed's _warta.cluster), links publishable. */
+  cluster: { id: string; size: number; members: { source: string; title: string; url: string | null; published: Date }[] } | null;
 }
 
 /**
@@ -62,16 +65,17 @@ export function prepareEntries(
     const id = oneLine(item.uid);
     if (id === '' || seen.has(id)) continue;
     seen.add(id);
-    entries.push(prepareEntry(item, id, sources.get(item.sourceId), latest, sanitize));
+    entries.push(prepareEntry(item, id, sources.get(item.sourceId), latest, sanitize, sources));
   }
   return entries;
 }
 
-function prepareEntry(item: StoredItem, id: string, source: SourceInfo | undefined, latest: Date, sanitize: Sanitize): Entry {
+function prepareEntry(item: StoredItem, id: string, source: SourceInfo | undefined, latest: Date, sanitize: Sanitize, sources: ReadonlyMap<string, SourceInfo>): Entry {
   const link = item.link === null ? null : publishableUrl(item.link, null);
   const content = item.content === null ? '' : sanitize(item.content, link);
   const summary = item.summary === null ? '' : sanitize(item.summary, link);
-  const html = content || summary;
+  const cluster = item.story ? clusterOf(item.story, sources) : null;
+  const html = (content || summary) + (cluster ? otherOutlets(cluster) : '');
   const summaryHtml = content !== '' && summary !== '' && summary !== content ? summary : '';
 
   const title = oneLine(item.title);
@@ -108,5 +112,32 @@ function prepareEntry(item: StoredItem, id: string, source: SourceInfo | undefin
     summaryHtml,
     source: sourceTitle && feedUrl ? { title: sourceTitle, feedUrl } : null,
     matches: item.matches ?? [],
+    cluster,
   };
+}
+
+/** A story's members with publishable links and titles, the source shown by its title. */
+function clusterOf(story: NonNullable<StoredItem['story']>, sources: ReadonlyMap<string, SourceInfo>): Entry['cluster'] {
+  return {
+    id: oneLine(story.id),
+    size: story.size,
+    members: story.members.map((m) => ({
+      source: oneLine(sources.get(m.source)?.title ?? m.source) || m.source,
+      title: oneLine(m.title),
+      url: m.url === null ? null : publishableUrl(m.url, null),
+      published: m.published,
+    })),
+  };
+}
+
+/** The other outlets of a story (every member but the first, the representative), as HTML at the end of the content. */
+function otherOutlets(cluster: NonNullable<Entry['cluster']>): string {
+  const others = cluster.members.slice(1);
+  if (others.length === 0) return '';
+  const li = others.map((m) => {
+    const title = escapeText(m.title || m.url || m.source);
+    const linked = m.url === null ? title : `<a href="${escapeAttr(m.url)}">${title}</a>`;
+    return `<li>${linked} (${escapeText(m.source)})</li>`;
+  });
+  return `<p>Juga diberitakan oleh:</p><ul>${li.join('')}</ul>`;
 }

@@ -38,7 +38,18 @@ export function renderJsonFeed(meta: FeedMeta, entries: readonly Entry[]): strin
       authors: e.author === null ? undefined : [{ name: e.author.name, url: e.author.url ?? undefined }],
       tags: e.tags.length === 0 ? undefined : e.tags,
       // A JSON Feed extension (keys starting with "_" are for publishers): why warta tagged the item.
-      _warta: e.matches.length === 0 ? undefined : { matches: e.matches.map((m) => ({ ...m })) },
+      _warta:
+        e.matches.length === 0 && e.cluster === null
+          ? undefined
+          : {
+              matches: e.matches.length === 0 ? undefined : e.matches.map((m) => ({ ...m })),
+              // The story a collapsed output's entry stands for (issue 13).
+              cluster: e.cluster === null ? undefined : {
+                id: e.cluster.id,
+                size: e.cluster.size,
+                members: e.cluster.members.map((m) => ({ source: m.source, title: m.title, url: m.url ?? undefined, published: rfc3339(m.published) })),
+              },
+            },
     })),
   };
   // JSON.stringify drops undefined members; the replacer cleans every string on the way out.

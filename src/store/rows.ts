@@ -60,6 +60,9 @@ export function toStoredItem(r: Record<string, unknown>, tags: string[]): Stored
     updated: asDate(r.updated)!,
     firstSeen: asDate(r.first_seen)!,
     tags,
+    // Rows written before migration 0002 ran are their own cluster (the migration and a trigger see to it).
+    clusterId: r.cluster_id == null ? (r.id as number) : Number(r.cluster_id),
+    canonicalUrl: (r.canonical_url as string | null | undefined) ?? null,
   };
 }
 

@@ -98,6 +98,30 @@ export interface ItemWrite {
   tags: readonly AppliedTag[];
   /** Ids of query outputs the item enters. */
   outputs: readonly string[];
+  /**
+   * The article's canonical URL: the page's rel=canonical when it was read, else the link without tracking
+   * parameters (src/stories/ canonicalUrl). Absent: not computed (an update keeps the stored one).
+   */
+  canonicalUrl?: string | null;
+}
+
+/**
+ * Which story a new item joins, as the pipeline decided it (src/stories/): a stored cluster by its id, the cluster
+ * of an earlier insert of the same commit by its index, or null for a cluster of its own.
+ */
+export type ClusterTarget = number | { insert: number } | null;
+
+/** What a refresh decided about a new item's story (issue 13). */
+export interface ItemStory {
+  /** The encoded sketch (src/stories/ encodeSketch); null when none was built. */
+  sketch: string | null;
+  /** The cluster it joins. A stored cluster that has no member any more (pruned meanwhile) becomes its own. */
+  cluster: ClusterTarget;
+  /**
+   * Another source's stored item with the same canonical URL: this row is an appearance of it (published once,
+   * as that item; the source is recorded as carrying it). A target gone meanwhile makes it a plain item.
+   */
+  appearanceOf: number | null;
 }
 
 /** A new item: written only if nothing is stored under its key yet and its key was not pruned. */
@@ -105,6 +129,8 @@ export interface ItemInsert extends ItemWrite {
   uid: string;
   published: Date;
   firstSeen: Date;
+  /** Its story; absent: its own cluster, no canonical URL or sketch yet (the re-cluster job fills them in). */
+  story?: ItemStory;
 }
 
 /** A changed item: written only if the stored row still has `expectedHash` (else another writer got there first). */
@@ -131,6 +157,16 @@ export interface CommitResult {
   stale: number;
   /** Items removed to keep the source within its max_items. */
   pruned: number;
+  /** Where each inserted item landed (by its index in `inserts`), present when any insert carried a story. */
+  placed?: PlacedItem[];
+}
+
+/** An inserted item's id and cluster as committed. */
+export interface PlacedItem {
+  index: number;
+  id: number;
+  clusterId: number;
+  appearanceOf: number | null;
 }
 
 /** Which items an output shows. */
@@ -146,8 +182,59 @@ export interface OutputFilter {
   limit: number;
 }
 
+/** One member of the story index (src/stories/ StoryIndex) as stored. */
+export interface StoryRow {
+  id: number;
+  sourceId: string;
+  clusterId: number;
+  published: Date;
+  /** Encoded sketch; null for an item not sketched yet. */
+  sketch: string | null;
+}
+
+/** An item the re-cluster job reads: the text a sketch is built from. */
+export interface SketchRow {
+  id: number;
+  sourceId: string;
+  link: string | null;
+  canonicalUrl: string | null;
+  title: string;
+  summary: string | null;
+  content: string | null;
+  published: Date;
+  clusterId: number;
+  sketch: string | null;
+}
+
+/** A re-cluster job's decision for one stored item. */
+export interface StoryChange {
+  id: number;
+  canonicalUrl: string | null;
+  sketch: string | null;
+  clusterId: number;
+}
+
+/** Which stories to list (`/api/clusters`). */
+export interface ClusterFilter {
+  /** Stories with at least one member carrying this tag (null: any). */
+  tag: string | null;
+  /** Stories whose newest member was published at or after this. */
+  since: Date | null;
+  /** Members from these sources are left out (private sources for a public view). */
+  excludeSources?: readonly string[];
+  limit: number;
+}
+
+/** A story with its members (appearances left out), earliest member first. */
+export interface StoredCluster {
+  clusterId: number;
+  members: StoredItem[];
+}
+
 /** One page of the API's item listing, newest first, below an optional (published, id) cursor. */
 export interface BrowseFilter {
+  /** Only the items of this story (appearances included). */
+  cluster?: number | null;
   tag: string | null;
   source: string | null;
   since: Date | null;
@@ -225,6 +312,29 @@ export interface ItemStore {
   find(ref: { id: number } | { uid: string } | { link: string }): Promise<StoredItem | null>;
   /** Stored items per tag name. */
   countsByTag(): Promise<Map<string, number>>;
+}
+
+/** Stories (issue 13): what the in-memory story index is built from, and what outputs and the API read. */
+export interface StoryStore {
+  /** For each of these canonical URLs stored from a source other than `sourceId`: the item first stored under it. */
+  byCanonical(sourceId: string, urls: readonly string[]): Promise<Map<string, number>>;
+  /** Sketched items (no appearances) published at or after `since` with id above `afterId`, by id, at most `limit`. */
+  members(since: Date, afterId: number, limit: number): Promise<StoryRow[]>;
+  /** The items of these clusters (appearances left out), earliest first within each. */
+  clusters(clusterIds: readonly number[]): Promise<Map<number, StoredItem[]>>;
+  /** Members per cluster (appearances left out). */
+  sizes(clusterIds: readonly number[]): Promise<Map<number, number>>;
+  /** Stories newest first (by their newest member), with their members. */
+  list(f: ClusterFilter): Promise<StoredCluster[]>;
+  /** Source ids that relayed each of these items (their appearances). */
+  appearances(itemIds: readonly number[]): Promise<Map<number, string[]>>;
+  /** Up to `limit` items (no appearances) with id above `afterId` and published at or after `since`, by id. */
+  readRange(since: Date, afterId: number, limit: number): Promise<SketchRow[]>;
+  /** Writes a re-cluster range's canonical URLs, sketches and clusters, and the job's progress, in one transaction. */
+  apply(changes: readonly StoryChange[], progress: { key: string; value: string } | null, opts?: WriteOptions): Promise<number>;
+  /** A small fact of the stories' bookkeeping (the threshold every item follows, a pass's progress). */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string | null, opts?: WriteOptions): Promise<void>;
 }
 
 /** Re-tagging stored items after a rules change, range by range. */
@@ -324,6 +434,7 @@ export interface Store {
   retag: RetagStore;
   retention: RetentionStore;
   nodes: NodeStore;
+  stories: StoryStore;
   /**
    * A token that changes whenever published data may have changed, by this process or another. Synchronous:
    * every feed request checks it against its render cache, so it must cost microseconds.

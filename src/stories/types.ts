@@ -35,6 +35,11 @@ export interface StoryMember {
   sourceId: string;
   published: number;
   sketch: StorySketch;
+  /**
+   * `published` of the cluster's first member, when the caller knows it (a cluster whose first member is no
+   * longer in the index); otherwise the index takes the earliest member of the cluster it was given.
+   */
+  clusterStart?: number;
 }
 
 /** How two sketches compare, with the evidence (what `warta stories explain` prints). */

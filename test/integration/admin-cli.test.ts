@@ -141,11 +141,11 @@ describe('CLI as an admin meets it (issue 16)', function () {
 
     it('the README lists every command', () => {
       expect(readmeRows.map((r) => r.command).sort()).to.deep.equal(
-        ['backup', 'check-config', 'extract', 'fetch', 'migrate-store', 'opml export', 'opml import', 'schema', 'sources', 'start', 'tags explain', 'tags test'].sort(),
+        ['backup', 'check-config', 'extract', 'fetch', 'migrate-store', 'opml export', 'opml import', 'schema', 'sources', 'start', 'stories explain', 'tags explain', 'tags test'].sort(),
       );
     });
 
-    for (const command of ['start', 'fetch', 'extract', 'sources', 'check-config', 'tags test', 'tags explain', 'backup', 'migrate-store', 'opml export', 'opml import', 'schema']) {
+    for (const command of ['start', 'fetch', 'extract', 'sources', 'check-config', 'tags test', 'tags explain', 'stories explain', 'backup', 'migrate-store', 'opml export', 'opml import', 'schema']) {
       it(`warta ${command} --help states the README's exit codes and --config`, async () => {
         const r = await runWarta([...command.split(' '), '--help']);
         expect(r.code).to.equal(0);
@@ -157,7 +157,7 @@ describe('CLI as an admin meets it (issue 16)', function () {
 
     it('every command takes --config (schema too)', async () => {
       const missing = join(tmp.dir, 'no-such.yaml');
-      for (const args of [['start'], ['fetch'], ['sources'], ['check-config'], ['tags', 'test'], ['tags', 'explain', '1'], ['backup', join(tmp.dir, 'b.db')], ['opml', 'export'], ['opml', 'import', 'x.opml']]) {
+      for (const args of [['start'], ['fetch'], ['sources'], ['check-config'], ['tags', 'test'], ['tags', 'explain', '1'], ['stories', 'explain', '1'], ['backup', join(tmp.dir, 'b.db')], ['opml', 'export'], ['opml', 'import', 'x.opml']]) {
         const r = await runWarta([...args, '--config', missing]);
         expect(r.stderr, args.join(' ')).to.equal(`${missing}:1:1: cannot read config: no such file\n`);
         expect(r.code, args.join(' ')).to.equal(1);

@@ -73,6 +73,22 @@ function firstDifference(expected: string, actual: string): string {
   return 'the bodies differ in bytes that do not decode as UTF-8 text';
 }
 
+/**
+ * The items API adds fields and never renames them: `cluster` and `cluster_size` (issue 13) came after this
+ * release. They are checked here and taken out; everything the old release served must still be there, byte
+ * for byte. Feeds get no such allowance.
+ */
+function withoutStoryFields(body: Buffer): Buffer<ArrayBuffer> {
+  const doc = JSON.parse(body.toString('utf8')) as { items?: Record<string, unknown>[] } & Record<string, unknown>;
+  for (const item of doc.items ?? [doc]) {
+    expect(item.cluster, `item ${String(item.id)}: cluster`).to.be.a('string').and.match(/^[1-9]\d*$/);
+    expect(item.cluster_size, `item ${String(item.id)}: cluster_size`).to.be.a('number').and.at.least(1);
+    delete item.cluster;
+    delete item.cluster_size;
+  }
+  return Buffer.from(JSON.stringify(doc), 'utf8') as Buffer<ArrayBuffer>;
+}
+
 // <dateCreated> is the time of the first OPML request (warta renders OPML with the current time).
 const DATE_CREATED = /<dateCreated>([^<]*)<\/dateCreated>/;
 
@@ -142,6 +158,9 @@ for (const name of fixtures) {
           const blank = (b: Buffer) => Buffer.from(b.toString('utf8').replace(DATE_CREATED, '<dateCreated>(normalised)</dateCreated>'), 'utf8');
           actual = blank(actual);
           expected = blank(expected);
+        }
+        if (r.route.startsWith('/api/items') && r.status === 200) {
+          actual = withoutStoryFields(actual);
         }
         if (!actual.equals(expected)) {
           expect.fail(`${r.route.replace(manifest.token, '<token>')} differs from expected/${r.file} (${actual.length} bytes served, ${expected.length} expected); ${firstDifference(expected.toString('utf8'), actual.toString('utf8'))}`);

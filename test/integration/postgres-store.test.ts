@@ -61,9 +61,9 @@ describe('PostgreSQL store beyond the contract (127.0.0.1:5432)', function () {
     const stores = await Promise.all([1, 2, 3].map(() => open(spec(schema!.url))));
     expect(stores).to.have.length(3);
     const { rows } = await adminQuery(`SELECT version, name FROM ${schema!.name}.schema_migrations ORDER BY version`);
-    // Each migration once (0004_nodes: several daemons' claims, host slots and jobs).
+    // Each migration once (0002_stories, 0004_nodes: several daemons' claims, host slots and jobs).
     expect(rows).to.deep.equal(loadMigrations().map((m) => ({ version: m.version, name: m.name })));
-    expect(rows.map((r: { name: string }) => r.name)).to.include.members(['0001_init.sql', '0004_nodes.sql']);
+    expect(rows.map((r: { name: string }) => r.name)).to.include.members(['0001_init.sql', '0002_stories.sql', '0004_nodes.sql']);
   });
 
   it('tag names, source ids and dedupe keys compare in byte order whatever the database locale (COLLATE "C")', async () => {

@@ -18,6 +18,7 @@ import { describeQueries } from './queries.js';
 import { describeRetag } from './retag.js';
 import { describeRetention } from './retention.js';
 import { describeSources } from './sources.js';
+import { describeStories } from './stories.js';
 
 export type { OpenedStore, OpenStore } from './harness.js';
 
@@ -41,6 +42,7 @@ export function describeStoreContract(name: string, open: OpenStore, opts: Contr
     describeRetag(h);
     describeChangeToken(h);
     describeNodes(h);
+    describeStories(h);
     describeLifecycle(h);
   });
 }

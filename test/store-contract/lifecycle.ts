@@ -28,6 +28,16 @@ const OPERATIONS: { name: string; call: (s: Store) => Promise<unknown> }[] = [
   { name: 'retag.apply', call: (s) => s.retag.apply([], { fingerprint: 'f', after: 0 }) },
   { name: 'retag.finish', call: (s) => s.retag.finish('f', null) },
   { name: 'retention.prune', call: (s) => s.retention.prune(NOW, 30, new Map()) },
+  { name: 'stories.byCanonical', call: (s) => s.stories.byCanonical('antara', ['https://example.com/a']) },
+  { name: 'stories.members', call: (s) => s.stories.members(NOW, 0, 10) },
+  { name: 'stories.clusters', call: (s) => s.stories.clusters([1]) },
+  { name: 'stories.sizes', call: (s) => s.stories.sizes([1]) },
+  { name: 'stories.list', call: (s) => s.stories.list({ tag: null, since: null, limit: 10 }) },
+  { name: 'stories.appearances', call: (s) => s.stories.appearances([1]) },
+  { name: 'stories.readRange', call: (s) => s.stories.readRange(NOW, 0, 10) },
+  { name: 'stories.apply', call: (s) => s.stories.apply([], { key: 'k', value: '0' }) },
+  { name: 'stories.getMeta', call: (s) => s.stories.getMeta('k') },
+  { name: 'stories.setMeta', call: (s) => s.stories.setMeta('k', 'v') },
 ];
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {

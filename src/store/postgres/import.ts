@@ -24,6 +24,8 @@ const COLUMNS: Record<CopiedTable, [string, string][]> = {
     ['id', 'bigint'], ['uid', 'text'], ['source_id', 'text'], ['dedupe_key', 'text'], ['guid', 'text'], ['link', 'text'],
     ['title', 'text'], ['summary', 'text'], ['content', 'text'], ['author', 'text'], ['categories', 'text'],
     ['published', 'timestamptz'], ['updated', 'timestamptz'], ['first_seen', 'timestamptz'], ['content_hash', 'text'],
+    // Stories (migrations/postgres/0002_stories.sql).
+    ['canonical_url', 'text'], ['cluster_id', 'bigint'], ['story_sketch', 'text'], ['appearance_of', 'bigint'],
   ],
   // explain is text, copied byte for byte: re-tagging compares it as stored (migrations/postgres/0001_init.sql).
   item_tags: [['tag', 'text'], ['item_id', 'bigint'], ['explain', 'text']],

@@ -1,6 +1,6 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
-import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemUpdate, ItemWrite, Lookup, OutputFilter, RetagChange } from '../store.js';
+import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { sameSet, toStoredItem } from '../rows.js';
 import { PRUNE_LOCK } from './locks.js';
 import { statement, type Queryable } from './statement.js';
@@ -16,10 +16,10 @@ const sharePruneLock = statement('items_share_prune_lock', 'SELECT pg_advisory_x
 const insert = statement(
   'items_insert',
   `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
-                      published, updated, first_seen, content_hash)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                      published, updated, first_seen, content_hash, canonical_url, story_sketch, cluster_id, appearance_of)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
    ON CONFLICT (source_id, dedupe_key) DO NOTHING
-   RETURNING id`,
+   RETURNING id, cluster_id`,
 );
 // Only over the row the plan was made from: a row rewritten since keeps the newer write. A key another row
 // holds meanwhile makes moving this row to it a no-op (counted stale), as SQLite's UPDATE OR IGNORE; a key
@@ -27,7 +27,7 @@ const insert = statement(
 const update = statement(
   'items_update',
   `UPDATE items SET dedupe_key = $1, guid = $2, link = $3, title = $4, summary = $5, content = $6, author = $7,
-     categories = $8, published = $9, updated = $10, content_hash = $11
+     categories = $8, published = $9, updated = $10, content_hash = $11, canonical_url = coalesce($14, canonical_url)
    WHERE id = $12 AND content_hash = $13
      AND NOT EXISTS (SELECT 1 FROM items o WHERE o.source_id = items.source_id AND o.dedupe_key = $1 AND o.id <> items.id)`,
 );
@@ -57,26 +57,30 @@ const deleteOutputs = statement(
 
 // An item with its tags and their explanations in one row (tags in byte order, COLLATE "C"), so a page never
 // mixes an item with tags from another moment.
-const WITH_TAGS = `items.*,
+export const WITH_TAGS = `items.*,
   ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_names,
   ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_explains`;
 // Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
 const browse = statement(
   'items_browse',
   `SELECT ${WITH_TAGS} FROM items
-   WHERE ($1::text IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = $1))
+   WHERE ($7::bigint IS NULL OR cluster_id = $7)
+     AND ($1::text IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = $1))
      AND ($2::text IS NULL OR source_id = $2)
      AND ($3::timestamptz IS NULL OR published >= $3)
      AND ($4::timestamptz IS NULL OR published < $4 OR (published = $4 AND id < $5))
    ORDER BY published DESC, id DESC LIMIT $6`,
 );
-// One statement for every output shape: each filter is on only when its array is not empty.
+// One statement for every output shape: each filter is on only when its array is not empty. An appearance is
+// never a second entry; an output limited to the relaying source includes the article it relayed.
 const selectOutput = statement(
   'items_select',
   `SELECT ${WITH_TAGS} FROM items
-   WHERE (cardinality($1::text[]) = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag = ANY($1)))
+   WHERE appearance_of IS NULL
+     AND (cardinality($1::text[]) = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag = ANY($1)))
      AND ($2::text IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = $2))
-     AND (cardinality($3::text[]) = 0 OR source_id = ANY($3))
+     AND (cardinality($3::text[]) = 0 OR source_id = ANY($3)
+          OR id IN (SELECT a.appearance_of FROM items a WHERE a.appearance_of IS NOT NULL AND a.source_id = ANY($3)))
      AND (cardinality($4::text[]) = 0 OR source_id <> ALL($4))
    ORDER BY published DESC, id DESC LIMIT $5`,
 );
@@ -85,6 +89,10 @@ const byId = statement('items_by_id', `SELECT ${WITH_TAGS} FROM items WHERE id =
 const byUid = statement('items_by_uid', `SELECT ${WITH_TAGS} FROM items WHERE uid = $1 LIMIT 1`);
 const byLink = statement('items_by_link', `SELECT ${WITH_TAGS} FROM items WHERE link = $1 ORDER BY id DESC LIMIT 1`);
 const countsByTag = statement('items_counts_by_tag', 'SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
+// A story's target as the plan saw it: a cluster with no member left (pruned meanwhile) is not joined. FOR SHARE:
+// retention cannot remove the member until this commit ends.
+const clusterMember = statement('items_cluster_member', 'SELECT id FROM items WHERE cluster_id = $1 LIMIT 1 FOR SHARE');
+const appearanceTarget = statement('items_appearance_target', 'SELECT cluster_id FROM items WHERE id = $1 AND appearance_of IS NULL FOR SHARE');
 // Locks the rows a re-tag is about to change: a refresh or a prune of one of them waits for this transaction,
 // and one that got there first shows here as a new hash or a missing row.
 const lockForRetag = statement(
@@ -140,28 +148,36 @@ export const items = {
       // Pruned by retention since the lookup: it must not come back as new (see PRUNE_LOCK).
       await sharePruneLock(tx, PRUNE_LOCK);
       const pruned = new Set((await tombstonedKeys<{ dedupe_key: string }>(tx, [sourceId, inserts.map((i) => i.key)])).rows.map((r) => r.dedupe_key));
-      for (const it of inserts) {
+      const placed = inserts.some((it) => it.story) ? new Map<number, PlacedItem>() : null;
+      for (const [index, it] of inserts.entries()) {
         if (pruned.has(it.key)) {
           result.stale++;
           continue;
         }
-        const { rows } = await insert<{ id: number }>(tx, [
+        const s = it.story;
+        const target = s ? await storyTarget(tx, s, placed!) : { cluster: null, appearanceOf: null };
+        const { rows } = await insert<{ id: number; cluster_id: number }>(tx, [
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), it.published, it.updated, it.firstSeen, it.contentHash,
+          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
         ]);
         if (rows.length === 0) {
           result.stale++;
           continue;
         }
-        labels.add(rows[0]!.id, it);
+        const id = Number(rows[0]!.id);
+        // A cluster of its own is the trigger's (migrations/postgres/0002_stories.sql).
+        if (placed) placed.set(index, { index, id, clusterId: Number(rows[0]!.cluster_id), appearanceOf: target.appearanceOf });
+        labels.add(id, it);
         result.inserted++;
       }
+      if (placed) result.placed = [...placed.values()];
     }
     const rewritten: number[] = [];
     for (const it of updates) {
       const info = await update(tx, [
         it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
-        it.published, it.updated, it.contentHash, it.id, it.expectedHash,
+        it.published, it.updated, it.contentHash, it.id, it.expectedHash, it.canonicalUrl ?? null,
       ]);
       if (info.rowCount === 0) {
         result.stale++;
@@ -182,7 +198,7 @@ export const items = {
   },
 
   async browse(db: Queryable, f: BrowseFilter): Promise<StoredItem[]> {
-    const { rows } = await browse(db, [f.tag, f.source, f.since, f.before?.published ?? null, f.before?.id ?? null, f.limit]);
+    const { rows } = await browse(db, [f.tag, f.source, f.since, f.before?.published ?? null, f.before?.id ?? null, f.limit, f.cluster ?? null]);
     return rows.map(toStoredItemWithTags);
   },
 
@@ -240,8 +256,21 @@ export const items = {
 };
 
 
+/** The cluster and appearance a new item is stored with, re-checked against what is stored now. */
+async function storyTarget(tx: Queryable, s: ItemStory, placed: ReadonlyMap<number, PlacedItem>): Promise<{ cluster: number | null; appearanceOf: number | null }> {
+  if (s.appearanceOf !== null) {
+    const { rows } = await appearanceTarget<{ cluster_id: number }>(tx, [s.appearanceOf]);
+    if (rows[0]) return { cluster: Number(rows[0].cluster_id), appearanceOf: s.appearanceOf };
+  }
+  const c = s.cluster;
+  if (c === null) return { cluster: null, appearanceOf: null };
+  if (typeof c === 'number') return { cluster: (await clusterMember(tx, [c])).rows.length > 0 ? c : null, appearanceOf: null };
+  // An earlier insert of this commit; one dropped as stale leaves this item a cluster of its own.
+  return { cluster: placed.get(c.insert)?.clusterId ?? null, appearanceOf: null };
+}
+
 /** A row of `items` (with WITH_TAGS) as the rest of warta sees it. */
-function toStoredItemWithTags(r: Record<string, unknown>): StoredItem {
+export function toStoredItemWithTags(r: Record<string, unknown>): StoredItem {
   const tags = r.tag_names as string[];
   const explains = r.tag_explains as (string | null)[];
   const matches = tags.flatMap((tag, k) => decodeExplain(explains[k] ?? null).map((m) => ({ tag, ...m })));

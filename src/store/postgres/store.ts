@@ -13,6 +13,7 @@ import { makePostgresNodes } from './nodes.js';
 import { retagRows } from './retag-rows.js';
 import { retention } from './retention.js';
 import { sources } from './sources.js';
+import { stories } from './stories.js';
 import { statement, type Queryable } from './statement.js';
 import type pg from 'pg';
 
@@ -181,6 +182,23 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
       if (closed) throw closedError();
     }),
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    stories: {
+      byCanonical: (sourceId, urls) => read((db) => stories.byCanonical(db, sourceId, urls)),
+      members: (since, afterId, limit) => read((db) => stories.members(db, since, afterId, limit)),
+      clusters: (ids) => read((db) => stories.clusters(db, ids)),
+      sizes: (ids) => read((db) => stories.sizes(db, ids)),
+      list: (f) => read((db) => stories.list(db, f)),
+      appearances: (ids) => read((db) => stories.appearances(db, ids)),
+      readRange: (since, afterId, limit) => read((db) => stories.readRange(db, since, afterId, limit)),
+      apply: (changes, progress, opts) =>
+        write(async (tx) => {
+          const n = await stories.apply(tx, changes);
+          if (progress) await setMeta(tx, [progress.key, progress.value]);
+          return n;
+        }, opts),
+      getMeta: (key) => read(async (db) => (await getMeta<{ key: string; value: string }>(db, [[key]])).rows[0]?.value ?? null),
+      setMeta: (key, value, opts) => writeState(async (tx) => void (value === null ? await deleteMeta(tx, [key]) : await setMeta(tx, [key, value])), opts),
+    },
     changeToken() {
       if (closed) throw closedError();
       // Started by the first caller (the daemon's render caches), so commands and workers never poll.

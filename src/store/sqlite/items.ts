@@ -1,6 +1,6 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
-import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemUpdate, ItemWrite, Lookup, OutputFilter, RetagChange } from '../store.js';
+import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { sameSet, toStoredItem } from '../rows.js';
 import type { Db } from './open.js';
 
@@ -22,15 +22,15 @@ export function makeItemStatements(db: Db) {
   // the lookup (another process refreshed the same source) makes this a no-op: its row stands.
   const insert = db.prepare(
     `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
-                        published, updated, first_seen, content_hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        published, updated, first_seen, content_hash, canonical_url, story_sketch, cluster_id, appearance_of)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (source_id, dedupe_key) DO NOTHING`,
   );
   // Only over the row the plan was made from: a row rewritten since keeps the newer write. OR IGNORE: a key
   // another process stored meanwhile makes moving this row to it a no-op (counted stale), not a failed refresh.
   const update = db.prepare(
     `UPDATE OR IGNORE items SET dedupe_key = ?, guid = ?, link = ?, title = ?, summary = ?, content = ?, author = ?,
-       categories = ?, published = ?, updated = ?, content_hash = ?
+       categories = ?, published = ?, updated = ?, content_hash = ?, canonical_url = coalesce(?, canonical_url)
      WHERE id = ? AND content_hash = ?`,
   );
   const deleteTags = db.prepare('DELETE FROM item_tags WHERE item_id = ?');
@@ -45,18 +45,23 @@ export function makeItemStatements(db: Db) {
   // Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
   const browse = db.prepare(
     `SELECT * FROM items
-     WHERE (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
+     WHERE (@cluster IS NULL OR cluster_id = @cluster)
+       AND (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
        AND (@source IS NULL OR source_id = @source)
        AND (@since IS NULL OR published >= @since)
        AND (@beforePublished IS NULL OR published < @beforePublished OR (published = @beforePublished AND id < @beforeId))
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
-  // One statement for every output shape: each filter is on only when its parameter says so.
+  // One statement for every output shape: each filter is on only when its parameter says so. An appearance (a
+  // source relaying an article stored from another) is never a second entry; an output limited to the relaying
+  // source includes the article it relayed.
   const selectOutput = db.prepare(
     `SELECT * FROM items
-     WHERE (@anyTags = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags))))
+     WHERE appearance_of IS NULL
+       AND (@anyTags = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags))))
        AND (@output IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = @output))
-       AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources)))
+       AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources))
+            OR id IN (SELECT appearance_of FROM items WHERE appearance_of IS NOT NULL AND source_id IN (SELECT value FROM json_each(@sources))))
        AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excludeSources)))
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
@@ -69,6 +74,10 @@ export function makeItemStatements(db: Db) {
   const explainsOfItem = db.prepare('SELECT tag, explain FROM item_tags WHERE item_id = ?').raw(true);
   const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
+  // A story's target as the plan saw it: a cluster with no member left (pruned meanwhile) is not joined.
+  const clusterExists = db.prepare('SELECT EXISTS (SELECT 1 FROM items WHERE cluster_id = ?)').pluck();
+  const appearanceTarget = db.prepare('SELECT cluster_id FROM items WHERE id = ? AND appearance_of IS NULL').pluck();
+  const clusterOf = db.prepare('SELECT cluster_id FROM items WHERE id = ?').pluck();
 
   function withTags(rows: Record<string, unknown>[]): StoredItem[] {
     if (rows.length === 0) return [];
@@ -85,12 +94,26 @@ export function makeItemStatements(db: Db) {
     });
   }
 
+  /** The cluster and appearance a new item is stored with, re-checked against what is stored now. */
+  function storyTarget(s: ItemStory, placed: ReadonlyMap<number, PlacedItem>): { cluster: number | null; appearanceOf: number | null } {
+    if (s.appearanceOf !== null) {
+      const cluster = appearanceTarget.get(s.appearanceOf) as number | undefined;
+      if (cluster !== undefined) return { cluster, appearanceOf: s.appearanceOf };
+    }
+    const c = s.cluster;
+    if (c === null) return { cluster: null, appearanceOf: null };
+    if (typeof c === 'number') return { cluster: clusterExists.get(c) === 1 ? c : null, appearanceOf: null };
+    // An earlier insert of this commit; one dropped as stale leaves this item a cluster of its own.
+    return { cluster: placed.get(c.insert)?.clusterId ?? null, appearanceOf: null };
+  }
+
   function writeLabels(id: number, w: ItemWrite): void {
     for (const t of w.tags) insertTag.run(t.tag, id, encodeExplain(t.explain));
     for (const o of w.outputs) insertOutput.run(o, id);
   }
 
   return {
+    withTags,
     lookup(sourceId: string, keys: readonly string[]): Lookup {
       const json = JSON.stringify(keys);
       const byKey = new Map<string, ExistingItem>();
@@ -106,27 +129,35 @@ export function makeItemStatements(db: Db) {
     commit(sourceId: string, inserts: readonly ItemInsert[], updates: readonly ItemUpdate[]): CommitResult {
       const result: CommitResult = { inserted: 0, updated: 0, stale: 0, pruned: 0 };
       const pruned = inserts.length > 0 && hasTombstones.get(sourceId) === 1;
-      for (const it of inserts) {
+      const placed = inserts.some((it) => it.story) ? new Map<number, PlacedItem>() : null;
+      inserts.forEach((it, index) => {
         // Pruned by retention since the lookup: it must not come back as new.
         if (pruned && isTombstoned.get(sourceId, it.key)) {
           result.stale++;
-          continue;
+          return;
         }
+        const s = it.story;
+        const target = s ? storyTarget(s, placed!) : { cluster: null, appearanceOf: null };
         const info = insert.run(
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), iso(it.published), iso(it.updated), iso(it.firstSeen), it.contentHash,
+          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
         );
         if (info.changes === 0) {
           result.stale++;
-          continue;
+          return;
         }
-        writeLabels(Number(info.lastInsertRowid), it);
+        const id = Number(info.lastInsertRowid);
+        // A cluster of its own is the trigger's (migrations/sqlite/0002_stories.sql).
+        if (placed) placed.set(index, { index, id, clusterId: target.cluster ?? (clusterOf.get(id) as number), appearanceOf: target.appearanceOf });
+        writeLabels(id, it);
         result.inserted++;
-      }
+      });
+      if (placed) result.placed = [...placed.values()];
       for (const it of updates) {
         const info = update.run(
           it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
-          iso(it.published), iso(it.updated), it.contentHash, it.id, it.expectedHash,
+          iso(it.published), iso(it.updated), it.contentHash, it.canonicalUrl ?? null, it.id, it.expectedHash,
         );
         if (info.changes === 0) {
           result.stale++;
@@ -157,6 +188,7 @@ export function makeItemStatements(db: Db) {
 
     browse(f: BrowseFilter): StoredItem[] {
       const rows = browse.all({
+        cluster: f.cluster ?? null,
         tag: f.tag,
         source: f.source,
         since: f.since?.toISOString() ?? null,

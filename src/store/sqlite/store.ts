@@ -12,6 +12,7 @@ import { makeSqliteNodes } from './nodes.js';
 import { makeRetention } from './retention.js';
 import { makeRetagStatements } from './retag-rows.js';
 import { makeSourceStatements } from './sources.js';
+import { makeStoryStatements } from './stories.js';
 
 const FINGERPRINT = 'rules_fingerprint';
 const PROGRESS = 'retag_progress';
@@ -31,6 +32,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
   const items = makeItemStatements(db);
   const retag = makeRetagStatements(db);
   const retention = makeRetention(db);
+  const stories = makeStoryStatements(db, items.withTags);
   const meta = (key: string) => (getMeta.get(key) as string | undefined) ?? null;
   let localWrites = 0;
 
@@ -133,6 +135,23 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     // Coordination state, not published data: the render caches stay valid.
     nodes: makeSqliteNodes(db, (fn) => writeState(fn), read),
     poolStats: () => null,
+    stories: {
+      byCanonical: (sourceId, urls) => read(() => stories.byCanonical(sourceId, urls)),
+      members: (since, afterId, limit) => read(() => stories.members(since, afterId, limit)),
+      clusters: (ids) => read(() => stories.clusters(ids)),
+      sizes: (ids) => read(() => stories.sizes(ids)),
+      list: (f) => read(() => stories.list(f)),
+      appearances: (ids) => read(() => stories.appearances(ids)),
+      readRange: (since, afterId, limit) => read(() => stories.readRange(since, afterId, limit)),
+      apply: (changes, progress, opts) =>
+        write(() => {
+          const n = stories.apply(changes);
+          if (progress) setMeta.run(progress.key, progress.value);
+          return n;
+        }, opts),
+      getMeta: (key) => read(() => meta(key)),
+      setMeta: (key, value, opts) => writeState(() => void (value === null ? deleteMeta.run(key) : setMeta.run(key, value)), opts),
+    },
     changeToken() {
       try {
         return `${localWrites}.${dataVersion.get() as number}`;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError, parseConfig, type ConfigProblem } from '../../../src/config/load.js';
+import { DEFAULT_THRESHOLD } from '../../../src/stories/index.js';
 import { configSecrets } from '../../../src/config/secrets.js';
 
 const VALID = `server:
@@ -36,9 +37,11 @@ describe('config: parseConfig', () => {
       schedule: '*/15 * * * *', timezone: 'UTC', timeoutMs: 20_000, maxBody: 10 * 1024 * 1024, concurrency: 16, perHost: 2,
       minIntervalMs: 300_000, maxIntervalMs: 86_400_000, hostPauseMaxMs: 300_000, redirectPersistAfter: 3, blockPrivateAddresses: false,
     });
-    expect(c.sources[0]).to.deep.equal({ id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null, private: false });
+    expect(c.sources[0]).to.deep.equal({ id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null, private: false, priority: 0 });
     expect(c.tags[0]!.slug).to.equal('hubungan-rusia-dengan-belarusia');
     expect(c.outputs[0]!.limit).to.equal(50);
+    expect(c.outputs[0]!.collapse).to.equal(false);
+    expect(c.stories).to.deep.equal({ windowMs: 72 * 3_600_000, threshold: DEFAULT_THRESHOLD, ignoreParams: [] });
     expect(Object.isFrozen(c.sources)).to.equal(true);
   });
 
@@ -81,6 +84,12 @@ describe('config: parseConfig', () => {
     { name: 'bad cron expression', text: 'sources:\n  - id: a\n    url: "http://x/"\n    schedule: "every minute"\n', expect: [{ line: 4, col: 15, re: /invalid cron expression/ }] },
     { name: 'bad time zone', text: 'fetch:\n  timezone: "Mars/Olympus"\n', expect: [{ line: 2, col: 13, re: /unknown time zone/ }] },
     { name: 'bad duration', text: 'fetch:\n  timeout: "soon"\n', expect: [{ line: 2, col: 12, re: /duration/ }] },
+    { name: 'stories.window not a duration', text: 'stories:\n  window: "tiga hari"\n', expect: [{ line: 2, col: 11, re: /stories\.window: window must be a duration/ }] },
+    { name: 'stories.threshold out of range', text: 'stories:\n  threshold: 1.5\n', expect: [{ line: 2, col: 14, re: /stories\.threshold: threshold must be between 0\.05 and 1/ }] },
+    { name: 'stories.ignore_params not a parameter name', text: 'stories:\n  ignore_params: ["ref=x"]\n', expect: [{ line: 2, col: 19, re: /stories\.ignore_params\.0: must be a query parameter name/ }] },
+    { name: 'unknown key in stories', text: 'stories:\n  treshold: 0.5\n', expect: [{ line: 2, col: 3, re: /unknown key "treshold" in stories/ }] },
+    { name: 'priority not a number', text: 'sources:\n  - id: a\n    url: "http://x/"\n    priority: high\n', expect: [{ line: 4, col: 15, re: /sources\.0\.priority: must be number/ }] },
+    { name: 'collapse not a boolean', text: 'outputs:\n  - id: o\n    title: O\n    match: x\n    collapse: "ya"\n', expect: [{ line: 5, col: 15, re: /outputs\.0\.collapse: must be boolean/ }] },
     {
       name: 'duplicate source ids',
       text: 'sources:\n  - id: a\n    url: "http://x/1"\n  - id: a\n    url: "http://x/2"\n',

@@ -1,0 +1,81 @@
+/**
+ * The story index of a running warta (the daemon, or one `warta fetch`): the window's members in memory, read
+ * from the store at the first refresh and kept current with what this process commits and what other processes
+ * wrote (members with ids above the last one read), so a new item is compared with every story of the window.
+ */
+import type { Logger } from 'pino';
+import { canonicalUrl, decodeSketch, StoryIndex, type StoryOptions } from '../stories/index.js';
+import type { CommitResult, ItemInsert, Store } from '../store/store.js';
+import { decideStories, sketchInserts, type StoryStage } from '../pipeline/story-plan.js';
+
+// Members read per query while loading the window or catching up.
+const BATCH = 2000;
+
+/** The story stage of a refresh, with its index; `options()` gives the config's window and threshold now. */
+export interface StoryRuntime extends StoryStage {
+  /** Members in memory (metrics, tests). */
+  size(): number;
+  /** Forgets the index: the next refresh reads the window again (after a re-cluster or a wider window). */
+  reset(): void;
+}
+
+/** What the runtime follows of the config (it changes on reload). */
+export interface StorySettings extends StoryOptions {
+  ignoreParams: readonly string[];
+}
+
+/** A story runtime over `store`. */
+export function makeStoryRuntime(store: Store, options: () => StorySettings, now: () => Date, log: Logger): StoryRuntime {
+  let index = new StoryIndex();
+  let lastId = 0;
+  // One decide-and-commit at a time (see StoryStage).
+  let queue: Promise<unknown> = Promise.resolve();
+
+  /** Evicts what left the window and reads what other processes (or an earlier run) stored since. */
+  async function catchUp(): Promise<void> {
+    const since = new Date(now().getTime() - options().windowMs);
+    index.evictBefore(since.getTime());
+    for (;;) {
+      const rows = await store.stories.members(since, lastId, BATCH);
+      for (const r of rows) {
+        lastId = Math.max(lastId, r.id);
+        // Added when this process committed it.
+        if (index.get(r.id)?.clusterId === r.clusterId) continue;
+        const sketch = r.sketch === null ? null : decodeSketch(r.sketch);
+        // A sketch of another version waits for the re-cluster job to rebuild it.
+        if (sketch) index.add({ itemId: r.id, clusterId: r.clusterId, sourceId: r.sourceId, published: r.published.getTime(), sketch });
+      }
+      if (rows.length < BATCH) return;
+    }
+  }
+
+  async function decideAndCommit(sourceId: string, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult> {
+    const sketched = sketchInserts(inserts);
+    const run = async () => {
+      await catchUp();
+      const urls = [...new Set(inserts.flatMap((i) => (i.canonicalUrl ? [i.canonicalUrl] : [])))];
+      const stored = await store.stories.byCanonical(sourceId, urls);
+      const result = await commit(decideStories(sourceId, sketched, stored, index, options()));
+      for (const p of result.placed ?? []) {
+        if (p.appearanceOf !== null) continue;
+        const s = sketched[p.index]!;
+        index.add({ itemId: p.id, clusterId: p.clusterId, sourceId, published: s.insert.published.getTime(), sketch: s.sketch });
+      }
+      return result;
+    };
+    const next = queue.then(run, run);
+    // A failed commit (a full disk) must not stop the next one.
+    queue = next.catch((err: unknown) => log.debug({ err }, 'story commit failed'));
+    return next;
+  }
+
+  return {
+    canonicalUrl: (link) => canonicalUrl(link, { ignoreParams: options().ignoreParams }),
+    commit: decideAndCommit,
+    size: () => index.size,
+    reset() {
+      index = new StoryIndex();
+      lastId = 0;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { StoredItem } from '../../base/model.js';
+import type { ClusterFilter, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
+import { toStoredItemWithTags, WITH_TAGS } from './items.js';
+import { statement, type Queryable } from './statement.js';
+
+// Stories (issue 13) over PostgreSQL, the same queries as src/store/sqlite/stories.ts. Appearances (rows relaying
+// another source's article) are never members: a story counts articles, not relays.
+const byCanonical = statement(
+  'stories_by_canonical',
+  `SELECT canonical_url, min(id) AS id FROM items
+   WHERE canonical_url = ANY($1::text[]) AND source_id <> $2 AND appearance_of IS NULL
+   GROUP BY canonical_url`,
+);
+const members = statement(
+  'stories_members',
+  `SELECT id, source_id, cluster_id, published, story_sketch FROM items
+   WHERE published >= $1 AND id > $2 AND appearance_of IS NULL AND story_sketch IS NOT NULL
+   ORDER BY id LIMIT $3`,
+);
+const ofClusters = statement(
+  'stories_of_clusters',
+  `SELECT ${WITH_TAGS} FROM items WHERE cluster_id = ANY($1::bigint[]) AND appearance_of IS NULL ORDER BY published, id`,
+);
+const sizes = statement(
+  'stories_sizes',
+  'SELECT cluster_id, count(*)::int AS n FROM items WHERE cluster_id = ANY($1::bigint[]) AND appearance_of IS NULL GROUP BY cluster_id',
+);
+const list = statement(
+  'stories_list',
+  `SELECT cluster_id, max(published) AS newest FROM items
+   WHERE appearance_of IS NULL
+     AND ($1::timestamptz IS NULL OR published >= $1)
+     AND ($2::text IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = $2))
+     AND (cardinality($3::text[]) = 0 OR source_id <> ALL($3))
+   GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT $4`,
+);
+const appearances = statement(
+  'stories_appearances',
+  'SELECT appearance_of, source_id FROM items WHERE appearance_of = ANY($1::bigint[]) ORDER BY id',
+);
+const readRange = statement(
+  'stories_read_range',
+  `SELECT id, source_id, link, canonical_url, title, summary, content, published, cluster_id, story_sketch FROM items
+   WHERE published >= $1 AND id > $2 AND appearance_of IS NULL ORDER BY id LIMIT $3`,
+);
+const apply = statement(
+  'stories_apply',
+  `UPDATE items i SET canonical_url = c.canonical_url, story_sketch = c.sketch, cluster_id = c.cluster_id
+   FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS c (id, canonical_url, sketch, cluster_id)
+   WHERE i.id = c.id AND i.appearance_of IS NULL`,
+);
+// Appearances follow their article into its new cluster.
+const follow = statement(
+  'stories_follow',
+  `UPDATE items i SET cluster_id = c.cluster_id FROM unnest($1::bigint[], $2::bigint[]) AS c (id, cluster_id)
+   WHERE i.appearance_of = c.id`,
+);
+
+/** Stories' reads and writes; writes run on the caller's transaction client. */
+export const stories = {
+  async byCanonical(db: Queryable, sourceId: string, urls: readonly string[]): Promise<Map<string, number>> {
+    if (urls.length === 0) return new Map();
+    const { rows } = await byCanonical<{ canonical_url: string; id: number }>(db, [urls, sourceId]);
+    return new Map(rows.map((r) => [r.canonical_url, r.id]));
+  },
+  async members(db: Queryable, since: Date, afterId: number, limit: number): Promise<StoryRow[]> {
+    const { rows } = await members<{ id: number; source_id: string; cluster_id: number; published: Date; story_sketch: string }>(db, [since, afterId, limit]);
+    return rows.map((r) => ({ id: r.id, sourceId: r.source_id, clusterId: r.cluster_id, published: r.published, sketch: r.story_sketch }));
+  },
+  async clusters(db: Queryable, ids: readonly number[]): Promise<Map<number, StoredItem[]>> {
+    const out = new Map<number, StoredItem[]>();
+    if (ids.length === 0) return out;
+    for (const row of (await ofClusters(db, [ids])).rows) {
+      const item = toStoredItemWithTags(row);
+      const list = out.get(item.clusterId!);
+      if (list) list.push(item);
+      else out.set(item.clusterId!, [item]);
+    }
+    return out;
+  },
+  async sizes(db: Queryable, ids: readonly number[]): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    return new Map((await sizes<{ cluster_id: number; n: number }>(db, [ids])).rows.map((r) => [r.cluster_id, r.n]));
+  },
+  async list(db: Queryable, f: ClusterFilter): Promise<StoredCluster[]> {
+    const excluded = f.excludeSources ?? [];
+    const ids = (await list<{ cluster_id: number }>(db, [f.since, f.tag, excluded, f.limit])).rows.map((r) => r.cluster_id);
+    const found = await stories.clusters(db, ids);
+    const hidden = new Set(excluded);
+    return ids.map((clusterId) => ({ clusterId, members: (found.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));
+  },
+  async appearances(db: Queryable, itemIds: readonly number[]): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    if (itemIds.length === 0) return out;
+    for (const r of (await appearances<{ appearance_of: number; source_id: string }>(db, [itemIds])).rows) {
+      const list = out.get(r.appearance_of);
+      if (list) list.push(r.source_id);
+      else out.set(r.appearance_of, [r.source_id]);
+    }
+    return out;
+  },
+  async readRange(db: Queryable, since: Date, afterId: number, limit: number): Promise<SketchRow[]> {
+    type R = { id: number; source_id: string; link: string | null; canonical_url: string | null; title: string; summary: string | null; content: string | null; published: Date; cluster_id: number; story_sketch: string | null };
+    return (await readRange<R>(db, [since, afterId, limit])).rows.map((r) => ({
+      id: r.id, sourceId: r.source_id, link: r.link, canonicalUrl: r.canonical_url, title: r.title, summary: r.summary,
+      content: r.content, published: r.published, clusterId: r.cluster_id, sketch: r.story_sketch,
+    }));
+  },
+  /** Writes a re-cluster range (on the caller's transaction); counts the items written. */
+  async apply(tx: Queryable, changes: readonly StoryChange[]): Promise<number> {
+    if (changes.length === 0) return 0;
+    const ids = changes.map((c) => c.id);
+    const clusters = changes.map((c) => c.clusterId);
+    const info = await apply(tx, [ids, changes.map((c) => c.canonicalUrl), changes.map((c) => c.sketch), clusters]);
+    await follow(tx, [ids, clusters]);
+    return info.rowCount ?? 0;
+  },
+};

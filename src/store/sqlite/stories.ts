@@ -1,0 +1,118 @@
+import type { StoredItem } from '../../base/model.js';
+import type { ClusterFilter, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
+import { asDate } from '../rows.js';
+import type { Db } from './open.js';
+
+type Row = Record<string, unknown>;
+
+/**
+ * Stories (issue 13) over SQLite: the members the story index is built from, clusters for outputs and the API,
+ * and the re-cluster job's reads and writes. Appearances (rows relaying another source's article) are never
+ * members: a story counts articles, not relays.
+ */
+export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredItem[]) {
+  const byCanonical = db.prepare(
+    `SELECT canonical_url, min(id) FROM items
+     WHERE canonical_url IN (SELECT value FROM json_each(?)) AND source_id <> ? AND appearance_of IS NULL
+     GROUP BY canonical_url`,
+  ).raw(true);
+  // By published time (items_by_published), then by id: the window, and what another process wrote since.
+  const members = db.prepare(
+    `SELECT id, source_id, cluster_id, published, story_sketch FROM items
+     WHERE published >= ? AND id > ? AND appearance_of IS NULL AND story_sketch IS NOT NULL
+     ORDER BY id LIMIT ?`,
+  ).raw(true);
+  const ofClusters = db.prepare(
+    `SELECT * FROM items WHERE cluster_id IN (SELECT value FROM json_each(?)) AND appearance_of IS NULL
+     ORDER BY published, id`,
+  );
+  const sizes = db.prepare(
+    `SELECT cluster_id, count(*) FROM items WHERE cluster_id IN (SELECT value FROM json_each(?)) AND appearance_of IS NULL
+     GROUP BY cluster_id`,
+  ).raw(true);
+  // Newest story first: by its newest member. Only what the filter lets through counts (a tag on any member).
+  const list = db.prepare(
+    `SELECT cluster_id, max(published) AS newest FROM items
+     WHERE appearance_of IS NULL
+       AND (@since IS NULL OR published >= @since)
+       AND (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
+       AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excluded)))
+     GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT @limit`,
+  ).raw(true);
+  const appearances = db.prepare(
+    'SELECT appearance_of, source_id FROM items WHERE appearance_of IN (SELECT value FROM json_each(?)) ORDER BY id',
+  ).raw(true);
+  const readRange = db.prepare(
+    `SELECT id, source_id, link, canonical_url, title, summary, content, published, cluster_id, story_sketch FROM items
+     WHERE published >= ? AND id > ? AND appearance_of IS NULL ORDER BY id LIMIT ?`,
+  ).raw(true);
+  const apply = db.prepare('UPDATE items SET canonical_url = ?, story_sketch = ?, cluster_id = ? WHERE id = ? AND appearance_of IS NULL');
+  // Appearances follow their article into its new cluster.
+  const follow = db.prepare('UPDATE items SET cluster_id = ? WHERE appearance_of = ?');
+
+  return {
+    byCanonical(sourceId: string, urls: readonly string[]): Map<string, number> {
+      if (urls.length === 0) return new Map();
+      return new Map(byCanonical.all(JSON.stringify(urls), sourceId) as [string, number][]);
+    },
+    members(since: Date, afterId: number, limit: number): StoryRow[] {
+      return (members.all(since.toISOString(), afterId, limit) as [number, string, number, string, string][]).map(
+        ([id, sourceId, clusterId, published, sketch]) => ({ id, sourceId, clusterId, published: new Date(published), sketch }),
+      );
+    },
+    clusters(ids: readonly number[]): Map<number, StoredItem[]> {
+      const out = new Map<number, StoredItem[]>();
+      if (ids.length === 0) return out;
+      for (const item of withTags(ofClusters.all(JSON.stringify(ids)) as Row[])) {
+        const list = out.get(item.clusterId!);
+        if (list) list.push(item);
+        else out.set(item.clusterId!, [item]);
+      }
+      return out;
+    },
+    sizes(ids: readonly number[]): Map<number, number> {
+      if (ids.length === 0) return new Map();
+      return new Map(sizes.all(JSON.stringify(ids)) as [number, number][]);
+    },
+    list(f: ClusterFilter): StoredCluster[] {
+      const excluded = f.excludeSources ?? [];
+      const ids = (list.all({
+        since: f.since?.toISOString() ?? null,
+        tag: f.tag,
+        anyExcluded: excluded.length > 0 ? 1 : 0,
+        excluded: JSON.stringify(excluded),
+        limit: f.limit,
+      }) as [number, string][]).map(([id]) => id);
+      const members = this.clusters(ids);
+      const hidden = new Set(excluded);
+      return ids.map((clusterId) => ({ clusterId, members: (members.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));
+    },
+    appearances(itemIds: readonly number[]): Map<number, string[]> {
+      const out = new Map<number, string[]>();
+      if (itemIds.length === 0) return out;
+      for (const [id, source] of appearances.all(JSON.stringify(itemIds)) as [number, string][]) {
+        const list = out.get(id);
+        if (list) list.push(source);
+        else out.set(id, [source]);
+      }
+      return out;
+    },
+    readRange(since: Date, afterId: number, limit: number): SketchRow[] {
+      type R = [number, string, string | null, string | null, string, string | null, string | null, string, number, string | null];
+      return (readRange.all(since.toISOString(), afterId, limit) as R[]).map(
+        ([id, sourceId, link, canonicalUrl, title, summary, content, published, clusterId, sketch]) => ({
+          id, sourceId, link, canonicalUrl, title, summary, content, published: asDate(published)!, clusterId, sketch,
+        }),
+      );
+    },
+    /** Writes a re-cluster range (inside the caller's transaction); counts the items written. */
+    apply(changes: readonly StoryChange[]): number {
+      let n = 0;
+      for (const c of changes) {
+        if (apply.run(c.canonicalUrl, c.sketch, c.clusterId, c.id).changes > 0) n++;
+        follow.run(c.clusterId, c.id);
+      }
+      return n;
+    },
+  };
+}

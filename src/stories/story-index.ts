@@ -1,0 +1,406 @@
+/**
+ * The members of the current window, in memory, for finding a new item's candidates without comparing it with
+ * every member: an inverted index over sketch terms, read only for terms that few members share (a term in
+ * thousands of items — "pemerintah", "jakarta" — finds nothing worth confirming and would make a lookup linear).
+ *
+ * Lean by layout: a member is a slot in typed arrays (fixed strides for its terms, names, numbers and
+ * signature), words are interned once with a reference count and freed with their last member, and each
+ * term's postings are a doubly linked list through the slots' term cells, so adding and evicting a member
+ * cost O(its terms). Measured by bench/stories.ts (100,000 members).
+ */
+import { MAX_NAMES, MAX_NUMBERS, MAX_TERMS, SIG_SIZE, SKETCH_VERSION } from './sketch.js';
+import type { StoryMember, StorySketch } from './types.js';
+
+/** Candidates returned at most, best (most shared rare terms) first. */
+export const MAX_CANDIDATES = 10;
+// A term in more members than this is not looked up: it finds nothing worth confirming, and the cap bounds a
+// lookup by MAX_TERMS × MAX_RARE_DF postings whatever the window's size.
+export const MAX_RARE_DF = 256;
+// Growth of the slot arrays when full: 1.25 wastes at most a fifth of them, for a copy now and then (at
+// 100,000 members a copy of every array takes a few milliseconds).
+const GROWTH = 1.25;
+
+/** What the index knows of a cluster: when its first member was published, its members' sources, its size. */
+export interface ClusterInfo {
+  start: number;
+  sources: string[];
+  size: number;
+}
+
+/** Words (terms, names, numbers) interned with reference counts; terms also keep a postings list. */
+class Vocabulary {
+  readonly ids = new Map<string, number>();
+  words: string[] = [];
+  refs = new Int32Array(1024);
+  df = new Int32Array(1024); // members whose terms hold the word
+  heads = new Int32Array(1024).fill(-1); // first posting (a term cell) of the word
+  private readonly free: number[] = [];
+
+  acquire(word: string): number {
+    let id = this.ids.get(word);
+    if (id === undefined) {
+      id = this.free.pop() ?? this.words.length;
+      if (id >= this.refs.length) this.grow();
+      // A copy of its own: `word` may be a slice pinning a whole article.
+      const own = Buffer.from(word, 'utf16le').toString('utf16le');
+      this.words[id] = own;
+      this.ids.set(own, id);
+      this.heads[id] = -1;
+      this.df[id] = 0;
+    }
+    this.refs[id]!++;
+    return id;
+  }
+
+  release(id: number): void {
+    if (--this.refs[id]! > 0) return;
+    this.ids.delete(this.words[id]!);
+    this.words[id] = '';
+    this.free.push(id);
+  }
+
+  get distinct(): number {
+    return this.ids.size;
+  }
+
+  private grow(): void {
+    const cap = this.refs.length * 2;
+    this.refs = growInt32(this.refs, cap, 0);
+    this.df = growInt32(this.df, cap, 0);
+    this.heads = growInt32(this.heads, cap, -1);
+  }
+}
+
+function growInt32(a: Int32Array<ArrayBuffer>, cap: number, fill: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(cap).fill(fill);
+  b.set(a);
+  return b;
+}
+
+function growFloat64(a: Float64Array<ArrayBuffer>, cap: number): Float64Array<ArrayBuffer> {
+  const b = new Float64Array(cap);
+  b.set(a);
+  return b;
+}
+
+function growUint8(a: Uint8Array<ArrayBuffer>, cap: number): Uint8Array<ArrayBuffer> {
+  const b = new Uint8Array(cap);
+  b.set(a);
+  return b;
+}
+
+function growUint32(a: Uint32Array<ArrayBuffer>, cap: number): Uint32Array<ArrayBuffer> {
+  const b = new Uint32Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** An in-memory index of the window's members: add, evict by time, find candidates, look up by item id. */
+export class StoryIndex {
+  private cap: number;
+  private used = 0; // slots ever handed out (high-water mark)
+  private live = 0;
+  private readonly freeSlots: number[] = [];
+  private readonly vocab = new Vocabulary();
+  private readonly sourceIds = new Map<string, number>();
+  private readonly sourceNames: string[] = [];
+  private readonly slotOf = new Map<number, number>();
+  private readonly clusterHead = new Map<number, number>();
+  private oldest = Infinity; // a lower bound of the live members' `published`
+
+  private itemIds: Float64Array<ArrayBuffer>;
+  private clusterIds: Float64Array<ArrayBuffer>;
+  private published: Float64Array<ArrayBuffer>;
+  private clusterStart: Float64Array<ArrayBuffer>;
+  private sources: Int32Array<ArrayBuffer>; // -1: a free slot
+  private clusterNext: Int32Array<ArrayBuffer>;
+  private termCount: Uint8Array<ArrayBuffer>;
+  private nameCount: Uint8Array<ArrayBuffer>;
+  private numberCount: Uint8Array<ArrayBuffer>;
+  private sigCount: Uint8Array<ArrayBuffer>;
+  private terms: Int32Array<ArrayBuffer>; // word ids, MAX_TERMS cells per slot; a cell is also a posting
+  private prev: Int32Array<ArrayBuffer>; // postings list links, per term cell
+  private next: Int32Array<ArrayBuffer>;
+  private names: Int32Array<ArrayBuffer>;
+  private numbers: Int32Array<ArrayBuffer>;
+  private sigs: Uint32Array<ArrayBuffer>;
+  private counts: Int32Array<ArrayBuffer>; // scratch for candidates(): shared rare terms per slot
+
+  /** `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once. */
+  constructor(initialCapacity = 1024) {
+    this.cap = Math.max(16, initialCapacity);
+    const c = this.cap;
+    this.itemIds = new Float64Array(c);
+    this.clusterIds = new Float64Array(c);
+    this.published = new Float64Array(c);
+    this.clusterStart = new Float64Array(c);
+    this.sources = new Int32Array(c).fill(-1);
+    this.clusterNext = new Int32Array(c).fill(-1);
+    this.termCount = new Uint8Array(c);
+    this.nameCount = new Uint8Array(c);
+    this.numberCount = new Uint8Array(c);
+    this.sigCount = new Uint8Array(c);
+    this.terms = new Int32Array(c * MAX_TERMS);
+    this.prev = new Int32Array(c * MAX_TERMS);
+    this.next = new Int32Array(c * MAX_TERMS);
+    this.names = new Int32Array(c * MAX_NAMES);
+    this.numbers = new Int32Array(c * MAX_NUMBERS);
+    this.sigs = new Uint32Array(c * SIG_SIZE);
+    this.counts = new Int32Array(c);
+  }
+
+  /** Members in the index. */
+  get size(): number {
+    return this.live;
+  }
+
+  /** Distinct words (terms, names, numbers) the members hold. */
+  get words(): number {
+    return this.vocab.distinct;
+  }
+
+  /** Adds a member (replacing one with the same item id). Terms, names and numbers past the sketch limits are ignored. */
+  add(member: StoryMember): void {
+    const existing = this.slotOf.get(member.itemId);
+    if (existing !== undefined) this.remove(existing);
+    const slot = this.freeSlots.pop() ?? this.nextSlot();
+    const { sketch } = member;
+    this.itemIds[slot] = member.itemId;
+    this.clusterIds[slot] = member.clusterId;
+    this.published[slot] = member.published;
+    this.sources[slot] = this.sourceId(member.sourceId);
+
+    const tn = Math.min(sketch.terms.length, MAX_TERMS);
+    this.termCount[slot] = tn;
+    for (let k = 0; k < tn; k++) {
+      const id = this.vocab.acquire(sketch.terms[k]!);
+      const cell = slot * MAX_TERMS + k;
+      this.terms[cell] = id;
+      // Linked at the head of the term's postings: the newest members are found first.
+      const head = this.vocab.heads[id]!;
+      this.prev[cell] = -1;
+      this.next[cell] = head;
+      if (head !== -1) this.prev[head] = cell;
+      this.vocab.heads[id] = cell;
+      this.vocab.df[id]!++;
+    }
+    this.nameCount[slot] = this.putWords(sketch.names, this.names, slot * MAX_NAMES, MAX_NAMES);
+    this.numberCount[slot] = this.putWords(sketch.numbers, this.numbers, slot * MAX_NUMBERS, MAX_NUMBERS);
+    const sn = Math.min(sketch.sig.length, SIG_SIZE);
+    this.sigCount[slot] = sn;
+    for (let k = 0; k < sn; k++) this.sigs[slot * SIG_SIZE + k] = sketch.sig[k]!;
+
+    this.joinCluster(slot, member.clusterId, member.clusterStart ?? member.published);
+    this.slotOf.set(member.itemId, slot);
+    this.live++;
+    if (member.published < this.oldest) this.oldest = member.published;
+  }
+
+  /** Removes the members published before `ms` (ms since the epoch); returns how many. */
+  evictBefore(ms: number): number {
+    if (!(ms > this.oldest)) return 0;
+    let evicted = 0;
+    let oldest = Infinity;
+    for (let slot = 0; slot < this.used; slot++) {
+      if (this.sources[slot] === -1) continue;
+      const published = this.published[slot]!;
+      if (published < ms) {
+        this.remove(slot);
+        evicted++;
+      } else if (published < oldest) oldest = published;
+    }
+    this.oldest = oldest;
+    return evicted;
+  }
+
+  /** Removes one member; false when it is not in the index. */
+  delete(itemId: number): boolean {
+    const slot = this.slotOf.get(itemId);
+    if (slot === undefined) return false;
+    this.remove(slot);
+    return true;
+  }
+
+  /** The member of an item, or undefined. */
+  get(itemId: number): StoryMember | undefined {
+    const slot = this.slotOf.get(itemId);
+    return slot === undefined ? undefined : this.memberAt(slot);
+  }
+
+  /** The cluster's first publication time, its members' sources and size; undefined for a cluster with no member here. */
+  cluster(clusterId: number): ClusterInfo | undefined {
+    let slot = this.clusterHead.get(clusterId);
+    if (slot === undefined) return undefined;
+    const sources: string[] = [];
+    let size = 0;
+    const start = this.clusterStart[slot]!;
+    for (; slot !== -1; slot = this.clusterNext[slot]!) {
+      const source = this.sourceNames[this.sources[slot]!]!;
+      if (!sources.includes(source)) sources.push(source);
+      size++;
+    }
+    return { start, sources, size };
+  }
+
+  /**
+   * Members sharing rare terms with `sketch`, most shared first, at most MAX_CANDIDATES; members of `sourceId`
+   * are left out (within one source nothing clusters). Candidates still need confirming (compareSketches).
+   */
+  candidates(sketch: StorySketch, sourceId?: string): StoryMember[] {
+    const exclude = sourceId === undefined ? -2 : (this.sourceIds.get(sourceId) ?? -2);
+    const touched: number[] = [];
+    let looked = 0;
+    let best = 0;
+    for (const term of sketch.terms) {
+      const id = this.vocab.ids.get(term);
+      if (id === undefined) continue;
+      const df = this.vocab.df[id]!;
+      if (df === 0 || df > MAX_RARE_DF) continue;
+      looked++;
+      // The rarer the shared word, the more it says: a volcano's or a regent's name beats "erupsi".
+      const weight = df <= 16 ? 3 : df <= 64 ? 2 : 1;
+      for (let cell = this.vocab.heads[id]!; cell !== -1; cell = this.next[cell]!) {
+        const slot = (cell / MAX_TERMS) | 0;
+        if (this.sources[slot] === exclude) continue;
+        const count = this.counts[slot]!;
+        if (count === 0) touched.push(slot);
+        this.counts[slot] = count + weight;
+        if (count + weight > best) best = count + weight;
+      }
+    }
+    // One shared word of middling rarity is chance when the sketch has many; more is needed then.
+    const need = looked >= 6 ? 3 : 1;
+    // Best first by a counting sort over the (small) scores, newest first within a score.
+    const byScore: number[][] = [];
+    for (const slot of touched) {
+      const score = this.counts[slot]!;
+      this.counts[slot] = 0;
+      if (score >= need) (byScore[score] ??= []).push(slot);
+    }
+    const out: StoryMember[] = [];
+    for (let score = best; score >= need && out.length < MAX_CANDIDATES; score--) {
+      const slots = byScore[score];
+      if (slots === undefined) continue;
+      slots.sort((x, y) => this.published[y]! - this.published[x]!);
+      for (const slot of slots) {
+        out.push(this.memberAt(slot));
+        if (out.length >= MAX_CANDIDATES) break;
+      }
+    }
+    return out;
+  }
+
+  private nextSlot(): number {
+    if (this.used === this.cap) this.grow();
+    return this.used++;
+  }
+
+  private grow(): void {
+    const c = Math.ceil(this.cap * GROWTH);
+    this.itemIds = growFloat64(this.itemIds, c);
+    this.clusterIds = growFloat64(this.clusterIds, c);
+    this.published = growFloat64(this.published, c);
+    this.clusterStart = growFloat64(this.clusterStart, c);
+    this.sources = growInt32(this.sources, c, -1);
+    this.clusterNext = growInt32(this.clusterNext, c, -1);
+    this.termCount = growUint8(this.termCount, c);
+    this.nameCount = growUint8(this.nameCount, c);
+    this.numberCount = growUint8(this.numberCount, c);
+    this.sigCount = growUint8(this.sigCount, c);
+    this.terms = growInt32(this.terms, c * MAX_TERMS, 0);
+    this.prev = growInt32(this.prev, c * MAX_TERMS, 0);
+    this.next = growInt32(this.next, c * MAX_TERMS, 0);
+    this.names = growInt32(this.names, c * MAX_NAMES, 0);
+    this.numbers = growInt32(this.numbers, c * MAX_NUMBERS, 0);
+    this.sigs = growUint32(this.sigs, c * SIG_SIZE);
+    this.counts = growInt32(this.counts, c, 0);
+    this.cap = c;
+  }
+
+  private sourceId(source: string): number {
+    let id = this.sourceIds.get(source);
+    if (id === undefined) {
+      id = this.sourceNames.length;
+      this.sourceNames.push(source);
+      this.sourceIds.set(source, id);
+    }
+    return id;
+  }
+
+  private putWords(words: readonly string[], into: Int32Array, at: number, max: number): number {
+    const n = Math.min(words.length, max);
+    for (let k = 0; k < n; k++) into[at + k] = this.vocab.acquire(words[k]!);
+    return n;
+  }
+
+  private joinCluster(slot: number, clusterId: number, start: number): void {
+    const head = this.clusterHead.get(clusterId);
+    if (head === undefined) {
+      this.clusterStart[slot] = start;
+      this.clusterNext[slot] = -1;
+    } else {
+      const earliest = Math.min(start, this.clusterStart[head]!);
+      // An earlier member arriving late moves the cluster's start for every member.
+      if (earliest < this.clusterStart[head]!) for (let s = head; s !== -1; s = this.clusterNext[s]!) this.clusterStart[s] = earliest;
+      this.clusterStart[slot] = earliest;
+      this.clusterNext[slot] = head;
+    }
+    this.clusterHead.set(clusterId, slot);
+  }
+
+  private leaveCluster(slot: number): void {
+    const clusterId = this.clusterIds[slot]!;
+    const head = this.clusterHead.get(clusterId)!;
+    if (head === slot) {
+      const rest = this.clusterNext[slot]!;
+      if (rest === -1) this.clusterHead.delete(clusterId);
+      else this.clusterHead.set(clusterId, rest);
+    } else {
+      let s = head;
+      while (this.clusterNext[s] !== slot) s = this.clusterNext[s]!;
+      this.clusterNext[s] = this.clusterNext[slot]!;
+    }
+    this.clusterNext[slot] = -1;
+  }
+
+  private remove(slot: number): void {
+    for (let k = 0; k < this.termCount[slot]!; k++) {
+      const cell = slot * MAX_TERMS + k;
+      const id = this.terms[cell]!;
+      const before = this.prev[cell]!;
+      const after = this.next[cell]!;
+      if (before === -1) this.vocab.heads[id] = after;
+      else this.next[before] = after;
+      if (after !== -1) this.prev[after] = before;
+      this.vocab.df[id]!--;
+      this.vocab.release(id);
+    }
+    for (let k = 0; k < this.nameCount[slot]!; k++) this.vocab.release(this.names[slot * MAX_NAMES + k]!);
+    for (let k = 0; k < this.numberCount[slot]!; k++) this.vocab.release(this.numbers[slot * MAX_NUMBERS + k]!);
+    this.leaveCluster(slot);
+    this.slotOf.delete(this.itemIds[slot]!);
+    this.sources[slot] = -1;
+    this.termCount[slot] = this.nameCount[slot] = this.numberCount[slot] = this.sigCount[slot] = 0;
+    this.freeSlots.push(slot);
+    this.live--;
+  }
+
+  private memberAt(slot: number): StoryMember {
+    const words = this.vocab.words;
+    const terms: string[] = [];
+    for (let k = 0; k < this.termCount[slot]!; k++) terms.push(words[this.terms[slot * MAX_TERMS + k]!]!);
+    const names: string[] = [];
+    for (let k = 0; k < this.nameCount[slot]!; k++) names.push(words[this.names[slot * MAX_NAMES + k]!]!);
+    const numbers: string[] = [];
+    for (let k = 0; k < this.numberCount[slot]!; k++) numbers.push(words[this.numbers[slot * MAX_NUMBERS + k]!]!);
+    const sig = Array.from(this.sigs.subarray(slot * SIG_SIZE, slot * SIG_SIZE + this.sigCount[slot]!));
+    return {
+      itemId: this.itemIds[slot]!,
+      clusterId: this.clusterIds[slot]!,
+      sourceId: this.sourceNames[this.sources[slot]!]!,
+      published: this.published[slot]!,
+      clusterStart: this.clusterStart[slot]!,
+      sketch: { v: SKETCH_VERSION, terms, sig, names, numbers },
+    };
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Stories (issue 13): the store writes the story the pipeline decided for each new item (a cluster of its own, a
+ * stored cluster, the cluster of an earlier insert of the same commit, or an appearance of another source's
+ * article), re-checking each target against what it holds; and reads clusters back for the index, outputs and
+ * the API. Sketches are opaque text here: the store never reads them.
+ */
+import { expect } from 'chai';
+import type { IncomingItem } from '../../src/base/model.js';
+import type { ItemStory, RefreshCommit, Store } from '../../src/store/store.js';
+import { A1, A2, A3, K1, NOW, PUTIN, SOURCES, article, at, okPoll, plan, uidOf } from './fixtures.js';
+import type { Harness } from './harness.js';
+
+// One wire story as three outlets rewrote it, and a different story of the same day.
+const WIRE_ANTARA = article({
+  guid: 'antara-4520001', link: 'https://www.antaranews.com/berita/4520001/putin-terima-lukashenko-di-kremlin',
+  title: 'Putin terima Lukashenko di Kremlin', published: at('2026-11-23T03:00:00Z'),
+});
+const WIRE_KOMPAS = article({
+  guid: '81001', link: 'https://internasional.kompas.com/read/2026/11/23/putin-lukashenko-bertemu-di-moskwa',
+  title: 'Putin dan Lukashenko bertemu di Moskwa', published: at('2026-11-23T05:00:00Z'),
+});
+const WIRE_TEMPO = article({
+  link: 'https://www.tempo.co/internasional/lukashenko-temui-putin-1239001',
+  title: 'Lukashenko temui Putin di Kremlin', published: at('2026-11-23T04:00:00Z'),
+});
+// Tempo relaying Antara's article under Antara's own link: the same article, not a rewrite.
+const RELAY_TEMPO = article({ link: WIRE_ANTARA.link, title: 'ANTARA: Putin terima Lukashenko di Kremlin', published: at('2026-11-23T03:30:00Z') });
+
+type StoryArgs = Partial<ItemStory> & { canonicalUrl?: string | null };
+const story = (o: StoryArgs): StoryArgs => o;
+
+/** One refresh of `sourceId` whose new items carry `stories` (in order), as the pipeline writes it. */
+async function commitStories(store: Store, sourceId: string, items: readonly IncomingItem[], stories: readonly StoryArgs[], now = NOW) {
+  const p = await plan(store, sourceId, items, { now });
+  const c: RefreshCommit = {
+    sourceId,
+    inserts: p.inserts.map((it, k) => {
+      const s = stories[k];
+      if (!s) return it;
+      const { canonicalUrl = null, ...rest } = s;
+      return { ...it, canonicalUrl, story: { sketch: null, cluster: null, appearanceOf: null, ...rest } };
+    }),
+    updates: p.updates,
+    poll: okPoll(now),
+  };
+  return store.items.commitRefresh(c);
+}
+
+async function idOf(store: Store, sourceId: string, item: IncomingItem): Promise<number> {
+  const found = await store.items.find({ uid: uidOf(sourceId, item) });
+  expect(found, `${sourceId}: ${item.title}`).to.not.equal(null);
+  return found!.id;
+}
+
+export function describeStories(h: Harness): void {
+  describe('stories: clusters, canonical URLs, appearances', () => {
+    beforeEach(async () => {
+      await h.store.sources.ensure(SOURCES);
+    });
+
+    it('a new item with no cluster target is its own cluster; its canonical URL and sketch are stored', async () => {
+      const r = await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link, sketch: '{"v":1}' })]);
+      const id = await idOf(h.store, 'antara', WIRE_ANTARA);
+      expect(r.placed).to.deep.equal([{ index: 0, id, clusterId: id, appearanceOf: null }]);
+      const found = await h.store.items.find({ id });
+      expect(found).to.deep.include({ clusterId: id, canonicalUrl: WIRE_ANTARA.link });
+      const members = await h.store.stories.members(at('2026-11-20T00:00:00Z'), 0, 10);
+      expect(members).to.deep.equal([{ id, sourceId: 'antara', clusterId: id, published: WIRE_ANTARA.published, sketch: '{"v":1}' }]);
+    });
+
+    it('an item written without a story (an older writer) is its own cluster, with no sketch, and is not an index member', async () => {
+      const r = await commitStories(h.store, 'antara', [A1, A2], []);
+      expect(r.placed).to.equal(undefined);
+      for (const item of [A1, A2]) {
+        const id = await idOf(h.store, 'antara', item);
+        expect((await h.store.items.find({ id }))!.clusterId).to.equal(id);
+      }
+      expect(await h.store.stories.members(at('2026-01-01T00:00:00Z'), 0, 10)).to.deep.equal([]);
+    });
+
+    it('items join a stored cluster, or the cluster of an earlier insert of the same commit; members earliest first', async () => {
+      await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ sketch: 's1' })]);
+      const first = await idOf(h.store, 'antara', WIRE_ANTARA);
+      await commitStories(h.store, 'kompas', [WIRE_KOMPAS, K1], [story({ sketch: 's2', cluster: first }), story({ sketch: 's3' })]);
+      const r = await commitStories(h.store, 'tempo', [WIRE_TEMPO, A3], [story({ sketch: 's4' }), story({ sketch: 's5', cluster: { insert: 0 } })]);
+      const tempo = await idOf(h.store, 'tempo', WIRE_TEMPO);
+      expect(r.placed!.map((p) => p.clusterId)).to.deep.equal([tempo, tempo]);
+      const clusters = await h.store.stories.clusters([first, tempo]);
+      expect(clusters.get(first)!.map((i) => i.title)).to.deep.equal([WIRE_ANTARA.title, WIRE_KOMPAS.title]);
+      expect(clusters.get(tempo)!.map((i) => i.title)).to.deep.equal([A3.title, WIRE_TEMPO.title]);
+      expect(await h.store.stories.sizes([first, tempo, 999_999])).to.deep.equal(new Map([[first, 2], [tempo, 2]]));
+      const browsed = await h.store.items.browse({ cluster: first, tag: null, source: null, since: null, before: null, limit: 10 });
+      expect(browsed.map((i) => i.title)).to.deep.equal([WIRE_KOMPAS.title, WIRE_ANTARA.title]);
+    });
+
+    it('a cluster target with no member left (pruned meanwhile) makes the item a cluster of its own', async () => {
+      const r = await commitStories(h.store, 'kompas', [WIRE_KOMPAS], [story({ cluster: 987_654 })]);
+      const id = await idOf(h.store, 'kompas', WIRE_KOMPAS);
+      expect(r.placed).to.deep.equal([{ index: 0, id, clusterId: id, appearanceOf: null }]);
+    });
+
+    it('byCanonical finds another source\'s article by its canonical URL, never the asking source\'s own', async () => {
+      await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link })]);
+      const id = await idOf(h.store, 'antara', WIRE_ANTARA);
+      expect(await h.store.stories.byCanonical('tempo', [WIRE_ANTARA.link!, 'https://example.com/none'])).to.deep.equal(new Map([[WIRE_ANTARA.link!, id]]));
+      expect((await h.store.stories.byCanonical('antara', [WIRE_ANTARA.link!])).size).to.equal(0);
+    });
+
+    it('an appearance is published once, as the article it relays; an output limited to the relaying source includes it', async () => {
+      await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link })]);
+      const original = await idOf(h.store, 'antara', WIRE_ANTARA);
+      const r = await commitStories(h.store, 'tempo', [RELAY_TEMPO, WIRE_TEMPO], [story({ canonicalUrl: WIRE_ANTARA.link, appearanceOf: original }), story({})]);
+      expect(r.placed![0]).to.deep.include({ clusterId: original, appearanceOf: original });
+      const all = await h.store.items.select({ tags: [], output: null, sources: [], limit: 10 });
+      expect(all.map((i) => i.title)).to.deep.equal([WIRE_TEMPO.title, WIRE_ANTARA.title]);
+      const tempoOnly = await h.store.items.select({ tags: [], output: null, sources: ['tempo'], limit: 10 });
+      expect(tempoOnly.map((i) => i.title)).to.deep.equal([WIRE_TEMPO.title, WIRE_ANTARA.title]);
+      const kompasOnly = await h.store.items.select({ tags: [], output: null, sources: ['kompas'], limit: 10 });
+      expect(kompasOnly).to.deep.equal([]);
+      expect(await h.store.stories.appearances([original])).to.deep.equal(new Map([[original, ['tempo']]]));
+      // A story counts articles, not relays.
+      expect(await h.store.stories.sizes([original])).to.deep.equal(new Map([[original, 1]]));
+      // The relaying source's feed lists it again: the same row, unchanged (dedupe per source is untouched).
+      expect((await plan(h.store, 'tempo', [RELAY_TEMPO])).unchanged).to.equal(1);
+    });
+
+    it('an appearance whose article is gone meanwhile is stored as a plain item of its own', async () => {
+      const r = await commitStories(h.store, 'tempo', [RELAY_TEMPO], [story({ appearanceOf: 424_242 })]);
+      const id = await idOf(h.store, 'tempo', RELAY_TEMPO);
+      expect(r.placed).to.deep.equal([{ index: 0, id, clusterId: id, appearanceOf: null }]);
+      expect((await h.store.items.select({ tags: [], output: null, sources: [], limit: 10 })).map((i) => i.id)).to.deep.equal([id]);
+    });
+
+    it('members() reads the window from an id on, sketched items only, at most `limit`', async () => {
+      await commitStories(h.store, 'antara', [A1, WIRE_ANTARA], [story({ sketch: 'a1' }), story({ sketch: 'w' })]);
+      await commitStories(h.store, 'kompas', [WIRE_KOMPAS], [story({ sketch: 'k' })]);
+      const a1 = await idOf(h.store, 'antara', A1);
+      const wire = await idOf(h.store, 'antara', WIRE_ANTARA);
+      const kompas = await idOf(h.store, 'kompas', WIRE_KOMPAS);
+      const since = at('2026-11-22T00:00:00Z'); // A1 (20 Nov) is outside this window
+      expect((await h.store.stories.members(since, 0, 10)).map((m) => m.id)).to.deep.equal([wire, kompas]);
+      expect((await h.store.stories.members(since, wire, 10)).map((m) => m.id)).to.deep.equal([kompas]);
+      expect((await h.store.stories.members(at('2026-01-01T00:00:00Z'), 0, 2)).map((m) => m.id)).to.deep.equal([a1, wire]);
+    });
+
+    it('list() gives stories newest first with their members; tag, since and limit filter; excluded sources are left out', async () => {
+      await commitStories(h.store, 'antara', [WIRE_ANTARA, A3], [story({}), story({})]);
+      const wire = await idOf(h.store, 'antara', WIRE_ANTARA);
+      await commitStories(h.store, 'kompas', [WIRE_KOMPAS], [story({ cluster: wire })]);
+      const listed = await h.store.stories.list({ tag: null, since: null, limit: 10 });
+      expect(listed.map((c) => c.members.map((m) => m.title))).to.deep.equal([[WIRE_ANTARA.title, WIRE_KOMPAS.title], [A3.title]]);
+      const putin = await h.store.stories.list({ tag: PUTIN, since: null, limit: 10 });
+      expect(putin.map((c) => c.clusterId)).to.deep.equal([wire]);
+      expect(await h.store.stories.list({ tag: null, since: at('2026-11-23T06:00:00Z'), limit: 10 })).to.deep.equal([]);
+      expect((await h.store.stories.list({ tag: null, since: null, limit: 1 })).length).to.equal(1);
+      const hidden = await h.store.stories.list({ tag: null, since: null, excludeSources: ['kompas'], limit: 10 });
+      expect(hidden[0]!.members.map((m) => m.sourceId)).to.deep.equal(['antara']);
+    });
+
+    it('readRange() and apply() re-cluster stored items; appearances follow their article; progress is kept', async () => {
+      await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link })]);
+      const wire = await idOf(h.store, 'antara', WIRE_ANTARA);
+      await commitStories(h.store, 'kompas', [WIRE_KOMPAS], [story({})]);
+      await commitStories(h.store, 'tempo', [RELAY_TEMPO], [story({ appearanceOf: wire })]);
+      const kompas = await idOf(h.store, 'kompas', WIRE_KOMPAS);
+      const rows = await h.store.stories.readRange(at('2026-11-01T00:00:00Z'), 0, 10);
+      expect(rows.map((r) => [r.id, r.clusterId, r.sketch])).to.deep.equal([[wire, wire, null], [kompas, kompas, null]]);
+      expect(rows[0]).to.deep.include({ sourceId: 'antara', link: WIRE_ANTARA.link, title: WIRE_ANTARA.title, canonicalUrl: WIRE_ANTARA.link });
+      const n = await h.store.stories.apply(
+        [{ id: wire, canonicalUrl: WIRE_ANTARA.link, sketch: 'x', clusterId: kompas }, { id: kompas, canonicalUrl: WIRE_KOMPAS.link, sketch: 'y', clusterId: kompas }],
+        { key: 'recluster_progress', value: String(kompas) },
+      );
+      expect(n).to.equal(2);
+      expect(await h.store.stories.getMeta('recluster_progress')).to.equal(String(kompas));
+      const relay = await h.store.items.find({ uid: uidOf('tempo', RELAY_TEMPO) });
+      expect(relay!.clusterId).to.equal(kompas);
+      expect((await h.store.stories.clusters([kompas])).get(kompas)!.map((i) => i.id)).to.deep.equal([wire, kompas]);
+      await h.store.stories.setMeta('recluster_progress', null);
+      expect(await h.store.stories.getMeta('recluster_progress')).to.equal(null);
+    });
+  });
+}

@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import { sketchOf, StoryIndex, type StoryMember, type StoryText } from '../../src/stories/index.js';
+import { MAX_CANDIDATES } from '../../src/stories/story-index.js';
+
+const HOUR = 3600_000;
+const T0 = Date.parse('2024-12-03T00:00:00Z');
+const t = (title: string, summary: string): StoryText => ({ title, summary, content: null });
+
+const GEMPA_DETIK = sketchOf(t('Gempa M 5,6 Guncang Garut, Getaran Terasa hingga Bandung', 'Gempa bumi bermagnitudo 5,6 mengguncang Kabupaten Garut, Jawa Barat. BMKG menyebut pusat gempa di darat, kedalaman 10 kilometer.'));
+const GEMPA_KUMPARAN = sketchOf(t('Warga Garut Berhamburan Keluar Rumah Saat Gempa M 5,6', 'Gempa berkekuatan M 5,6 yang berpusat di Garut membuat warga panik. Menurut BMKG, gempa dipicu sesar aktif di darat.'));
+const ERUPSI = sketchOf(t('Gunung Lewotobi Kembali Erupsi', 'Gunung Lewotobi Laki-laki di Flores Timur kembali erupsi dengan kolom abu 2.000 meter. PVMBG mempertahankan status Awas.'));
+const TIMNAS = sketchOf(t('Shin Tae-yong Umumkan 24 Pemain Timnas', 'Pelatih Shin Tae-yong mengumumkan 24 pemain untuk Piala AFF 2024, dengan Asnawi Mangkualam dan Pratama Arhan.'));
+
+function member(itemId: number, sourceId: string, hours: number, sketch = GEMPA_DETIK, clusterId = itemId): StoryMember {
+  return { itemId, clusterId, sourceId, published: T0 + hours * HOUR, sketch };
+}
+
+describe('stories/index: the window in memory', () => {
+  it('gives back what was added, by item id', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0));
+    expect(index.size).to.equal(1);
+    const got = index.get(1)!;
+    expect(got).to.deep.include({ itemId: 1, clusterId: 1, sourceId: 'detik', published: T0 });
+    expect(got.sketch).to.deep.equal(GEMPA_DETIK);
+    expect(index.get(2)).to.equal(undefined);
+  });
+
+  it('finds the rewrite of a story and not an unrelated item', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK));
+    index.add(member(2, 'antara', 1, ERUPSI));
+    index.add(member(3, 'suara', 2, TIMNAS));
+    expect(index.candidates(GEMPA_KUMPARAN, 'kumparan').map((m) => m.itemId)).to.deep.equal([1]);
+  });
+
+  it('leaves out the members of the asking source', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK));
+    expect(index.candidates(GEMPA_KUMPARAN, 'detik')).to.deep.equal([]);
+    expect(index.candidates(GEMPA_KUMPARAN).map((m) => m.itemId)).to.deep.equal([1]);
+  });
+
+  it('returns at most MAX_CANDIDATES, those sharing most first', () => {
+    const index = new StoryIndex();
+    for (let i = 0; i < MAX_CANDIDATES + 10; i++) index.add(member(i + 1, `s${i}`, i * 0.1, GEMPA_DETIK));
+    index.add(member(1000, 'other', 0, GEMPA_KUMPARAN));
+    const found = index.candidates(GEMPA_KUMPARAN, 'kumparan');
+    expect(found).to.have.length(MAX_CANDIDATES);
+    expect(found[0]!.itemId).to.equal(1000); // the identical sketch shares every term
+  });
+
+  it('evicts by publication time, and an evicted member is no longer found', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK));
+    index.add(member(2, 'liputan6', 10, GEMPA_DETIK));
+    index.add(member(3, 'antara', 80, ERUPSI));
+    expect(index.evictBefore(T0 + 5 * HOUR)).to.equal(1);
+    expect(index.size).to.equal(2);
+    expect(index.get(1)).to.equal(undefined);
+    expect(index.candidates(GEMPA_KUMPARAN).map((m) => m.itemId)).to.deep.equal([2]);
+    expect(index.evictBefore(T0 + 5 * HOUR)).to.equal(0);
+    expect(index.evictBefore(T0 + 100 * HOUR)).to.equal(2);
+    expect(index.size).to.equal(0);
+    expect(index.candidates(GEMPA_KUMPARAN)).to.deep.equal([]);
+  });
+
+  it('frees every word with its last member (nothing kept from evicted items)', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK));
+    index.add(member(2, 'kumparan', 1, GEMPA_KUMPARAN));
+    expect(index.words).to.be.greaterThan(10);
+    index.evictBefore(T0 + 2 * HOUR);
+    expect(index.words).to.equal(0);
+  });
+
+  it('reuses freed slots and keeps postings intact across many adds and evictions', () => {
+    const index = new StoryIndex(16);
+    const sketches = [GEMPA_DETIK, ERUPSI, TIMNAS];
+    for (let i = 1; i <= 3000; i++) {
+      index.add(member(i, `s${i % 7}`, i, sketches[i % 3]));
+      index.evictBefore(T0 + (i - 50) * HOUR);
+    }
+    expect(index.size).to.equal(51);
+    // Every member found by its own sketch is live and in the window.
+    const found = index.candidates(GEMPA_DETIK);
+    expect(found.length).to.be.greaterThan(0);
+    for (const m of found) {
+      expect(m.itemId % 3).to.equal(0); // sketches[0]
+      expect(m.published).to.be.at.least(T0 + 2950 * HOUR);
+      expect(index.get(m.itemId)).to.deep.equal(m);
+    }
+  });
+
+  it('adding an item again replaces it', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK));
+    index.add(member(1, 'detik', 0, ERUPSI));
+    expect(index.size).to.equal(1);
+    expect(index.get(1)!.sketch).to.deep.equal(ERUPSI);
+    expect(index.candidates(GEMPA_KUMPARAN)).to.deep.equal([]);
+    expect(index.delete(1)).to.equal(true);
+    expect(index.delete(1)).to.equal(false);
+    expect(index.size).to.equal(0);
+  });
+
+  it('knows each cluster: its start, sources and size, also after its first member left', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK, 1));
+    index.add(member(2, 'kumparan', 3, GEMPA_KUMPARAN, 1));
+    index.add(member(3, 'antara', 5, ERUPSI, 3));
+    expect(index.cluster(1)).to.deep.equal({ start: T0, sources: ['kumparan', 'detik'], size: 2 });
+    index.evictBefore(T0 + 1 * HOUR);
+    expect(index.cluster(1)).to.deep.equal({ start: T0, sources: ['kumparan'], size: 1 });
+    expect(index.get(2)!.clusterStart).to.equal(T0);
+    index.evictBefore(T0 + 4 * HOUR);
+    expect(index.cluster(1)).to.equal(undefined);
+    expect(index.cluster(3)!.size).to.equal(1);
+  });
+
+  it('takes a cluster start the caller knows (first member already outside the window)', () => {
+    const index = new StoryIndex();
+    index.add({ ...member(7, 'tempo', 40, GEMPA_DETIK, 5), clusterStart: T0 });
+    expect(index.cluster(5)!.start).to.equal(T0);
+    // A member published earlier than the recorded start moves it back for the whole cluster.
+    index.add({ ...member(8, 'kompas', -2, GEMPA_KUMPARAN, 5) });
+    expect(index.cluster(5)!.start).to.equal(T0 - 2 * HOUR);
+    expect(index.get(7)!.clusterStart).to.equal(T0 - 2 * HOUR);
+  });
+});
