@@ -36,6 +36,8 @@ export interface Config {
     hostPauseMaxMs: number;
     redirectPersistAfter: number;
     blockPrivateAddresses: boolean;
+    /** Article pages fetched at once (full_text sources). */
+    pageConcurrency: number;
   };
   sources: readonly {
     id: string;
@@ -48,6 +50,12 @@ export interface Config {
     fromCategories: 'same-name' | Readonly<Record<string, string>> | null;
     /** Items only for the admin and for private outputs naming this source. */
     private: boolean;
+    /** Whole articles: 'full' publishes the article as the item's content, 'tag_only' tags on it only; null: off. */
+    fullText: 'full' | 'tag_only' | null;
+    /** The article page's own keywords become tags. */
+    publisherKeywords: boolean;
+    contentSelector: string | null;
+    remove: readonly string[];
   }[];
   tags: readonly { name: string; slug: string; match: string; aliases: readonly string[]; stem: 'id' | null }[];
   outputs: readonly {
@@ -250,6 +258,7 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       hostPauseMaxMs: parseDuration(c.fetch.host_pause_max)!,
       redirectPersistAfter: c.fetch.redirect_persist_after,
       blockPrivateAddresses: c.fetch.block_private_addresses,
+      pageConcurrency: c.fetch.page_concurrency,
     },
     sources: c.sources.map((s) => ({
       id: s.id,
@@ -260,6 +269,10 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       tags: s.tags ?? [],
       fromCategories: s.from_categories === true ? 'same-name' : s.from_categories ? s.from_categories : null,
       private: s.private ?? false,
+      fullText: s.full_text === true ? 'full' : s.full_text === 'tag_only' ? 'tag_only' : null,
+      publisherKeywords: s.publisher_keywords ?? false,
+      contentSelector: s.content_selector ?? null,
+      remove: s.remove ?? [],
     })),
     tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match, aliases: t.aliases ?? [], stem: t.stem === undefined ? c.tagging.stem : t.stem })),
     outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags ?? [], match: o.match ?? null, sources: o.sources ?? [], limit: o.limit, token: o.token ?? null })),
