@@ -67,6 +67,8 @@ export interface StoredItem extends ItemFields {
   tags: string[];
   /** Why each tag applies (field, matched text, offsets), when the reader asked for it. */
   matches?: TagExplanation[];
+  /** The article page's fate (full_text sources), when the API read it; absent when none was asked for. */
+  page?: { state: 'pending' | 'done' | 'failed'; error: { code: string; message: string } | null };
 }
 
 /** One reason a tag applies to an item, as stored with it. */

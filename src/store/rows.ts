@@ -60,6 +60,10 @@ export function toStoredItem(r: Record<string, unknown>, tags: string[]): Stored
     updated: asDate(r.updated)!,
     firstSeen: asDate(r.first_seen)!,
     tags,
+    // Read only by the API's queries (a LEFT JOIN on pages): absent for items whose page was never asked for.
+    ...(typeof r.page_state === 'string'
+      ? { page: { state: r.page_state as 'pending' | 'done' | 'failed', error: typeof r.page_error_code === 'string' ? { code: r.page_error_code, message: (r.page_error_message as string | null) ?? '' } : null } }
+      : {}),
   };
 }
 

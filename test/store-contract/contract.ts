@@ -13,6 +13,7 @@ import { describeChangeToken } from './change-token.js';
 import { useStore, type Harness, type OpenStore } from './harness.js';
 import { describeItems } from './items.js';
 import { describeLifecycle } from './lifecycle.js';
+import { describePages } from './pages.js';
 import { describeQueries } from './queries.js';
 import { describeRetag } from './retag.js';
 import { describeRetention } from './retention.js';
@@ -40,5 +41,6 @@ export function describeStoreContract(name: string, open: OpenStore, opts: Contr
     describeRetag(h);
     describeChangeToken(h);
     describeLifecycle(h);
+    describePages(h);
   });
 }

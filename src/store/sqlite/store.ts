@@ -11,6 +11,7 @@ import type { Db } from './open.js';
 import { makeRetention } from './retention.js';
 import { makeRetagStatements } from './retag-rows.js';
 import { makeSourceStatements } from './sources.js';
+import { makePageStatements } from './pages.js';
 
 const FINGERPRINT = 'rules_fingerprint';
 const PROGRESS = 'retag_progress';
@@ -27,7 +28,8 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const ping = db.prepare('SELECT 1').pluck();
   const sources = makeSourceStatements(db);
-  const items = makeItemStatements(db);
+  const pages = makePageStatements(db);
+  const items = makeItemStatements(db, pages);
   const retag = makeRetagStatements(db);
   const retention = makeRetention(db);
   const meta = (key: string) => (getMeta.get(key) as string | undefined) ?? null;
@@ -80,7 +82,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       lookup: (sourceId, keys) => read(() => items.lookup(sourceId, keys)),
       async commitRefresh(c: RefreshCommit, opts?: WriteOptions) {
         const fn = () => {
-          const r = items.commit(c.sourceId, c.inserts, c.updates);
+          const r = items.commit(c.sourceId, c.inserts, c.updates, c.poll.now);
           // In the refresh that exceeds it: a source never shows more than its max_items, not even until the
           // hourly retention pass.
           if (r.inserted > 0 && c.maxItems != null) r.pruned = retention.pruneSource(c.poll.now, c.sourceId, c.maxItems);
@@ -128,6 +130,21 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     },
     retention: {
       prune: (now, retentionDays, maxItems, opts) => write(() => retention.prune(now, retentionDays, maxItems), opts),
+    },
+    pages: {
+      // Leases change nothing published.
+      claim: (now, limit, leaseUntil, opts) => writeState(() => pages.claim(now, limit, leaseUntil), opts),
+      nextDue: () => read(() => pages.nextDue()),
+      complete: (d, opts) =>
+        write(() => {
+          if (!pages.complete(d)) return false;
+          items.relabel(d.itemId, d.tags, d.outputs);
+          return true;
+        }, opts),
+      // A failure changes only what the API shows, which is never cached.
+      fail: (f, opts) => writeState(() => pages.fail(f), opts),
+      backfill: (sourceId, since, mode, now, opts) => writeState(() => pages.backfill(sourceId, since, mode, now), opts),
+      status: (itemId) => read(() => pages.status(itemId)),
     },
     changeToken() {
       try {
