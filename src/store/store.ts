@@ -275,6 +275,11 @@ export interface SourceStore {
   recordPoll(id: string, poll: PollRecord, opts?: WriteOptions): Promise<void>;
   /** Stored items per source id. */
   itemCounts(): Promise<Map<string, number>>;
+  /**
+   * A problem found outside a poll (an article page's content_selector matched nothing): an `ok` source becomes
+   * `degraded` with this error, a worse state stays; its next successful poll clears it.
+   */
+  markDegraded(id: string, error: { code: string; message: string }, opts?: WriteOptions): Promise<void>;
 }
 
 /** The store's items. */

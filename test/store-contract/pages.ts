@@ -144,5 +144,16 @@ export function describePages(h: Harness): void {
       await h.store.retention.prune(LATER, null, new Map([['antara', 1]]));
       expect(await h.store.pages.claim(NOW, 10, LEASE)).to.have.length(1);
     });
+
+    it('markDegraded() puts an ok source in degraded with the error, keeps a worse state, and a successful poll clears it', async () => {
+      const problem = { code: 'selector_empty', message: 'content_selector "div.txt" matched nothing' };
+      await h.store.sources.markDegraded('antara', problem);
+      expect(await h.store.sources.get('antara')).to.include({ state: 'degraded', lastErrorCode: 'selector_empty', lastErrorMessage: problem.message });
+      await h.store.sources.recordPoll('kompas', { now: NOW, status: 503, state: 'failing', error: { code: 'http_503', message: 'HTTP 503' }, consecutiveFailures: 3 });
+      await h.store.sources.markDegraded('kompas', problem);
+      expect(await h.store.sources.get('kompas')).to.include({ state: 'failing', consecutiveFailures: 3, lastErrorCode: 'http_503' });
+      await refresh(h.store, 'antara', [A1], { now: LATER });
+      expect(await h.store.sources.get('antara')).to.include({ state: 'ok', lastErrorCode: null });
+    });
   });
 }

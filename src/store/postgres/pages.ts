@@ -59,6 +59,10 @@ const backfill = statement(
    ORDER BY id
    ON CONFLICT (item_id) DO NOTHING`,
 );
+const degrade = statement(
+  'pages_degrade_source',
+  `UPDATE sources SET state = 'degraded', last_error_code = $1, last_error_message = $2 WHERE id = $3 AND state IN ('ok', 'degraded')`,
+);
 const status = statement('pages_status', 'SELECT state, attempts, error_code, error_message FROM pages WHERE item_id = $1');
 
 /** The page queue; writes run on the caller's transaction client. */
@@ -123,6 +127,10 @@ export const pages = {
 
   async backfill(tx: Queryable, sourceId: string, since: Date, mode: PageRequest['mode'], now: Date): Promise<number> {
     return (await backfill(tx, [now, mode, sourceId, since])).rowCount ?? 0;
+  },
+
+  async degradeSource(tx: Queryable, sourceId: string, error: { code: string; message: string }): Promise<void> {
+    await degrade(tx, [error.code, error.message, sourceId]);
   },
 
   async status(db: Queryable, itemId: number): Promise<PageStatus | null> {

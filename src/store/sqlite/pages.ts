@@ -48,6 +48,9 @@ export function makePageStatements(db: Db) {
      ON CONFLICT (item_id) DO NOTHING`,
   );
   const status = db.prepare('SELECT state, attempts, error_code, error_message FROM pages WHERE item_id = ?');
+  const degrade = db.prepare(
+    `UPDATE sources SET state = 'degraded', last_error_code = ?, last_error_message = ? WHERE id = ? AND state IN ('ok', 'degraded')`,
+  );
 
   return {
     /** Queues (or forgets, for a source without full_text) the page of an item just written. */
@@ -100,6 +103,10 @@ export function makePageStatements(db: Db) {
 
     backfill(sourceId: string, since: Date, mode: PageRequest['mode'], now: Date): number {
       return backfill.run({ source: sourceId, since: iso(since), mode, now: iso(now) }).changes;
+    },
+
+    degradeSource(sourceId: string, error: { code: string; message: string }): void {
+      degrade.run(error.code, error.message, sourceId);
     },
 
     status(itemId: number): PageStatus | null {

@@ -77,6 +77,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       ensure: (list, opts) => writeState(() => sources.ensure(list), opts),
       recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState(() => sources.record(id, poll), opts),
       itemCounts: () => read(() => sources.itemCounts()),
+      markDegraded: (id, error, opts) => writeState(() => pages.degradeSource(id, error), opts),
     },
     items: {
       lookup: (sourceId, keys) => read(() => items.lookup(sourceId, keys)),
