@@ -13,6 +13,7 @@ import { makeFeedRenderer, type FeedRenderer } from './publish/catalogue.js';
 import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
 import { makeRetagQueue } from './jobs/retag-queue.js';
+import { makePageQueue } from './jobs/pages.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
@@ -128,6 +129,12 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const stopped = new AbortController();
   const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal });
   retag.request();
+  // Article pages of full_text sources: queued by refreshes, read beside them (never inside one).
+  const pages = makePageQueue({
+    store, config: () => config, fetchPage: runtime.fetchPage, classifier: refreshDeps.classifier, gate, now, log, metrics, signal: stopped.signal,
+  });
+  refreshDeps.pagesQueued = () => pages.wake();
+  void pages.backfill().catch((err: unknown) => log.error({ err }, 'full_text: queueing the pages of stored items failed'));
   scheduler.start(config.sources);
   const retention = runRetention(store, () => config, now, log, stopped.signal);
 
@@ -159,6 +166,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     scheduler.reschedule(config.sources, config.fetch.timezone);
     if (!opts.fixedLogLevel) log.level = config.log.level;
     retag.request();
+    // full_text turned on for a source: its stored items of the last days get their pages.
+    void pages.backfill().catch((err: unknown) => log.error({ err }, 'full_text: queueing the pages of stored items failed'));
     // A lowered max_items or retention_days applies now, not at the next hourly pass.
     void retention.now();
     reloads.applied(now(), reason);
@@ -178,7 +187,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         watcher?.close();
         stopped.abort();
         lag.stop();
-        await Promise.all([scheduler.stop(), stopServer(server)]);
+        await Promise.all([scheduler.stop(), stopServer(server), pages.stop()]);
         await Promise.all([retag.idle(), retention.stop()]);
         await runtime.close();
         log.info('stopped');

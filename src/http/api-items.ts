@@ -30,6 +30,8 @@ export function itemJson(i: StoredItem) {
     categories: i.categories,
     tags: i.tags,
     matches: i.matches ?? [],
+    // Whole articles (full_text sources): the page's state and why it failed; absent when no page was asked for.
+    ...(i.page ? { page: i.page.state, page_error: i.page.error } : {}),
   };
 }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Classifier } from '../tagging/classify.js';
-import type { PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
+import type { ItemInsert, ItemUpdate, PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
 import { coerceError, isStoreFailure, WartaError } from '../base/errors.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
-import { assignKeys } from './dedupe.js';
+import { assignKeys, type KeyedItem } from './dedupe.js';
 import { lookupKeys, planRefresh } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
@@ -21,6 +21,8 @@ export interface RefreshDeps {
   now: () => Date;
   random: () => number;
   log: Logger;
+  /** Told after a commit that queued article pages (the page queue wakes). */
+  pagesQueued?: () => void;
 }
 
 /** The admin's bounds on polling (config `fetch.*`). */
@@ -36,6 +38,8 @@ export interface RefreshSource {
   url: string;
   /** Keep only this many newest items (config `max_items`); absent or null: no limit. */
   maxItems?: number | null;
+  /** Whole articles (config `full_text`): each new or changed item's page is queued with it. */
+  fullText?: 'full' | 'tag_only' | null;
 }
 
 /** How a refresh was asked for. */
@@ -148,10 +152,11 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
   const plan = planRefresh(source.id, keyed, await store.items.lookup(source.id, lookupKeys(keyed)), now, classify);
+  const askPages = pageRequests(source, keyed);
   const written = await store.items.commitRefresh({
     sourceId: source.id,
-    inserts: plan.inserts,
-    updates: plan.updates,
+    inserts: askPages ? plan.inserts.map(askPages) : plan.inserts,
+    updates: askPages ? plan.updates.map(askPages) : plan.updates,
     maxItems: source.maxItems ?? null,
     poll: {
       ...success(deps, feedHints, res.status),
@@ -162,7 +167,19 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     },
   }, { signal });
   const parseMs = Math.round(performance.now() - parseStarted);
+  if (askPages && written.inserted + written.updated > 0) deps.pagesQueued?.();
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
+}
+
+/**
+ * For a full_text source, a function that adds the page request to a planned write: its link, and whether the
+ * feed dated it (only an undated item takes the page's date). Items without a link have no page.
+ */
+function pageRequests(source: RefreshSource, keyed: readonly KeyedItem[]) {
+  const mode = source.fullText;
+  if (!mode) return null;
+  const dated = new Map(keyed.map((k) => [k.key, k.item.published !== null || k.item.updated !== null]));
+  return <W extends ItemInsert | ItemUpdate>(w: W): W => (w.link ? { ...w, page: { url: w.link, mode, feedDated: dated.get(w.key) ?? true } } : w);
 }
 
 /**

@@ -42,9 +42,14 @@ export function makeHostGate(opts: HostGateOptions) {
   }
 
   return {
-    /** Runs `fn` when both a host slot and a global slot are free (and the host is not paused). */
-    run<T>(url: string, fn: () => Promise<T>): Promise<T> {
-      return host(hostKey(url)).queue.add(() => global.add(fn)) as Promise<T>;
+    /**
+     * Runs `fn` when both a host slot and a global slot are free (and the host is not paused). Queued work of a
+     * higher `priority` goes first: feed polls (0) before article pages (PAGE_PRIORITY), so pages never hold
+     * a feed poll back longer than the page already running.
+     */
+    run<T>(url: string, fn: () => Promise<T>, opts: { priority?: number } = {}): Promise<T> {
+      const priority = opts.priority ?? 0;
+      return host(hostKey(url)).queue.add(() => global.add(fn, { priority }), { priority }) as Promise<T>;
     },
     /** Until when the host of `url` is paused, or null. */
     pausedUntil(url: string): Date | null {
@@ -81,6 +86,9 @@ export function makeHostGate(opts: HostGateOptions) {
     },
   };
 }
+
+/** The priority of article page fetches in the gate: below feed polls (0). */
+export const PAGE_PRIORITY = -1;
 
 /** The host gate's interface, for passing as a dependency. */
 export type HostGate = ReturnType<typeof makeHostGate>;

@@ -106,6 +106,12 @@ function lookupPublic(hostname: string, options: object, callback: LookupCallbac
 
 const DEFAULT_RULE = 'fetch.block_private_addresses';
 
+/**
+ * A test-only switch: with it set to 1, article pages (and `warta extract`) may be fetched from loopback
+ * (127.0.0.0/8, ::1, localhost), so tests can serve pages on 127.0.0.1. Every other non-public address stays refused.
+ */
+export const PAGE_LOOPBACK_ENV = 'WARTA_TEST_ALLOW_LOOPBACK';
+
 /** A connection pool shared by all fetches; timeouts on every phase so no socket hangs forever. */
 export function makeFetchAgent(limits: FetchLimits): Agent {
   return new Agent({
