@@ -9,6 +9,8 @@ import { assignKeys, type KeyedItem } from './dedupe.js';
 import { lookupKeys, planRefresh } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
+import { decodePage, isHtmlType } from './page/decode.js';
+import { discoverFeeds } from './page/discover.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
 export interface RefreshDeps {
@@ -139,11 +141,16 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
 
   const parseStarted = performance.now();
   let feed: IngestedFeed;
+  let discovered: FetchResult & { kind: 'ok' } | null = null;
   try {
     feed = deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
-    return recordFailure(deps, state, res.status, error, null, signal, finish);
+    // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
+    const found = error.code === 'not_a_feed' ? await discoverFeed(deps, res, now, signal) : null;
+    if (!found) return recordFailure(deps, state, res.status, error, null, signal, finish);
+    ({ feed, res: discovered } = found);
+    deps.log.info({ source: source.id, page: res.url, feed: discovered.url }, 'feed discovered on the page: polled from now on');
   }
 
   const keyed = assignKeys(feed.items);
@@ -153,6 +160,10 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
   const plan = planRefresh(source.id, keyed, await store.items.lookup(source.id, lookupKeys(keyed)), now, classify);
   const askPages = pageRequests(source, keyed);
+  // The discovered feed's URL is polled from now on, with its validators (shown as effective_url).
+  const polled = discovered
+    ? { redirect: { target: null, seen: 0, effectiveUrl: discovered.url }, validators: { etag: discovered.etag, lastModified: discovered.lastModified, bodyHash: createHash('sha256').update(discovered.body).digest('hex') } }
+    : { redirect, validators };
   const written = await store.items.commitRefresh({
     sourceId: source.id,
     inserts: askPages ? plan.inserts.map(askPages) : plan.inserts,
@@ -161,14 +172,37 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     poll: {
       ...success(deps, feedHints, res.status),
       feedHintMs: feedHints.feedMs,
-      validators,
-      redirect,
+      ...polled,
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
     },
   }, { signal });
   const parseMs = Math.round(performance.now() - parseStarted);
   if (askPages && written.inserted + written.updated > 0) deps.pagesQueued?.();
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
+}
+
+/**
+ * The feed an HTML answer links as its alternate, fetched and read; null when the page names none or none of
+ * them reads as a feed (the caller then records the page's own not_a_feed).
+ */
+async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' }, now: Date, signal: AbortSignal | undefined) {
+  if (!isHtmlType(page.contentType)) return null;
+  let html: string;
+  try {
+    html = decodePage(page.body, page.contentType);
+  } catch {
+    return null;
+  }
+  for (const url of discoverFeeds(html, page.url).slice(0, 3)) {
+    const res = await deps.fetch({ url, etag: null, lastModified: null, signal });
+    if (res.kind !== 'ok') continue;
+    try {
+      return { feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
+    } catch {
+      continue;
+    }
+  }
+  return null;
 }
 
 /**

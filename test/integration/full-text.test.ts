@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { expect } from 'chai';
-import { startDaemon, type Daemon } from '../helpers/daemon.js';
+import { runWarta, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss, type Route } from '../helpers/feed-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -269,5 +269,36 @@ ${later ? '    full_text: true\n' : ''}outputs:
     const stored = await published(it, (e) => (e.content_html ?? '').includes('cadangan beras'));
     expect(stored.content).to.include('cadangan beras nasional');
     expect(stored.summary).to.equal('Beras.');
+  });
+});
+
+describe('feed autodiscovery (real daemon process)', function () {
+  this.timeout(60_000);
+  let server: FeedServer;
+  let daemon: Daemon;
+  before(async () => {
+    server = await new FeedServer().start();
+    server.routes.set('/kanal', html(`<!doctype html><html><head><title>Kanal</title>
+<link rel="stylesheet" href="/gaya.css"><link rel="alternate" type="application/rss+xml" title="RSS" href="/rss/kanal.xml">
+</head><body><p>Berita terbaru</p></body></html>`));
+    server.routes.set('/rss/kanal.xml', feedRoute(() => ({ body: rss([{ guid: 'a', link: 'https://kanal.example/a', title: 'Berita dari feed yang ditemukan', pubDate: 'Mon, 11 Nov 2024 05:00:00 GMT' }]) })));
+    daemon = await startDaemon({ yaml: `sources:\n  - id: kanal\n    url: "${server.url('/kanal')}"\n` });
+  });
+  after(async () => {
+    await daemon?.close();
+    await server.stop();
+  });
+
+  it('reads a page that links its feed through that feed, polls the feed from then on, and warta sources shows it', async () => {
+    await waitFor(async () => (await (await fetch(`${daemon.base}/api/items?source=kanal`)).json() as { items: unknown[] }).items.length === 1 || null, { what: 'the discovered feed\'s item' });
+    const s = ((await (await fetch(`${daemon.base}/api/sources`)).json()) as { id: string; state: string; effective_url: string | null }[])[0]!;
+    expect(s).to.include({ state: 'ok', effective_url: server.url('/rss/kanal.xml') });
+    const cli = await runWarta(['sources', '--config', daemon.configPath]);
+    expect(cli.stdout).to.include(`kanal polls ${server.url('/rss/kanal.xml')}`);
+    // The next poll goes to the feed itself (and gets its 304), not to the page.
+    const pageHits = server.hits.get('/kanal');
+    const f = await runWarta(['fetch', 'kanal', '--config', daemon.configPath]);
+    expect(f.stdout).to.match(/^kanal\tnot_modified\t304/m);
+    expect(server.hits.get('/kanal')).to.equal(pageHits);
   });
 });
