@@ -50,6 +50,10 @@ export interface Config {
     fromCategories: 'same-name' | Readonly<Record<string, string>> | null;
     /** Items only for the admin and for private outputs naming this source. */
     private: boolean;
+    /** 'html': a section page with no feed; its article links become items (their pages are read as full_text). */
+    type: 'feed' | 'html';
+    /** type html: CSS selector of the article links; null: found automatically. */
+    items: string | null;
     /** Whole articles: 'full' publishes the article as the item's content, 'tag_only' tags on it only; null: off. */
     fullText: 'full' | 'tag_only' | null;
     /** The article page's own keywords become tags. */
@@ -269,7 +273,9 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       tags: s.tags ?? [],
       fromCategories: s.from_categories === true ? 'same-name' : s.from_categories ? s.from_categories : null,
       private: s.private ?? false,
-      fullText: s.full_text === true ? 'full' : s.full_text === 'tag_only' ? 'tag_only' : null,
+      type: s.type ?? 'feed',
+      items: s.items ?? null,
+      fullText: s.full_text === 'tag_only' ? 'tag_only' : s.full_text === true || s.type === 'html' ? 'full' : null,
       publisherKeywords: s.publisher_keywords ?? false,
       contentSelector: s.content_selector ?? null,
       remove: s.remove ?? [],

@@ -104,6 +104,8 @@ export const configSchema = z
             .union([z.boolean(), z.record(z.string(), z.string().min(1))])
             .optional()
             .describe('publisher categories as tags: true = a category named like a configured tag applies it; or a map {category: tag}'),
+          type: z.enum(['feed', 'html']).optional().describe('feed (default), or html: a section page with no feed whose article links become items, each page read as with full_text'),
+          items: cssSelector('items').optional().describe('type: html: CSS selector of the article links (or their containers) on the page (default: found automatically)'),
           full_text: z
             .union([z.boolean(), z.literal('tag_only')])
             .optional()

@@ -101,7 +101,7 @@ export function makePageQueue(deps: PageQueueDeps) {
         await store.pages.fail({ itemId: job.itemId, now: deps.now(), error: { code: 'no_article', message: 'full_text is off for this source now' }, retryAt: null }, { signal });
         return;
       }
-      const pageSource: PageSource = { id: source.id, url: source.url, contentSelector: source.contentSelector, remove: source.remove };
+      const pageSource: PageSource = { id: source.id, url: source.url, contentSelector: source.contentSelector, remove: source.remove, takeTitle: source.type === 'html' };
       const fetchPage = (url: string) => {
         const fetch = () => deps.fetchPage(url, source.url, signal);
         return deps.gate ? deps.gate.run(url, fetch, { priority: PAGE_PRIORITY }) : fetch();

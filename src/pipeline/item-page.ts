@@ -21,6 +21,8 @@ export interface PageSource {
   url: string;
   contentSelector: string | null;
   remove: readonly string[];
+  /** type: html: the item's title is a link's text, and the page's headline replaces it. */
+  takeTitle?: boolean;
 }
 
 /** What reading a page needs from the outside world. */
@@ -75,8 +77,9 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
   const categories = mergeCategories(job.item.categories, keywords);
   // The feed's own text becomes the summary beside the article: its summary, else its content.
   const feedText = job.item.summary ?? job.item.content;
+  const title = source.takeTitle && a.title ? a.title : null;
   const classified = deps.classifier().classify(
-    { ...job.item, summary: feedText, content: a.html, categories, keywords },
+    { ...job.item, title: title ?? job.item.title, summary: feedText, content: a.html, categories, keywords },
     job.sourceId,
   );
   return {
@@ -95,6 +98,7 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
       tags: classified.tags,
       outputs: classified.outputs,
       canonicalUrl: a.canonical,
+      title,
     },
   };
 }

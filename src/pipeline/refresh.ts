@@ -9,7 +9,8 @@ import { assignKeys, type KeyedItem } from './dedupe.js';
 import { lookupKeys, planRefresh } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
-import { decodePage, isHtmlType } from './page/decode.js';
+import { decodePage, isHtmlType, notHtml } from './page/decode.js';
+import { itemsSelectorEmpty, readListing } from './page/listing.js';
 import { discoverFeeds } from './page/discover.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
@@ -42,6 +43,10 @@ export interface RefreshSource {
   maxItems?: number | null;
   /** Whole articles (config `full_text`): each new or changed item's page is queued with it. */
   fullText?: 'full' | 'tag_only' | null;
+  /** 'html': the URL is a section page with no feed; its article links are the items. */
+  type?: 'feed' | 'html';
+  /** type html: the `items:` selector of article links; null: found automatically. */
+  items?: string | null;
 }
 
 /** How a refresh was asked for. */
@@ -143,11 +148,11 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   let feed: IngestedFeed;
   let discovered: FetchResult & { kind: 'ok' } | null = null;
   try {
-    feed = deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
+    feed = source.type === 'html' ? listingOf(res, source.items ?? null) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
     // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
-    const found = error.code === 'not_a_feed' ? await discoverFeed(deps, res, now, signal) : null;
+    const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, res, now, signal) : null;
     if (!found) return recordFailure(deps, state, res.status, error, null, signal, finish);
     ({ feed, res: discovered } = found);
     deps.log.info({ source: source.id, page: res.url, feed: discovered.url }, 'feed discovered on the page: polled from now on');
@@ -179,6 +184,14 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const parseMs = Math.round(performance.now() - parseStarted);
   if (askPages && written.inserted + written.updated > 0) deps.pagesQueued?.();
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
+}
+
+/** A section page's article links as a feed (type: html); throws not_html, decode_error or selector_empty. */
+function listingOf(res: FetchResult & { kind: 'ok' }, items: string | null): IngestedFeed {
+  if (!isHtmlType(res.contentType)) throw notHtml(res.contentType);
+  const listing = readListing(decodePage(res.body, res.contentType), res.url, items);
+  if (listing.selectorEmpty) throw itemsSelectorEmpty(items!, res.url);
+  return listing;
 }
 
 /**

@@ -147,6 +147,8 @@ export interface PageDone {
   published: Date | null;
   tags: readonly AppliedTag[];
   outputs: readonly string[];
+  /** The page's headline, replacing the item's title (type: html sources, whose titles are link texts); null: kept. */
+  title?: string | null;
   /** As ItemWrite.canonicalUrl: ignored until the stories branch's column exists. */
   canonicalUrl?: string | null;
 }

@@ -302,3 +302,80 @@ describe('feed autodiscovery (real daemon process)', function () {
     expect(server.hits.get('/kanal')).to.equal(pageHits);
   });
 });
+
+describe('type: html sources (real daemon process)', function () {
+  this.timeout(90_000);
+  let server: FeedServer;
+  let daemon: Daemon;
+  let layout = 'lama';
+  const PUTIN = '/artikel/162345/putin-dan-lukashenko-bahas-rudal-oreshnik';
+  const BERAS = '/artikel/4512/pemerintah-perkuat-cadangan-beras-jelang-natal';
+  // A section page: a menu of section links, then teasers (picture link first, headline link after) in page order.
+  const kanal = () => `<!doctype html><html><head><title>Kanal Internasional</title></head><body>
+<nav class="menu"><a href="/kanal/nasional">Nasional</a> <a href="/kanal/ekonomi">Ekonomi</a> <a href="/tentang">Tentang kami</a></nav>
+<div class="${layout === 'lama' ? 'daftar-berita' : 'list-news'}">
+  <article><a href="${PUTIN}"><img src="/p.jpg" alt=""></a><h2 class="judul"><a href="${PUTIN}">Putin terima Lukashenko</a></h2></article>
+  <article><a href="${BERAS}"><img src="/b.jpg" alt=""></a><h2 class="judul"><a href="${BERAS}">Cadangan beras diperkuat</a></h2></article>
+</div>
+<footer><a href="/kontak">Kontak</a></footer></body></html>`;
+  const items = async (source: string) =>
+    ((await (await fetch(`${daemon.base}/api/items?source=${source}&limit=100`)).json()) as { items: { id: number; link: string; title: string; published: string; page?: string }[] }).items;
+  const sources = async () => (await (await fetch(`${daemon.base}/api/sources`)).json()) as { id: string; state: string; last_error: { code: string } | null }[];
+
+  before(async () => {
+    server = await new FeedServer().start();
+    server.routes.set('/kanal/internasional', (req, res) => {
+      const body = kanal();
+      const etag = `"${layout}"`;
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag }).end(body);
+    });
+    server.routes.set(PUTIN, html(page('jurnas-putin.html')));
+    server.routes.set(BERAS, html(page('antara-pangan.html')));
+    daemon = await startDaemon({
+      yaml: `fetch:
+  min_interval: 1s
+sources:
+  - id: otomatis
+    url: "${server.url('/kanal/internasional')}"
+    type: html
+  - id: pilihan
+    url: "${server.url('/kanal/internasional')}"
+    type: html
+    items: "div.daftar-berita h2.judul"
+`,
+    });
+  });
+  after(async () => {
+    await daemon?.close();
+    await server.stop();
+  });
+
+  for (const id of ['otomatis', 'pilihan']) {
+    it(`${id}: the article links become items in page order, each read from its page (headline, date, article)`, async () => {
+      const read = await waitFor(async () => {
+        const list = await items(id);
+        return list.length === 2 && list.every((i) => i.page === 'done') ? list : null;
+      }, { what: `both ${id} pages read`, timeoutMs: 60_000 });
+      const byId = [...read].sort((a, b) => a.id - b.id);
+      expect(byId.map((i) => i.link)).to.deep.equal([server.url(PUTIN), server.url(BERAS)]);
+      expect(byId.map((i) => i.title)).to.deep.equal(['Putin dan Lukashenko Bahas Penempatan Rudal Oreshnik di Belarusia', 'Pemerintah Perkuat Cadangan Beras Jelang Akhir Tahun']);
+      expect(byId[0]!.published).to.equal('2024-11-07T21:40:00.000Z');
+    });
+  }
+
+  it('polls the page with conditional GET, and an items: selector that stops matching degrades the source (selector_empty)', async () => {
+    const conditional = () => server.requests.filter((r) => r.path === '/kanal/internasional' && r.headers['if-none-match'] === '"lama"').length;
+    const f = await runWarta(['fetch', 'otomatis', '--config', daemon.configPath]);
+    expect(f.stdout).to.match(/^otomatis\tnot_modified\t304/m);
+    expect(conditional()).to.be.at.least(1);
+    layout = 'baru';
+    const g = await runWarta(['fetch', 'pilihan', 'otomatis', '--config', daemon.configPath]);
+    expect(g.stdout).to.match(/^pilihan\tfailed\t200.*selector_empty/m);
+    expect(g.stdout).to.match(/^otomatis\tupdated\t200\tnew 0/m);
+    const s = (await sources()).find((x) => x.id === 'pilihan')!;
+    expect(s.state).to.equal('degraded');
+    expect(s.last_error?.code).to.equal('selector_empty');
+    expect(await items('pilihan')).to.have.length(2); // nothing lost
+  });
+});

@@ -25,8 +25,8 @@ const claim = statement(
 );
 const nextDue = statement('pages_next_due', "SELECT min(due) AS due FROM pages WHERE state = 'pending'");
 const hashForUpdate = statement('pages_hash_for_update', 'SELECT content_hash FROM items WHERE id = $1 FOR UPDATE');
-const publish = statement('pages_publish', 'UPDATE items SET content = $1, summary = $2, categories = $3, published = coalesce($4, published) WHERE id = $5');
-const annotate = statement('pages_annotate', 'UPDATE items SET categories = $1, published = coalesce($2, published) WHERE id = $3');
+const publish = statement('pages_publish', 'UPDATE items SET content = $1, summary = $2, categories = $3, published = coalesce($4, published), title = coalesce($6, title) WHERE id = $5');
+const annotate = statement('pages_annotate', 'UPDATE items SET categories = $1, published = coalesce($2, published), title = coalesce($4, title) WHERE id = $3');
 const done = statement(
   'pages_done',
   `UPDATE pages SET state = 'done', error_code = NULL, error_message = NULL, article = $1, keywords = $2, fetched_at = $3
@@ -111,8 +111,9 @@ export const pages = {
     const { rows } = await hashForUpdate<{ content_hash: string }>(tx, [d.itemId]);
     if (rows[0]?.content_hash !== d.expectedHash) return false;
     const categories = JSON.stringify(d.categories);
-    if (d.publish) await publish(tx, [d.publish.content, d.publish.summary, categories, d.published, d.itemId]);
-    else await annotate(tx, [categories, d.published, d.itemId]);
+    const title = d.title ?? null;
+    if (d.publish) await publish(tx, [d.publish.content, d.publish.summary, categories, d.published, d.itemId, title]);
+    else await annotate(tx, [categories, d.published, d.itemId, title]);
     await done(tx, [d.article, JSON.stringify(d.keywords), d.now, d.itemId]);
     const tags: ItemWrite['tags'] = d.tags;
     await unlabel(tx, [d.itemId]);

@@ -27,8 +27,8 @@ export function makePageStatements(db: Db) {
   const lease = db.prepare('UPDATE pages SET due = ? WHERE item_id = ?');
   const nextDue = db.prepare("SELECT min(due) FROM pages WHERE state = 'pending'").pluck();
   const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
-  const publish = db.prepare('UPDATE items SET content = ?, summary = ?, categories = ?, published = coalesce(?, published) WHERE id = ?');
-  const annotate = db.prepare('UPDATE items SET categories = ?, published = coalesce(?, published) WHERE id = ?');
+  const publish = db.prepare('UPDATE items SET content = ?, summary = ?, categories = ?, published = coalesce(?, published), title = coalesce(?, title) WHERE id = ?');
+  const annotate = db.prepare('UPDATE items SET categories = ?, published = coalesce(?, published), title = coalesce(?, title) WHERE id = ?');
   const done = db.prepare(
     `UPDATE pages SET state = 'done', error_code = NULL, error_message = NULL, article = ?, keywords = ?, fetched_at = ?
      WHERE item_id = ?`,
@@ -91,8 +91,9 @@ export function makePageStatements(db: Db) {
       if (hashOf.get(d.itemId) !== d.expectedHash) return false;
       const categories = JSON.stringify(d.categories);
       const published = d.published ? iso(d.published) : null;
-      if (d.publish) publish.run(d.publish.content, d.publish.summary, categories, published, d.itemId);
-      else annotate.run(categories, published, d.itemId);
+      const title = d.title ?? null;
+      if (d.publish) publish.run(d.publish.content, d.publish.summary, categories, published, title, d.itemId);
+      else annotate.run(categories, published, title, d.itemId);
       done.run(d.article, JSON.stringify(d.keywords), iso(d.now), d.itemId);
       return true;
     },
