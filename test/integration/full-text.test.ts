@@ -7,7 +7,7 @@
  * are the source's own host (127.0.0.1), which the same-host rule lets through; WARTA_TEST_ALLOW_LOOPBACK is not
  * set, so a redirect to 127.0.0.2 is another host on a non-public address and is refused.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { expect } from 'chai';
 import { runWarta, startDaemon, type Daemon } from '../helpers/daemon.js';
@@ -234,6 +234,14 @@ ${later ? '    full_text: true\n' : ''}outputs:
       expect(stored.summary).to.equal(null);
     });
   }
+
+  it('the hostile pages left the daemon under 400 MB peak RSS (VmHWM)', function () {
+    const status = `/proc/${daemon.child.pid}/status`;
+    if (!existsSync(status)) this.skip(); // not Linux: no VmHWM to read
+    const hwmKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'))?.[1]);
+    console.log(`      daemon peak RSS after the hostile pages: ${(hwmKb / 1024).toFixed(0)} MB`);
+    expect(hwmKb).to.be.above(0).and.below(400 * 1024);
+  });
 
   it('counts pages and their errors in /metrics', async () => {
     const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
