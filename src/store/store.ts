@@ -237,7 +237,10 @@ export interface RetagRow {
 /** An item whose tags, outputs or tag explanations the current rules decide differently from what is stored. */
 export interface RetagChange {
   id: number;
-  /** The content the classification was made from: the change is dropped if a refresh rewrote the item since. */
+  /**
+   * The content the classification was made from (RetagRow.contentHash: the item's content hash, with when its
+   * article page was last read): the change is dropped if a refresh rewrote the item, or a page was read, since.
+   */
   contentHash: string;
   tags: AppliedTag[];
   /** Per tag of `tags`, its explain column as encodeExplain() writes it. */

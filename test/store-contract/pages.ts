@@ -155,5 +155,23 @@ export function describePages(h: Harness): void {
       await refresh(h.store, 'antara', [A1], { now: LATER });
       expect(await h.store.sources.get('antara')).to.include({ state: 'ok', lastErrorCode: null });
     });
+
+    it('a re-tag change read before a page was written onto the item is dropped (the page decided its tags)', async () => {
+      await refreshWithPages(h.store, 'antara', [A1]);
+      const [before] = await h.store.retag.readRange(0, Number.MAX_SAFE_INTEGER);
+      const [j] = await h.store.pages.claim(NOW, 10, LEASE);
+      await h.store.pages.complete({
+        itemId: j!.itemId, expectedHash: j!.contentHash, now: LATER, publish: { content: '<p>Peskov</p>', summary: A1.summary },
+        article: null, keywords: [], categories: A1.categories, published: null,
+        tags: [{ tag: 'Juru Bicara Kremlin', explain: [{ rule: 'Peskov', field: 'content', text: 'Peskov', start: 0, end: 6 }] }], outputs: [],
+      });
+      const stale = await h.store.retag.apply([{ id: before!.id, contentHash: before!.contentHash, tags: [], explains: [], outputs: [] }], { fingerprint: 'f', after: before!.id });
+      expect(stale.changed).to.equal(0);
+      expect((await h.store.items.find({ id: before!.id }))!.tags).to.deep.equal(['Juru Bicara Kremlin']);
+      // Read again after the page: the change applies.
+      const [after] = await h.store.retag.readRange(0, Number.MAX_SAFE_INTEGER);
+      expect(after!.contentHash).to.not.equal(before!.contentHash);
+      expect((await h.store.retag.apply([{ id: after!.id, contentHash: after!.contentHash, tags: [], explains: [], outputs: [] }], { fingerprint: 'f', after: after!.id })).changed).to.equal(1);
+    });
   });
 }

@@ -93,7 +93,7 @@ const countsByTag = statement('items_counts_by_tag', 'SELECT tag, count(*) AS n 
 // and one that got there first shows here as a new hash or a missing row.
 const lockForRetag = statement(
   'items_lock_for_retag',
-  `SELECT i.id, i.content_hash,
+  `SELECT i.id, i.content_hash || coalesce('@' || (SELECT p.fetched_at::text FROM pages p WHERE p.item_id = i.id), '') AS content_hash,
      ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = i.id) AS tags,
      ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = i.id) AS explains,
      ARRAY(SELECT output_id FROM item_outputs o WHERE o.item_id = i.id) AS outputs

@@ -8,7 +8,7 @@ const countAfter = statement('retag_count_after', 'SELECT count(*) AS n FROM (SE
 const inRange = statement(
   'retag_in_range',
   `SELECT i.id, i.source_id, i.title, i.summary, coalesce(p.article, i.content) AS content, i.author, i.link, i.categories,
-     i.content_hash, p.keywords,
+     i.content_hash || coalesce('@' || p.fetched_at::text, '') AS content_hash, p.keywords,
      ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = i.id) AS tags,
      ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = i.id) AS explains,
      ARRAY(SELECT output_id FROM item_outputs o WHERE o.item_id = i.id) AS outputs

@@ -73,7 +73,11 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   // the CLI's look-ups, where a scan of the table is fine.
   const byUid = db.prepare(withPage('SELECT * FROM items WHERE uid = ? LIMIT 1'));
   const byLink = db.prepare(withPage('SELECT * FROM items WHERE link = ? ORDER BY id DESC LIMIT 1'));
-  const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
+  // What a re-tag read (retag-rows.ts): the feed's content hash, and when the item's page was last read, so a page
+  // written between a range's read and its apply makes the apply skip the item (its tags came from the page).
+  const hashOf = db.prepare(
+    "SELECT i.content_hash || coalesce('@' || p.fetched_at, '') FROM items i LEFT JOIN pages p ON p.item_id = i.id WHERE i.id = ?",
+  ).pluck();
   const explainsOfItem = db.prepare('SELECT tag, explain FROM item_tags WHERE item_id = ?').raw(true);
   const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');

@@ -13,7 +13,8 @@ export function makeRetagStatements(db: Db) {
   const inRange = db
     // A tag_only item's article (pages.article) is what tagging reads, and a page's keywords may make tags.
     .prepare(
-      `SELECT i.id, i.source_id, i.title, i.summary, coalesce(p.article, i.content), i.author, i.link, i.categories, i.content_hash, p.keywords
+      `SELECT i.id, i.source_id, i.title, i.summary, coalesce(p.article, i.content), i.author, i.link, i.categories,
+              i.content_hash || coalesce('@' || p.fetched_at, ''), p.keywords
        FROM items i LEFT JOIN pages p ON p.item_id = i.id WHERE i.id > ? AND i.id <= ? ORDER BY i.id`,
     )
     .raw(true);
