@@ -23,26 +23,38 @@ function words(seed: number, n: number): string {
   return out.join(' ');
 }
 
-function feedXml(feed: number, first: number, items: number): string {
+function feedXml(feed: number, first: number, items: number, articleOrigin: string | null): string {
   const parts: string[] = [];
   for (let i = first + items - 1; i >= first; i--) {
     const when = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toUTCString();
-    parts.push(`<item><title>${words(feed * 7919 + i, 9)}</title><link>https://berita${feed}.example/artikel/${i}</link><guid isPermaLink="false">${feed}-${i}</guid><pubDate>${when}</pubDate><description>&lt;p&gt;${words(feed * 31 + i, 120)}&lt;/p&gt;</description><category>Dunia</category></item>`);
+    // With article pages: summary-only items (one sentence, as the measured Indonesian feeds give) linking to them.
+    const link = articleOrigin ? `${articleOrigin}/artikel/${feed}/${i}` : `https://berita${feed}.example/artikel/${i}`;
+    const text = words(feed * 31 + i, articleOrigin ? 16 : 120);
+    parts.push(`<item><title>${words(feed * 7919 + i, 9)}</title><link>${link}</link><guid isPermaLink="false">${feed}-${i}</guid><pubDate>${when}</pubDate><description>&lt;p&gt;${text}&lt;/p&gt;</description><category>Dunia</category></item>`);
   }
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Berita ${feed}</title><link>https://berita${feed}.example/</link><description>farm</description>${parts.join('')}</channel></rss>`;
 }
 
-/** Starts the farm on 127.0.0.1 (one server; the bench raises per_host so the host gate is not the limit). */
-export async function startFarm(feeds: number, items: number): Promise<Farm> {
+/**
+ * Starts the farm on 127.0.0.1 (one server; the bench raises per_host so the host gate is not the limit). With
+ * `articles` (HTML pages), items link to /artikel/<feed>/<n> on the farm, which serves those pages in turn.
+ */
+export async function startFarm(feeds: number, items: number, articles: readonly string[] = []): Promise<Farm> {
   let offset = 0;
+  let origin = '';
   const cache = new Map<number, { body: Buffer; etag: string }>();
   const server: Server = createServer((req, res) => {
+    const a = /^\/artikel\/(\d+)\/(\d+)$/.exec(req.url ?? '');
+    if (a && articles.length > 0) {
+      const page = articles[(Number(a[1]) * 131 + Number(a[2])) % articles.length]!;
+      return void res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
+    }
     const m = /^\/feed\/(\d+)\.xml$/.exec(req.url ?? '');
     if (!m) return void res.writeHead(404).end();
     const n = Number(m[1]);
     let doc = cache.get(n);
     if (!doc) {
-      const body = Buffer.from(feedXml(n, offset, items));
+      const body = Buffer.from(feedXml(n, offset, items, articles.length > 0 ? origin : null));
       doc = { body, etag: `"${createHash('sha1').update(body).digest('hex')}"` };
       cache.set(n, doc);
     }
@@ -51,7 +63,7 @@ export async function startFarm(feeds: number, items: number): Promise<Farm> {
   });
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     urls: Array.from({ length: feeds }, (_, i) => `${origin}/feed/${i}.xml`),

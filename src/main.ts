@@ -15,6 +15,7 @@ import { startServer, stopServer } from './http/server.js';
 import { refreshSource } from './pipeline/refresh.js';
 import { makeRetagQueue } from './jobs/retag-queue.js';
 import { makeReclusterQueue } from './jobs/recluster.js';
+import { makePageQueue } from './jobs/pages.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
@@ -184,6 +185,12 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   // Stories: items stored before stories existed get their sketch and story; a new threshold re-clusters the window.
   const recluster = makeReclusterQueue(store, { settings: () => config.stories, now, log, signal: stopped.signal, done: () => runtime.stories.reset() });
   recluster.request();
+  // Article pages of full_text sources: queued by refreshes, read beside them (never inside one).
+  const pages = makePageQueue({
+    store, config: () => config, fetchPage: runtime.fetchPage, classifier: refreshDeps.classifier, gate, now, log, metrics, signal: stopped.signal,
+  });
+  refreshDeps.pagesQueued = () => pages.wake();
+  void pages.backfill().catch((err: unknown) => log.error({ err }, 'full_text: queueing the pages of stored items failed'));
   await scheduler.start(config.sources);
   const retention = runRetention(store, () => config, now, log, stopped.signal);
 
@@ -221,6 +228,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     if (!opts.fixedLogLevel) log.level = config.log.level;
     retag.request();
     recluster.request();
+    // full_text turned on for a source: its stored items of the last days get their pages.
+    void pages.backfill().catch((err: unknown) => log.error({ err }, 'full_text: queueing the pages of stored items failed'));
     // A lowered max_items or retention_days applies now, not at the next hourly pass.
     void retention.now();
     reloads.applied(now(), reason);
@@ -240,7 +249,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         watcher?.close();
         stopped.abort();
         lag.stop();
-        await Promise.all([scheduler.stop(), stopServer(server)]);
+        await Promise.all([scheduler.stop(), stopServer(server), pages.stop()]);
         await Promise.all([retag.idle(), recluster.idle(), retention.stop()]);
         // Leases go after the polls that held them ended: another daemon may take the sources at once.
         await claims?.stop();

@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'not_a_feed'
   | 'not_html'
   | 'selector_empty'
+  | 'no_article'
   | 'parse_error'
   | 'decode_error'
   | 'gone'

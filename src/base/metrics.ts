@@ -36,6 +36,11 @@ export interface Metrics {
   failingSources: Gauge;
   eventLoopLag: Gauge;
   httpRequests: Counter<'route' | 'status'>;
+  /** Article pages (full_text sources) by outcome: done, stale (the feed changed the item meanwhile), retry, failed. */
+  pages: Counter<'source' | 'outcome'>;
+  /** Failed article pages by error code. */
+  pageErrors: Counter<'source' | 'code'>;
+  pageDuration: Histogram<'source'>;
   /** 1 when the last config load (start or reload) was applied, 0 when it was rejected (daemon/reload-status.ts). */
   configLastReloadSuccessful: Gauge;
   /** Unix time of the last config load that was applied. */
@@ -89,6 +94,15 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
     failingSources: new Gauge({ name: 'warta_failing_sources', help: 'Sources in state failing or gone.', registers }),
     eventLoopLag: new Gauge({ name: 'warta_event_loop_lag_seconds', help: 'Worst lateness of a 1-second timer over the last minute (cron ticks are timers: a lagging loop polls late).', registers }),
     httpRequests: new Counter({ name: 'warta_http_requests_total', help: 'HTTP requests by route template and status.', labelNames: ['route', 'status'], registers }),
+    pages: new Counter({ name: 'warta_pages_total', help: 'Article pages of full_text sources by outcome (done, stale, retry, failed).', labelNames: ['source', 'outcome'], registers }),
+    pageErrors: new Counter({ name: 'warta_page_errors_total', help: 'Failed article pages by error code; the feed\'s text stays on the item.', labelNames: ['source', 'code'], registers }),
+    pageDuration: new Histogram({
+      name: 'warta_page_duration_seconds',
+      help: 'Time to fetch and read one article, its own pagination included.',
+      labelNames: source,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 60],
+      registers,
+    }),
     // Named as Prometheus names its own, so alerts written for it read the same.
     configLastReloadSuccessful: new Gauge({ name: 'warta_config_last_reload_successful', help: 'Whether the last config reload was applied (1) or rejected (0).', registers }),
     configLastReloadSuccessTime: new Gauge({ name: 'warta_config_last_reload_success_timestamp_seconds', help: 'Time the config in force was loaded.', registers }),
@@ -117,7 +131,7 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
 }
 
 const FEED_ROUTE = /^\/(tags|feeds)\/[^/]+\.(rss|atom|json)$/;
-const FIXED_ROUTES = new Set(['/', '/opml', '/healthz', '/readyz', '/metrics', '/api/sources', '/api/items', '/api/clusters']);
+const FIXED_ROUTES = new Set(['/', '/opml', '/healthz', '/readyz', '/metrics', '/api/sources', '/api/items', '/api/clusters', '/api/tags']);
 
 /** Maps a request path to a bounded route template for the `route` label: `/tags/{slug}.{fmt}`, `/api/items/{id}` …, else `other`. */
 export function routeLabel(path: string): string {

@@ -75,6 +75,8 @@ export interface StoredItem extends ItemFields {
   matches?: TagExplanation[];
   /** The story this item represents in a collapsed output (publish/collapse.ts). */
   story?: { id: string; size: number; members: { source: string; title: string; url: string | null; published: Date }[] };
+  /** The article page's fate (full_text sources), when the API read it; absent when none was asked for. */
+  page?: { state: 'pending' | 'done' | 'failed'; error: { code: string; message: string } | null };
 }
 
 /** One reason a tag applies to an item, as stored with it. */

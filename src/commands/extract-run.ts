@@ -2,16 +2,13 @@ import { existsSync } from 'node:fs';
 import { parseHTML } from 'linkedom';
 import { USER_AGENT } from '../base/version.js';
 import { parseConfig, resolveConfigPath, type Config } from '../config/load.js';
-import { fetchFeed, makeFetchAgent, type FetchLimits } from '../pipeline/fetch/fetch.js';
+import { fetchFeed, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLimits } from '../pipeline/fetch/fetch.js';
 import { fetchArticle, type FetchedArticle } from '../pipeline/page/article.js';
 import { sanitizeHtml } from '../publish/sanitize.js';
 import { EXIT, type CliContext } from './context.js';
 
-/**
- * A test-only switch: with it set to 1, loopback URLs (127.0.0.0/8, ::1, localhost) may be previewed, so tests can
- * serve pages on 127.0.0.1. Every other non-public address stays refused.
- */
-export const ALLOW_LOOPBACK_ENV = 'WARTA_TEST_ALLOW_LOOPBACK';
+/** The test-only switch that lets loopback pages through (see PAGE_LOOPBACK_ENV). */
+export const ALLOW_LOOPBACK_ENV = PAGE_LOOPBACK_ENV;
 
 const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1';
 

@@ -29,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
   // should not pay for them (see test/integration/cli-startup.test.ts).
-  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }] = await Promise.all([
+  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }] = await Promise.all([
     import('../schedule/host-gate.js'),
     import('../base/log.js'),
     import('../base/redact.js'),
@@ -37,6 +37,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     import('../pipeline/refresh.js'),
     import('../jobs/retag.js'),
     import('../daemon/runtime.js'),
+    import('../jobs/pages.js'),
   ]);
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
@@ -52,6 +53,16 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now: () => new Date() });
     // A host that answered 429/503 with Retry-After: its other sources are reported skipped, not waited for.
     const pausedHosts = new Map<string, Date>();
+    // Article pages of full_text sources are read before the command ends (retries that come due later are left
+    // to the daemon or the next `warta fetch`).
+    const fullText = chosen.some((s) => s.fullText);
+    const stopPages = new AbortController();
+    const { makeMetrics } = fullText ? await import('../base/metrics.js') : { makeMetrics: null };
+    const pageMetrics = makeMetrics?.();
+    const pages = fullText
+      ? makePageQueue({ store: runtime.store, config: () => config, fetchPage: runtime.fetchPage, classifier: runtime.refreshDeps.classifier, gate, now: runtime.refreshDeps.now, log, metrics: pageMetrics, signal: stopPages.signal })
+      : null;
+    if (pages) runtime.refreshDeps.pagesQueued = () => pages.wake();
     const outcomes = await Promise.all(
       chosen.map((s) =>
         gate.run(s.url, async () => {
@@ -65,6 +76,15 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
         }),
       ),
     );
+    if (pages && pageMetrics) {
+      await pages.backfill();
+      await pages.idle();
+      stopPages.abort();
+      await pages.stop();
+      const counts = new Map<string, number>();
+      for (const v of (await pageMetrics.pages.get()).values) counts.set(String(v.labels.outcome), (counts.get(String(v.labels.outcome)) ?? 0) + v.value);
+      process.stdout.write(`pages\tread ${counts.get('done') ?? 0}\tfailed ${counts.get('failed') ?? 0}\tto retry ${counts.get('retry') ?? 0}\n`);
+    }
     return outcomes.some((o) => o.result === 'failed') ? EXIT.sourceFailed : EXIT.ok;
   } finally {
     await runtime.close();

@@ -46,6 +46,15 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
   duplicates(tags, 'name', 'tags');
   duplicates(outputs, 'id', 'outputs');
   sources.forEach((s, i) => checkCron(str(s.schedule), ['sources', i, 'schedule']));
+  // Page options without full_text would silently do nothing.
+  sources.forEach((s, i) => {
+    if (s.items !== undefined && s.type !== 'html') problems.push(where(['sources', i, 'items'], 'items needs type: html on this source (it selects article links on a section page)'));
+    if (s.type === 'html' && s.full_text === false) problems.push(where(['sources', i, 'full_text'], 'a type: html source is read from its article pages: full_text cannot be false (true or tag_only)'));
+    if (s.full_text === true || s.full_text === 'tag_only' || s.type === 'html') return;
+    for (const key of ['publisher_keywords', 'content_selector', 'remove']) {
+      if (s[key] !== undefined && s[key] !== false) problems.push(where(['sources', i, key], `${key} needs full_text: true (or tag_only) on this source: pages are fetched only then`));
+    }
+  });
 
   const sourceIds = new Set(sources.map((s) => str(s.id)).filter((n) => n !== undefined));
   // A query's `source:` terms must name configured sources: a typo would silently match nothing, so

@@ -38,6 +38,8 @@ export interface Config {
     hostPauseMaxMs: number;
     redirectPersistAfter: number;
     blockPrivateAddresses: boolean;
+    /** Article pages fetched at once (full_text sources). */
+    pageConcurrency: number;
   };
   sources: readonly {
     id: string;
@@ -52,6 +54,16 @@ export interface Config {
     private: boolean;
     /** A collapsed output shows a story as its member from the source with the highest priority. */
     priority: number;
+    /** 'html': a section page with no feed; its article links become items (their pages are read as full_text). */
+    type: 'feed' | 'html';
+    /** type html: CSS selector of the article links; null: found automatically. */
+    items: string | null;
+    /** Whole articles: 'full' publishes the article as the item's content, 'tag_only' tags on it only; null: off. */
+    fullText: 'full' | 'tag_only' | null;
+    /** The article page's own keywords become tags. */
+    publisherKeywords: boolean;
+    contentSelector: string | null;
+    remove: readonly string[];
   }[];
   tags: readonly { name: string; slug: string; match: string; aliases: readonly string[]; stem: 'id' | null }[];
   outputs: readonly {
@@ -260,6 +272,7 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       hostPauseMaxMs: parseDuration(c.fetch.host_pause_max)!,
       redirectPersistAfter: c.fetch.redirect_persist_after,
       blockPrivateAddresses: c.fetch.block_private_addresses,
+      pageConcurrency: c.fetch.page_concurrency,
     },
     sources: c.sources.map((s) => ({
       id: s.id,
@@ -271,6 +284,12 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       fromCategories: s.from_categories === true ? 'same-name' : s.from_categories ? s.from_categories : null,
       private: s.private ?? false,
       priority: s.priority,
+      type: s.type ?? 'feed',
+      items: s.items ?? null,
+      fullText: s.full_text === 'tag_only' ? 'tag_only' : s.full_text === true || s.type === 'html' ? 'full' : null,
+      publisherKeywords: s.publisher_keywords ?? false,
+      contentSelector: s.content_selector ?? null,
+      remove: s.remove ?? [],
     })),
     tags: c.tags.map((t) => ({ name: t.name, slug: slugify(t.name), match: t.match, aliases: t.aliases ?? [], stem: t.stem === undefined ? c.tagging.stem : t.stem })),
     outputs: c.outputs.map((o) => ({ id: o.id, title: o.title, description: o.description ?? o.title, tags: o.tags ?? [], match: o.match ?? null, sources: o.sources ?? [], limit: o.limit, token: o.token ?? null, collapse: o.collapse })),

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLD } from '../stories/compare.js';
 import { DURATION_PATTERN, SIZE_PATTERN, parseDuration } from './units.js';
+import { validSelector } from './selector.js';
 
 // The one description of warta's config: the loader validates with it, and `warta schema` derives the JSON
 // Schema for editors from it. Keys are snake_case as admins write them; unknown keys are errors (a typo must
@@ -44,6 +45,10 @@ const listen = z
     const port = Number(s.slice(s.lastIndexOf(':') + 1));
     return port >= 1 && port <= 65535;
   }, 'port must be 1–65535');
+
+// A selector linkedom cannot read would fail on every page: it is refused here, at FILE:LINE:COL.
+const cssSelector = (what: string) =>
+  z.string().min(1).refine(validSelector, { message: `${what} must be a CSS selector such as "div.article-body"` });
 
 /** The config file's schema. */
 export const configSchema = z
@@ -103,6 +108,7 @@ export const configSchema = z
         host_pause_max: duration('host_pause_max').default('5m').describe('longest pause of a host after 429/503 with Retry-After'),
         redirect_persist_after: z.number().int().min(1).max(100).default(3).describe('consecutive polls that must see the same 301/308 before the new URL is kept'),
         block_private_addresses: z.boolean().default(false).describe('refuse sources that resolve to loopback, private or link-local addresses'),
+        page_concurrency: z.number().int().min(1).max(64).default(4).describe('article pages (full_text sources) fetched at once; feed polls go first'),
       })
       .prefault({}),
     sources: z
@@ -120,6 +126,15 @@ export const configSchema = z
             .union([z.boolean(), z.record(z.string(), z.string().min(1))])
             .optional()
             .describe('publisher categories as tags: true = a category named like a configured tag applies it; or a map {category: tag}'),
+          type: z.enum(['feed', 'html']).optional().describe('feed (default), or html: a section page with no feed whose article links become items, each page read as with full_text'),
+          items: cssSelector('items').optional().describe('type: html: CSS selector of the article links (or their containers) on the page (default: found automatically)'),
+          full_text: z
+            .union([z.boolean(), z.literal('tag_only')])
+            .optional()
+            .describe('fetch each new item\'s page and store the article as its content (true), or use it for tagging only and publish the feed\'s summary (tag_only)'),
+          publisher_keywords: z.boolean().optional().describe('the article page\'s own keywords become tags (with full_text)'),
+          content_selector: cssSelector('content_selector').optional().describe('CSS selector of the article on its page, when automatic extraction fails'),
+          remove: z.array(cssSelector('remove')).optional().describe('CSS selectors of parts to drop inside the article'),
         }),
       )
       .default([]),

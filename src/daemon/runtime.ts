@@ -3,7 +3,7 @@ import type { Agent } from 'undici';
 import type { Config } from '../config/load.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { fetchFeed, makeFetchAgent, type FetchLimits } from '../pipeline/fetch/fetch.js';
+import { fetchFeed, hostnameOf, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLimits, type FetchResult } from '../pipeline/fetch/fetch.js';
 import { ingestDocument } from '../pipeline/feed/ingest.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
 import { makeClassifier, type Classifier } from '../tagging/classify.js';
@@ -17,6 +17,11 @@ export interface Runtime {
   stories: StoryRuntime;
   /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
   refreshDeps: RefreshDeps;
+  /**
+   * Fetches one article page for a source (issue 12): only from public addresses, or from the source's own host
+   * (with the feed's own rules), on every redirect hop; only http/https.
+   */
+  fetchPage(url: string, sourceUrl: string, signal?: AbortSignal): Promise<FetchResult>;
   /** Applies a new config's rules, limits and sources (a reload); rejects, changing nothing, when the database stays locked. Storage and listen address need a restart. */
   reconfigure(config: Config): Promise<void>;
   close(): Promise<void>;
@@ -32,6 +37,19 @@ function limitsOf(config: Config): FetchLimits {
   };
 }
 
+const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1';
+
+// A feed is a third party deciding which URLs warta fetches: its links never reach inside the network, whatever
+// fetch.block_private_addresses says. Tests serve pages on 127.0.0.1 with PAGE_LOOPBACK_ENV=1.
+function pageLimitsOf(config: Config, env: NodeJS.ProcessEnv): FetchLimits {
+  return {
+    ...limitsOf(config),
+    blockPrivateAddresses: true,
+    allowLoopback: env[PAGE_LOOPBACK_ENV] === '1',
+    blockRule: "article pages are fetched only from public addresses or their source's own host",
+  };
+}
+
 function policyOf(config: Config): RefreshPolicy {
   return {
     minIntervalMs: config.fetch.minIntervalMs,
@@ -44,7 +62,7 @@ function policyOf(config: Config): RefreshPolicy {
  * Opens the store (migrating it) and wires the refresh pipeline for `config`. `role` says how the store waits
  * for other processes' locks: the daemon never on its event loop, a one-shot command may.
  */
-export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 'command' = 'daemon'): Promise<Runtime> {
+export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 'command' = 'daemon', env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
   const store = await openStore(config.storage, { role });
   try {
     await store.sources.ensure(config.sources);
@@ -55,6 +73,8 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   let classifier: Classifier = makeClassifier(config);
   let limits = limitsOf(config);
   let agent: Agent = makeFetchAgent(limits);
+  let pageLimits = pageLimitsOf(config, env);
+  let pageAgent: Agent = makeFetchAgent(pageLimits);
   const now = () => new Date();
   let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
@@ -73,6 +93,11 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     store,
     stories,
     refreshDeps,
+    fetchPage(url, sourceUrl, signal) {
+      const hostname = hostnameOf(sourceUrl);
+      const trusted = hostname ? { hostname, dispatcher: agent } : undefined;
+      return fetchFeed(pageAgent, { url, etag: null, lastModified: null, accept: HTML_ACCEPT, signal, trusted }, pageLimits, now);
+    },
     async reconfigure(next) {
       // First, so a database locked past the busy policy leaves the running config wholly in force.
       await store.sources.ensure(next.sources);
@@ -88,10 +113,15 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
         agent = makeFetchAgent(limits);
         // Fetches already on the old pool finish there.
         void old.close().catch(() => {});
+        const oldPages = pageAgent;
+        pageLimits = pageLimitsOf(next, env);
+        pageAgent = makeFetchAgent(pageLimits);
+        void oldPages.close().catch(() => {});
       }
     },
     async close() {
       await agent.close();
+      await pageAgent.close();
       await store.close();
     },
   };

@@ -111,5 +111,8 @@ export function formatStatusTable(list: readonly SourceStatus[], timeZone = 'UTC
     s.last_error ? `${s.last_error.code}: ${s.last_error.message}` : '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  const table = [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  // A feed found on the configured page (autodiscovery) or an adopted permanent redirect: what is polled instead.
+  const polled = list.filter((s) => s.effective_url).map((s) => `${s.id} polls ${s.effective_url} (instead of ${s.url})`);
+  return polled.length ? `${table}\n\n${polled.join('\n')}` : table;
 }

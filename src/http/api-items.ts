@@ -35,6 +35,8 @@ export function itemJson(i: StoredItem, clusterSize = 1) {
     // The story (issue 13): items of one story share it; a lone item's is its own id.
     cluster: String(i.clusterId ?? i.id),
     cluster_size: clusterSize,
+    // Whole articles (full_text sources): the page's state and why it failed; absent when no page was asked for.
+    ...(i.page ? { page: i.page.state, page_error: i.page.error } : {}),
   };
 }
 

@@ -113,6 +113,7 @@ export function makeHandler(deps: ServerDeps) {
     }
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
     if (path === '/api/sources') return sendJson(res, req, 200, await deps.sources());
+    if (path === '/api/tags') return sendJson(res, req, 200, { tags: await deps.feeds().tags() });
     if (path === '/api/items') return sendApi(res, req, await deps.items().list(query));
     if (path === '/api/clusters') return sendApi(res, req, await deps.items().clusters(query));
     // The id is digits or nothing: no decoding, so a malformed %-escape is a 400, never an exception.

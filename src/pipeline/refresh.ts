@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Classifier } from '../tagging/classify.js';
-import type { ItemInsert, PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
+import type { ItemInsert, ItemUpdate, PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
 import { coerceError, isStoreFailure, WartaError } from '../base/errors.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
-import { assignKeys } from './dedupe.js';
+import { assignKeys, type KeyedItem } from './dedupe.js';
 import { lookupKeys, planRefresh } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
+import { decodePage, isHtmlType, notHtml } from './page/decode.js';
+import { itemsSelectorEmpty, readListing } from './page/listing.js';
+import { discoverFeeds } from './page/discover.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
 export interface RefreshDeps {
@@ -24,6 +27,8 @@ export interface RefreshDeps {
   log: Logger;
   /** Stories (issue 13): canonical URLs and clusters for new items; absent: items are stored as their own cluster. */
   stories?: StoryStage;
+  /** Told after a commit that queued article pages (the page queue wakes). */
+  pagesQueued?: () => void;
 }
 
 /** The admin's bounds on polling (config `fetch.*`). */
@@ -39,6 +44,12 @@ export interface RefreshSource {
   url: string;
   /** Keep only this many newest items (config `max_items`); absent or null: no limit. */
   maxItems?: number | null;
+  /** Whole articles (config `full_text`): each new or changed item's page is queued with it. */
+  fullText?: 'full' | 'tag_only' | null;
+  /** 'html': the URL is a section page with no feed; its article links are the items. */
+  type?: 'feed' | 'html';
+  /** type html: the `items:` selector of article links; null: found automatically. */
+  items?: string | null;
 }
 
 /** How a refresh was asked for. */
@@ -138,11 +149,16 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
 
   const parseStarted = performance.now();
   let feed: IngestedFeed;
+  let discovered: FetchResult & { kind: 'ok' } | null = null;
   try {
-    feed = deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
+    feed = source.type === 'html' ? listingOf(res, source.items ?? null) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
-    return recordFailure(deps, state, res.status, error, null, signal, finish);
+    // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
+    const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, res, now, signal) : null;
+    if (!found) return recordFailure(deps, state, res.status, error, null, signal, finish);
+    ({ feed, res: discovered } = found);
+    deps.log.info({ source: source.id, page: res.url, feed: discovered.url }, 'feed discovered on the page: polled from now on');
   }
 
   const keyed = assignKeys(feed.items);
@@ -152,23 +168,72 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
   const stories = deps.stories;
   const plan = planRefresh(source.id, keyed, await store.items.lookup(source.id, lookupKeys(keyed)), now, classify, stories && ((link) => stories.canonicalUrl(link)));
+  const askPages = pageRequests(source, keyed);
+  // The discovered feed's URL is polled from now on, with its validators (shown as effective_url).
+  const polled = discovered
+    ? { redirect: { target: null, seen: 0, effectiveUrl: discovered.url }, validators: { etag: discovered.etag, lastModified: discovered.lastModified, bodyHash: createHash('sha256').update(discovered.body).digest('hex') } }
+    : { redirect, validators };
+  const newItems = askPages ? plan.inserts.map(askPages) : plan.inserts;
   const commit = (inserts: readonly ItemInsert[]) => store.items.commitRefresh({
     sourceId: source.id,
     inserts,
-    updates: plan.updates,
+    updates: askPages ? plan.updates.map(askPages) : plan.updates,
     maxItems: source.maxItems ?? null,
     poll: {
       ...success(deps, feedHints, res.status),
       feedHintMs: feedHints.feedMs,
-      validators,
-      redirect,
+      ...polled,
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
     },
   }, { signal });
   // New items find their story in the refresh's transaction; a refresh with none needs no story decision.
-  const written = stories && plan.inserts.length > 0 ? await stories.commit(source.id, plan.inserts, commit) : await commit(plan.inserts);
+  const written = stories && newItems.length > 0 ? await stories.commit(source.id, newItems, commit) : await commit(newItems);
   const parseMs = Math.round(performance.now() - parseStarted);
+  if (askPages && written.inserted + written.updated > 0) deps.pagesQueued?.();
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
+}
+
+/** A section page's article links as a feed (type: html); throws not_html, decode_error or selector_empty. */
+function listingOf(res: FetchResult & { kind: 'ok' }, items: string | null): IngestedFeed {
+  if (!isHtmlType(res.contentType)) throw notHtml(res.contentType);
+  const listing = readListing(decodePage(res.body, res.contentType), res.url, items);
+  if (listing.selectorEmpty) throw itemsSelectorEmpty(items!, res.url);
+  return listing;
+}
+
+/**
+ * The feed an HTML answer links as its alternate, fetched and read; null when the page names none or none of
+ * them reads as a feed (the caller then records the page's own not_a_feed).
+ */
+async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' }, now: Date, signal: AbortSignal | undefined) {
+  if (!isHtmlType(page.contentType)) return null;
+  let html: string;
+  try {
+    html = decodePage(page.body, page.contentType);
+  } catch {
+    return null;
+  }
+  for (const url of discoverFeeds(html, page.url).slice(0, 3)) {
+    const res = await deps.fetch({ url, etag: null, lastModified: null, signal });
+    if (res.kind !== 'ok') continue;
+    try {
+      return { feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+/**
+ * For a full_text source, a function that adds the page request to a planned write: its link, and whether the
+ * feed dated it (only an undated item takes the page's date). Items without a link have no page.
+ */
+function pageRequests(source: RefreshSource, keyed: readonly KeyedItem[]) {
+  const mode = source.fullText;
+  if (!mode) return null;
+  const dated = new Map(keyed.map((k) => [k.key, k.item.published !== null || k.item.updated !== null]));
+  return <W extends ItemInsert | ItemUpdate>(w: W): W => (w.link ? { ...w, page: { url: w.link, mode, feedDated: dated.get(w.key) ?? true } } : w);
 }
 
 /**

@@ -6,6 +6,7 @@ import { redactUrl } from '../base/redact.js';
 import type { StoredItem } from '../base/model.js';
 import { stripTracking } from '../stories/index.js';
 import { collapseStories } from './collapse.js';
+import { makePublisherTags } from './publisher-tags.js';
 import { FEED_CONTENT_TYPES, makeSanitizeCache, OPML_CONTENT_TYPE, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from './index.js';
 
 /** One feed warta publishes: a tag's own feed or a configured output. */
@@ -79,6 +80,17 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
   const titles = new Map(config.sources.map((s) => [s.id, s.title]));
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority]));
   const link = publishedLink(config.stories.ignoreParams);
+  const publisherTags = makePublisherTags(store, config);
+  const privateSources = config.sources.filter((s) => s.private).map((s) => s.id);
+
+  /** A configured feed, or the feed of a publisher keyword's tag (never listed). */
+  async function feedAt(path: string): Promise<FeedDef | null> {
+    const def = catalogue.get(path);
+    if (def || !path.startsWith('/tags/')) return def ?? null;
+    const name = await publisherTags.bySlug(path.slice('/tags/'.length));
+    if (name === null) return null;
+    return { path, title: name, description: `Items tagged “${name}” by their publishers`, tags: [name], output: null, sources: [], excludeSources: privateSources, limit: DEFAULT_LIMIT, token: null, collapse: false };
+  }
 
   // The sources behind a render's items, looked up one by one: reading all 1,000 source rows for every
   // render was as costly as selecting the items.
@@ -137,7 +149,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
      * for a private output without its token, so its existence is not disclosed.
      */
     async render(path: string, format: FeedFormat, token: string | null = null): Promise<Rendered | null> {
-      const def = catalogue.get(path);
+      const def = await feedAt(path);
       if (!def) return null;
       if (def.token !== null && (token === null || !sameSecret(token, def.token))) return null;
       const key = `${path}.${format}`;
@@ -165,6 +177,8 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       counts.set(path, { version, at: clock(), n });
       return n;
     },
+    /** Every tag with its feed's slug and stored items: configured ones, then publishers' (`/api/tags`). */
+    tags: () => publisherTags.list(),
     /** OPML 2.0 listing every public feed's RSS form, for a reader to subscribe to all at once. */
     opml(): Rendered {
       const hit = cache.get('/opml');

@@ -45,21 +45,26 @@ export function makeHostGate(opts: HostGateOptions) {
   }
 
   return {
-    /** Runs `fn` when both a host slot and a global slot are free (and the host is not paused). */
-    run<T>(url: string, fn: () => Promise<T>): Promise<T> {
+    /**
+     * Runs `fn` when both a host slot and a global slot are free (and the host is not paused). Queued work of a
+     * higher `priority` goes first: feed polls (0) before article pages (PAGE_PRIORITY), so pages never hold
+     * a feed poll back longer than the page already running.
+     */
+    run<T>(url: string, fn: () => Promise<T>, runOpts: { priority?: number } = {}): Promise<T> {
+      const priority = runOpts.priority ?? 0;
       const key = hostKey(url);
       const shared = opts.shared;
-      if (!shared) return host(key).queue.add(() => global.add(fn)) as Promise<T>;
+      if (!shared) return host(key).queue.add(() => global.add(fn, { priority }), { priority }) as Promise<T>;
       // The database's slot of the host is taken after this process's own, so a daemon waits for it with one
       // local slot of the host at most per_host times, and holds no global slot meanwhile.
       return host(key).queue.add(async () => {
         const release = await shared.acquire(key);
         try {
-          return await global.add(fn);
+          return await global.add(fn, { priority });
         } finally {
           release();
         }
-      }) as Promise<T>;
+      }, { priority }) as Promise<T>;
     },
     /** Until when the host of `url` is paused, or null. */
     pausedUntil(url: string): Date | null {
@@ -97,6 +102,9 @@ export function makeHostGate(opts: HostGateOptions) {
     },
   };
 }
+
+/** The priority of article page fetches in the gate: below feed polls (0). */
+export const PAGE_PRIORITY = -1;
 
 /** The host gate's interface, for passing as a dependency. */
 export type HostGate = ReturnType<typeof makeHostGate>;

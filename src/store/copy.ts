@@ -10,7 +10,7 @@ import { displayUrl } from './postgres/pool.js';
 import { exportSqliteStore } from './sqlite/export.js';
 
 /** Every table that holds warta's data, parents before children (items before their tags and outputs). */
-export const COPIED_TABLES = ['sources', 'items', 'item_tags', 'item_outputs', 'tombstones', 'meta'] as const;
+export const COPIED_TABLES = ['sources', 'items', 'item_tags', 'item_outputs', 'pages', 'tombstones', 'meta'] as const;
 export type CopiedTable = (typeof COPIED_TABLES)[number];
 
 /** One row as the source stores it: its columns by name; instants as ISO 8601 UTC text. */

@@ -103,6 +103,8 @@ export interface ItemWrite {
    * parameters (src/stories/ canonicalUrl). Absent: not computed (an update keeps the stored one).
    */
   canonicalUrl?: string | null;
+  /** Fetch this item's page (a full_text source): the commit also queues it, replacing any earlier page's fate. */
+  page?: PageRequest | null;
 }
 
 /**
@@ -122,6 +124,67 @@ export interface ItemStory {
    * as that item; the source is recorded as carrying it). A target gone meanwhile makes it a plain item.
    */
   appearanceOf: number | null;
+}
+
+/** An item's page to fetch, queued by the commit that writes the item. */
+export interface PageRequest {
+  url: string;
+  /** 'full': the article becomes the published content; 'tag_only': it is kept for tagging only. */
+  mode: 'full' | 'tag_only';
+  /** The feed gave the item a date: the page's date is not used. */
+  feedDated: boolean;
+}
+
+/** A queued page, claimed for fetching, with the item as the feed gave it (for classifying it again). */
+export interface PageJob {
+  itemId: number;
+  sourceId: string;
+  url: string;
+  mode: 'full' | 'tag_only';
+  feedDated: boolean;
+  /** Failed attempts so far. */
+  attempts: number;
+  /** The item's content hash when claimed: a feed change since then makes complete() a no-op. */
+  contentHash: string;
+  item: { title: string; summary: string | null; content: string | null; author: string | null; link: string | null; categories: string[] };
+}
+
+/** What a fetched page changes on its item, as the pipeline decided it. */
+export interface PageDone {
+  itemId: number;
+  /** Written only while the item still has this content hash. */
+  expectedHash: string;
+  now: Date;
+  /** 'full': the article, published as the item's content, and the summary beside it (the feed's text). */
+  publish: { content: string; summary: string | null } | null;
+  /** 'tag_only': the article HTML that tagging reads; never published. */
+  article: string | null;
+  keywords: readonly string[];
+  /** The item's categories with the publisher's keywords merged in. */
+  categories: readonly string[];
+  /** The page's date for an item the feed gave none; null: the stored date stays. */
+  published: Date | null;
+  tags: readonly AppliedTag[];
+  outputs: readonly string[];
+  /** The page's headline, replacing the item's title (type: html sources, whose titles are link texts); null: kept. */
+  title?: string | null;
+  /** The page's rel=canonical / og:url: becomes the item's canonical URL (stories match articles by it). */
+  canonicalUrl?: string | null;
+}
+
+/** A page that could not be read: recorded on the item, retried at `retryAt` or never (null). */
+export interface PageFailure {
+  itemId: number;
+  now: Date;
+  error: { code: string; message: string };
+  retryAt: Date | null;
+}
+
+/** An item's page as the API shows it. */
+export interface PageStatus {
+  state: 'pending' | 'done' | 'failed';
+  attempts: number;
+  error: { code: string; message: string } | null;
 }
 
 /** A new item: written only if nothing is stored under its key yet and its key was not pruned. */
@@ -247,7 +310,7 @@ export interface RetagRow {
   id: number;
   sourceId: string;
   contentHash: string;
-  item: { title: string; summary: string | null; content: string | null; author: string | null; link: string | null; categories: string[] };
+  item: { title: string; summary: string | null; content: string | null; author: string | null; link: string | null; categories: string[]; keywords?: string[] };
   /** Tag → its stored explain column (encodeExplain's text). */
   tags: ReadonlyMap<string, string | null>;
   outputs: ReadonlySet<string>;
@@ -256,7 +319,10 @@ export interface RetagRow {
 /** An item whose tags, outputs or tag explanations the current rules decide differently from what is stored. */
 export interface RetagChange {
   id: number;
-  /** The content the classification was made from: the change is dropped if a refresh rewrote the item since. */
+  /**
+   * The content the classification was made from (RetagRow.contentHash: the item's content hash, with when its
+   * article page was last read): the change is dropped if a refresh rewrote the item, or a page was read, since.
+   */
   contentHash: string;
   tags: AppliedTag[];
   /** Per tag of `tags`, its explain column as encodeExplain() writes it. */
@@ -296,6 +362,11 @@ export interface SourceStore {
   recordPoll(id: string, poll: PollRecord, opts?: WriteOptions): Promise<void>;
   /** Stored items per source id. */
   itemCounts(): Promise<Map<string, number>>;
+  /**
+   * A problem found outside a poll (an article page's content_selector matched nothing): an `ok` source becomes
+   * `degraded` with this error, a worse state stays; its next successful poll clears it.
+   */
+  markDegraded(id: string, error: { code: string; message: string }, opts?: WriteOptions): Promise<void>;
 }
 
 /** The store's items. */
@@ -423,6 +494,25 @@ export interface NodeStore {
   exclusive(job: 'retag' | 'retention'): Promise<JobLock | null>;
 }
 
+/** Article pages of full_text sources' items: a queue kept in the store, so a restart loses none (issue 12). */
+export interface PageStore {
+  /**
+   * Claims up to `limit` pages due at `now`, oldest first, leasing them until `leaseUntil` (a process that dies
+   * mid-fetch leaves them to be claimed again then; another process never claims them meanwhile).
+   */
+  claim(now: Date, limit: number, leaseUntil: Date, opts?: WriteOptions): Promise<PageJob[]>;
+  /** When the next queued page is due, or null when none is. */
+  nextDue(): Promise<Date | null>;
+  /** Writes a read page onto its item; false (nothing written) when the item changed or went since the claim. */
+  complete(d: PageDone, opts?: WriteOptions): Promise<boolean>;
+  /** Records a failed page on its item. */
+  fail(f: PageFailure, opts?: WriteOptions): Promise<void>;
+  /** Queues the pages of a source's items first seen at or after `since` that have none yet (full_text turned on). */
+  backfill(sourceId: string, since: Date, mode: 'full' | 'tag_only', now: Date, opts?: WriteOptions): Promise<number>;
+  /** The page state of one item, or null when its page was never asked for. */
+  status(itemId: number): Promise<PageStatus | null>;
+}
+
 /** Everything the rest of warta may do with what it keeps. */
 export interface Store {
   /** Which implementation this is (logs, `/readyz`). */
@@ -435,6 +525,7 @@ export interface Store {
   retention: RetentionStore;
   nodes: NodeStore;
   stories: StoryStore;
+  pages: PageStore;
   /**
    * A token that changes whenever published data may have changed, by this process or another. Synchronous:
    * every feed request checks it against its render cache, so it must cost microseconds.

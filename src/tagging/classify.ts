@@ -12,7 +12,10 @@ export interface Classification {
 }
 
 /** An item as classified: what the feed gave, plus the source it came from. */
-export type ClassifiableItem = Pick<IncomingItem, 'title' | 'summary' | 'content' | 'categories' | 'author' | 'link'>;
+export type ClassifiableItem = Pick<IncomingItem, 'title' | 'summary' | 'content' | 'categories' | 'author' | 'link'> & {
+  /** The article page's own keywords (full_text sources): tags when the source has publisher_keywords. */
+  keywords?: readonly string[];
+};
 
 /** A config's tagging compiled once: rules, source-level tags, publisher categories, output queries. */
 export interface Classifier {
@@ -31,7 +34,7 @@ export interface Classifier {
  */
 export interface ClassifierSpec {
   tags: readonly Pick<Config['tags'][number], 'name' | 'match' | 'aliases' | 'stem'>[];
-  sources: readonly Pick<Config['sources'][number], 'id' | 'tags' | 'fromCategories'>[];
+  sources: readonly (Pick<Config['sources'][number], 'id' | 'tags' | 'fromCategories'> & { publisherKeywords?: boolean })[];
   outputs: readonly Pick<Config['outputs'][number], 'id' | 'match'>[];
 }
 
@@ -39,7 +42,7 @@ export interface ClassifierSpec {
 export function classifierSpec(config: ClassifierSpec): ClassifierSpec {
   return {
     tags: config.tags.map((t) => ({ name: t.name, match: t.match, aliases: [...t.aliases], stem: t.stem })),
-    sources: config.sources.map((s) => ({ id: s.id, tags: [...s.tags], fromCategories: s.fromCategories })),
+    sources: config.sources.map((s) => ({ id: s.id, tags: [...s.tags], fromCategories: s.fromCategories, publisherKeywords: s.publisherKeywords ?? false })),
     outputs: config.outputs.map((o) => ({ id: o.id, match: o.match })),
   };
 }
@@ -63,13 +66,19 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
           : s.fromCategories
             ? new Map(Object.entries(s.fromCategories).map(([category, tag]) => [fold(category), tag]))
             : null;
-      return [s.id, { tags: s.tags, categories }];
+      return [s.id, { tags: s.tags, categories, keywords: s.publisherKeywords ?? false }];
     }),
   );
   // Tags from the source's own list and its publisher categories, with why.
   const sourceTags = (item: ClassifiableItem, sourceId: string, add: (tag: string, why: StoredMatch) => void): void => {
     const source = perSource.get(sourceId);
     for (const tag of source?.tags ?? []) add(tag, { rule: 'sources[].tags', field: 'source', text: sourceId, start: 0, end: sourceId.length });
+    // A publisher keyword is a tag of its own, merged with a configured tag of the same name.
+    if (source?.keywords) {
+      for (const kw of item.keywords ?? []) {
+        add(tagByFoldedName.get(fold(kw)) ?? kw, { rule: 'sources[].publisher_keywords', field: 'category', text: kw, start: 0, end: kw.length });
+      }
+    }
     if (!source?.categories) return;
     for (const category of item.categories) {
       const tag = source.categories.get(fold(category));
@@ -77,7 +86,7 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
     }
   };
   const fingerprint = createHash('sha256')
-    .update(JSON.stringify([config.tags, config.sources.map((s) => [s.id, s.tags, s.fromCategories]), config.outputs.map((o) => [o.id, o.match])]))
+    .update(JSON.stringify([config.tags, config.sources.map((s) => [s.id, s.tags, s.fromCategories, ...(s.publisherKeywords ? [true] : [])]), config.outputs.map((o) => [o.id, o.match])]))
     .digest('hex');
 
   return {

@@ -86,7 +86,7 @@ describe('warta migrate-store: SQLite → PostgreSQL (127.0.0.1:5432)', function
     expect(r.code, r.stderr).to.equal(0);
     const db = new Database(sqlite.dbPath, { readonly: true });
     const lines = r.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(/\s+/)[0])).to.deep.equal(['sources', 'items', 'item_tags', 'item_outputs', 'tombstones', 'meta']);
+    expect(lines.map((l) => l.split(/\s+/)[0])).to.deep.equal(['sources', 'items', 'item_tags', 'item_outputs', 'pages', 'tombstones', 'meta']);
     for (const line of lines) {
       const [table, n] = line.trim().split(/\s+/) as [string, string];
       const expected = db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
@@ -137,7 +137,7 @@ describe('warta migrate-store: SQLite → PostgreSQL (127.0.0.1:5432)', function
     expect(r.code, r.stderr).to.equal(0);
     expect((await adminQuery(`SELECT count(*)::int AS n FROM ${schema.name}.meta WHERE key = 'only_in_target'`)).rows[0].n).to.equal(0);
     const db = new Database(sqlite.dbPath, { readonly: true });
-    for (const table of ['sources', 'items', 'item_tags', 'item_outputs', 'tombstones', 'meta']) {
+    for (const table of ['sources', 'items', 'item_tags', 'item_outputs', 'pages', 'tombstones', 'meta']) {
       expect(await pgCount(table), table).to.equal(db.prepare(`SELECT count(*) FROM ${table}`).pluck().get());
     }
     db.close();

@@ -18,6 +18,9 @@ import { makeClassifier } from '../../src/tagging/classify.js';
 import { retagIfRulesChanged } from '../../src/jobs/retag.js';
 import { startRetagPool } from '../../src/jobs/retag-pool.js';
 import type { IncomingItem } from '../../src/base/model.js';
+import { loadMigrations as loadMigrationFiles } from '../../src/store/rows.js';
+
+const MIGRATIONS = new URL('../../migrations/postgres/', import.meta.url).pathname;
 
 async function rejection(p: Promise<unknown>): Promise<WartaError> {
   try {
@@ -61,9 +64,9 @@ describe('PostgreSQL store beyond the contract (127.0.0.1:5432)', function () {
     const stores = await Promise.all([1, 2, 3].map(() => open(spec(schema!.url))));
     expect(stores).to.have.length(3);
     const { rows } = await adminQuery(`SELECT version, name FROM ${schema!.name}.schema_migrations ORDER BY version`);
-    // Each migration once (0002_stories, 0004_nodes: several daemons' claims, host slots and jobs).
+    // Each migration once (0002_stories, 0003_pages, 0004_nodes: several daemons' claims, host slots and jobs).
     expect(rows).to.deep.equal(loadMigrations().map((m) => ({ version: m.version, name: m.name })));
-    expect(rows.map((r: { name: string }) => r.name)).to.include.members(['0001_init.sql', '0002_stories.sql', '0004_nodes.sql']);
+    expect(rows.map((r: { name: string }) => r.name)).to.include.members(['0001_init.sql', '0002_stories.sql', '0003_pages.sql', '0004_nodes.sql']);
   });
 
   it('tag names, source ids and dedupe keys compare in byte order whatever the database locale (COLLATE "C")', async () => {

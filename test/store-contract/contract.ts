@@ -14,6 +14,7 @@ import { useStore, type Harness, type OpenStore } from './harness.js';
 import { describeItems } from './items.js';
 import { describeLifecycle } from './lifecycle.js';
 import { describeNodes } from './nodes.js';
+import { describePages } from './pages.js';
 import { describeQueries } from './queries.js';
 import { describeRetag } from './retag.js';
 import { describeRetention } from './retention.js';
@@ -44,5 +45,6 @@ export function describeStoreContract(name: string, open: OpenStore, opts: Contr
     describeNodes(h);
     describeStories(h);
     describeLifecycle(h);
+    describePages(h);
   });
 }

@@ -14,6 +14,11 @@ export interface FetchRequest {
   signal?: AbortSignal;
   /** The Accept header; feeds' by default. */
   accept?: string;
+  /**
+   * A host fetched without the address check, through its own dispatcher: an article page on its source's own
+   * host (issue 12), which may be private when the source is (an intranet feed). Every other hop is checked.
+   */
+  trusted?: { hostname: string; dispatcher: Dispatcher };
 }
 
 /** Limits of one fetch. */
@@ -31,6 +36,8 @@ export interface FetchLimits {
    * private. For tests only: they serve pages on 127.0.0.1, and must not lift the block on the rest.
    */
   allowLoopback?: boolean;
+  /** Which rule refused an address, for the error message; `fetch.block_private_addresses` by default. */
+  blockRule?: string;
 }
 
 /** One redirect hop, kept so a later stage can tell permanent moves (301/308) from temporary ones. */
@@ -82,25 +89,33 @@ export function isLoopbackAddress(ip: string): boolean {
 type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
 
 /** A DNS lookup that fails for private addresses, so the check holds after resolution and on redirects. */
-function publicOnlyLookup(allowLoopback: boolean): (hostname: string, options: object, callback: LookupCallback) => void {
-  return (hostname, options, callback) => lookupPublic(hostname, options, callback, allowLoopback);
+function publicOnlyLookup(allowLoopback: boolean, rule: string): (hostname: string, options: object, callback: LookupCallback) => void {
+  return (hostname, options, callback) => lookupPublic(hostname, options, callback, allowLoopback, rule);
 }
 
-function lookupPublic(hostname: string, options: object, callback: LookupCallback, allowLoopback: boolean): void {
+function lookupPublic(hostname: string, options: object, callback: LookupCallback, allowLoopback: boolean, rule: string): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
     const bad = list.find((a) => isPrivateAddress(a.address) && !(allowLoopback && isLoopbackAddress(a.address)));
-    if (bad) return callback(new WartaError('blocked_address', `${hostname} resolves to ${bad.address}, a private address (fetch.block_private_addresses)`), []);
+    if (bad) return callback(new WartaError('blocked_address', `${hostname} resolves to ${bad.address}, a private address (${rule})`), []);
     if ((options as { all?: boolean }).all) return callback(null, list);
     callback(null, list[0]!.address, list[0]!.family);
   });
 }
 
+const DEFAULT_RULE = 'fetch.block_private_addresses';
+
+/**
+ * A test-only switch: with it set to 1, article pages (and `warta extract`) may be fetched from loopback
+ * (127.0.0.0/8, ::1, localhost), so tests can serve pages on 127.0.0.1. Every other non-public address stays refused.
+ */
+export const PAGE_LOOPBACK_ENV = 'WARTA_TEST_ALLOW_LOOPBACK';
+
 /** A connection pool shared by all fetches; timeouts on every phase so no socket hangs forever. */
 export function makeFetchAgent(limits: FetchLimits): Agent {
   return new Agent({
-    ...(limits.blockPrivateAddresses ? { connect: { lookup: publicOnlyLookup(limits.allowLoopback ?? false) } } : {}),
+    ...(limits.blockPrivateAddresses ? { connect: { lookup: publicOnlyLookup(limits.allowLoopback ?? false, limits.blockRule ?? DEFAULT_RULE) } } : {}),
     connectTimeout: Math.min(limits.timeoutMs, 10_000),
     headersTimeout: limits.timeoutMs,
     bodyTimeout: limits.timeoutMs,
@@ -121,7 +136,8 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
   const credentials = basicAuthOf(req.url);
   try {
     for (;;) {
-      const parsed = checkUrl(url, limits.blockPrivateAddresses ?? false, limits.allowLoopback ?? false);
+      const trusted = req.trusted && hostnameOf(url) === req.trusted.hostname ? req.trusted : null;
+      const parsed = checkUrl(url, trusted ? false : (limits.blockPrivateAddresses ?? false), limits.allowLoopback ?? false, limits.blockRule ?? DEFAULT_RULE);
       visited.add(parsed.href);
       const authorization = basicAuthOf(url)?.header ?? (credentials && credentials.origin === parsed.origin ? credentials.header : null);
       const headers: Record<string, string> = {
@@ -135,7 +151,7 @@ export async function fetchFeed(agent: Dispatcher, req: FetchRequest, limits: Fe
         if (req.etag) headers['if-none-match'] = req.etag;
         if (req.lastModified) headers['if-modified-since'] = req.lastModified;
       }
-      const res = await request(parsed, { method: 'GET', headers, dispatcher: agent, signal });
+      const res = await request(parsed, { method: 'GET', headers, dispatcher: trusted?.dispatcher ?? agent, signal });
       const status = res.statusCode;
 
       if (status >= 300 && status < 400 && status !== 304) {
@@ -206,7 +222,16 @@ function failure(status: number | null, url: string, redirects: RedirectHop[], e
   return { kind: 'error', status, url, redirects, error, retryAfter };
 }
 
-function checkUrl(url: string, blockPrivate: boolean, allowLoopback: boolean): URL {
+/** The lower-case host name of a URL (IPv6 without brackets), or null for what is not a URL. */
+export function hostnameOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return null;
+  }
+}
+
+function checkUrl(url: string, blockPrivate: boolean, allowLoopback: boolean, rule: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -220,7 +245,7 @@ function checkUrl(url: string, blockPrivate: boolean, allowLoopback: boolean): U
   const literal = parsed.hostname.replace(/^\[|\]$/g, '');
   const loopback = isLoopbackAddress(literal) || parsed.hostname === 'localhost';
   if (blockPrivate && (isPrivateAddress(literal) || parsed.hostname === 'localhost') && !(allowLoopback && loopback)) {
-    throw new WartaError('blocked_address', `${parsed.hostname} is a private address (fetch.block_private_addresses)`);
+    throw new WartaError('blocked_address', `${parsed.hostname} is a private address (${rule})`);
   }
   return parsed;
 }

@@ -30,6 +30,12 @@ const COLUMNS: Record<CopiedTable, [string, string][]> = {
   // explain is text, copied byte for byte: re-tagging compares it as stored (migrations/postgres/0001_init.sql).
   item_tags: [['tag', 'text'], ['item_id', 'bigint'], ['explain', 'text']],
   item_outputs: [['output_id', 'text'], ['item_id', 'bigint']],
+  // Article pages (0003_pages.sql); SQLite's 0/1 feed_dated reads as a boolean.
+  pages: [
+    ['item_id', 'bigint'], ['source_id', 'text'], ['url', 'text'], ['state', 'text'], ['attempts', 'integer'], ['due', 'timestamptz'],
+    ['feed_dated', 'boolean'], ['mode', 'text'], ['error_code', 'text'], ['error_message', 'text'], ['article', 'text'],
+    ['keywords', 'text'], ['fetched_at', 'timestamptz'],
+  ],
   tombstones: [['source_id', 'text'], ['dedupe_key', 'text'], ['pruned_at', 'timestamptz']],
   meta: [['key', 'text'], ['value', 'text']],
 };

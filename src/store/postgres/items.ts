@@ -3,6 +3,7 @@ import { decodeExplain, encodeExplain } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { sameSet, toStoredItem } from '../rows.js';
 import { PRUNE_LOCK } from './locks.js';
+import { pages } from './pages.js';
 import { statement, type Queryable } from './statement.js';
 
 // One query for a whole feed's keys: a query per item would cost as much as the inserts of a cold refresh.
@@ -58,6 +59,9 @@ const deleteOutputs = statement(
 // An item with its tags and their explanations in one row (tags in byte order, COLLATE "C"), so a page never
 // mixes an item with tags from another moment.
 export const WITH_TAGS = `items.*,
+  (SELECT state FROM pages p WHERE p.item_id = items.id) AS page_state,
+  (SELECT error_code FROM pages p WHERE p.item_id = items.id) AS page_error_code,
+  (SELECT error_message FROM pages p WHERE p.item_id = items.id) AS page_error_message,
   ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_names,
   ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_explains`;
 // Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
@@ -97,7 +101,7 @@ const appearanceTarget = statement('items_appearance_target', 'SELECT cluster_id
 // and one that got there first shows here as a new hash or a missing row.
 const lockForRetag = statement(
   'items_lock_for_retag',
-  `SELECT i.id, i.content_hash,
+  `SELECT i.id, i.content_hash || coalesce('@' || (SELECT p.fetched_at::text FROM pages p WHERE p.item_id = i.id), '') AS content_hash,
      ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = i.id) AS tags,
      ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = i.id) AS explains,
      ARRAY(SELECT output_id FROM item_outputs o WHERE o.item_id = i.id) AS outputs
@@ -141,9 +145,11 @@ export const items = {
   },
 
   /** Writes one refresh's new and changed items (on the caller's transaction). */
-  async commit(tx: Queryable, sourceId: string, inserts: readonly ItemInsert[], updates: readonly ItemUpdate[]): Promise<CommitResult> {
+  async commit(tx: Queryable, sourceId: string, inserts: readonly ItemInsert[], updates: readonly ItemUpdate[], now: Date): Promise<CommitResult> {
     const result: CommitResult = { inserted: 0, updated: 0, stale: 0, pruned: 0 };
     const labels = new Labels();
+    // Pages to queue: a new item's when asked; a changed item's is read again (or forgotten, full_text being off).
+    const paged: { id: number; page: ItemWrite['page'] }[] = [];
     if (inserts.length > 0) {
       // Pruned by retention since the lookup: it must not come back as new (see PRUNE_LOCK).
       await sharePruneLock(tx, PRUNE_LOCK);
@@ -169,6 +175,7 @@ export const items = {
         // A cluster of its own is the trigger's (migrations/postgres/0002_stories.sql).
         if (placed) placed.set(index, { index, id, clusterId: Number(rows[0]!.cluster_id), appearanceOf: target.appearanceOf });
         labels.add(id, it);
+        if (it.page) paged.push({ id, page: it.page });
         result.inserted++;
       }
       if (placed) result.placed = [...placed.values()];
@@ -185,10 +192,12 @@ export const items = {
       }
       rewritten.push(it.id);
       labels.add(it.id, it);
+      paged.push({ id: it.id, page: it.page });
       result.updated++;
     }
     if (rewritten.length > 0) await deleteLabels(tx, [rewritten]);
     await labels.write(tx);
+    if (paged.length > 0) await pages.request(tx, sourceId, paged, now);
     return result;
   },
 

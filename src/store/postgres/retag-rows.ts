@@ -7,11 +7,12 @@ const countAfter = statement('retag_count_after', 'SELECT count(*) AS n FROM (SE
 // read-only store reads these (src/jobs/retag-worker.ts), the daemon's store then applies what changed.
 const inRange = statement(
   'retag_in_range',
-  `SELECT i.id, i.source_id, i.title, i.summary, i.content, i.author, i.link, i.categories, i.content_hash,
+  `SELECT i.id, i.source_id, i.title, i.summary, coalesce(p.article, i.content) AS content, i.author, i.link, i.categories,
+     i.content_hash || coalesce('@' || p.fetched_at::text, '') AS content_hash, p.keywords,
      ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = i.id) AS tags,
      ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = i.id) AS explains,
      ARRAY(SELECT output_id FROM item_outputs o WHERE o.item_id = i.id) AS outputs
-   FROM items i WHERE i.id > $1 AND i.id <= $2 ORDER BY i.id`,
+   FROM items i LEFT JOIN pages p ON p.item_id = i.id WHERE i.id > $1 AND i.id <= $2 ORDER BY i.id`,
 );
 
 interface RangeRow {
@@ -24,6 +25,7 @@ interface RangeRow {
   link: string | null;
   categories: string;
   content_hash: string;
+  keywords: string | null;
   tags: string[];
   explains: (string | null)[];
   outputs: string[];
@@ -42,7 +44,10 @@ export const retagRows = {
       id: r.id,
       sourceId: r.source_id,
       contentHash: r.content_hash,
-      item: { title: r.title, summary: r.summary, content: r.content, author: r.author, link: r.link, categories: JSON.parse(r.categories) as string[] },
+      item: {
+        title: r.title, summary: r.summary, content: r.content, author: r.author, link: r.link, categories: JSON.parse(r.categories) as string[],
+        ...(r.keywords && r.keywords !== '[]' ? { keywords: JSON.parse(r.keywords) as string[] } : {}),
+      },
       tags: new Map(r.tags.map((t, k) => [t, r.explains[k] ?? null])),
       outputs: new Set(r.outputs),
     }));

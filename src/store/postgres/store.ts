@@ -14,6 +14,7 @@ import { retagRows } from './retag-rows.js';
 import { retention } from './retention.js';
 import { sources } from './sources.js';
 import { stories } from './stories.js';
+import { pages } from './pages.js';
 import { statement, type Queryable } from './statement.js';
 import type pg from 'pg';
 
@@ -125,12 +126,13 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
       ensure: (list, opts) => writeState((tx) => sources.ensure(tx, list), opts),
       recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState((tx) => sources.record(tx, id, poll), opts),
       itemCounts: () => read((db) => sources.itemCounts(db)),
+      markDegraded: (id, error, opts) => writeState((tx) => pages.degradeSource(tx, id, error), opts),
     },
     items: {
       lookup: (sourceId, keys) => read((db) => items.lookup(db, sourceId, keys)),
       commitRefresh(c: RefreshCommit, opts?: WriteOptions) {
         const fn = async (tx: Queryable) => {
-          const r = await items.commit(tx, c.sourceId, c.inserts, c.updates);
+          const r = await items.commit(tx, c.sourceId, c.inserts, c.updates, c.poll.now);
           // In the refresh that exceeds it: a source never shows more than its max_items.
           if (r.inserted > 0 && c.maxItems != null) r.pruned = await retention.pruneSource(tx, c.poll.now, c.sourceId, c.maxItems);
           await sources.record(tx, c.sourceId, c.poll);
@@ -198,6 +200,16 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
         }, opts),
       getMeta: (key) => read(async (db) => (await getMeta<{ key: string; value: string }>(db, [[key]])).rows[0]?.value ?? null),
       setMeta: (key, value, opts) => writeState(async (tx) => void (value === null ? await deleteMeta(tx, [key]) : await setMeta(tx, [key, value])), opts),
+    },
+    pages: {
+      // Leases change nothing published.
+      claim: (now, limit, leaseUntil, opts) => writeState((tx) => pages.claim(tx, now, limit, leaseUntil), opts),
+      nextDue: () => read((db) => pages.nextDue(db)),
+      complete: (d, opts) => write((tx) => pages.complete(tx, d), opts),
+      // A failure changes only what the API shows, which is never cached.
+      fail: (f, opts) => writeState((tx) => pages.fail(tx, f), opts),
+      backfill: (sourceId, since, mode, now, opts) => writeState((tx) => pages.backfill(tx, sourceId, since, mode, now), opts),
+      status: (itemId) => read((db) => pages.status(db, itemId)),
     },
     changeToken() {
       if (closed) throw closedError();

@@ -15,6 +15,7 @@ const ORDER: Record<CopiedTable, string> = {
   items: 'id',
   item_tags: 'item_id, tag',
   item_outputs: 'item_id, output_id',
+  pages: 'item_id',
   tombstones: 'source_id, dedupe_key',
   meta: 'key',
 };

@@ -3,11 +3,12 @@ import { decodeExplain, encodeExplain } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { sameSet, toStoredItem } from '../rows.js';
 import type { Db } from './open.js';
+import type { makePageStatements } from './pages.js';
 
 const iso = (d: Date) => d.toISOString();
 
 /** Prepared statements over items and their tags; every write runs inside the caller's transaction. */
-export function makeItemStatements(db: Db) {
+export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStatements>) {
   // One query for a whole feed's keys: a query per item cost as much as the inserts of a cold refresh.
   const findByKeys = db.prepare(
     `SELECT id, dedupe_key, content_hash, published, link FROM items
@@ -43,14 +44,18 @@ export function makeItemStatements(db: Db) {
     'SELECT item_id AS id, tag, explain FROM item_tags WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
   );
   // Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
+  // With each item's page state (full_text sources), which the API shows.
   const browse = db.prepare(
-    `SELECT * FROM items
-     WHERE (@cluster IS NULL OR cluster_id = @cluster)
-       AND (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
-       AND (@source IS NULL OR source_id = @source)
-       AND (@since IS NULL OR published >= @since)
-       AND (@beforePublished IS NULL OR published < @beforePublished OR (published = @beforePublished AND id < @beforeId))
-     ORDER BY published DESC, id DESC LIMIT @limit`,
+    `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message FROM (
+       SELECT * FROM items
+       WHERE (@cluster IS NULL OR cluster_id = @cluster)
+         AND (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
+         AND (@source IS NULL OR source_id = @source)
+         AND (@since IS NULL OR published >= @since)
+         AND (@beforePublished IS NULL OR published < @beforePublished OR (published = @beforePublished AND id < @beforeId))
+       ORDER BY published DESC, id DESC LIMIT @limit
+     ) i LEFT JOIN pages p ON p.item_id = i.id
+     ORDER BY i.published DESC, i.id DESC`,
   );
   // One statement for every output shape: each filter is on only when its parameter says so. An appearance (a
   // source relaying an article stored from another) is never a second entry; an output limited to the relaying
@@ -65,12 +70,19 @@ export function makeItemStatements(db: Db) {
        AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excludeSources)))
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
-  const byId = db.prepare('SELECT * FROM items WHERE id = ?');
+  const withPage = (q: string) =>
+    `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message
+     FROM (${q}) i LEFT JOIN pages p ON p.item_id = i.id`;
+  const byId = db.prepare(withPage('SELECT * FROM items WHERE id = ?'));
   // uid and link have no index (one would slow every insert, migrations/sqlite/0001_init.sql): these serve
   // the CLI's look-ups, where a scan of the table is fine.
-  const byUid = db.prepare('SELECT * FROM items WHERE uid = ? LIMIT 1');
-  const byLink = db.prepare('SELECT * FROM items WHERE link = ? ORDER BY id DESC LIMIT 1');
-  const hashOf = db.prepare('SELECT content_hash FROM items WHERE id = ?').pluck();
+  const byUid = db.prepare(withPage('SELECT * FROM items WHERE uid = ? LIMIT 1'));
+  const byLink = db.prepare(withPage('SELECT * FROM items WHERE link = ? ORDER BY id DESC LIMIT 1'));
+  // What a re-tag read (retag-rows.ts): the feed's content hash, and when the item's page was last read, so a page
+  // written between a range's read and its apply makes the apply skip the item (its tags came from the page).
+  const hashOf = db.prepare(
+    "SELECT i.content_hash || coalesce('@' || p.fetched_at, '') FROM items i LEFT JOIN pages p ON p.item_id = i.id WHERE i.id = ?",
+  ).pluck();
   const explainsOfItem = db.prepare('SELECT tag, explain FROM item_tags WHERE item_id = ?').raw(true);
   const outputsOfItem = db.prepare('SELECT output_id FROM item_outputs WHERE item_id = ?').pluck();
   const countsByTag = db.prepare('SELECT tag, count(*) AS n FROM item_tags GROUP BY tag');
@@ -126,7 +138,7 @@ export function makeItemStatements(db: Db) {
     },
 
     /** Writes one refresh's new and changed items (inside the caller's transaction). */
-    commit(sourceId: string, inserts: readonly ItemInsert[], updates: readonly ItemUpdate[]): CommitResult {
+    commit(sourceId: string, inserts: readonly ItemInsert[], updates: readonly ItemUpdate[], now: Date): CommitResult {
       const result: CommitResult = { inserted: 0, updated: 0, stale: 0, pruned: 0 };
       const pruned = inserts.length > 0 && hasTombstones.get(sourceId) === 1;
       const placed = inserts.some((it) => it.story) ? new Map<number, PlacedItem>() : null;
@@ -151,6 +163,7 @@ export function makeItemStatements(db: Db) {
         // A cluster of its own is the trigger's (migrations/sqlite/0002_stories.sql).
         if (placed) placed.set(index, { index, id, clusterId: target.cluster ?? (clusterOf.get(id) as number), appearanceOf: target.appearanceOf });
         writeLabels(id, it);
+        if (it.page) pages.request(id, sourceId, it.page, now);
         result.inserted++;
       });
       if (placed) result.placed = [...placed.values()];
@@ -166,9 +179,19 @@ export function makeItemStatements(db: Db) {
         deleteTags.run(it.id);
         deleteOutputs.run(it.id);
         writeLabels(it.id, it);
+        // The feed changed the item: its page is read again (or forgotten, full_text being off now).
+        pages.request(it.id, sourceId, it.page, now);
         result.updated++;
       }
       return result;
+    },
+
+    /** Replaces an item's tags and outputs (a read page re-classified it). */
+    relabel(id: number, tags: ItemWrite['tags'], outputs: ItemWrite['outputs']): void {
+      deleteTags.run(id);
+      deleteOutputs.run(id);
+      for (const t of tags) insertTag.run(t.tag, id, encodeExplain(t.explain));
+      for (const o of outputs) insertOutput.run(o, id);
     },
 
     select(f: OutputFilter): StoredItem[] {

@@ -11,7 +11,12 @@ export function makeRetagStatements(db: Db) {
   // Only what classifying reads, as arrays (raw): rows as objects with every column, and three Date objects
   // per item nobody read, cost ~40k instructions per item more (callgrind, main-thread re-tag of 20,000).
   const inRange = db
-    .prepare('SELECT id, source_id, title, summary, content, author, link, categories, content_hash FROM items WHERE id > ? AND id <= ? ORDER BY id')
+    // A tag_only item's article (pages.article) is what tagging reads, and a page's keywords may make tags.
+    .prepare(
+      `SELECT i.id, i.source_id, i.title, i.summary, coalesce(p.article, i.content), i.author, i.link, i.categories,
+              i.content_hash || coalesce('@' || p.fetched_at, ''), p.keywords
+       FROM items i LEFT JOIN pages p ON p.item_id = i.id WHERE i.id > ? AND i.id <= ? ORDER BY i.id`,
+    )
     .raw(true);
   // What is stored for a whole range in two queries, rather than two per item.
   const tagsIn = db.prepare('SELECT item_id, tag, explain FROM item_tags WHERE item_id > ? AND item_id <= ?').raw(true);
@@ -32,11 +37,14 @@ export function makeRetagStatements(db: Db) {
         if (s) s.add(output);
         else outputs.set(id, new Set([output]));
       }
-      return (inRange.all(afterId, lastId) as RangeRow[]).map(([id, sourceId, title, summary, content, author, link, categories, contentHash]) => ({
+      return (inRange.all(afterId, lastId) as RangeRow[]).map(([id, sourceId, title, summary, content, author, link, categories, contentHash, keywords]) => ({
         id,
         sourceId,
         contentHash,
-        item: { title, summary, content, author, link, categories: JSON.parse(categories) as string[] },
+        item: {
+          title, summary, content, author, link, categories: JSON.parse(categories) as string[],
+          ...(keywords && keywords !== '[]' ? { keywords: JSON.parse(keywords) as string[] } : {}),
+        },
         tags: tags.get(id) ?? NO_TAGS,
         outputs: outputs.get(id) ?? NO_OUTPUTS,
       }));
@@ -48,4 +56,4 @@ const NO_TAGS: ReadonlyMap<string, string | null> = new Map();
 const NO_OUTPUTS: ReadonlySet<string> = new Set();
 
 // A row of inRange, in its column order.
-type RangeRow = [id: number, sourceId: string, title: string, summary: string | null, content: string | null, author: string | null, link: string | null, categories: string, contentHash: string];
+type RangeRow = [id: number, sourceId: string, title: string, summary: string | null, content: string | null, author: string | null, link: string | null, categories: string, contentHash: string, keywords: string | null];

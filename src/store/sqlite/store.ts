@@ -13,6 +13,7 @@ import { makeRetention } from './retention.js';
 import { makeRetagStatements } from './retag-rows.js';
 import { makeSourceStatements } from './sources.js';
 import { makeStoryStatements } from './stories.js';
+import { makePageStatements } from './pages.js';
 
 const FINGERPRINT = 'rules_fingerprint';
 const PROGRESS = 'retag_progress';
@@ -29,7 +30,8 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const ping = db.prepare('SELECT 1').pluck();
   const sources = makeSourceStatements(db);
-  const items = makeItemStatements(db);
+  const pages = makePageStatements(db);
+  const items = makeItemStatements(db, pages);
   const retag = makeRetagStatements(db);
   const retention = makeRetention(db);
   const stories = makeStoryStatements(db, items.withTags);
@@ -78,12 +80,13 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       ensure: (list, opts) => writeState(() => sources.ensure(list), opts),
       recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState(() => sources.record(id, poll), opts),
       itemCounts: () => read(() => sources.itemCounts()),
+      markDegraded: (id, error, opts) => writeState(() => pages.degradeSource(id, error), opts),
     },
     items: {
       lookup: (sourceId, keys) => read(() => items.lookup(sourceId, keys)),
       async commitRefresh(c: RefreshCommit, opts?: WriteOptions) {
         const fn = () => {
-          const r = items.commit(c.sourceId, c.inserts, c.updates);
+          const r = items.commit(c.sourceId, c.inserts, c.updates, c.poll.now);
           // In the refresh that exceeds it: a source never shows more than its max_items, not even until the
           // hourly retention pass.
           if (r.inserted > 0 && c.maxItems != null) r.pruned = retention.pruneSource(c.poll.now, c.sourceId, c.maxItems);
@@ -151,6 +154,21 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
         }, opts),
       getMeta: (key) => read(() => meta(key)),
       setMeta: (key, value, opts) => writeState(() => void (value === null ? deleteMeta.run(key) : setMeta.run(key, value)), opts),
+    },
+    pages: {
+      // Leases change nothing published.
+      claim: (now, limit, leaseUntil, opts) => writeState(() => pages.claim(now, limit, leaseUntil), opts),
+      nextDue: () => read(() => pages.nextDue()),
+      complete: (d, opts) =>
+        write(() => {
+          if (!pages.complete(d)) return false;
+          items.relabel(d.itemId, d.tags, d.outputs);
+          return true;
+        }, opts),
+      // A failure changes only what the API shows, which is never cached.
+      fail: (f, opts) => writeState(() => pages.fail(f), opts),
+      backfill: (sourceId, since, mode, now, opts) => writeState(() => pages.backfill(sourceId, since, mode, now), opts),
+      status: (itemId) => read(() => pages.status(itemId)),
     },
     changeToken() {
       try {

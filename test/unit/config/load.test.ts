@@ -36,13 +36,43 @@ describe('config: parseConfig', () => {
     expect(c.fetch).to.deep.equal({
       schedule: '*/15 * * * *', timezone: 'UTC', timeoutMs: 20_000, maxBody: 10 * 1024 * 1024, concurrency: 16, perHost: 2,
       minIntervalMs: 300_000, maxIntervalMs: 86_400_000, hostPauseMaxMs: 300_000, redirectPersistAfter: 3, blockPrivateAddresses: false,
+      pageConcurrency: 4,
     });
-    expect(c.sources[0]).to.deep.equal({ id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null, private: false, priority: 0 });
+    expect(c.sources[0]).to.deep.equal({
+      id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null, private: false, priority: 0,
+      type: 'feed', items: null, fullText: null, publisherKeywords: false, contentSelector: null, remove: [],
+    });
     expect(c.tags[0]!.slug).to.equal('hubungan-rusia-dengan-belarusia');
     expect(c.outputs[0]!.limit).to.equal(50);
     expect(c.outputs[0]!.collapse).to.equal(false);
     expect(c.stories).to.deep.equal({ windowMs: 72 * 3_600_000, threshold: DEFAULT_THRESHOLD, ignoreParams: [] });
     expect(Object.isFrozen(c.sources)).to.equal(true);
+  });
+
+  // Whole articles (issue 12): what each source's page keys become, and what is refused where.
+  const pageSource = (lines: string) => `sources:\n  - id: s\n    url: "https://berita.example/rss"\n${lines}`;
+  const pageCases: { yaml: string; want?: Record<string, unknown>; problem?: RegExp }[] = [
+    { yaml: '    full_text: true\n    publisher_keywords: true\n    content_selector: "div.txt-detail"\n    remove: [".ads", "div.baca-juga"]\n', want: { type: 'feed', fullText: 'full', publisherKeywords: true, contentSelector: 'div.txt-detail', remove: ['.ads', 'div.baca-juga'] } },
+    { yaml: '    full_text: tag_only\n', want: { fullText: 'tag_only' } },
+    { yaml: '    type: html\n', want: { type: 'html', items: null, fullText: 'full' } },
+    { yaml: '    type: html\n    items: "h2.judul a"\n    full_text: tag_only\n', want: { type: 'html', items: 'h2.judul a', fullText: 'tag_only' } },
+    { yaml: '    full_text: yes please\n', problem: /full_text/ },
+    { yaml: '    full_text: true\n    content_selector: "div[[["\n', problem: /5:\d+: .*content_selector must be a CSS selector/ },
+    { yaml: '    content_selector: "div.txt"\n', problem: /4:\d+: content_selector needs full_text/ },
+    { yaml: '    publisher_keywords: true\n', problem: /publisher_keywords needs full_text/ },
+    { yaml: '    items: "a"\n', problem: /items needs type: html/ },
+    { yaml: '    type: html\n    full_text: false\n', problem: /full_text cannot be false/ },
+    { yaml: '    type: rss\n', problem: /type/ },
+  ];
+  for (const c of pageCases) {
+    it(`page keys: ${JSON.stringify(c.yaml.trim())}`, () => {
+      if (c.want) expect(parseConfig(pageSource(c.yaml), 'warta.yaml').sources[0]).to.deep.include(c.want);
+      else expect(problemsOf(pageSource(c.yaml)).map((p) => `${p.line}:${p.col}: ${p.message}`).join('\n')).to.match(c.problem!);
+    });
+  }
+  it('fetch.page_concurrency: 1–64', () => {
+    expect(parseConfig('fetch:\n  page_concurrency: 8\n', 'w.yaml').fetch.pageConcurrency).to.equal(8);
+    expect(problemsOf('fetch:\n  page_concurrency: 0\n')[0]!.message).to.match(/page_concurrency|>=\s*1|too small/i);
   });
 
   it('applies WARTA_LISTEN, WARTA_BASE_URL and WARTA_DB over the file', () => {

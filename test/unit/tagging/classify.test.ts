@@ -70,3 +70,39 @@ outputs:
     expect(outputs).to.be.greaterThan(300);
   });
 });
+
+// Publisher keywords (issue 12): tags only on sources with publisher_keywords, merged with a configured tag whose
+// name folds the same; decide() agrees; and a config without them keeps its fingerprint (no re-tag on upgrade).
+describe('classify: publisher keywords', () => {
+  const yaml = (on: boolean) => `sources:
+  - id: jurnas
+    url: "http://127.0.0.1:9/j.xml"
+${on ? '    full_text: true\n    publisher_keywords: true\n' : ''}  - id: antara
+    url: "http://127.0.0.1:9/a.xml"
+tags:
+  - name: Vladimir Putin
+    match: Putin
+`;
+  const item = { title: 'Pertemuan di Minsk', summary: null, content: null, author: null, link: null, categories: ['Dunia'], keywords: ['vladimir putin', 'Yevgeny Prigozhin'] };
+  const cases: { why: string; on: boolean; source: string; want: string[] }[] = [
+    { why: 'a source with publisher_keywords: one tag per keyword, merged with the configured one', on: true, source: 'jurnas', want: ['Vladimir Putin', 'Yevgeny Prigozhin'] },
+    { why: 'another source: none', on: true, source: 'antara', want: [] },
+    { why: 'publisher_keywords off: none', on: false, source: 'jurnas', want: [] },
+  ];
+  for (const c of cases) {
+    it(c.why, () => {
+      const classifier = makeClassifier(parseConfig(yaml(c.on), 'test.yaml'));
+      const got = classifier.classify(item, c.source);
+      expect(got.tags.map((t) => t.tag).sort()).to.deep.equal(c.want);
+      expect([...classifier.decide(item, c.source).tags].sort()).to.deep.equal(c.want);
+      for (const t of got.tags) expect(t.explain[0]).to.include({ rule: 'sources[].publisher_keywords', field: 'category' });
+    });
+  }
+  it('the fingerprint moves only when a source turns publisher_keywords on', () => {
+    const plain = parseConfig(yaml(false), 'test.yaml');
+    const fp = makeClassifier(plain).fingerprint;
+    const same = makeClassifier({ ...plain, sources: plain.sources.map(({ publisherKeywords: _p, ...s }) => s) as never }).fingerprint;
+    expect(same).to.equal(fp);
+    expect(makeClassifier(parseConfig(yaml(true), 'test.yaml')).fingerprint).to.not.equal(fp);
+  });
+});
