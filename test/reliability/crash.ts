@@ -100,7 +100,7 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
       for (const v of seen.violations.slice(0, 3)) problems.push(`kill ${k + 1}: output: ${v}`);
       const store = await inspect({ mustHold: seen.seen });
       for (const p of store.problems.slice(0, 5)) problems.push(`kill ${k + 1} (after ${Math.round(delay)} ms, ${done}/${FEEDS} refreshed): ${p}`);
-      if (!opts.short || k % 5 === 4) opts.progress(`crash/ingest: kill ${k + 1}/${kills} after ${Math.round(delay)} ms (${done}/${FEEDS} sources refreshed); ${store.items} items stored, ${store.problems.length} problems`);
+      if (!opts.short || k % 5 === 4) opts.progress(`crash/ingest: kill ${k + 1}/${kills} after ${Math.round(delay)} ms (${done}/${FEEDS} sources refreshed); ${store.items} items stored (${store.inStories} in shared stories), ${store.problems.length} problems`);
       if (problems.length > 40) break;
     }
 

@@ -41,6 +41,8 @@ export interface StoreReport {
   /** Items where the two rule sets differ, and how many of those follow B. */
   differing: number;
   differingOnB: number;
+  /** Items that share their story with another item (the story checks above have something to check). */
+  inStories: number;
 }
 
 /**
@@ -56,11 +58,20 @@ export function checkStore(path: string, farm: LedgerFarm, feeds: number, allowe
     if (check.join() !== 'ok') problems.push(`integrity_check: ${check.slice(0, 3).join('; ')}`);
     const dups = db.prepare('SELECT source_id, guid, count(*) AS n FROM items GROUP BY source_id, guid HAVING n > 1').all() as { source_id: string; guid: string; n: number }[];
     for (const d of dups.slice(0, 5)) problems.push(`${d.source_id} ${d.guid} stored ${d.n} times`);
+    // Stories (issue 13): every item has a story, and no story reaches past the window (72 h, the default) from
+    // its first member, whatever moment the kill hit.
+    const unclustered = (db.prepare('SELECT count(*) AS n FROM items WHERE cluster_id IS NULL').get() as { n: number }).n;
+    if (unclustered > 0) problems.push(`${unclustered} items without a story (cluster_id NULL)`);
+    const wide = db
+      .prepare(`SELECT cluster_id AS id, min(published) AS first, max(published) AS last, count(*) AS n FROM items GROUP BY cluster_id HAVING n > 1 AND julianday(last) - julianday(first) > 3.0`)
+      .all() as { id: number; first: string; last: string; n: number }[];
+    for (const w of wide.slice(0, 5)) problems.push(`story ${w.id} (${w.n} items) spans ${w.first} … ${w.last}, beyond the 72 h window`);
     const rows = db
       .prepare(`SELECT i.source_id AS source, i.link AS link, coalesce((SELECT group_concat(tag, '|') FROM (SELECT tag FROM item_tags t WHERE t.item_id = i.id ORDER BY tag)), '') AS tags FROM items i`)
       .all() as { source: string; link: string; tags: string }[];
     const indices = new Map<number, Set<number>>();
-    const r: StoreReport = { problems, items: rows.length, duplicates: dups.length, fingerprint: null, followA: 0, followB: 0, differing: 0, differingOnB: 0 };
+    const inStories = (db.prepare('SELECT count(*) AS n FROM items WHERE cluster_id IN (SELECT cluster_id FROM items GROUP BY cluster_id HAVING count(*) > 1)').get() as { n: number }).n;
+    const r: StoreReport = { problems, items: rows.length, duplicates: dups.length, fingerprint: null, followA: 0, followB: 0, differing: 0, differingOnB: 0, inStories };
     for (const row of rows) {
       const at = parseFarmLink(row.link);
       if (!at || row.source !== `f${at.feed}`) {

@@ -8,7 +8,8 @@
  *
  * Item i of feed f: guid `f<f>-<i>`, link https://berita<f>.example/artikel/<i>, published base + i min + f s
  * (strictly newest-first by i), and its title names Putin when i % 3 = 0, Minsk when i % 5 = 0 and Lukashenko
- * when i % 7 = 0, so the expected tags of every item are known without asking warta.
+ * when i % 7 = 0, so the expected tags of every item are known without asking warta. Items with i % 4 = 1 are a
+ * wire story: every feed publishes the same title and text for them, so they form stories across the feeds.
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -52,10 +53,15 @@ function filler(seed: number, n: number): string {
   return out.join(' ');
 }
 
+/** Item i is a wire story every feed republishes (same title and text, seconds apart) when i % 4 = 1. */
+export const isWireStory = (i: number) => i % 4 === 1;
+
 function itemXml(feed: number, i: number, base: number, descWords: number): string {
-  const title = [...keywordsOf(i), filler(feed * 7919 + i, 6)].join(' ');
+  // A wire story's words come from i alone, so every feed carries the same story: warta clusters them (issue 13).
+  const seed = isWireStory(i) ? 104729 : feed;
+  const title = [...keywordsOf(i), filler(seed * 7919 + i, 6)].join(' ');
   const when = new Date(base + i * 60_000 + feed * 1000).toUTCString();
-  return `<item><title>${title} #${i}</title><link>https://berita${feed}.example/artikel/${i}</link><guid isPermaLink="false">f${feed}-${i}</guid><pubDate>${when}</pubDate><description>&lt;p&gt;${filler(feed * 31 + i, descWords)}&lt;/p&gt;</description><category>Dunia</category></item>`;
+  return `<item><title>${title} #${i}</title><link>https://berita${feed}.example/artikel/${i}</link><guid isPermaLink="false">f${feed}-${i}</guid><pubDate>${when}</pubDate><description>&lt;p&gt;${filler(seed * 31 + i, descWords)}&lt;/p&gt;</description><category>Dunia</category></item>`;
 }
 
 /**
@@ -63,8 +69,9 @@ function itemXml(feed: number, i: number, base: number, descWords: number): stri
  * test can make documents big enough that parsing and storing take a while.
  */
 export async function startLedgerFarm(feeds: number, initial: number, descWords = 150): Promise<LedgerFarm> {
-  // Dated in the past (more than the daemon's future-date skew would ever clip), strictly increasing per feed.
-  const base = Date.now() - 60 * 86_400_000;
+  // Dated in the past (more than the daemon's future-date skew would ever clip: a feed here stays well under 2,880
+  // items), strictly increasing per feed, and within the stories window (72 h) so wire stories cluster.
+  const base = Date.now() - 48 * 3_600_000;
   const histories = Array.from({ length: feeds }, () => [initial]);
   const itemCache = new Map<string, string>();
   const docCache = new Map<number, { count: number; body: Buffer; etag: string }>();
