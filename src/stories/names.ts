@@ -105,11 +105,13 @@ export function namesOf(fields: readonly string[], limit = 24): string[] {
     }
   }
   const known = new Set(sure);
-  const out: string[] = [];
+  const out = new Set<string>();
   // Order of first appearance across both lists, the headline's words first when confirmed.
-  for (const name of [...maybe, ...sure]) {
-    if (known.has(name) && !out.includes(name)) out.push(name);
-    if (out.length >= limit) break;
+  for (const list of [maybe, sure]) {
+    for (const name of list) {
+      if (out.size >= limit) return [...out];
+      if (known.has(name)) out.add(name);
+    }
   }
-  return out;
+  return [...out];
 }

@@ -12,7 +12,7 @@ import { STOP_WORDS } from './stop-words.js';
 import type { StorySketch, StoryText } from './types.js';
 
 /** Version of the sketch algorithm; a sketch of another version is rebuilt, never compared. */
-export const SKETCH_VERSION = 1;
+export const SKETCH_VERSION = 2;
 /** Terms kept per sketch: the title's and the lead's come first, so rewrites of one lead share most of them. */
 export const MAX_TERMS = 24;
 /** Values in a signature. */
@@ -40,13 +40,17 @@ const AFFIXED = /^(?:di|ter|ber|per|me|pe)|(?:lah|kah|nya|ku|mu|an|i)$/;
 
 // One root per word, so "mengumumkan", "diumumkan" and "umumkan" agree: the shortest of tagging's candidate
 // roots (ties alphabetical). A wrong root only ever joins a word's affixed forms, never two unrelated words
-// of four letters or more.
-function rootOf(word: string, roots: Map<string, string>): string {
+// of four letters or more. Roots are remembered across items (news vocabulary repeats; stemming was the
+// largest part of a sketch's cost), up to ROOTS_MAX words, then forgotten all at once.
+const ROOTS_MAX = 50_000;
+const roots = new Map<string, string>();
+function rootOf(word: string): string {
   if (!AFFIXED.test(word)) return word; // nothing the stemmer could strip: most words, at no cost
   let root = roots.get(word);
   if (root === undefined) {
     root = word;
     for (const c of stemCandidates(word)) if (c.length < root.length || (c.length === root.length && c < root)) root = c;
+    if (roots.size >= ROOTS_MAX) roots.clear();
     roots.set(word, root);
   }
   return root;
@@ -57,7 +61,6 @@ export function sketchOf(text: StoryText): StorySketch {
   const fields = [plain(text.title ?? ''), plain(text.summary), plain(text.content)];
   const names = namesOf(fields, MAX_NAMES);
   const nameSet = new Set(names);
-  const roots = new Map<string, string>();
   const order: string[] = [];
   const seen = new Set<string>();
   const stream: string[] = [];
@@ -69,7 +72,7 @@ export function sketchOf(text: StoryText): StorySketch {
       if (stream.length < MAX_SHINGLE_WORDS) stream.push(word);
       if (order.length >= MAX_TERMS) return;
       // Names are kept as written: compareSketches looks them up among the other side's terms.
-      const term = nameSet.has(word) ? word : rootOf(word, roots);
+      const term = nameSet.has(word) ? word : rootOf(word);
       if (!seen.has(term)) {
         seen.add(term);
         order.push(term);
@@ -99,12 +102,17 @@ function mix(h: number, seed: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-/** MinHash over the word pairs of `words` (folded, stop words out) (single words when there is only one): [] for no words. */
+/**
+ * MinHash over the word pairs of `words` (folded, stop words out) (single words when there is only one): [] for
+ * no words. Each word is hashed once and a pair's hash combines its two words' (no pair strings are built).
+ */
 export function minHash(words: readonly string[]): number[] {
   if (words.length === 0) return [];
+  const hashes = new Uint32Array(words.length);
+  for (let i = 0; i < words.length; i++) hashes[i] = fnv(words[i]!);
   const shingles = new Set<number>();
-  if (words.length === 1) shingles.add(fnv(words[0]!));
-  for (let i = 0; i + 1 < words.length; i++) shingles.add(fnv(`${words[i]} ${words[i + 1]}`));
+  if (words.length === 1) shingles.add(hashes[0]!);
+  for (let i = 0; i + 1 < words.length; i++) shingles.add(mix(hashes[i]!, hashes[i + 1]!));
   const sig = new Array<number>(SIG_SIZE).fill(0xffffffff);
   for (const h of shingles) {
     for (let k = 0; k < SIG_SIZE; k++) {
