@@ -6,15 +6,13 @@
  * baseline. Medians over runs; no assertions.
  *   npx tsx bench/fulltext.ts [feeds=20] [items=50] [runs=3] [page_concurrency=4]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startFarm } from './farm.js';
+import { timedFetch } from './lib.js';
 
 const [feeds = 20, items = 50, runs = 3, pageConcurrency = 4] = process.argv.slice(2).map(Number);
-const BIN = fileURLToPath(new URL('../bin/warta.js', import.meta.url));
 const PAGES = new URL('../test/fixtures/pages/', import.meta.url);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 // Article pages only (the listing fixtures would read as section pages: no_article).
@@ -23,20 +21,9 @@ const articles = readdirSync(PAGES)
   .map((f) => readFileSync(new URL(f, PAGES), 'utf8'));
 
 async function fetchOnce(config: string) {
-  const t = process.hrtime.bigint();
-  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'fetch', '--config', config]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-  const secs = Number(process.hrtime.bigint() - t) / 1e9;
-  if (r.status !== 0) throw new Error(`warta fetch exited ${r.status}: ${r.stderr.slice(-2000)}`);
-  const inserted = r.stdout.split('\n').reduce((n, l) => n + Number(/\tnew (\d+)/.exec(l)?.[1] ?? 0), 0);
+  const r = await timedFetch(config);
   const pages = /pages\tread (\d+)\tfailed (\d+)\tto retry (\d+)/.exec(r.stdout);
-  return { secs, inserted, read: Number(pages?.[1] ?? 0), failed: Number(pages?.[2] ?? 0) + Number(pages?.[3] ?? 0), rssMb: Number(r.stderr.trim().split('\n').at(-1)) / 1024 };
+  return { secs: r.secs, inserted: r.inserted, read: Number(pages?.[1] ?? 0), failed: Number(pages?.[2] ?? 0) + Number(pages?.[3] ?? 0), rssMb: r.rssMb };
 }
 
 const rows: Record<'plain' | 'full', { secs: number[]; rss: number[] }> = { plain: { secs: [], rss: [] }, full: { secs: [], rss: [] } };

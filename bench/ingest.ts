@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFarm, type Farm } from './farm.js';
+import { timedFetch } from './lib.js';
 import { freePort } from '../test/helpers/daemon.js';
 import { adminQuery, postgresUnavailable, testSchema } from '../test/helpers/postgres.js';
 
@@ -49,24 +50,7 @@ for (let run = 0; run < runs; run++) {
     const config = join(dir, 'w.yaml');
     const storage = schema ? `storage:\n  url: "${schema.url}"\n` : `storage:\n  path: "${join(dir, 'w.db')}"\n`;
     writeFileSync(config, `${storage}fetch:\n  concurrency: 32\n  per_host: 32\n${sourcesYaml(farm)}${TAGS}`);
-    // The farm lives in this process, so the CLI runs as an async child (a sync spawn would starve the farm).
-    const fetchOnce = async () => {
-      const t = process.hrtime.bigint();
-      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'fetch', '--config', config]);
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-      });
-      const secs = Number(process.hrtime.bigint() - t) / 1e9;
-      if (r.status !== 0) throw new Error(`warta fetch exited ${r.status}: ${r.stderr.slice(-2000)}`);
-      const lines = r.stdout.trim().split('\n');
-      const inserted = lines.reduce((n, l) => n + Number(/new (\d+)/.exec(l)?.[1] ?? 0), 0);
-      const rssMb = Number(r.stderr.trim().split('\n').at(-1)) / 1024;
-      return { secs, inserted, rssMb };
-    };
+    const fetchOnce = () => timedFetch(config);
     try {
       const c = await fetchOnce();
       const nm = await fetchOnce();

@@ -4,24 +4,37 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../bin/warta.js', import.meta.url));
 export const REPO = fileURLToPath(new URL('../', import.meta.url));
 
+/**
+ * One `warta fetch --config FILE` as an async child under /usr/bin/time (a sync spawn would starve a farm living
+ * in this process): wall seconds, new items summed over its lines, its stdout, and its peak RSS in MB.
+ */
+export async function timedFetch(config: string): Promise<{ secs: number; inserted: number; stdout: string; rssMb: number }> {
+  const t = process.hrtime.bigint();
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'fetch', '--config', config]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  const secs = Number(process.hrtime.bigint() - t) / 1e9;
+  if (r.status !== 0) throw new Error(`warta fetch exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const inserted = r.stdout.split('\n').reduce((n, l) => n + Number(/\tnew (\d+)/.exec(l)?.[1] ?? 0), 0);
+  return { secs, inserted, stdout: r.stdout, rssMb: Number(r.stderr.trim().split('\n').at(-1)) / 1024 };
+}
+
 export const median = (xs: readonly number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
+/** A free TCP port on 127.0.0.1 (the tests' helper). */
+export { freePort } from '../test/helpers/daemon.js';
 
 /** A process's memory from /proc (MiB): resident now, its peak, and resident anonymous vs file-backed (mmap). */
 export function procMemory(pid: number): { rss: number; hwm: number; anon: number; file: number } {
