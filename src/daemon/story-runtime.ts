@@ -5,11 +5,13 @@
  */
 import type { Logger } from 'pino';
 import { canonicalUrl, decodeSketch, StoryIndex, type StoryOptions } from '../stories/index.js';
-import type { CommitResult, ItemInsert, Store } from '../store/store.js';
+import type { CommitResult, ItemInsert, Store, StoryRow } from '../store/store.js';
 import { decideStories, sketchInserts, type StoryStage } from '../pipeline/story-plan.js';
 
 // Members read per query while loading the window or catching up.
 const BATCH = 2000;
+// Ids re-read behind the last catch-up (see catchUp).
+const OVERLAP = 256;
 
 /** The story stage of a refresh, with its index; `options()` gives the config's window and threshold now. */
 export interface StoryRuntime extends StoryStage {
@@ -31,21 +33,46 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
   // One decide-and-commit at a time (see StoryStage).
   let queue: Promise<unknown> = Promise.resolve();
 
-  /** Evicts what left the window and reads what other processes (or an earlier run) stored since. */
+  /**
+   * Evicts what left the window and reads what other processes (or an earlier run) stored since. The first call
+   * reads the window through the published index; later ones read only the ids stored since the last call — the
+   * whole table is never scanned again, whether the new rows are members or not (an older ingest, relays).
+   */
   async function catchUp(): Promise<void> {
     const since = new Date(now().getTime() - options().windowMs);
     index.evictBefore(since.getTime());
-    for (;;) {
-      const rows = await store.stories.members(since, lastId, BATCH);
-      for (const r of rows) {
-        lastId = Math.max(lastId, r.id);
-        // Added when this process committed it.
-        if (index.get(r.id)?.clusterId === r.clusterId) continue;
-        const sketch = r.sketch === null ? null : decodeSketch(r.sketch);
-        // A sketch of another version waits for the re-cluster job to rebuild it.
-        if (sketch) index.add({ itemId: r.id, clusterId: r.clusterId, sourceId: r.sourceId, published: r.published.getTime(), sketch });
+    const top = await store.stories.newestId();
+    if (top <= lastId) return;
+    if (lastId === 0) {
+      let after: { published: Date; id: number } | null = null;
+      for (;;) {
+        const rows = await store.stories.window(since, top, after, BATCH);
+        addRows(rows);
+        if (rows.length < BATCH) break;
+        const last = rows.at(-1)!;
+        after = { published: last.published, id: last.id };
       }
-      if (rows.length < BATCH) return;
+    } else {
+      // A little behind the last read: on PostgreSQL an id is taken before its transaction commits, so a row
+      // with a lower id can become visible after a higher one was read. Rows already held are skipped.
+      let after = Math.max(0, lastId - OVERLAP);
+      for (;;) {
+        const rows = await store.stories.members(since, after, top, BATCH);
+        addRows(rows);
+        if (rows.length < BATCH) break;
+        after = rows.at(-1)!.id;
+      }
+    }
+    lastId = top;
+  }
+
+  function addRows(rows: readonly StoryRow[]): void {
+    for (const r of rows) {
+      // Added when this process committed it.
+      if (index.get(r.id)?.clusterId === r.clusterId) continue;
+      const sketch = r.sketch === null ? null : decodeSketch(r.sketch);
+      // A sketch of another version waits for the re-cluster job to rebuild it.
+      if (sketch) index.add({ itemId: r.id, clusterId: r.clusterId, sourceId: r.sourceId, published: r.published.getTime(), sketch });
     }
   }
 

@@ -389,8 +389,18 @@ export interface ItemStore {
 export interface StoryStore {
   /** For each of these canonical URLs stored from a source other than `sourceId`: the item first stored under it. */
   byCanonical(sourceId: string, urls: readonly string[]): Promise<Map<string, number>>;
-  /** Sketched items (no appearances) published at or after `since` with id above `afterId`, by id, at most `limit`. */
-  members(since: Date, afterId: number, limit: number): Promise<StoryRow[]>;
+  /** The highest item id stored (0 when there is none): where a catch-up read can stop. */
+  newestId(): Promise<number>;
+  /**
+   * Sketched items (no appearances) published at or after `since` with `afterId < id ≤ uptoId`, by id, at most
+   * `limit`. Reads by id: for the short range stored since the last read (a catch-up), never the whole table.
+   */
+  members(since: Date, afterId: number, uptoId: number, limit: number): Promise<StoryRow[]>;
+  /**
+   * The window: sketched items (no appearances) with id ≤ `uptoId`, by (published, id) after `after` (the last
+   * row of the previous page; null: from `since`), at most `limit`. Reads the published index: for a first load.
+   */
+  window(since: Date, uptoId: number, after: { published: Date; id: number } | null, limit: number): Promise<StoryRow[]>;
   /** The items of these clusters (appearances left out), earliest first within each. */
   clusters(clusterIds: readonly number[]): Promise<Map<number, StoredItem[]>>;
   /** Members per cluster (appearances left out). */

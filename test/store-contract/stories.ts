@@ -52,6 +52,9 @@ async function idOf(store: Store, sourceId: string, item: IncomingItem): Promise
   return found!.id;
 }
 
+// No upper bound for members(): every id.
+const ALL = Number.MAX_SAFE_INTEGER;
+
 export function describeStories(h: Harness): void {
   describe('stories: clusters, canonical URLs, appearances', () => {
     beforeEach(async () => {
@@ -64,7 +67,7 @@ export function describeStories(h: Harness): void {
       expect(r.placed).to.deep.equal([{ index: 0, id, clusterId: id, appearanceOf: null }]);
       const found = await h.store.items.find({ id });
       expect(found).to.deep.include({ clusterId: id, canonicalUrl: WIRE_ANTARA.link });
-      const members = await h.store.stories.members(at('2026-11-20T00:00:00Z'), 0, 10);
+      const members = await h.store.stories.members(at('2026-11-20T00:00:00Z'), 0, ALL, 10);
       expect(members).to.deep.equal([{ id, sourceId: 'antara', clusterId: id, published: WIRE_ANTARA.published, sketch: '{"v":1}' }]);
     });
 
@@ -75,7 +78,7 @@ export function describeStories(h: Harness): void {
         const id = await idOf(h.store, 'antara', item);
         expect((await h.store.items.find({ id }))!.clusterId).to.equal(id);
       }
-      expect(await h.store.stories.members(at('2026-01-01T00:00:00Z'), 0, 10)).to.deep.equal([]);
+      expect(await h.store.stories.members(at('2026-01-01T00:00:00Z'), 0, ALL, 10)).to.deep.equal([]);
     });
 
     it('items join a stored cluster, or the cluster of an earlier insert of the same commit; members earliest first', async () => {
@@ -138,9 +141,29 @@ export function describeStories(h: Harness): void {
       const wire = await idOf(h.store, 'antara', WIRE_ANTARA);
       const kompas = await idOf(h.store, 'kompas', WIRE_KOMPAS);
       const since = at('2026-11-22T00:00:00Z'); // A1 (20 Nov) is outside this window
-      expect((await h.store.stories.members(since, 0, 10)).map((m) => m.id)).to.deep.equal([wire, kompas]);
-      expect((await h.store.stories.members(since, wire, 10)).map((m) => m.id)).to.deep.equal([kompas]);
-      expect((await h.store.stories.members(at('2026-01-01T00:00:00Z'), 0, 2)).map((m) => m.id)).to.deep.equal([a1, wire]);
+      expect((await h.store.stories.members(since, 0, ALL, 10)).map((m) => m.id)).to.deep.equal([wire, kompas]);
+      expect((await h.store.stories.members(since, wire, ALL, 10)).map((m) => m.id)).to.deep.equal([kompas]);
+      expect((await h.store.stories.members(since, 0, wire, 10)).map((m) => m.id)).to.deep.equal([wire]);
+      expect((await h.store.stories.members(at('2026-01-01T00:00:00Z'), 0, ALL, 2)).map((m) => m.id)).to.deep.equal([a1, wire]);
+      // newestId counts every item (members or not): a catch-up reads up to it and no further.
+      const top = await h.store.stories.newestId();
+      expect(top).to.be.at.least(Math.max(a1, wire, kompas));
+      // The window: by (published, id), paged after the last row; ids above uptoId are left for a catch-up.
+      const all = await h.store.stories.window(at('2026-01-01T00:00:00Z'), top, null, 100);
+      const order = [...all].sort((x, y) => x.published.getTime() - y.published.getTime() || x.id - y.id);
+      expect(all.map((m) => m.id)).to.deep.equal(order.map((m) => m.id));
+      expect(all.map((m) => m.id)).to.include.members([a1, wire, kompas]);
+      const paged: number[] = [];
+      let after: { published: Date; id: number } | null = null;
+      for (;;) {
+        const page = await h.store.stories.window(at('2026-01-01T00:00:00Z'), top, after, 2);
+        paged.push(...page.map((m) => m.id));
+        if (page.length < 2) break;
+        after = { published: page.at(-1)!.published, id: page.at(-1)!.id };
+      }
+      expect(paged).to.deep.equal(all.map((m) => m.id));
+      expect((await h.store.stories.window(since, top, null, 100)).map((m) => m.id)).to.not.include(a1);
+      expect((await h.store.stories.window(at('2026-01-01T00:00:00Z'), a1, null, 100)).every((m) => m.id <= a1)).to.equal(true);
     });
 
     it('list() gives stories newest first with their members; tag, since and limit filter; excluded sources are left out', async () => {

@@ -186,7 +186,9 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     stories: {
       byCanonical: (sourceId, urls) => read((db) => stories.byCanonical(db, sourceId, urls)),
-      members: (since, afterId, limit) => read((db) => stories.members(db, since, afterId, limit)),
+      newestId: () => read((db) => stories.newestId(db)),
+      members: (since, afterId, uptoId, limit) => read((db) => stories.members(db, since, afterId, uptoId, limit)),
+      window: (since, uptoId, after, limit) => read((db) => stories.window(db, since, uptoId, after, limit)),
       clusters: (ids) => read((db) => stories.clusters(db, ids)),
       sizes: (ids) => read((db) => stories.sizes(db, ids)),
       list: (f) => read((db) => stories.list(db, f)),

@@ -11,12 +11,23 @@ const byCanonical = statement(
    WHERE canonical_url = ANY($1::text[]) AND source_id <> $2 AND appearance_of IS NULL
    GROUP BY canonical_url`,
 );
+const newestId = statement('stories_newest_id', 'SELECT coalesce(max(id), 0)::bigint AS id FROM items');
+// What was stored since the last read: a range of ids (the primary key), not the whole window.
 const members = statement(
   'stories_members',
   `SELECT id, source_id, cluster_id, published, story_sketch FROM items
-   WHERE published >= $1 AND id > $2 AND appearance_of IS NULL AND story_sketch IS NOT NULL
-   ORDER BY id LIMIT $3`,
+   WHERE id > $1 AND id <= $2 AND published >= $3 AND appearance_of IS NULL AND story_sketch IS NOT NULL
+   ORDER BY id LIMIT $4`,
 );
+// The window at a first load: by (published, id) from the window's start, page after page.
+const window = statement(
+  'stories_window',
+  `SELECT id, source_id, cluster_id, published, story_sketch FROM items
+   WHERE (published, id) > ($1, $2) AND id <= $3 AND appearance_of IS NULL AND story_sketch IS NOT NULL
+   ORDER BY published, id LIMIT $4`,
+);
+type MemberRow = { id: number; source_id: string; cluster_id: number; published: Date; story_sketch: string };
+const toRow = (r: MemberRow): StoryRow => ({ id: r.id, sourceId: r.source_id, clusterId: r.cluster_id, published: r.published, sketch: r.story_sketch });
 const ofClusters = statement(
   'stories_of_clusters',
   `SELECT ${WITH_TAGS} FROM items WHERE cluster_id = ANY($1::bigint[]) AND appearance_of IS NULL ORDER BY published, id`,
@@ -63,9 +74,15 @@ export const stories = {
     const { rows } = await byCanonical<{ canonical_url: string; id: number }>(db, [urls, sourceId]);
     return new Map(rows.map((r) => [r.canonical_url, r.id]));
   },
-  async members(db: Queryable, since: Date, afterId: number, limit: number): Promise<StoryRow[]> {
-    const { rows } = await members<{ id: number; source_id: string; cluster_id: number; published: Date; story_sketch: string }>(db, [since, afterId, limit]);
-    return rows.map((r) => ({ id: r.id, sourceId: r.source_id, clusterId: r.cluster_id, published: r.published, sketch: r.story_sketch }));
+  async newestId(db: Queryable): Promise<number> {
+    const { rows } = await newestId<{ id: string | number }>(db, []);
+    return Number(rows[0]!.id);
+  },
+  async members(db: Queryable, since: Date, afterId: number, uptoId: number, limit: number): Promise<StoryRow[]> {
+    return (await members<MemberRow>(db, [afterId, uptoId, since, limit])).rows.map(toRow);
+  },
+  async window(db: Queryable, since: Date, uptoId: number, after: { published: Date; id: number } | null, limit: number): Promise<StoryRow[]> {
+    return (await window<MemberRow>(db, [after?.published ?? since, after?.id ?? 0, uptoId, limit])).rows.map(toRow);
   },
   async clusters(db: Queryable, ids: readonly number[]): Promise<Map<number, StoredItem[]>> {
     const out = new Map<number, StoredItem[]>();

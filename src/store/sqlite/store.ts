@@ -140,7 +140,9 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     poolStats: () => null,
     stories: {
       byCanonical: (sourceId, urls) => read(() => stories.byCanonical(sourceId, urls)),
-      members: (since, afterId, limit) => read(() => stories.members(since, afterId, limit)),
+      newestId: () => read(() => stories.newestId()),
+      members: (since, afterId, uptoId, limit) => read(() => stories.members(since, afterId, uptoId, limit)),
+      window: (since, uptoId, after, limit) => read(() => stories.window(since, uptoId, after, limit)),
       clusters: (ids) => read(() => stories.clusters(ids)),
       sizes: (ids) => read(() => stories.sizes(ids)),
       list: (f) => read(() => stories.list(f)),

@@ -16,12 +16,24 @@ export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredIte
      WHERE canonical_url IN (SELECT value FROM json_each(?)) AND source_id <> ? AND appearance_of IS NULL
      GROUP BY canonical_url`,
   ).raw(true);
-  // By published time (items_by_published), then by id: the window, and what another process wrote since.
+  const newestId = db.prepare('SELECT coalesce(max(id), 0) FROM items').pluck();
+  // What was stored since the last read: a range of ids (the primary key; `+published` keeps the planner off
+  // items_by_published, which would visit the whole window instead of the few rows added since).
   const members = db.prepare(
     `SELECT id, source_id, cluster_id, published, story_sketch FROM items
-     WHERE published >= ? AND id > ? AND appearance_of IS NULL AND story_sketch IS NOT NULL
+     WHERE id > ? AND id <= ? AND +published >= ? AND appearance_of IS NULL AND story_sketch IS NOT NULL
      ORDER BY id LIMIT ?`,
   ).raw(true);
+  // The window at a first load: items_by_published from the window's start, page after page by (published, id).
+  const window = db.prepare(
+    `SELECT id, source_id, cluster_id, published, story_sketch FROM items
+     WHERE (published, id) > (?, ?) AND id <= ? AND appearance_of IS NULL AND story_sketch IS NOT NULL
+     ORDER BY published, id LIMIT ?`,
+  ).raw(true);
+  const toRows = (rows: unknown[]): StoryRow[] =>
+    (rows as [number, string, number, string, string][]).map(([id, sourceId, clusterId, published, sketch]) => ({
+      id, sourceId, clusterId, published: new Date(published), sketch,
+    }));
   const ofClusters = db.prepare(
     `SELECT * FROM items WHERE cluster_id IN (SELECT value FROM json_each(?)) AND appearance_of IS NULL
      ORDER BY published, id`,
@@ -55,10 +67,15 @@ export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredIte
       if (urls.length === 0) return new Map();
       return new Map(byCanonical.all(JSON.stringify(urls), sourceId) as [string, number][]);
     },
-    members(since: Date, afterId: number, limit: number): StoryRow[] {
-      return (members.all(since.toISOString(), afterId, limit) as [number, string, number, string, string][]).map(
-        ([id, sourceId, clusterId, published, sketch]) => ({ id, sourceId, clusterId, published: new Date(published), sketch }),
-      );
+    newestId(): number {
+      return newestId.get() as number;
+    },
+    members(since: Date, afterId: number, uptoId: number, limit: number): StoryRow[] {
+      return toRows(members.all(afterId, uptoId, since.toISOString(), limit));
+    },
+    window(since: Date, uptoId: number, after: { published: Date; id: number } | null, limit: number): StoryRow[] {
+      // From `since`: every id is above 0, so (since, 0) starts at the window's first item.
+      return toRows(window.all((after?.published ?? since).toISOString(), after?.id ?? 0, uptoId, limit));
     },
     clusters(ids: readonly number[]): Map<number, StoredItem[]> {
       const out = new Map<number, StoredItem[]>();
