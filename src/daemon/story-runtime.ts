@@ -4,6 +4,7 @@
  * wrote (members with ids above the last one read), so a new item is compared with every story of the window.
  */
 import type { Logger } from 'pino';
+import { yieldToLoop } from '../base/yield.js';
 import { canonicalUrl, decodeSketch, StoryIndex, type StoryOptions } from '../stories/index.js';
 import type { CommitResult, ItemInsert, Store, StoryRow } from '../store/store.js';
 import { decideStories, sketchInserts, type StoryStage } from '../pipeline/story-plan.js';
@@ -78,6 +79,7 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
 
   async function decideAndCommit(sourceId: string, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult> {
     const sketched = sketchInserts(inserts);
+    await yieldToLoop();
     const run = async () => {
       await catchUp();
       const urls = [...new Set(inserts.flatMap((i) => (i.canonicalUrl ? [i.canonicalUrl] : [])))];

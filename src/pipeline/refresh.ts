@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Classifier } from '../tagging/classify.js';
 import type { ItemInsert, ItemUpdate, PollRecord, SourceHealth, SourceRow, Store } from '../store/store.js';
 import { coerceError, isStoreFailure, WartaError } from '../base/errors.js';
+import { yieldToLoop } from '../base/yield.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
 import { assignKeys, type KeyedItem } from './dedupe.js';
@@ -161,6 +162,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     deps.log.info({ source: source.id, page: res.url, feed: discovered.url }, 'feed discovered on the page: polled from now on');
   }
 
+  await yieldToLoop();
   const keyed = assignKeys(feed.items);
   const classifier = deps.classifier();
   const classify = (item: IncomingItem) => classifier.classify(item, source.id);
@@ -174,6 +176,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     ? { redirect: { target: null, seen: 0, effectiveUrl: discovered.url }, validators: { etag: discovered.etag, lastModified: discovered.lastModified, bodyHash: createHash('sha256').update(discovered.body).digest('hex') } }
     : { redirect, validators };
   const newItems = askPages ? plan.inserts.map(askPages) : plan.inserts;
+  if (plan.inserts.length + plan.updates.length > 0) await yieldToLoop();
   const commit = (inserts: readonly ItemInsert[]) => store.items.commitRefresh({
     sourceId: source.id,
     inserts,
