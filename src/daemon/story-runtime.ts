@@ -11,8 +11,6 @@ import { decideStories, sketchInserts, type StoryStage } from '../pipeline/story
 
 // Members read per query while loading the window or catching up.
 const BATCH = 2000;
-// Ids re-read behind the last catch-up (see catchUp).
-const OVERLAP = 256;
 
 /** The story stage of a refresh, with its index; `options()` gives the config's window and threshold now. */
 export interface StoryRuntime extends StoryStage {
@@ -54,9 +52,9 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
         after = { published: last.published, id: last.id };
       }
     } else {
-      // A little behind the last read: on PostgreSQL an id is taken before its transaction commits, so a row
-      // with a lower id can become visible after a higher one was read. Rows already held are skipped.
-      let after = Math.max(0, lastId - OVERLAP);
+      // A little behind the last read where ids can become visible out of order (PostgreSQL: see lateIds).
+      // Rows already held are skipped.
+      let after = Math.max(0, lastId - store.stories.lateIds);
       for (;;) {
         const rows = await store.stories.members(since, after, top, BATCH);
         addRows(rows);

@@ -389,6 +389,12 @@ export interface ItemStore {
 export interface StoryStore {
   /** For each of these canonical URLs stored from a source other than `sourceId`: the item first stored under it. */
   byCanonical(sourceId: string, urls: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * How far below the newest id read a row may still become visible: 0 where ids are handed out in commit order
+   * (SQLite: one writer at a time); more on PostgreSQL, where a transaction takes its ids from a sequence before
+   * it commits, so a lower id can appear after a higher one was read. A catch-up re-reads that many ids.
+   */
+  readonly lateIds: number;
   /** The highest item id stored (0 when there is none): where a catch-up read can stop. */
   newestId(): Promise<number>;
   /**

@@ -186,6 +186,8 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     stories: {
       byCanonical: (sourceId, urls) => read((db) => stories.byCanonical(db, sourceId, urls)),
+      // Concurrent refreshes across the pool and other daemons: far more than ever commit out of order at once.
+      lateIds: 256,
       newestId: () => read((db) => stories.newestId(db)),
       members: (since, afterId, uptoId, limit) => read((db) => stories.members(db, since, afterId, uptoId, limit)),
       window: (since, uptoId, after, limit) => read((db) => stories.window(db, since, uptoId, after, limit)),

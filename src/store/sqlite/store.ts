@@ -140,6 +140,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     poolStats: () => null,
     stories: {
       byCanonical: (sourceId, urls) => read(() => stories.byCanonical(sourceId, urls)),
+      lateIds: 0,
       newestId: () => read(() => stories.newestId()),
       members: (since, afterId, uptoId, limit) => read(() => stories.members(since, afterId, uptoId, limit)),
       window: (since, uptoId, after, limit) => read(() => stories.window(since, uptoId, after, limit)),
