@@ -101,6 +101,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
   lastRefresh.seed(await store.sources.all(), privateSources(config));
   const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal, node: node ?? undefined });
+  const recluster = makeReclusterQueue(store, { settings: () => config.stories, now, log, signal: stopped.signal, done: () => runtime.stories.reset() });
   const claims = node
     ? makeClaims({
         nodes: store.nodes,
@@ -112,7 +113,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         now,
         log,
         onTakenOver: (ids) => scheduler.takeOver(ids),
-        onBeat: () => retag.retryIfWaiting(),
+        onBeat: () => {
+          retag.retryIfWaiting();
+          recluster.retryIfWaiting();
+        },
         counters: {
           claimed: (granted, taken, seconds) => {
             metrics.claimDuration.observe(seconds);
@@ -183,7 +187,6 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   await claims?.start();
   retag.request();
   // Stories: items stored before stories existed get their sketch and story; a new threshold re-clusters the window.
-  const recluster = makeReclusterQueue(store, { settings: () => config.stories, now, log, signal: stopped.signal, done: () => runtime.stories.reset() });
   recluster.request();
   // Article pages of full_text sources: queued by refreshes, read beside them (never inside one).
   const pages = makePageQueue({

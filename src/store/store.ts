@@ -456,6 +456,9 @@ export interface NodeBeat {
 /** What acquireHost() answers: a slot (release it with releaseHost), or why not. */
 export type HostSlot = { slot: number } | { slot: null; pausedUntil: Date | null };
 
+/** Background jobs that run on one daemon of a store at a time. */
+export type JobName = 'retag' | 'retention' | 'recluster';
+
 /** A job held by this process alone across every daemon on the store, until release(). */
 export interface JobLock {
   release(): Promise<void>;
@@ -491,7 +494,7 @@ export interface NodeStore {
   /** Pauses `host` for every daemon until `until` (a longer pause already recorded stays). */
   pauseHost(host: string, until: Date): Promise<void>;
   /** `job` for this caller alone (across daemons) until released, or null when another holds it. */
-  exclusive(job: 'retag' | 'retention'): Promise<JobLock | null>;
+  exclusive(job: JobName): Promise<JobLock | null>;
 }
 
 /** Article pages of full_text sources' items: a queue kept in the store, so a restart loses none (issue 12). */

@@ -112,6 +112,10 @@ export function makePostgresNodes(pool: pg.Pool, location: string, guard: () => 
     exclusive: (job) =>
       run(async (): Promise<JobLock | null> => {
         const client = await pool.connect();
+        // The lock's connection sits checked out for a whole pass: if the server ends it (a restart, a terminated
+        // backend) the error arrives on the client, and unheard it would crash the daemon. The lock is then gone
+        // with the connection; the pass's own statements run on the pool and fail or carry on by themselves.
+        client.on('error', () => {});
         let got = false;
         try {
           got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', JOB_LOCKS[job])).rows[0]!.got;
