@@ -10,8 +10,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { NodeStore } from '../store/store.js';
 
-/** Why a source is polled (scheduler.ts), as far as claiming is concerned. */
-export type ClaimReason = 'cron' | 'startup' | 'added';
+/**
+ * Why a source is polled (scheduler.ts), as far as claiming is concerned. `fetch`: `warta fetch` beside the
+ * daemons, which polls whatever no daemon polls at this moment (only a live lease keeps it off a source).
+ */
+export type ClaimReason = 'cron' | 'startup' | 'added' | 'fetch';
 
 /** What the claims need. */
 export interface ClaimsDeps {
@@ -25,8 +28,8 @@ export interface ClaimsDeps {
   fingerprint: () => string;
   now: () => Date;
   log: Logger;
-  /** Sources taken over from a dead daemon: this daemon now holds them and must poll them. */
-  onTakenOver: (ids: string[]) => void;
+  /** Sources taken over from a dead daemon: this daemon now holds them and must poll them. Absent: none are taken over (`warta fetch`). */
+  onTakenOver?: (ids: string[]) => void;
   /** After each heartbeat (re-tag waits on the other daemons' rules). */
   onBeat?: () => void;
   counters?: { claimed(granted: number, taken: number, seconds: number): void; expired(n: number): void; held(n: number): void };
@@ -53,11 +56,12 @@ export function makeClaims(deps: ClaimsDeps) {
     try {
       held = await nodes.heartbeat({ node, fingerprint: deps.fingerprint(), now, until: until(now) });
       deps.counters?.held(held);
-      const taken = await nodes.takeExpired(node, now, until(now), TAKE_OVER_BATCH);
+      const onTakenOver = deps.onTakenOver;
+      const taken = onTakenOver ? await nodes.takeExpired(node, now, until(now), TAKE_OVER_BATCH) : [];
       if (taken.length > 0) {
         deps.counters?.expired(taken.length);
         log.warn({ sources: taken, node }, `took over ${taken.length} source(s) whose daemon stopped renewing its lease`);
-        deps.onTakenOver(taken);
+        onTakenOver!(taken);
       }
     } catch (err) {
       log.warn({ err, node }, 'heartbeat to the database failed; retrying at the next one');
@@ -82,7 +86,7 @@ export function makeClaims(deps: ClaimsDeps) {
       const now = deps.now();
       const cron = why === 'cron' && tick !== undefined;
       const stamp = cron ? tick : now;
-      const notClaimedSince = cron ? tick : new Date(now.getTime() - deps.startupWindowMs());
+      const notClaimedSince = cron ? tick : why === 'fetch' ? now : new Date(now.getTime() - deps.startupWindowMs());
       try {
         const started = process.hrtime.bigint();
         const granted = await nodes.claim(ids, { node, stamp, notClaimedSince, now, until: until(now) });
