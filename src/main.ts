@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
-import { makeHostGate } from './schedule/host-gate.js';
+import { hostKey, makeHostGate } from './schedule/host-gate.js';
 import { routeCronLogs } from './schedule/cron-log.js';
 import { countRefresh } from './daemon/refresh-metrics.js';
 import { renderIndexPage } from './http/index-page.js';
@@ -162,9 +162,18 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     };
   };
   // Every configured source's status, URLs and errors redacted (for /api/sources and the page). A host pause
-  // lives in the gate only: the daemon's view of sources knows it, the CLI's cannot.
-  const statuses = async () =>
-    sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded, (url) => gate.pausedUntil(url)).map((s) => redactSourceStatus(s, redactor));
+  // lives in the gate (the daemon's view of sources knows it, the CLI's cannot) and, on a shared database, in the
+  // database too: there a pause another daemon met holds this one's sources as well.
+  const statuses = async () => {
+    const at = now();
+    const elsewhere = node ? await store.nodes.hostPauses(at).catch(() => null) : null;
+    const hostPause = (url: string) => {
+      const here = gate.pausedUntil(url);
+      const there = elsewhere?.get(hostKey(url)) ?? null;
+      return here && there ? (here > there ? here : there) : (here ?? there);
+    };
+    return sourceStatuses(config, await readStoredSources(store), nextTick, at, unrecorded, hostPause).map((s) => redactSourceStatus(s, redactor));
+  };
   const server = await startServer(
     {
       feeds: () => feeds,

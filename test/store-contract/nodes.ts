@@ -116,6 +116,14 @@ export function describeNodes(h: Harness): void {
       expect(await h.store.nodes.acquireHost('tempo.co', 'b', 2, plus(T0, 60 * S), until)).to.deep.equal({ slot: 0 });
       expect(await h.store.nodes.acquireHost('kompas.com', 'b', 2, plus(T0, 120 * S), plus(T0, 180 * S))).to.deep.equal({ slot: 0 });
     });
+
+    it('hostPauses: every daemon reads the pauses still running, whoever recorded them', async () => {
+      const other: Store = h.store.nodes.shared && h.canReopen ? await h.reopen() : h.store;
+      await h.store.nodes.pauseHost('kompas.com', plus(T0, 120 * S));
+      await h.store.nodes.pauseHost('tempo.co', plus(T0, 30 * S));
+      expect(await other.nodes.hostPauses(plus(T0, 60 * S))).to.deep.equal(new Map([['kompas.com', plus(T0, 120 * S)]]));
+      expect(await other.nodes.hostPauses(plus(T0, 120 * S))).to.deep.equal(new Map());
+    });
   });
 
   describe('nodes: jobs', () => {

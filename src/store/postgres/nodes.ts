@@ -61,6 +61,7 @@ const acquireHost = statement(
    SELECT (SELECT slot FROM s) AS slot, (SELECT until FROM p) AS paused`,
 );
 const releaseHost = statement('hosts_release', 'UPDATE host_slots SET node = NULL, lease_until = NULL WHERE host = $1 AND slot = $2 AND node = $3');
+const hostPauses = statement('hosts_paused', 'SELECT host, until FROM host_pauses WHERE until > $1');
 const pauseHost = statement(
   'hosts_pause',
   'INSERT INTO host_pauses (host, until) VALUES ($1, $2) ON CONFLICT (host) DO UPDATE SET until = greatest(host_pauses.until, excluded.until)',
@@ -109,6 +110,8 @@ export function makePostgresNodes(pool: pg.Pool, location: string, guard: () => 
       }),
     releaseHost: (host, slot, node) => run(async () => void (await releaseHost(pool, [host, slot, node]))),
     pauseHost: (host, until) => run(async () => void (await pauseHost(pool, [host, until]))),
+    hostPauses: (now) =>
+      run(async () => new Map((await hostPauses<{ host: string; until: Date }>(pool, [now])).rows.map((r) => [r.host, r.until]))),
     exclusive: (job) =>
       run(async (): Promise<JobLock | null> => {
         const client = await pool.connect();
