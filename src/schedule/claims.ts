@@ -37,6 +37,9 @@ export interface ClaimsDeps {
 
 // Sources taken over per heartbeat: the rest wait for the next one, so one survivor is not flooded at once.
 const TAKE_OVER_BATCH = 200;
+// A daemon whose heartbeat ended this many leases ago is forgotten (its entry removed) by the next heartbeat of
+// any other: a killed daemon's row would otherwise stay for ever. Long enough for a stalled one to come back.
+export const FORGET_AFTER_LEASES = 10;
 
 /** A name for this daemon on the database: host, pid and a random part (a restarted daemon is a new one). */
 export function makeNodeName(): string {
@@ -54,7 +57,7 @@ export function makeClaims(deps: ClaimsDeps) {
   async function beat(): Promise<void> {
     const now = deps.now();
     try {
-      held = await nodes.heartbeat({ node, fingerprint: deps.fingerprint(), now, until: until(now) });
+      held = await nodes.heartbeat({ node, fingerprint: deps.fingerprint(), now, until: until(now), forgetBefore: new Date(now.getTime() - FORGET_AFTER_LEASES * leaseMs) });
       deps.counters?.held(held);
       const onTakenOver = deps.onTakenOver;
       const taken = onTakenOver ? await nodes.takeExpired(node, now, until(now), TAKE_OVER_BATCH) : [];

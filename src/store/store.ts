@@ -451,6 +451,8 @@ export interface NodeBeat {
   now: Date;
   /** Its leases (claims, host slots) and its own entry last until here. */
   until: Date;
+  /** Entries of other daemons whose heartbeat ended before this are removed (daemons killed long ago). */
+  forgetBefore?: Date;
 }
 
 /** What acquireHost() answers: a slot (release it with releaseHost), or why not. */
@@ -482,7 +484,7 @@ export interface NodeStore {
   release(node: string, ids: readonly string[]): Promise<void>;
   /** Takes over up to `limit` sources whose lease ended before `now` unreleased (their daemon died). */
   takeExpired(node: string, now: Date, until: Date, limit: number): Promise<string[]>;
-  /** Records the daemon alive with its rules and extends its leases; returns how many sources it holds. */
+  /** Records the daemon alive with its rules and extends its leases (and forgets long-dead daemons); returns how many sources it holds. */
   heartbeat(beat: NodeBeat): Promise<number>;
   /** The daemons whose entry lasts past `now`, with the fingerprint of their rules. */
   peers(now: Date): Promise<{ node: string; fingerprint: string | null }[]>;

@@ -73,6 +73,17 @@ export function describeNodes(h: Harness): void {
       expect(await h.store.nodes.takeExpired('c', plus(T0, 30 * S), plus(T0, 90 * S), 100)).to.deep.equal(['tempo']);
     });
 
+    it('a heartbeat forgets daemons whose own heartbeat ended before forgetBefore, and only those', async () => {
+      await h.store.nodes.heartbeat({ node: 'killed', fingerprint: 'f1', now: T0, until: plus(T0, 60 * S) });
+      await h.store.nodes.heartbeat({ node: 'stalled', fingerprint: 'f1', now: plus(T0, 100 * S), until: plus(T0, 160 * S) });
+      await h.store.nodes.heartbeat({ node: 'a', fingerprint: 'f1', now: plus(T0, 700 * S), until: plus(T0, 760 * S), forgetBefore: plus(T0, 100 * S) });
+      // Asked as of T0, every entry left would be listed.
+      expect((await h.store.nodes.peers(T0)).map((p) => p.node)).to.deep.equal(['a', 'stalled']);
+      // Its own entry stays, whatever forgetBefore says.
+      await h.store.nodes.heartbeat({ node: 'a', fingerprint: 'f1', now: plus(T0, 720 * S), until: plus(T0, 780 * S), forgetBefore: plus(T0, 10_000 * S) });
+      expect((await h.store.nodes.peers(T0)).map((p) => p.node)).to.deep.equal(['a']);
+    });
+
     it('peers: daemons whose heartbeat lasts, with their rules; leave() releases everything and removes the daemon', async () => {
       await h.store.nodes.heartbeat({ node: 'a', fingerprint: 'f1', now: T0, until: plus(T0, 60 * S) });
       await h.store.nodes.heartbeat({ node: 'b', fingerprint: 'f2', now: T0, until: plus(T0, 10 * S) });

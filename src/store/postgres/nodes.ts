@@ -32,12 +32,14 @@ const takeExpired = statement(
                          ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED)
     RETURNING source_id`,
 );
-// One round trip: the daemon's entry, its source leases and its host slots move together.
+// One round trip: the daemon's entry, its source leases and its host slots move together, and the entries of
+// daemons dead for long go (their claims and slots were free once their leases ended; only the row stayed).
 const heartbeat = statement(
   'nodes_heartbeat',
   `WITH n AS (INSERT INTO nodes (node, fingerprint, started_at, lease_until) VALUES ($1, $2, $3, $4)
               ON CONFLICT (node) DO UPDATE SET fingerprint = excluded.fingerprint, lease_until = excluded.lease_until),
-        h AS (UPDATE host_slots SET lease_until = $4 WHERE node = $1)
+        h AS (UPDATE host_slots SET lease_until = $4 WHERE node = $1),
+        f AS (DELETE FROM nodes WHERE lease_until < $5 AND node <> $1)
    UPDATE source_claims SET lease_until = $4 WHERE claimed_by = $1 RETURNING source_id`,
 );
 const peers = statement('nodes_peers', 'SELECT node, fingerprint FROM nodes WHERE lease_until > $1 ORDER BY node');
@@ -96,7 +98,7 @@ export function makePostgresNodes(pool: pg.Pool, location: string, guard: () => 
     release: (node, ids) => run(async () => void (await release(pool, [node, ids]))),
     takeExpired: (node, now, until, limit) =>
       run(async () => (await takeExpired<{ source_id: string }>(pool, [node, until, now, limit])).rows.map((r) => r.source_id)),
-    heartbeat: (b: NodeBeat) => run(async () => (await heartbeat(pool, [b.node, b.fingerprint, b.now, b.until])).rowCount ?? 0),
+    heartbeat: (b: NodeBeat) => run(async () => (await heartbeat(pool, [b.node, b.fingerprint, b.now, b.until, b.forgetBefore ?? null])).rowCount ?? 0),
     peers: (now) => run(async () => (await peers<{ node: string; fingerprint: string | null }>(pool, [now])).rows),
     leave: (node) => run(async () => void (await leave(pool, [node]))),
     acquireHost: (host, node, slots, now, until) =>

@@ -65,6 +65,7 @@ export function makeSqliteNodes(db: Db, write: <T>(fn: () => T) => Promise<T>, r
            ON CONFLICT (node) DO UPDATE SET fingerprint = excluded.fingerprint, lease_until = excluded.lease_until`,
         ).run(b.node, b.fingerprint, iso(b.now), iso(b.until));
         sql('UPDATE host_slots SET lease_until = ? WHERE node = ?').run(iso(b.until), b.node);
+        if (b.forgetBefore) sql('DELETE FROM nodes WHERE lease_until < ? AND node <> ?').run(iso(b.forgetBefore), b.node);
         return sql('UPDATE source_claims SET lease_until = ? WHERE claimed_by = ?').run(iso(b.until), b.node).changes;
       }),
     peers: (now) =>
