@@ -29,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
   // should not pay for them (see test/integration/cli-startup.test.ts).
-  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }] = await Promise.all([
+  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }] = await Promise.all([
     import('../schedule/host-gate.js'),
     import('../base/log.js'),
     import('../base/redact.js'),
@@ -57,14 +57,16 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   const node = store.nodes.shared ? makeNodeName() : null;
   const stopShared = new AbortController();
   const classifier = runtime.refreshDeps.classifier;
+  const dbClock = node ? makeDatabaseClock(store.nodes, now, log) : null;
+  const dbNow = dbClock?.now ?? now;
   const claims = node
-    ? makeClaims({ nodes: store.nodes, node, leaseMs: config.storage.leaseMs, startupWindowMs: () => 0, fingerprint: () => classifier().fingerprint, now, log })
+    ? makeClaims({ nodes: store.nodes, node, leaseMs: config.storage.leaseMs, startupWindowMs: () => 0, fingerprint: () => classifier().fingerprint, now: dbNow, syncClock: dbClock!.sync, log })
     : null;
   try {
     await claims?.start();
     if (node) {
       // Re-tagging as a daemon does it there: under the job lock, and not while a live daemon runs other rules.
-      const retag = makeRetagQueue(store, { config: () => config, classifier, now, log, signal: stopShared.signal, node });
+      const retag = makeRetagQueue(store, { config: () => config, classifier, now: dbNow, log, signal: stopShared.signal, node });
       retag.request();
       await retag.idle();
       const r = retag.status();
@@ -74,7 +76,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     }
     const named = new Set(ids);
     const chosen = ids.length ? config.sources.filter((s) => named.has(s.id)) : config.sources;
-    const shared = node ? makeSharedHosts({ nodes: store.nodes, node, perHost: config.fetch.perHost, leaseMs: config.storage.leaseMs, now, signal: stopShared.signal, log }) : undefined;
+    const shared = node ? makeSharedHosts({ nodes: store.nodes, node, perHost: config.fetch.perHost, leaseMs: config.storage.leaseMs, now: dbNow, signal: stopShared.signal, log }) : undefined;
     const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now, shared });
     // A host that answered 429/503 with Retry-After: its other sources are reported skipped, not waited for.
     const pausedHosts = new Map<string, Date>();
@@ -116,7 +118,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     // are reported skipped above, not made to wait the pause out).
     if (node) {
       for (const [host, until] of pausedHosts) {
-        const capped = new Date(Math.min(until.getTime(), now().getTime() + config.fetch.hostPauseMaxMs));
+        const capped = new Date(Math.min(until.getTime(), dbNow().getTime() + config.fetch.hostPauseMaxMs));
         await store.nodes.pauseHost(host, capped).catch((err: unknown) => log.warn({ err, host }, 'could not share a host pause with the daemons'));
       }
     }

@@ -26,7 +26,10 @@ export interface ClaimsDeps {
   startupWindowMs: () => number;
   /** The fingerprint of the tag rules in force (recorded with every heartbeat). */
   fingerprint: () => string;
+  /** The database's time (makeDatabaseClock().now), which every lease is measured by. */
   now: () => Date;
+  /** Measures the database's clock again, before each heartbeat (makeDatabaseClock().sync). */
+  syncClock?: () => Promise<void>;
   log: Logger;
   /** Sources taken over from a dead daemon: this daemon now holds them and must poll them. Absent: none are taken over (`warta fetch`). */
   onTakenOver?: (ids: string[]) => void;
@@ -40,6 +43,41 @@ const TAKE_OVER_BATCH = 200;
 // A daemon whose heartbeat ended this many leases ago is forgotten (its entry removed) by the next heartbeat of
 // any other: a killed daemon's row would otherwise stay for ever. Long enough for a stalled one to come back.
 export const FORGET_AFTER_LEASES = 10;
+
+/**
+ * The database's clock, read through this machine's: leases, host slots and pauses, and which daemons are alive
+ * are all measured by it, so a daemon whose clock is off neither takes the sources of live daemons (ahead) nor
+ * holds leases others see as ended (behind). The offset is measured at each heartbeat (half the round trip of
+ * error); cron ticks still fire by this machine's clock, and are named by their own time, so a skewed daemon polls
+ * early or late but never twice.
+ */
+export function makeDatabaseClock(nodes: NodeStore, local: () => Date, log: Logger) {
+  let offsetMs = 0;
+  let warned = false;
+  return {
+    now: () => new Date(local().getTime() + offsetMs),
+    /** Measures the offset again; a database that does not answer keeps the last one. */
+    async sync(): Promise<void> {
+      try {
+        const before = local().getTime();
+        const db = (await nodes.clock()).getTime();
+        offsetMs = Math.round(db - (before + local().getTime()) / 2);
+      } catch {
+        return;
+      }
+      const off = Math.abs(offsetMs) > SKEW_WARN_MS;
+      if (off && !warned) log.warn({ offset_ms: offsetMs }, `this machine's clock is ${(offsetMs / -1000).toFixed(1)} s off the database's: leases follow the database; fix the clock (NTP), cron ticks fire by it`);
+      warned = off;
+    },
+    offsetMs: () => offsetMs,
+  };
+}
+
+/** The database clock's interface, for passing as a dependency. */
+export type DatabaseClock = ReturnType<typeof makeDatabaseClock>;
+
+// A difference worth telling the admin about (cron ticks fire this far off the other daemons').
+const SKEW_WARN_MS = 5000;
 
 /** A name for this daemon on the database: host, pid and a random part (a restarted daemon is a new one). */
 export function makeNodeName(): string {
@@ -55,6 +93,7 @@ export function makeClaims(deps: ClaimsDeps) {
   const until = (now: Date) => new Date(now.getTime() + leaseMs);
 
   async function beat(): Promise<void> {
+    await deps.syncClock?.();
     const now = deps.now();
     try {
       held = await nodes.heartbeat({ node, fingerprint: deps.fingerprint(), now, until: until(now), forgetBefore: new Date(now.getTime() - FORGET_AFTER_LEASES * leaseMs) });

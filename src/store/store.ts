@@ -495,6 +495,8 @@ export interface NodeStore {
   releaseHost(host: string, slot: number, node: string): Promise<void>;
   /** Pauses `host` for every daemon until `until` (a longer pause already recorded stays). */
   pauseHost(host: string, until: Date): Promise<void>;
+  /** The store's own clock (PostgreSQL: the server's), which leases are measured by across daemons. */
+  clock(): Promise<Date>;
   /** The hosts paused past `now` (by any daemon), with the end of each pause. */
   hostPauses(now: Date): Promise<Map<string, Date>>;
   /** `job` for this caller alone (across daemons) until released, or null when another holds it. */

@@ -63,6 +63,7 @@ const acquireHost = statement(
    SELECT (SELECT slot FROM s) AS slot, (SELECT until FROM p) AS paused`,
 );
 const releaseHost = statement('hosts_release', 'UPDATE host_slots SET node = NULL, lease_until = NULL WHERE host = $1 AND slot = $2 AND node = $3');
+const clock = statement('nodes_clock', 'SELECT clock_timestamp() AS now');
 const hostPauses = statement('hosts_paused', 'SELECT host, until FROM host_pauses WHERE until > $1');
 const pauseHost = statement(
   'hosts_pause',
@@ -112,6 +113,7 @@ export function makePostgresNodes(pool: pg.Pool, location: string, guard: () => 
       }),
     releaseHost: (host, slot, node) => run(async () => void (await releaseHost(pool, [host, slot, node]))),
     pauseHost: (host, until) => run(async () => void (await pauseHost(pool, [host, until]))),
+    clock: () => run(async () => (await clock<{ now: Date }>(pool, [])).rows[0]!.now),
     hostPauses: (now) =>
       run(async () => new Map((await hostPauses<{ host: string; until: Date }>(pool, [now])).rows.map((r) => [r.host, r.until]))),
     exclusive: (job) =>

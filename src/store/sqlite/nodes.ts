@@ -100,6 +100,8 @@ export function makeSqliteNodes(db: Db, write: <T>(fn: () => T) => Promise<T>, r
             iso(until),
           ),
       ),
+    // One daemon per file: its own clock is the only one.
+    clock: async () => new Date(),
     hostPauses: (now) =>
       read(() => new Map((sql('SELECT host, until FROM host_pauses WHERE until > ?').all(iso(now)) as { host: string; until: string }[]).map((r) => [r.host, new Date(r.until)]))),
     async exclusive(job): Promise<JobLock | null> {
