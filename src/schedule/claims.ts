@@ -90,12 +90,19 @@ export function makeClaims(deps: ClaimsDeps) {
   let timer: NodeJS.Timeout | null = null;
   let beating: Promise<void> = Promise.resolve();
   let held = 0;
+  // Claims whose release failed (the database did not answer): released at the next heartbeat that reaches it.
+  const unreleased = new Set<string>();
   const until = (now: Date) => new Date(now.getTime() + leaseMs);
 
   async function beat(): Promise<void> {
     await deps.syncClock?.();
     const now = deps.now();
     try {
+      if (unreleased.size > 0) {
+        const ids = [...unreleased];
+        await nodes.release(node, ids);
+        for (const id of ids) unreleased.delete(id);
+      }
       held = await nodes.heartbeat({ node, fingerprint: deps.fingerprint(), now, until: until(now), forgetBefore: new Date(now.getTime() - FORGET_AFTER_LEASES * leaseMs) });
       deps.counters?.held(held);
       const onTakenOver = deps.onTakenOver;
@@ -132,6 +139,7 @@ export function makeClaims(deps: ClaimsDeps) {
       try {
         const started = process.hrtime.bigint();
         const granted = await nodes.claim(ids, { node, stamp, notClaimedSince, now, until: until(now) });
+        for (const id of granted) unreleased.delete(id); // polled again now: released when this poll ends
         deps.counters?.claimed(granted.length, ids.length - granted.length, Number(process.hrtime.bigint() - started) / 1e9);
         return granted;
       } catch (err) {
@@ -141,11 +149,13 @@ export function makeClaims(deps: ClaimsDeps) {
     },
     /** Ends this daemon's claims on `ids` (their poll is over). */
     async release(ids: readonly string[]): Promise<void> {
+      for (const id of ids) unreleased.delete(id);
       try {
         await nodes.release(node, ids);
       } catch (err) {
-        // The lease then ends on its own; the tick's stamp already keeps others from polling it again.
-        log.warn({ err, sources: ids }, 'could not release claims; their lease will end on its own');
+        // The heartbeat would renew these leases: it releases them instead, once the database answers again.
+        for (const id of ids) unreleased.add(id);
+        log.warn({ err, sources: ids }, 'could not release claims; the next heartbeat releases them');
       }
     },
     /** Leases held at the last heartbeat. */

@@ -476,8 +476,9 @@ export interface NodeStore {
   /** Whether several daemons may share the store (PostgreSQL); false: one daemon, so claims are always granted. */
   readonly shared: boolean;
   /**
-   * Claims `ids` for one poll: granted where no live lease holds the source and no claim stamped at or after
-   * `notClaimedSince` exists. Never grants one source to two callers. Returns the ids granted.
+   * Claims `ids` for one poll: granted where no other daemon's live lease holds the source and no claim stamped at
+   * or after `notClaimedSince` exists (a lease of the caller's own is one it failed to release). Never grants one
+   * source to two callers. Returns the ids granted.
    */
   claim(ids: readonly string[], c: ClaimRequest): Promise<string[]>;
   /** Ends `node`'s claims on `ids` (polled); their stamps stay, so the same tick is not polled again. */

@@ -39,6 +39,13 @@ export function describeNodes(h: Harness): void {
       expect(await h.store.nodes.claim(['antara'], forTick('b', next))).to.deep.equal(['antara']);
     });
 
+    it("a daemon's own unreleased lease (its release never reached the database) does not keep it off its next tick", async () => {
+      await h.store.nodes.claim(['antara'], forTick('a', T0));
+      const next = plus(T0, 30 * S);
+      expect(await h.store.nodes.claim(['antara'], forTick('b', next))).to.deep.equal([]);
+      expect(await h.store.nodes.claim(['antara'], forTick('a', next))).to.deep.equal(['antara']);
+    });
+
     it('a start-up claim (stamped now, refused when claimed within a window) skips what another daemon just polled', async () => {
       await h.store.nodes.claim(['antara'], forTick('a', T0));
       await h.store.nodes.release('a', ['antara']);

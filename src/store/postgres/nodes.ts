@@ -12,13 +12,15 @@ import { JOB_LOCKS } from './locks.js';
 import { statement } from './statement.js';
 
 const ensureClaims = statement('claims_ensure', 'INSERT INTO source_claims (source_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING');
-// Granted where nobody's lease is live and no claim for this tick (or a later one) was made.
+// Granted where nobody else's lease is live and no claim for this tick (or a later one) was made. A lease of the
+// asking daemon's own is one whose release did not reach the database (it was down): the daemon asks only for
+// sources it is not polling, and its heartbeat would otherwise renew that lease for ever.
 const claim = statement(
   'claims_take',
   `UPDATE source_claims SET claimed_by = $2, lease_until = $3, stamp = $4
     WHERE source_id IN (SELECT source_id FROM source_claims
                          WHERE source_id = ANY($1::text[])
-                           AND (claimed_by IS NULL OR lease_until <= $5)
+                           AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until <= $5)
                            AND (stamp IS NULL OR stamp < $6)
                            FOR UPDATE SKIP LOCKED)
     RETURNING source_id`,

@@ -31,7 +31,7 @@ export function makeSqliteNodes(db: Db, write: <T>(fn: () => T) => Promise<T>, r
         const ensure = sql('INSERT OR IGNORE INTO source_claims (source_id) VALUES (?)');
         const take = sql(
           `UPDATE source_claims SET claimed_by = @node, lease_until = @until, stamp = @stamp
-            WHERE source_id = @id AND (claimed_by IS NULL OR lease_until <= @now) AND (stamp IS NULL OR stamp < @since)
+            WHERE source_id = @id AND (claimed_by IS NULL OR claimed_by = @node OR lease_until <= @now) AND (stamp IS NULL OR stamp < @since)
             RETURNING source_id`,
         );
         const granted: string[] = [];
