@@ -189,6 +189,8 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
     if (!(await run.untilServing(30_000))) problems.push('the daemon did not serve within 30 s');
     const stop = keepPublishing(rig.farm, 100);
     await waitFor(async () => (await rig.stored()) >= FEEDS * 10, 30_000, 500);
+    // A reader's feed, rendered (and cached) before the outage: figures show whether it is still served.
+    await get(`${rig.base}/feeds/all.json`, 10_000);
     await relay.down();
     const downAt = Date.now();
     let readyDown = 0;
