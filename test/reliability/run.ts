@@ -43,8 +43,8 @@ if (store === 'postgres') {
     process.exit(1);
   }
 }
-// The checks that have a PostgreSQL form; the others test the SQLite file itself (its backup, a full disk under
-// it, its write lock, re-tag progress read from it) or nothing of the store, and are not run with --store postgres.
+// The checks with a PostgreSQL form (crash-retag-pg.ts, faults-pg.ts, backup-pg.ts); the others test nothing of
+// the store (sanitizing, hostile input, serving under load, properties) and run with --store sqlite only.
 const ON_POSTGRES = new Set(['crash', 'faults', 'retag', 'backup']);
 
 /** Runs a command in the repo; resolves with its exit code and output. */
@@ -91,7 +91,7 @@ const results: CheckResult[] = [];
 for (const [name, check] of CHECKS) {
   if (only && !only.has(name)) continue;
   if (store === 'postgres' && !ON_POSTGRES.has(name)) {
-    console.log(`SKIP ${name}: no PostgreSQL form yet (runs with --store sqlite)`);
+    console.log(`SKIP ${name}: tests nothing of the store (runs with --store sqlite)`);
     continue;
   }
   const t = Date.now();
