@@ -136,8 +136,11 @@ describe('background jobs on a shared PostgreSQL database', function () {
       expect(await reclusterIfNeeded(dying, STORIES, () => NOW, stop.signal, 1)).to.equal(2);
       const progress = JSON.parse((await store!.stories.getMeta('stories_recluster_progress'))!) as { after: number };
       const killed = await adminQuery(
-        `SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = 5 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-        [0x77617274],
+        // This process's connection holding the lock (other processes on the server may hold theirs).
+        `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = 5 AND a.application_name = $2
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [0x77617274, `warta pid ${process.pid}`],
       );
       expect(killed.rowCount).to.equal(1);
 
