@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError, formatProblem, loadConfig, type Config } from './config/load.js';
-import { makeHostGate } from './schedule/host-gate.js';
+import { hostKey, makeHostGate } from './schedule/host-gate.js';
 import { routeCronLogs } from './schedule/cron-log.js';
 import { countRefresh } from './daemon/refresh-metrics.js';
 import { renderIndexPage } from './http/index-page.js';
@@ -23,7 +23,7 @@ import { makeHeapCompactor } from './daemon/heap.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
-import { makeClaims, makeNodeName } from './schedule/claims.js';
+import { makeClaims, makeDatabaseClock, makeNodeName } from './schedule/claims.js';
 import { makeSharedHosts } from './schedule/shared-hosts.js';
 import { readStoredSources, sourceStatuses, type UnrecordedFailure } from './daemon/source-status.js';
 import { makeRedactor, redactSourceStatus, type Redactor } from './base/redact.js';
@@ -81,7 +81,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   // Several daemons on one database (PostgreSQL): this one's name there, and what it shares with the others.
   const node = store.nodes.shared ? makeNodeName() : null;
   const leaseMs = config.storage.leaseMs;
-  const shared = node ? makeSharedHosts({ nodes: store.nodes, node, perHost: config.fetch.perHost, leaseMs, now, signal: stopped.signal, log }) : undefined;
+  // Leases, host slots and pauses, and which daemons live, go by the database's clock (claims.ts).
+  const dbClock = node ? makeDatabaseClock(store.nodes, now, log) : null;
+  const dbNow = dbClock?.now ?? now;
+  const shared = node ? makeSharedHosts({ nodes: store.nodes, node, perHost: config.fetch.perHost, leaseMs, now: dbNow, signal: stopped.signal, log }) : undefined;
   const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now, shared });
   const lag = monitorEventLoopLag();
   // One registry for the daemon's life: reloads keep counting.
@@ -100,7 +103,8 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const compactHeap = makeHeapCompactor();
   const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
   lastRefresh.seed(await store.sources.all(), privateSources(config));
-  const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now, log, signal: stopped.signal, node: node ?? undefined });
+  const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now: dbNow, log, signal: stopped.signal, node: node ?? undefined });
+  const recluster = makeReclusterQueue(store, { settings: () => config.stories, now, log, signal: stopped.signal, done: () => runtime.stories.reset() });
   const claims = node
     ? makeClaims({
         nodes: store.nodes,
@@ -109,10 +113,14 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         // Daemons started together (a deploy) poll each source once: within a lease of each other, or min_interval.
         startupWindowMs: () => Math.max(config.fetch.minIntervalMs, leaseMs),
         fingerprint: () => refreshDeps.classifier().fingerprint,
-        now,
+        now: dbNow,
+        syncClock: dbClock!.sync,
         log,
         onTakenOver: (ids) => scheduler.takeOver(ids),
-        onBeat: () => retag.retryIfWaiting(),
+        onBeat: () => {
+          retag.retryIfWaiting();
+          recluster.retryIfWaiting();
+        },
         counters: {
           claimed: (granted, taken, seconds) => {
             metrics.claimDuration.observe(seconds);
@@ -158,9 +166,18 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     };
   };
   // Every configured source's status, URLs and errors redacted (for /api/sources and the page). A host pause
-  // lives in the gate only: the daemon's view of sources knows it, the CLI's cannot.
-  const statuses = async () =>
-    sourceStatuses(config, await readStoredSources(store), nextTick, now(), unrecorded, (url) => gate.pausedUntil(url)).map((s) => redactSourceStatus(s, redactor));
+  // lives in the gate (the daemon's view of sources knows it, the CLI's cannot) and, on a shared database, in the
+  // database too: there a pause another daemon met holds this one's sources as well.
+  const statuses = async () => {
+    const at = now();
+    const elsewhere = node ? await store.nodes.hostPauses(at).catch(() => null) : null;
+    const hostPause = (url: string) => {
+      const here = gate.pausedUntil(url);
+      const there = elsewhere?.get(hostKey(url)) ?? null;
+      return here && there ? (here > there ? here : there) : (here ?? there);
+    };
+    return sourceStatuses(config, await readStoredSources(store), nextTick, at, unrecorded, hostPause).map((s) => redactSourceStatus(s, redactor));
+  };
   const server = await startServer(
     {
       feeds: () => feeds,
@@ -183,7 +200,6 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   await claims?.start();
   retag.request();
   // Stories: items stored before stories existed get their sketch and story; a new threshold re-clusters the window.
-  const recluster = makeReclusterQueue(store, { settings: () => config.stories, now, log, signal: stopped.signal, done: () => runtime.stories.reset() });
   recluster.request();
   // Article pages of full_text sources: queued by refreshes, read beside them (never inside one).
   const pages = makePageQueue({

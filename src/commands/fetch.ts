@@ -29,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
   // should not pay for them (see test/integration/cli-startup.test.ts).
-  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }] = await Promise.all([
+  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }] = await Promise.all([
     import('../schedule/host-gate.js'),
     import('../base/log.js'),
     import('../base/redact.js'),
@@ -38,6 +38,9 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     import('../jobs/retag.js'),
     import('../daemon/runtime.js'),
     import('../jobs/pages.js'),
+    import('../schedule/claims.js'),
+    import('../schedule/shared-hosts.js'),
+    import('../jobs/retag-queue.js'),
   ]);
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
@@ -46,11 +49,35 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   const color = process.stderr.isTTY === true && !ctx.env.NO_COLOR;
   const log = makeLogger(opts.logLevel ?? 'warn', 2, { redact: redactor.text, pretty: pretty ? { zone: config.fetch.timezone, color } : null });
   const runtime = await openRuntime(config, log);
+  const { store } = runtime;
+  const now = () => new Date();
+  // Beside daemons on a shared database (PostgreSQL) this command is one more node for as long as it runs: it
+  // claims each source before polling it (one a daemon polls at this moment is reported and left to it), keeps
+  // its leases alive with a heartbeat, takes its host slots from the shared ones, and releases all at the end.
+  const node = store.nodes.shared ? makeNodeName() : null;
+  const stopShared = new AbortController();
+  const classifier = runtime.refreshDeps.classifier;
+  const dbClock = node ? makeDatabaseClock(store.nodes, now, log) : null;
+  const dbNow = dbClock?.now ?? now;
+  const claims = node
+    ? makeClaims({ nodes: store.nodes, node, leaseMs: config.storage.leaseMs, startupWindowMs: () => 0, fingerprint: () => classifier().fingerprint, now: dbNow, syncClock: dbClock!.sync, log })
+    : null;
   try {
-    await retagIfRulesChanged(runtime.store, runtime.refreshDeps.classifier(), runtime.refreshDeps.now);
+    await claims?.start();
+    if (node) {
+      // Re-tagging as a daemon does it there: under the job lock, and not while a live daemon runs other rules.
+      const retag = makeRetagQueue(store, { config: () => config, classifier, now: dbNow, log, signal: stopShared.signal, node });
+      retag.request();
+      await retag.idle();
+      const r = retag.status();
+      if (r.detail) process.stderr.write(`warta fetch: stored items not re-tagged: ${r.detail}\n`);
+    } else {
+      await retagIfRulesChanged(store, classifier(), runtime.refreshDeps.now);
+    }
     const named = new Set(ids);
     const chosen = ids.length ? config.sources.filter((s) => named.has(s.id)) : config.sources;
-    const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now: () => new Date() });
+    const shared = node ? makeSharedHosts({ nodes: store.nodes, node, perHost: config.fetch.perHost, leaseMs: config.storage.leaseMs, now: dbNow, signal: stopShared.signal, log }) : undefined;
+    const gate = makeHostGate({ perHost: config.fetch.perHost, concurrency: config.fetch.concurrency, pauseMaxMs: config.fetch.hostPauseMaxMs, now, shared });
     // A host that answered 429/503 with Retry-After: its other sources are reported skipped, not waited for.
     const pausedHosts = new Map<string, Date>();
     // Article pages of full_text sources are read before the command ends (retries that come due later are left
@@ -67,15 +94,34 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
       chosen.map((s) =>
         gate.run(s.url, async () => {
           const paused = pausedHosts.get(hostKey(s.url));
-          const o: RefreshOutcome = paused
-            ? { sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped: { reason: 'host_paused', until: paused }, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0 }
-            : await refreshSource(runtime.refreshDeps, s, { force: named.has(s.id), ignoreHints: true });
+          const skip = (skipped: RefreshOutcome['skipped']): RefreshOutcome =>
+            ({ sourceId: s.id, result: 'skipped', httpStatus: null, inserted: 0, updated: 0, error: null, skipped, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0 });
+          const poll = () => refreshSource(runtime.refreshDeps, s, { force: named.has(s.id), ignoreHints: true });
+          let o: RefreshOutcome;
+          if (paused) o = skip({ reason: 'host_paused', until: paused });
+          else if (!claims) o = await poll();
+          else if ((await claims.take([s.id], 'fetch')).length === 0) o = skip({ reason: 'elsewhere', until: null });
+          else {
+            try {
+              o = await poll();
+            } finally {
+              await claims.release([s.id]);
+            }
+          }
           if (o.retryAfter) pausedHosts.set(hostKey(s.url), o.retryAfter);
           process.stdout.write(`${redactor.text(formatOutcome(o, config.fetch.timezone))}\n`);
           return o;
         }),
       ),
     );
+    // The daemons on the database hold these hosts too (recorded at the end: this command's own sources on them
+    // are reported skipped above, not made to wait the pause out).
+    if (node) {
+      for (const [host, until] of pausedHosts) {
+        const capped = new Date(Math.min(until.getTime(), dbNow().getTime() + config.fetch.hostPauseMaxMs));
+        await store.nodes.pauseHost(host, capped).catch((err: unknown) => log.warn({ err, host }, 'could not share a host pause with the daemons'));
+      }
+    }
     if (pages && pageMetrics) {
       await pages.backfill();
       await pages.idle();
@@ -87,6 +133,8 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     }
     return outcomes.some((o) => o.result === 'failed') ? EXIT.sourceFailed : EXIT.ok;
   } finally {
+    stopShared.abort();
+    await claims?.stop();
     await runtime.close();
   }
 }
@@ -102,6 +150,7 @@ export function formatOutcome(o: RefreshOutcome, timeZone = 'UTC'): string {
       held: `held back until ${until} (backoff or Retry-After)`,
       hint: `not due until ${until} (feed's own interval)`,
       host_paused: `host paused until ${until} (Retry-After from another source on it)`,
+      elsewhere: 'another warta daemon on this database is polling it now',
     }[o.skipped?.reason ?? 'held'];
     return `${base}\t${why}`;
   }

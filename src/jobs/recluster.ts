@@ -69,15 +69,39 @@ export async function reclusterIfNeeded(store: Store, settings: ReclusterSetting
   return written;
 }
 
-/** Re-clustering in the background, one pass at a time; `done` runs after a pass that wrote anything. */
+/**
+ * Re-clustering in the background, one pass at a time; `done` runs after a pass that wrote anything, and after a
+ * pass another daemon ran while this one waited (its story index then follows clusters it did not write). On a
+ * database several daemons share, a pass runs on one daemon at a time (store.nodes.exclusive): the others skip it
+ * and ask again at each heartbeat (retryIfWaiting), so one of them resumes a pass whose daemon died.
+ */
 export function makeReclusterQueue(store: Store, deps: { settings: () => ReclusterSettings; now: () => Date; log: Logger; signal: AbortSignal; done: () => void }) {
   const { log, signal } = deps;
   let queue: Promise<unknown> = Promise.resolve();
-  return {
+  // Another daemon held the job at the last request: its pass may rewrite clusters under this daemon's index.
+  let waiting = false;
+
+  async function pass(): Promise<number | null> {
+    const lock = await store.nodes.exclusive('recluster');
+    if (!lock) {
+      waiting = true;
+      return null;
+    }
+    try {
+      const n = await reclusterIfNeeded(store, deps.settings(), deps.now, signal);
+      if (waiting && n === null && !signal.aborted) deps.done(); // the other daemon's pass ended
+      waiting = false;
+      return n;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  const self = {
     /** Queues a pass (it does nothing when the stored clusters follow the settings in force when it starts). */
     request(): void {
       queue = queue
-        .then(() => reclusterIfNeeded(store, deps.settings(), deps.now, signal))
+        .then(pass)
         .then((n) => {
           if (n === null || signal.aborted) return;
           deps.done();
@@ -85,7 +109,14 @@ export function makeReclusterQueue(store: Store, deps: { settings: () => Reclust
         })
         .catch((err: unknown) => signal.aborted || log.error({ err }, 're-clustering failed'));
     },
+    /** Whether another daemon held the job at the last try. */
+    waiting: () => waiting,
+    /** Asks again if the last pass found another daemon running it (called at each heartbeat). */
+    retryIfWaiting(): void {
+      if (waiting) self.request();
+    },
     /** Resolves when the queued passes end (after the signal aborted, promptly). */
     idle: () => queue,
   };
+  return self;
 }

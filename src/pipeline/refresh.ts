@@ -70,8 +70,8 @@ export interface RefreshOutcome {
   inserted: number;
   updated: number;
   error: { code: string; message: string } | null;
-  /** Why a skipped source was not polled, and until when. */
-  skipped: { reason: 'gone' | 'held' | 'hint' | 'host_paused'; until: Date | null } | null;
+  /** Why a skipped source was not polled, and until when (`elsewhere`: another daemon on the database polls it now). */
+  skipped: { reason: 'gone' | 'held' | 'hint' | 'host_paused' | 'elsewhere'; until: Date | null } | null;
   /** A server's Retry-After (429/503): the caller pauses the whole host. */
   retryAfter: Date | null;
   /** The URL that answered, after redirects. */

@@ -129,8 +129,10 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
     counts.set(def.path, { version, at: clock(), n: items.length });
     const newest = items.reduce((t, i) => Math.max(t, i.updated.getTime(), i.firstSeen.getTime()), 0);
     const rulesChanged = (await store.retag.state()).changedAt?.getTime() ?? 0;
-    // Never later than the clock: an item may carry a date a few minutes ahead.
-    const updated = new Date(Math.min(Math.max(newest, rulesChanged) || Infinity, now().getTime()));
+    // Never later than the clock: an item may carry a date a few minutes ahead. From the data only, so every
+    // daemon on a shared database renders the same bytes (and ETag): a feed with no item and no rule change yet
+    // is dated at the epoch, not at the moment it was rendered.
+    const updated = new Date(Math.min(Math.max(newest, rulesChanged), now().getTime()));
     // The self link must be the URL served, so a private feed's carries its token.
     const query = def.token === null ? '' : `?token=${encodeURIComponent(def.token)}`;
     const path = def.path;

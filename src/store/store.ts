@@ -467,10 +467,15 @@ export interface NodeBeat {
   now: Date;
   /** Its leases (claims, host slots) and its own entry last until here. */
   until: Date;
+  /** Entries of other daemons whose heartbeat ended before this are removed (daemons killed long ago). */
+  forgetBefore?: Date;
 }
 
 /** What acquireHost() answers: a slot (release it with releaseHost), or why not. */
 export type HostSlot = { slot: number } | { slot: null; pausedUntil: Date | null };
+
+/** Background jobs that run on one daemon of a store at a time. */
+export type JobName = 'retag' | 'retention' | 'recluster';
 
 /** A job held by this process alone across every daemon on the store, until release(). */
 export interface JobLock {
@@ -487,15 +492,16 @@ export interface NodeStore {
   /** Whether several daemons may share the store (PostgreSQL); false: one daemon, so claims are always granted. */
   readonly shared: boolean;
   /**
-   * Claims `ids` for one poll: granted where no live lease holds the source and no claim stamped at or after
-   * `notClaimedSince` exists. Never grants one source to two callers. Returns the ids granted.
+   * Claims `ids` for one poll: granted where no other daemon's live lease holds the source and no claim stamped at
+   * or after `notClaimedSince` exists (a lease of the caller's own is one it failed to release). Never grants one
+   * source to two callers. Returns the ids granted.
    */
   claim(ids: readonly string[], c: ClaimRequest): Promise<string[]>;
   /** Ends `node`'s claims on `ids` (polled); their stamps stay, so the same tick is not polled again. */
   release(node: string, ids: readonly string[]): Promise<void>;
   /** Takes over up to `limit` sources whose lease ended before `now` unreleased (their daemon died). */
   takeExpired(node: string, now: Date, until: Date, limit: number): Promise<string[]>;
-  /** Records the daemon alive with its rules and extends its leases; returns how many sources it holds. */
+  /** Records the daemon alive with its rules and extends its leases (and forgets long-dead daemons); returns how many sources it holds. */
   heartbeat(beat: NodeBeat): Promise<number>;
   /** The daemons whose entry lasts past `now`, with the fingerprint of their rules. */
   peers(now: Date): Promise<{ node: string; fingerprint: string | null }[]>;
@@ -506,8 +512,12 @@ export interface NodeStore {
   releaseHost(host: string, slot: number, node: string): Promise<void>;
   /** Pauses `host` for every daemon until `until` (a longer pause already recorded stays). */
   pauseHost(host: string, until: Date): Promise<void>;
+  /** The store's own clock (PostgreSQL: the server's), which leases are measured by across daemons. */
+  clock(): Promise<Date>;
+  /** The hosts paused past `now` (by any daemon), with the end of each pause. */
+  hostPauses(now: Date): Promise<Map<string, Date>>;
   /** `job` for this caller alone (across daemons) until released, or null when another holds it. */
-  exclusive(job: 'retag' | 'retention'): Promise<JobLock | null>;
+  exclusive(job: JobName): Promise<JobLock | null>;
 }
 
 /** Article pages of full_text sources' items: a queue kept in the store, so a restart loses none (issue 12). */

@@ -7,13 +7,24 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.js';
+import { makeReclusterQueue, reclusterIfNeeded } from '../../src/jobs/recluster.js';
 import { makeRetagQueue } from '../../src/jobs/retag-queue.js';
 import { runRetention } from '../../src/jobs/retention.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { makeClassifier } from '../../src/tagging/classify.js';
-import { postgresUnavailable, testSchema } from '../helpers/postgres.js';
-import { FEEDS, SOURCES, refresh } from '../store-contract/fixtures.js';
+import { adminQuery, postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import { FEEDS, NOW, SOURCES, refresh } from '../store-contract/fixtures.js';
+
+const STORIES = { windowMs: 30 * 86_400_000, threshold: 0.5, ignoreParams: [] };
+
+/** Which items share a story: each item's source and link, grouped by cluster (ids differ between stores). */
+async function storyGroups(store: Store): Promise<string[][]> {
+  const items = await store.items.browse({ tag: null, source: null, since: null, before: null, limit: 100 });
+  const groups = new Map<number, string[]>();
+  for (const i of items) groups.set(i.clusterId!, [...(groups.get(i.clusterId!) ?? []), `${i.sourceId} ${i.link}`].sort());
+  return [...groups.values()].sort((a, b) => a[0]!.localeCompare(b[0]!));
+}
 
 describe('background jobs on a shared PostgreSQL database', function () {
   let schema: Awaited<ReturnType<typeof testSchema>> | null = null;
@@ -88,6 +99,65 @@ describe('background jobs on a shared PostgreSQL database', function () {
       expect((await store!.retag.state()).fingerprint).to.equal(classifier.fingerprint);
       await runRetention(store!, () => config, () => new Date(), log, abort.signal).stop();
       expect(await items()).to.equal(0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('re-cluster runs on one daemon at a time; a pass whose daemon died is resumed by another at its heartbeat', async () => {
+    // What one uninterrupted pass gives, on SQLite.
+    const reference = await openStore({ path: ':memory:' });
+    await reference.sources.ensure(SOURCES);
+    await refresh(reference, 'antara', FEEDS.antara);
+    await reclusterIfNeeded(reference, STORIES, () => NOW);
+    const want = await storyGroups(reference);
+    await reference.close();
+
+    const other = await openStore({ path: 'unused.db', url: schema!.url, poolSize: 2 });
+    try {
+      const lock = await other.nodes.exclusive('recluster');
+      expect(lock).to.not.equal(null);
+      let resets = 0;
+      const queue = makeReclusterQueue(store!, { settings: () => STORIES, now: () => NOW, log, signal: new AbortController().signal, done: () => resets++ });
+      queue.request();
+      await queue.idle();
+      expect(queue.waiting()).to.equal(true);
+      expect(await store!.stories.getMeta('stories_clustered')).to.equal(null);
+      expect(await store!.stories.getMeta('stories_recluster_progress')).to.equal(null);
+
+      // The other daemon writes two ranges of one item, then dies: its lock's connection ends with it.
+      const stop = new AbortController();
+      let ranges = 0;
+      const dying: Store = { ...other, stories: { ...other.stories, apply: async (...args) => {
+        const n = await other.stories.apply(...args);
+        if (++ranges === 2) stop.abort();
+        return n;
+      } } };
+      expect(await reclusterIfNeeded(dying, STORIES, () => NOW, stop.signal, 1)).to.equal(2);
+      const progress = JSON.parse((await store!.stories.getMeta('stories_recluster_progress'))!) as { after: number };
+      const killed = await adminQuery(
+        // This process's connection holding the lock (other processes on the server may hold theirs).
+        `SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = 5 AND a.application_name = $2
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [0x77617274, `warta pid ${process.pid}`],
+      );
+      expect(killed.rowCount).to.equal(1);
+
+      // This daemon's next heartbeat asks again: it takes the job and resumes past the dead daemon's progress.
+      const written = await (async () => {
+        queue.retryIfWaiting();
+        await queue.idle();
+        return (await store!.stories.members(new Date(NOW.getTime() - STORIES.windowMs), 0, 100)).filter((m) => m.sketch !== null).length;
+      })();
+      expect(progress.after).to.be.greaterThan(0);
+      expect(queue.waiting()).to.equal(false);
+      expect(written).to.equal(FEEDS.antara.length);
+      expect(await store!.stories.getMeta('stories_recluster_progress')).to.equal(null);
+      expect(await store!.stories.getMeta('stories_clustered')).to.be.a('string');
+      expect(resets).to.equal(1);
+      expect(await storyGroups(store!)).to.deep.equal(want);
+      await lock!.release(); // its connection is gone: a no-op that must not throw
     } finally {
       await other.close();
     }

@@ -221,4 +221,22 @@ describe('three daemons on one PostgreSQL database', function () {
     const ready = (await fetch(`${target.base}/readyz`).then((r) => r.json())) as Record<string, unknown>;
     expect(ready).to.deep.include({ status: 'ready', database: true, store: 'postgres' });
   });
+
+  it("/api/sources on every daemon shows a host pause recorded by another daemon (the database's, not only its own)", async () => {
+    // A Retry-After another daemon met on the third host, as shared-hosts.ts records it.
+    const until = new Date(Math.ceil((Date.now() + 600_000) / 1000) * 1000);
+    await adminQuery(`INSERT INTO ${schema!.name}.host_pauses (host, until) VALUES ('127.0.0.3', $1) ON CONFLICT (host) DO UPDATE SET until = excluded.until`, [until]);
+    try {
+      const alive = daemons.filter((d) => d.child.exitCode === null && d.child.signalCode === null);
+      expect(alive.length).to.be.greaterThan(1);
+      for (const d of alive) {
+        const list = (await fetch(`${d.base}/api/sources`).then((r) => r.json())) as { id: string; next_poll_reason: string; delayed_until: string | null }[];
+        const onHost = list.filter((x) => x.id.startsWith('h2-'));
+        expect(onHost.map((x) => [x.id, x.next_poll_reason, x.delayed_until]), `daemon on port ${d.port}`).to.deep.equal(onHost.map((x) => [x.id, 'host_paused', until.toISOString()]));
+        expect(list.filter((x) => x.id.startsWith('h0-')).every((x) => x.next_poll_reason !== 'host_paused')).to.equal(true);
+      }
+    } finally {
+      await adminQuery(`DELETE FROM ${schema!.name}.host_pauses WHERE host = '127.0.0.3'`);
+    }
+  });
 });

@@ -5,24 +5,27 @@
  * PostgreSQL has no integrity_check: the copy's always passes; what is checked is the data.
  */
 import Database from 'better-sqlite3';
-import { adminQuery, postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import pg from 'pg';
+import { adminQuery, postgresUnavailable, TEST_SERVER, testSchema } from '../helpers/postgres.js';
 
 export { postgresUnavailable, testSchema };
 
 /** Items, tags and meta of the warta schema `schema`, as an in-memory SQLite database (close it after). */
 export async function snapshotOf(schema: string): Promise<Database.Database> {
   const [items, tags, meta] = await Promise.all([
-    adminQuery(`SELECT id, source_id, guid, link FROM ${schema}.items`),
+    adminQuery(`SELECT id, source_id, guid, link, cluster_id, published FROM ${schema}.items`),
     adminQuery(`SELECT item_id, tag FROM ${schema}.item_tags`),
     adminQuery(`SELECT key, value FROM ${schema}.meta`),
   ]);
   const db = new Database(':memory:');
-  db.exec(`CREATE TABLE items (id INTEGER PRIMARY KEY, source_id TEXT, guid TEXT, link TEXT);
+  db.exec(`CREATE TABLE items (id INTEGER PRIMARY KEY, source_id TEXT, guid TEXT, link TEXT, cluster_id INTEGER, published TEXT);
            CREATE TABLE item_tags (item_id INTEGER, tag TEXT);
            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);`);
   db.transaction(() => {
-    const i = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?)');
-    for (const r of items.rows as { id: number; source_id: string; guid: string | null; link: string | null }[]) i.run(Number(r.id), r.source_id, r.guid, r.link);
+    const i = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)');
+    for (const r of items.rows as { id: number; source_id: string; guid: string | null; link: string | null; cluster_id: number | null; published: Date }[]) {
+      i.run(Number(r.id), r.source_id, r.guid, r.link, r.cluster_id === null ? null : Number(r.cluster_id), r.published.toISOString());
+    }
     const t = db.prepare('INSERT INTO item_tags VALUES (?, ?)');
     for (const r of tags.rows as { item_id: number; tag: string }[]) t.run(Number(r.item_id), r.tag);
     const m = db.prepare('INSERT INTO meta VALUES (?, ?)');
@@ -35,4 +38,11 @@ export async function snapshotOf(schema: string): Promise<Database.Database> {
 export async function terminateBackends(pid: number): Promise<number> {
   const r = await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`warta pid ${pid}`]);
   return r.rowCount ?? 0;
+}
+
+/** A connection of its own to the test server as its superuser (a long transaction a check holds); end() it. */
+export async function adminSession(): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: TEST_SERVER });
+  await client.connect();
+  return client;
 }

@@ -10,8 +10,11 @@ import { REPO } from '../helpers/daemon.js';
 import { prepareBigStore, type BigStore } from './big-store.js';
 import { crashDuringIngest } from './crash.js';
 import { crashDuringBackup } from './crash-backup.js';
+import { backupPostgres } from './backup-pg.js';
 import { crashDuringRetag } from './crash-retag.js';
+import { crashDuringRetagPostgres } from './crash-retag-pg.js';
 import { runFaults } from './faults.js';
+import { runPostgresFaults } from './faults-pg.js';
 import { runHostile } from './hostile.js';
 import { runLoadCheck } from './load.js';
 import { summaryLine, type CheckOptions, type CheckResult } from './lib.js';
@@ -40,9 +43,9 @@ if (store === 'postgres') {
     process.exit(1);
   }
 }
-// The checks that have a PostgreSQL form; the others test the SQLite file itself (its backup, a full disk under
-// it, its write lock, re-tag progress read from it) or nothing of the store, and are not run with --store postgres.
-const ON_POSTGRES = new Set(['crash']);
+// The checks with a PostgreSQL form (crash-retag-pg.ts, faults-pg.ts, backup-pg.ts); the others test nothing of
+// the store (sanitizing, hostile input, serving under load, properties) and run with --store sqlite only.
+const ON_POSTGRES = new Set(['crash', 'faults', 'retag', 'backup']);
 
 /** Runs a command in the repo; resolves with its exit code and output. */
 function run(cmd: string, argv: string[]): Promise<{ code: number | null; out: string }> {
@@ -69,9 +72,9 @@ const bigStore = () => (big ??= prepareBigStore(short).then((b) => (opts.progres
 
 const CHECKS: [name: string, run: () => Promise<CheckResult | CheckResult[]>][] = [
   ['crash', () => crashDuringIngest(opts, seedArg)],
-  ['retag', async () => crashDuringRetag(opts, await bigStore(), seedArg)],
-  ['backup', async () => crashDuringBackup(opts, await bigStore(), seedArg)],
-  ['faults', () => runFaults(opts)],
+  ['retag', async () => (store === 'postgres' ? crashDuringRetagPostgres(opts, seedArg) : crashDuringRetag(opts, await bigStore(), seedArg))],
+  ['backup', async () => (store === 'postgres' ? backupPostgres(opts, seedArg) : crashDuringBackup(opts, await bigStore(), seedArg))],
+  ['faults', () => (store === 'postgres' ? runPostgresFaults(opts) : runFaults(opts))],
   ['sanitize', () => runSanitizeCorpus(opts)],
   ['hostile', () => runHostile(opts)],
   ['load', () => runLoadCheck(opts)],
@@ -88,7 +91,7 @@ const results: CheckResult[] = [];
 for (const [name, check] of CHECKS) {
   if (only && !only.has(name)) continue;
   if (store === 'postgres' && !ON_POSTGRES.has(name)) {
-    console.log(`SKIP ${name}: no PostgreSQL form yet (runs with --store sqlite)`);
+    console.log(`SKIP ${name}: tests nothing of the store (runs with --store sqlite)`);
     continue;
   }
   const t = Date.now();

@@ -39,6 +39,13 @@ export function describeNodes(h: Harness): void {
       expect(await h.store.nodes.claim(['antara'], forTick('b', next))).to.deep.equal(['antara']);
     });
 
+    it("a daemon's own unreleased lease (its release never reached the database) does not keep it off its next tick", async () => {
+      await h.store.nodes.claim(['antara'], forTick('a', T0));
+      const next = plus(T0, 30 * S);
+      expect(await h.store.nodes.claim(['antara'], forTick('b', next))).to.deep.equal([]);
+      expect(await h.store.nodes.claim(['antara'], forTick('a', next))).to.deep.equal(['antara']);
+    });
+
     it('a start-up claim (stamped now, refused when claimed within a window) skips what another daemon just polled', async () => {
       await h.store.nodes.claim(['antara'], forTick('a', T0));
       await h.store.nodes.release('a', ['antara']);
@@ -71,6 +78,17 @@ export function describeNodes(h: Harness): void {
       await h.store.nodes.claim(['tempo'], { ...forTick('b', T0), until: plus(T0, 10 * S) });
       expect(await h.store.nodes.heartbeat({ node: 'a', fingerprint: 'f1', now: plus(T0, 5 * S), until: plus(T0, 40 * S) })).to.equal(2);
       expect(await h.store.nodes.takeExpired('c', plus(T0, 30 * S), plus(T0, 90 * S), 100)).to.deep.equal(['tempo']);
+    });
+
+    it('a heartbeat forgets daemons whose own heartbeat ended before forgetBefore, and only those', async () => {
+      await h.store.nodes.heartbeat({ node: 'killed', fingerprint: 'f1', now: T0, until: plus(T0, 60 * S) });
+      await h.store.nodes.heartbeat({ node: 'stalled', fingerprint: 'f1', now: plus(T0, 100 * S), until: plus(T0, 160 * S) });
+      await h.store.nodes.heartbeat({ node: 'a', fingerprint: 'f1', now: plus(T0, 700 * S), until: plus(T0, 760 * S), forgetBefore: plus(T0, 100 * S) });
+      // Asked as of T0, every entry left would be listed.
+      expect((await h.store.nodes.peers(T0)).map((p) => p.node)).to.deep.equal(['a', 'stalled']);
+      // Its own entry stays, whatever forgetBefore says.
+      await h.store.nodes.heartbeat({ node: 'a', fingerprint: 'f1', now: plus(T0, 720 * S), until: plus(T0, 780 * S), forgetBefore: plus(T0, 10_000 * S) });
+      expect((await h.store.nodes.peers(T0)).map((p) => p.node)).to.deep.equal(['a']);
     });
 
     it('peers: daemons whose heartbeat lasts, with their rules; leave() releases everything and removes the daemon', async () => {
@@ -115,6 +133,14 @@ export function describeNodes(h: Harness): void {
       expect(await h.store.nodes.acquireHost('kompas.com', 'b', 2, plus(T0, 60 * S), until)).to.deep.equal({ slot: null, pausedUntil: plus(T0, 120 * S) });
       expect(await h.store.nodes.acquireHost('tempo.co', 'b', 2, plus(T0, 60 * S), until)).to.deep.equal({ slot: 0 });
       expect(await h.store.nodes.acquireHost('kompas.com', 'b', 2, plus(T0, 120 * S), plus(T0, 180 * S))).to.deep.equal({ slot: 0 });
+    });
+
+    it('hostPauses: every daemon reads the pauses still running, whoever recorded them', async () => {
+      const other: Store = h.store.nodes.shared && h.canReopen ? await h.reopen() : h.store;
+      await h.store.nodes.pauseHost('kompas.com', plus(T0, 120 * S));
+      await h.store.nodes.pauseHost('tempo.co', plus(T0, 30 * S));
+      expect(await other.nodes.hostPauses(plus(T0, 60 * S))).to.deep.equal(new Map([['kompas.com', plus(T0, 120 * S)]]));
+      expect(await other.nodes.hostPauses(plus(T0, 120 * S))).to.deep.equal(new Map());
     });
   });
 

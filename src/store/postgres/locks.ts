@@ -1,3 +1,5 @@
+import type { JobName } from '../store.js';
+
 /**
  * Advisory locks warta takes, as (class, object) pairs of int4: the class is "wart" in ASCII, so warta's locks
  * never collide with another application's single-bigint locks on the same database.
@@ -18,7 +20,8 @@ export const PRUNE_LOCK: [number, number] = [WARTA, 2];
  * Background jobs that run on one daemon of a database at a time, held for a whole pass on a connection of
  * their own (session locks: the server frees them when that connection ends, a dead daemon's included).
  */
-export const JOB_LOCKS: Record<'retag' | 'retention', [number, number]> = {
+export const JOB_LOCKS: Record<JobName, [number, number]> = {
   retag: [WARTA, 3],
   retention: [WARTA, 4],
+  recluster: [WARTA, 5],
 };

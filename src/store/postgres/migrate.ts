@@ -20,6 +20,9 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export async function migrate(pool: pg.Pool, migrations = loadMigrations()): Promise<number> {
   const newest = migrations.at(-1)?.version ?? 0;
   const client = await pool.connect();
+  // Unheard, a connection ended by the server between two statements would crash the process (store.ts).
+  const lost = () => {};
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     // Transaction-scoped: released by COMMIT or ROLLBACK, and by the server if this process dies.
@@ -46,6 +49,7 @@ export async function migrate(pool: pg.Pool, migrations = loadMigrations()): Pro
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
+    client.removeListener('error', lost);
     client.release();
   }
 }

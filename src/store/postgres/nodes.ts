@@ -12,13 +12,15 @@ import { JOB_LOCKS } from './locks.js';
 import { statement } from './statement.js';
 
 const ensureClaims = statement('claims_ensure', 'INSERT INTO source_claims (source_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING');
-// Granted where nobody's lease is live and no claim for this tick (or a later one) was made.
+// Granted where nobody else's lease is live and no claim for this tick (or a later one) was made. A lease of the
+// asking daemon's own is one whose release did not reach the database (it was down): the daemon asks only for
+// sources it is not polling, and its heartbeat would otherwise renew that lease for ever.
 const claim = statement(
   'claims_take',
   `UPDATE source_claims SET claimed_by = $2, lease_until = $3, stamp = $4
     WHERE source_id IN (SELECT source_id FROM source_claims
                          WHERE source_id = ANY($1::text[])
-                           AND (claimed_by IS NULL OR lease_until <= $5)
+                           AND (claimed_by IS NULL OR claimed_by = $2 OR lease_until <= $5)
                            AND (stamp IS NULL OR stamp < $6)
                            FOR UPDATE SKIP LOCKED)
     RETURNING source_id`,
@@ -32,12 +34,14 @@ const takeExpired = statement(
                          ORDER BY lease_until LIMIT $4 FOR UPDATE SKIP LOCKED)
     RETURNING source_id`,
 );
-// One round trip: the daemon's entry, its source leases and its host slots move together.
+// One round trip: the daemon's entry, its source leases and its host slots move together, and the entries of
+// daemons dead for long go (their claims and slots were free once their leases ended; only the row stayed).
 const heartbeat = statement(
   'nodes_heartbeat',
   `WITH n AS (INSERT INTO nodes (node, fingerprint, started_at, lease_until) VALUES ($1, $2, $3, $4)
               ON CONFLICT (node) DO UPDATE SET fingerprint = excluded.fingerprint, lease_until = excluded.lease_until),
-        h AS (UPDATE host_slots SET lease_until = $4 WHERE node = $1)
+        h AS (UPDATE host_slots SET lease_until = $4 WHERE node = $1),
+        f AS (DELETE FROM nodes WHERE lease_until < $5 AND node <> $1)
    UPDATE source_claims SET lease_until = $4 WHERE claimed_by = $1 RETURNING source_id`,
 );
 const peers = statement('nodes_peers', 'SELECT node, fingerprint FROM nodes WHERE lease_until > $1 ORDER BY node');
@@ -61,6 +65,8 @@ const acquireHost = statement(
    SELECT (SELECT slot FROM s) AS slot, (SELECT until FROM p) AS paused`,
 );
 const releaseHost = statement('hosts_release', 'UPDATE host_slots SET node = NULL, lease_until = NULL WHERE host = $1 AND slot = $2 AND node = $3');
+const clock = statement('nodes_clock', 'SELECT clock_timestamp() AS now');
+const hostPauses = statement('hosts_paused', 'SELECT host, until FROM host_pauses WHERE until > $1');
 const pauseHost = statement(
   'hosts_pause',
   'INSERT INTO host_pauses (host, until) VALUES ($1, $2) ON CONFLICT (host) DO UPDATE SET until = greatest(host_pauses.until, excluded.until)',
@@ -95,7 +101,7 @@ export function makePostgresNodes(pool: pg.Pool, location: string, guard: () => 
     release: (node, ids) => run(async () => void (await release(pool, [node, ids]))),
     takeExpired: (node, now, until, limit) =>
       run(async () => (await takeExpired<{ source_id: string }>(pool, [node, until, now, limit])).rows.map((r) => r.source_id)),
-    heartbeat: (b: NodeBeat) => run(async () => (await heartbeat(pool, [b.node, b.fingerprint, b.now, b.until])).rowCount ?? 0),
+    heartbeat: (b: NodeBeat) => run(async () => (await heartbeat(pool, [b.node, b.fingerprint, b.now, b.until, b.forgetBefore ?? null])).rowCount ?? 0),
     peers: (now) => run(async () => (await peers<{ node: string; fingerprint: string | null }>(pool, [now])).rows),
     leave: (node) => run(async () => void (await leave(pool, [node]))),
     acquireHost: (host, node, slots, now, until) =>
@@ -109,9 +115,16 @@ export function makePostgresNodes(pool: pg.Pool, location: string, guard: () => 
       }),
     releaseHost: (host, slot, node) => run(async () => void (await releaseHost(pool, [host, slot, node]))),
     pauseHost: (host, until) => run(async () => void (await pauseHost(pool, [host, until]))),
+    clock: () => run(async () => (await clock<{ now: Date }>(pool, [])).rows[0]!.now),
+    hostPauses: (now) =>
+      run(async () => new Map((await hostPauses<{ host: string; until: Date }>(pool, [now])).rows.map((r) => [r.host, r.until]))),
     exclusive: (job) =>
       run(async (): Promise<JobLock | null> => {
         const client = await pool.connect();
+        // The lock's connection sits checked out for a whole pass: if the server ends it (a restart, a terminated
+        // backend) the error arrives on the client, and unheard it would crash the daemon. The lock is then gone
+        // with the connection; the pass's own statements run on the pool and fail or carry on by themselves.
+        client.on('error', () => {});
         let got = false;
         try {
           got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', JOB_LOCKS[job])).rows[0]!.got;

@@ -68,6 +68,11 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
       }
       let broken = false;
       let committing = false;
+      // A checked-out client has no listener of the pool's: a connection the server ends between two statements
+      // (a terminated backend, a restart) would emit an unheard 'error' and crash the daemon. The statement under
+      // way, or the next one, fails on its own and the transaction is run again or reported.
+      const lost = () => void (broken = true);
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -83,6 +88,7 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
         if (attempt < ATTEMPTS && (isRetryable(err) || (!committing && isConnectionLost(err)))) continue;
         throw storageError(err, location);
       } finally {
+        client.removeListener('error', lost);
         client.release(broken);
       }
     }

@@ -31,7 +31,7 @@ export function makeSqliteNodes(db: Db, write: <T>(fn: () => T) => Promise<T>, r
         const ensure = sql('INSERT OR IGNORE INTO source_claims (source_id) VALUES (?)');
         const take = sql(
           `UPDATE source_claims SET claimed_by = @node, lease_until = @until, stamp = @stamp
-            WHERE source_id = @id AND (claimed_by IS NULL OR lease_until <= @now) AND (stamp IS NULL OR stamp < @since)
+            WHERE source_id = @id AND (claimed_by IS NULL OR claimed_by = @node OR lease_until <= @now) AND (stamp IS NULL OR stamp < @since)
             RETURNING source_id`,
         );
         const granted: string[] = [];
@@ -65,6 +65,7 @@ export function makeSqliteNodes(db: Db, write: <T>(fn: () => T) => Promise<T>, r
            ON CONFLICT (node) DO UPDATE SET fingerprint = excluded.fingerprint, lease_until = excluded.lease_until`,
         ).run(b.node, b.fingerprint, iso(b.now), iso(b.until));
         sql('UPDATE host_slots SET lease_until = ? WHERE node = ?').run(iso(b.until), b.node);
+        if (b.forgetBefore) sql('DELETE FROM nodes WHERE lease_until < ? AND node <> ?').run(iso(b.forgetBefore), b.node);
         return sql('UPDATE source_claims SET lease_until = ? WHERE claimed_by = ?').run(iso(b.until), b.node).changes;
       }),
     peers: (now) =>
@@ -99,6 +100,10 @@ export function makeSqliteNodes(db: Db, write: <T>(fn: () => T) => Promise<T>, r
             iso(until),
           ),
       ),
+    // One daemon per file: its own clock is the only one.
+    clock: async () => new Date(),
+    hostPauses: (now) =>
+      read(() => new Map((sql('SELECT host, until FROM host_pauses WHERE until > ?').all(iso(now)) as { host: string; until: string }[]).map((r) => [r.host, new Date(r.until)]))),
     async exclusive(job): Promise<JobLock | null> {
       if (jobs.has(job)) return null;
       jobs.add(job);

@@ -1,0 +1,123 @@
+/**
+ * Backups of a PostgreSQL store (`--store postgres`). `warta backup` copies SQLite files only; on PostgreSQL it
+ * must refuse with a message naming the supported path, pg_dump, and write nothing. That path is then checked as
+ * the README gives it: `pg_dump` of the schema while the daemon ingests (one snapshot: pg_dump reads in a single
+ * repeatable-read transaction), restored under another name, must hold whole refreshes only (no feed with a gap
+ * or a count it never had, every item with its tags), and a `warta fetch` on the restored copy must bring it to
+ * every item published, each once. pg_dump and psql are the server's client tools (postgresql-client).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, runWarta } from '../helpers/daemon.js';
+import { TEST_SERVER } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/tmp.js';
+import { DaemonRun } from './daemon-run.js';
+import { checkStore, RULES_A, tagRules } from './invariants.js';
+import { startLedgerFarm } from './ledger-farm.js';
+import { makeRandom, sleep, writeConfig, type CheckOptions, type CheckResult } from './lib.js';
+import { snapshotOf, testSchema } from './pg-store.js';
+
+const run = promisify(execFile);
+const FEEDS = 20;
+
+/** `warta backup` on PostgreSQL, and pg_dump/restore rounds while the daemon ingests. */
+export async function backupPostgres(opts: CheckOptions, seed: number): Promise<CheckResult> {
+  const rounds = opts.short ? 3 : 20;
+  const random = makeRandom(seed + 2);
+  const farm = await startLedgerFarm(FEEDS, 50, 150);
+  const schema = await testSchema();
+  const tmp = tempDir('warta-pgbackup-');
+  const problems: string[] = [];
+  const restoredSchemas: string[] = [];
+  const configFor = (url: string, name: string, port: number) => {
+    const path = join(tmp.dir, `${name}.yaml`);
+    writeConfig(path, {
+      port,
+      db: join(tmp.dir, 'unused.db'),
+      url,
+      fetch: { schedule: '* * * * * *', min_interval: '1s', per_host: 16, concurrency: 16 },
+      sources: farm.urls.map((u, f) => ({ id: `f${f}`, url: u, tags: ['farm'] })),
+      tags: tagRules('A'),
+      outputs: [{ id: 'all', title: 'All', tags: ['farm'], limit: 1000 }],
+    });
+    return path;
+  };
+  const inspect = async (name: string, exact: boolean) => {
+    const copy = await snapshotOf(name);
+    try {
+      return checkStore('', farm, FEEDS, [RULES_A], { exact, db: copy });
+    } finally {
+      copy.close();
+    }
+  };
+  try {
+    const port = await freePort();
+    const config = configFor(schema.url, 'warta', port);
+    // 1. The command itself: a clear refusal naming pg_dump, and no file.
+    const target = join(tmp.dir, 'backup.db');
+    const refused = await runWarta(['backup', target, '--config', config]);
+    const says = refused.stderr.trim();
+    if (refused.code === 0) problems.push('warta backup exited 0 on a PostgreSQL store');
+    if (!/pg_dump/.test(says)) problems.push(`warta backup's message does not name pg_dump: ${says.slice(0, 300)}`);
+    if (existsSync(target)) problems.push('warta backup left a file behind on a PostgreSQL store');
+
+    // 2. pg_dump while the daemon ingests, each dump restored under another name and checked.
+    const daemon = new DaemonRun(`http://127.0.0.1:${port}`, config);
+    if (!(await daemon.untilServing(30_000))) problems.push('the daemon did not serve within 30 s');
+    let k = 0;
+    const publisher = setInterval(() => farm.publish(k++ % FEEDS, 1 + Math.floor(random() * 3)), 50);
+    const dumpMs: number[] = [];
+    let restoredItems = 0;
+    try {
+      for (let r = 0; r < rounds; r++) {
+        await sleep(500 + random() * 1500);
+        const file = join(tmp.dir, `dump-${r}.sql`);
+        const t = Date.now();
+        await run('pg_dump', ['--no-owner', '--no-privileges', '--schema', schema.name, '--file', file, TEST_SERVER]);
+        dumpMs.push(Date.now() - t);
+        // Restored under a fresh name (the dump qualifies every object with its schema's random name).
+        const name = `${schema.name}_r${r}`;
+        restoredSchemas.push(name);
+        writeFileSync(file, readFileSync(file, 'utf8').replaceAll(schema.name, name));
+        await run('psql', ['--quiet', '--no-psqlrc', '--set', 'ON_ERROR_STOP=1', '--file', file, TEST_SERVER]);
+        const restored = await inspect(name, false);
+        restoredItems += restored.items;
+        for (const p of restored.problems.slice(0, 5)) problems.push(`dump ${r + 1} (${restored.items} items): ${p}`);
+        opts.progress(`backup (postgres): dump ${r + 1}/${rounds} in ${dumpMs.at(-1)} ms during ingest: ${restored.items} items restored, ${restored.problems.length} problems`);
+      }
+    } finally {
+      clearInterval(publisher);
+      if (!daemon.alive) problems.push('the daemon exited while it was dumped');
+      await daemon.stop();
+    }
+    // The last copy is a working store: warta fetch on it stores what the farm published since, each item once.
+    const last = restoredSchemas.at(-1)!;
+    const lastUrl = `${TEST_SERVER}?options=${encodeURIComponent(`-c search_path=${last}`)}`;
+    const fetched = await runWarta(['fetch', '--config', configFor(lastUrl, 'restored', await freePort())]);
+    if (fetched.code !== 0) problems.push(`warta fetch on the restored copy exited ${fetched.code}: ${fetched.stderr.slice(0, 400)}`);
+    const final = await inspect(last, true);
+    problems.push(...final.problems.slice(0, 10).map((p) => `restored copy after warta fetch: ${p}`));
+    return {
+      name: 'backup (postgres): warta backup refuses, pg_dump restores',
+      ok: problems.length === 0,
+      figures: {
+        'warta backup exit': refused.code ?? 'signal',
+        'its message': says.slice(0, 140),
+        'dumps during ingest': rounds,
+        'dump ms (max)': Math.max(...dumpMs),
+        'items restored (all dumps)': restoredItems,
+        'restored copy after warta fetch': `${final.items} items, ${final.duplicates} duplicates`,
+        seed,
+      },
+      details: problems,
+    };
+  } finally {
+    const { adminQuery } = await import('../helpers/postgres.js');
+    for (const name of restoredSchemas) await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`).catch(() => {});
+    await farm.close();
+    await schema.drop();
+    tmp.cleanup();
+  }
+}
