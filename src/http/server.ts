@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { WartaError } from '../base/errors.js';
 import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
+import { parseTarget } from './target.js';
 import type { FeedRenderer, Rendered } from '../publish/catalogue.js';
 import type { SourceStatus } from '../daemon/source-status.js';
 import { routeLabel, type Metrics } from '../base/metrics.js';
@@ -42,15 +43,9 @@ export function makeHandler(deps: ServerDeps) {
   const limiter = makeRateLimiter(() => deps.access().rateLimit);
   const renders = makeRenderGate(() => deps.access().rateLimit.concurrentRenders);
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://warta.invalid');
-    } catch {
-      return sendError(res, 400, 'bad_request', 'malformed request target');
-    }
-    const path = url.pathname;
-    // Read only where a route takes parameters: building URLSearchParams costs on every feed request.
-    const query = () => url.searchParams;
+    const target = parseTarget(req.url ?? '/');
+    if (target === null) return sendError(res, 400, 'bad_request', 'malformed request target');
+    const { path, query } = target;
     // Counted when the answer is complete, by route template (never the raw path: unbounded label values).
     res.on('finish', () => deps.metrics.countRequest(routeLabel(path), res.statusCode));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -123,7 +118,7 @@ export function makeHandler(deps: ServerDeps) {
     if (m) {
       const feeds = deps.feeds();
       const feedPath = `/${m[1]}/${m[2]}`;
-      const token = url.search === '' ? null : query().get('token');
+      const token = target.hasQuery ? query().get('token') : null;
       // A current cached document is sent at once: no render, so no place taken under the render cap.
       const cached = feeds.cached(feedPath, m[3] as FeedFormat, token);
       if (cached !== undefined) return sendDocument(req, res, cached);
