@@ -114,7 +114,7 @@ export async function measureServing(opts: { seconds: number; rounds: number; co
         const w: { rps: number; cpuUs: number }[] = [];
         const n: { rps: number; cpuUs: number }[] = [];
         const bf: { rps: number; cpuUs: number }[] = [];
-        const wartaHeaders = kind === '304' ? { 'if-none-match': b.etag } : { 'accept-encoding': kind };
+        const wartaHeaders: Record<string, string> = kind === '304' ? { 'if-none-match': b.etag } : { 'accept-encoding': kind };
         for (let round = 0; round < opts.rounds; round++) {
           if (before) bf.push(await cannon(`${before.base}${b.path}`, connections, kind === '304' ? { 'if-none-match': beforeEtags[bodies.indexOf(b)]! } : { 'accept-encoding': kind }, [before.pid], kind === '304' ? 304 : 200));
           w.push(await cannon(`${base}${b.path}`, connections, wartaHeaders, [daemon.pid], kind === '304' ? 304 : 200));
