@@ -84,8 +84,8 @@ export class BenchDaemon {
   private partial = '';
   readonly startedAt = Date.now();
 
-  constructor(readonly config: string, readonly base: string, nodeArgs: string[] = []) {
-    this.child = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--config', config, '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(readonly config: string, readonly base: string, nodeArgs: string[] = [], bin: string = BIN) {
+    this.child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--config', config, '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     const count = (d: Buffer) => {
       const text = this.partial + d.toString();
       const lines = text.split('\n');

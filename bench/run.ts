@@ -6,16 +6,15 @@
  * `--md-only` puts the last results.json's table there without measuring.
  * Claims are ratios and medians from one run, side by side; nothing here is asserted (not part of `npm test`).
  */
-import autocannon from 'autocannon';
-import type { ChildProcess } from 'node:child_process';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFarm } from './farm.js';
-import { BenchDaemon, freePort, median, runFetch, writeConfig } from './lib.js';
+import { median, runFetch, writeConfig } from './lib.js';
 import { describeMemory, runMemory } from './memory.js';
-import { missing, NEWSBOAT, newsboatReload, NGINX, startNginx } from './peers.js';
+import { missing, NEWSBOAT, newsboatReload } from './peers.js';
+import { measureServing } from './serve.js';
 
 const quick = process.argv.includes('--quick');
 const writeMd = process.argv.includes('--write-md');
@@ -70,68 +69,16 @@ async function ingest(feeds: number): Promise<void> {
   if (nbMissing) notes.push(nbMissing);
 }
 
-/** Output sizes for the serving runs: a limit on the farm's ~1.5-2 KB rendered items giving about 16 KB and 64 KB. */
-const SIZES = [{ name: '16 KB', limit: 10 }, { name: '64 KB', limit: 42 }];
-
+/**
+ * The serving cases (bench/serve.ts): warta's cached outputs against nginx serving the same bytes, alternating,
+ * with each server's CPU time per request beside the req/s (steadier than req/s on a shared machine).
+ */
 async function serve(): Promise<void> {
-  const farm = await startFarm(20, 60);
-  const dir = tempDir('serve');
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const extra = SIZES.map((s, i) => `  - id: s${i}\n    title: Size ${i}\n    tags: [Putin, Minsk]\n    limit: ${s.limit}\n`).join('');
-  const config = writeConfig(dir, farm.urls, { port }); // log level info: the daemon's refresh lines are counted
-  // The sized outputs go beside the suite's `all` output.
-  writeFileSync(config, readFileSync(config, 'utf8').replace('outputs:\n', `outputs:\n${extra}`));
-  const daemon = new BenchDaemon(config, base);
-  let nginx: ChildProcess | null = null;
-  const nginxMissing = missing(NGINX, 'apt-get install -y nginx-light');
-  try {
-    await daemon.ready();
-    await daemon.refreshed(20, undefined, 100);
-    const nginxPort = await freePort();
-    const bodies: { name: string; path: string; bytes: number; etag: string }[] = [];
-    for (const [i, s] of SIZES.entries()) {
-      const res = await fetch(`${base}/feeds/s${i}.rss`, { headers: { 'accept-encoding': 'identity' } });
-      const body = Buffer.from(await res.arrayBuffer());
-      writeFileSync(join(dir, `s${i}.rss`), body);
-      bodies.push({ name: s.name, path: `/feeds/s${i}.rss`, bytes: body.length, etag: res.headers.get('etag') ?? '' });
-    }
-    if (!nginxMissing) nginx = await startNginx(dir, nginxPort);
-    else notes.push(nginxMissing);
-    const seconds = quick ? 3 : 8;
-    const cannon = async (url: string, connections: number, headers: Record<string, string>) => {
-      const r = await autocannon({ url, connections, duration: seconds, headers });
-      if (r.errors || r.timeouts) throw new Error(`${url}: ${r.errors} errors, ${r.timeouts} timeouts`);
-      return r.requests.average;
-    };
-    for (const connections of [16, 128]) {
-      for (const b of bodies) {
-        for (const encoding of ['identity', 'gzip']) {
-          const w: number[] = [];
-          const n: number[] = [];
-          for (let round = 0; round < ROUNDS; round++) {
-            w.push(await cannon(`${base}${b.path}`, connections, { 'accept-encoding': encoding }));
-            if (nginx) n.push(await cannon(`http://127.0.0.1:${nginxPort}/s${bodies.indexOf(b)}.rss`, connections, { 'accept-encoding': encoding }));
-          }
-          rows.push({ group: 'serve', what: `${b.name} (${fmt(b.bytes)} B) ${encoding}, ${connections} connections (req/s)`, warta: fmt(median(w)), peer: n.length ? `nginx ${fmt(median(n))}` : 'nginx: absent', ratio: n.length ? `${fmt(median(w) / median(n), 2)}×` : '-' });
-          log(`serve: ${rows.at(-1)!.what}: warta ${rows.at(-1)!.warta}, ${rows.at(-1)!.peer}`);
-        }
-      }
-      // A conditional request that matches: warta's 304 against nginx's 200 of the same 16 KB feed.
-      const b = bodies[0]!;
-      const w: number[] = [];
-      const n: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        w.push(await cannon(`${base}${b.path}`, connections, { 'if-none-match': b.etag }));
-        if (nginx) n.push(await cannon(`http://127.0.0.1:${nginxPort}/s0.rss`, connections, { 'accept-encoding': 'identity' }));
-      }
-      rows.push({ group: 'serve', what: `conditional GET that matches (304), ${connections} connections (req/s)`, warta: fmt(median(w)), peer: n.length ? `nginx 200: ${fmt(median(n))}` : 'nginx: absent', ratio: n.length ? `${fmt(median(w) / median(n), 2)}×` : '-' });
-    }
-  } finally {
-    nginx?.kill('SIGTERM');
-    await daemon.stop();
-    await farm.close();
-    rmSync(dir, { recursive: true, force: true });
+  const cases = await measureServing({ seconds: quick ? 3 : 8, rounds: ROUNDS, log, notes });
+  for (const c of cases) {
+    const peer = c.nginx ? `${c.kind === '304' ? 'nginx 200' : 'nginx'} ${fmt(c.nginx.rps)}` : 'nginx: absent';
+    const cpu = `CPU per request: warta ${fmt(c.warta.cpuUs, 1)} µs${c.nginx ? `, nginx ${fmt(c.nginx.cpuUs, 1)} µs` : ''}`;
+    rows.push({ group: 'serve', what: c.what, warta: fmt(c.warta.rps), peer, ratio: c.nginx ? `${fmt(c.warta.rps / c.nginx.rps, 2)}×` : '-', note: cpu });
   }
 }
 

@@ -1,74 +1,161 @@
 /**
- * Serving benchmark, side by side in one run: warta's cached feed route vs nginx serving the same bytes as a
- * static file (when /usr/sbin/nginx exists; Debian's nginx-light), with autocannon on loopback.
- *   npx tsx bench/serve.ts [items=12] [connections=64] [seconds=8] [rounds=3]
- * Reports req/s and p99 per round and the median ratio warta/nginx. Plain and gzip are measured separately.
+ * Serving benchmark, side by side in one run: the daemon's cached output feeds (~16 KB and ~64 KB, identity and
+ * gzip, and a conditional GET that matches) against nginx (Debian's nginx-light, 1 worker, gzip on) serving the
+ * same bytes as static files, with autocannon on loopback. Each case alternates warta and nginx (A B A B …) and
+ * takes medians, so a machine whose speed swings affects both alike.
+ *
+ * Besides req/s it reports each server's CPU time per request (user + system of the whole process, from
+ * /proc/PID/stat, over the run): on a shared machine that figure holds still where req/s swings.
+ *
+ *   npx tsx bench/serve.ts [seconds=5] [rounds=3] [--connections=16,128] [--cases=16KB-identity,304] [--prof=DIR] [--before=PATH]
+ * `--prof=DIR` starts the daemon with --cpu-prof into DIR (its profile is written when it stops).
+ * `--before=PATH` also runs another build's bin/warta.js (a checkout of the commit before a change) in the same
+ * rotation (before, warta, nginx, before, warta, nginx …), each daemon on its own copy of the farm's data.
+ * `npm run bench -- --only=serve` runs the same measurement for the suite's table (bench/run.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startFarm } from './farm.js';
+import { BenchDaemon, freePort, median, writeConfig } from './lib.js';
+import { missing, NGINX, startNginx } from './peers.js';
 
-const [items = 12, connections = 64, seconds = 8, rounds = 3] = process.argv.slice(2).map(Number);
-const BIN = fileURLToPath(new URL('../bin/warta.js', import.meta.url));
-const NGINX = '/usr/sbin/nginx';
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Output sizes: a limit on the farm's ~1.5-2 KB rendered items giving about 16 KB and 64 KB. */
+export const SIZES = [{ name: '16 KB', limit: 10 }, { name: '64 KB', limit: 42 }];
 
-const farm = await startFarm(20, 50);
-const dir = mkdtempSync(join(tmpdir(), 'warta-serve-'));
-const children: ChildProcess[] = [];
-try {
-  writeFileSync(join(dir, 'w.yaml'), `server:\n  listen: "127.0.0.1:18401"\nstorage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  per_host: 8\nsources:\n${farm.urls.map((u, i) => `  - id: f${i}\n    url: "${u}"\n`).join('')}tags:\n  - name: Putin\n    match: Putin\noutputs:\n  - id: bench\n    title: Bench\n    tags: [Putin]\n    limit: ${items}\n`);
-  children.push(spawn(process.execPath, [BIN, 'start', '--config', join(dir, 'w.yaml'), '--log-level', 'warn'], { stdio: 'inherit' }));
-  const wartaUrl = 'http://127.0.0.1:18401/feeds/bench.rss';
-  let body: Buffer | null = null;
-  for (let i = 0; i < 100 && !body; i++) {
-    await sleep(200);
-    const res = await fetch(wartaUrl).catch(() => null);
-    const b = res?.ok ? Buffer.from(await res.arrayBuffer()) : null;
-    if (b && b.includes('<item>')) body = b;
+/** One measured case: warta's and nginx's req/s and CPU µs per request (medians of the rounds). */
+export interface ServeCase {
+  what: string;
+  /** Bytes of the identity body. */
+  bytes: number;
+  connections: number;
+  /** identity, gzip, or 304 (warta answers 304 to a matching If-None-Match; nginx serves its 200 of the same feed). */
+  kind: 'identity' | 'gzip' | '304';
+  warta: { rps: number; cpuUs: number };
+  nginx: { rps: number; cpuUs: number } | null;
+  /** The --before build's figures, when one was given. */
+  before?: { rps: number; cpuUs: number };
+}
+
+/** CPU seconds (user + system, every thread) a process has used so far. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+/** nginx's worker processes (children of the master). */
+function nginxWorkers(master: number): number[] {
+  try {
+    return readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
-  if (!body) throw new Error('warta did not publish the bench feed');
-  await sleep(1500); // let the start-up refresh finish so the cache stays warm
+}
 
-  const targets: { name: string; url: string }[] = [{ name: 'warta', url: wartaUrl }];
-  if (existsSync(NGINX)) {
-    writeFileSync(join(dir, 'bench.rss'), body);
-    chmodSync(dir, 0o755); // nginx's worker runs unprivileged and must read the file
-    writeFileSync(join(dir, 'nginx.conf'), `daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/nginx.err;
-events { worker_connections 1024; }
-http { access_log off; gzip on; gzip_types application/rss+xml; types { application/rss+xml rss; }
-  server { listen 127.0.0.1:18402; root ${dir}; location / { etag on; } } }`);
-    children.push(spawn(NGINX, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'inherit' }));
-    await sleep(500);
-    targets.push({ name: 'nginx', url: 'http://127.0.0.1:18402/bench.rss' });
-  } else {
-    console.log('nginx not found at /usr/sbin/nginx (apt-get install nginx-light): measuring warta alone');
-  }
-
-  console.log(`feed: ${body.length} bytes (${items} items); ${connections} connections, ${seconds} s per run, ${rounds} rounds; nginx: 1 worker`);
-  for (const encoding of ['identity', 'gzip']) {
-    const rps = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-    const p99 = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-    for (let round = 0; round < rounds; round++) {
-      for (const t of targets) {
-        const r = await autocannon({ url: t.url, connections, duration: seconds, headers: { 'accept-encoding': encoding } });
-        if (r.errors || r.non2xx) throw new Error(`${t.name}: ${r.errors} errors, ${r.non2xx} non-2xx`);
-        rps.get(t.name)!.push(r.requests.average);
-        p99.get(t.name)!.push(r.latency.p99);
+/**
+ * Runs every case. `log` gets a line per case; `cases` filters by `<size>-<kind>` names such as "16KB-gzip" or
+ * "304". `nodeArgs` go to the daemon (e.g. --cpu-prof).
+ */
+export async function measureServing(opts: { seconds: number; rounds: number; connections?: number[]; cases?: string[]; nodeArgs?: string[]; before?: string; log?: (l: string) => void; notes?: string[] }): Promise<ServeCase[]> {
+  const log = opts.log ?? ((l: string) => console.error(l));
+  const farm = await startFarm(20, 60);
+  const dir = mkdtempSync(join(tmpdir(), 'warta-bench-serve-'));
+  const extra = SIZES.map((s, i) => `  - id: s${i}\n    title: Size ${i}\n    tags: [Putin, Minsk]\n    limit: ${s.limit}\n`).join('');
+  const startDaemon = async (sub: string, bin: string | undefined, nodeArgs: string[]) => {
+    mkdirSync(join(dir, sub));
+    const port = await freePort();
+    const config = writeConfig(join(dir, sub), farm.urls, { port }); // log level info: the daemon's refresh lines are counted
+    writeFileSync(config, readFileSync(config, 'utf8').replace('outputs:\n', `outputs:\n${extra}`));
+    const d = new BenchDaemon(config, `http://127.0.0.1:${port}`, nodeArgs, bin);
+    return d;
+  };
+  const daemon = await startDaemon('warta', undefined, opts.nodeArgs ?? []);
+  const before = opts.before ? await startDaemon('before', opts.before, []) : null;
+  const base = daemon.base;
+  let nginx: ChildProcess | null = null;
+  const nginxMissing = missing(NGINX, 'apt-get install -y nginx-light');
+  const out: ServeCase[] = [];
+  try {
+    for (const d of before ? [daemon, before] : [daemon]) {
+      await d.ready();
+      await d.refreshed(20, undefined, 100);
+    }
+    const bodies: { name: string; file: string; path: string; bytes: number; etag: string }[] = [];
+    for (const [i, s] of SIZES.entries()) {
+      const res = await fetch(`${base}/feeds/s${i}.rss`, { headers: { 'accept-encoding': 'identity' } });
+      const body = Buffer.from(await res.arrayBuffer());
+      writeFileSync(join(dir, `s${i}.rss`), body);
+      bodies.push({ name: s.name, file: `s${i}.rss`, path: `/feeds/s${i}.rss`, bytes: body.length, etag: res.headers.get('etag') ?? '' });
+    }
+    const nginxPort = await freePort();
+    if (!nginxMissing) nginx = await startNginx(dir, nginxPort);
+    else opts.notes?.push(nginxMissing);
+    const beforeEtags = before ? await Promise.all(bodies.map(async (b) => (await fetch(`${before.base}${b.path}`)).headers.get('etag') ?? '')) : [];
+    const cannon = async (url: string, connections: number, headers: Record<string, string>, pids: number[], expect: number) => {
+      const cpu0 = pids.reduce((s, p) => s + cpuSeconds(p), 0);
+      const r = await autocannon({ url, connections, duration: opts.seconds, headers });
+      const cpu = pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpu0;
+      if (r.errors || r.timeouts) throw new Error(`${url}: ${r.errors} errors, ${r.timeouts} timeouts`);
+      const wrong = expect === 304 ? r['2xx'] : r.non2xx;
+      if (wrong) throw new Error(`${url}: ${wrong} answers other than ${expect}`);
+      return { rps: r.requests.average, cpuUs: (cpu * 1e6) / Math.max(1, r.requests.total) };
+    };
+    const wanted = (name: string) => !opts.cases || opts.cases.includes(name);
+    for (const connections of opts.connections ?? [16, 128]) {
+      const plan: { b: (typeof bodies)[number]; kind: ServeCase['kind'] }[] = [];
+      for (const b of bodies) for (const kind of ['identity', 'gzip'] as const) if (wanted(`${b.name.replace(' ', '')}-${kind}`)) plan.push({ b, kind });
+      if (wanted('304')) plan.push({ b: bodies[0]!, kind: '304' });
+      for (const { b, kind } of plan) {
+        const w: { rps: number; cpuUs: number }[] = [];
+        const n: { rps: number; cpuUs: number }[] = [];
+        const bf: { rps: number; cpuUs: number }[] = [];
+        const wartaHeaders: Record<string, string> = kind === '304' ? { 'if-none-match': b.etag } : { 'accept-encoding': kind };
+        for (let round = 0; round < opts.rounds; round++) {
+          if (before) bf.push(await cannon(`${before.base}${b.path}`, connections, kind === '304' ? { 'if-none-match': beforeEtags[bodies.indexOf(b)]! } : { 'accept-encoding': kind }, [before.pid], kind === '304' ? 304 : 200));
+          w.push(await cannon(`${base}${b.path}`, connections, wartaHeaders, [daemon.pid], kind === '304' ? 304 : 200));
+          if (nginx) n.push(await cannon(`http://127.0.0.1:${nginxPort}/${b.file}`, connections, { 'accept-encoding': kind === '304' ? 'identity' : kind }, nginxWorkers(nginx.pid!), 200));
+        }
+        const m = (xs: { rps: number; cpuUs: number }[]) => ({ rps: median(xs.map((x) => x.rps)), cpuUs: median(xs.map((x) => x.cpuUs)) });
+        const what = kind === '304' ? `conditional GET that matches (304), ${connections} connections (req/s)` : `${b.name} (${b.bytes.toLocaleString('en-US')} B) ${kind}, ${connections} connections (req/s)`;
+        const c: ServeCase = { what, bytes: b.bytes, connections, kind, warta: m(w), nginx: n.length ? m(n) : null, ...(bf.length ? { before: m(bf) } : {}) };
+        out.push(c);
+        log(`serve: ${what}: ${c.before ? `before ${Math.round(c.before.rps)} (${c.before.cpuUs.toFixed(1)} µs CPU/req), ` : ''}warta ${Math.round(c.warta.rps)} (${c.warta.cpuUs.toFixed(1)} µs CPU/req)` + (c.nginx ? `, nginx ${Math.round(c.nginx.rps)} (${c.nginx.cpuUs.toFixed(1)} µs CPU/req), ratio ${(c.warta.rps / c.nginx.rps).toFixed(2)}` : '') + `; rounds warta ${w.map((x) => Math.round(x.rps)).join(' ')}${n.length ? `, nginx ${n.map((x) => Math.round(x.rps)).join(' ')}` : ''}`);
       }
     }
-    const line = targets.map((t) => `${t.name} ${Math.round(median(rps.get(t.name)!))} req/s (p99 ${median(p99.get(t.name)!)} ms)`).join(' · ');
-    const ratio = targets.length === 2 ? ` · warta/nginx ${(median(rps.get('warta')!) / median(rps.get('nginx')!)).toFixed(2)}` : '';
-    console.log(`${encoding}: ${line}${ratio}`);
+  } finally {
+    nginx?.kill('SIGTERM');
+    await daemon.stop();
+    await before?.stop();
+    await farm.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-} finally {
-  for (const c of children) c.kill('SIGTERM');
-  await farm.close();
-  await sleep(300);
-  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const [seconds = 5, rounds = 3] = args.filter((a) => !a.startsWith('--')).map(Number);
+  const prof = flag('prof');
+  const notes: string[] = [];
+  const cases = await measureServing({
+    seconds,
+    rounds,
+    connections: flag('connections')?.split(',').map(Number),
+    cases: flag('cases')?.split(','),
+    nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+    before: flag('before'),
+    notes,
+  });
+  const ratio = (a: number, b: number | undefined) => (b ? (a / b).toFixed(2) : '-');
+  console.log('| case | before req/s (µs CPU/req) | warta req/s (µs CPU/req) | nginx req/s (µs CPU/req) | before/nginx | warta/nginx |\n|---|---|---|---|---|---|');
+  const cell = (x: { rps: number; cpuUs: number } | null | undefined) => (x ? `${Math.round(x.rps)} (${x.cpuUs.toFixed(1)})` : '-');
+  for (const c of cases) console.log(`| ${c.what} | ${cell(c.before)} | ${cell(c.warta)} | ${cell(c.nginx)} | ${c.before ? ratio(c.before.rps, c.nginx?.rps) : '-'} | ${ratio(c.warta.rps, c.nginx?.rps)} |`);
+  for (const n of notes) console.log(`note: ${n}`);
+  if (prof) console.log(`profiles: ${readdirSync(prof).join(', ')}`);
 }

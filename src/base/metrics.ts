@@ -36,6 +36,11 @@ export interface Metrics {
   failingSources: Gauge;
   eventLoopLag: Gauge;
   httpRequests: Counter<'route' | 'status'>;
+  /**
+   * Counts one answered request into httpRequests. Kept as plain numbers and added to the counter at each
+   * scrape: prom-client's inc() hashes and validates its labels, a cost on every request of a busy feed.
+   */
+  countRequest(route: string, status: number): void;
   /** Article pages (full_text sources) by outcome: done, stale (the feed changed the item meanwhile), retry, failed. */
   pages: Counter<'source' | 'outcome'>;
   /** Failed article pages by error code. */
@@ -67,6 +72,8 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const source = ['source'] as const;
+  // Answered requests not yet added to httpRequests, by route and status (both bounded: route templates).
+  const pendingRequests = new Map<string, { labels: { route: string; status: string }; n: number }>();
 
   const metrics: Metrics = {
     registry,
@@ -93,7 +100,24 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
     itemsPerTag: new Gauge({ name: 'warta_items_per_tag', help: 'Stored items carrying each tag.', labelNames: ['tag'], registers }),
     failingSources: new Gauge({ name: 'warta_failing_sources', help: 'Sources in state failing or gone.', registers }),
     eventLoopLag: new Gauge({ name: 'warta_event_loop_lag_seconds', help: 'Worst lateness of a 1-second timer over the last minute (cron ticks are timers: a lagging loop polls late).', registers }),
-    httpRequests: new Counter({ name: 'warta_http_requests_total', help: 'HTTP requests by route template and status.', labelNames: ['route', 'status'], registers }),
+    httpRequests: new Counter({
+      name: 'warta_http_requests_total',
+      help: 'HTTP requests by route template and status.',
+      labelNames: ['route', 'status'],
+      registers,
+      collect() {
+        for (const p of pendingRequests.values()) {
+          if (p.n > 0) this.inc(p.labels, p.n);
+          p.n = 0;
+        }
+      },
+    }),
+    countRequest(route, status) {
+      const key = `${route} ${status}`;
+      const p = pendingRequests.get(key);
+      if (p !== undefined) p.n++;
+      else pendingRequests.set(key, { labels: { route, status: String(status) }, n: 1 });
+    },
     pages: new Counter({ name: 'warta_pages_total', help: 'Article pages of full_text sources by outcome (done, stale, retry, failed).', labelNames: ['source', 'outcome'], registers }),
     pageErrors: new Counter({ name: 'warta_page_errors_total', help: 'Failed article pages by error code; the feed\'s text stays on the item.', labelNames: ['source', 'code'], registers }),
     pageDuration: new Histogram({

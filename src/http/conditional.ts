@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export function isNotModified(headers: IncomingHttpHeaders, etag: string, lastModified: Date): boolean {
   const inm = headers['if-none-match'];
   if (inm !== undefined) {
+    if (inm === etag) return true; // the usual case: a client sending back the one tag it was given
     if (inm.trim() === '*') return true;
     const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
     const mine = opaque(etag);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { WartaError } from '../base/errors.js';
 import type { FeedFormat } from '../publish/index.js';
 import { isNotModified } from './conditional.js';
+import { parseTarget } from './target.js';
 import type { FeedRenderer, Rendered } from '../publish/catalogue.js';
 import type { SourceStatus } from '../daemon/source-status.js';
 import { routeLabel, type Metrics } from '../base/metrics.js';
@@ -42,17 +43,11 @@ export function makeHandler(deps: ServerDeps) {
   const limiter = makeRateLimiter(() => deps.access().rateLimit);
   const renders = makeRenderGate(() => deps.access().rateLimit.concurrentRenders);
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let path: string;
-    let query: URLSearchParams;
-    try {
-      const url = new URL(req.url ?? '/', 'http://warta.invalid');
-      path = url.pathname;
-      query = url.searchParams;
-    } catch {
-      return sendError(res, 400, 'bad_request', 'malformed request target');
-    }
+    const target = parseTarget(req.url ?? '/');
+    if (target === null) return sendError(res, 400, 'bad_request', 'malformed request target');
+    const { path, query } = target;
     // Counted when the answer is complete, by route template (never the raw path: unbounded label values).
-    res.on('finish', () => deps.metrics.httpRequests.inc({ route: routeLabel(path), status: String(res.statusCode) }));
+    res.on('finish', () => deps.metrics.countRequest(routeLabel(path), res.statusCode));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendError(res, 405, 'method_not_allowed', `${req.method} is not supported; use GET or HEAD`);
@@ -79,7 +74,7 @@ export function makeHandler(deps: ServerDeps) {
     }
 
     if (path === '/') {
-      const given = query.get('token');
+      const given = query().get('token');
       if (given !== null && auth.tokenRequired) {
         if (!auth.isToken(given)) return sendUnauthorized(res);
         // The browser keeps a cookie and drops the token from its address bar and history.
@@ -114,17 +109,23 @@ export function makeHandler(deps: ServerDeps) {
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
     if (path === '/api/sources') return sendJson(res, req, 200, await deps.sources());
     if (path === '/api/tags') return sendJson(res, req, 200, { tags: await deps.feeds().tags() });
-    if (path === '/api/items') return sendApi(res, req, await deps.items().list(query));
-    if (path === '/api/clusters') return sendApi(res, req, await deps.items().clusters(query));
+    if (path === '/api/items') return sendApi(res, req, await deps.items().list(query()));
+    if (path === '/api/clusters') return sendApi(res, req, await deps.items().clusters(query()));
     // The id is digits or nothing: no decoding, so a malformed %-escape is a 400, never an exception.
     if (path.startsWith('/api/items/')) return sendApi(res, req, await deps.items().one(path.slice('/api/items/'.length)));
 
     const m = FEED_PATH.exec(path);
     if (m) {
+      const feeds = deps.feeds();
+      const feedPath = `/${m[1]}/${m[2]}`;
+      const token = target.hasQuery ? query().get('token') : null;
+      // A current cached document is sent at once: no render, so no place taken under the render cap.
+      const cached = feeds.cached(feedPath, m[3] as FeedFormat, token);
+      if (cached !== undefined) return sendDocument(req, res, cached);
       if (!caller.admin && !renders.enter()) return sendBusy(res);
       let doc: Rendered | null;
       try {
-        doc = await deps.feeds().render(`/${m[1]}/${m[2]}`, m[3] as FeedFormat, query.get('token'));
+        doc = await feeds.render(feedPath, m[3] as FeedFormat, token);
       } finally {
         if (!caller.admin) renders.leave();
       }
@@ -134,24 +135,40 @@ export function makeHandler(deps: ServerDeps) {
   };
 }
 
+/** A document's response headers, built once per render rather than once per request. */
+interface DocumentHeaders {
+  notModified: string[];
+  identity: string[];
+  gzip: string[];
+}
+const documentHeaders = new WeakMap<Rendered, DocumentHeaders>();
+
+function headersOf(doc: Rendered): DocumentHeaders {
+  let h = documentHeaders.get(doc);
+  if (h === undefined) {
+    // A 304 carries the validators and caching headers a 200 would (RFC 9110 §15.4.5), Vary included.
+    const common = ['ETag', doc.etag, 'Last-Modified', doc.lastModified.toUTCString(), 'Cache-Control', 'public, max-age=60', 'Vary', 'Accept-Encoding'];
+    h = {
+      notModified: common,
+      identity: [...common, 'Content-Type', doc.contentType, 'Content-Length', String(doc.body.length)],
+      gzip: [...common, 'Content-Type', doc.contentType, 'Content-Length', String(doc.gzipped.length), 'Content-Encoding', 'gzip'],
+    };
+    documentHeaders.set(doc, h);
+  }
+  return h;
+}
+
 /** Sends a cached document with validators, honouring conditional requests and gzip. */
 function sendDocument(req: IncomingMessage, res: ServerResponse, doc: Rendered): void {
-  res.setHeader('ETag', doc.etag);
-  res.setHeader('Last-Modified', doc.lastModified.toUTCString());
-  res.setHeader('Cache-Control', 'public, max-age=60');
-  res.setHeader('Vary', 'Accept-Encoding');
+  const headers = headersOf(doc);
   if (isNotModified(req.headers, doc.etag, doc.lastModified)) {
-    res.statusCode = 304;
+    res.writeHead(304, headers.notModified);
     res.end();
     return;
   }
   const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
-  const body = gzip ? doc.gzipped : doc.body;
-  res.statusCode = 200;
-  res.setHeader('Content-Type', doc.contentType);
-  res.setHeader('Content-Length', body.length);
-  if (gzip) res.setHeader('Content-Encoding', 'gzip');
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(200, gzip ? headers.gzip : headers.identity);
+  res.end(req.method === 'HEAD' ? undefined : gzip ? doc.gzipped : doc.body);
 }
 
 function sendJson(res: ServerResponse, req: IncomingMessage, status: number, value: unknown): void {

@@ -67,12 +67,21 @@ export function feedCatalogue(config: Config): Map<string, FeedDef> {
 export const MIN_RENDER_INTERVAL_MS = 1_000;
 
 /**
+ * Past MIN_RENDER_INTERVAL_MS, a cached document asks the store whether anything changed at most this often.
+ * The question is a SQLite read (PRAGMA data_version takes and drops file locks: system calls), which cost
+ * more than the rest of a cached answer together (bench/serve.ts: ~10 % of the daemon's time at 16
+ * connections); a change is seen at most this much later, well inside the second already allowed above.
+ */
+export const CHANGE_CHECK_INTERVAL_MS = 100;
+
+/**
  * Renders feeds on demand and caches each until the store's version changes (and at least
  * MIN_RENDER_INTERVAL_MS), so a busy route costs one render per refresh that wrote something, at most one a
  * second, not one per request. `clock` is monotonic milliseconds (tests pass their own).
  */
 export function makeFeedRenderer(store: Store, config: Config, now: () => Date, clock: () => number = () => performance.now()) {
-  const cache = new Map<string, { version: string; at: number; doc: Rendered }>();
+  // `at`: when rendered; `checked`: when the store last said nothing changed since.
+  const cache = new Map<string, { version: string; at: number; checked: number; doc: Rendered }>();
   const counts = new Map<string, { version: string; at: number; n: number }>();
   const catalogue = feedCatalogue(config);
   const base = config.server.baseUrl;
@@ -140,9 +149,24 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
     const members = items.flatMap((i) => i.story?.members.map((m) => ({ sourceId: m.source })) ?? []);
     const text = renderFeed(format, { title: def.title, description: def.description, homeUrl: `${base}/`, selfUrls, id: selfUrls.atom, updated }, items, await sources([...items, ...members]), sanitize);
     const doc = document(text, FEED_CONTENT_TYPES[format], updated);
-    cache.set(key, { version, at: clock(), doc });
+    const at = clock();
+    cache.set(key, { version, at, checked: at, doc });
     return doc;
   }
+
+  /** The cached document under `key` while it is still current (see MIN_RENDER_INTERVAL_MS), else undefined. */
+  function fresh(key: string): Rendered | undefined {
+    const hit = cache.get(key);
+    if (hit === undefined) return undefined;
+    const t = clock();
+    if (t - hit.at < MIN_RENDER_INTERVAL_MS || t - hit.checked < CHANGE_CHECK_INTERVAL_MS) return hit.doc;
+    if (hit.version !== store.changeToken()) return undefined;
+    hit.checked = t;
+    return hit.doc;
+  }
+
+  /** Whether the feed `def` may be shown to a caller presenting `token` (a private output's own token only). */
+  const mayShow = (def: FeedDef, token: string | null) => def.token === null || (token !== null && sameSecret(token, def.token));
 
   return {
     listed,
@@ -152,18 +176,25 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
      */
     async render(path: string, format: FeedFormat, token: string | null = null): Promise<Rendered | null> {
       const def = await feedAt(path);
-      if (!def) return null;
-      if (def.token !== null && (token === null || !sameSecret(token, def.token))) return null;
+      if (!def || !mayShow(def, token)) return null;
       const key = `${path}.${format}`;
-      const version = store.changeToken();
-      const hit = cache.get(key);
-      if (hit !== undefined && (hit.version === version || clock() - hit.at < MIN_RENDER_INTERVAL_MS)) return hit.doc;
+      const doc = fresh(key);
+      if (doc !== undefined) return doc;
       let pending = rendering.get(key);
       if (!pending) {
-        pending = renderNow(def, format, key, version).finally(() => rendering.delete(key));
+        pending = renderNow(def, format, key, store.changeToken()).finally(() => rendering.delete(key));
         rendering.set(key, pending);
       }
       return pending;
+    },
+    /**
+     * What render() would answer when that is a configured feed's current cached document, without awaiting
+     * anything (the serving fast path); undefined when render() has to be asked.
+     */
+    cached(path: string, format: FeedFormat, token: string | null = null): Rendered | undefined {
+      const def = catalogue.get(path);
+      if (def === undefined || !mayShow(def, token)) return undefined;
+      return fresh(`${path}.${format}`);
     },
     /**
      * How many items the feed at `path` publishes now (at most its limit); null for no such feed. Kept like a
@@ -188,7 +219,7 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       const entries = listed().map((d) => ({ title: d.title, xmlUrl: `${base}${d.path}.rss`, htmlUrl: `${base}/`, type: 'rss' as const }));
       const stamp = now();
       const doc = document(renderOpml('warta feeds', entries, stamp), OPML_CONTENT_TYPE, stamp);
-      cache.set('/opml', { version: '', at: 0, doc });
+      cache.set('/opml', { version: '', at: 0, checked: 0, doc });
       return doc;
     },
   };

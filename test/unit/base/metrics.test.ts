@@ -44,9 +44,9 @@ describe('metrics: makeMetrics', () => {
     m.fetchDuration.observe({ host: 'antaranews.com' }, 25);
     m.parseDuration.observe({ host: 'antaranews.com' }, 0.004);
     m.eventLoopLag.set(1.5);
-    m.httpRequests.inc({ route: routeLabel('/tags/putin.rss'), status: '200' });
-    m.httpRequests.inc({ route: routeLabel('/tags/lukashenko.atom'), status: '200' });
-    m.httpRequests.inc({ route: routeLabel('/tags/x.json?token=secret'), status: '304' });
+    m.countRequest(routeLabel('/tags/putin.rss'), 200);
+    m.countRequest(routeLabel('/tags/lukashenko.atom'), 200);
+    m.countRequest(routeLabel('/tags/x.json?token=secret'), 304);
 
     const { samples } = parseExposition((await m.render()).body);
     expect(valueOf(samples, 'warta_fetches_total', { source: 'antara', host: 'antaranews.com', outcome: 'updated' })).to.equal(2);
@@ -65,8 +65,12 @@ describe('metrics: makeMetrics', () => {
     expect(samples.some((s) => Object.values(s.labels).some((v) => v.includes('secret')))).to.equal(false);
 
     m.fetches.inc({ source: 'antara', host: 'antaranews.com', outcome: 'updated' });
+    // Requests counted between scrapes add to what the previous scrape showed, neither lost nor counted twice.
+    m.countRequest(routeLabel('/tags/putin.json'), 200);
     const again = parseExposition((await m.render()).body).samples;
     expect(valueOf(again, 'warta_fetches_total', { source: 'antara', host: 'antaranews.com', outcome: 'updated' })).to.equal(3);
+    expect(valueOf(again, 'warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '200' })).to.equal(3);
+    expect(valueOf(again, 'warta_http_requests_total', { route: '/tags/{slug}.{fmt}', status: '304' })).to.equal(1);
   });
 
   it('reads the database gauges once per scrape and drops tags that went away', async () => {
