@@ -1,32 +1,47 @@
 /**
  * Memory of the daemon with many sources: `warta start` over a local farm of `feeds` × `items`, sampled from
  * /proc while its start-up poll runs, then settled (`settle` seconds after the last refresh).
- *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot]
+ *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot] [--stored=ROUNDS]
  * Prints RSS (anonymous vs file-backed, i.e. SQLite's mmap), the peak (VmHWM), V8's heap and external memory
  * from /metrics, the start-up poll's wall time and /healthz latency during it. --snapshot writes a heap
  * snapshot of the settled daemon (SIGUSR2) into the repository's directory for bench/heap-summary.ts;
- * --node-arg=FLAG passes a flag to the daemon's node (to try V8 settings).
+ * --node-arg=FLAG passes a flag to the daemon's node (to try V8 settings). --stored=ROUNDS fills the database
+ * first with ROUNDS × feeds × items older items (`warta fetch` rounds, each feed publishing `items` new ones
+ * every round), so the daemon starts over a store that many times larger: the same run with --stored=0 and
+ * --stored=2 shows whether the daemon's memory grows with what is stored rather than with what it polls.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFarm } from './farm.js';
-import { BenchDaemon, freePort, procMemory, sleep, writeConfig } from './lib.js';
+import { BenchDaemon, freePort, procMemory, sleep, timedFetch, writeConfig } from './lib.js';
+
+/** Resident MiB of malloc's main arena ([heap] in /proc/PID/smaps). */
+function mallocHeapMb(pid: number): number {
+  const m = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+}
 
 /** What one memory run measured. */
 export interface MemoryResult {
   feeds: number;
   items: number;
+  /** Items in the store before the daemon started (--stored rounds of `warta fetch`). */
+  storedBefore: number;
   startupSecs: number;
   peakMb: number;
-  settled: { rss: number; anon: number; file: number };
+  /** Settled RSS; of the anonymous part, malloc's main heap ([heap] in smaps: SQLite's cache, Buffers, native). */
+  settled: { rss: number; anon: number; file: number; mallocHeap: number };
   heapUsedMb: number;
-  /** V8's committed heap (used + free space it keeps). */
+  /** V8's committed heap (used + free space it keeps), and of it the young generation's semi-spaces. */
   heapTotalMb: number;
+  newSpaceMb: number;
   externalMb: number;
   healthzP99Ms: number;
   feedP99Ms: number;
+  /** Probes that failed (connection reset) during the poll. */
+  probeErrors: number;
 }
 
 function metric(text: string, name: string): number {
@@ -34,13 +49,23 @@ function metric(text: string, name: string): number {
 }
 
 /** Starts a daemon over a fresh farm and measures it; `snapshot` leaves a heap snapshot in cwd. */
-export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; progress?: (l: string) => void } = {}): Promise<MemoryResult> {
+export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; storedRounds?: number; progress?: (l: string) => void } = {}): Promise<MemoryResult> {
   const progress = opts.progress ?? ((l: string) => console.error(l));
   const farm = await startFarm(feeds, items);
   const dir = mkdtempSync(join(tmpdir(), 'warta-mem-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const daemon = new BenchDaemon(writeConfig(dir, farm.urls, { port }), base, [...(opts.nodeArgs ?? []), ...(opts.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [])]);
+  const config = writeConfig(dir, farm.urls, { port });
+  let storedBefore = 0;
+  for (let round = 1; round <= (opts.storedRounds ?? 0); round++) {
+    if (round > 1) farm.advance(items);
+    const f = await timedFetch(config);
+    storedBefore += f.inserted;
+    progress(`memory: stored round ${round}: ${f.inserted} items in ${f.secs.toFixed(0)} s`);
+  }
+  // The daemon's poll then finds `items` new items in every feed, as in a run over an empty store.
+  if (storedBefore > 0) farm.advance(items);
+  const daemon = new BenchDaemon(config, base, [...(opts.nodeArgs ?? []), ...(opts.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [])]);
   try {
     await daemon.ready();
     const t0 = Date.now();
@@ -48,13 +73,21 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
     const feed: number[] = [];
     let last = 0;
     // Probes while the start-up poll runs: one /healthz and one feed request at a time, sequentially.
-    const probe = async () => {
+    let probeErrors = 0;
+    // A probe that fails (a kept-alive socket the server closed as the request went out: ECONNRESET) is counted,
+    // not fatal: a 20-minute run should not end on one reset.
+    const timed = async (url: string, into: number[]) => {
       const a = performance.now();
-      await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
-      healthz.push(performance.now() - a);
-      const b = performance.now();
-      await fetch(`${base}/feeds/all.rss`).then((r) => r.arrayBuffer());
-      feed.push(performance.now() - b);
+      try {
+        await fetch(url).then((r) => r.arrayBuffer());
+        into.push(performance.now() - a);
+      } catch {
+        probeErrors++;
+      }
+    };
+    const probe = async () => {
+      await timed(`${base}/healthz`, healthz);
+      await timed(`${base}/feeds/all.rss`, feed);
       if (Date.now() - last > 10_000) {
         last = Date.now();
         const m = procMemory(daemon.pid);
@@ -74,14 +107,17 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
     return {
       feeds,
       items,
+      storedBefore,
       startupSecs,
       peakMb: m.hwm,
-      settled: { rss: m.rss, anon: m.anon, file: m.file },
+      settled: { rss: m.rss, anon: m.anon, file: m.file, mallocHeap: mallocHeapMb(daemon.pid) },
       heapUsedMb: metric(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20,
       heapTotalMb: metric(metrics, 'nodejs_heap_size_total_bytes') / 2 ** 20,
+      newSpaceMb: metric(metrics, 'nodejs_heap_space_size_total_bytes\\{space="new"\\}') / 2 ** 20,
       externalMb: metric(metrics, 'nodejs_external_memory_bytes') / 2 ** 20,
       healthzP99Ms: p99(healthz),
       feedP99Ms: p99(feed),
+      probeErrors,
     };
   } finally {
     await daemon.stop();
@@ -92,11 +128,12 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
 
 /** One line for a MemoryResult. */
 export function describeMemory(r: MemoryResult): string {
-  return `${r.feeds} feeds × ${r.items}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}), peak ${r.peakMb.toFixed(0)} MiB; heap used ${r.heapUsedMb.toFixed(0)} of ${r.heapTotalMb.toFixed(0)} MiB, external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms`;
+  return `${r.feeds} feeds × ${r.items}${r.storedBefore ? ` over ${r.storedBefore} stored items` : ''}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}; malloc heap ${r.settled.mallocHeap.toFixed(0)}), peak ${r.peakMb.toFixed(0)} MiB; heap used ${r.heapUsedMb.toFixed(0)} of ${r.heapTotalMb.toFixed(0)} MiB (new space ${r.newSpaceMb.toFixed(0)}), external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms${r.probeErrors ? ` (${r.probeErrors} probes failed)` : ''}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const [feeds = 10_000, items = 50, settle = 20] = args.map(Number);
-  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
+  const stored = Number(process.argv.find((a) => a.startsWith('--stored='))?.slice(9) ?? 0);
+  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), storedRounds: stored, nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
 }

@@ -19,7 +19,7 @@ import { makePageQueue } from './jobs/pages.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
-import { makeHeapCompactor } from './daemon/heap.js';
+import { makeHeapReducer } from './daemon/heap.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
@@ -33,6 +33,7 @@ import { makeAccess } from './http/access.js';
 // Cron ticks of many sources fall on the same second; spreading them keeps hosts from being hit together.
 const CRON_JITTER_MS = 20_000;
 // A burst of at least this many refreshes ends with a compacting GC (daemon/heap.ts); smaller ones are cheap.
+// The start-up poll always does, whatever its size: it leaves the heap the daemon then idles with.
 const COMPACT_AFTER_REFRESHES = 100;
 // Timers (cron ticks included) that fire this late mean the process cannot keep its schedule.
 const MAX_READY_LAG_MS = 5_000;
@@ -100,7 +101,9 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   // next outcome; lost on restart, like the condition that caused them.
   const unrecorded = new Map<string, UnrecordedFailure>();
   const lastRefresh = makeLastRefresh();
-  const compactHeap = makeHeapCompactor();
+  const mib = (n: number) => Math.round(n / 2 ** 20);
+  const heap = makeHeapReducer({ idle: () => scheduler.pending() === 0, onShrunk: (r) => log.info({ heap_mib_before: mib(r.committedBefore), heap_mib_after: mib(r.committedAfter), heap_used_mib: mib(r.usedAfter) }, 'heap given back after a burst of refreshes') });
+  let startupPolled = false;
   const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
   lastRefresh.seed(await store.sources.all(), privateSources(config));
   const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now: dbNow, log, signal: stopped.signal, node: node ?? undefined });
@@ -148,7 +151,10 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     },
     // After a burst of many refreshes (the start-up poll, a big tick) hand the heap V8 grew for it back to the OS.
     onIdle: (refreshes) => {
-      if (refreshes >= COMPACT_AFTER_REFRESHES) compactHeap();
+      if (refreshes < COMPACT_AFTER_REFRESHES && startupPolled) return;
+      startupPolled = true;
+      const c = heap.afterBurst();
+      log.debug({ refreshes, heap_mib_before: mib(c.committedBefore), heap_mib_after: mib(c.committedAfter), heap_used_mib: mib(c.usedAfter) }, 'heap compacted after a burst of refreshes');
     },
   });
   const nextTick = (s: { id: string; schedule: string }, notBefore: Date) => {
@@ -265,6 +271,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
         watcher?.close();
         stopped.abort();
         lag.stop();
+        heap.stop();
         await Promise.all([scheduler.stop(), stopServer(server), pages.stop()]);
         await Promise.all([retag.idle(), recluster.idle(), retention.stop()]);
         // Leases go after the polls that held them ended: another daemon may take the sources at once.

@@ -5,8 +5,18 @@
  * MAX_DEPTH are flattened, so every later walk over the tree stays shallow; past MAX_ELEMENTS elements or
  * MAX_MARKUP characters the rest of a page is not read.
  */
-import { parseHTML } from 'linkedom';
+import { createRequire } from 'node:module';
 import { pruneBoilerplate } from './prune.js';
+
+// linkedom is loaded at the first page read, not when the daemon starts: with its HTML and CSS tables it cost
+// ~20 MB of a daemon's resident memory, which one with no full_text or html source paid for nothing.
+// (Synchronous through require(): parsePage stays a plain function; linkedom ships a CommonJS build.)
+const requireLazily = createRequire(import.meta.url);
+let linkedom: typeof import('linkedom') | undefined;
+function parseHTML(html: string): unknown {
+  linkedom ??= requireLazily('linkedom') as typeof import('linkedom');
+  return linkedom.parseHTML(html);
+}
 
 /**
  * The part of the DOM the page stages use. Declared here because the project compiles without the DOM lib and

@@ -3,10 +3,14 @@
  * boilerplate of boilerplate.ts removed before and after it. An admin's `content_selector` replaces the automatic
  * choice (sites where it fails), and `remove` selectors drop parts inside the article.
  */
-import { Readability } from '@mozilla/readability';
+import { createRequire } from 'node:module';
 import { dropPageBoilerplate, dropRelated } from './boilerplate.js';
 import type { PageDocument, PageElement } from './dom.js';
 import { findArticleLinks } from './links.js';
+
+// Loaded at the first article read (as linkedom in dom.ts): a daemon that reads no pages never needs it.
+const requireLazily = createRequire(import.meta.url);
+let readability: typeof import('@mozilla/readability') | undefined;
 
 /** Where the article is, when an admin says so. */
 export interface ExtractOptions {
@@ -49,7 +53,8 @@ export function extractArticle(doc: PageDocument, pageUrl: string, options: Extr
   if (root) {
     container = root;
   } else {
-    const parsed = new Readability(doc as never, { charThreshold: CHAR_THRESHOLD, disableJSONLD: true, keepClasses: false }).parse();
+    readability ??= requireLazily('@mozilla/readability') as typeof import('@mozilla/readability');
+    const parsed = new readability.Readability(doc as never, { charThreshold: CHAR_THRESHOLD, disableJSONLD: true, keepClasses: false }).parse();
     if (!parsed?.content) return { html: '', text: '', selectorEmpty: false, links };
     container = doc.createElement('div');
     container.innerHTML = parsed.content;
