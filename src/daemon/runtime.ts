@@ -4,7 +4,10 @@ import type { Config } from '../config/load.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { fetchFeed, hostnameOf, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLimits, type FetchResult } from '../pipeline/fetch/fetch.js';
+import { availableParallelism } from 'node:os';
 import { ingestDocument } from '../pipeline/feed/ingest.js';
+import type { PageReader } from '../pipeline/page/reader.js';
+import { makeReaderPool } from '../pipeline/page/reader-pool.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
 import { makeClassifier, type Classifier } from '../tagging/classify.js';
 import { USER_AGENT } from '../base/version.js';
@@ -22,6 +25,11 @@ export interface Runtime {
    * (with the feed's own rules), on every redirect hop; only http/https.
    */
   fetchPage(url: string, sourceUrl: string, signal?: AbortSignal): Promise<FetchResult>;
+  /**
+   * Reads fetched pages (articles, and `type: html` section pages) in worker threads: at most
+   * min(fetch.page_concurrency, cores) at once, each within fetch.page_time_limit and a heap limit.
+   */
+  reader: PageReader;
   /** Applies a new config's rules, limits and sources (a reload); rejects, changing nothing, when the database stays locked. Storage and listen address need a restart. */
   reconfigure(config: Config): Promise<void>;
   close(): Promise<void>;
@@ -76,6 +84,11 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   let pageLimits = pageLimitsOf(config, env);
   let pageAgent: Agent = makeFetchAgent(pageLimits);
   const now = () => new Date();
+  let fetchSettings = config.fetch;
+  const reader = makeReaderPool({
+    size: () => Math.max(1, Math.min(fetchSettings.pageConcurrency, availableParallelism())),
+    timeLimitMs: () => fetchSettings.pageTimeLimitMs,
+  });
   let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
@@ -88,11 +101,13 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     random: Math.random,
     log,
     stories,
+    reader,
   };
   return {
     store,
     stories,
     refreshDeps,
+    reader,
     fetchPage(url, sourceUrl, signal) {
       const hostname = hostnameOf(sourceUrl);
       const trusted = hostname ? { hostname, dispatcher: agent } : undefined;
@@ -105,6 +120,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
       // A wider window needs members the index let go: read the window again at the next refresh.
       if (next.stories.windowMs > storySettings.windowMs) stories.reset();
       storySettings = next.stories;
+      fetchSettings = next.fetch;
       refreshDeps.policy = policyOf(next);
       const nextLimits = limitsOf(next);
       if (JSON.stringify(nextLimits) !== JSON.stringify(limits)) {
@@ -120,6 +136,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
       }
     },
     async close() {
+      await reader.close();
       await agent.close();
       await pageAgent.close();
       await store.close();

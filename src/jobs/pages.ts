@@ -11,6 +11,7 @@ import { coerceError, WartaError } from '../base/errors.js';
 import type { Config } from '../config/load.js';
 import type { FetchResult } from '../pipeline/fetch/fetch.js';
 import { readItemPage, type PageSource } from '../pipeline/item-page.js';
+import type { PageReader } from '../pipeline/page/reader.js';
 import { PAGE_PRIORITY, type HostGate } from '../schedule/host-gate.js';
 import type { PageJob, Store } from '../store/store.js';
 import type { Classifier } from '../tagging/classify.js';
@@ -27,6 +28,8 @@ export interface PageQueueDeps {
   store: Store;
   config: () => Config;
   fetchPage: (url: string, sourceUrl: string, signal?: AbortSignal) => Promise<FetchResult>;
+  /** Reads fetched pages off the event loop (the runtime's reader pool). */
+  reader: PageReader;
   classifier: () => Classifier;
   /** Politeness shared with feed polls; absent: pages are fetched without it (tests of the queue alone). */
   gate?: HostGate;
@@ -107,7 +110,7 @@ export function makePageQueue(deps: PageQueueDeps) {
         return deps.gate ? deps.gate.run(url, fetch, { priority: PAGE_PRIORITY }) : fetch();
       };
       const started = performance.now();
-      const outcome = await readItemPage({ fetchPage, classifier: deps.classifier, now: deps.now }, pageSource, job);
+      const outcome = await readItemPage({ fetchPage, reader: deps.reader, classifier: deps.classifier, now: deps.now, signal }, pageSource, job);
       const seconds = (performance.now() - started) / 1000;
       if (outcome.kind === 'done') {
         const written = await store.pages.complete(outcome.done, { signal });

@@ -9,6 +9,7 @@ import type { PageDone, PageJob } from '../store/store.js';
 import type { Classifier } from '../tagging/classify.js';
 import type { FetchResult } from './fetch/fetch.js';
 import { fetchArticle } from './page/article.js';
+import type { PageReader } from './page/reader.js';
 
 /** A page is tried at most this many times: the first fetch and two retries (issue 12). */
 export const PAGE_ATTEMPTS = 3;
@@ -29,8 +30,12 @@ export interface PageSource {
 export interface ItemPageDeps {
   /** Fetches one page of an article for a source (politeness, limits and the address rules are the caller's). */
   fetchPage: (url: string, source: PageSource) => Promise<FetchResult>;
+  /** Reads the fetched pages (reader-pool.ts: off the event loop, within a time and memory limit). */
+  reader: PageReader;
   classifier: () => Classifier;
   now: () => Date;
+  /** Shutting down: reads in progress stop with `aborted`. */
+  signal?: AbortSignal;
 }
 
 /** What came of one page. */
@@ -56,7 +61,7 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
     if (res.kind === 'error' && res.retryAfter) retryAfter = res.retryAfter;
     return res;
   };
-  const read = await fetchArticle(fetchPage, job.url, { contentSelector: source.contentSelector, remove: source.remove });
+  const read = await fetchArticle(fetchPage, job.url, { contentSelector: source.contentSelector, remove: source.remove }, deps.reader, deps.signal);
   const fail = (error: WartaError, retryable: boolean): ItemPageOutcome => ({
     kind: 'failed',
     error: { code: error.code, message: error.message },
@@ -104,7 +109,7 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
 }
 
 // Worth another try: the server or the network may answer later. Not: the page itself is wrong for warta
-// (not HTML, too large, a loop, a refused address, nothing to extract).
+// (not HTML, too large, a loop, a refused address, nothing to extract, too slow to read: extract_timeout).
 function isRetryable(code: string): boolean {
   return code === 'timeout' || code === 'network' || code === 'dns' || code === 'rate_limited' || /^http_5\d\d$/.test(code);
 }

@@ -11,7 +11,8 @@ import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
 import { decodePage, isHtmlType, notHtml } from './page/decode.js';
-import { itemsSelectorEmpty, readListing } from './page/listing.js';
+import { itemsSelectorEmpty } from './page/listing.js';
+import { readInThread, type PageReader } from './page/reader.js';
 import { discoverFeeds } from './page/discover.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
@@ -29,6 +30,8 @@ export interface RefreshDeps {
   stories?: StoryStage;
   /** Told after a commit that queued article pages (the page queue wakes). */
   pagesQueued?: () => void;
+  /** Reads the section pages of `type: html` sources (the runtime's reader threads); absent: on this thread. */
+  reader?: PageReader;
 }
 
 /** The admin's bounds on polling (config `fetch.*`). */
@@ -151,7 +154,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   let feed: IngestedFeed;
   let discovered: FetchResult & { kind: 'ok' } | null = null;
   try {
-    feed = source.type === 'html' ? listingOf(res, source.items ?? null) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
+    feed = source.type === 'html' ? await listingOf(deps.reader ?? readInThread(), res, source.items ?? null, signal) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
     // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
@@ -193,10 +196,13 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }
 
-/** A section page's article links as a feed (type: html); throws not_html, decode_error or selector_empty. */
-function listingOf(res: FetchResult & { kind: 'ok' }, items: string | null): IngestedFeed {
+/**
+ * A section page's article links as a feed (type: html); throws not_html, decode_error, selector_empty, or the
+ * reader's extract_timeout / too_large.
+ */
+async function listingOf(reader: PageReader, res: FetchResult & { kind: 'ok' }, items: string | null, signal: AbortSignal | undefined): Promise<IngestedFeed> {
   if (!isHtmlType(res.contentType)) throw notHtml(res.contentType);
-  const listing = readListing(decodePage(res.body, res.contentType), res.url, items);
+  const listing = await reader.listing(res.body, res.contentType, res.url, items, signal);
   if (listing.selectorEmpty) throw itemsSelectorEmpty(items!, res.url);
   return listing;
 }

@@ -387,3 +387,99 @@ sources:
     expect(await items('pilihan')).to.have.length(2); // nothing lost
   });
 });
+
+describe('page reading off the event loop (real daemon process)', function () {
+  this.timeout(180_000);
+  let server: FeedServer;
+  let daemon: Daemon;
+  // 50,000 teasers, 100,000 elements: parsing, cleaning and link scoring of what dom.ts keeps takes seconds.
+  const hostile = `<html><body>${Array.from({ length: 50_000 }, (_, i) => `<div><a href="/artikel/${100_000 + i}/judul-berita-ke-${i}">Judul berita ke-${i}</a></div>`).join('')}</body></html>`;
+  let servedAt = 0;
+
+  before(async () => {
+    server = await new FeedServer().start();
+    server.routes.set('/berat.xml', feedRoute(() => ({ body: rss([{ guid: 'berat', link: server.url('/berat'), title: 'Halaman 100.000 elemen', description: 'Teks feed.' }]) })));
+    server.routes.set('/berat', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(hostile, () => (servedAt = performance.now()));
+    });
+    daemon = await startDaemon({ yaml: `fetch:\n  page_time_limit: 120s\nsources:\n  - id: berat\n    url: "${server.url('/berat.xml')}"\n    full_text: true\n` });
+  });
+  after(async () => {
+    await daemon?.close();
+    await server.stop();
+  });
+
+  it('/healthz keeps answering while a 100,000-element page is read: its worst latency is far below the reading time', async () => {
+    const probes: { at: number; ms: number }[] = [];
+    let doneAt = 0;
+    let item: { page?: string; page_error?: { code: string } | null } | undefined;
+    for (const deadline = performance.now() + 150_000; performance.now() < deadline; ) {
+      const t = performance.now();
+      // A probe the server dropped (a kept-alive socket it closed while stalled) counts for the time it took.
+      await fetch(`${daemon.base}/healthz`).then((r) => r.arrayBuffer(), () => null);
+      probes.push({ at: t, ms: performance.now() - t });
+      item = ((await (await fetch(`${daemon.base}/api/items?source=berat`)).json()) as { items: typeof item[] }).items[0];
+      if (item?.page_error || item?.page === 'done') {
+        doneAt = performance.now();
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(servedAt, 'the hostile page was served').to.be.above(0);
+    expect(doneAt, 'the page was read (or refused) in time').to.be.above(0);
+    const readingMs = doneAt - servedAt;
+    const during = probes.filter((p) => p.at >= servedAt);
+    const worst = Math.max(...during.map((p) => p.ms));
+    const ready = (await (await fetch(`${daemon.base}/readyz`)).json()) as { event_loop_lag_ms: number };
+    console.log(`      reading the page: ${readingMs.toFixed(0)} ms (${item?.page_error?.code ?? item?.page}); /healthz during it: ${during.length} probes, worst ${worst.toFixed(0)} ms; daemon event-loop lag (worst of the last minute): ${ready.event_loop_lag_ms} ms`);
+    expect(during.length).to.be.at.least(3);
+    expect(worst).to.be.below(readingMs / 2);
+  });
+});
+
+describe('fetch.page_time_limit (real daemon process)', function () {
+  this.timeout(120_000);
+  let server: FeedServer;
+  let daemon: Daemon;
+  // Seconds of reading (see above) against a limit of 0.5 s; the next page comes with a limit of 60 s (a reload).
+  const hostile = `<html><body>${Array.from({ length: 50_000 }, (_, i) => `<div><a href="/artikel/${100_000 + i}/judul-berita-ke-${i}">Judul berita ke-${i}</a></div>`).join('')}</body></html>`;
+  const config = (withNext: boolean) => `fetch:
+  page_time_limit: ${withNext ? '60s' : '500ms'}
+  page_concurrency: 1
+sources:
+  - id: lambat
+    url: "${server.url('/lambat.xml')}"
+    full_text: true
+${withNext ? `  - id: berikut\n    url: "${server.url('/berikut.xml')}"\n    full_text: true\n` : ''}`;
+  const first = async (source: string) =>
+    ((await (await fetch(`${daemon.base}/api/items?source=${source}`)).json()) as { items: { page?: string; page_error?: { code: string; message: string } | null }[] }).items[0];
+
+  before(async () => {
+    server = await new FeedServer().start();
+    server.routes.set('/lambat.xml', feedRoute(() => ({ body: rss([{ guid: 'lambat', link: server.url('/lambat'), title: 'Halaman lambat', description: 'Teks feed.' }]) })));
+    server.routes.set('/lambat', html(hostile));
+    server.routes.set('/berikut.xml', feedRoute(() => ({ body: rss([{ guid: 'berikut', link: server.url('/artikel/putin'), title: 'Putin', description: 'Teks feed.' }]) })));
+    server.routes.set('/artikel/putin', html(page('jurnas-putin.html')));
+    daemon = await startDaemon({ yaml: config(false) });
+  });
+  after(async () => {
+    await daemon?.close();
+    await server.stop();
+  });
+
+  it('a page read past the limit becomes page_error extract_timeout; its reader is replaced and the next page is read', async () => {
+    const slow = await waitFor(async () => ((await first('lambat'))?.page_error ? first('lambat') : null), { what: 'a page_error on the slow page', timeoutMs: 60_000 });
+    expect(slow!.page_error).to.deep.include({ code: 'extract_timeout' });
+    expect(slow!.page_error!.message).to.include('fetch.page_time_limit');
+    expect(slow!.page).to.equal('failed'); // reading it again would take as long: not retried
+    // The next page comes after the slow one was stopped: a new source, added by a reload.
+    daemon.writeConfig(config(true));
+    daemon.child.kill('SIGHUP');
+    const next = await waitFor(async () => ((await first('berikut'))?.page === 'done' ? first('berikut') : null), { what: 'the next page to be read', timeoutMs: 60_000 });
+    expect(next!.page_error).to.equal(null);
+    const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
+    expect(metrics).to.match(/warta_page_errors_total\{source="lambat",code="extract_timeout"\} 1/);
+    expect(daemon.logs().some((l) => JSON.stringify(l).includes('"code":"extract_timeout"'))).to.equal(true);
+  });
+});
