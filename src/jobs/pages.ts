@@ -10,7 +10,7 @@ import { errorCodeLabel, type Metrics } from '../base/metrics.js';
 import { coerceError, WartaError } from '../base/errors.js';
 import type { Config } from '../config/load.js';
 import type { FetchResult } from '../pipeline/fetch/fetch.js';
-import { readItemPage, type PageSource } from '../pipeline/item-page.js';
+import { isContentSelectorProblem, readItemPage, type PageSource } from '../pipeline/item-page.js';
 import type { PageReader } from '../pipeline/page/reader.js';
 import { PAGE_PRIORITY, type HostGate } from '../schedule/host-gate.js';
 import type { PageJob, Store } from '../store/store.js';
@@ -116,6 +116,8 @@ export function makePageQueue(deps: PageQueueDeps) {
         const written = await store.pages.complete(outcome.done, { signal });
         deps.metrics?.pages.inc({ source: source.id, outcome: written ? 'done' : 'stale' });
         deps.metrics?.pageDuration.observe({ source: source.id }, seconds);
+        // The content_selector matched on this page: a source degraded for it matching nothing is ok again.
+        if (source.contentSelector) await clearSelectorProblem(source.id);
         log.debug({ source: source.id, item: job.itemId, url: job.url, pages: outcome.pages, written }, 'article page read');
         return;
       }
@@ -133,6 +135,15 @@ export function makePageQueue(deps: PageQueueDeps) {
       log.error({ source: job.sourceId, item: job.itemId, url: job.url, err }, 'article page could not be processed');
       await store.pages.fail({ itemId: job.itemId, now: deps.now(), error: { code: error.code, message: error.message }, retryAt: null }, { signal }).catch(() => {});
     }
+  }
+
+  async function clearSelectorProblem(sourceId: string): Promise<void> {
+    const row = await store.sources.get(sourceId);
+    if (row?.state !== 'degraded' || row.lastErrorCode === null) return;
+    const error = { code: row.lastErrorCode, message: row.lastErrorMessage ?? '' };
+    if (!isContentSelectorProblem(error)) return;
+    await store.sources.clearDegraded(sourceId, error, { signal });
+    log.info({ source: sourceId }, 'content_selector matched again: the source is ok');
   }
 
   return {

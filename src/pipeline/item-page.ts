@@ -71,9 +71,7 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
   });
   if ('error' in read) return fail(read.error, isRetryable(read.error.code));
   const a = read.ok;
-  if (a.selectorEmpty) {
-    return fail(new WartaError('selector_empty', `content_selector "${source.contentSelector}" matched nothing on ${a.url}`), false);
-  }
+  if (a.selectorEmpty) return fail(contentSelectorEmpty(source.contentSelector!, a.url), false);
   if (!a.isArticle || a.text.trim() === '') {
     return fail(new WartaError('no_article', `no article found on ${a.url}${a.isArticle ? '' : ' (it reads as a section page)'}`), false);
   }
@@ -106,6 +104,16 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
       title,
     },
   };
+}
+
+/** The problem of a content_selector that matched nothing on a page (the source is degraded while it lasts). */
+export function contentSelectorEmpty(selector: string, url: string): WartaError {
+  return new WartaError('selector_empty', `content_selector "${selector}" matched nothing on ${url} (has the site changed its layout?)`);
+}
+
+/** Whether a source's recorded error is a content_selector that matched nothing (not an `items:` selector's). */
+export function isContentSelectorProblem(error: { code: string; message: string }): boolean {
+  return error.code === 'selector_empty' && error.message.startsWith('content_selector ');
 }
 
 // Worth another try: the server or the network may answer later. Not: the page itself is wrong for warta

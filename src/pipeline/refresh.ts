@@ -13,6 +13,7 @@ import type { StoryStage } from './story-plan.js';
 import { decodePage, isHtmlType, notHtml } from './page/decode.js';
 import { itemsSelectorEmpty } from './page/listing.js';
 import { readInThread, type PageReader } from './page/reader.js';
+import { isContentSelectorProblem } from './item-page.js';
 import { discoverFeeds } from './page/discover.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
@@ -53,6 +54,8 @@ export interface RefreshSource {
   type?: 'feed' | 'html';
   /** type html: the `items:` selector of article links; null: found automatically. */
   items?: string | null;
+  /** full_text: where the article is on its pages (a problem with it outlasts successful polls). */
+  contentSelector?: string | null;
 }
 
 /** How a refresh was asked for. */
@@ -133,8 +136,9 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   if (res.kind === 'error') return recordFailure(deps, state, res.status, res.error, res.retryAfter, signal, finish);
 
   const hints = { feedMs: state.feedHintMs, cacheMs: res.cacheMs, skipHours: [], skipDays: [] };
+  const success = (h: Parameters<typeof nextAllowedPoll>[1], status: number) => ({ ...succeeded(deps, h, status), ...lastingProblem(state, source) });
   if (res.kind === 'not_modified') {
-    await store.sources.recordPoll(source.id, { ...success(deps, hints, 304), notModified: true }, { signal });
+    await store.sources.recordPoll(source.id, { ...success(hints, 304), notModified: true }, { signal });
     return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
@@ -146,7 +150,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const redirect = trackRedirect(state, res.redirects, res.url, deps.policy.redirectPersistAfter);
   if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
   if (bodyHash === state.bodyHash) {
-    await store.sources.recordPoll(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }, { signal });
+    await store.sources.recordPoll(source.id, { ...success(hints, res.status), notModified: true, validators, redirect }, { signal });
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
@@ -183,7 +187,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     updates: askPages ? plan.updates.map(askPages) : plan.updates,
     maxItems: source.maxItems ?? null,
     poll: {
-      ...success(deps, feedHints, res.status),
+      ...success(feedHints, res.status),
       feedHintMs: feedHints.feedMs,
       ...polled,
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
@@ -259,7 +263,18 @@ function feedIntervalMs(feed: IngestedFeed): number | null {
   return minutes > 0 ? minutes * 60_000 : null;
 }
 
-function success(deps: RefreshDeps, hints: Parameters<typeof nextAllowedPoll>[1], status: number): PollRecord {
+/**
+ * A problem a poll cannot see, which a successful poll must not clear: an article page's content_selector that
+ * matched nothing (issue 12). It lasts until a page is read with the selector matching (jobs/pages.ts clears it),
+ * or until the source has no content_selector any more.
+ */
+function lastingProblem(state: SourceRow, source: RefreshSource): Pick<PollRecord, 'state' | 'error'> | null {
+  if (!source.contentSelector || state.lastErrorCode === null) return null;
+  const error = { code: state.lastErrorCode, message: state.lastErrorMessage ?? '' };
+  return isContentSelectorProblem(error) ? { state: 'degraded', error } : null;
+}
+
+function succeeded(deps: RefreshDeps, hints: Parameters<typeof nextAllowedPoll>[1], status: number): PollRecord {
   const now = deps.now();
   const hintUntil = nextAllowedPoll(now, hints, { minMs: deps.policy.minIntervalMs, maxMs: deps.policy.maxIntervalMs });
   return { now, status, state: 'ok', error: null, consecutiveFailures: 0, success: true, heldUntil: null, hintUntil };

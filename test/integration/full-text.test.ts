@@ -67,6 +67,11 @@ describe('whole articles (real daemon process, pages on 127.0.0.1)', function ()
     { guid: 'pindah', link: server.url('/pindah'), title: 'Halaman pindah host', description: 'Teks feed.' },
     { guid: 'bom', link: server.url('/bom'), title: 'Bom gzip', description: 'Teks feed.' },
   ];
+  let pilihFixed = false;
+  const pilihItems = () => [
+    { guid: 'p', link: server.url('/artikel/putin-2'), title: 'Putin (selector)', description: SUMMARY },
+    ...(pilihFixed ? [{ guid: 'p4', link: server.url('/artikel/putin-4'), title: 'Putin (selector cocok)', description: SUMMARY }] : []),
+  ];
   const config = (later = false) => `
 fetch:
   timeout: 3s
@@ -111,10 +116,12 @@ ${later ? '    full_text: true\n' : ''}outputs:
     server = await new FeedServer().start();
     const r = (path: string, route: Route) => server.routes.set(path, route);
     r('/jurnas.xml', feedRoute(() => ({ body: rss(feedItems()) })));
-    r('/pilih.xml', feedRoute(() => ({ body: rss([{ guid: 'p', link: server.url('/artikel/putin-2'), title: 'Putin (selector)', description: SUMMARY }]) })));
+    r('/pilih.xml', feedRoute(() => ({ body: rss(pilihItems()) })));
     r('/hanya-tag.xml', feedRoute(() => ({ body: rss([{ guid: 't', link: server.url('/artikel/putin-3'), title: 'Putin (tag_only)', description: SUMMARY, pubDate: 'Thu, 07 Nov 2024 22:00:00 GMT' }]) })));
     r('/nanti.xml', feedRoute(() => ({ body: rss([{ guid: 'n', link: server.url('/artikel/pangan'), title: 'Cadangan beras', description: 'Beras.', pubDate: 'Mon, 11 Nov 2024 05:00:00 GMT' }]) })));
     for (const p of ['/artikel/putin', '/artikel/putin-2', '/artikel/putin-3']) r(p, html(page('jurnas-putin.html')));
+    // The site's layout as the content_selector knows it (the fixture's article container renamed).
+    r('/artikel/putin-4', html(page('jurnas-putin.html').replace('class="txt-detail"', 'class="tata-letak-lama"')));
     r('/artikel/pangan', html(page('antara-pangan.html')));
     r('/detik/banjir', (req, res) => html(page(req.url?.includes('page=2') ? 'detik-banjir.p2.html' : 'detik-banjir.html'))(req, res));
     r('/gagal', (_req, res) => {
@@ -255,6 +262,23 @@ ${later ? '    full_text: true\n' : ''}outputs:
     const s = (await api<{ id: string; state: string; last_error: { code: string } | null }[]>('/api/sources')).find((x) => x.id === 'pilih')!;
     expect(s.state).to.equal('degraded');
     expect(s.last_error?.code).to.equal('selector_empty');
+  });
+
+  it('selector_empty outlasts successful polls of the feed, and ends when a page is read with the selector matching', async () => {
+    const state = async () => (await api<{ id: string; state: string; last_error: { code: string } | null }[]>('/api/sources')).find((x) => x.id === 'pilih')!;
+    // A good poll of the feed (another process, the same pipeline): the pages' problem is not the feed's.
+    const f = await runWarta(['fetch', 'pilih', '--config', daemon.configPath]);
+    expect(f.stdout).to.match(/^pilih\t(updated|not_modified)\t/m);
+    expect(await state()).to.deep.include({ state: 'degraded', last_error: (await state()).last_error });
+    expect((await state()).last_error?.code).to.equal('selector_empty');
+    // The site is back to the layout the selector knows: the next new item's page matches, and the source is ok.
+    pilihFixed = true;
+    const g = await runWarta(['fetch', 'pilih', '--config', daemon.configPath]);
+    expect(g.stdout).to.match(/^pilih\tupdated\t200\tnew 1/m);
+    expect(g.stdout).to.match(/^pages\tread 1\t/m);
+    const s = await state();
+    expect(s).to.include({ state: 'ok' });
+    expect(s.last_error).to.equal(null);
   });
 
   it("tag_only: tags on the article, publishes the feed's own text", async () => {
