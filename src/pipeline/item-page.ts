@@ -30,8 +30,8 @@ export interface PageSource {
 export interface ItemPageDeps {
   /** Fetches one page of an article for a source (politeness, limits and the address rules are the caller's). */
   fetchPage: (url: string, source: PageSource) => Promise<FetchResult>;
-  /** Reads the fetched pages (reader-pool.ts: off the event loop, within a time and memory limit). */
-  reader: PageReader;
+  /** Reads the fetched pages (reader-pool.ts: off the event loop, within a time and memory limit); absent: on this thread. */
+  reader?: PageReader;
   classifier: () => Classifier;
   now: () => Date;
   /** Shutting down: reads in progress stop with `aborted`. */
