@@ -11,7 +11,7 @@ import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
 import { decodePage, isHtmlType, notHtml } from './page/decode.js';
-import { itemsSelectorEmpty } from './page/listing.js';
+import { itemsSelectorEmpty, keyListed } from './page/listing.js';
 import { readInThread, type PageReader } from './page/reader.js';
 import { isContentSelectorProblem } from './item-page.js';
 import { discoverFeeds } from './page/discover.js';
@@ -168,7 +168,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     deps.log.info({ source: source.id, page: res.url, feed: discovered.url }, 'feed discovered on the page: polled from now on');
   }
 
-  const keyed = assignKeys(feed.items);
+  const keyed = source.type === 'html' ? keyListed(assignKeys(feed.items)) : assignKeys(feed.items);
   const classifier = deps.classifier();
   const classify = (item: IncomingItem) => classifier.classify(item, source.id);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };

@@ -340,13 +340,14 @@ describe('type: html sources (real daemon process)', function () {
   let server: FeedServer;
   let daemon: Daemon;
   let layout = 'lama';
+  let teaser = 'Putin terima Lukashenko';
   const PUTIN = '/artikel/162345/putin-dan-lukashenko-bahas-rudal-oreshnik';
   const BERAS = '/artikel/4512/pemerintah-perkuat-cadangan-beras-jelang-natal';
   // A section page: a menu of section links, then teasers (picture link first, headline link after) in page order.
   const kanal = () => `<!doctype html><html><head><title>Kanal Internasional</title></head><body>
 <nav class="menu"><a href="/kanal/nasional">Nasional</a> <a href="/kanal/ekonomi">Ekonomi</a> <a href="/tentang">Tentang kami</a></nav>
 <div class="${layout === 'lama' ? 'daftar-berita' : 'list-news'}">
-  <article><a href="${PUTIN}"><img src="/p.jpg" alt=""></a><h2 class="judul"><a href="${PUTIN}">Putin terima Lukashenko</a></h2></article>
+  <article><a href="${PUTIN}"><img src="/p.jpg" alt=""></a><h2 class="judul"><a href="${PUTIN}">${teaser}</a></h2></article>
   <article><a href="${BERAS}"><img src="/b.jpg" alt=""></a><h2 class="judul"><a href="${BERAS}">Cadangan beras diperkuat</a></h2></article>
 </div>
 <footer><a href="/kontak">Kontak</a></footer></body></html>`;
@@ -358,7 +359,7 @@ describe('type: html sources (real daemon process)', function () {
     server = await new FeedServer().start();
     server.routes.set('/kanal/internasional', (req, res) => {
       const body = kanal();
-      const etag = `"${layout}"`;
+      const etag = `"${layout}${teaser === 'Putin terima Lukashenko' ? '' : '-2'}"`;
       if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { etag }).end();
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag }).end(body);
     });
@@ -409,6 +410,17 @@ sources:
     expect(s.state).to.equal('degraded');
     expect(s.last_error?.code).to.equal('selector_empty');
     expect(await items('pilihan')).to.have.length(2); // nothing lost
+  });
+
+  it('a reworded teaser on the section page is not a change: the article is not read again and keeps its headline', async () => {
+    const before = await items('otomatis');
+    const reads = server.hits.get(PUTIN);
+    teaser = 'BREAKING: Putin terima Lukashenko di Kremlin';
+    const f = await runWarta(['fetch', 'otomatis', '--config', daemon.configPath]);
+    expect(f.stdout).to.match(/^otomatis\tupdated\t200\tnew 0\tupdated 0/m);
+    expect(server.hits.get(PUTIN)).to.equal(reads);
+    const after = await items('otomatis');
+    expect(after.map((i) => [i.link, i.title, i.page])).to.deep.equal(before.map((i) => [i.link, i.title, i.page]));
   });
 });
 
