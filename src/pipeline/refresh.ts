@@ -115,7 +115,13 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   }
 }
 
-async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: RefreshOptions, finish: Finish): Promise<RefreshOutcome> {
+/** The URL polled instead of the source's own (a feed found on its page, a redirect's target) and why it was left. */
+interface LeftBehind {
+  url: string;
+  error: WartaError;
+}
+
+async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: RefreshOptions, finish: Finish, left: LeftBehind | null = null): Promise<RefreshOutcome> {
   const { store } = deps;
   const { signal } = opts;
   // The runtime creates rows for configured sources at start and on reload; writing here on every poll would
@@ -130,10 +136,20 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const skip = opts.force ? null : whySkip(state, now, opts.ignoreHints ?? false, deps.policy.maxIntervalMs);
   if (skip) return finish({ result: 'skipped', skipped: skip });
 
-  const url = state.effectiveUrl ?? source.url;
-  const res = await deps.fetch({ url, etag: state.etag, lastModified: state.lastModified, signal: opts.signal });
+  // A feed found on the source's page earlier (or a permanent redirect's target) that stops being a feed: the
+  // source's own URL is asked again, and a page there is searched for its feeds anew (issue 12).
+  const away = left === null && state.effectiveUrl !== null && state.effectiveUrl !== source.url ? state.effectiveUrl : null;
+  const backToSource = (error: WartaError) => {
+    deps.log.info({ source: source.id, from: away, error: errorOf(error) }, `${away} failed (${error.code}): asking the source's own URL again`);
+    return refreshStages(deps, source, opts, finish, { url: away!, error });
+  };
+  const failed = (error: WartaError) => (left ? new WartaError(error.code, `${error.message}; the feed polled until now, ${left.url}, failed too (${left.error.code}: ${left.error.message})`, { cause: error }) : error);
+  const url = left ? source.url : (state.effectiveUrl ?? source.url);
+  // Validators belong to the URL they came from.
+  const res = await deps.fetch({ url, etag: left ? null : state.etag, lastModified: left ? null : state.lastModified, signal: opts.signal });
   if (res.kind === 'error' && res.error.code === 'aborted') return finish({ result: 'aborted', error: errorOf(res.error) });
-  if (res.kind === 'error') return recordFailure(deps, state, res.status, res.error, res.retryAfter, signal, finish);
+  if (res.kind === 'error' && away && abandons(res.error)) return backToSource(res.error);
+  if (res.kind === 'error') return recordFailure(deps, state, res.status, failed(res.error), res.retryAfter, signal, finish);
 
   const hints = { feedMs: state.feedHintMs, cacheMs: res.cacheMs, skipHours: [], skipDays: [] };
   const success = (h: Parameters<typeof nextAllowedPoll>[1], status: number) => ({ ...succeeded(deps, h, status), ...lastingProblem(state, source) });
@@ -149,7 +165,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // Validators are not sent across redirects, so a redirected poll of an unchanged feed lands here too.
   const redirect = trackRedirect(state, res.redirects, res.url, deps.policy.redirectPersistAfter);
   if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
-  if (bodyHash === state.bodyHash) {
+  if (!left && bodyHash === state.bodyHash) {
     await store.sources.recordPoll(source.id, { ...success(hints, res.status), notModified: true, validators, redirect }, { signal });
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
@@ -163,8 +179,11 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
     // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
     const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, res, now, signal) : null;
-    if (!found) return recordFailure(deps, state, res.status, error, null, signal, finish);
-    ({ feed, res: discovered } = found);
+    if (found?.error) return away ? backToSource(found.error) : recordFailure(deps, state, res.status, failed(found.error), null, signal, finish);
+    if (!found && away && abandons(error)) return backToSource(error);
+    if (!found?.feed) return recordFailure(deps, state, res.status, failed(error), null, signal, finish);
+    feed = found.feed;
+    discovered = found.res;
     deps.log.info({ source: source.id, page: res.url, feed: discovered.url }, 'feed discovered on the page: polled from now on');
   }
 
@@ -179,7 +198,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // The discovered feed's URL is polled from now on, with its validators (shown as effective_url).
   const polled = discovered
     ? { redirect: { target: null, seen: 0, effectiveUrl: discovered.url }, validators: { etag: discovered.etag, lastModified: discovered.lastModified, bodyHash: createHash('sha256').update(discovered.body).digest('hex') } }
-    : { redirect, validators };
+    : { redirect: left ? { target: null, seen: 0, ...redirect, effectiveUrl: redirect?.effectiveUrl ?? null } : redirect, validators };
   const newItems = askPages ? plan.inserts.map(askPages) : plan.inserts;
   const commit = (inserts: readonly ItemInsert[]) => store.items.commitRefresh({
     sourceId: source.id,
@@ -212,8 +231,9 @@ async function listingOf(reader: PageReader, res: FetchResult & { kind: 'ok' }, 
 }
 
 /**
- * The feed an HTML answer links as its alternate, fetched and read; null when the page names none or none of
- * them reads as a feed (the caller then records the page's own not_a_feed).
+ * The feed an HTML answer links as its alternate, fetched and read: the page's alternates in its order, the
+ * first that reads as a feed (at most MAX_ALTERNATES tried). null when the page names none (the caller records
+ * the page's own not_a_feed); an error naming each one tried and why, when none could be read.
  */
 async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' }, now: Date, signal: AbortSignal | undefined) {
   if (!isHtmlType(page.contentType)) return null;
@@ -223,16 +243,30 @@ async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' 
   } catch {
     return null;
   }
-  for (const url of discoverFeeds(html, page.url).slice(0, 3)) {
+  const tried: string[] = [];
+  for (const url of discoverFeeds(html, page.url).slice(0, MAX_ALTERNATES)) {
     const res = await deps.fetch({ url, etag: null, lastModified: null, signal });
-    if (res.kind !== 'ok') continue;
-    try {
-      return { feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
-    } catch {
+    if (res.kind === 'error' && res.error.code === 'aborted') throw res.error;
+    if (res.kind !== 'ok') {
+      tried.push(`${url} (${res.kind === 'error' ? res.error.code : 'not_modified'})`);
       continue;
     }
+    try {
+      return { feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
+    } catch (err) {
+      tried.push(`${url} (${err instanceof WartaError ? err.code : 'parse_error'})`);
+    }
   }
-  return null;
+  if (tried.length === 0) return null;
+  return { error: new WartaError('not_a_feed', `${page.url} is a web page; the feeds it links could not be read: ${tried.join(', ')}`) };
+}
+
+/** A page's alternates tried, in its order, before the source is recorded as failing. */
+const MAX_ALTERNATES = 3;
+
+/** Failures of a URL found for a source that say it is no feed any more (not a passing outage: 5xx, timeouts, 429). */
+function abandons(error: WartaError): boolean {
+  return error.code === 'not_a_feed' || error.code === 'gone' || error.code === 'parse_error' || error.code === 'not_html' || (/^http_4\d\d$/.test(error.code) && error.code !== 'http_408');
 }
 
 /**

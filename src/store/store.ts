@@ -53,7 +53,7 @@ export interface PollRecord {
   hintUntil?: Date | null;
   feedHintMs?: number | null;
   /** The permanent-redirect bookkeeping after this poll (absent: unchanged). */
-  redirect?: { target: string | null; seen: number; effectiveUrl?: string };
+  redirect?: { target: string | null; seen: number; effectiveUrl?: string | null };
   validators?: { etag: string | null; lastModified: string | null; bodyHash: string | null };
   feed?: { title: string | null; siteUrl: string | null; parser: string; format: string };
 }

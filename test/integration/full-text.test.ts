@@ -308,23 +308,28 @@ describe('feed autodiscovery (real daemon process)', function () {
   this.timeout(60_000);
   let server: FeedServer;
   let daemon: Daemon;
+  // The feeds the page announces, in its order.
+  let alternates = ['/rss/kanal.xml'];
+  const kanalPage = () => `<!doctype html><html><head><title>Kanal</title>
+<link rel="stylesheet" href="/gaya.css">${alternates.map((a) => `<link rel="alternate" type="application/rss+xml" title="RSS" href="${a}">`).join('')}
+</head><body><p>Berita terbaru</p></body></html>`;
+  const gone: Route = (_req, res) => void res.writeHead(404).end('tidak ada');
   before(async () => {
     server = await new FeedServer().start();
-    server.routes.set('/kanal', html(`<!doctype html><html><head><title>Kanal</title>
-<link rel="stylesheet" href="/gaya.css"><link rel="alternate" type="application/rss+xml" title="RSS" href="/rss/kanal.xml">
-</head><body><p>Berita terbaru</p></body></html>`));
+    server.routes.set('/kanal', (req, res) => html(kanalPage())(req, res));
     server.routes.set('/rss/kanal.xml', feedRoute(() => ({ body: rss([{ guid: 'a', link: 'https://kanal.example/a', title: 'Berita dari feed yang ditemukan', pubDate: 'Mon, 11 Nov 2024 05:00:00 GMT' }]) })));
+    server.routes.set('/rss/kanal-baru.xml', feedRoute(() => ({ body: rss([{ guid: 'b', link: 'https://kanal.example/b', title: 'Berita dari feed baru', pubDate: 'Tue, 12 Nov 2024 05:00:00 GMT' }]) })));
     daemon = await startDaemon({ yaml: `sources:\n  - id: kanal\n    url: "${server.url('/kanal')}"\n` });
   });
   after(async () => {
     await daemon?.close();
     await server.stop();
   });
+  const source = async () => ((await (await fetch(`${daemon.base}/api/sources`)).json()) as { id: string; state: string; effective_url: string | null; last_error: { code: string; message: string } | null }[])[0]!;
 
   it('reads a page that links its feed through that feed, polls the feed from then on, and warta sources shows it', async () => {
     await waitFor(async () => (await (await fetch(`${daemon.base}/api/items?source=kanal`)).json() as { items: unknown[] }).items.length === 1 || null, { what: 'the discovered feed\'s item' });
-    const s = ((await (await fetch(`${daemon.base}/api/sources`)).json()) as { id: string; state: string; effective_url: string | null }[])[0]!;
-    expect(s).to.include({ state: 'ok', effective_url: server.url('/rss/kanal.xml') });
+    expect(await source()).to.include({ state: 'ok', effective_url: server.url('/rss/kanal.xml') });
     const cli = await runWarta(['sources', '--config', daemon.configPath]);
     expect(cli.stdout).to.include(`kanal polls ${server.url('/rss/kanal.xml')}`);
     // The next poll goes to the feed itself (and gets its 304), not to the page.
@@ -332,6 +337,32 @@ describe('feed autodiscovery (real daemon process)', function () {
     const f = await runWarta(['fetch', 'kanal', '--config', daemon.configPath]);
     expect(f.stdout).to.match(/^kanal\tnot_modified\t304/m);
     expect(server.hits.get('/kanal')).to.equal(pageHits);
+  });
+
+  it('when the discovered feed goes away, the page is read again and its next working alternate is polled', async () => {
+    // The site moved its feed: the old one answers 404, the page now lists a dead link first and the new feed after.
+    server.routes.set('/rss/kanal.xml', gone);
+    alternates = ['/rss/hilang.xml', '/rss/kanal-baru.xml'];
+    const f = await runWarta(['fetch', 'kanal', '--config', daemon.configPath]);
+    expect(f.stdout).to.match(/^kanal\tupdated\t200\tnew 1/m);
+    expect(server.hits.get('/rss/hilang.xml')).to.equal(1);
+    expect(await source()).to.include({ state: 'ok', effective_url: server.url('/rss/kanal-baru.xml') });
+  });
+
+  it('when neither the feed polled until now nor the page gives a feed, the error names both', async () => {
+    server.routes.set('/rss/kanal-baru.xml', gone);
+    alternates = [];
+    const f = await runWarta(['fetch', 'kanal', '--config', daemon.configPath]);
+    expect(f.stdout).to.match(/^kanal\tfailed\t200\t.*not_a_feed: /m);
+    const s = await source();
+    expect(s.last_error?.code).to.equal('not_a_feed');
+    expect(s.last_error?.message).to.include(`the feed polled until now, ${server.url('/rss/kanal-baru.xml')}, failed too (http_404`);
+    // Kept: a feed that comes back is polled again (and the page asked again when it does not).
+    expect(s.effective_url).to.equal(server.url('/rss/kanal-baru.xml'));
+    // A page whose alternates all fail says which and why.
+    alternates = ['/rss/hilang.xml', '/rss/kanal.xml'];
+    const g = await runWarta(['fetch', 'kanal', '--config', daemon.configPath]);
+    expect(g.stdout).to.match(/the feeds it links could not be read: \S+\/rss\/hilang\.xml \(http_404\), \S+\/rss\/kanal\.xml \(http_404\)/);
   });
 });
 
