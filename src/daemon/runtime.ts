@@ -21,8 +21,10 @@ export interface Runtime {
   /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
   refreshDeps: RefreshDeps;
   /**
-   * Fetches one article page for a source (issue 12): only from public addresses, or from the source's own host
-   * (with the feed's own rules), on every redirect hop; only http/https.
+   * Fetches one article page for a source (issue 12): only from public addresses, or, on the source's own host
+   * name, from an address this process has read the source's feed from (an intranet feed's pages); on every
+   * redirect hop; only http/https. A host name that resolves to a private address the feed was never read from
+   * (DNS rebinding, a publisher pointing its name inside the network) is refused with blocked_address.
    */
   fetchPage(url: string, sourceUrl: string, signal?: AbortSignal): Promise<FetchResult>;
   /**
@@ -35,13 +37,14 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-function limitsOf(config: Config): FetchLimits {
+function limitsOf(config: Config, resolved?: FetchLimits['resolved']): FetchLimits {
   return {
     timeoutMs: config.fetch.timeoutMs,
     maxBody: config.fetch.maxBody,
     maxRedirects: 5,
     userAgent: USER_AGENT,
     blockPrivateAddresses: config.fetch.blockPrivateAddresses,
+    ...(resolved ? { resolved } : {}),
   };
 }
 
@@ -55,6 +58,31 @@ function pageLimitsOf(config: Config, env: NodeJS.ProcessEnv): FetchLimits {
     blockPrivateAddresses: true,
     allowLoopback: env[PAGE_LOOPBACK_ENV] === '1',
     blockRule: "article pages are fetched only from public addresses or their source's own host",
+  };
+}
+
+/**
+ * The addresses sources' feeds were read from, by host name: DNS answers the feed fetcher connected with,
+ * kept once a poll of that host read a feed (a failed poll proves nothing about an address).
+ */
+function makeFeedAddresses() {
+  const answered = new Map<string, readonly string[]>();
+  const read = new Map<string, Set<string>>();
+  return {
+    resolved(hostname: string, addresses: readonly string[]) {
+      answered.set(hostname.toLowerCase(), addresses);
+    },
+    feedRead(url: string) {
+      const host = hostnameOf(url);
+      const seen = host === null ? undefined : answered.get(host);
+      if (!host || !seen) return; // an IP literal: no DNS, nothing to remember
+      let set = read.get(host);
+      if (!set) read.set(host, (set = new Set()));
+      for (const a of seen) set.add(a);
+    },
+    has(hostname: string, address: string): boolean {
+      return read.get(hostname.toLowerCase())?.has(address) ?? false;
+    },
   };
 }
 
@@ -79,10 +107,19 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     throw err;
   }
   let classifier: Classifier = makeClassifier(config);
-  let limits = limitsOf(config);
+  const feedAddresses = makeFeedAddresses();
+  const resolved = feedAddresses.resolved;
+  let limits = limitsOf(config, resolved);
   let agent: Agent = makeFetchAgent(limits);
   let pageLimits = pageLimitsOf(config, env);
   let pageAgent: Agent = makeFetchAgent(pageLimits);
+  // Pages on their source's own host name: a private address only where the source's feed was read from.
+  const ownHostLimits = (l: FetchLimits): FetchLimits => ({
+    ...l,
+    allowAddress: feedAddresses.has,
+    blockRule: "article pages are fetched only from public addresses, or from the address their source's feed is read from",
+  });
+  let ownHostAgent: Agent = makeFetchAgent(ownHostLimits(pageLimits));
   const now = () => new Date();
   let fetchSettings = config.fetch;
   const reader = makeReaderPool({
@@ -102,6 +139,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     log,
     stories,
     reader,
+    feedRead: feedAddresses.feedRead,
   };
   return {
     store,
@@ -110,7 +148,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     reader,
     fetchPage(url, sourceUrl, signal) {
       const hostname = hostnameOf(sourceUrl);
-      const trusted = hostname ? { hostname, dispatcher: agent } : undefined;
+      const trusted = hostname ? { hostname, dispatcher: ownHostAgent } : undefined;
       return fetchFeed(pageAgent, { url, etag: null, lastModified: null, accept: HTML_ACCEPT, signal, trusted }, pageLimits, now);
     },
     async reconfigure(next) {
@@ -122,7 +160,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
       storySettings = next.stories;
       fetchSettings = next.fetch;
       refreshDeps.policy = policyOf(next);
-      const nextLimits = limitsOf(next);
+      const nextLimits = limitsOf(next, resolved);
       if (JSON.stringify(nextLimits) !== JSON.stringify(limits)) {
         const old = agent;
         limits = nextLimits;
@@ -133,12 +171,16 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
         pageLimits = pageLimitsOf(next, env);
         pageAgent = makeFetchAgent(pageLimits);
         void oldPages.close().catch(() => {});
+        const oldOwn = ownHostAgent;
+        ownHostAgent = makeFetchAgent(ownHostLimits(pageLimits));
+        void oldOwn.close().catch(() => {});
       }
     },
     async close() {
       await reader.close();
       await agent.close();
       await pageAgent.close();
+      await ownHostAgent.close();
       await store.close();
     },
   };

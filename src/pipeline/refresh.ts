@@ -33,6 +33,8 @@ export interface RefreshDeps {
   pagesQueued?: () => void;
   /** Reads the section pages of `type: html` sources (the runtime's reader threads); absent: on this thread. */
   reader?: PageReader;
+  /** Told when a poll read the source's feed (or its 304) from `url`: article pages may come from its address. */
+  feedRead?: (url: string) => void;
 }
 
 /** The admin's bounds on polling (config `fetch.*`). */
@@ -155,6 +157,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const success = (h: Parameters<typeof nextAllowedPoll>[1], status: number) => ({ ...succeeded(deps, h, status), ...lastingProblem(state, source) });
   if (res.kind === 'not_modified') {
     await store.sources.recordPoll(source.id, { ...success(hints, 304), notModified: true }, { signal });
+    deps.feedRead?.(res.url);
     return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
@@ -167,6 +170,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
   if (!left && bodyHash === state.bodyHash) {
     await store.sources.recordPoll(source.id, { ...success(hints, res.status), notModified: true, validators, redirect }, { signal });
+    deps.feedRead?.(res.url);
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
@@ -215,6 +219,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // New items find their story in the refresh's transaction; a refresh with none needs no story decision.
   const written = stories && newItems.length > 0 ? await stories.commit(source.id, newItems, commit) : await commit(newItems);
   const parseMs = Math.round(performance.now() - parseStarted);
+  deps.feedRead?.((discovered ?? res).url);
   if (askPages && written.inserted + written.updated > 0) deps.pagesQueued?.();
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }

@@ -7,11 +7,12 @@
  * are the source's own host (127.0.0.1), which the same-host rule lets through; WARTA_TEST_ALLOW_LOOPBACK is not
  * set, so a redirect to 127.0.0.2 is another host on a non-public address and is refused.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { expect } from 'chai';
 import { runWarta, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss, type Route } from '../helpers/feed-server.js';
+import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PAGES = new URL('../fixtures/pages/', import.meta.url);
@@ -548,5 +549,59 @@ ${withNext ? `  - id: berikut\n    url: "${server.url('/berikut.xml')}"\n    ful
     const metrics = await (await fetch(`${daemon.base}/metrics`)).text();
     expect(metrics).to.match(/warta_page_errors_total\{source="lambat",code="extract_timeout"\} 1/);
     expect(daemon.logs().some((l) => JSON.stringify(l).includes('"code":"extract_timeout"'))).to.equal(true);
+  });
+});
+
+describe("article pages on the source's own host name: compared by address (warta fetch)", function () {
+  this.timeout(90_000);
+  let server: FeedServer;
+  let tmp: ReturnType<typeof tempDir>;
+  let feedUp = true;
+  // `localhost` is a host name that resolves to a loopback (non-public) address; WARTA_TEST_ALLOW_LOOPBACK is not
+  // set, so only the same-host rule can let these pages through.
+  const local = (path: string) => server.url(path).replace('127.0.0.1', 'localhost');
+  const config = (fullText: boolean) => `storage:\n  path: "${tmp.dir}/warta.db"\nsources:\n  - id: lokal\n    url: "${local('/lokal.xml')}"\n${fullText ? '    full_text: true\n' : ''}`;
+  const run = async (fullText: boolean) => {
+    writeFileSync(`${tmp.dir}/warta.yaml`, config(fullText));
+    // Named, so a source held back after the failed poll is polled anyway.
+    return runWarta(['fetch', 'lokal', '--config', `${tmp.dir}/warta.yaml`, '--log-level', 'warn', '--log-format', 'json']);
+  };
+
+  before(async () => {
+    tmp = tempDir();
+    server = await new FeedServer().start();
+    server.routes.set('/lokal.xml', (req, res) => {
+      if (!feedUp) return void res.writeHead(503).end();
+      const items = [{ guid: 'a', link: local('/artikel/a'), title: 'Putin', description: 'Teks feed.' }];
+      if (fullTextItems) items.push({ guid: 'b', link: local('/artikel/b'), title: 'Putin lagi', description: 'Teks feed.' });
+      feedRoute(() => ({ body: rss(items) }))(req, res);
+    });
+    for (const p of ['/artikel/a', '/artikel/b']) server.routes.set(p, html(page('jurnas-putin.html')));
+  });
+  let fullTextItems = false;
+  after(async () => {
+    await server.stop();
+    tmp.cleanup();
+  });
+
+  it('a page on a host name that resolves to a private address the feed was never read from is refused (blocked_address)', async () => {
+    // Items stored without full text; then full text on while the feed is down: this process never read the feed,
+    // so localhost's address is not known to be the source's, whatever the name says.
+    expect((await run(false)).stdout).to.match(/^lokal\tupdated\t200\tnew 1/m);
+    feedUp = false;
+    const f = await run(true);
+    expect(f.stdout).to.match(/^lokal\tfailed\t503/m);
+    expect(f.stdout).to.match(/^pages\tread 0\tfailed 1\t/m);
+    expect(f.stderr).to.match(/"code":"blocked_address"/).and.to.include("from the address their source's feed is read from");
+    expect(server.hits.get('/artikel/a') ?? 0).to.equal(0);
+  });
+
+  it('a page on the host name the feed was just read from, at that address, is read', async () => {
+    feedUp = true;
+    fullTextItems = true;
+    const f = await run(true);
+    expect(f.stdout).to.match(/^lokal\tupdated\t200\tnew 1/m);
+    expect(f.stdout).to.match(/^pages\tread 1\tfailed 0\t/m);
+    expect(server.hits.get('/artikel/b')).to.equal(1);
   });
 });
