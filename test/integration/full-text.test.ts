@@ -550,6 +550,18 @@ ${withNext ? `  - id: berikut\n    url: "${server.url('/berikut.xml')}"\n    ful
     expect(metrics).to.match(/warta_page_errors_total\{source="lambat",code="extract_timeout"\} 1/);
     expect(daemon.logs().some((l) => JSON.stringify(l).includes('"code":"extract_timeout"'))).to.equal(true);
   });
+
+  it('SIGTERM while a page is being read: the reader is stopped, the daemon exits 0 without waiting for the page', async () => {
+    // The slow page again, under a limit it stays within: it is being read when the signal comes.
+    server.routes.set('/lambat-2.xml', feedRoute(() => ({ body: rss([{ guid: 'lambat-2', link: server.url('/lambat-2'), title: 'Halaman lambat lagi', description: 'Teks feed.' }]) })));
+    server.routes.set('/lambat-2', html(hostile));
+    daemon.writeConfig(`${config(true)}  - id: lambat-2\n    url: "${server.url('/lambat-2.xml')}"\n    full_text: true\n`);
+    daemon.child.kill('SIGHUP');
+    await daemon.until(() => (server.hits.get('/lambat-2') ?? 0) > 0, { what: 'the slow page to be fetched', timeoutMs: 30_000 });
+    const { code } = await daemon.process.stop('SIGTERM');
+    expect(code).to.equal(0);
+    expect(daemon.logs().some((l) => l.msg === 'stopped')).to.equal(true);
+  });
 });
 
 describe("article pages on the source's own host name: compared by address (warta fetch)", function () {
