@@ -75,6 +75,13 @@ describe('config: parseConfig', () => {
     expect(problemsOf('fetch:\n  page_concurrency: 0\n')[0]!.message).to.match(/page_concurrency|>=\s*1|too small/i);
   });
 
+  it('fetch.page_time_limit: a duration, 10s by default, at least 100ms', () => {
+    expect(parseConfig('', 'w.yaml').fetch.pageTimeLimitMs).to.equal(10_000);
+    expect(parseConfig('fetch:\n  page_time_limit: 2.5s\n', 'w.yaml').fetch.pageTimeLimitMs).to.equal(2500);
+    expect(problemsOf('fetch:\n  page_time_limit: 50ms\n').map((p) => `${p.line}:${p.col}: ${p.message}`)).to.deep.equal(['2:20: fetch.page_time_limit must be at least 100ms (a news page takes tens of milliseconds to read; 10s is the default)']);
+    expect(problemsOf('fetch:\n  page_time_limit: soon\n')[0]!.message).to.match(/page_time_limit must be a duration/);
+  });
+
   it('applies WARTA_LISTEN, WARTA_BASE_URL and WARTA_DB over the file', () => {
     const c = parseConfig(VALID, 'warta.yaml', { WARTA_LISTEN: '0.0.0.0:9000', WARTA_BASE_URL: 'https://news.example.org/', WARTA_DB: '/data/w.db' });
     expect(c.server).to.deep.include({ host: '0.0.0.0', port: 9000, baseUrl: 'https://news.example.org', adminToken: null });
