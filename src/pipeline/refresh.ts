@@ -180,6 +180,8 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   try {
     feed = source.type === 'html' ? await listingOf(deps.reader ?? readInThread(), res, source.items ?? null, signal) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
+    // Shutting down while a section page was being read: nothing to record (refreshSource reports it aborted).
+    if (err instanceof WartaError && err.code === 'aborted') throw err;
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
     // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
     const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, res, now, signal) : null;
