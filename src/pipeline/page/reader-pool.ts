@@ -92,7 +92,9 @@ export function makeReaderPool(limits: ReaderPoolLimits): PageReader & { stats()
         task.onAbort = () => cancel(task);
         signal.addEventListener('abort', task.onAbort, { once: true });
       }
-      queue.push(task);
+      // A section page is a poll's (type: html): it goes before the article pages waiting (feed polls first).
+      if (request.kind === 'listing') queue.unshift(task);
+      else queue.push(task);
       dispatch();
     });
   }
