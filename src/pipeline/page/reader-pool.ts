@@ -93,7 +93,8 @@ export function makeReaderPool(limits: ReaderPoolLimits): PageReader & { stats()
         signal.addEventListener('abort', task.onAbort, { once: true });
       }
       // A section page is a poll's (type: html): it goes before the article pages waiting (feed polls first).
-      if (request.kind === 'listing') queue.unshift(task);
+      const at = request.kind === 'listing' ? queue.findIndex((t) => t.request.kind !== 'listing') : -1;
+      if (at >= 0) queue.splice(at, 0, task);
       else queue.push(task);
       dispatch();
     });
