@@ -92,6 +92,22 @@ describe('pipeline/page: the page reader pool (worker threads)', function () {
     }
   });
 
+  it('a section page (a poll of a type: html source) is read before the article pages waiting', async () => {
+    const pool = makeReaderPool({ size: () => 1, timeLimitMs: () => 60_000 });
+    try {
+      const order: string[] = [];
+      const reads = [
+        pool.article(fixture, HTML, URL_, {}).then(() => order.push('article 1')),
+        pool.article(fixture, HTML, URL_, {}).then(() => order.push('article 2')),
+        pool.listing(fixture, HTML, URL_, null).then(() => order.push('listing')),
+      ];
+      await Promise.all(reads);
+      expect(order).to.deep.equal(['listing', 'article 1', 'article 2']);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('an aborted signal stops its read; close() rejects queued and running reads with aborted and leaves no thread', async () => {
     const pool = makeReaderPool({ size: () => 1, timeLimitMs: () => 60_000 });
     const stop = new AbortController();
