@@ -37,6 +37,7 @@ describe('config: parseConfig', () => {
       schedule: '*/15 * * * *', timezone: 'UTC', timeoutMs: 20_000, maxBody: 10 * 1024 * 1024, concurrency: 16, perHost: 2,
       minIntervalMs: 300_000, maxIntervalMs: 86_400_000, hostPauseMaxMs: 300_000, redirectPersistAfter: 3, blockPrivateAddresses: false,
       pageConcurrency: 4,
+      pageTimeLimitMs: 10_000,
     });
     expect(c.sources[0]).to.deep.equal({
       id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null, private: false, priority: 0,
