@@ -209,7 +209,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   recluster.request();
   // Article pages of full_text sources: queued by refreshes, read beside them (never inside one).
   const pages = makePageQueue({
-    store, config: () => config, fetchPage: runtime.fetchPage, classifier: refreshDeps.classifier, gate, now, log, metrics, signal: stopped.signal,
+    store, config: () => config, fetchPage: runtime.fetchPage, reader: runtime.reader, classifier: refreshDeps.classifier, gate, now, log, metrics, signal: stopped.signal,
   });
   refreshDeps.pagesQueued = () => pages.wake();
   void pages.backfill().catch((err: unknown) => log.error({ err }, 'full_text: queueing the pages of stored items failed'));

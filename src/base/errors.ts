@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'not_html'
   | 'selector_empty'
   | 'no_article'
+  | 'extract_timeout'
   | 'parse_error'
   | 'decode_error'
   | 'gone'

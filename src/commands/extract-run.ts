@@ -4,6 +4,7 @@ import { USER_AGENT } from '../base/version.js';
 import { parseConfig, resolveConfigPath, type Config } from '../config/load.js';
 import { fetchFeed, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLimits } from '../pipeline/fetch/fetch.js';
 import { fetchArticle, type FetchedArticle } from '../pipeline/page/article.js';
+import { makeReaderPool } from '../pipeline/page/reader-pool.js';
 import { sanitizeHtml } from '../publish/sanitize.js';
 import { EXIT, type CliContext } from './context.js';
 
@@ -41,9 +42,11 @@ export async function extractCommand(url: string, opts: ExtractOpts, ctx: CliCon
     allowLoopback: ctx.env[ALLOW_LOOPBACK_ENV] === '1',
   };
   const agent = makeFetchAgent(limits);
+  // The daemon's reader, with its time and memory limits: the preview fails where the daemon would.
+  const reader = makeReaderPool({ size: () => 1, timeLimitMs: () => config.fetch.pageTimeLimitMs });
   try {
     const fetchPage = (u: string) => fetchFeed(agent, { url: u, etag: null, lastModified: null, accept: HTML_ACCEPT }, limits, () => new Date());
-    const result = await fetchArticle(fetchPage, url, { contentSelector: opts.selector ?? null });
+    const result = await fetchArticle(fetchPage, url, { contentSelector: opts.selector ?? null }, reader);
     if ('error' in result) {
       process.stderr.write(`warta extract: ${result.error.code}: ${result.error.message}\n`);
       return EXIT.sourceFailed;
@@ -53,6 +56,7 @@ export async function extractCommand(url: string, opts: ExtractOpts, ctx: CliCon
     process.stdout.write(opts.json ? `${JSON.stringify(toJson(a), null, 2)}\n` : formatText(a));
     return EXIT.ok;
   } finally {
+    await reader.close();
     await agent.close();
   }
 }

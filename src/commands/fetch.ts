@@ -87,7 +87,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     const { makeMetrics } = fullText ? await import('../base/metrics.js') : { makeMetrics: null };
     const pageMetrics = makeMetrics?.();
     const pages = fullText
-      ? makePageQueue({ store: runtime.store, config: () => config, fetchPage: runtime.fetchPage, classifier: runtime.refreshDeps.classifier, gate, now: runtime.refreshDeps.now, log, metrics: pageMetrics, signal: stopPages.signal })
+      ? makePageQueue({ store: runtime.store, config: () => config, fetchPage: runtime.fetchPage, reader: runtime.reader, classifier: runtime.refreshDeps.classifier, gate, now: runtime.refreshDeps.now, log, metrics: pageMetrics, signal: stopPages.signal })
       : null;
     if (pages) runtime.refreshDeps.pagesQueued = () => pages.wake();
     const outcomes = await Promise.all(

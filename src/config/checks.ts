@@ -28,6 +28,9 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
   const minI = parseDuration(str(fetch.min_interval) ?? '5m');
   const maxI = parseDuration(str(fetch.max_interval) ?? '24h');
   if (minI !== null && maxI !== null && minI > maxI) problems.push(where(['fetch', 'min_interval'], 'fetch.min_interval must not be longer than fetch.max_interval'));
+  // A news page reads in tens of milliseconds; below this every page would end as extract_timeout.
+  const pageLimit = parseDuration(str(fetch.page_time_limit) ?? '10s');
+  if (pageLimit !== null && pageLimit < 100) problems.push(where(['fetch', 'page_time_limit'], 'fetch.page_time_limit must be at least 100ms (a news page takes tens of milliseconds to read; 10s is the default)'));
 
   const sources = list(raw.sources);
   const tags = list(raw.tags);

@@ -40,6 +40,8 @@ export interface Config {
     blockPrivateAddresses: boolean;
     /** Article pages fetched at once (full_text sources). */
     pageConcurrency: number;
+    /** Longest reading (parse and extraction) of one fetched page, in a page reader thread. */
+    pageTimeLimitMs: number;
   };
   sources: readonly {
     id: string;
@@ -273,6 +275,7 @@ function freeze(c: ConfigInput, file: string, warnings: ConfigProblem[]): Config
       redirectPersistAfter: c.fetch.redirect_persist_after,
       blockPrivateAddresses: c.fetch.block_private_addresses,
       pageConcurrency: c.fetch.page_concurrency,
+      pageTimeLimitMs: parseDuration(c.fetch.page_time_limit)!,
     },
     sources: c.sources.map((s) => ({
       id: s.id,

@@ -109,6 +109,7 @@ export const configSchema = z
         redirect_persist_after: z.number().int().min(1).max(100).default(3).describe('consecutive polls that must see the same 301/308 before the new URL is kept'),
         block_private_addresses: z.boolean().default(false).describe('refuse sources that resolve to loopback, private or link-local addresses'),
         page_concurrency: z.number().int().min(1).max(64).default(4).describe('article pages (full_text sources) fetched at once; feed polls go first'),
+        page_time_limit: duration('page_time_limit').default('10s').describe('longest reading of one fetched page (parsing and extracting the article, off the event loop); past it the reader is stopped and the page recorded as extract_timeout'),
       })
       .prefault({}),
     sources: z

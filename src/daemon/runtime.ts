@@ -4,7 +4,10 @@ import type { Config } from '../config/load.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { fetchFeed, hostnameOf, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLimits, type FetchResult } from '../pipeline/fetch/fetch.js';
+import { availableParallelism } from 'node:os';
 import { ingestDocument } from '../pipeline/feed/ingest.js';
+import type { PageReader } from '../pipeline/page/reader.js';
+import { makeReaderPool } from '../pipeline/page/reader-pool.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
 import { makeClassifier, type Classifier } from '../tagging/classify.js';
 import { USER_AGENT } from '../base/version.js';
@@ -18,22 +21,30 @@ export interface Runtime {
   /** One object for the daemon's lifetime; reconfigure() swaps what it points at. */
   refreshDeps: RefreshDeps;
   /**
-   * Fetches one article page for a source (issue 12): only from public addresses, or from the source's own host
-   * (with the feed's own rules), on every redirect hop; only http/https.
+   * Fetches one article page for a source (issue 12): only from public addresses, or, on the source's own host
+   * name, from an address this process has read the source's feed from (an intranet feed's pages); on every
+   * redirect hop; only http/https. A host name that resolves to a private address the feed was never read from
+   * (DNS rebinding, a publisher pointing its name inside the network) is refused with blocked_address.
    */
   fetchPage(url: string, sourceUrl: string, signal?: AbortSignal): Promise<FetchResult>;
+  /**
+   * Reads fetched pages (articles, and `type: html` section pages) in worker threads: at most
+   * min(fetch.page_concurrency, cores) at once, each within fetch.page_time_limit and a heap limit.
+   */
+  reader: PageReader;
   /** Applies a new config's rules, limits and sources (a reload); rejects, changing nothing, when the database stays locked. Storage and listen address need a restart. */
   reconfigure(config: Config): Promise<void>;
   close(): Promise<void>;
 }
 
-function limitsOf(config: Config): FetchLimits {
+function limitsOf(config: Config, resolved?: FetchLimits['resolved']): FetchLimits {
   return {
     timeoutMs: config.fetch.timeoutMs,
     maxBody: config.fetch.maxBody,
     maxRedirects: 5,
     userAgent: USER_AGENT,
     blockPrivateAddresses: config.fetch.blockPrivateAddresses,
+    ...(resolved ? { resolved } : {}),
   };
 }
 
@@ -47,6 +58,31 @@ function pageLimitsOf(config: Config, env: NodeJS.ProcessEnv): FetchLimits {
     blockPrivateAddresses: true,
     allowLoopback: env[PAGE_LOOPBACK_ENV] === '1',
     blockRule: "article pages are fetched only from public addresses or their source's own host",
+  };
+}
+
+/**
+ * The addresses sources' feeds were read from, by host name: DNS answers the feed fetcher connected with,
+ * kept once a poll of that host read a feed (a failed poll proves nothing about an address).
+ */
+function makeFeedAddresses() {
+  const answered = new Map<string, readonly string[]>();
+  const read = new Map<string, Set<string>>();
+  return {
+    resolved(hostname: string, addresses: readonly string[]) {
+      answered.set(hostname.toLowerCase(), addresses);
+    },
+    feedRead(url: string) {
+      const host = hostnameOf(url);
+      const seen = host === null ? undefined : answered.get(host);
+      if (!host || !seen) return; // an IP literal: no DNS, nothing to remember
+      let set = read.get(host);
+      if (!set) read.set(host, (set = new Set()));
+      for (const a of seen) set.add(a);
+    },
+    has(hostname: string, address: string): boolean {
+      return read.get(hostname.toLowerCase())?.has(address) ?? false;
+    },
   };
 }
 
@@ -71,11 +107,25 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     throw err;
   }
   let classifier: Classifier = makeClassifier(config);
-  let limits = limitsOf(config);
+  const feedAddresses = makeFeedAddresses();
+  const resolved = feedAddresses.resolved;
+  let limits = limitsOf(config, resolved);
   let agent: Agent = makeFetchAgent(limits);
   let pageLimits = pageLimitsOf(config, env);
   let pageAgent: Agent = makeFetchAgent(pageLimits);
+  // Pages on their source's own host name: a private address only where the source's feed was read from.
+  const ownHostLimits = (l: FetchLimits): FetchLimits => ({
+    ...l,
+    allowAddress: feedAddresses.has,
+    blockRule: "article pages are fetched only from public addresses, or from the address their source's feed is read from",
+  });
+  let ownHostAgent: Agent = makeFetchAgent(ownHostLimits(pageLimits));
   const now = () => new Date();
+  let fetchSettings = config.fetch;
+  const reader = makeReaderPool({
+    size: () => Math.max(1, Math.min(fetchSettings.pageConcurrency, availableParallelism())),
+    timeLimitMs: () => fetchSettings.pageTimeLimitMs,
+  });
   let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
@@ -88,14 +138,17 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     random: Math.random,
     log,
     stories,
+    reader,
+    feedRead: feedAddresses.feedRead,
   };
   return {
     store,
     stories,
     refreshDeps,
+    reader,
     fetchPage(url, sourceUrl, signal) {
       const hostname = hostnameOf(sourceUrl);
-      const trusted = hostname ? { hostname, dispatcher: agent } : undefined;
+      const trusted = hostname ? { hostname, dispatcher: ownHostAgent } : undefined;
       return fetchFeed(pageAgent, { url, etag: null, lastModified: null, accept: HTML_ACCEPT, signal, trusted }, pageLimits, now);
     },
     async reconfigure(next) {
@@ -105,8 +158,9 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
       // A wider window needs members the index let go: read the window again at the next refresh.
       if (next.stories.windowMs > storySettings.windowMs) stories.reset();
       storySettings = next.stories;
+      fetchSettings = next.fetch;
       refreshDeps.policy = policyOf(next);
-      const nextLimits = limitsOf(next);
+      const nextLimits = limitsOf(next, resolved);
       if (JSON.stringify(nextLimits) !== JSON.stringify(limits)) {
         const old = agent;
         limits = nextLimits;
@@ -117,11 +171,16 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
         pageLimits = pageLimitsOf(next, env);
         pageAgent = makeFetchAgent(pageLimits);
         void oldPages.close().catch(() => {});
+        const oldOwn = ownHostAgent;
+        ownHostAgent = makeFetchAgent(ownHostLimits(pageLimits));
+        void oldOwn.close().catch(() => {});
       }
     },
     async close() {
+      await reader.close();
       await agent.close();
       await pageAgent.close();
+      await ownHostAgent.close();
       await store.close();
     },
   };

@@ -10,7 +10,8 @@ import { errorCodeLabel, type Metrics } from '../base/metrics.js';
 import { coerceError, WartaError } from '../base/errors.js';
 import type { Config } from '../config/load.js';
 import type { FetchResult } from '../pipeline/fetch/fetch.js';
-import { readItemPage, type PageSource } from '../pipeline/item-page.js';
+import { isContentSelectorProblem, readItemPage, type PageSource } from '../pipeline/item-page.js';
+import type { PageReader } from '../pipeline/page/reader.js';
 import { PAGE_PRIORITY, type HostGate } from '../schedule/host-gate.js';
 import type { PageJob, Store } from '../store/store.js';
 import type { Classifier } from '../tagging/classify.js';
@@ -27,6 +28,8 @@ export interface PageQueueDeps {
   store: Store;
   config: () => Config;
   fetchPage: (url: string, sourceUrl: string, signal?: AbortSignal) => Promise<FetchResult>;
+  /** Reads fetched pages off the event loop (the runtime's reader pool). */
+  reader: PageReader;
   classifier: () => Classifier;
   /** Politeness shared with feed polls; absent: pages are fetched without it (tests of the queue alone). */
   gate?: HostGate;
@@ -107,12 +110,14 @@ export function makePageQueue(deps: PageQueueDeps) {
         return deps.gate ? deps.gate.run(url, fetch, { priority: PAGE_PRIORITY }) : fetch();
       };
       const started = performance.now();
-      const outcome = await readItemPage({ fetchPage, classifier: deps.classifier, now: deps.now }, pageSource, job);
+      const outcome = await readItemPage({ fetchPage, reader: deps.reader, classifier: deps.classifier, now: deps.now, signal }, pageSource, job);
       const seconds = (performance.now() - started) / 1000;
       if (outcome.kind === 'done') {
         const written = await store.pages.complete(outcome.done, { signal });
         deps.metrics?.pages.inc({ source: source.id, outcome: written ? 'done' : 'stale' });
         deps.metrics?.pageDuration.observe({ source: source.id }, seconds);
+        // The content_selector matched on this page: a source degraded for it matching nothing is ok again.
+        if (source.contentSelector) await clearSelectorProblem(source.id);
         log.debug({ source: source.id, item: job.itemId, url: job.url, pages: outcome.pages, written }, 'article page read');
         return;
       }
@@ -130,6 +135,15 @@ export function makePageQueue(deps: PageQueueDeps) {
       log.error({ source: job.sourceId, item: job.itemId, url: job.url, err }, 'article page could not be processed');
       await store.pages.fail({ itemId: job.itemId, now: deps.now(), error: { code: error.code, message: error.message }, retryAt: null }, { signal }).catch(() => {});
     }
+  }
+
+  async function clearSelectorProblem(sourceId: string): Promise<void> {
+    const row = await store.sources.get(sourceId);
+    if (row?.state !== 'degraded' || row.lastErrorCode === null) return;
+    const error = { code: row.lastErrorCode, message: row.lastErrorMessage ?? '' };
+    if (!isContentSelectorProblem(error)) return;
+    await store.sources.clearDegraded(sourceId, error, { signal });
+    log.info({ source: sourceId }, 'content_selector matched again: the source is ok');
   }
 
   return {

@@ -5,11 +5,14 @@
  */
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../base/module-worker.js';
 import type { ClassifierSpec } from '../tagging/classify.js';
 import { storageLocation, type StorageSpec } from '../store/open.js';
 import type { RetagChange } from '../store/store.js';
 import type { RetagRequest, RetagWorkerData } from './retag-worker.js';
+
+export { startModuleWorker } from '../base/module-worker.js';
 
 /** Classifies the stored items with afterId < id <= lastId, answering with what changed. */
 export type ClassifyRange = (afterId: number, lastId: number) => Promise<RetagChange[]>;
@@ -25,14 +28,6 @@ type Reply = { ready: true } | { seq: number; changes: RetagChange[] } | { seq: 
 // Compiled, this file is dist/jobs/retag-pool.js and the worker dist/jobs/retag-worker.js; under tsx (tests,
 // benches) both are .ts.
 const WORKER_URL = new URL(`./retag-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-
-/** A worker running the module at `url`: compiled .js as is, a .ts source (tests, benches) through tsx. */
-export function startModuleWorker(url: URL, workerData: unknown): Worker {
-  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData });
-  // Under tsx, Node 20 does not apply the parent's --import hooks in workers: the worker registers tsx itself.
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData });
-}
 
 /** Starts `size` workers reading the store `storage` names; resolves once every one has compiled the rules. */
 export async function startRetagPool(storage: StorageSpec, spec: ClassifierSpec, size: number): Promise<RetagPool> {

@@ -9,6 +9,7 @@ import type { PageDone, PageJob } from '../store/store.js';
 import type { Classifier } from '../tagging/classify.js';
 import type { FetchResult } from './fetch/fetch.js';
 import { fetchArticle } from './page/article.js';
+import type { PageReader } from './page/reader.js';
 
 /** A page is tried at most this many times: the first fetch and two retries (issue 12). */
 export const PAGE_ATTEMPTS = 3;
@@ -29,8 +30,12 @@ export interface PageSource {
 export interface ItemPageDeps {
   /** Fetches one page of an article for a source (politeness, limits and the address rules are the caller's). */
   fetchPage: (url: string, source: PageSource) => Promise<FetchResult>;
+  /** Reads the fetched pages (reader-pool.ts: off the event loop, within a time and memory limit); absent: on this thread. */
+  reader?: PageReader;
   classifier: () => Classifier;
   now: () => Date;
+  /** Shutting down: reads in progress stop with `aborted`. */
+  signal?: AbortSignal;
 }
 
 /** What came of one page. */
@@ -56,7 +61,7 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
     if (res.kind === 'error' && res.retryAfter) retryAfter = res.retryAfter;
     return res;
   };
-  const read = await fetchArticle(fetchPage, job.url, { contentSelector: source.contentSelector, remove: source.remove });
+  const read = await fetchArticle(fetchPage, job.url, { contentSelector: source.contentSelector, remove: source.remove }, deps.reader, deps.signal);
   const fail = (error: WartaError, retryable: boolean): ItemPageOutcome => ({
     kind: 'failed',
     error: { code: error.code, message: error.message },
@@ -66,9 +71,7 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
   });
   if ('error' in read) return fail(read.error, isRetryable(read.error.code));
   const a = read.ok;
-  if (a.selectorEmpty) {
-    return fail(new WartaError('selector_empty', `content_selector "${source.contentSelector}" matched nothing on ${a.url}`), false);
-  }
+  if (a.selectorEmpty) return fail(contentSelectorEmpty(source.contentSelector!, a.url), false);
   if (!a.isArticle || a.text.trim() === '') {
     return fail(new WartaError('no_article', `no article found on ${a.url}${a.isArticle ? '' : ' (it reads as a section page)'}`), false);
   }
@@ -103,8 +106,18 @@ export async function readItemPage(deps: ItemPageDeps, source: PageSource, job: 
   };
 }
 
+/** The problem of a content_selector that matched nothing on a page (the source is degraded while it lasts). */
+export function contentSelectorEmpty(selector: string, url: string): WartaError {
+  return new WartaError('selector_empty', `content_selector "${selector}" matched nothing on ${url} (has the site changed its layout?)`);
+}
+
+/** Whether a source's recorded error is a content_selector that matched nothing (not an `items:` selector's). */
+export function isContentSelectorProblem(error: { code: string; message: string }): boolean {
+  return error.code === 'selector_empty' && error.message.startsWith('content_selector ');
+}
+
 // Worth another try: the server or the network may answer later. Not: the page itself is wrong for warta
-// (not HTML, too large, a loop, a refused address, nothing to extract).
+// (not HTML, too large, a loop, a refused address, nothing to extract, too slow to read: extract_timeout).
 function isRetryable(code: string): boolean {
   return code === 'timeout' || code === 'network' || code === 'dns' || code === 'rate_limited' || /^http_5\d\d$/.test(code);
 }

@@ -12,7 +12,9 @@ import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
 import { decodePage, isHtmlType, notHtml } from './page/decode.js';
-import { itemsSelectorEmpty, readListing } from './page/listing.js';
+import { itemsSelectorEmpty, keyListed } from './page/listing.js';
+import { readInThread, type PageReader } from './page/reader.js';
+import { isContentSelectorProblem } from './item-page.js';
 import { discoverFeeds } from './page/discover.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
@@ -30,6 +32,10 @@ export interface RefreshDeps {
   stories?: StoryStage;
   /** Told after a commit that queued article pages (the page queue wakes). */
   pagesQueued?: () => void;
+  /** Reads the section pages of `type: html` sources (the runtime's reader threads); absent: on this thread. */
+  reader?: PageReader;
+  /** Told when a poll read the source's feed (or its 304) from `url`: article pages may come from its address. */
+  feedRead?: (url: string) => void;
 }
 
 /** The admin's bounds on polling (config `fetch.*`). */
@@ -51,6 +57,8 @@ export interface RefreshSource {
   type?: 'feed' | 'html';
   /** type html: the `items:` selector of article links; null: found automatically. */
   items?: string | null;
+  /** full_text: where the article is on its pages (a problem with it outlasts successful polls). */
+  contentSelector?: string | null;
 }
 
 /** How a refresh was asked for. */
@@ -110,7 +118,13 @@ export async function refreshSource(deps: RefreshDeps, source: RefreshSource, op
   }
 }
 
-async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: RefreshOptions, finish: Finish): Promise<RefreshOutcome> {
+/** The URL polled instead of the source's own (a feed found on its page, a redirect's target) and why it was left. */
+interface LeftBehind {
+  url: string;
+  error: WartaError;
+}
+
+async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: RefreshOptions, finish: Finish, left: LeftBehind | null = null): Promise<RefreshOutcome> {
   const { store } = deps;
   const { signal } = opts;
   // The runtime creates rows for configured sources at start and on reload; writing here on every poll would
@@ -125,14 +139,26 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const skip = opts.force ? null : whySkip(state, now, opts.ignoreHints ?? false, deps.policy.maxIntervalMs);
   if (skip) return finish({ result: 'skipped', skipped: skip });
 
-  const url = state.effectiveUrl ?? source.url;
-  const res = await deps.fetch({ url, etag: state.etag, lastModified: state.lastModified, signal: opts.signal });
+  // A feed found on the source's page earlier (or a permanent redirect's target) that stops being a feed: the
+  // source's own URL is asked again, and a page there is searched for its feeds anew (issue 12).
+  const away = left === null && state.effectiveUrl !== null && state.effectiveUrl !== source.url ? state.effectiveUrl : null;
+  const backToSource = (error: WartaError) => {
+    deps.log.info({ source: source.id, from: away, error: errorOf(error) }, `${away} failed (${error.code}): asking the source's own URL again`);
+    return refreshStages(deps, source, opts, finish, { url: away!, error });
+  };
+  const failed = (error: WartaError) => (left ? new WartaError(error.code, `${error.message}; the feed polled until now, ${left.url}, failed too (${left.error.code}: ${left.error.message})`, { cause: error }) : error);
+  const url = left ? source.url : (state.effectiveUrl ?? source.url);
+  // Validators belong to the URL they came from.
+  const res = await deps.fetch({ url, etag: left ? null : state.etag, lastModified: left ? null : state.lastModified, signal: opts.signal });
   if (res.kind === 'error' && res.error.code === 'aborted') return finish({ result: 'aborted', error: errorOf(res.error) });
-  if (res.kind === 'error') return recordFailure(deps, state, res.status, res.error, res.retryAfter, signal, finish);
+  if (res.kind === 'error' && away && abandons(res.error)) return backToSource(res.error);
+  if (res.kind === 'error') return recordFailure(deps, state, res.status, failed(res.error), res.retryAfter, signal, finish);
 
   const hints = { feedMs: state.feedHintMs, cacheMs: res.cacheMs, skipHours: [], skipDays: [] };
+  const success = (h: Parameters<typeof nextAllowedPoll>[1], status: number) => ({ ...succeeded(deps, h, status), ...lastingProblem(state, source) });
   if (res.kind === 'not_modified') {
-    await store.sources.recordPoll(source.id, { ...success(deps, hints, 304), notModified: true }, { signal });
+    await store.sources.recordPoll(source.id, { ...success(hints, 304), notModified: true }, { signal });
+    deps.feedRead?.(res.url);
     return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
@@ -143,8 +169,9 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // Validators are not sent across redirects, so a redirected poll of an unchanged feed lands here too.
   const redirect = trackRedirect(state, res.redirects, res.url, deps.policy.redirectPersistAfter);
   if (redirect?.effectiveUrl) deps.log.info({ source: source.id, from: url, to: redirect.effectiveUrl }, 'permanent redirect adopted');
-  if (bodyHash === state.bodyHash) {
-    await store.sources.recordPoll(source.id, { ...success(deps, hints, res.status), notModified: true, validators, redirect }, { signal });
+  if (!left && bodyHash === state.bodyHash) {
+    await store.sources.recordPoll(source.id, { ...success(hints, res.status), notModified: true, validators, redirect }, { signal });
+    deps.feedRead?.(res.url);
     return finish({ result: 'not_modified', httpStatus: res.status, url: res.url, bytes });
   }
 
@@ -152,18 +179,23 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   let feed: IngestedFeed;
   let discovered: FetchResult & { kind: 'ok' } | null = null;
   try {
-    feed = source.type === 'html' ? listingOf(res, source.items ?? null) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
+    feed = source.type === 'html' ? await listingOf(deps.reader ?? readInThread(), res, source.items ?? null, signal) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
   } catch (err) {
+    // Shutting down while a section page was being read: nothing to record (refreshSource reports it aborted).
+    if (err instanceof WartaError && err.code === 'aborted') throw err;
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
     // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
     const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, res, now, signal) : null;
-    if (!found) return recordFailure(deps, state, res.status, error, null, signal, finish);
-    ({ feed, res: discovered } = found);
+    if (found?.error) return away ? backToSource(found.error) : recordFailure(deps, state, res.status, failed(found.error), null, signal, finish);
+    if (!found && away && abandons(error)) return backToSource(error);
+    if (!found?.feed) return recordFailure(deps, state, res.status, failed(error), null, signal, finish);
+    feed = found.feed;
+    discovered = found.res;
     deps.log.info({ source: source.id, page: res.url, feed: discovered.url }, 'feed discovered on the page: polled from now on');
   }
 
   await yieldToLoop();
-  const keyed = assignKeys(feed.items);
+  const keyed = source.type === 'html' ? keyListed(assignKeys(feed.items)) : assignKeys(feed.items);
   const classifier = deps.classifier();
   const classify = (item: IncomingItem) => classifier.classify(item, source.id);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
@@ -174,7 +206,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // The discovered feed's URL is polled from now on, with its validators (shown as effective_url).
   const polled = discovered
     ? { redirect: { target: null, seen: 0, effectiveUrl: discovered.url }, validators: { etag: discovered.etag, lastModified: discovered.lastModified, bodyHash: createHash('sha256').update(discovered.body).digest('hex') } }
-    : { redirect, validators };
+    : { redirect: left ? { target: null, seen: 0, ...redirect, effectiveUrl: redirect?.effectiveUrl ?? null } : redirect, validators };
   const newItems = askPages ? plan.inserts.map(askPages) : plan.inserts;
   if (plan.inserts.length + plan.updates.length > 0) await yieldToLoop();
   const commit = (inserts: readonly ItemInsert[]) => store.items.commitRefresh({
@@ -183,7 +215,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     updates: askPages ? plan.updates.map(askPages) : plan.updates,
     maxItems: source.maxItems ?? null,
     poll: {
-      ...success(deps, feedHints, res.status),
+      ...success(feedHints, res.status),
       feedHintMs: feedHints.feedMs,
       ...polled,
       feed: { title: feed.title, siteUrl: feed.siteUrl, parser: feed.parser, format: feed.format },
@@ -192,21 +224,26 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   // New items find their story in the refresh's transaction; a refresh with none needs no story decision.
   const written = stories && newItems.length > 0 ? await stories.commit(source.id, newItems, commit) : await commit(newItems);
   const parseMs = Math.round(performance.now() - parseStarted);
+  deps.feedRead?.((discovered ?? res).url);
   if (askPages && written.inserted + written.updated > 0) deps.pagesQueued?.();
   return finish({ result: 'updated', httpStatus: res.status, inserted: written.inserted, updated: written.updated, url: res.url, bytes, parseMs });
 }
 
-/** A section page's article links as a feed (type: html); throws not_html, decode_error or selector_empty. */
-function listingOf(res: FetchResult & { kind: 'ok' }, items: string | null): IngestedFeed {
+/**
+ * A section page's article links as a feed (type: html); throws not_html, decode_error, selector_empty, or the
+ * reader's extract_timeout / too_large.
+ */
+async function listingOf(reader: PageReader, res: FetchResult & { kind: 'ok' }, items: string | null, signal: AbortSignal | undefined): Promise<IngestedFeed> {
   if (!isHtmlType(res.contentType)) throw notHtml(res.contentType);
-  const listing = readListing(decodePage(res.body, res.contentType), res.url, items);
+  const listing = await reader.listing(res.body, res.contentType, res.url, items, signal);
   if (listing.selectorEmpty) throw itemsSelectorEmpty(items!, res.url);
   return listing;
 }
 
 /**
- * The feed an HTML answer links as its alternate, fetched and read; null when the page names none or none of
- * them reads as a feed (the caller then records the page's own not_a_feed).
+ * The feed an HTML answer links as its alternate, fetched and read: the page's alternates in its order, the
+ * first that reads as a feed (at most MAX_ALTERNATES tried). null when the page names none (the caller records
+ * the page's own not_a_feed); an error naming each one tried and why, when none could be read.
  */
 async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' }, now: Date, signal: AbortSignal | undefined) {
   if (!isHtmlType(page.contentType)) return null;
@@ -216,16 +253,30 @@ async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' 
   } catch {
     return null;
   }
-  for (const url of discoverFeeds(html, page.url).slice(0, 3)) {
+  const tried: string[] = [];
+  for (const url of discoverFeeds(html, page.url).slice(0, MAX_ALTERNATES)) {
     const res = await deps.fetch({ url, etag: null, lastModified: null, signal });
-    if (res.kind !== 'ok') continue;
-    try {
-      return { feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
-    } catch {
+    if (res.kind === 'error' && res.error.code === 'aborted') throw res.error;
+    if (res.kind !== 'ok') {
+      tried.push(`${url} (${res.kind === 'error' ? res.error.code : 'not_modified'})`);
       continue;
     }
+    try {
+      return { feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
+    } catch (err) {
+      tried.push(`${url} (${err instanceof WartaError ? err.code : 'parse_error'})`);
+    }
   }
-  return null;
+  if (tried.length === 0) return null;
+  return { error: new WartaError('not_a_feed', `${page.url} is a web page; the feeds it links could not be read: ${tried.join(', ')}`) };
+}
+
+/** A page's alternates tried, in its order, before the source is recorded as failing. */
+const MAX_ALTERNATES = 3;
+
+/** Failures of a URL found for a source that say it is no feed any more (not a passing outage: 5xx, timeouts, 429). */
+function abandons(error: WartaError): boolean {
+  return error.code === 'not_a_feed' || error.code === 'gone' || error.code === 'parse_error' || error.code === 'not_html' || (/^http_4\d\d$/.test(error.code) && error.code !== 'http_408');
 }
 
 /**
@@ -256,7 +307,18 @@ function feedIntervalMs(feed: IngestedFeed): number | null {
   return minutes > 0 ? minutes * 60_000 : null;
 }
 
-function success(deps: RefreshDeps, hints: Parameters<typeof nextAllowedPoll>[1], status: number): PollRecord {
+/**
+ * A problem a poll cannot see, which a successful poll must not clear: an article page's content_selector that
+ * matched nothing (issue 12). It lasts until a page is read with the selector matching (jobs/pages.ts clears it),
+ * or until the source has no content_selector any more.
+ */
+function lastingProblem(state: SourceRow, source: RefreshSource): Pick<PollRecord, 'state' | 'error'> | null {
+  if (!source.contentSelector || state.lastErrorCode === null) return null;
+  const error = { code: state.lastErrorCode, message: state.lastErrorMessage ?? '' };
+  return isContentSelectorProblem(error) ? { state: 'degraded', error } : null;
+}
+
+function succeeded(deps: RefreshDeps, hints: Parameters<typeof nextAllowedPoll>[1], status: number): PollRecord {
   const now = deps.now();
   const hintUntil = nextAllowedPoll(now, hints, { minMs: deps.policy.minIntervalMs, maxMs: deps.policy.maxIntervalMs });
   return { now, status, state: 'ok', error: null, consecutiveFailures: 0, success: true, heldUntil: null, hintUntil };

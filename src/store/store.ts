@@ -53,7 +53,7 @@ export interface PollRecord {
   hintUntil?: Date | null;
   feedHintMs?: number | null;
   /** The permanent-redirect bookkeeping after this poll (absent: unchanged). */
-  redirect?: { target: string | null; seen: number; effectiveUrl?: string };
+  redirect?: { target: string | null; seen: number; effectiveUrl?: string | null };
   validators?: { etag: string | null; lastModified: string | null; bodyHash: string | null };
   feed?: { title: string | null; siteUrl: string | null; parser: string; format: string };
 }
@@ -364,9 +364,12 @@ export interface SourceStore {
   itemCounts(): Promise<Map<string, number>>;
   /**
    * A problem found outside a poll (an article page's content_selector matched nothing): an `ok` source becomes
-   * `degraded` with this error, a worse state stays; its next successful poll clears it.
+   * `degraded` with this error, a worse state stays. A poll record writes the state it is given (the refresh
+   * keeps this problem while it lasts), and clearDegraded() ends it.
    */
   markDegraded(id: string, error: { code: string; message: string }, opts?: WriteOptions): Promise<void>;
+  /** The problem markDegraded() recorded is over: a `degraded` source whose error is exactly `error` becomes `ok`. */
+  clearDegraded(id: string, error: { code: string; message: string }, opts?: WriteOptions): Promise<void>;
 }
 
 /** The store's items. */

@@ -156,6 +156,18 @@ export function describePages(h: Harness): void {
       expect(await h.store.sources.get('antara')).to.include({ state: 'ok', lastErrorCode: null });
     });
 
+    it('clearDegraded() ends exactly the problem markDegraded() recorded, and nothing recorded since', async () => {
+      const problem = { code: 'selector_empty', message: 'content_selector "div.txt" matched nothing' };
+      await h.store.sources.markDegraded('antara', problem);
+      await h.store.sources.clearDegraded('antara', { ...problem, message: 'content_selector "div.lain" matched nothing' });
+      expect(await h.store.sources.get('antara')).to.include({ state: 'degraded', lastErrorCode: 'selector_empty' });
+      await h.store.sources.clearDegraded('antara', problem);
+      expect(await h.store.sources.get('antara')).to.include({ state: 'ok', lastErrorCode: null, lastErrorMessage: null });
+      await h.store.sources.recordPoll('kompas', { now: NOW, status: 503, state: 'degraded', error: { code: 'http_503', message: 'HTTP 503' }, consecutiveFailures: 1 });
+      await h.store.sources.clearDegraded('kompas', problem);
+      expect(await h.store.sources.get('kompas')).to.include({ state: 'degraded', lastErrorCode: 'http_503' });
+    });
+
     it('a re-tag change read before a page was written onto the item is dropped (the page decided its tags)', async () => {
       await refreshWithPages(h.store, 'antara', [A1]);
       const [before] = await h.store.retag.readRange(0, Number.MAX_SAFE_INTEGER);

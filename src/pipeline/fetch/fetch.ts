@@ -38,6 +38,13 @@ export interface FetchLimits {
   allowLoopback?: boolean;
   /** Which rule refused an address, for the error message; `fetch.block_private_addresses` by default. */
   blockRule?: string;
+  /**
+   * With blockPrivateAddresses, a non-public address this says yes to is let through: an article page on its
+   * source's own host, at an address the source's feed was read from (issue 12).
+   */
+  allowAddress?: (hostname: string, address: string) => boolean;
+  /** Told of every DNS answer a connection is made with (which addresses a source's feed is read from). */
+  resolved?: (hostname: string, addresses: readonly string[]) => void;
 }
 
 /** One redirect hop, kept so a later stage can tell permanent moves (301/308) from temporary ones. */
@@ -89,16 +96,19 @@ export function isLoopbackAddress(ip: string): boolean {
 type LookupCallback = (err: Error | null, address: string | LookupAddress[], family?: number) => void;
 
 /** A DNS lookup that fails for private addresses, so the check holds after resolution and on redirects. */
-function publicOnlyLookup(allowLoopback: boolean, rule: string): (hostname: string, options: object, callback: LookupCallback) => void {
-  return (hostname, options, callback) => lookupPublic(hostname, options, callback, allowLoopback, rule);
+function checkedLookup(limits: FetchLimits): (hostname: string, options: object, callback: LookupCallback) => void {
+  return (hostname, options, callback) => lookupChecked(hostname, options, callback, limits);
 }
 
-function lookupPublic(hostname: string, options: object, callback: LookupCallback, allowLoopback: boolean, rule: string): void {
+function lookupChecked(hostname: string, options: object, callback: LookupCallback, limits: FetchLimits): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     const list = addresses as LookupAddress[];
-    const bad = list.find((a) => isPrivateAddress(a.address) && !(allowLoopback && isLoopbackAddress(a.address)));
-    if (bad) return callback(new WartaError('blocked_address', `${hostname} resolves to ${bad.address}, a private address (${rule})`), []);
+    limits.resolved?.(hostname, list.map((a) => a.address));
+    const refused = (address: string) =>
+      isPrivateAddress(address) && !(limits.allowLoopback && isLoopbackAddress(address)) && !limits.allowAddress?.(hostname, address);
+    const bad = limits.blockPrivateAddresses ? list.find((a) => refused(a.address)) : undefined;
+    if (bad) return callback(new WartaError('blocked_address', `${hostname} resolves to ${bad.address}, a private address (${limits.blockRule ?? DEFAULT_RULE})`), []);
     if ((options as { all?: boolean }).all) return callback(null, list);
     callback(null, list[0]!.address, list[0]!.family);
   });
@@ -115,7 +125,7 @@ export const PAGE_LOOPBACK_ENV = 'WARTA_TEST_ALLOW_LOOPBACK';
 /** A connection pool shared by all fetches; timeouts on every phase so no socket hangs forever. */
 export function makeFetchAgent(limits: FetchLimits): Agent {
   return new Agent({
-    ...(limits.blockPrivateAddresses ? { connect: { lookup: publicOnlyLookup(limits.allowLoopback ?? false, limits.blockRule ?? DEFAULT_RULE) } } : {}),
+    ...(limits.blockPrivateAddresses || limits.resolved ? { connect: { lookup: checkedLookup(limits) } } : {}),
     connectTimeout: Math.min(limits.timeoutMs, 10_000),
     headersTimeout: limits.timeoutMs,
     bodyTimeout: limits.timeoutMs,

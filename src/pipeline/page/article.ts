@@ -1,12 +1,14 @@
 /**
  * One article from its URL: fetch the page, read it, and follow its own pagination — an "all pages" view when it
  * offers one, else next-page links — up to MAX_PAGES pages of the same site. The fetch comes in as a function, so
- * the refresh pipeline and `warta extract` share this with their own limits, and tests hand in a real server.
+ * the refresh pipeline and `warta extract` share this with their own limits, and tests hand in a real server. The
+ * reading of each page is the reader's (reader-pool.ts: worker threads with a time and memory limit).
  */
-import type { WartaError } from '../../base/errors.js';
+import { WartaError } from '../../base/errors.js';
 import type { FetchResult } from '../fetch/fetch.js';
-import { decodePage, isHtmlType, notHtml } from './decode.js';
-import { readPage, type ExtractOptions, type PageReading } from './index.js';
+import { isHtmlType, notHtml } from './decode.js';
+import type { ExtractOptions, PageReading } from './index.js';
+import { readInThread, type PageReader } from './reader.js';
 import { sameSite } from './links.js';
 
 /** An article's pages are followed up to this many (issue 12). */
@@ -22,16 +24,20 @@ export interface FetchedArticle extends PageReading {
 
 export type FetchPage = (url: string) => Promise<FetchResult>;
 
-/** Fetches and reads an article; an error when the first page cannot be fetched, decoded or is not HTML. */
-export async function fetchArticle(fetchPage: FetchPage, url: string, options: ExtractOptions = {}): Promise<{ ok: FetchedArticle } | { error: WartaError }> {
-  const first = await fetchReading(fetchPage, url, options);
+/**
+ * Fetches and reads an article; an error when the first page cannot be fetched, decoded, read within the
+ * reader's limits, or is not HTML. Without a reader, pages are read on this thread.
+ */
+export async function fetchArticle(fetchPage: FetchPage, url: string, options: ExtractOptions = {}, reader: PageReader = readInThread(), signal?: AbortSignal): Promise<{ ok: FetchedArticle } | { error: WartaError }> {
+  const read: Read = (res) => reader.article(res.body, res.contentType, res.url, options, signal);
+  const first = await fetchReading(fetchPage, url, read);
   if ('error' in first) return first;
   const article: FetchedArticle = { ...first.reading, url: first.url, pages: [first.url] };
   if (!article.isArticle) return { ok: article };
 
   const allPages = article.pagination.allPages;
   if (allPages && sameSite(allPages, first.url)) {
-    const all = await fetchReading(fetchPage, allPages, options);
+    const all = await fetchReading(fetchPage, allPages, read);
     if ('reading' in all && all.reading.text.length > article.text.length) {
       return { ok: { ...article, html: all.reading.html, text: all.reading.text, pages: [first.url, all.url] } };
     }
@@ -40,7 +46,7 @@ export async function fetchArticle(fetchPage: FetchPage, url: string, options: E
   for (let next = article.pagination.next; next && article.pages.length < MAX_PAGES; ) {
     if (seen.has(next) || !sameSite(next, first.url)) break;
     seen.add(next);
-    const page = await fetchReading(fetchPage, next, options);
+    const page = await fetchReading(fetchPage, next, read);
     // A later page that fails leaves the pages read so far: the article is still worth more than the feed's text.
     if ('error' in page || !page.reading.text) break;
     seen.add(page.url);
@@ -52,15 +58,18 @@ export async function fetchArticle(fetchPage: FetchPage, url: string, options: E
   return { ok: article };
 }
 
-async function fetchReading(fetchPage: FetchPage, url: string, options: ExtractOptions): Promise<{ url: string; reading: PageReading } | { error: WartaError }> {
+type Read = (res: FetchResult & { kind: 'ok' }) => Promise<PageReading>;
+
+async function fetchReading(fetchPage: FetchPage, url: string, read: Read): Promise<{ url: string; reading: PageReading } | { error: WartaError }> {
   const res = await fetchPage(url);
   if (res.kind === 'error') return { error: res.error };
   if (res.kind === 'not_modified') return { error: notHtml(null) };
   if (!isHtmlType(res.contentType)) return { error: notHtml(res.contentType) };
   try {
-    return { url: res.url, reading: readPage(decodePage(res.body, res.contentType), res.url, options) };
+    return { url: res.url, reading: await read(res) };
   } catch (err) {
-    if ((err as WartaError).code === 'decode_error') return { error: err as WartaError };
+    // The reader's own failures (decode_error, extract_timeout, too_large, aborted) are the page's outcome.
+    if (err instanceof WartaError) return { error: err };
     throw err;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { WartaError } from '../../base/errors.js';
 import type { IncomingItem, IngestedFeed } from '../../base/model.js';
+import { hashContent, type KeyedItem } from '../dedupe.js';
 import { parsePage, type PageElement } from './dom.js';
 import { findArticleLinks } from './links.js';
 
@@ -44,6 +45,16 @@ export function readListing(html: string, pageUrl: string, itemsSelector: string
     guid: null, link: f.url, title: f.text, summary: null, content: null, author: null, categories: [], published: null, updated: null,
   }));
   return { format: 'html', parser: 'warta-listing', title, siteUrl: pageUrl, ttlMinutes: null, items, selectorEmpty };
+}
+
+/**
+ * A listed item changes only with its link. Its title is the teaser's wording on the section page, which editors
+ * reword (and the article page's own headline replaces it once read): a reworded teaser is neither a new item nor
+ * a reason to read the article again. A section page gives no sign that an article itself changed, so a
+ * `type: html` item is read once, when its link first appears (a source with a feed re-reads on the feed's word).
+ */
+export function keyListed(keyed: readonly KeyedItem[]): KeyedItem[] {
+  return keyed.map((k) => ({ ...k, contentHash: hashContent({ ...k.item, title: '' }) }));
 }
 
 /** The error of an `items:` selector that matched nothing. */

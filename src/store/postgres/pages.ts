@@ -63,6 +63,11 @@ const degrade = statement(
   'pages_degrade_source',
   `UPDATE sources SET state = 'degraded', last_error_code = $1, last_error_message = $2 WHERE id = $3 AND state IN ('ok', 'degraded')`,
 );
+// Only the very problem that was read: a poll's failure recorded since then stays.
+const recover = statement(
+  'pages_recover_source',
+  `UPDATE sources SET state = 'ok', last_error_code = NULL, last_error_message = NULL WHERE id = $1 AND state = 'degraded' AND last_error_code = $2 AND last_error_message = $3`,
+);
 const status = statement('pages_status', 'SELECT state, attempts, error_code, error_message FROM pages WHERE item_id = $1');
 
 /** The page queue; writes run on the caller's transaction client. */
@@ -132,6 +137,10 @@ export const pages = {
 
   async degradeSource(tx: Queryable, sourceId: string, error: { code: string; message: string }): Promise<void> {
     await degrade(tx, [error.code, error.message, sourceId]);
+  },
+
+  async recoverSource(tx: Queryable, sourceId: string, error: { code: string; message: string }): Promise<void> {
+    await recover(tx, [sourceId, error.code, error.message]);
   },
 
   async status(db: Queryable, itemId: number): Promise<PageStatus | null> {

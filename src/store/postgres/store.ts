@@ -133,6 +133,7 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
       recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState((tx) => sources.record(tx, id, poll), opts),
       itemCounts: () => read((db) => sources.itemCounts(db)),
       markDegraded: (id, error, opts) => writeState((tx) => pages.degradeSource(tx, id, error), opts),
+      clearDegraded: (id, error, opts) => writeState((tx) => pages.recoverSource(tx, id, error), opts),
     },
     items: {
       lookup: (sourceId, keys) => read((db) => items.lookup(db, sourceId, keys)),

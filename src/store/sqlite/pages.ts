@@ -51,6 +51,10 @@ export function makePageStatements(db: Db) {
   const degrade = db.prepare(
     `UPDATE sources SET state = 'degraded', last_error_code = ?, last_error_message = ? WHERE id = ? AND state IN ('ok', 'degraded')`,
   );
+  // Only the very problem that was read: a poll's failure recorded since then stays.
+  const recover = db.prepare(
+    `UPDATE sources SET state = 'ok', last_error_code = NULL, last_error_message = NULL WHERE id = ? AND state = 'degraded' AND last_error_code = ? AND last_error_message = ?`,
+  );
 
   return {
     /** Queues (or forgets, for a source without full_text) the page of an item just written. */
@@ -108,6 +112,10 @@ export function makePageStatements(db: Db) {
 
     degradeSource(sourceId: string, error: { code: string; message: string }): void {
       degrade.run(error.code, error.message, sourceId);
+    },
+
+    recoverSource(sourceId: string, error: { code: string; message: string }): void {
+      recover.run(sourceId, error.code, error.message);
     },
 
     status(itemId: number): PageStatus | null {

@@ -81,6 +81,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState(() => sources.record(id, poll), opts),
       itemCounts: () => read(() => sources.itemCounts()),
       markDegraded: (id, error, opts) => writeState(() => pages.degradeSource(id, error), opts),
+      clearDegraded: (id, error, opts) => writeState(() => pages.recoverSource(id, error), opts),
     },
     items: {
       lookup: (sourceId, keys) => read(() => items.lookup(sourceId, keys)),

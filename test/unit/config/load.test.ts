@@ -37,6 +37,7 @@ describe('config: parseConfig', () => {
       schedule: '*/15 * * * *', timezone: 'UTC', timeoutMs: 20_000, maxBody: 10 * 1024 * 1024, concurrency: 16, perHost: 2,
       minIntervalMs: 300_000, maxIntervalMs: 86_400_000, hostPauseMaxMs: 300_000, redirectPersistAfter: 3, blockPrivateAddresses: false,
       pageConcurrency: 4,
+      pageTimeLimitMs: 10_000,
     });
     expect(c.sources[0]).to.deep.equal({
       id: 'antara-dunia', url: 'https://www.antaranews.com/rss/dunia.xml', title: null, schedule: '*/15 * * * *', maxItems: null, tags: [], fromCategories: null, private: false, priority: 0,
@@ -73,6 +74,13 @@ describe('config: parseConfig', () => {
   it('fetch.page_concurrency: 1–64', () => {
     expect(parseConfig('fetch:\n  page_concurrency: 8\n', 'w.yaml').fetch.pageConcurrency).to.equal(8);
     expect(problemsOf('fetch:\n  page_concurrency: 0\n')[0]!.message).to.match(/page_concurrency|>=\s*1|too small/i);
+  });
+
+  it('fetch.page_time_limit: a duration, 10s by default, at least 100ms', () => {
+    expect(parseConfig('', 'w.yaml').fetch.pageTimeLimitMs).to.equal(10_000);
+    expect(parseConfig('fetch:\n  page_time_limit: 2.5s\n', 'w.yaml').fetch.pageTimeLimitMs).to.equal(2500);
+    expect(problemsOf('fetch:\n  page_time_limit: 50ms\n').map((p) => `${p.line}:${p.col}: ${p.message}`)).to.deep.equal(['2:20: fetch.page_time_limit must be at least 100ms (a news page takes tens of milliseconds to read; 10s is the default)']);
+    expect(problemsOf('fetch:\n  page_time_limit: soon\n')[0]!.message).to.match(/page_time_limit must be a duration/);
   });
 
   it('applies WARTA_LISTEN, WARTA_BASE_URL and WARTA_DB over the file', () => {
