@@ -58,7 +58,7 @@ export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Prom
 /** An online, consistent copy of the store to `dest` (`warta backup`). */
 export function backupStore(spec: StorageSpec, dest: string, opts: { force?: boolean } = {}) {
   if (isPostgres(spec)) {
-    throw new WartaError('storage', `warta backup copies SQLite files; back up the PostgreSQL database at ${displayUrl(spec.url)} with pg_dump`);
+    throw new WartaError('storage', `backup: this copies SQLite files only; back up the PostgreSQL database at ${displayUrl(spec.url)} with pg_dump (README: PostgreSQL and several daemons)`);
   }
   return backupDatabase(spec.path, dest, opts);
 }

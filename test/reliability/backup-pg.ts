@@ -21,6 +21,7 @@ import { snapshotOf, testSchema } from './pg-store.js';
 
 const run = promisify(execFile);
 const FEEDS = 20;
+const LEASE_S = 3;
 
 /** `warta backup` on PostgreSQL, and pg_dump/restore rounds while the daemon ingests. */
 export async function backupPostgres(opts: CheckOptions, seed: number): Promise<CheckResult> {
@@ -42,6 +43,8 @@ export async function backupPostgres(opts: CheckOptions, seed: number): Promise<
       tags: tagRules('A'),
       outputs: [{ id: 'all', title: 'All', tags: ['farm'], limit: 1000 }],
     });
+    // A short lease: a dump carries the leases the daemon held at that moment (see below).
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^storage:\n/m, `storage:\n  lease: ${LEASE_S}s\n`));
     return path;
   };
   const inspect = async (name: string, exact: boolean) => {
@@ -93,6 +96,9 @@ export async function backupPostgres(opts: CheckOptions, seed: number): Promise<
       await daemon.stop();
     }
     // The last copy is a working store: warta fetch on it stores what the farm published since, each item once.
+    // It holds the leases of the sources the daemon was polling at the dump: they end within storage.lease (a
+    // `warta fetch` sooner reports those sources as polled by another daemon), so the fetch waits that long.
+    await sleep(LEASE_S * 1000 + 500);
     const last = restoredSchemas.at(-1)!;
     const lastUrl = `${TEST_SERVER}?options=${encodeURIComponent(`-c search_path=${last}`)}`;
     const fetched = await runWarta(['fetch', '--config', configFor(lastUrl, 'restored', await freePort())]);

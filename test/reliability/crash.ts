@@ -16,6 +16,7 @@ import { snapshotOf, terminateBackends, testSchema } from './pg-store.js';
 
 const FEEDS = 30;
 const WATCHED = 4;
+const LEASE_S = 3;
 
 /** Kills during ingest. */
 export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): Promise<CheckResult> {
@@ -43,6 +44,8 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
     port,
     db,
     url: schema?.url,
+    // A killed daemon's claims hold its sources for a lease: short, so the last warta fetch waits little for them.
+    lease: schema ? `${LEASE_S}s` : undefined,
     // Every second (node-cron's 6-field form), never held back by the politeness floor.
     fetch: { schedule: '* * * * * *', min_interval: '1s', per_host: 16, concurrency: 16 },
     sources: farm.urls.map((url, f) => ({ id: `f${f}`, url, tags: ['farm'] })),
@@ -104,7 +107,9 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
       if (problems.length > 40) break;
     }
 
-    // Finally one clean `warta fetch`: every item published must now be stored exactly once, with its tags.
+    // Finally one clean `warta fetch`: every item published must now be stored exactly once, with its tags. On
+    // PostgreSQL it claims each source first, so it waits until the killed daemon's leases have ended.
+    if (schema) await sleep(LEASE_S * 1000 + 500);
     const fetched = await runWarta(['fetch', '--config', config]);
     if (fetched.code !== 0) problems.push(`final warta fetch exited ${fetched.code}: ${fetched.stderr.slice(0, 500)}`);
     const final = await inspect({ exact: true });

@@ -31,6 +31,8 @@ export interface ConfigSpec {
   db: string;
   /** A PostgreSQL URL: the store is there instead of the file `db`. */
   url?: string;
+  /** storage.lease (PostgreSQL), e.g. '3s'. */
+  lease?: string;
   fetch?: Record<string, unknown>;
   sources: { id: string; url: string; tags?: string[]; schedule?: string }[];
   tags?: { name: string; match: string }[];
@@ -42,7 +44,7 @@ export interface ConfigSpec {
 export function writeConfig(path: string, spec: ConfigSpec): void {
   const doc = {
     server: { listen: `127.0.0.1:${spec.port}`, base_url: `http://127.0.0.1:${spec.port}` },
-    storage: spec.url ? { path: spec.db, url: spec.url } : { path: spec.db },
+    storage: spec.url ? { path: spec.db, url: spec.url, ...(spec.lease ? { lease: spec.lease } : {}) } : { path: spec.db },
     fetch: spec.fetch ?? {},
     sources: spec.sources,
     tags: spec.tags ?? [],

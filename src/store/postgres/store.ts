@@ -23,6 +23,9 @@ const PROGRESS = 'retag_progress';
 const RULES_CHANGED_AT = 'rules_changed_at';
 // A transaction that lost a race is run again this many times in all before its error is reported.
 const ATTEMPTS = 3;
+// Reads after connections were cut (a restart, terminated backends): the pool may hand out more than one dead
+// connection before it has dropped them all, so a read is asked up to three times (reads change nothing).
+const READ_ATTEMPTS = 3;
 
 const getMeta = statement('meta_get', 'SELECT key, value FROM meta WHERE key = ANY($1::text[])');
 const setMeta = statement('meta_set', 'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
@@ -96,14 +99,14 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
   const write = <T>(fn: (tx: Queryable) => Promise<T>, opts?: WriteOptions) => transaction(fn, true, opts);
   /** A transaction that changes nothing published (a source's poll bookkeeping): render caches stay valid. */
   const writeState = <T>(fn: (tx: Queryable) => Promise<T>, opts?: WriteOptions) => transaction(fn, false, opts);
-  /** A read; asked once more on a fresh connection when its connection was lost under it (reads change nothing). */
+  /** A read; asked again (READ_ATTEMPTS in all) when its connection was lost under it (reads change nothing). */
   async function read<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       if (closed) throw closedError();
       try {
         return await fn(pool);
       } catch (err) {
-        if (attempt < 2 && isConnectionLost(err)) continue;
+        if (attempt < READ_ATTEMPTS && isConnectionLost(err)) continue;
         throw storageError(err, location);
       }
     }
