@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runWarta } from '../helpers/daemon.js';
+import { spawn } from 'node:child_process';
+import { BIN, runWarta } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -16,6 +17,17 @@ describe('CLI (the built bin/warta.js)', function () {
     feeds.routes.set('/gone.xml', (_req, res) => void res.writeHead(410).end());
     tmp = tempDir();
   });
+  it('exits quietly with its own status when the reader of its output has gone (`warta --help | head`)', async () => {
+    // The read end is closed before the CLI writes: its write fails with EPIPE, which crashed it with a stack trace.
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).to.not.include('EPIPE');
+    expect(code).to.equal(0);
+  });
+
   after(async () => {
     await feeds.stop();
     tmp.cleanup();
