@@ -102,7 +102,14 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const unrecorded = new Map<string, UnrecordedFailure>();
   const lastRefresh = makeLastRefresh();
   const mib = (n: number) => Math.round(n / 2 ** 20);
-  const heap = makeHeapReducer({ idle: () => scheduler.pending() === 0, onShrunk: (r) => log.info({ heap_mib_before: mib(r.committedBefore), heap_mib_after: mib(r.committedAfter), heap_used_mib: mib(r.usedAfter) }, 'heap given back after a burst of refreshes') });
+  const heap = makeHeapReducer({
+    idle: () => scheduler.pending() === 0,
+    onShrunk: (r) => {
+      // The database's page cache too: the burst filled it, and the daemon's quiet time needs little of it.
+      store.releaseMemory?.();
+      log.info({ heap_mib_before: mib(r.committedBefore), heap_mib_after: mib(r.committedAfter), heap_used_mib: mib(r.usedAfter) }, 'heap given back after a burst of refreshes');
+    },
+  });
   let startupPolled = false;
   const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
   lastRefresh.seed(await store.sources.all(), privateSources(config));

@@ -564,5 +564,10 @@ export interface Store {
   ping(): Promise<boolean>;
   /** Connections in use, idle and awaited (PostgreSQL's pool; null where there is none). */
   poolStats(): { total: number; idle: number; waiting: number } | null;
+  /**
+   * Frees what the store caches in this process and can read again (SQLite's page cache), after a burst of
+   * refreshes filled it; absent where there is nothing to free.
+   */
+  releaseMemory?(): void;
   close(): Promise<void>;
 }

@@ -139,6 +139,9 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     // Coordination state, not published data: the render caches stay valid.
     nodes: makeSqliteNodes(db, (fn) => writeState(fn), read),
     poolStats: () => null,
+    // The pages go back to malloc, where the next burst reuses them instead of growing the heap further
+    // (300-source daemon, settled: malloc's main heap 44 → 30 MiB).
+    releaseMemory: () => void db.pragma('shrink_memory'),
     stories: {
       byCanonical: (sourceId, urls) => read(() => stories.byCanonical(sourceId, urls)),
       lateIds: 0,
