@@ -38,8 +38,10 @@ function feedXml(feed: number, first: number, items: number, articleOrigin: stri
 /**
  * Starts the farm on 127.0.0.1 (one server; the bench raises per_host so the host gate is not the limit). With
  * `articles` (HTML pages), items link to /artikel/<feed>/<n> on the farm, which serves those pages in turn.
+ * `keepAliveMs`: how long an idle connection stays open (a client under valgrind takes longer than 30 s between
+ * two requests on one connection, and reusing one the farm closed fails the fetch).
  */
-export async function startFarm(feeds: number, items: number, articles: readonly string[] = []): Promise<Farm> {
+export async function startFarm(feeds: number, items: number, articles: readonly string[] = [], opts: { keepAliveMs?: number } = {}): Promise<Farm> {
   let offset = 0;
   let origin = '';
   const cache = new Map<number, { body: Buffer; etag: string }>();
@@ -61,7 +63,7 @@ export async function startFarm(feeds: number, items: number, articles: readonly
     if (req.headers['if-none-match'] === doc.etag) return void res.writeHead(304, { ETag: doc.etag }).end();
     res.writeHead(200, { 'Content-Type': 'application/rss+xml; charset=utf-8', ETag: doc.etag, 'Content-Length': doc.body.length }).end(doc.body);
   });
-  server.keepAliveTimeout = 30_000;
+  server.keepAliveTimeout = opts.keepAliveMs ?? 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

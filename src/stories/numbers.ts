@@ -86,6 +86,8 @@ function yearOf(raw: string | undefined): string | null {
  * ("3 orang", "ke-2") are left out: too common to tell stories apart.
  */
 export function numbersOf(text: string, limit = 24): string[] {
+  // Every pattern needs a digit: text without one (many headlines and leads) skips the eleven passes.
+  if (!/\d/.test(text)) return [];
   const taken: [number, number][] = [];
   const found: { at: number; value: string }[] = [];
   const free = (from: number, to: number) => taken.every(([a, b]) => to <= a || from >= b);

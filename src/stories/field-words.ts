@@ -1,0 +1,119 @@
+/**
+ * The words of one field of an item, read once for everything a sketch needs: names (their capitals, where they
+ * stand in the text), terms (stop words out, one root per word) and the signature (a hash per word). Every
+ * distinct folded word is looked up once in a table of what is known about it, so a word seen in an earlier item
+ * costs a hash-table probe (tagging's Interner: plain ASCII words are found straight from the text, unsliced).
+ */
+import { stemCandidates } from '../tagging/stem.js';
+import { forEachWord, Interner } from '../tagging/words.js';
+import { NOT_NAMES, STOP_WORDS } from './stop-words.js';
+
+/** What a sketch needs to know about one folded word, computed on its first sight. */
+export interface WordFacts {
+  word: string;
+  /** A term: 3 letters or more, not a stop word, not only digits. */
+  term: boolean;
+  /** May be a name when capitalized: 2 letters or more, not a stop word, a title, a day or a numeral. */
+  nameWord: boolean;
+  stop: boolean;
+  /** FNV-1a of the word (the signature's shingles combine two of them). */
+  hash: number;
+  /** The word's root (rootOf), computed when first needed. */
+  root: string | null;
+}
+
+/** A field's words in order: facts, UTF-16 spans in `text`, and case bits (CASE_*) of each as written. */
+export interface FieldWords {
+  text: string;
+  facts: WordFacts[];
+  starts: number[];
+  ends: number[];
+  cases: number[];
+}
+
+/** Case bits of a word as written: its first letter is a capital; it has a letter; it has a small letter. */
+export const CASE_UPPER = 1;
+export const CASE_LETTER = 2;
+export const CASE_LOWER = 4;
+
+const DIGITS = /^\d+$/;
+// "Level IV", "Babak II": numerals, not names.
+const ROMAN = /^[ivx]{1,4}$/;
+
+function factsOf(word: string): WordFacts {
+  const stop = STOP_WORDS.has(word);
+  const digits = DIGITS.test(word);
+  return {
+    word,
+    term: word.length >= 3 && !stop && !digits,
+    nameWord: word.length >= 2 && !stop && !digits && !NOT_NAMES.has(word) && !ROMAN.test(word),
+    stop,
+    hash: fnv(word),
+    root: null,
+  };
+}
+
+// Bounded: a daemon reads unbounded vocabulary; past the bound the table starts afresh (news vocabulary repeats,
+// so it fills again with the words that matter). Facts depend on the word alone, so sharing the table between
+// items (and callers) changes no sketch.
+const WORDS_KEPT = 50_000;
+const known = new Interner<WordFacts>(factsOf, WORDS_KEPT);
+
+/** The words of `text` (plain text). */
+export function fieldWords(text: string): FieldWords {
+  const field: FieldWords = { text, facts: [], starts: [], ends: [], cases: [] };
+  if (text === '') return field;
+  forEachWord(text, (_word, start, end, facts) => {
+    field.facts.push(facts);
+    field.starts.push(start);
+    field.ends.push(end);
+    field.cases.push(caseOf(text, start, end));
+  }, known);
+  return field;
+}
+
+const UPPER = /^\p{Lu}/u;
+const LOWER = /\p{Ll}/u;
+const LETTER = /\p{L}/u;
+
+// The case bits of text[start, end): by code for ASCII (nearly every word), by Unicode class otherwise.
+function caseOf(text: string, start: number, end: number): number {
+  let bits = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) {
+      const original = text.slice(start, end);
+      return (UPPER.test(original) ? CASE_UPPER : 0) | (LETTER.test(original) ? CASE_LETTER : 0) | (LOWER.test(original) ? CASE_LOWER : 0);
+    }
+    if (c >= 65 && c <= 90) bits |= i === start ? CASE_UPPER | CASE_LETTER : CASE_LETTER;
+    else if (c >= 97 && c <= 122) bits |= CASE_LETTER | CASE_LOWER;
+  }
+  return bits;
+}
+
+// What stemCandidates can strip: a prefix (di-, ter-, ber-, per-, meN-, peN-) or a suffix (-lah, -kah, -nya,
+// -ku, -mu, -kan, -an, -i).
+const AFFIXED = /^(?:di|ter|ber|per|me|pe)|(?:lah|kah|nya|ku|mu|an|i)$/;
+
+/**
+ * One root per word, so "mengumumkan", "diumumkan" and "umumkan" agree: the shortest of tagging's candidate
+ * roots (ties alphabetical). A wrong root only ever joins a word's affixed forms, never two unrelated words of
+ * four letters or more. Kept with the word's facts: stemming was the largest part of a sketch's cost.
+ */
+export function rootOf(facts: WordFacts): string {
+  if (facts.root !== null) return facts.root;
+  const word = facts.word;
+  let root = word;
+  if (AFFIXED.test(word)) {
+    for (const c of stemCandidates(word)) if (c.length < root.length || (c.length === root.length && c < root)) root = c;
+  }
+  facts.root = root;
+  return root;
+}
+
+// FNV-1a over UTF-16 code units.
+function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
