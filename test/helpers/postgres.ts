@@ -23,6 +23,15 @@ export async function postgresUnavailable(): Promise<string | null> {
 }
 
 /** Runs one statement as the test server's superuser, on a connection of its own. */
+/** In a mocha before(): where no PostgreSQL server answers, prints why and marks the suite pending. */
+export async function pendingWithoutPostgres(ctx: Mocha.Context): Promise<void> {
+  const reason = await postgresUnavailable();
+  if (reason) {
+    console.log(`      pending: ${reason}`);
+    ctx.skip();
+  }
+}
+
 export async function adminQuery(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: TEST_SERVER });
   await client.connect();

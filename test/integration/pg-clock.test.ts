@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { makeClaims, makeDatabaseClock } from '../../src/schedule/claims.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import { postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import { pendingWithoutPostgres, testSchema } from '../helpers/postgres.js';
 
 const LEASE_MS = 60_000;
 const SKEW_MS = 10 * 60_000;
@@ -23,11 +23,7 @@ describe('leases on a shared PostgreSQL database follow its clock, not a skewed 
   let stores: Store[] = [];
 
   before(async function () {
-    const reason = await postgresUnavailable();
-    if (reason) {
-      console.log(`      pending: ${reason}`);
-      this.skip();
-    }
+    await pendingWithoutPostgres(this);
   });
   beforeEach(async () => {
     schema = await testSchema();

@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import { openStore } from '../../src/store/open.js';
 import { runWarta } from '../helpers/daemon.js';
 import { rss } from '../helpers/feed-server.js';
-import { adminQuery, postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import { adminQuery, pendingWithoutPostgres, testSchema } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SOURCES = ['s0', 's1', 's2', 's3', 's4', 's5'];
@@ -67,11 +67,7 @@ describe('warta fetch beside daemons on one PostgreSQL database', function () {
   const config = join(tmp.dir, 'warta.yaml');
 
   before(async function () {
-    const reason = await postgresUnavailable();
-    if (reason) {
-      console.log(`      pending: ${reason}`);
-      this.skip();
-    }
+    await pendingWithoutPostgres(this);
     farm = await new Farm().start();
     schema = await testSchema();
     writeFileSync(

@@ -13,7 +13,7 @@ import { runRetention } from '../../src/jobs/retention.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { makeClassifier } from '../../src/tagging/classify.js';
-import { adminQuery, postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import { adminQuery, pendingWithoutPostgres, testSchema } from '../helpers/postgres.js';
 import { FEEDS, NOW, SOURCES, refresh } from '../store-contract/fixtures.js';
 
 const STORIES = { windowMs: 30 * 86_400_000, threshold: 0.5, ignoreParams: [] };
@@ -34,11 +34,7 @@ describe('background jobs on a shared PostgreSQL database', function () {
     parseConfig(`storage:\n  url: "${schema!.url}"\n  retention_days: 1\nsources:\n  - id: antara\n    url: "http://127.0.0.1:9/a.xml"\ntags:\n  - name: Putin\n    match: '${match}'\n`, 'test.yaml');
 
   before(async function () {
-    const reason = await postgresUnavailable();
-    if (reason) {
-      console.log(`      pending: ${reason}`);
-      this.skip();
-    }
+    await pendingWithoutPostgres(this);
   });
   beforeEach(async () => {
     schema = await testSchema();

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDaemon, type Daemon } from '../helpers/daemon.js';
-import { adminQuery, postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import { adminQuery, pendingWithoutPostgres, testSchema } from '../helpers/postgres.js';
 import { rss } from '../helpers/feed-server.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -93,11 +93,7 @@ describe('three daemons on one PostgreSQL database', function () {
   const sources: { id: string; host: FarmHost; path: string }[] = [];
 
   before(async function () {
-    const reason = await postgresUnavailable();
-    if (reason) {
-      console.log(`      pending: ${reason}`);
-      this.skip();
-    }
+    await pendingWithoutPostgres(this);
     schema = await testSchema();
     for (const address of HOSTS) farm.push(await new FarmHost(address, feedOf).start());
     for (const [h, host] of farm.entries()) {

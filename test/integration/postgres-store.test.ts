@@ -11,7 +11,7 @@ import { openPostgresStore } from '../../src/store/postgres/open.js';
 import { loadMigrations } from '../../src/store/postgres/migrate.js';
 import type { Store } from '../../src/store/store.js';
 import { A1, FEEDS, SOURCES, refresh, seed } from '../store-contract/fixtures.js';
-import { adminQuery, postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import { adminQuery, pendingWithoutPostgres, testSchema } from '../helpers/postgres.js';
 import { sqliteStore, storeItems } from '../helpers/store.js';
 import { parseConfig } from '../../src/config/load.js';
 import { makeClassifier } from '../../src/tagging/classify.js';
@@ -46,11 +46,7 @@ describe('PostgreSQL store beyond the contract (127.0.0.1:5432)', function () {
   };
 
   before(async function () {
-    const reason = await postgresUnavailable();
-    if (reason) {
-      console.log(`      pending: ${reason}`);
-      this.skip();
-    }
+    await pendingWithoutPostgres(this);
   });
   beforeEach(async () => {
     schema = await testSchema();

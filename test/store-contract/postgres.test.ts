@@ -4,16 +4,12 @@
  * pending, with the reason printed: never a silent pass.
  */
 import { openStore } from '../../src/store/open.js';
-import { postgresUnavailable, testSchema } from '../helpers/postgres.js';
+import { pendingWithoutPostgres, testSchema } from '../helpers/postgres.js';
 import { describeStoreContract } from './contract.js';
 
 describe('PostgreSQL on 127.0.0.1:5432', function () {
   before(async function () {
-    const reason = await postgresUnavailable();
-    if (reason) {
-      console.log(`      pending: ${reason}`);
-      this.skip();
-    }
+    await pendingWithoutPostgres(this);
   });
 
   describeStoreContract('postgres', async () => {
