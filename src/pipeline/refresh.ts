@@ -162,6 +162,9 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     return finish({ result: 'not_modified', httpStatus: 304, url: res.url });
   }
 
+  // The response's continuation would parse at once, in the turn its bytes arrived: thirty-two responses arriving
+  // together would parse back to back. Parsing waits its turn (yield.ts) like the stages after it.
+  await yieldToLoop();
   // A server without validators often sends identical bytes: skip the parse when nothing changed.
   const bodyHash = createHash('sha256').update(res.body).digest('hex');
   const validators = { etag: res.etag, lastModified: res.lastModified, bodyHash };
