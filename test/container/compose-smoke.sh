@@ -14,7 +14,8 @@
 #
 # Run as root, not in CI (about 15 minutes the first time on 2 busy cores, 3 after):
 #   sudo test/container/compose-smoke.sh [PROJECT_DIR]      (default: current directory)
-# Env: WORK (default /tmp/compose-smoke): images, containers and logs live there; KEEP=1 leaves the stack up.
+# Env: WORK (default /tmp/compose-smoke): images, containers and logs live there; KEEP=1 keeps the stopped
+# containers and the volumes for inspection.
 # Publishes the compose file's own port, 8080 on the host, which must be free.
 #
 # What podman-compose 1.0.3 does not do, the script does as Docker Compose would: it starts the services in the
@@ -231,7 +232,8 @@ rnd() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 export WARTA_ADMIN_TOKEN=$(rnd) WARTA_DB_PASSWORD=$(rnd)
 pc() { podman-compose -p "$P" -f "$COMPOSE_FILE" -f "$S/override.yml" "$@" >> "$W/compose.log" 2>&1; }
 c() { echo "${P}_$1_1"; }
-teardown() { pc down -v -t 5 || true; }
+# The image's VOLUME /data gives each warta container an anonymous volume, which `down -v` leaves here.
+teardown() { pc down -v -t 5 || true; podman volume prune -f >/dev/null 2>&1 || true; }
 : > "$W/compose.log"
 teardown
 
