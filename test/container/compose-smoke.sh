@@ -89,7 +89,7 @@ if ! have "$BOOKWORM"; then
   buildah commit -q --rm "$ctr" "$BOOKWORM" >/dev/null
   rm -rf rootfs
 fi
-standin() { buildah config --label "org.opencontainers.image.description=STAND-IN for $1 (scripts/compose-smoke.sh), not the real image" "$2"; }
+standin() { buildah config --label "org.opencontainers.image.description=STAND-IN for $1 (test/container/compose-smoke.sh), not the real image" "$2"; }
 
 NODE_IMG=docker.io/library/node:24-bookworm-slim
 if ! have "$NODE_IMG"; then
