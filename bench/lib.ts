@@ -43,6 +43,14 @@ export function procMemory(pid: number): { rss: number; hwm: number; anon: numbe
   return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (clock ticks of 1/100 s). */
+export function procCpuSecs(pid: number): number {
+  // The fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** The tag rules every benchmark config carries (the shipped example's shape). */
 const TAGS = `tags:\n  - name: "Hubungan Rusia dengan Belarusia"\n    match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)'\n  - name: Putin\n    match: Putin\n  - name: Minsk\n    match: Minsk\n`;
 
@@ -60,10 +68,10 @@ export function writeConfig(dir: string, urls: readonly string[], opts: { port?:
 }
 
 /** `warta fetch --config` as a child, timed; items inserted are summed from its report. */
-export async function runFetch(config: string): Promise<{ secs: number; inserted: number; peakMb: number }> {
+export async function runFetch(config: string, bin: string = BIN): Promise<{ secs: number; inserted: number; peakMb: number; cpuSecs: number }> {
   const t = process.hrtime.bigint();
   const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'fetch', '--config', config], { cwd: REPO });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', process.execPath, bin, 'fetch', '--config', config], { cwd: REPO });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -73,7 +81,8 @@ export async function runFetch(config: string): Promise<{ secs: number; inserted
   const secs = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`warta fetch exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const inserted = r.stdout.trim().split('\n').reduce((n, l) => n + Number(/new (\d+)/.exec(l)?.[1] ?? 0), 0);
-  return { secs, inserted, peakMb: Number(r.stderr.trim().split('\n').at(-1)) / 1024 };
+  const [user = NaN, sys = NaN, kb = NaN] = (r.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return { secs, inserted, peakMb: kb / 1024, cpuSecs: user + sys };
 }
 
 /** The daemon as a child process, counting the start-up poll's refresh log lines (log level info). */

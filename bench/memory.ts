@@ -91,7 +91,10 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
       if (Date.now() - last > 10_000) {
         last = Date.now();
         const m = procMemory(daemon.pid);
-        progress(`memory: ${daemon.refreshes}/${feeds} refreshed after ${((Date.now() - t0) / 1000).toFixed(0)} s, RSS ${m.rss.toFixed(0)} MiB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)})`);
+        // Where the anonymous part is: V8's committed heap (of it the young generation), and what V8 counts as external.
+        const text = await fetch(`${base}/metrics`).then((r) => r.text(), () => '');
+        const mb = (name: string) => (metric(text, name) / 2 ** 20).toFixed(0);
+        progress(`memory: ${daemon.refreshes}/${feeds} refreshed after ${((Date.now() - t0) / 1000).toFixed(0)} s, RSS ${m.rss.toFixed(0)} MiB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}; malloc heap ${mallocHeapMb(daemon.pid).toFixed(0)}), V8 heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')} (new space ${mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}')}), external ${mb('nodejs_external_memory_bytes')}`);
       }
     };
     await daemon.refreshed(feeds, probe, 100);

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Claims } from './claims.js';
-import type { HostGate } from './host-gate.js';
+import { hostKey, type HostGate } from './host-gate.js';
 import type { RefreshOptions, RefreshOutcome } from '../pipeline/refresh.js';
 
 /** A source as the scheduler sees it. */
@@ -23,10 +23,24 @@ export interface SchedulerDeps {
   onOutcome?: (source: ScheduledSource, outcome: RefreshOutcome, why: string) => void;
   /** Several daemons on one database: poll only the sources this daemon claims (absent: one daemon, poll all). */
   claims?: Claims;
-  /** Sources claimed at once by the start-up poll on a shared database (default 16). */
+  /**
+   * Start-up polls queued or running at once (default 16; the daemon passes fetch.concurrency): more are started
+   * as polls end. On a shared database also the sources claimed at once.
+   */
   startupBatch?: number;
+  /** Of those, at most this many per host (the gate's per-host limit; default: startupBatch). */
+  startupPerHost?: number;
   /** Called when the last queued or running refresh of a burst has finished (the start-up poll, a tick). */
   onIdle?: (refreshes: number) => void;
+}
+
+/** One host's part of the start-up poll (pollInTurn): its sources in config order, the next to start, polls running. */
+interface HostTurn {
+  sources: ScheduledSource[];
+  next: number;
+  running: number;
+  /** In the queue of hosts taking their turn. */
+  ready: boolean;
 }
 
 /** Why a source is polled: its cron tick, the start-up poll, a source a reload added, or one taken over from a dead daemon. */
@@ -53,6 +67,8 @@ export function makeScheduler(deps: SchedulerDeps) {
   const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
   let burst = 0;
+  // Start-up feeders still starting polls (pollInTurn): the burst is not over while one is.
+  let feeding = 0;
 
   /**
    * The start-up poll on a shared database: claimed a few at a time (one statement each), more only as polls
@@ -77,6 +93,77 @@ export function makeScheduler(deps: SchedulerDeps) {
     }
   }
 
+  /**
+   * The start-up poll of one daemon alone on its database: at most `startupBatch` polls queued or running at once,
+   * at most `startupPerHost` of them on one host, taking the hosts in turn (each host's sources in config order).
+   * Queuing all 10,000 sources of a big config at once held ~2.6 KB of promises and closures per source in the
+   * gate's queues for the whole poll (26 MB), and bounds nothing the gate does not bound already. Per host, so a
+   * slow host holds only its own share of the window and no source waits behind another host's queue.
+   */
+  function pollInTurn(list: readonly ScheduledSource[]): Promise<void> {
+    const window = Math.max(1, deps.startupBatch ?? 16);
+    const perHost = Math.max(1, Math.min(window, deps.startupPerHost ?? window));
+    const hosts = new Map<string, HostTurn>();
+    for (const s of list) {
+      const key = hostKey(s.url);
+      const h = hosts.get(key);
+      if (h) h.sources.push(s);
+      else hosts.set(key, { sources: [s], next: 0, running: 0, ready: false });
+    }
+    // Hosts with a source to poll and a free share, in turn: a queue read from `head`.
+    let ready: HostTurn[] = [];
+    let head = 0;
+    let running = 0;
+    const offer = (h: HostTurn) => {
+      if (!h.ready && h.next < h.sources.length && h.running < perHost) {
+        h.ready = true;
+        ready.push(h);
+      }
+    };
+    for (const h of hosts.values()) offer(h);
+    feeding++;
+    return new Promise<void>((resolve) => {
+      const pump = () => {
+        while (running < window && head < ready.length && !abort.signal.aborted) {
+          const h = ready[head++]!;
+          h.ready = false;
+          const job = enqueue(h.sources[h.next++]!, 'startup');
+          if (job) {
+            running++;
+            h.running++;
+            void job.finally(() => {
+              running--;
+              h.running--;
+              offer(h);
+              pump();
+            });
+          }
+          offer(h);
+        }
+        // The read part of the queue goes now and then, so a long poll does not keep every turn ever taken.
+        if (head > 1024 && head * 2 > ready.length) {
+          ready = ready.slice(head);
+          head = 0;
+        }
+        if (running === 0 && (head >= ready.length || abort.signal.aborted)) {
+          feeding--;
+          resolve();
+          idleCheck();
+        }
+      };
+      pump();
+    });
+  }
+
+  /** Tells onIdle when the last refresh of a burst ended (not between two start-up polls the feeder starts). */
+  function idleCheck(): void {
+    if (running.size === 0 && feeding === 0 && !abort.signal.aborted) {
+      const n = burst;
+      burst = 0;
+      deps.onIdle?.(n);
+    }
+  }
+
   function enqueue(source: ScheduledSource, why: Why, tick?: Date, claimed = false): Promise<void> | undefined {
     if (busy.has(source.id) || abort.signal.aborted) {
       if (claimed) void deps.claims?.release([source.id]);
@@ -88,11 +175,7 @@ export function makeScheduler(deps: SchedulerDeps) {
     const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why, tick)).finally(() => {
       busy.delete(source.id);
       running.delete(job);
-      if (running.size === 0 && !abort.signal.aborted) {
-        const n = burst;
-        burst = 0;
-        deps.onIdle?.(n);
-      }
+      idleCheck();
     });
     running.add(job);
     return job;
@@ -170,11 +253,7 @@ export function makeScheduler(deps: SchedulerDeps) {
     /** Schedules every source and polls each once now (the refresh itself skips gone and held-back sources). */
     async start(list: readonly ScheduledSource[]): Promise<void> {
       schedule(list);
-      if (!deps.claims) {
-        for (const s of list) enqueue(s, 'startup');
-        return;
-      }
-      startup = claimStartup(deps.claims, list);
+      startup = deps.claims ? claimStartup(deps.claims, list) : pollInTurn(list);
     },
     /** Polls sources this daemon took over from a dead daemon (it holds their claims already). */
     takeOver(ids: readonly string[]): void {

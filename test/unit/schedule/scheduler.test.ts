@@ -95,3 +95,62 @@ describe('scheduler: one cron task per schedule, ticking for every source on it'
     expect(polls.length).to.equal(after);
   });
 });
+
+describe('scheduler: the start-up poll of many sources', () => {
+  const outcome = (sourceId: string): RefreshOutcome => ({
+    sourceId, result: 'updated', httpStatus: 200, inserted: 0, updated: 0, error: null, skipped: null, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0,
+  });
+
+  it('keeps at most startupBatch polls queued or running (at most startupPerHost per host), lets other hosts pass a stalled one, and polls every source once', async () => {
+    // Host "slow" answers only when released; "b" and "c" at once. 20 + 15 + 15 sources, in config order slow first.
+    const list = [
+      ...Array.from({ length: 20 }, (_, i) => ({ id: `s${i}`, url: `http://slow.example/${i}`, schedule: '0 0 1 1 *' })),
+      ...Array.from({ length: 15 }, (_, i) => ({ id: `b${i}`, url: `http://b.example/${i}`, schedule: '0 0 1 1 *' })),
+      ...Array.from({ length: 15 }, (_, i) => ({ id: `c${i}`, url: `http://c.example/${i}`, schedule: '0 0 1 1 *' })),
+    ];
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const polled: string[] = [];
+    const idle: number[] = [];
+    let mostPending = 0;
+    const inHost = new Map<string, number>();
+    let mostInHost = 0;
+    const scheduler = makeScheduler({
+      refresh: async (s) => {
+        const host = new URL(s.url).hostname;
+        mostPending = Math.max(mostPending, scheduler.pending());
+        inHost.set(host, (inHost.get(host) ?? 0) + 1);
+        mostInHost = Math.max(mostInHost, inHost.get(host)!);
+        if (host === 'slow.example') await slow;
+        else await new Promise((r) => setImmediate(r));
+        inHost.set(host, inHost.get(host)! - 1);
+        polled.push(s.id);
+        return outcome(s.id);
+      },
+      // The gate would let all 50 queue (they wait in it): the scheduler is what bounds them now.
+      gate: makeHostGate({ perHost: 8, concurrency: 8, pauseMaxMs: 60_000, now: () => new Date() }),
+      log: pino({ level: 'silent' }),
+      timezone: 'UTC',
+      jitterMs: 0,
+      startupBatch: 6,
+      startupPerHost: 2,
+      onIdle: (n) => void idle.push(n),
+    });
+    try {
+      await scheduler.start(list);
+      // While the slow host holds its two, every source of the other hosts is polled.
+      await waitFor(() => polled.length === 30, { what: 'the 30 sources of the answering hosts polled', details: () => polled.join(' ') });
+      expect(polled.filter((id) => id.startsWith('s')), 'nothing of the stalled host yet').to.deep.equal([]);
+      expect(scheduler.pending(), 'only the stalled host\'s share waits').to.equal(2);
+      expect(idle, 'no idle report mid-poll').to.deep.equal([]);
+      release();
+      await waitFor(() => idle.length === 1, { what: 'the end of the start-up poll (onIdle)' });
+      expect([...polled].sort()).to.deep.equal(list.map((s) => s.id).sort());
+      expect(idle, 'one burst of all 50').to.deep.equal([50]);
+      expect(mostPending, 'polls queued or running at once').to.be.at.most(6);
+      expect(mostInHost, 'polls of one host at once').to.equal(2);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+});
