@@ -103,8 +103,11 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
     const m = procMemory(daemon.pid);
     const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
     if (opts.snapshot) {
+      // The snapshot is written synchronously on the daemon's main thread: it answers /healthz again only when
+      // the file is complete (a fixed wait cut a 10,000-source snapshot off at 0 bytes on a loaded machine).
       daemon.child.kill('SIGUSR2');
-      await sleep(Math.max(5000, feeds)); // the snapshot is written synchronously; give it time
+      await sleep(1000);
+      while (!(await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(600_000) }).then((r) => r.ok, () => false))) await sleep(1000);
     }
     const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
     return {

@@ -2,6 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Claims } from './claims.js';
 import { hostKey, type HostGate } from './host-gate.js';
+import { makeFeeder } from './feeder.js';
 import type { RefreshOptions, RefreshOutcome } from '../pipeline/refresh.js';
 
 /** A source as the scheduler sees it. */
@@ -24,23 +25,15 @@ export interface SchedulerDeps {
   /** Several daemons on one database: poll only the sources this daemon claims (absent: one daemon, poll all). */
   claims?: Claims;
   /**
-   * Start-up polls queued or running at once (default 16; the daemon passes fetch.concurrency): more are started
-   * as polls end. On a shared database also the sources claimed at once.
+   * Polls (start-up, cron ticks, added sources) started at once (default 16; the daemon passes
+   * fetch.concurrency): the others wait in the scheduler's feeder until one ends. On a shared database also the
+   * sources the start-up poll claims at once.
    */
   startupBatch?: number;
-  /** Of those, at most this many per host (the gate's per-host limit; default: startupBatch). */
+  /** Of those, at most this many on one host (the daemon passes fetch.per_host; default: startupBatch). */
   startupPerHost?: number;
   /** Called when the last queued or running refresh of a burst has finished (the start-up poll, a tick). */
   onIdle?: (refreshes: number) => void;
-}
-
-/** One host's part of the start-up poll (pollInTurn): its sources in config order, the next to start, polls running. */
-interface HostTurn {
-  sources: ScheduledSource[];
-  next: number;
-  running: number;
-  /** In the queue of hosts taking their turn. */
-  ready: boolean;
 }
 
 /** Why a source is polled: its cron tick, the start-up poll, a source a reload added, or one taken over from a dead daemon. */
@@ -67,8 +60,12 @@ export function makeScheduler(deps: SchedulerDeps) {
   const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
   let burst = 0;
-  // Start-up feeders still starting polls (pollInTurn): the burst is not over while one is.
-  let feeding = 0;
+  // Polls wait here, not in the gate, until a share of the window is free (feeder.ts).
+  const window = Math.max(1, deps.startupBatch ?? 16);
+  const feeder = makeFeeder({ window: () => window, perHost: () => Math.min(window, deps.startupPerHost ?? window) });
+  const feed = (s: ScheduledSource, why: Why, tick?: Date) => {
+    if (!busy.has(s.id) && !abort.signal.aborted) feeder.add(s.id, hostKey(s.url), () => enqueue(s, why, tick));
+  };
 
   /**
    * The start-up poll on a shared database: claimed a few at a time (one statement each), more only as polls
@@ -93,71 +90,9 @@ export function makeScheduler(deps: SchedulerDeps) {
     }
   }
 
-  /**
-   * The start-up poll of one daemon alone on its database: at most `startupBatch` polls queued or running at once,
-   * at most `startupPerHost` of them on one host, taking the hosts in turn (each host's sources in config order).
-   * Queuing all 10,000 sources of a big config at once held ~2.6 KB of promises and closures per source in the
-   * gate's queues for the whole poll (26 MB), and bounds nothing the gate does not bound already. Per host, so a
-   * slow host holds only its own share of the window and no source waits behind another host's queue.
-   */
-  function pollInTurn(list: readonly ScheduledSource[]): Promise<void> {
-    const window = Math.max(1, deps.startupBatch ?? 16);
-    const perHost = Math.max(1, Math.min(window, deps.startupPerHost ?? window));
-    const hosts = new Map<string, HostTurn>();
-    for (const s of list) {
-      const key = hostKey(s.url);
-      const h = hosts.get(key);
-      if (h) h.sources.push(s);
-      else hosts.set(key, { sources: [s], next: 0, running: 0, ready: false });
-    }
-    // Hosts with a source to poll and a free share, in turn: a queue read from `head`.
-    let ready: HostTurn[] = [];
-    let head = 0;
-    let running = 0;
-    const offer = (h: HostTurn) => {
-      if (!h.ready && h.next < h.sources.length && h.running < perHost) {
-        h.ready = true;
-        ready.push(h);
-      }
-    };
-    for (const h of hosts.values()) offer(h);
-    feeding++;
-    return new Promise<void>((resolve) => {
-      const pump = () => {
-        while (running < window && head < ready.length && !abort.signal.aborted) {
-          const h = ready[head++]!;
-          h.ready = false;
-          const job = enqueue(h.sources[h.next++]!, 'startup');
-          if (job) {
-            running++;
-            h.running++;
-            void job.finally(() => {
-              running--;
-              h.running--;
-              offer(h);
-              pump();
-            });
-          }
-          offer(h);
-        }
-        // The read part of the queue goes now and then, so a long poll does not keep every turn ever taken.
-        if (head > 1024 && head * 2 > ready.length) {
-          ready = ready.slice(head);
-          head = 0;
-        }
-        if (running === 0 && (head >= ready.length || abort.signal.aborted)) {
-          feeding--;
-          resolve();
-          idleCheck();
-        }
-      };
-      pump();
-    });
-  }
-
   /** Tells onIdle when the last refresh of a burst ended (not between two start-up polls the feeder starts). */
   function idleCheck(): void {
-    if (running.size === 0 && feeding === 0 && !abort.signal.aborted) {
+    if (running.size === 0 && feeder.waiting() === 0 && !abort.signal.aborted) {
       const n = burst;
       burst = 0;
       deps.onIdle?.(n);
@@ -215,12 +150,12 @@ export function makeScheduler(deps: SchedulerDeps) {
     const named = new Date(Math.floor(at.getTime() / 1000) * 1000);
     for (const s of sources) {
       if (deps.jitterMs <= 0) {
-        enqueue(s, 'cron', named);
+        feed(s, 'cron', named);
         continue;
       }
       const t = setTimeout(() => {
         jitters.delete(t);
-        enqueue(s, 'cron', named);
+        feed(s, 'cron', named);
       }, Math.floor(Math.random() * deps.jitterMs));
       t.unref();
       jitters.add(t);
@@ -253,7 +188,8 @@ export function makeScheduler(deps: SchedulerDeps) {
     /** Schedules every source and polls each once now (the refresh itself skips gone and held-back sources). */
     async start(list: readonly ScheduledSource[]): Promise<void> {
       schedule(list);
-      startup = deps.claims ? claimStartup(deps.claims, list) : pollInTurn(list);
+      if (deps.claims) startup = claimStartup(deps.claims, list);
+      else for (const s of list) feed(s, 'startup');
     },
     /** Polls sources this daemon took over from a dead daemon (it holds their claims already). */
     takeOver(ids: readonly string[]): void {
@@ -269,7 +205,7 @@ export function makeScheduler(deps: SchedulerDeps) {
       const known = new Set(current.keys());
       timezone = zone;
       schedule(list);
-      for (const s of list) if (!known.has(s.id)) enqueue(s, 'added');
+      for (const s of list) if (!known.has(s.id)) feed(s, 'added');
     },
     /** The next cron tick of a source (before its jitter), or null. */
     nextTick(id: string): Date | null {
@@ -282,8 +218,8 @@ export function makeScheduler(deps: SchedulerDeps) {
       else nextTicks.delete(expr);
       return next;
     },
-    /** How many refreshes are queued or running. */
-    pending: () => running.size,
+    /** How many refreshes are queued (in the gate or waiting for their turn) or running. */
+    pending: () => running.size + feeder.waiting(),
     /** Stops ticking, aborts in-flight fetches and waits for their refreshes to finish or roll back. */
     async stop(): Promise<void> {
       destroyTasks();
@@ -291,6 +227,7 @@ export function makeScheduler(deps: SchedulerDeps) {
       for (const t of jitters) clearTimeout(t);
       jitters.clear();
       abort.abort();
+      feeder.clear();
       await deps.gate.drain();
       await Promise.allSettled([...running, startup]);
     },
