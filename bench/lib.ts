@@ -55,12 +55,12 @@ export function procCpuSecs(pid: number): number {
 const TAGS = `tags:\n  - name: "Hubungan Rusia dengan Belarusia"\n    match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)'\n  - name: Putin\n    match: Putin\n  - name: Minsk\n    match: Minsk\n`;
 
 /** Writes a config over `urls` into `dir`/w.yaml and returns its path. */
-export function writeConfig(dir: string, urls: readonly string[], opts: { port?: number; extra?: string; logLevel?: string } = {}): string {
+export function writeConfig(dir: string, urls: readonly string[], opts: { port?: number; extra?: string; logLevel?: string; schedule?: string } = {}): string {
   const path = join(dir, 'w.yaml');
   writeFileSync(
     path,
     (opts.port ? `server:\n  listen: "127.0.0.1:${opts.port}"\n  rate_limit:\n    requests_per_minute: 0\n` : '') +
-      `storage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  concurrency: 32\n  per_host: 32\n  timeout: 10m\n` +
+      `storage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  concurrency: 32\n  per_host: 32\n  timeout: 10m\n${opts.schedule ? `  schedule: "${opts.schedule}"\n` : ''}` +
       `sources:\n${urls.map((u, i) => `  - id: f${i}\n    url: "${u}"\n`).join('')}${TAGS}` +
       `outputs:\n  - id: all\n    title: All\n    tags: [Putin, Minsk]\n    limit: 50\n${opts.extra ?? ''}log:\n  level: ${opts.logLevel ?? 'info'}\n`,
   );
@@ -89,6 +89,8 @@ export async function runFetch(config: string, bin: string = BIN): Promise<{ sec
 export class BenchDaemon {
   readonly child: ChildProcess;
   refreshes = 0;
+  /** The daemon's "heap given back after a burst of refreshes" lines (its heap reducer's last step, daemon/heap.ts). */
+  heapGivenBack = 0;
   private tail = '';
   private partial = '';
   readonly startedAt = Date.now();
@@ -100,7 +102,10 @@ export class BenchDaemon {
       const lines = text.split('\n');
       this.partial = lines.pop() ?? '';
       // Only the start-up poll's refreshes: a slow poll overlaps cron ticks, whose refreshes would count too.
-      for (const l of lines) if (l.includes('"msg":"refresh ') && l.includes('"why":"startup"')) this.refreshes++;
+      for (const l of lines) {
+        if (l.includes('"msg":"refresh ') && l.includes('"why":"startup"')) this.refreshes++;
+        else if (l.includes('"msg":"heap given back')) this.heapGivenBack++;
+      }
       this.tail = (this.tail + d).slice(-5000);
     };
     this.child.stdout!.on('data', count);
