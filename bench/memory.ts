@@ -99,7 +99,8 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
         progress(`memory: ${daemon.refreshes}/${feeds} refreshed after ${((Date.now() - t0) / 1000).toFixed(0)} s, RSS ${m.rss.toFixed(0)} MiB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}; malloc heap ${mallocHeapMb(daemon.pid).toFixed(0)}), V8 heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')} (new space ${mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}')}), external ${mb('nodejs_external_memory_bytes')}`);
       }
     };
-    await daemon.refreshed(feeds, probe, 100);
+    // A loaded machine polled 10,000 sources at 2-6 a second: allow an hour, and more for bigger farms.
+    await daemon.refreshed(feeds, probe, 100, Math.max(3_600_000, feeds * 360));
     const startupSecs = (Date.now() - t0) / 1000;
     // Settled: `settle` seconds after the daemon's heap reducer finished (it gives the heap back in steps over
     // ~10-20 s after a burst), or after 120 s if it never says so.
