@@ -43,16 +43,24 @@ export function procMemory(pid: number): { rss: number; hwm: number; anon: numbe
   return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') + kb('RssShmem') };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc/PID/stat (clock ticks of 1/100 s). */
+export function procCpuSecs(pid: number): number {
+  // The fields after the command name (which may hold spaces, hence from the last ')'): utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** The tag rules every benchmark config carries (the shipped example's shape). */
 const TAGS = `tags:\n  - name: "Hubungan Rusia dengan Belarusia"\n    match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)'\n  - name: Putin\n    match: Putin\n  - name: Minsk\n    match: Minsk\n`;
 
 /** Writes a config over `urls` into `dir`/w.yaml and returns its path. */
-export function writeConfig(dir: string, urls: readonly string[], opts: { port?: number; extra?: string; logLevel?: string } = {}): string {
+export function writeConfig(dir: string, urls: readonly string[], opts: { port?: number; extra?: string; logLevel?: string; schedule?: string } = {}): string {
   const path = join(dir, 'w.yaml');
   writeFileSync(
     path,
     (opts.port ? `server:\n  listen: "127.0.0.1:${opts.port}"\n  rate_limit:\n    requests_per_minute: 0\n` : '') +
-      `storage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  concurrency: 32\n  per_host: 32\n  timeout: 10m\n` +
+      `storage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  concurrency: 32\n  per_host: 32\n  timeout: 10m\n${opts.schedule ? `  schedule: "${opts.schedule}"\n` : ''}` +
       `sources:\n${urls.map((u, i) => `  - id: f${i}\n    url: "${u}"\n`).join('')}${TAGS}` +
       `outputs:\n  - id: all\n    title: All\n    tags: [Putin, Minsk]\n    limit: 50\n${opts.extra ?? ''}log:\n  level: ${opts.logLevel ?? 'info'}\n`,
   );
@@ -60,10 +68,10 @@ export function writeConfig(dir: string, urls: readonly string[], opts: { port?:
 }
 
 /** `warta fetch --config` as a child, timed; items inserted are summed from its report. */
-export async function runFetch(config: string): Promise<{ secs: number; inserted: number; peakMb: number }> {
+export async function runFetch(config: string, bin: string = BIN): Promise<{ secs: number; inserted: number; peakMb: number; cpuSecs: number }> {
   const t = process.hrtime.bigint();
   const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, BIN, 'fetch', '--config', config], { cwd: REPO });
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', process.execPath, bin, 'fetch', '--config', config], { cwd: REPO });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -73,13 +81,16 @@ export async function runFetch(config: string): Promise<{ secs: number; inserted
   const secs = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`warta fetch exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const inserted = r.stdout.trim().split('\n').reduce((n, l) => n + Number(/new (\d+)/.exec(l)?.[1] ?? 0), 0);
-  return { secs, inserted, peakMb: Number(r.stderr.trim().split('\n').at(-1)) / 1024 };
+  const [user = NaN, sys = NaN, kb = NaN] = (r.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return { secs, inserted, peakMb: kb / 1024, cpuSecs: user + sys };
 }
 
 /** The daemon as a child process, counting the start-up poll's refresh log lines (log level info). */
 export class BenchDaemon {
   readonly child: ChildProcess;
   refreshes = 0;
+  /** The daemon's "heap given back after a burst of refreshes" lines (its heap reducer's last step, daemon/heap.ts). */
+  heapGivenBack = 0;
   private tail = '';
   private partial = '';
   readonly startedAt = Date.now();
@@ -91,7 +102,10 @@ export class BenchDaemon {
       const lines = text.split('\n');
       this.partial = lines.pop() ?? '';
       // Only the start-up poll's refreshes: a slow poll overlaps cron ticks, whose refreshes would count too.
-      for (const l of lines) if (l.includes('"msg":"refresh ') && l.includes('"why":"startup"')) this.refreshes++;
+      for (const l of lines) {
+        if (l.includes('"msg":"refresh ') && l.includes('"why":"startup"')) this.refreshes++;
+        else if (l.includes('"msg":"heap given back')) this.heapGivenBack++;
+      }
       this.tail = (this.tail + d).slice(-5000);
     };
     this.child.stdout!.on('data', count);

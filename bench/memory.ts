@@ -1,7 +1,7 @@
 /**
  * Memory of the daemon with many sources: `warta start` over a local farm of `feeds` × `items`, sampled from
  * /proc while its start-up poll runs, then settled (`settle` seconds after the last refresh).
- *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot] [--stored=ROUNDS]
+ *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot] [--stored=ROUNDS] [--bin=DIR]
  * Prints RSS (anonymous vs file-backed, i.e. SQLite's mmap), the peak (VmHWM), V8's heap and external memory
  * from /metrics, the start-up poll's wall time and /healthz latency during it. --snapshot writes a heap
  * snapshot of the settled daemon (SIGUSR2) into the repository's directory for bench/heap-summary.ts;
@@ -49,13 +49,15 @@ function metric(text: string, name: string): number {
 }
 
 /** Starts a daemon over a fresh farm and measures it; `snapshot` leaves a heap snapshot in cwd. */
-export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; storedRounds?: number; progress?: (l: string) => void } = {}): Promise<MemoryResult> {
+export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; storedRounds?: number; progress?: (l: string) => void; bin?: string } = {}): Promise<MemoryResult> {
   const progress = opts.progress ?? ((l: string) => console.error(l));
   const farm = await startFarm(feeds, items);
   const dir = mkdtempSync(join(tmpdir(), 'warta-mem-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const config = writeConfig(dir, farm.urls, { port });
+  // No cron tick during the run: a start-up poll slower than the default 15 minutes (10,000 sources on a loaded
+  // machine) overlapped ticks, and "settled" was measured amid a cron burst. Settled means after the start-up poll.
+  const config = writeConfig(dir, farm.urls, { port, schedule: '0 0 1 1 *' });
   let storedBefore = 0;
   for (let round = 1; round <= (opts.storedRounds ?? 0); round++) {
     if (round > 1) farm.advance(items);
@@ -65,7 +67,7 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
   }
   // The daemon's poll then finds `items` new items in every feed, as in a run over an empty store.
   if (storedBefore > 0) farm.advance(items);
-  const daemon = new BenchDaemon(config, base, [...(opts.nodeArgs ?? []), ...(opts.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [])]);
+  const daemon = new BenchDaemon(config, base, [...(opts.nodeArgs ?? []), ...(opts.snapshot ? ['--heapsnapshot-signal=SIGUSR2'] : [])], opts.bin);
   try {
     await daemon.ready();
     const t0 = Date.now();
@@ -91,17 +93,29 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
       if (Date.now() - last > 10_000) {
         last = Date.now();
         const m = procMemory(daemon.pid);
-        progress(`memory: ${daemon.refreshes}/${feeds} refreshed after ${((Date.now() - t0) / 1000).toFixed(0)} s, RSS ${m.rss.toFixed(0)} MiB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)})`);
+        // Where the anonymous part is: V8's committed heap (of it the young generation), and what V8 counts as external.
+        const text = await fetch(`${base}/metrics`).then((r) => r.text(), () => '');
+        const mb = (name: string) => (metric(text, name) / 2 ** 20).toFixed(0);
+        progress(`memory: ${daemon.refreshes}/${feeds} refreshed after ${((Date.now() - t0) / 1000).toFixed(0)} s, RSS ${m.rss.toFixed(0)} MiB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}; malloc heap ${mallocHeapMb(daemon.pid).toFixed(0)}), V8 heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')} (new space ${mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}')}), external ${mb('nodejs_external_memory_bytes')}`);
       }
     };
-    await daemon.refreshed(feeds, probe, 100);
+    // A loaded machine polled 10,000 sources at 2-6 a second: allow an hour, and more for bigger farms.
+    await daemon.refreshed(feeds, probe, 100, Math.max(3_600_000, feeds * 360));
     const startupSecs = (Date.now() - t0) / 1000;
+    // Settled: `settle` seconds after the daemon's heap reducer finished (it gives the heap back in steps over
+    // ~10-20 s after a burst), or after 120 s if it never says so.
+    const until = Date.now() + 120_000;
+    while (daemon.heapGivenBack === 0 && Date.now() < until) await sleep(500);
+    if (daemon.heapGivenBack === 0) progress('memory: no "heap given back" from the daemon within 120 s of the poll');
     await sleep(settleSec * 1000);
     const m = procMemory(daemon.pid);
     const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
     if (opts.snapshot) {
+      // The snapshot is written synchronously on the daemon's main thread: it answers /healthz again only when
+      // the file is complete (a fixed wait cut a 10,000-source snapshot off at 0 bytes on a loaded machine).
       daemon.child.kill('SIGUSR2');
-      await sleep(Math.max(5000, feeds)); // the snapshot is written synchronously; give it time
+      await sleep(1000);
+      while (!(await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(600_000) }).then((r) => r.ok, () => false))) await sleep(1000);
     }
     const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
     return {
@@ -135,5 +149,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const [feeds = 10_000, items = 50, settle = 20] = args.map(Number);
   const stored = Number(process.argv.find((a) => a.startsWith('--stored='))?.slice(9) ?? 0);
-  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), storedRounds: stored, nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
+  // --bin=DIR: the daemon of another checkout's build (DIR/bin/warta.js), e.g. the base of a change.
+  const binDir = process.argv.find((a) => a.startsWith('--bin='))?.slice(6);
+  const bin = binDir ? join(binDir, 'bin', 'warta.js') : undefined;
+  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), storedRounds: stored, bin, nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
 }

@@ -19,7 +19,7 @@ import { makePageQueue } from './jobs/pages.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
-import { makeHeapReducer } from './daemon/heap.js';
+import { boundHeapGrowth, makeHeapReducer } from './daemon/heap.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
@@ -66,6 +66,8 @@ export interface DaemonOptions {
 export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<Daemon> {
   const { log } = opts;
   routeCronLogs(log);
+  // The peak of a burst of refreshes is mostly garbage V8 lets pile up (daemon/heap.ts).
+  boundHeapGrowth();
   let config = initial;
   const redactor = opts.redactor ?? makeRedactor();
   redactor.learn(configSecrets(config));
@@ -145,6 +147,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const scheduler = makeScheduler({
     claims,
     startupBatch: config.fetch.concurrency,
+    startupPerHost: config.fetch.perHost,
     refresh: (source, o) => refreshSource(refreshDeps, source, o),
     gate,
     log,

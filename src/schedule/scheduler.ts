@@ -1,7 +1,8 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Claims } from './claims.js';
-import type { HostGate } from './host-gate.js';
+import { hostKey, type HostGate } from './host-gate.js';
+import { makeFeeder } from './feeder.js';
 import type { RefreshOptions, RefreshOutcome } from '../pipeline/refresh.js';
 
 /** A source as the scheduler sees it. */
@@ -23,8 +24,14 @@ export interface SchedulerDeps {
   onOutcome?: (source: ScheduledSource, outcome: RefreshOutcome, why: string) => void;
   /** Several daemons on one database: poll only the sources this daemon claims (absent: one daemon, poll all). */
   claims?: Claims;
-  /** Sources claimed at once by the start-up poll on a shared database (default 16). */
+  /**
+   * Polls (start-up, cron ticks, added sources) started at once (default 16; the daemon passes
+   * fetch.concurrency): the others wait in the scheduler's feeder until one ends. On a shared database also the
+   * sources the start-up poll claims at once.
+   */
   startupBatch?: number;
+  /** Of those, at most this many on one host (the daemon passes fetch.per_host; default: startupBatch). */
+  startupPerHost?: number;
   /** Called when the last queued or running refresh of a burst has finished (the start-up poll, a tick). */
   onIdle?: (refreshes: number) => void;
 }
@@ -53,6 +60,12 @@ export function makeScheduler(deps: SchedulerDeps) {
   const nextTicks = new Map<string, Date>();
   let timezone = deps.timezone;
   let burst = 0;
+  // Polls wait here, not in the gate, until a share of the window is free (feeder.ts).
+  const window = Math.max(1, deps.startupBatch ?? 16);
+  const feeder = makeFeeder({ window: () => window, perHost: () => Math.min(window, deps.startupPerHost ?? window) });
+  const feed = (s: ScheduledSource, why: Why, tick?: Date) => {
+    if (!busy.has(s.id) && !abort.signal.aborted) feeder.add(s.id, hostKey(s.url), () => enqueue(s, why, tick));
+  };
 
   /**
    * The start-up poll on a shared database: claimed a few at a time (one statement each), more only as polls
@@ -77,6 +90,15 @@ export function makeScheduler(deps: SchedulerDeps) {
     }
   }
 
+  /** Tells onIdle when the last refresh of a burst ended (not between two start-up polls the feeder starts). */
+  function idleCheck(): void {
+    if (running.size === 0 && feeder.waiting() === 0 && !abort.signal.aborted) {
+      const n = burst;
+      burst = 0;
+      deps.onIdle?.(n);
+    }
+  }
+
   function enqueue(source: ScheduledSource, why: Why, tick?: Date, claimed = false): Promise<void> | undefined {
     if (busy.has(source.id) || abort.signal.aborted) {
       if (claimed) void deps.claims?.release([source.id]);
@@ -88,11 +110,7 @@ export function makeScheduler(deps: SchedulerDeps) {
     const job = (claims ? pollClaimed(claims, source, why, tick, claimed) : poll(source, why, tick)).finally(() => {
       busy.delete(source.id);
       running.delete(job);
-      if (running.size === 0 && !abort.signal.aborted) {
-        const n = burst;
-        burst = 0;
-        deps.onIdle?.(n);
-      }
+      idleCheck();
     });
     running.add(job);
     return job;
@@ -132,12 +150,12 @@ export function makeScheduler(deps: SchedulerDeps) {
     const named = new Date(Math.floor(at.getTime() / 1000) * 1000);
     for (const s of sources) {
       if (deps.jitterMs <= 0) {
-        enqueue(s, 'cron', named);
+        feed(s, 'cron', named);
         continue;
       }
       const t = setTimeout(() => {
         jitters.delete(t);
-        enqueue(s, 'cron', named);
+        feed(s, 'cron', named);
       }, Math.floor(Math.random() * deps.jitterMs));
       t.unref();
       jitters.add(t);
@@ -170,11 +188,8 @@ export function makeScheduler(deps: SchedulerDeps) {
     /** Schedules every source and polls each once now (the refresh itself skips gone and held-back sources). */
     async start(list: readonly ScheduledSource[]): Promise<void> {
       schedule(list);
-      if (!deps.claims) {
-        for (const s of list) enqueue(s, 'startup');
-        return;
-      }
-      startup = claimStartup(deps.claims, list);
+      if (deps.claims) startup = claimStartup(deps.claims, list);
+      else for (const s of list) feed(s, 'startup');
     },
     /** Polls sources this daemon took over from a dead daemon (it holds their claims already). */
     takeOver(ids: readonly string[]): void {
@@ -190,7 +205,7 @@ export function makeScheduler(deps: SchedulerDeps) {
       const known = new Set(current.keys());
       timezone = zone;
       schedule(list);
-      for (const s of list) if (!known.has(s.id)) enqueue(s, 'added');
+      for (const s of list) if (!known.has(s.id)) feed(s, 'added');
     },
     /** The next cron tick of a source (before its jitter), or null. */
     nextTick(id: string): Date | null {
@@ -203,8 +218,8 @@ export function makeScheduler(deps: SchedulerDeps) {
       else nextTicks.delete(expr);
       return next;
     },
-    /** How many refreshes are queued or running. */
-    pending: () => running.size,
+    /** How many refreshes are queued (in the gate or waiting for their turn) or running. */
+    pending: () => running.size + feeder.waiting(),
     /** Stops ticking, aborts in-flight fetches and waits for their refreshes to finish or roll back. */
     async stop(): Promise<void> {
       destroyTasks();
@@ -212,6 +227,7 @@ export function makeScheduler(deps: SchedulerDeps) {
       for (const t of jitters) clearTimeout(t);
       jitters.clear();
       abort.abort();
+      feeder.clear();
       await deps.gate.drain();
       await Promise.allSettled([...running, startup]);
     },

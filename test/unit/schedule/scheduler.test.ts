@@ -95,3 +95,91 @@ describe('scheduler: one cron task per schedule, ticking for every source on it'
     expect(polls.length).to.equal(after);
   });
 });
+
+describe('scheduler: polls wait their turn in the scheduler, not all in the gate', () => {
+  const outcome = (sourceId: string): RefreshOutcome => ({
+    sourceId, result: 'updated', httpStatus: 200, inserted: 0, updated: 0, error: null, skipped: null, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0,
+  });
+
+  function setup(opts: { startupBatch: number; startupPerHost: number; stalled: string }) {
+    let release!: () => void;
+    const stall = new Promise<void>((r) => (release = r));
+    const polls: { id: string; why: string }[] = [];
+    const idle: number[] = [];
+    let inGate = 0;
+    let mostInGate = 0;
+    const inHost = new Map<string, number>();
+    let mostInHost = 0;
+    // The gate alone would take every poll at once (they would wait in its queues): the scheduler bounds them.
+    const gate = makeHostGate({ perHost: 64, concurrency: 64, pauseMaxMs: 60_000, now: () => new Date() });
+    const counted: typeof gate = {
+      ...gate,
+      run: (url, fn, o) => {
+        mostInGate = Math.max(mostInGate, ++inGate);
+        return gate.run(url, fn, o).finally(() => inGate--);
+      },
+    };
+    const scheduler = makeScheduler({
+      refresh: async (s) => {
+        const host = new URL(s.url).hostname;
+        inHost.set(host, (inHost.get(host) ?? 0) + 1);
+        mostInHost = Math.max(mostInHost, inHost.get(host)!);
+        if (host === opts.stalled) await stall;
+        else await new Promise((r) => setImmediate(r));
+        inHost.set(host, inHost.get(host)! - 1);
+        return outcome(s.id);
+      },
+      gate: counted,
+      log: pino({ level: 'silent' }),
+      timezone: 'UTC',
+      jitterMs: 0,
+      startupBatch: opts.startupBatch,
+      startupPerHost: opts.startupPerHost,
+      onOutcome: (s, _o, why) => void polls.push({ id: s.id, why }),
+      onIdle: (n) => void idle.push(n),
+    });
+    return { scheduler, polls, idle, release, most: () => ({ inGate: mostInGate, inHost: mostInHost }) };
+  }
+  const sources = (host: string, n: number, schedule = '0 0 1 1 *') => Array.from({ length: n }, (_, i) => ({ id: `${host}${i}`, url: `http://${host}.example/${i}`, schedule }));
+
+  it('start-up: at most startupBatch in the gate (startupPerHost per host), other hosts pass a stalled one, every source polled once', async () => {
+    // The stalled host first in config order, with more sources than the whole window.
+    const list = [...sources('slow', 20), ...sources('b', 15), ...sources('c', 15)];
+    const { scheduler, polls, idle, release, most } = setup({ startupBatch: 6, startupPerHost: 2, stalled: 'slow.example' });
+    try {
+      await scheduler.start(list);
+      await waitFor(() => polls.length === 30, { what: 'the 30 sources of the answering hosts polled', details: () => polls.map((p) => p.id).join(' ') });
+      expect(polls.filter((p) => p.id.startsWith('slow')), 'nothing of the stalled host yet').to.deep.equal([]);
+      expect(scheduler.pending(), "the stalled host's 20 still count as pending").to.equal(20);
+      expect(idle, 'no idle report mid-poll').to.deep.equal([]);
+      release();
+      await waitFor(() => idle.length === 1, { what: 'the end of the start-up poll (onIdle)' });
+      expect(polls.map((p) => p.id).sort()).to.deep.equal(list.map((s) => s.id).sort());
+      expect(polls.every((p) => p.why === 'startup')).to.equal(true);
+      expect(idle, 'one burst of all 50').to.deep.equal([50]);
+      expect(most().inGate, 'polls in the gate at once').to.be.at.most(6);
+      expect(most().inHost, 'polls of one host at once').to.equal(2);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('a cron tick of many sources: the same bounds, and a source still waiting is not queued twice', async () => {
+    const list = [...sources('slow', 10, '* * * * * *'), ...sources('b', 10, '* * * * * *')];
+    const { scheduler, polls, release, most } = setup({ startupBatch: 4, startupPerHost: 2, stalled: 'slow.example' });
+    try {
+      await scheduler.start(list);
+      // b's sources poll at start-up and again on ticks while the slow host's wait: its two running, the rest queued once.
+      // Two ticks at least: b0 polled by two of them.
+      await waitFor(() => polls.filter((p) => p.why === 'cron' && p.id === 'b0').length >= 2, { what: 'two cron polls of b0 while slow stalls', timeoutMs: 10_000 });
+      expect(polls.filter((p) => p.id.startsWith('slow')), 'nothing of the stalled host yet').to.deep.equal([]);
+      // Each source waiting or running once, whatever the ticks: slow's 2 running and 8 waiting, b's at most 10.
+      expect(scheduler.pending(), 'refreshes queued or running').to.be.within(10, 20);
+      expect(most().inGate).to.be.at.most(4);
+      expect(most().inHost).to.be.at.most(2);
+    } finally {
+      release();
+      await scheduler.stop();
+    }
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Starts queued polls a few at a time, hosts in turn: at most `window` running at once, at most `perHost` of them
+ * on one host. The scheduler hands every poll it wants (the start-up poll, cron ticks, added sources) to one
+ * feeder instead of queuing them all in the host gate at once: 10,000 sources queued there held ~2.6 KB of
+ * promises and closures each (26 MB) for as long as the burst lasted, and one slow host could fill the gate's
+ * global queue ahead of every other host. Here a slow host holds only its own share of the window.
+ */
+
+/** One poll waiting for its turn: `key` names it (a key already waiting is not queued twice). */
+interface Waiting {
+  key: string;
+  run: () => Promise<void> | undefined;
+}
+
+/** One host's queue and how many of its polls run. */
+interface HostTurn {
+  queue: Waiting[];
+  /** The queue's next entry (the read part is dropped now and then). */
+  head: number;
+  running: number;
+  /** In the ring of hosts waiting for their turn. */
+  inRing: boolean;
+}
+
+/** A feeder (see the module comment). */
+export interface Feeder {
+  /** Queues a poll; false (and nothing queued) when one of the same key waits already. */
+  add(key: string, host: string, run: () => Promise<void> | undefined): boolean;
+  /** Polls queued, not started yet. */
+  waiting(): number;
+  /** Polls this feeder started that have not ended. */
+  running(): number;
+  /** Drops every queued poll (the daemon stops); running ones end on their own. */
+  clear(): void;
+}
+
+/**
+ * A feeder with the given bounds; `window()` and `perHost()` are read each time a poll could start (a reload
+ * changes them). `run` returns undefined when it started nothing (the source was busy): the next is tried.
+ */
+export function makeFeeder(bounds: { window: () => number; perHost: () => number }): Feeder {
+  const hosts = new Map<string, HostTurn>();
+  const queued = new Set<string>();
+  // Hosts with a queued poll and a free share, in turn: read from `ringHead`.
+  let ring: HostTurn[] = [];
+  let ringHead = 0;
+  let running = 0;
+
+  const offer = (h: HostTurn) => {
+    if (!h.inRing && h.head < h.queue.length && h.running < Math.max(1, bounds.perHost())) {
+      h.inRing = true;
+      ring.push(h);
+    }
+  };
+
+  function pump(): void {
+    while (running < Math.max(1, bounds.window()) && ringHead < ring.length) {
+      const h = ring[ringHead++]!;
+      h.inRing = false;
+      const next = h.queue[h.head++]!;
+      queued.delete(next.key);
+      if (h.head > 64 && h.head * 2 > h.queue.length) {
+        h.queue = h.queue.slice(h.head);
+        h.head = 0;
+      }
+      const job = next.run();
+      if (job) {
+        running++;
+        h.running++;
+        void job.finally(() => {
+          running--;
+          h.running--;
+          offer(h);
+          pump();
+        });
+      }
+      offer(h);
+    }
+    if (ringHead > 1024 && ringHead * 2 > ring.length) {
+      ring = ring.slice(ringHead);
+      ringHead = 0;
+    }
+    // A host with nothing queued and nothing running is forgotten (it comes back with its next poll).
+    if (ringHead === ring.length && hosts.size > 0 && queued.size === 0) {
+      for (const [key, h] of hosts) if (h.running === 0) hosts.delete(key);
+    }
+  }
+
+  return {
+    add(key, host, run) {
+      if (queued.has(key)) return false;
+      queued.add(key);
+      let h = hosts.get(host);
+      if (!h) hosts.set(host, (h = { queue: [], head: 0, running: 0, inRing: false }));
+      h.queue.push({ key, run });
+      offer(h);
+      pump();
+      return true;
+    },
+    waiting: () => queued.size,
+    running: () => running,
+    clear() {
+      queued.clear();
+      for (const h of hosts.values()) {
+        h.queue = [];
+        h.head = 0;
+        h.inRing = false;
+      }
+      ring = [];
+      ringHead = 0;
+    },
+  };
+}
