@@ -46,6 +46,8 @@ export interface IncomingItem extends ItemFields {
   updated: Date | null;
   /** The page's rel=canonical / og:url, when the article's page was read (issue 12). */
   canonicalUrl?: string | null;
+  /** A date in the feed was dropped as lying in the future: the same text will read differently later. */
+  datedAhead?: true;
 }
 
 /** The text of an item that tag rules search. HTML fields are HTML; the matcher strips markup itself. */

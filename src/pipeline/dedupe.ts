@@ -15,6 +15,8 @@ export interface KeyedItem {
   formerKey: string | null;
   /** Changes whenever anything published about the item changes; equal hashes mean nothing to write. */
   contentHash: string;
+  /** The digest of the item's raw text in its document (pipeline/skim.ts); null or absent when none was taken. */
+  rawDigest?: string | null;
 }
 
 // crypto.hash: one call, no Hash object per item (the same digest as createHash().update().digest()).
@@ -30,8 +32,36 @@ const sha256 = (s: string) => hash('sha256', s, 'hex');
  * - a document may list the same article twice (same guid, same link): the first occurrence wins.
  */
 export function assignKeys(items: readonly IncomingItem[]): KeyedItem[] {
+  return keyEntries(items, (item) => item).map(({ entry: item, key, formerKey }) => ({ item, key, formerKey, contentHash: hashContent(item) }));
+}
+
+/**
+ * An item a refresh recognised by its raw text (pipeline/skim.ts) and did not parse again: what dedupe needs of
+ * it, read from the row stored from the same text.
+ */
+export interface KnownItem {
+  guid: string | null;
+  link: string | null;
+  /** The stored key when it is a title/content hash ('h:…'), which only the parsed text could give again. */
+  hashKey: string | null;
+  contentHash: string;
+}
+
+/** A document's items, each parsed or known, with keys given as assignKeys gives them over the whole document. */
+export function assignKeysMixed(entries: readonly ({ item: IncomingItem } | { known: KnownItem })[]): ({ keyed: KeyedItem } | { known: KnownItem; key: string; formerKey: string | null })[] {
+  const identity = (e: { item: IncomingItem } | { known: KnownItem }): Identity =>
+    'item' in e ? e.item : { guid: e.known.guid, link: e.known.link, hashKey: e.known.hashKey };
+  return keyEntries(entries, identity).map(({ entry, key, formerKey }) =>
+    'item' in entry ? { keyed: { item: entry.item, key, formerKey, contentHash: hashContent(entry.item) } } : { known: entry.known, key, formerKey });
+}
+
+/** What an item's key is made of: guid, link, else title and content (or the hash key already made of them). */
+type Identity = { guid: string | null; link: string | null } & ({ title: string; content: string | null; summary: string | null } | { hashKey: string | null });
+
+function keyEntries<T>(entries: readonly T[], identity: (e: T) => Identity): { entry: T; key: string; formerKey: string | null }[] {
   const linksByGuid = new Map<string, Set<string>>();
-  for (const it of items) {
+  for (const e of entries) {
+    const it = identity(e);
     if (it.guid === null) continue;
     let links = linksByGuid.get(it.guid);
     if (!links) linksByGuid.set(it.guid, (links = new Set()));
@@ -39,8 +69,9 @@ export function assignKeys(items: readonly IncomingItem[]): KeyedItem[] {
   }
 
   const seen = new Set<string>();
-  const out: KeyedItem[] = [];
-  for (const item of items) {
+  const out: { entry: T; key: string; formerKey: string | null }[] = [];
+  for (const entry of entries) {
+    const item = identity(entry);
     let key: string;
     let formerKey: string | null = null;
     if (item.guid !== null) {
@@ -51,11 +82,11 @@ export function assignKeys(items: readonly IncomingItem[]): KeyedItem[] {
     } else if (item.link !== null) {
       key = `l:${item.link}`;
     } else {
-      key = `h:${sha256(`${item.title}\n${item.content ?? item.summary ?? ''}`)}`;
+      key = 'hashKey' in item ? (item.hashKey ?? 'h:') : `h:${sha256(`${item.title}\n${item.content ?? item.summary ?? ''}`)}`;
     }
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ item, key, formerKey, contentHash: hashContent(item) });
+    out.push({ entry, key, formerKey });
   }
   return out;
 }

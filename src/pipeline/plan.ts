@@ -1,5 +1,5 @@
 import type { IncomingItem } from '../base/model.js';
-import type { AppliedTag, ItemInsert, ItemUpdate, Lookup } from '../store/store.js';
+import type { AppliedTag, ExistingItem, ItemInsert, ItemUpdate, Lookup } from '../store/store.js';
 import { itemUid, type KeyedItem } from './dedupe.js';
 
 /** What one refresh will write: new items, changed items, and how many it leaves alone. */
@@ -7,13 +7,15 @@ export interface RefreshPlan {
   inserts: ItemInsert[];
   updates: ItemUpdate[];
   unchanged: number;
+  /** Unchanged rows whose raw-text digest is new (a re-serialised item, or a row stored before digests). */
+  digests: { id: number; rawDigest: string }[];
 }
 
 /** Tags and query outputs for an item (the classifier in force). */
 export type Classify = (item: IncomingItem) => { tags: AppliedTag[]; outputs: string[] };
 
 /** Every dedupe key the plan may need the store's answer for: each item's key, and a guid key it may adopt. */
-export function lookupKeys(keyed: readonly KeyedItem[]): string[] {
+export function lookupKeys(keyed: readonly { key: string; formerKey: string | null }[]): string[] {
   const keys: string[] = [];
   for (const k of keyed) {
     keys.push(k.key);
@@ -28,30 +30,19 @@ export function lookupKeys(keyed: readonly KeyedItem[]): string[] {
  * rows (a key stored meanwhile, a hash changed meanwhile), so a plan from a stale read is harmless.
  */
 export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], stored: Lookup, now: Date, classify: Classify, canonical?: (link: string) => string | null): RefreshPlan {
-  const plan: RefreshPlan = { inserts: [], updates: [], unchanged: 0 };
+  const plan: RefreshPlan = { inserts: [], updates: [], unchanged: 0, digests: [] };
   for (const k of keyed) {
-    let found = stored.byKey.get(k.key);
-    if (!found && k.formerKey) {
-      const former = stored.byKey.get(k.formerKey);
-      // Adopt the row stored while this guid looked unique, but only the one for the same article.
-      if (former && former.link === k.item.link) found = former;
-    }
-    // A row adopted under its former key moves to this key even when nothing else changed: left under the plain
-    // 'g:' key, a later poll listing another article under that guid alone would overwrite it.
-    if (found && found.contentHash === k.contentHash && found.key === k.key) {
+    const found = storedRow(k, k.item.link, stored);
+    if (isUnchanged(k, found, stored)) {
       plan.unchanged++;
-      continue;
-    }
-    // Pruned by retention: the feed still lists it, but it must not come back as new.
-    if (!found && stored.tombstoned.has(k.key)) {
-      plan.unchanged++;
+      if (found && k.rawDigest && found.rawDigest !== k.rawDigest) plan.digests.push({ id: found.id, rawDigest: k.rawDigest });
       continue;
     }
     const it = k.item;
     const c = classify(it);
     const fields = {
       key: k.key, guid: it.guid, link: it.link, title: it.title, summary: it.summary, content: it.content,
-      author: it.author, categories: it.categories, contentHash: k.contentHash, tags: c.tags, outputs: c.outputs,
+      author: it.author, categories: it.categories, contentHash: k.contentHash, rawDigest: k.rawDigest ?? null, tags: c.tags, outputs: c.outputs,
       // The page's canonical URL when it was read (issue 12), else the link's (src/stories/ canonicalUrl).
       ...(canonical ? { canonicalUrl: it.canonicalUrl ?? (it.link ? canonical(it.link) : null) } : {}),
     };
@@ -66,4 +57,22 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
     }
   }
   return plan;
+}
+
+/** The stored row an item is, by its key or (the same article) by the key it had while its guid looked unique. */
+export function storedRow(k: { key: string; formerKey: string | null }, link: string | null, stored: Lookup): ExistingItem | undefined {
+  const found = stored.byKey.get(k.key);
+  if (found || !k.formerKey) return found;
+  const former = stored.byKey.get(k.formerKey);
+  // Adopt the row stored while this guid looked unique, but only the one for the same article.
+  return former && former.link === link ? former : undefined;
+}
+
+/** Whether an item needs no write: stored as it is under its key, or pruned by retention. */
+export function isUnchanged(k: { key: string; contentHash: string }, found: ExistingItem | undefined, stored: Lookup): boolean {
+  // A row adopted under its former key moves to this key even when nothing else changed: left under the plain
+  // 'g:' key, a later poll listing another article under that guid alone would overwrite it.
+  if (found) return found.contentHash === k.contentHash && found.key === k.key;
+  // Pruned by retention: the feed still lists it, but it must not come back as new.
+  return stored.tombstoned.has(k.key);
 }

@@ -16,6 +16,7 @@ import { itemsSelectorEmpty, keyListed } from './page/listing.js';
 import { readInThread, type PageReader } from './page/reader.js';
 import { isContentSelectorProblem } from './item-page.js';
 import { discoverFeeds } from './page/discover.js';
+import { readFeed, type ReadFeed } from './skim.js';
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
 export interface RefreshDeps {
@@ -181,8 +182,10 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const parseStarted = performance.now();
   let feed: IngestedFeed;
   let discovered: FetchResult & { kind: 'ok' } | null = null;
+  let read: ReadFeed | null = null;
   try {
-    feed = source.type === 'html' ? await listingOf(deps.reader ?? readInThread(), res, source.items ?? null, signal) : deps.ingest(res.body, { contentType: res.contentType, url: res.url, now });
+    if (source.type === 'html') feed = await listingOf(deps.reader ?? readInThread(), res, source.items ?? null, signal);
+    else feed = (read = await readFeed(deps, state, res, now)).feed;
   } catch (err) {
     // Shutting down while a section page was being read: nothing to record (refreshSource reports it aborted).
     if (err instanceof WartaError && err.code === 'aborted') throw err;
@@ -198,13 +201,13 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   }
 
   await yieldToLoop();
-  const keyed = source.type === 'html' ? keyListed(assignKeys(feed.items)) : assignKeys(feed.items);
+  const keyed = read?.keyed ?? (source.type === 'html' ? keyListed(assignKeys(feed.items)) : assignKeys(feed.items));
   const classifier = deps.classifier();
   const classify = (item: IncomingItem) => classifier.classify(item, source.id);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
   const stories = deps.stories;
-  const plan = planRefresh(source.id, keyed, await store.items.lookup(source.id, lookupKeys(keyed)), now, classify, stories && ((link) => stories.canonicalUrl(link)));
+  const plan = planRefresh(source.id, keyed, read?.stored ?? await store.items.lookup(source.id, lookupKeys(keyed)), now, classify, stories && ((link) => stories.canonicalUrl(link)));
   const askPages = pageRequests(source, keyed);
   // The discovered feed's URL is polled from now on, with its validators (shown as effective_url).
   const polled = discovered
@@ -216,6 +219,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     sourceId: source.id,
     inserts,
     updates: askPages ? plan.updates.map(askPages) : plan.updates,
+    digests: plan.digests,
     maxItems: source.maxItems ?? null,
     poll: {
       ...success(feedHints, res.status),

@@ -75,6 +75,16 @@ export interface ExistingItem {
   /** RFC 3339, as stored. */
   published: string;
   link: string | null;
+  /** The digest of the raw text the row was last written from (pipeline/skim.ts); null when none was taken. */
+  rawDigest: string | null;
+}
+
+/** A stored item found by the digest of its raw text: what a refresh needs to leave it unparsed. */
+export interface KnownRow {
+  key: string;
+  guid: string | null;
+  link: string | null;
+  contentHash: string;
 }
 
 /** The answer to items.lookup(): the stored items under the keys asked, and which keys retention pruned. */
@@ -95,6 +105,8 @@ export interface ItemWrite {
   categories: readonly string[];
   updated: Date;
   contentHash: string;
+  /** The digest of the raw item text this was read from (pipeline/skim.ts); null or absent: none (cleared). */
+  rawDigest?: string | null;
   tags: readonly AppliedTag[];
   /** Ids of query outputs the item enters. */
   outputs: readonly string[];
@@ -211,6 +223,8 @@ export interface RefreshCommit {
   poll: PollRecord;
   /** The source's `max_items`: after writing, only its newest this many items stay (the rest leave tombstones). */
   maxItems?: number | null;
+  /** Unchanged rows given the digest of the raw text they were read from again (written only where the id exists). */
+  digests?: readonly { id: number; rawDigest: string }[];
 }
 
 /** What a commit wrote; `stale` counts planned writes dropped because the store changed since the lookup. */
@@ -376,6 +390,8 @@ export interface SourceStore {
 export interface ItemStore {
   /** What is stored under these dedupe keys of one source, and which of them retention pruned. */
   lookup(sourceId: string, keys: readonly string[]): Promise<Lookup>;
+  /** The source's stored items last written from raw texts with these digests, by digest. */
+  known(sourceId: string, digests: readonly string[]): Promise<Map<string, KnownRow>>;
   /** Writes one refresh: new and changed items with their tags and outputs, and the poll's outcome. */
   commitRefresh(c: RefreshCommit, opts?: WriteOptions): Promise<CommitResult>;
   /** The newest items for an output. */

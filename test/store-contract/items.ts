@@ -7,11 +7,12 @@ import type { StoredItem } from '../../src/base/model.js';
 import type { AppliedTag } from '../../src/store/store.js';
 import {
   A1, A2, A3, A4, FEEDS, K1, NOW, PUTIN, PUTIN_TANPA_OPINI, RUSIA_BELARUS, SOURCES, article, at, classify, commit, keyOf,
-  keywordClassifier, plan, refresh, seed, uidOf,
+  keywordClassifier, okPoll, plan, refresh, seed, uidOf,
 } from './fixtures.js';
 import type { Harness } from './harness.js';
 
 const LATER = at('2026-11-24T00:15:00Z');
+const okPollNow = () => okPoll(NOW);
 
 /** What find() shows of why an item carries its tags: every match, tags in name order. */
 function matchesOf(tags: readonly AppliedTag[]) {
@@ -44,6 +45,28 @@ export function describeItems(h: Harness): void {
       expect(a1.link).to.equal(A1.link);
       expect(new Date(a1.published).getTime()).to.equal(A1.published!.getTime());
       expect(a1.contentHash).to.be.a('string').and.not.equal(found.byKey.get(keyOf(A2))!.contentHash);
+    });
+
+    it('known() finds rows by the digest of their raw text; an update without one clears it; digests of unchanged rows are set', async () => {
+      const withDigest = (p: Awaited<ReturnType<typeof plan>>, d: Record<string, string>) =>
+        ({ ...p, inserts: p.inserts.map((i) => ({ ...i, rawDigest: d[i.key] ?? null })), updates: p.updates.map((u) => ({ ...u, rawDigest: d[u.key] ?? null })) });
+      await commit(h.store, 'antara', withDigest(await plan(h.store, 'antara', [A1, A2]), { [keyOf(A1)]: 'd-a1', [keyOf(A2)]: 'd-a2' }));
+      const known = await h.store.items.known('antara', ['d-a1', 'd-a2', 'd-none']);
+      expect([...known.keys()].sort()).to.deep.equal(['d-a1', 'd-a2']);
+      expect(known.get('d-a1')).to.deep.equal({ key: keyOf(A1), guid: A1.guid, link: A1.link, contentHash: (await h.store.items.lookup('antara', [keyOf(A1)])).byKey.get(keyOf(A1))!.contentHash });
+      expect((await h.store.items.known('kompas', ['d-a1'])).size).to.equal(0);
+      expect((await h.store.items.lookup('antara', [keyOf(A1)])).byKey.get(keyOf(A1))!.rawDigest).to.equal('d-a1');
+
+      // An edit written without a digest clears the old one: that text no longer describes the row.
+      await commit(h.store, 'antara', await plan(h.store, 'antara', [{ ...A1, title: `${A1.title} (diperbarui)` }, A2]));
+      expect([...(await h.store.items.known('antara', ['d-a1', 'd-a2'])).keys()]).to.deep.equal(['d-a2']);
+
+      const id = (await h.store.items.lookup('antara', [keyOf(A1)])).byKey.get(keyOf(A1))!.id;
+      await h.store.items.commitRefresh({ sourceId: 'antara', inserts: [], updates: [], digests: [{ id, rawDigest: 'd-a1b' }], poll: okPollNow() });
+      expect((await h.store.items.known('antara', ['d-a1b'])).get('d-a1b')?.key).to.equal(keyOf(A1));
+      // Only the source's own rows: a digest for another source's id is not written.
+      await h.store.items.commitRefresh({ sourceId: 'kompas', inserts: [], updates: [], digests: [{ id, rawDigest: 'd-x' }], poll: okPollNow() });
+      expect((await h.store.items.known('antara', ['d-x'])).size).to.equal(0);
     });
 
     it('lookup is per source: the same key under another source is not found', async () => {

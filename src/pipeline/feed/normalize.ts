@@ -29,7 +29,7 @@ export function normalizeFeed(parsed: ParsedFeed, meta: { url: string; now: Date
 }
 
 function normalizeItem(item: ParsedItem, feedUrl: string, siteUrl: string | null, latest: number): IncomingItem {
-  return {
+  const out: IncomingItem = {
     guid: item.guid?.trim() || null,
     link: resolveLink(item.link, feedUrl, siteUrl),
     title: plainText(item.title),
@@ -42,6 +42,15 @@ function normalizeItem(item: ParsedItem, feedUrl: string, siteUrl: string | null
     published: instant(item.published, latest) ?? instant(item.updated, latest),
     updated: instant(item.updated, latest),
   };
+  // The same text reads differently once its date has come (pipeline/skim.ts must parse it again then).
+  if (dropsDate(item.published, latest) || dropsDate(item.updated, latest)) out.datedAhead = true;
+  return out;
+}
+
+/** A date written that is dropped as more than the skew ahead of the clock (an unreadable one stays unreadable). */
+function dropsDate(raw: string | null, latest: number): boolean {
+  const d = raw === null ? null : parseDate(raw);
+  return d !== null && d.getTime() > latest;
 }
 
 function instant(raw: string | null, latest: number): Date | null {

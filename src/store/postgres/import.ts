@@ -26,6 +26,8 @@ const COLUMNS: Record<CopiedTable, [string, string][]> = {
     ['published', 'timestamptz'], ['updated', 'timestamptz'], ['first_seen', 'timestamptz'], ['content_hash', 'text'],
     // Stories (migrations/postgres/0002_stories.sql).
     ['canonical_url', 'text'], ['cluster_id', 'bigint'], ['story_sketch', 'text'], ['appearance_of', 'bigint'],
+    // Raw-text digests (migrations/postgres/0005_raw_digest.sql).
+    ['raw_digest', 'text'],
   ],
   // explain is text, copied byte for byte: re-tagging compares it as stored (migrations/postgres/0001_init.sql).
   item_tags: [['tag', 'text'], ['item_id', 'bigint'], ['explain', 'text']],

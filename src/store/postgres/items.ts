@@ -1,6 +1,6 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
-import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
+import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, KnownRow, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { sameSet, toStoredItem } from '../rows.js';
 import { PRUNE_LOCK } from './locks.js';
 import { pages } from './pages.js';
@@ -9,7 +9,15 @@ import { statement, type Queryable } from './statement.js';
 // One query for a whole feed's keys: a query per item would cost as much as the inserts of a cold refresh.
 const findByKeys = statement(
   'items_find_by_keys',
-  'SELECT id, dedupe_key, content_hash, published, link FROM items WHERE source_id = $1 AND dedupe_key = ANY($2::text[])',
+  'SELECT id, dedupe_key, content_hash, published, link, raw_digest FROM items WHERE source_id = $1 AND dedupe_key = ANY($2::text[])',
+);
+const findByDigests = statement(
+  'items_find_by_digests',
+  'SELECT raw_digest, dedupe_key, guid, link, content_hash FROM items WHERE source_id = $1 AND raw_digest = ANY($2::text[])',
+);
+const setDigests = statement(
+  'items_set_digests',
+  'UPDATE items SET raw_digest = d.digest FROM unnest($2::bigint[], $3::text[]) AS d(id, digest) WHERE items.id = d.id AND items.source_id = $1',
 );
 const tombstonedKeys = statement('items_tombstoned', 'SELECT dedupe_key FROM tombstones WHERE source_id = $1 AND dedupe_key = ANY($2::text[])');
 const sharePruneLock = statement('items_share_prune_lock', 'SELECT pg_advisory_xact_lock_shared($1, $2)');
@@ -17,8 +25,8 @@ const sharePruneLock = statement('items_share_prune_lock', 'SELECT pg_advisory_x
 const insert = statement(
   'items_insert',
   `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
-                      published, updated, first_seen, content_hash, canonical_url, story_sketch, cluster_id, appearance_of)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                      published, updated, first_seen, content_hash, canonical_url, story_sketch, cluster_id, appearance_of, raw_digest)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
    ON CONFLICT (source_id, dedupe_key) DO NOTHING
    RETURNING id, cluster_id`,
 );
@@ -28,7 +36,7 @@ const insert = statement(
 const update = statement(
   'items_update',
   `UPDATE items SET dedupe_key = $1, guid = $2, link = $3, title = $4, summary = $5, content = $6, author = $7,
-     categories = $8, published = $9, updated = $10, content_hash = $11, canonical_url = coalesce($14, canonical_url)
+     categories = $8, published = $9, updated = $10, content_hash = $11, canonical_url = coalesce($14, canonical_url), raw_digest = $15
    WHERE id = $12 AND content_hash = $13
      AND NOT EXISTS (SELECT 1 FROM items o WHERE o.source_id = items.source_id AND o.dedupe_key = $1 AND o.id <> items.id)`,
 );
@@ -138,10 +146,23 @@ export const items = {
     const byKey = new Map<string, ExistingItem>();
     const tombstoned = new Set<string>();
     if (keys.length === 0) return { byKey, tombstoned };
-    const found = await findByKeys<{ id: number; dedupe_key: string; content_hash: string; published: Date; link: string | null }>(db, [sourceId, keys]);
-    for (const r of found.rows) byKey.set(r.dedupe_key, { id: r.id, key: r.dedupe_key, contentHash: r.content_hash, published: r.published.toISOString(), link: r.link });
+    const found = await findByKeys<{ id: number; dedupe_key: string; content_hash: string; published: Date; link: string | null; raw_digest: string | null }>(db, [sourceId, keys]);
+    for (const r of found.rows) byKey.set(r.dedupe_key, { id: r.id, key: r.dedupe_key, contentHash: r.content_hash, published: r.published.toISOString(), link: r.link, rawDigest: r.raw_digest });
     for (const r of (await tombstonedKeys<{ dedupe_key: string }>(db, [sourceId, keys])).rows) tombstoned.add(r.dedupe_key);
     return { byKey, tombstoned };
+  },
+
+  async known(db: Queryable, sourceId: string, digests: readonly string[]): Promise<Map<string, KnownRow>> {
+    const out = new Map<string, KnownRow>();
+    if (digests.length === 0) return out;
+    const { rows } = await findByDigests<{ raw_digest: string; dedupe_key: string; guid: string | null; link: string | null; content_hash: string }>(db, [sourceId, digests]);
+    for (const r of rows) out.set(r.raw_digest, { key: r.dedupe_key, guid: r.guid, link: r.link, contentHash: r.content_hash });
+    return out;
+  },
+
+  /** Gives unchanged rows of the source the digest of the raw text they were read from (on the caller's transaction). */
+  async setDigests(tx: Queryable, sourceId: string, digests: readonly { id: number; rawDigest: string }[]): Promise<void> {
+    if (digests.length > 0) await setDigests(tx, [sourceId, digests.map((d) => d.id), digests.map((d) => d.rawDigest)]);
   },
 
   /** Writes one refresh's new and changed items (on the caller's transaction). */
@@ -165,7 +186,7 @@ export const items = {
         const { rows } = await insert<{ id: number; cluster_id: number }>(tx, [
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), it.published, it.updated, it.firstSeen, it.contentHash,
-          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
+          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf, it.rawDigest ?? null,
         ]);
         if (rows.length === 0) {
           result.stale++;
@@ -184,7 +205,7 @@ export const items = {
     for (const it of updates) {
       const info = await update(tx, [
         it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
-        it.published, it.updated, it.contentHash, it.id, it.expectedHash, it.canonicalUrl ?? null,
+        it.published, it.updated, it.contentHash, it.id, it.expectedHash, it.canonicalUrl ?? null, it.rawDigest ?? null,
       ]);
       if (info.rowCount === 0) {
         result.stale++;

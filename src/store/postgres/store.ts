@@ -140,9 +140,11 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
     },
     items: {
       lookup: (sourceId, keys) => read((db) => items.lookup(db, sourceId, keys)),
+      known: (sourceId, digests) => read((db) => items.known(db, sourceId, digests)),
       commitRefresh(c: RefreshCommit, opts?: WriteOptions) {
         const fn = async (tx: Queryable) => {
           const r = await items.commit(tx, c.sourceId, c.inserts, c.updates, c.poll.now);
+          if (c.digests?.length) await items.setDigests(tx, c.sourceId, c.digests);
           // In the refresh that exceeds it: a source never shows more than its max_items.
           if (r.inserted > 0 && c.maxItems != null) r.pruned = await retention.pruneSource(tx, c.poll.now, c.sourceId, c.maxItems);
           await sources.record(tx, c.sourceId, c.poll);

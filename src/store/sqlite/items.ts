@@ -1,6 +1,6 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
-import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
+import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, KnownRow, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { sameSet, toStoredItem } from '../rows.js';
 import type { Db } from './open.js';
 import type { makePageStatements } from './pages.js';
@@ -11,9 +11,14 @@ const iso = (d: Date) => d.toISOString();
 export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStatements>) {
   // One query for a whole feed's keys: a query per item cost as much as the inserts of a cold refresh.
   const findByKeys = db.prepare(
-    `SELECT id, dedupe_key, content_hash, published, link FROM items
+    `SELECT id, dedupe_key, content_hash, published, link, raw_digest FROM items
      WHERE source_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))`,
   ).raw(true);
+  const findByDigests = db.prepare(
+    `SELECT raw_digest, dedupe_key, guid, link, content_hash FROM items
+     WHERE source_id = ? AND raw_digest IN (SELECT value FROM json_each(?))`,
+  ).raw(true);
+  const setDigest = db.prepare('UPDATE items SET raw_digest = ? WHERE id = ? AND source_id = ?');
   const tombstonedKeys = db.prepare(
     'SELECT dedupe_key FROM tombstones WHERE source_id = ? AND dedupe_key IN (SELECT value FROM json_each(?))',
   ).pluck();
@@ -23,15 +28,15 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   // the lookup (another process refreshed the same source) makes this a no-op: its row stands.
   const insert = db.prepare(
     `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
-                        published, updated, first_seen, content_hash, canonical_url, story_sketch, cluster_id, appearance_of)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        published, updated, first_seen, content_hash, canonical_url, story_sketch, cluster_id, appearance_of, raw_digest)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (source_id, dedupe_key) DO NOTHING`,
   );
   // Only over the row the plan was made from: a row rewritten since keeps the newer write. OR IGNORE: a key
   // another process stored meanwhile makes moving this row to it a no-op (counted stale), not a failed refresh.
   const update = db.prepare(
     `UPDATE OR IGNORE items SET dedupe_key = ?, guid = ?, link = ?, title = ?, summary = ?, content = ?, author = ?,
-       categories = ?, published = ?, updated = ?, content_hash = ?, canonical_url = coalesce(?, canonical_url)
+       categories = ?, published = ?, updated = ?, content_hash = ?, canonical_url = coalesce(?, canonical_url), raw_digest = ?
      WHERE id = ? AND content_hash = ?`,
   );
   const deleteTags = db.prepare('DELETE FROM item_tags WHERE item_id = ?');
@@ -129,12 +134,26 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
     lookup(sourceId: string, keys: readonly string[]): Lookup {
       const json = JSON.stringify(keys);
       const byKey = new Map<string, ExistingItem>();
-      for (const [id, key, contentHash, published, link] of findByKeys.all(sourceId, json) as [number, string, string, string, string | null][]) {
-        byKey.set(key, { id, key, contentHash, published, link });
+      for (const [id, key, contentHash, published, link, rawDigest] of findByKeys.all(sourceId, json) as [number, string, string, string, string | null, string | null][]) {
+        byKey.set(key, { id, key, contentHash, published, link, rawDigest });
       }
       // Most sources have never been pruned: one cheap query instead of a look-up per key.
       const tombstoned = hasTombstones.get(sourceId) === 1 ? new Set(tombstonedKeys.all(sourceId, json) as string[]) : new Set<string>();
       return { byKey, tombstoned };
+    },
+
+    known(sourceId: string, digests: readonly string[]): Map<string, KnownRow> {
+      const out = new Map<string, KnownRow>();
+      if (digests.length === 0) return out;
+      for (const [digest, key, guid, link, contentHash] of findByDigests.all(sourceId, JSON.stringify(digests)) as [string, string, string | null, string | null, string][]) {
+        out.set(digest, { key, guid, link, contentHash });
+      }
+      return out;
+    },
+
+    /** Gives unchanged rows of the source the digest of the raw text they were read from (inside the caller's transaction). */
+    setDigests(sourceId: string, digests: readonly { id: number; rawDigest: string }[]): void {
+      for (const d of digests) setDigest.run(d.rawDigest, d.id, sourceId);
     },
 
     /** Writes one refresh's new and changed items (inside the caller's transaction). */
@@ -153,7 +172,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
         const info = insert.run(
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), iso(it.published), iso(it.updated), iso(it.firstSeen), it.contentHash,
-          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf,
+          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf, it.rawDigest ?? null,
         );
         if (info.changes === 0) {
           result.stale++;
@@ -170,7 +189,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
       for (const it of updates) {
         const info = update.run(
           it.key, it.guid, it.link, it.title, it.summary, it.content, it.author, JSON.stringify(it.categories),
-          iso(it.published), iso(it.updated), it.contentHash, it.canonicalUrl ?? null, it.id, it.expectedHash,
+          iso(it.published), iso(it.updated), it.contentHash, it.canonicalUrl ?? null, it.rawDigest ?? null, it.id, it.expectedHash,
         );
         if (info.changes === 0) {
           result.stale++;

@@ -85,9 +85,11 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     },
     items: {
       lookup: (sourceId, keys) => read(() => items.lookup(sourceId, keys)),
+      known: (sourceId, digests) => read(() => items.known(sourceId, digests)),
       async commitRefresh(c: RefreshCommit, opts?: WriteOptions) {
         const fn = () => {
           const r = items.commit(c.sourceId, c.inserts, c.updates, c.poll.now);
+          if (c.digests?.length) items.setDigests(c.sourceId, c.digests);
           // In the refresh that exceeds it: a source never shows more than its max_items, not even until the
           // hourly retention pass.
           if (r.inserted > 0 && c.maxItems != null) r.pruned = retention.pruneSource(c.poll.now, c.sourceId, c.maxItems);

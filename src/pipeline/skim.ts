@@ -1,0 +1,94 @@
+import { hash } from 'node:crypto';
+import type { IncomingItem, IngestedFeed } from '../base/model.js';
+import { VERSION } from '../base/version.js';
+import type { KnownRow, Lookup, SourceRow } from '../store/store.js';
+import { assignKeysMixed, type KeyedItem, type KnownItem } from './dedupe.js';
+import { decodeBody } from './feed/decode.js';
+import { joinItems, splitItems } from './feed/split.js';
+import { isUnchanged, lookupKeys, storedRow } from './plan.js';
+import type { RefreshDeps } from './refresh.js';
+
+/** A fetched document read for a refresh: the feed, and when skimmed, its parsed items keyed and looked up. */
+export interface ReadFeed {
+  /** The channel's fields, and the items that were parsed (all of them unless skimmed). */
+  feed: IngestedFeed;
+  /** Skimmed: the parsed items with keys given over the whole document and their raw digests; null: key them all. */
+  keyed: KeyedItem[] | null;
+  /** Skimmed: the store's rows under every item's keys, the unparsed ones' too; null: look the keys up. */
+  stored: Lookup | null;
+  /** Items recognised by their raw text and left unparsed. */
+  skipped: number;
+}
+
+type Fetched = { body: Uint8Array; contentType: string | null; url: string };
+
+/**
+ * Reads a changed feed in proportion to what changed (issue 15). The document is cut into raw item texts
+ * (feed/split.ts) and each is fingerprinted together with what its reading depends on (warta's version, the
+ * URL, the site link, the root's and channel's start tags). Items stored from the same text are not parsed,
+ * normalised or hashed again: only a document of the channel and the other items goes to rss-parser. The keys
+ * are still given over the whole document, the skipped items taking guid and link from their rows, so a guid
+ * a new item starts to share changes keys exactly as a full parse would; when a skipped item would need a write
+ * after all (its row gone, moved to another key), the whole document is read as before.
+ *
+ * Digests are taken only where the reading is sure to repeat: rss-parser read the document (as it read the
+ * last one), every item came out of its element, and no date was dropped as lying in the future.
+ */
+export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, state: SourceRow, res: Fetched, now: Date): Promise<ReadFeed> {
+  const whole = (): ReadFeed => ({ feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), keyed: null, stored: null, skipped: 0 });
+  let doc;
+  try {
+    doc = splitItems(decodeBody(res.body, res.contentType));
+  } catch {
+    doc = null; // the full read reports the decoding problem
+  }
+  if (!doc) return whole();
+  const context = `${VERSION}\n${res.url}\n${doc.context}\n`;
+  const digestsFor = (siteUrl: string | null) => {
+    const prefix = hash('sha256', `${context}${siteUrl ?? ''}`, 'base64url');
+    return doc.items.map((text) => hash('sha256', `${prefix}${text}`, 'base64url').slice(0, 22));
+  };
+  const guessed = state.parser === 'rss-parser' ? digestsFor(state.siteUrl) : null;
+  const known = guessed ? await deps.store.items.known(state.id, guessed) : new Map<string, KnownRow>();
+
+  let feed: IngestedFeed;
+  if (known.size === 0) feed = whole().feed;
+  else {
+    try {
+      const text = joinItems(doc, (i) => !known.has(guessed![i]!));
+      feed = deps.ingest(Buffer.from(text, 'utf8'), { contentType: 'application/xml; charset=utf-8', url: res.url, now });
+    } catch {
+      return whole();
+    }
+  }
+  const skipped = guessed && known.size > 0 ? guessed.filter((d) => known.has(d)).length : 0;
+  const sure = feed.parser === 'rss-parser' && feed.items.length === doc.items.length - skipped;
+  if (skipped > 0 && (!sure || feed.siteUrl !== state.siteUrl)) return whole();
+  if (!sure) return { feed, keyed: null, stored: null, skipped: 0 };
+
+  const digests = skipped > 0 ? guessed! : digestsFor(feed.siteUrl);
+  const entries: ({ item: IncomingItem } | { known: KnownItem })[] = [];
+  const digestOf = new Map<IncomingItem, string>();
+  for (const d of digests) {
+    const row = skipped > 0 ? known.get(d) : undefined;
+    if (row) entries.push({ known: { guid: row.guid, link: row.link, hashKey: row.key.startsWith('h:') ? row.key : null, contentHash: row.contentHash } });
+    else {
+      const item = feed.items[digestOf.size]!;
+      digestOf.set(item, d);
+      entries.push({ item });
+    }
+  }
+  const mixed = assignKeysMixed(entries);
+  const all = mixed.map((m) => ('keyed' in m ? m.keyed : { key: m.key, formerKey: m.formerKey }));
+  const stored = await deps.store.items.lookup(state.id, lookupKeys(all));
+  const keyed: KeyedItem[] = [];
+  for (const m of mixed) {
+    if ('known' in m) {
+      // Recognised but not as stored under its key now: only a full reading can write it.
+      if (!isUnchanged({ key: m.key, contentHash: m.known.contentHash }, storedRow(m, m.known.link, stored), stored)) return whole();
+      continue;
+    }
+    keyed.push({ ...m.keyed, rawDigest: m.keyed.item.datedAhead ? null : digestOf.get(m.keyed.item)! });
+  }
+  return { feed, keyed, stored, skipped };
+}
