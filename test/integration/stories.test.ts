@@ -266,3 +266,71 @@ outputs:
     expect(byTitle(list, RELAY.title).cluster).to.equal(byTitle(list, MINSK.antara.title).cluster);
   });
 });
+
+describe('stories end to end: a collapsed entry keeps its id when a later member becomes the representative', function () {
+  this.timeout(90_000);
+  let feeds: FeedServer;
+  let daemon: Daemon;
+  let tinggiItems: typeof MINSK.kompas[] = [];
+
+  // `tinggi` (high priority) is polled only by the `warta fetch` below.
+  const config = () => `sources:
+  - id: rendah
+    url: "${feeds.url('/rendah.xml')}"
+  - id: tinggi
+    url: "${feeds.url('/tinggi.xml')}"
+    priority: 3
+    schedule: "0 0 1 1 *"
+outputs:
+  - id: ringkas
+    title: Satu per cerita
+    sources: [rendah, tinggi]
+    collapse: true
+`;
+
+  before(async () => {
+    feeds = await new FeedServer().start();
+    feeds.routes.set('/rendah.xml', feedRoute(() => ({ body: rss([MINSK.antara]) })));
+    feeds.routes.set('/tinggi.xml', feedRoute(() => ({ body: rss(tinggiItems) })));
+    daemon = await startDaemon({ yaml: config() });
+  });
+  after(async () => {
+    await daemon?.close();
+    await feeds.stop();
+  });
+
+  // Each format's entry ids and titles, from the feed's bytes.
+  const entries = async () => {
+    const text = async (ext: string) => (await fetch(`${daemon.base}/feeds/ringkas.${ext}`)).text();
+    const rssText = await text('rss');
+    const atomText = await text('atom');
+    const feed = JSON.parse(await text('json')) as JsonFeed;
+    return {
+      rss: [...rssText.matchAll(/<guid[^>]*>([^<]+)<\/guid>/g)].map((m) => m[1]),
+      atom: [...atomText.matchAll(/<entry>[\s\S]*?<id>([^<]+)<\/id>/g)].map((m) => m[1]),
+      json: feed.items.map((i) => i.id),
+      titles: feed.items.map((i) => i.title),
+      size: feed.items[0]?._warta?.cluster?.size,
+    };
+  };
+
+  it('keeps the RSS guid, Atom id and JSON Feed id of the first item when a higher-priority outlet\'s item arrives', async () => {
+    await daemon.until(async () => (await entries()).json.length === 1, { what: 'the first item in the collapsed feed', timeoutMs: 30_000 });
+    const before = await entries();
+    expect(before.titles).to.deep.equal([MINSK.antara.title]);
+    expect(before.rss).to.have.length(1);
+    expect(before.atom).to.deep.equal(before.rss);
+    expect(before.json).to.deep.equal(before.rss);
+    tinggiItems = [MINSK.kompas];
+    const fetched = await runWarta(['fetch', 'tinggi', '--config', daemon.configPath]);
+    expect(fetched.code, fetched.stderr + fetched.stdout).to.equal(0);
+    expect(fetched.stdout).to.match(/tinggi\tupdated\t200\tnew 1/);
+    await daemon.until(async () => (await entries()).size === 2, { what: 'the collapsed entry to list both members', timeoutMs: 30_000 });
+    const after = await entries();
+    // The representative is now the higher-priority outlet's item; the entry is the same one, updated.
+    expect(after.titles).to.deep.equal([MINSK.kompas.title]);
+    expect(after.rss, 'RSS guid').to.deep.equal(before.rss);
+    expect(after.atom, 'Atom id').to.deep.equal(before.atom);
+    expect(after.json, 'JSON Feed id').to.deep.equal(before.json);
+  });
+});
