@@ -9,6 +9,9 @@ import { expect } from 'chai';
 import { runWarta, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { checkAtom, checkJsonFeed, checkRss } from '../unit/publish/feed-rules.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
 
 // Dates relative to the run, whole seconds: the story window (72 h) is counted back from now.
 const NOW_S = Math.floor(Date.now() / 1000) * 1000;
@@ -332,5 +335,55 @@ outputs:
     expect(after.rss, 'RSS guid').to.deep.equal(before.rss);
     expect(after.atom, 'Atom id').to.deep.equal(before.atom);
     expect(after.json, 'JSON Feed id').to.deep.equal(before.json);
+  });
+});
+
+describe('stories: `warta fetch` re-clusters the window after a threshold change, as the daemon does', function () {
+  this.timeout(90_000);
+  let feeds: FeedServer;
+  let tmp: ReturnType<typeof tempDir>;
+  const configPath = () => join(tmp.dir, 'warta.yaml');
+  const writeConfig = (extra: string) => writeFileSync(configPath(), `storage:
+  path: "${join(tmp.dir, 'warta.db')}"
+sources:
+  - id: antara
+    url: "${feeds.url('/antara.xml')}"
+  - id: kompas
+    url: "${feeds.url('/kompas.xml')}"
+  - id: detik
+    url: "${feeds.url('/detik.xml')}"
+${extra}`);
+  const members = async () => {
+    const r = await runWarta(['stories', 'explain', '1', '--config', configPath()]);
+    expect(r.code, r.stderr).to.equal(0);
+    return r.stdout;
+  };
+
+  before(async () => {
+    feeds = await new FeedServer().start();
+    feeds.routes.set('/antara.xml', feedRoute(() => ({ body: rss([MINSK.antara]) })));
+    feeds.routes.set('/kompas.xml', feedRoute(() => ({ body: rss([MINSK.kompas]) })));
+    feeds.routes.set('/detik.xml', feedRoute(() => ({ body: rss([MINSK.detik]) })));
+    tmp = tempDir();
+  });
+  after(async () => {
+    await feeds.stop();
+    tmp.cleanup();
+  });
+
+  it('splits the story under threshold 0.99 on the next `warta fetch`, and says so', async () => {
+    writeConfig('');
+    const first = await runWarta(['fetch', '--config', configPath()]);
+    expect(first.code, first.stderr + first.stdout).to.equal(0);
+    expect(first.stderr).to.not.include('re-clustered');
+    expect(await members()).to.include(': 3 members');
+    writeConfig('stories:\n  threshold: 0.99\n');
+    const second = await runWarta(['fetch', '--config', configPath()]);
+    expect(second.code, second.stderr + second.stdout).to.equal(0);
+    expect(second.stderr).to.include('warta fetch: stories re-clustered over the window (threshold 0.99, 3 items written)');
+    expect(await members()).to.include('1 member (');
+    // The pass is done: the next fetch under the same threshold has nothing to re-cluster.
+    const third = await runWarta(['fetch', '--config', configPath()]);
+    expect(third.stderr).to.not.include('re-clustered');
   });
 });
