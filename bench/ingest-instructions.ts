@@ -2,12 +2,15 @@
  * Ingest cost in instructions: one cold `warta fetch` of a local farm (every item new, into a fresh SQLite file)
  * under callgrind, which counts the same work alike however loaded the machine is (wall time on the shared
  * 2-core box swings ±30 %).
- *   npx tsx bench/ingest-instructions.ts [feeds=40] [items=50] [--repo DIR] [--runs N]
+ *   npx tsx bench/ingest-instructions.ts [feeds=40] [items=50] [--repo DIR] [--runs N] [--compare] [--old]
  * `--repo DIR` runs that checkout's built bin/warta.js (a `git worktree` of another commit, built) with this
- * farm, so two commits are measured on the same input. The farm's items are dated November 2026, outside any
- * story window of a later run: this is the cost of sketching and of the story stage with nothing to match.
- * Prints the instructions of each run (callgrind's "Collected") and their median; the callgrind file is kept
- * for `callgrind_annotate` (its path is printed).
+ * farm, so two commits are measured on the same input. `--compare` also runs each round without the story
+ * stage (WARTA_BENCH_NO_STORIES=1, a bench-only switch in daemon/runtime.ts) and prints the stage's overhead
+ * (issue 13: at most 15 %). The farm's items are dated in the last hours (bench/farm.ts `recent`), within the
+ * story window, so sketching, the index and the assignment are all measured; `--old` dates them November 2026
+ * (the farm of earlier sessions: the stage with nothing to match).
+ * Prints the instructions of each run (callgrind's "Collected") and their median; the callgrind files are kept
+ * for `callgrind_annotate` (their paths are printed).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,14 +25,17 @@ const positional = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.st
 const [feeds = 40, items = 50] = positional.map(Number);
 const repo = resolve(flag('--repo') ?? REPO);
 const runs = Number(flag('--runs') ?? 1);
+const compare = argv.includes('--compare');
+const recent = !argv.includes('--old');
 // The tag rules of the other benchmarks: tagging is part of ingest on both sides of a comparison.
 const TAGS = `tags:\n  - name: "Hubungan Rusia dengan Belarusia"\n    match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)'\n  - name: Putin\n    match: Putin\n`;
 
-async function callgrindFetch(config: string, out: string): Promise<number> {
+async function callgrindFetch(config: string, out: string, noStories: boolean): Promise<number> {
   const args = ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '--single-threaded', '--predictable', join(repo, 'bin/warta.js'), 'fetch', '--config', config];
   const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
     // Async: the farm answers from this process.
-    const child = spawn('valgrind', args, { cwd: repo });
+    const env = noStories ? { ...process.env, WARTA_BENCH_NO_STORIES: '1' } : process.env;
+    const child = spawn('valgrind', args, { cwd: repo, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -45,20 +51,31 @@ async function callgrindFetch(config: string, out: string): Promise<number> {
 }
 
 const counts: number[] = [];
+const without: number[] = [];
+// One farm per round, both variants on it, alternating so a drift of the machine touches both alike.
 for (let run = 0; run < runs; run++) {
-  const farm = await startFarm(feeds, items, [], { keepAliveMs: 3600_000 });
-  const dir = mkdtempSync(join(tmpdir(), 'warta-instr-'));
-  const config = join(dir, 'w.yaml');
-  writeFileSync(config, `storage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  concurrency: 32\n  per_host: 32\n  timeout: 10m\n` +
-    `sources:\n${farm.urls.map((u, i) => `  - id: f${i}\n    url: "${u}"\n`).join('')}${TAGS}log:\n  level: warn\n`);
-  const out = join(tmpdir(), `warta-callgrind-${process.pid}-${run}.out`);
+  const farm = await startFarm(feeds, items, [], { keepAliveMs: 3600_000, recent });
   try {
-    const n = await callgrindFetch(config, out);
-    counts.push(n);
-    console.log(`run ${run + 1}: ${n.toLocaleString('en')} instructions (${feeds}×${items}, ${repo}); callgrind file ${out}`);
+    for (const noStories of compare ? [false, true] : [false]) {
+      const dir = mkdtempSync(join(tmpdir(), 'warta-instr-'));
+      const config = join(dir, 'w.yaml');
+      writeFileSync(config, `storage:\n  path: "${join(dir, 'w.db')}"\nfetch:\n  concurrency: 32\n  per_host: 32\n  timeout: 10m\n` +
+        `sources:\n${farm.urls.map((u, i) => `  - id: f${i}\n    url: "${u}"\n`).join('')}${TAGS}log:\n  level: warn\n`);
+      const out = join(tmpdir(), `warta-callgrind-${process.pid}-${run}${noStories ? '-nostories' : ''}.out`);
+      try {
+        const n = await callgrindFetch(config, out, noStories);
+        (noStories ? without : counts).push(n);
+        console.log(`run ${run + 1}${noStories ? ' without stories' : ''}: ${n.toLocaleString('en')} instructions (${feeds}×${items}, ${recent ? 'recent' : 'old'} items, ${repo}); callgrind file ${out}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
   } finally {
     await farm.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 console.log(`median: ${median(counts).toLocaleString('en')} instructions`);
+if (compare) {
+  console.log(`median without stories: ${median(without).toLocaleString('en')} instructions`);
+  console.log(`story stage: +${((median(counts) / median(without) - 1) * 100).toFixed(1)} % (issue 13: at most 15 %)`);
+}
