@@ -13,24 +13,37 @@ export interface Farm {
 
 const WORDS = 'Rusia Belarusia Putin Lukashenko Minsk Moskow Kremlin ekonomi politik perbatasan militer latihan gas minyak sanksi Eropa Ukraina Jakarta Indonesia presiden menteri luar negeri kerja sama pertemuan bilateral'.split(' ');
 
-function words(seed: number, n: number): string {
+const SYLLABLES = 'ba be bi bu da de di du ga gi gu ja ka ke ki ku la le li lu ma me mi mu na ne ni nu pa pe pi pu ra re ri ru sa se si su ta te ti tu wa ya'.split(' ');
+
+// A made-up word of 2-4 syllables for `x` (a vocabulary of ~5,000 words, common ones more often).
+function madeUpWord(x: number): string {
+  const k = (x % 5000) * ((x >>> 13) % 7 === 0 ? 1 : 0) + ((x >>> 8) % 60);
+  let w = '';
+  let y = k + 7;
+  for (let s = 0; s < 2 + (k % 3); s++, y = Math.floor(y / SYLLABLES.length)) w += SYLLABLES[y % SYLLABLES.length]!;
+  return w;
+}
+
+function words(seed: number, n: number, varied = false): string {
   let x = seed;
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     x = (x * 1103515245 + 12345) >>> 0;
-    out.push(WORDS[x % WORDS.length]!);
+    // Varied text: a third of the words from a larger vocabulary, so the story index finds some rare terms.
+    out.push(varied && x % 3 === 0 ? madeUpWord(x >>> 2) : WORDS[x % WORDS.length]!);
   }
   return out.join(' ');
 }
 
-function feedXml(feed: number, first: number, items: number, articleOrigin: string | null): string {
+function feedXml(feed: number, first: number, items: number, articleOrigin: string | null, recentFrom: number | null): string {
   const parts: string[] = [];
+  const varied = recentFrom !== null;
   for (let i = first + items - 1; i >= first; i--) {
-    const when = new Date(Date.UTC(2026, 10, 1) + i * 60_000).toUTCString();
+    const when = new Date((recentFrom ?? Date.UTC(2026, 10, 1)) + i * 60_000).toUTCString();
     // With article pages: summary-only items (one sentence, as the measured Indonesian feeds give) linking to them.
     const link = articleOrigin ? `${articleOrigin}/artikel/${feed}/${i}` : `https://berita${feed}.example/artikel/${i}`;
-    const text = words(feed * 31 + i, articleOrigin ? 16 : 120);
-    parts.push(`<item><title>${words(feed * 7919 + i, 9)}</title><link>${link}</link><guid isPermaLink="false">${feed}-${i}</guid><pubDate>${when}</pubDate><description>&lt;p&gt;${text}&lt;/p&gt;</description><category>Dunia</category></item>`);
+    const text = words(feed * 31 + i, articleOrigin ? 16 : 120, varied);
+    parts.push(`<item><title>${words(feed * 7919 + i, 9, varied)}</title><link>${link}</link><guid isPermaLink="false">${feed}-${i}</guid><pubDate>${when}</pubDate><description>&lt;p&gt;${text}&lt;/p&gt;</description><category>Dunia</category></item>`);
   }
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Berita ${feed}</title><link>https://berita${feed}.example/</link><description>farm</description>${parts.join('')}</channel></rss>`;
 }
@@ -40,8 +53,13 @@ function feedXml(feed: number, first: number, items: number, articleOrigin: stri
  * `articles` (HTML pages), items link to /artikel/<feed>/<n> on the farm, which serves those pages in turn.
  * `keepAliveMs`: how long an idle connection stays open (a client under valgrind takes longer than 30 s between
  * two requests on one connection, and reusing one the farm closed fails the fetch).
+ * `recent`: items dated in the last hours (within a story window, so the story index and its assignment run)
+ * with a more varied vocabulary (terms rare enough to be looked up); otherwise dated November 2026 from a
+ * 28-word vocabulary.
  */
-export async function startFarm(feeds: number, items: number, articles: readonly string[] = [], opts: { keepAliveMs?: number } = {}): Promise<Farm> {
+export async function startFarm(feeds: number, items: number, articles: readonly string[] = [], opts: { keepAliveMs?: number; recent?: boolean } = {}): Promise<Farm> {
+  // A minute apart per item number, the newest an hour ago at the start.
+  const recentFrom = opts.recent ? Date.now() - (items + 60) * 60_000 : null;
   let offset = 0;
   let origin = '';
   const cache = new Map<number, { body: Buffer; etag: string }>();
@@ -56,7 +74,7 @@ export async function startFarm(feeds: number, items: number, articles: readonly
     const n = Number(m[1]);
     let doc = cache.get(n);
     if (!doc) {
-      const body = Buffer.from(feedXml(n, offset, items, articles.length > 0 ? origin : null));
+      const body = Buffer.from(feedXml(n, offset, items, articles.length > 0 ? origin : null, recentFrom));
       doc = { body, etag: `"${createHash('sha1').update(body).digest('hex')}"` };
       cache.set(n, doc);
     }

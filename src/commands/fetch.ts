@@ -29,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
   // should not pay for them (see test/integration/cli-startup.test.ts).
-  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }] = await Promise.all([
+  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }, { makeReclusterQueue }] = await Promise.all([
     import('../schedule/host-gate.js'),
     import('../base/log.js'),
     import('../base/redact.js'),
@@ -41,6 +41,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     import('../schedule/claims.js'),
     import('../schedule/shared-hosts.js'),
     import('../jobs/retag-queue.js'),
+    import('../jobs/recluster.js'),
   ]);
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
@@ -74,6 +75,15 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     } else {
       await retagIfRulesChanged(store, classifier(), runtime.refreshDeps.now);
     }
+    // Stories as the daemon keeps them: after a change of stories.threshold (or of the sketch algorithm) the
+    // window is re-clustered before the new items are placed, so they join the stories the new threshold
+    // makes. Under the job lock on a shared database; a pass another process runs is left to it.
+    const recluster = makeReclusterQueue(store, { settings: () => config.stories, now: dbNow, log, signal: stopShared.signal, done: () => runtime.stories.reset() });
+    recluster.request();
+    await recluster.idle();
+    const reclustered = recluster.lastWritten();
+    if (reclustered) process.stderr.write(`warta fetch: stories re-clustered over the window (threshold ${config.stories.threshold}, ${reclustered} items written)\n`);
+    if (recluster.waiting()) process.stderr.write('warta fetch: stories not re-clustered here: another process is re-clustering the window\n');
     const named = new Set(ids);
     const chosen = ids.length ? config.sources.filter((s) => named.has(s.id)) : config.sources;
     const shared = node ? makeSharedHosts({ nodes: store.nodes, node, perHost: config.fetch.perHost, leaseMs: config.storage.leaseMs, now: dbNow, signal: stopShared.signal, log }) : undefined;

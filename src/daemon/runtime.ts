@@ -13,6 +13,13 @@ import { makeClassifier, type Classifier } from '../tagging/classify.js';
 import { USER_AGENT } from '../base/version.js';
 import { makeStoryRuntime, type StoryRuntime } from './story-runtime.js';
 
+/**
+ * A benchmark-only switch: with it set to 1, refreshes skip the story stage (no canonical URL, sketch or cluster
+ * decision; each new item is its own cluster), so `bench/ingest-instructions.ts --compare` can measure what the
+ * stage costs on one input. Not a user setting: a store ingested this way has items without sketches.
+ */
+export const NO_STORIES_ENV = 'WARTA_BENCH_NO_STORIES';
+
 /** The parts every command that refreshes sources shares: the database, the fetcher, the tag rules. */
 export interface Runtime {
   store: Store;
@@ -137,7 +144,8 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     now,
     random: Math.random,
     log,
-    stories,
+    // The bench-only switch measures ingest without the story stage (items stored as their own cluster).
+    stories: env[NO_STORIES_ENV] === '1' ? undefined : stories,
     reader,
     feedRead: feedAddresses.feedRead,
   };

@@ -80,6 +80,8 @@ export function makeReclusterQueue(store: Store, deps: { settings: () => Reclust
   let queue: Promise<unknown> = Promise.resolve();
   // Another daemon held the job at the last request: its pass may rewrite clusters under this daemon's index.
   let waiting = false;
+  // Items the last pass wrote (null: none was needed, or another process held the job).
+  let lastWritten: number | null = null;
 
   async function pass(): Promise<number | null> {
     const lock = await store.nodes.exclusive('recluster');
@@ -103,12 +105,15 @@ export function makeReclusterQueue(store: Store, deps: { settings: () => Reclust
       queue = queue
         .then(pass)
         .then((n) => {
+          lastWritten = n;
           if (n === null || signal.aborted) return;
           deps.done();
           log.info({ items: n, threshold: deps.settings().threshold }, 'stories re-clustered over the window');
         })
         .catch((err: unknown) => signal.aborted || log.error({ err }, 're-clustering failed'));
     },
+    /** Items the last pass wrote; null when none was needed or another process held the job. */
+    lastWritten: () => lastWritten,
     /** Whether another daemon held the job at the last try. */
     waiting: () => waiting,
     /** Asks again if the last pass found another daemon running it (called at each heartbeat). */

@@ -1,9 +1,11 @@
 /**
  * Collapsed outputs (issue 13): one entry per story. The representative is the member from the source with the
- * highest `sources[].priority`, the earliest among equals; it keeps its own id, so a later member that is not
- * from a higher-priority source changes the entry (its update time, the list of other outlets, the ETag), never
- * adds one. Members from sources the feed may not show (private ones, sources outside the output's `sources`)
- * are left out of the story.
+ * highest `sources[].priority`, the earliest among equals: its title, link and content are the entry's. The
+ * entry's id (RSS guid, Atom id, JSON Feed id) is the uid of the story's first stored member the feed shows
+ * (the lowest item id), so a later member — even one from a higher-priority source that becomes the
+ * representative — changes the entry (its text, update time, the list of other outlets, the ETag), never adds
+ * one: a reader's client updates the entry it has. Members from sources the feed may not show (private ones,
+ * sources outside the output's `sources`) are left out of the story.
  */
 import type { StoredItem } from '../base/model.js';
 import type { Store } from '../store/store.js';
@@ -58,7 +60,8 @@ export async function collapseStories(store: Store, items: readonly StoredItem[]
     // The entry changes when a member arrives: its update time is the latest a member was seen or changed.
     const updated = new Date(Math.max(...members.map((m) => Math.max(m.updated.getTime(), m.firstSeen.getTime()))));
     const note = (m: StoredItem): StoryMemberNote => ({ source: m.sourceId, title: m.title, url: m.link === null ? null : o.link(m.link), published: m.published });
-    out.push({ ...rep, updated, story: { id: String(clusterId), size: members.length, members: [rep, ...others].map(note) } });
+    const first = members.reduce((a, b) => (b.id < a.id ? b : a));
+    out.push({ ...rep, uid: first.uid, updated, story: { id: String(clusterId), size: members.length, members: [rep, ...others].map(note) } });
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * story), and a cluster is joined only while the new item lies within the window of the cluster's first
  * member, so a story never grows past the window by chaining.
  */
-import { compareSketches } from './compare.js';
+import { judge } from './compare.js';
 import type { StoryIndex } from './story-index.js';
 import type { StoryAssignment, StoryOptions, StorySketch } from './types.js';
 
@@ -25,10 +25,8 @@ export function assignStory(index: StoryIndex, item: StoryCandidateItem, opts: S
   let best: StoryAssignment = { clusterId: null, matchedItemId: null, similarity: 0 };
   for (const candidate of index.candidates(item.sketch, item.sourceId)) {
     if (candidate.itemId === item.itemId) continue;
-    const cluster = index.cluster(candidate.clusterId);
-    if (cluster === undefined || Math.abs(item.published - cluster.start) > opts.windowMs) continue;
-    if (cluster.sources.includes(item.sourceId)) continue;
-    const comparison = compareSketches(item.sketch, candidate.sketch, opts.threshold);
+    if (!index.joinable(candidate.clusterId, item.sourceId, item.published, opts.windowMs)) continue;
+    const comparison = judge(item.sketch, candidate.sketch, opts.threshold);
     if (comparison.same && comparison.similarity > best.similarity) {
       best = { clusterId: candidate.clusterId, matchedItemId: candidate.itemId, similarity: comparison.similarity };
     }

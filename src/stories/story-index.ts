@@ -243,6 +243,19 @@ export class StoryIndex {
   }
 
   /**
+   * Whether an item of `sourceId` published at `published` may join the cluster (cluster() without building
+   * it): the cluster has a member here, none from that source, and starts within `windowMs` of it.
+   */
+  joinable(clusterId: number, sourceId: string, published: number, windowMs: number): boolean {
+    let slot = this.clusterHead.get(clusterId);
+    if (slot === undefined || Math.abs(published - this.clusterStart[slot]!) > windowMs) return false;
+    const source = this.sourceIds.get(sourceId);
+    if (source === undefined) return true;
+    for (; slot !== -1; slot = this.clusterNext[slot]!) if (this.sources[slot] === source) return false;
+    return true;
+  }
+
+  /**
    * Members sharing rare terms with `sketch`, most shared first, at most MAX_CANDIDATES; members of `sourceId`
    * are left out (within one source nothing clusters). Candidates still need confirming (compareSketches).
    */
@@ -251,20 +264,26 @@ export class StoryIndex {
     const touched: number[] = [];
     let looked = 0;
     let best = 0;
+    // Locals: the postings walk is the index's hot loop (up to MAX_TERMS × MAX_RARE_DF cells per lookup), and
+    // V8 reloads a field through `this` on every step where it cannot prove a typed-array store leaves it alone.
+    const { ids, df: dfOf, heads } = this.vocab;
+    const next = this.next;
+    const sources = this.sources;
+    const counts = this.counts;
     for (const term of sketch.terms) {
-      const id = this.vocab.ids.get(term);
+      const id = ids.get(term);
       if (id === undefined) continue;
-      const df = this.vocab.df[id]!;
+      const df = dfOf[id]!;
       if (df === 0 || df > MAX_RARE_DF) continue;
       looked++;
       // The rarer the shared word, the more it says: a volcano's or a regent's name beats "erupsi".
       const weight = df <= 16 ? 3 : df <= 64 ? 2 : 1;
-      for (let cell = this.vocab.heads[id]!; cell !== -1; cell = this.next[cell]!) {
+      for (let cell = heads[id]!; cell !== -1; cell = next[cell]!) {
         const slot = (cell / MAX_TERMS) | 0;
-        if (this.sources[slot] === exclude) continue;
-        const count = this.counts[slot]!;
+        if (sources[slot] === exclude) continue;
+        const count = counts[slot]!;
         if (count === 0) touched.push(slot);
-        this.counts[slot] = count + weight;
+        counts[slot] = count + weight;
         if (count + weight > best) best = count + weight;
       }
     }
@@ -273,21 +292,36 @@ export class StoryIndex {
     // Best first by a counting sort over the (small) scores, newest first within a score.
     const byScore: number[][] = [];
     for (const slot of touched) {
-      const score = this.counts[slot]!;
-      this.counts[slot] = 0;
+      const score = counts[slot]!;
+      counts[slot] = 0;
       if (score >= need) (byScore[score] ??= []).push(slot);
     }
     const out: StoryMember[] = [];
     for (let score = best; score >= need && out.length < MAX_CANDIDATES; score--) {
       const slots = byScore[score];
       if (slots === undefined) continue;
-      slots.sort((x, y) => this.published[y]! - this.published[x]!);
-      for (const slot of slots) {
-        out.push(this.memberAt(slot));
-        if (out.length >= MAX_CANDIDATES) break;
-      }
+      for (const slot of this.newest(slots, MAX_CANDIDATES - out.length)) out.push(this.memberAt(slot));
     }
     return out;
+  }
+
+  /**
+   * The `k` newest of `slots`, newest first, equal times in the order given: what a stable sort by time would
+   * put first, without sorting them all (a common score holds thousands of members in a full window, and the
+   * sort was most of a lookup's cost).
+   */
+  private newest(slots: readonly number[], k: number): number[] {
+    const published = this.published;
+    const top: number[] = [];
+    for (const slot of slots) {
+      const p = published[slot]!;
+      let at = top.length;
+      while (at > 0 && published[top[at - 1]!]! < p) at--;
+      if (at >= k) continue;
+      top.splice(at, 0, slot);
+      if (top.length > k) top.pop();
+    }
+    return top;
   }
 
   private nextSlot(): number {

@@ -9,6 +9,9 @@ import { expect } from 'chai';
 import { runWarta, startDaemon, type Daemon } from '../helpers/daemon.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { checkAtom, checkJsonFeed, checkRss } from '../unit/publish/feed-rules.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/tmp.js';
 
 // Dates relative to the run, whole seconds: the story window (72 h) is counted back from now.
 const NOW_S = Math.floor(Date.now() / 1000) * 1000;
@@ -149,7 +152,9 @@ outputs:
     expect(collapsed.items.map((i) => i.title).sort()).to.deep.equal([MINSK.kompas.title, SOCHI.title, BERAS_KOMPAS.title, CABAI.title].sort());
     const story = collapsed.items.find((i) => i.title === MINSK.kompas.title)!;
     const list = await items();
-    expect(story.id, 'the entry id is the representative\'s').to.equal(byTitle(list, MINSK.kompas.title).uid);
+    // The entry's id is the story's first stored member's (the lowest item id), whichever outlet represents it.
+    const first = [MINSK.antara, MINSK.kompas, MINSK.detik].map((m) => byTitle(list, m.title)).reduce((a, b) => (b.id < a.id ? b : a));
+    expect(story.id, 'the entry id is the first stored member\'s').to.equal(first.uid);
     expect(story.content_html).to.include('<p>Juga diberitakan oleh:</p>');
     expect(story.content_html).to.include(MINSK.antara.title).and.include(MINSK.detik.title);
     const cluster = story._warta!.cluster!;
@@ -264,5 +269,123 @@ outputs:
     // The relay follows its article.
     const list = await items();
     expect(byTitle(list, RELAY.title).cluster).to.equal(byTitle(list, MINSK.antara.title).cluster);
+  });
+});
+
+describe('stories end to end: a collapsed entry keeps its id when a later member becomes the representative', function () {
+  this.timeout(90_000);
+  let feeds: FeedServer;
+  let daemon: Daemon;
+  let tinggiItems: typeof MINSK.kompas[] = [];
+
+  // `tinggi` (high priority) is polled only by the `warta fetch` below.
+  const config = () => `sources:
+  - id: rendah
+    url: "${feeds.url('/rendah.xml')}"
+  - id: tinggi
+    url: "${feeds.url('/tinggi.xml')}"
+    priority: 3
+    schedule: "0 0 1 1 *"
+outputs:
+  - id: ringkas
+    title: Satu per cerita
+    sources: [rendah, tinggi]
+    collapse: true
+`;
+
+  before(async () => {
+    feeds = await new FeedServer().start();
+    feeds.routes.set('/rendah.xml', feedRoute(() => ({ body: rss([MINSK.antara]) })));
+    feeds.routes.set('/tinggi.xml', feedRoute(() => ({ body: rss(tinggiItems) })));
+    daemon = await startDaemon({ yaml: config() });
+  });
+  after(async () => {
+    await daemon?.close();
+    await feeds.stop();
+  });
+
+  // Each format's entry ids and titles, from the feed's bytes.
+  const entries = async () => {
+    const text = async (ext: string) => (await fetch(`${daemon.base}/feeds/ringkas.${ext}`)).text();
+    const rssText = await text('rss');
+    const atomText = await text('atom');
+    const feed = JSON.parse(await text('json')) as JsonFeed;
+    return {
+      rss: [...rssText.matchAll(/<guid[^>]*>([^<]+)<\/guid>/g)].map((m) => m[1]),
+      atom: [...atomText.matchAll(/<entry>[\s\S]*?<id>([^<]+)<\/id>/g)].map((m) => m[1]),
+      json: feed.items.map((i) => i.id),
+      titles: feed.items.map((i) => i.title),
+      size: feed.items[0]?._warta?.cluster?.size,
+    };
+  };
+
+  it('keeps the RSS guid, Atom id and JSON Feed id of the first item when a higher-priority outlet\'s item arrives', async () => {
+    await daemon.until(async () => (await entries()).json.length === 1, { what: 'the first item in the collapsed feed', timeoutMs: 30_000 });
+    const before = await entries();
+    expect(before.titles).to.deep.equal([MINSK.antara.title]);
+    expect(before.rss).to.have.length(1);
+    expect(before.atom).to.deep.equal(before.rss);
+    expect(before.json).to.deep.equal(before.rss);
+    tinggiItems = [MINSK.kompas];
+    const fetched = await runWarta(['fetch', 'tinggi', '--config', daemon.configPath]);
+    expect(fetched.code, fetched.stderr + fetched.stdout).to.equal(0);
+    expect(fetched.stdout).to.match(/tinggi\tupdated\t200\tnew 1/);
+    await daemon.until(async () => (await entries()).size === 2, { what: 'the collapsed entry to list both members', timeoutMs: 30_000 });
+    const after = await entries();
+    // The representative is now the higher-priority outlet's item; the entry is the same one, updated.
+    expect(after.titles).to.deep.equal([MINSK.kompas.title]);
+    expect(after.rss, 'RSS guid').to.deep.equal(before.rss);
+    expect(after.atom, 'Atom id').to.deep.equal(before.atom);
+    expect(after.json, 'JSON Feed id').to.deep.equal(before.json);
+  });
+});
+
+describe('stories: `warta fetch` re-clusters the window after a threshold change, as the daemon does', function () {
+  this.timeout(90_000);
+  let feeds: FeedServer;
+  let tmp: ReturnType<typeof tempDir>;
+  const configPath = () => join(tmp.dir, 'warta.yaml');
+  const writeConfig = (extra: string) => writeFileSync(configPath(), `storage:
+  path: "${join(tmp.dir, 'warta.db')}"
+sources:
+  - id: antara
+    url: "${feeds.url('/antara.xml')}"
+  - id: kompas
+    url: "${feeds.url('/kompas.xml')}"
+  - id: detik
+    url: "${feeds.url('/detik.xml')}"
+${extra}`);
+  const members = async () => {
+    const r = await runWarta(['stories', 'explain', '1', '--config', configPath()]);
+    expect(r.code, r.stderr).to.equal(0);
+    return r.stdout;
+  };
+
+  before(async () => {
+    feeds = await new FeedServer().start();
+    feeds.routes.set('/antara.xml', feedRoute(() => ({ body: rss([MINSK.antara]) })));
+    feeds.routes.set('/kompas.xml', feedRoute(() => ({ body: rss([MINSK.kompas]) })));
+    feeds.routes.set('/detik.xml', feedRoute(() => ({ body: rss([MINSK.detik]) })));
+    tmp = tempDir();
+  });
+  after(async () => {
+    await feeds.stop();
+    tmp.cleanup();
+  });
+
+  it('splits the story under threshold 0.99 on the next `warta fetch`, and says so', async () => {
+    writeConfig('');
+    const first = await runWarta(['fetch', '--config', configPath()]);
+    expect(first.code, first.stderr + first.stdout).to.equal(0);
+    expect(first.stderr).to.not.include('re-clustered');
+    expect(await members()).to.include(': 3 members');
+    writeConfig('stories:\n  threshold: 0.99\n');
+    const second = await runWarta(['fetch', '--config', configPath()]);
+    expect(second.code, second.stderr + second.stdout).to.equal(0);
+    expect(second.stderr).to.include('warta fetch: stories re-clustered over the window (threshold 0.99, 3 items written)');
+    expect(await members()).to.include('1 member (');
+    // The pass is done: the next fetch under the same threshold has nothing to re-cluster.
+    const third = await runWarta(['fetch', '--config', configPath()]);
+    expect(third.stderr).to.not.include('re-clustered');
   });
 });
