@@ -9,7 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 import { keywordsOf, parseFarmLink, type LedgerFarm } from './ledger-farm.js';
-import { get, openReadOnly } from './lib.js';
+import { bounded, get, openReadOnly } from './lib.js';
 
 /** A rule set: the tags item i of any farm feed must carry. */
 export type Rules = (index: number) => string[];
@@ -181,7 +181,8 @@ export function watchOutputs(base: string, paths: { path: string; complete: bool
     report,
     async stop(): Promise<WatchReport> {
       running = false;
-      await loop;
+      // The request under way has its own 5 s deadline; this bound is for everything else the loop awaits.
+      await bounded(`the output watcher of ${base} to finish its last request`, 15_000, loop);
       return report;
     },
   };
