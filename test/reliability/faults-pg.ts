@@ -86,12 +86,14 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
     let readyDown = 0;
     let outputs = 0;
     let outputsOk = 0;
+    let outputsStale = 0;
     let unanswered = 0;
     while (Date.now() - downAt < outageMs) {
       const [ready, feed] = await Promise.all([get(`${rig.base}/readyz`, 10_000), get(`${rig.base}/feeds/all.json`, 10_000)]);
       if (ready.status === 503) readyDown++;
       outputs++;
       if (feed.status === 200) outputsOk++;
+      if (feed.headers?.get('warning')?.startsWith('110 ')) outputsStale++;
       if (feed.status === 0 || ready.status === 0) unanswered++;
       await sleep(500);
     }
@@ -103,6 +105,8 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
     stop();
     const caughtUp = await waitFor(async () => (await rig.stored()) >= rig.published(), 60_000, 500);
     if (readyDown === 0) problems.push('/readyz never said the database was down during the outage');
+    // The feed was rendered before the outage: a re-render that fails on the database serves that copy, marked stale.
+    if (outputsOk < outputs) problems.push(`the feed rendered before the outage answered 200 to ${outputsOk} of ${outputs} requests during it`);
     if (unanswered > 0) problems.push(`${unanswered} requests got no answer within 10 s during the outage`);
     if (during.length === 0) problems.push('nothing in the log named the database during the outage');
     if (!recovered) problems.push('/readyz did not come back within 60 s of the database');
@@ -115,6 +119,7 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
         'outage s': outageMs / 1000,
         '/readyz 503 during it': `${readyDown}/${outputs}`,
         'outputs 200 during it': `${outputsOk}/${outputs}`,
+        'of them marked stale': outputsStale,
         'log lines naming the database': during.length,
         'first of them': during[0]?.slice(0, 160) ?? '-',
         'ready again after ms': recovered ? recoveryMs : 'never',
