@@ -110,14 +110,34 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   return false;
 }
 
-/** GET with a deadline; never throws (a network error is status 0). */
+/**
+ * GET with a deadline; never throws (a network error, or no whole answer in time, is status 0). The deadline is a
+ * timer of this module's, raced with the request and its body, and not only fetch's abort signal: the daemon is
+ * often SIGKILLed in the middle of a response body, and a body read that fetch leaves pending must not leave the
+ * caller waiting for ever (AbortSignal.timeout's timer is unref'd and does not even keep the process alive).
+ */
 export async function get(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Headers | null; ms: number }> {
   const started = Date.now();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`no whole answer from ${url} within ${timeoutMs} ms`);
+      abort.abort(err);
+      reject(err);
+    }, timeoutMs);
+  });
+  const request = (async () => {
+    const res = await fetch(url, { signal: abort.signal, headers });
+    return { status: res.status, body: await res.text(), headers: res.headers as Headers | null };
+  })();
+  request.catch(() => {}); // settled after the deadline, or never: nobody waits for it then
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
-    return { status: res.status, body: await res.text(), headers: res.headers, ms: Date.now() - started };
+    return { ...(await Promise.race([request, deadline])), ms: Date.now() - started };
   } catch (err) {
     return { status: 0, body: String(err), headers: null, ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

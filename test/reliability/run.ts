@@ -6,6 +6,7 @@
  * `bin/warta.js`), prints one summary line per check with its figures, and exits 1 if any failed.
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { REPO } from '../helpers/daemon.js';
 import { prepareBigStore, type BigStore } from './big-store.js';
 import { crashDuringIngest } from './crash.js';
@@ -20,6 +21,12 @@ import { runLoadCheck } from './load.js';
 import { bounded, summaryLine, type CheckOptions, type CheckResult } from './lib.js';
 import { runSanitizeCorpus } from './sanitize-corpus.js';
 import { postgresUnavailable } from './pg-store.js';
+
+// A run that seems stuck can be asked where it is: `kill -USR2 <pid>` writes a diagnostic report (the JS stack,
+// libuv's handles: sockets, timers, child processes) to the temp dir, without stopping it.
+process.report.reportOnSignal = true;
+process.report.signal = 'SIGUSR2';
+process.report.directory = tmpdir();
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
