@@ -75,7 +75,7 @@ export async function reclusterIfNeeded(store: Store, settings: ReclusterSetting
  * database several daemons share, a pass runs on one daemon at a time (store.nodes.exclusive): the others skip it
  * and ask again at each heartbeat (retryIfWaiting), so one of them resumes a pass whose daemon died.
  */
-export function makeReclusterQueue(store: Store, deps: { settings: () => ReclusterSettings; now: () => Date; log: Logger; signal: AbortSignal; done: () => void }) {
+export function makeReclusterQueue(store: Store, deps: { settings: () => ReclusterSettings; now: () => Date; log: Logger; signal: AbortSignal; done: () => void; range?: number }) {
   const { log, signal } = deps;
   let queue: Promise<unknown> = Promise.resolve();
   // Another daemon held the job at the last request: its pass may rewrite clusters under this daemon's index.
@@ -96,7 +96,7 @@ export function makeReclusterQueue(store: Store, deps: { settings: () => Reclust
       return null;
     };
     try {
-      const n = await reclusterIfNeeded(store, deps.settings(), deps.now, AbortSignal.any([signal, lock.lost]));
+      const n = await reclusterIfNeeded(store, deps.settings(), deps.now, AbortSignal.any([signal, lock.lost]), deps.range);
       if (lost()) return stopped();
       if (waiting && n === null && !signal.aborted) deps.done(); // the other daemon's pass ended
       waiting = false;

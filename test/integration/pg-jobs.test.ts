@@ -72,7 +72,7 @@ async function storyGroups(store: Store): Promise<string[][]> {
 describe('background jobs on a shared PostgreSQL database', function () {
   let schema: Awaited<ReturnType<typeof testSchema>> | null = null;
   let store: Store | null = null;
-  const log = pino({ level: 'silent' });
+  const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const configWith = (match: string) =>
     parseConfig(`storage:\n  url: "${schema!.url}"\n  retention_days: 1\nsources:\n  - id: antara\n    url: "http://127.0.0.1:9/a.xml"\ntags:\n  - name: Putin\n    match: '${match}'\n`, 'test.yaml');
 
@@ -187,6 +187,54 @@ describe('background jobs on a shared PostgreSQL database', function () {
       await mine.idle();
       expect(mine.status().state).to.equal('idle');
       expect(ranges).to.have.length(7);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a re-cluster pass whose lock connection is cut stops at its next range; another daemon resumes it to the same stories', async () => {
+    const reference = await openStore({ path: ':memory:' });
+    await reference.sources.ensure(SOURCES);
+    await refresh(reference, 'antara', FEEDS.antara);
+    await reclusterIfNeeded(reference, STORIES, () => NOW);
+    const want = await storyGroups(reference);
+    await reference.close();
+
+    const other = await openStore({ path: 'unused.db', url: schema!.url, poolSize: 2 });
+    try {
+      const applied: string[] = [];
+      const locks = new Map<JobName, JobLock>();
+      const withApplies = (s: Store, who: string, between?: (n: number) => Promise<void>): Store => ({
+        ...s,
+        nodes: { ...s.nodes, exclusive: async (job) => { const l = await s.nodes.exclusive(job); if (l) locks.set(job, l); return l; } },
+        stories: { ...s.stories, apply: async (...args) => {
+          const n = await s.stories.apply(...args);
+          applied.push(who);
+          await between?.(applied.length);
+          return n;
+        } },
+      });
+      const cut = async (n: number) => {
+        if (n !== 2) return;
+        expect(await terminateJobLock(5)).to.equal(1);
+        await waitFor(() => locks.get('recluster')?.lost.aborted, { what: "the re-cluster lock's lost signal after its backend was terminated" });
+      };
+      const common = { settings: () => STORIES, now: () => NOW, log, signal: new AbortController().signal, done: () => {}, range: 1 };
+      const mine = makeReclusterQueue(withApplies(store!, 'me', cut), common);
+      mine.request();
+      await mine.idle();
+      // Stopped after the range under way when the lock went: not finished, and asking again at the heartbeat.
+      expect(applied).to.deep.equal(['me', 'me']);
+      expect(mine.waiting()).to.equal(true);
+      expect(await store!.stories.getMeta('stories_clustered')).to.equal(null);
+      expect(await store!.stories.getMeta('stories_recluster_progress')).to.be.a('string');
+
+      const theirs = makeReclusterQueue(withApplies(other, 'other'), common);
+      theirs.request();
+      await theirs.idle();
+      expect(applied).to.deep.equal(['me', 'me', 'other', 'other']);
+      expect(await store!.stories.getMeta('stories_recluster_progress')).to.equal(null);
+      expect(await storyGroups(store!)).to.deep.equal(want);
     } finally {
       await other.close();
     }
