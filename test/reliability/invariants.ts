@@ -133,10 +133,14 @@ export function watchOutputs(base: string, paths: { path: string; complete: bool
   const violate = (s: string) => {
     if (report.violations.length < 50) report.violations.push(s);
   };
+  // What the loop awaits now and since when, for the failure of a stop() that waited too long.
+  let step = { what: 'nothing yet', since: Date.now() };
   const loop = (async () => {
     for (let k = 0; running; k++) {
       const p = paths[k % paths.length]!;
+      step = { what: `GET ${p.path}`, since: Date.now() };
       const res = await get(`${base}${p.path}`, 5000);
+      step = { what: `checking the answer to GET ${p.path} (HTTP ${res.status})`, since: Date.now() };
       if (res.status === 0) {
         await new Promise((r) => setTimeout(r, 20));
         continue;
@@ -182,7 +186,7 @@ export function watchOutputs(base: string, paths: { path: string; complete: bool
     async stop(): Promise<WatchReport> {
       running = false;
       // The request under way has its own 5 s deadline; this bound is for everything else the loop awaits.
-      await bounded(`the output watcher of ${base} to finish its last request`, 15_000, loop);
+      await bounded(() => `the output watcher of ${base} to finish its last request (it was at: ${step.what}, for ${Date.now() - step.since} ms)`, 20_000, loop);
       return report;
     },
   };
