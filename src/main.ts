@@ -77,7 +77,14 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const runtime = await openRuntime(config, log);
   const { store, refreshDeps } = runtime;
 
-  let feeds: FeedRenderer = makeFeedRenderer(store, config, now);
+  // A feed whose re-render failed on the database is served from its last rendered copy (catalogue.ts staleOr):
+  // said once per feed and outage in the log, and counted for each render that fell back.
+  const renderer = (c: Config) =>
+    makeFeedRenderer(store, c, now, undefined, (key, err, first) => {
+      metrics.feedsServedStale.inc();
+      if (first) log.warn({ feed: key, err }, 'serving the last rendered copy of a feed (marked stale): rendering it failed on the database');
+    });
+  let feeds: FeedRenderer = renderer(config);
   let items: ItemsApi = makeItemsApi(store, config);
   // Ends the background writes' waits for a database lock, and waits for shared host slots, when the daemon stops.
   const stopped = new AbortController();
@@ -254,7 +261,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     const rows = await store.sources.all().catch(() => null); // the database just answered reconfigure(); if not, keep the figure
     if (rows) lastRefresh.seed(rows, privateSources(config));
     access = makeAccess(config, opts.env);
-    feeds = makeFeedRenderer(store, config, now);
+    feeds = renderer(config);
     items = makeItemsApi(store, config);
     scheduler.reschedule(config.sources, config.fetch.timezone);
     if (!opts.fixedLogLevel) log.level = config.log.level;

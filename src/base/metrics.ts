@@ -4,6 +4,7 @@
  * URL path or an error message as a label would create a series per request and exhaust Prometheus.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isStoreFailure } from './errors.js';
 
 /** What a refresh came to (RefreshOutcome['result'] in pipeline/refresh.ts); anything else is counted as `failed`. */
 export const FETCH_OUTCOMES = ['updated', 'not_modified', 'failed', 'skipped', 'aborted'] as const;
@@ -36,6 +37,8 @@ export interface Metrics {
   failingSources: Gauge;
   eventLoopLag: Gauge;
   httpRequests: Counter<'route' | 'status'>;
+  /** Feed renders that failed on the database and served the last rendered copy instead (marked stale). */
+  feedsServedStale: Counter;
   /**
    * Counts one answered request into httpRequests. Kept as plain numbers and added to the counter at each
    * scrape: prom-client's inc() hashes and validates its labels, a cost on every request of a busy feed.
@@ -112,6 +115,11 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
         }
       },
     }),
+    feedsServedStale: new Counter({
+      name: 'warta_feeds_served_stale_total',
+      help: 'Feed renders that failed on the database (unreachable, locked) and served the last rendered copy instead, with a Warning header.',
+      registers,
+    }),
     countRequest(route, status) {
       const key = `${route} ${status}`;
       const p = pendingRequests.get(key);
@@ -138,8 +146,10 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
     poolConnections: new Gauge({ name: 'warta_db_pool_connections', help: 'Database pool connections: total, idle, and callers waiting for one (PostgreSQL).', labelNames: ['state'], registers }),
     async render() {
       // Both gauges come from one snapshot, so they describe the same moment and cost one database read.
-      if (opts.collect) {
-        const snap = await opts.collect();
+      // The database unreachable: its gauges keep the last scrape's values and the rest is served, since an
+      // outage is when the other figures (requests, stale feeds served, the pool) matter; /readyz says it is down.
+      const snap = opts.collect ? await opts.collect().catch((err: unknown) => (isStoreFailure(err) ? null : Promise.reject(err))) : null;
+      if (snap) {
         metrics.itemsPerTag.reset(); // a tag removed by a config reload must not linger
         for (const [tag, n] of snap.itemsPerTag) metrics.itemsPerTag.set({ tag }, n);
         metrics.failingSources.set(snap.failingSources);

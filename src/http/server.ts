@@ -146,8 +146,10 @@ const documentHeaders = new WeakMap<Rendered, DocumentHeaders>();
 function headersOf(doc: Rendered): DocumentHeaders {
   let h = documentHeaders.get(doc);
   if (h === undefined) {
-    // A 304 carries the validators and caching headers a 200 would (RFC 9110 §15.4.5), Vary included.
-    const common = ['ETag', doc.etag, 'Last-Modified', doc.lastModified.toUTCString(), 'Cache-Control', 'public, max-age=60', 'Vary', 'Accept-Encoding'];
+    // A 304 carries the validators and caching headers a 200 would (RFC 9110 §15.4.5), Vary included. A stale
+    // copy (the database unreachable) says so in a Warning (110, RFC 7234 §5.5.1) and is not to be kept by caches.
+    const caching = doc.stale === undefined ? ['Cache-Control', 'public, max-age=60'] : ['Cache-Control', 'no-cache', 'Warning', `110 warta "Response is Stale: ${quotable(doc.stale)}"`];
+    const common = ['ETag', doc.etag, 'Last-Modified', doc.lastModified.toUTCString(), ...caching, 'Vary', 'Accept-Encoding'];
     h = {
       notModified: common,
       identity: [...common, 'Content-Type', doc.contentType, 'Content-Length', String(doc.body.length)],
@@ -157,6 +159,9 @@ function headersOf(doc: Rendered): DocumentHeaders {
   }
   return h;
 }
+
+/** Text fit for a quoted header value: printable ASCII without quotes or backslashes, at most 200 characters. */
+const quotable = (text: string) => text.replace(/[^\x20-\x7e]|["\\]/g, ' ').slice(0, 200);
 
 /** Sends a cached document with validators, honouring conditional requests and gzip. */
 function sendDocument(req: IncomingMessage, res: ServerResponse, doc: Rendered): void {
@@ -217,6 +222,12 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
         deps.log.warn({ url: req.url }, 'request answered 503: the database is locked by another process');
         res.setHeader('Retry-After', '1');
         return sendError(res, 503, 'busy', 'the database is locked by another process; retry shortly');
+      }
+      if (err instanceof WartaError && err.code === 'storage' && !res.headersSent) {
+        // The database is unreachable and there was nothing rendered before to serve instead (/readyz says so).
+        deps.log.warn({ url: req.url, err }, 'request answered 503: the database is unreachable');
+        res.setHeader('Retry-After', '5');
+        return sendError(res, 503, 'storage', 'the database is unreachable; retry shortly');
       }
       deps.log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendError(res, 500, 'internal', 'internal error');

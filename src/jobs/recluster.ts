@@ -75,7 +75,7 @@ export async function reclusterIfNeeded(store: Store, settings: ReclusterSetting
  * database several daemons share, a pass runs on one daemon at a time (store.nodes.exclusive): the others skip it
  * and ask again at each heartbeat (retryIfWaiting), so one of them resumes a pass whose daemon died.
  */
-export function makeReclusterQueue(store: Store, deps: { settings: () => ReclusterSettings; now: () => Date; log: Logger; signal: AbortSignal; done: () => void }) {
+export function makeReclusterQueue(store: Store, deps: { settings: () => ReclusterSettings; now: () => Date; log: Logger; signal: AbortSignal; done: () => void; range?: number }) {
   const { log, signal } = deps;
   let queue: Promise<unknown> = Promise.resolve();
   // Another daemon held the job at the last request: its pass may rewrite clusters under this daemon's index.
@@ -89,11 +89,23 @@ export function makeReclusterQueue(store: Store, deps: { settings: () => Reclust
       waiting = true;
       return null;
     }
+    // A lock lost mid-pass (its connection cut) stops the pass at its next range: another daemon may have taken
+    // the job. The progress is committed with each range, so the next holder resumes after the last one written.
+    const lost = () => lock.lost.aborted && !signal.aborted;
+    const stopped = () => {
+      log.warn({ err: lock.lost.reason }, 're-clustering stopped: its lock was lost with its database connection; the pass resumes where it stopped once this daemon or another takes the lock again');
+      waiting = true; // asked again at the next heartbeat (retryIfWaiting)
+      return null;
+    };
     try {
-      const n = await reclusterIfNeeded(store, deps.settings(), deps.now, signal);
+      const n = await reclusterIfNeeded(store, deps.settings(), deps.now, AbortSignal.any([signal, lock.lost]), deps.range);
+      if (lost()) return stopped();
       if (waiting && n === null && !signal.aborted) deps.done(); // the other daemon's pass ended
       waiting = false;
       return n;
+    } catch (err) {
+      if (lost()) return stopped();
+      throw err;
     } finally {
       await lock.release();
     }

@@ -19,7 +19,10 @@ export interface RetagStatus {
  * (store.nodes.exclusive; another daemon resumes it if that one dies), and not at all while a live daemon runs
  * different tag rules: two daemons re-tagging to their own rules would rewrite every item back and forth.
  */
-export function makeRetagQueue(store: Store, deps: { config: () => Config; classifier: () => Classifier; now: () => Date; log: Logger; signal: AbortSignal; node?: string }) {
+export function makeRetagQueue(
+  store: Store,
+  deps: { config: () => Config; classifier: () => Classifier; now: () => Date; log: Logger; signal: AbortSignal; node?: string; batch?: number },
+) {
   const { log, signal } = deps;
   let queue: Promise<unknown> = Promise.resolve();
   let status: RetagStatus = { state: 'idle', detail: null };
@@ -48,15 +51,30 @@ export function makeRetagQueue(store: Store, deps: { config: () => Config; class
       return null;
     }
     status = { state: 'running', detail: null };
+    // A lock lost mid-pass (its connection cut) stops the pass at its next range, as shutdown does: another daemon
+    // may have taken the job, and two passes must not write at once. Each range commits with the progress, so
+    // whoever takes the lock next resumes after the last range written, and none is written twice or skipped.
+    const during = AbortSignal.any([signal, lock.lost]);
+    const lost = () => lock.lost.aborted && !signal.aborted;
     try {
       const storage = deps.config().storage;
       // Worker threads need a store they can open themselves; an in-memory one is re-tagged on this thread.
       const startPool = sharedAcrossThreads(storage) ? (size: number) => startRetagPool(storage, classifier.spec, size) : null;
-      return await retagIfRulesChanged(store, classifier, deps.now, { signal, startPool }, (err) =>
+      const r = await retagIfRulesChanged(store, classifier, deps.now, { signal: during, startPool, batch: deps.batch }, (err) =>
         log.warn({ err }, 're-tag workers could not start; re-tagging on the main thread'),
       );
+      return lost() ? null : r;
+    } catch (err) {
+      if (!lost()) throw err;
+      return null;
     } finally {
-      status = { state: 'idle', detail: null };
+      if (lost()) {
+        log.warn({ err: lock.lost.reason }, 're-tagging stopped: its lock was lost with its database connection; the pass resumes where it stopped once this daemon or another takes the lock again');
+        // Asked again at the next heartbeat (retryIfWaiting), like a pass another daemon holds.
+        status = { state: 'elsewhere', detail: 're-tagging stopped when its lock was lost; asking again at the next heartbeat' };
+      } else {
+        status = { state: 'idle', detail: null };
+      }
       await lock.release();
     }
   }

@@ -16,8 +16,13 @@ export function runRetention(store: Store, config: () => Config, now: () => Date
       const lock = await store.nodes.exclusive('retention');
       if (!lock) return;
       try {
-        const r = await store.retention.prune(now(), c.storage.retentionDays, maxItems, { signal });
+        // A pass is one transaction: a lock lost before it starts stops it (another daemon may prune meanwhile);
+        // one lost during it changes nothing, as the transaction's own lock on pruning keeps two passes apart.
+        const r = await store.retention.prune(now(), c.storage.retentionDays, maxItems, { signal: AbortSignal.any([signal, lock.lost]) });
         if (r.byAge + r.byCount > 0) log.info({ ...r }, 'retention: items pruned');
+      } catch (err) {
+        if (!lock.lost.aborted || signal.aborted) throw err;
+        log.warn({ err: lock.lost.reason }, 'retention pass skipped: its lock was lost with its database connection; the next pass runs as usual');
       } finally {
         await lock.release();
       }

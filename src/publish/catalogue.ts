@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Config } from '../config/load.js';
 import type { Store } from '../store/store.js';
+import { isStoreFailure, type WartaError } from '../base/errors.js';
 import { redactUrl } from '../base/redact.js';
 import type { StoredItem } from '../base/model.js';
 import { stripTracking } from '../stories/index.js';
@@ -36,6 +37,11 @@ export interface Rendered {
   contentType: string;
   etag: string;
   lastModified: Date;
+  /**
+   * Set on the last rendered copy served because rendering it afresh failed on the store (the database
+   * unreachable): why. The server says so in a Warning header; the copy is what this feed was when last rendered.
+   */
+  stale?: string;
 }
 
 export const FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
@@ -79,9 +85,17 @@ export const CHANGE_CHECK_INTERVAL_MS = 100;
  * MIN_RENDER_INTERVAL_MS), so a busy route costs one render per refresh that wrote something, at most one a
  * second, not one per request. `clock` is monotonic milliseconds (tests pass their own).
  */
-export function makeFeedRenderer(store: Store, config: Config, now: () => Date, clock: () => number = () => performance.now()) {
-  // `at`: when rendered; `checked`: when the store last said nothing changed since.
-  const cache = new Map<string, { version: string; at: number; checked: number; doc: Rendered }>();
+export function makeFeedRenderer(
+  store: Store,
+  config: Config,
+  now: () => Date,
+  clock: () => number = () => performance.now(),
+  /** Called at each render that fell back to the last copy; `first`: the first since the feed last rendered. */
+  onStale: (key: string, err: WartaError, first: boolean) => void = () => {},
+) {
+  // `at`: when rendered; `checked`: when the store last said nothing changed since; `stale`: the copy served since
+  // a render failed on the store, and when that was.
+  const cache = new Map<string, { version: string; at: number; checked: number; doc: Rendered; stale?: { doc: Rendered; at: number } }>();
   const counts = new Map<string, { version: string; at: number; n: number }>();
   const catalogue = feedCatalogue(config);
   const base = config.server.baseUrl;
@@ -159,10 +173,26 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
     const hit = cache.get(key);
     if (hit === undefined) return undefined;
     const t = clock();
+    // The store failed a render of it a moment ago: not asked again before MIN_RENDER_INTERVAL_MS.
+    if (hit.stale !== undefined && t - hit.stale.at < MIN_RENDER_INTERVAL_MS) return hit.stale.doc;
     if (t - hit.at < MIN_RENDER_INTERVAL_MS || t - hit.checked < CHANGE_CHECK_INTERVAL_MS) return hit.doc;
     if (hit.version !== store.changeToken()) return undefined;
     hit.checked = t;
     return hit.doc;
+  }
+
+  /**
+   * A render of `key` failed with `err`: when the store could not answer (the database unreachable, a lock held
+   * past its timeout) and the feed was rendered before, its last copy is served, marked stale, rather than an
+   * error: a reader's feed outlives a database outage. Anything else is thrown as before.
+   */
+  function staleOr(key: string, err: unknown): Rendered {
+    const hit = cache.get(key);
+    if (hit === undefined || !isStoreFailure(err)) throw err;
+    onStale(key, err, hit.stale === undefined);
+    const doc: Rendered = { ...hit.doc, stale: err.message };
+    hit.stale = { doc, at: clock() };
+    return doc;
   }
 
   /** Whether the feed `def` may be shown to a caller presenting `token` (a private output's own token only). */
@@ -182,7 +212,9 @@ export function makeFeedRenderer(store: Store, config: Config, now: () => Date, 
       if (doc !== undefined) return doc;
       let pending = rendering.get(key);
       if (!pending) {
-        pending = renderNow(def, format, key, store.changeToken()).finally(() => rendering.delete(key));
+        pending = renderNow(def, format, key, store.changeToken())
+          .catch((err: unknown) => staleOr(key, err))
+          .finally(() => rendering.delete(key));
         rendering.set(key, pending);
       }
       return pending;

@@ -498,6 +498,11 @@ export type JobName = 'retag' | 'retention' | 'recluster';
 
 /** A job held by this process alone across every daemon on the store, until release(). */
 export interface JobLock {
+  /**
+   * Aborted when the lock is gone before release() (PostgreSQL: its connection ended, so the server dropped it and
+   * another daemon may take the job). The job stops at its next checkpoint; what it committed stays (it resumes).
+   */
+  readonly lost: AbortSignal;
   release(): Promise<void>;
 }
 

@@ -31,16 +31,33 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs a warta command to completion (the built CLI, as a user runs it). */
+/** How long one warta command may run in a test before it is killed (a `warta fetch` of a big farm included). */
+export const RUN_TIMEOUT_MS = 600_000;
+
+/**
+ * Runs a warta command to completion (the built CLI, as a user runs it). One still running after RUN_TIMEOUT_MS
+ * is killed and resolves with code null and a last line of stderr saying so: a command that never ends fails the
+ * test that ran it instead of hanging it.
+ */
 export function runWarta(args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const timer = setTimeout(() => {
+      stderr += `\n[test helper: warta ${args.join(' ')} still running after ${RUN_TIMEOUT_MS} ms: killed]`;
+      child.kill('SIGKILL');
+    }, RUN_TIMEOUT_MS);
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 

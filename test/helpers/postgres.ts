@@ -22,7 +22,6 @@ export async function postgresUnavailable(): Promise<string | null> {
   }
 }
 
-/** Runs one statement as the test server's superuser, on a connection of its own. */
 /** In a mocha before(): where no PostgreSQL server answers, prints why and marks the suite pending. */
 export async function pendingWithoutPostgres(ctx: Mocha.Context): Promise<void> {
   const reason = await postgresUnavailable();
@@ -32,8 +31,11 @@ export async function pendingWithoutPostgres(ctx: Mocha.Context): Promise<void> 
   }
 }
 
+/** Runs one statement as the test server's superuser, on a connection of its own. */
 export async function adminQuery(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: TEST_SERVER });
+  // Bounded: a server that never answers (overloaded, out of connections) fails the test that asked, saying so,
+  // rather than leaving it waiting for ever. Generous, as the machines running these are often loaded.
+  const client = new pg.Client({ connectionString: TEST_SERVER, connectionTimeoutMillis: 20_000, query_timeout: 120_000 });
   await client.connect();
   try {
     return await client.query(text, values);

@@ -10,16 +10,15 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, runWarta } from '../helpers/daemon.js';
-import { TEST_SERVER } from '../helpers/postgres.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runWarta } from '../helpers/daemon.js';
+import { adminQuery, TEST_SERVER } from '../helpers/postgres.js';
 import { DaemonRun } from './daemon-run.js';
-import { checkStore, RULES_A, tagRules } from './invariants.js';
-import { startLedgerFarm } from './ledger-farm.js';
-import { makeRandom, sleep, writeConfig, type CheckOptions, type CheckResult } from './lib.js';
-import { snapshotOf, testSchema } from './pg-store.js';
+import { makeRandom, sleep, type CheckOptions, type CheckResult } from './lib.js';
+import { makePgRig } from './pg-rig.js';
 
-const run = promisify(execFile);
+// pg_dump and psql are killed after two minutes (a failure that names the command, not a hang).
+const execBounded = promisify(execFile);
+const run = (cmd: string, args: string[]) => execBounded(cmd, args, { timeout: 120_000, killSignal: 'SIGKILL' });
 const FEEDS = 20;
 const LEASE_S = 3;
 
@@ -27,39 +26,15 @@ const LEASE_S = 3;
 export async function backupPostgres(opts: CheckOptions, seed: number): Promise<CheckResult> {
   const rounds = opts.short ? 3 : 20;
   const random = makeRandom(seed + 2);
-  const farm = await startLedgerFarm(FEEDS, 50, 150);
-  const schema = await testSchema();
-  const tmp = tempDir('warta-pgbackup-');
+  // A short lease: a dump carries the leases the daemon held at that moment (see below).
+  const rig = await makePgRig({ feeds: FEEDS, initial: 50, storage: { lease: `${LEASE_S}s` }, prefix: 'warta-pgbackup-' });
+  const { farm, schema } = rig;
   const problems: string[] = [];
   const restoredSchemas: string[] = [];
-  const configFor = (url: string, name: string, port: number) => {
-    const path = join(tmp.dir, `${name}.yaml`);
-    writeConfig(path, {
-      port,
-      db: join(tmp.dir, 'unused.db'),
-      url,
-      fetch: { schedule: '* * * * * *', min_interval: '1s', per_host: 16, concurrency: 16 },
-      sources: farm.urls.map((u, f) => ({ id: `f${f}`, url: u, tags: ['farm'] })),
-      tags: tagRules('A'),
-      outputs: [{ id: 'all', title: 'All', tags: ['farm'], limit: 1000 }],
-    });
-    // A short lease: a dump carries the leases the daemon held at that moment (see below).
-    writeFileSync(path, readFileSync(path, 'utf8').replace(/^storage:\n/m, `storage:\n  lease: ${LEASE_S}s\n`));
-    return path;
-  };
-  const inspect = async (name: string, exact: boolean) => {
-    const copy = await snapshotOf(name);
-    try {
-      return checkStore('', farm, FEEDS, [RULES_A], { exact, db: copy });
-    } finally {
-      copy.close();
-    }
-  };
   try {
-    const port = await freePort();
-    const config = configFor(schema.url, 'warta', port);
+    const config = rig.config;
     // 1. The command itself: a clear refusal naming pg_dump, and no file.
-    const target = join(tmp.dir, 'backup.db');
+    const target = join(rig.dir, 'backup.db');
     const refused = await runWarta(['backup', target, '--config', config]);
     const says = refused.stderr.trim();
     if (refused.code === 0) problems.push('warta backup exited 0 on a PostgreSQL store');
@@ -67,7 +42,7 @@ export async function backupPostgres(opts: CheckOptions, seed: number): Promise<
     if (existsSync(target)) problems.push('warta backup left a file behind on a PostgreSQL store');
 
     // 2. pg_dump while the daemon ingests, each dump restored under another name and checked.
-    const daemon = new DaemonRun(`http://127.0.0.1:${port}`, config);
+    const daemon = new DaemonRun(rig.base, config);
     if (!(await daemon.untilServing(30_000))) problems.push('the daemon did not serve within 30 s');
     let k = 0;
     const publisher = setInterval(() => farm.publish(k++ % FEEDS, 1 + Math.floor(random() * 3)), 50);
@@ -76,7 +51,7 @@ export async function backupPostgres(opts: CheckOptions, seed: number): Promise<
     try {
       for (let r = 0; r < rounds; r++) {
         await sleep(500 + random() * 1500);
-        const file = join(tmp.dir, `dump-${r}.sql`);
+        const file = join(rig.dir, `dump-${r}.sql`);
         const t = Date.now();
         await run('pg_dump', ['--no-owner', '--no-privileges', '--schema', schema.name, '--file', file, TEST_SERVER]);
         dumpMs.push(Date.now() - t);
@@ -85,7 +60,7 @@ export async function backupPostgres(opts: CheckOptions, seed: number): Promise<
         restoredSchemas.push(name);
         writeFileSync(file, readFileSync(file, 'utf8').replaceAll(schema.name, name));
         await run('psql', ['--quiet', '--no-psqlrc', '--set', 'ON_ERROR_STOP=1', '--file', file, TEST_SERVER]);
-        const restored = await inspect(name, false);
+        const restored = await rig.inspect(false, name);
         restoredItems += restored.items;
         for (const p of restored.problems.slice(0, 5)) problems.push(`dump ${r + 1} (${restored.items} items): ${p}`);
         opts.progress(`backup (postgres): dump ${r + 1}/${rounds} in ${dumpMs.at(-1)} ms during ingest: ${restored.items} items restored, ${restored.problems.length} problems`);
@@ -101,9 +76,9 @@ export async function backupPostgres(opts: CheckOptions, seed: number): Promise<
     await sleep(LEASE_S * 1000 + 500);
     const last = restoredSchemas.at(-1)!;
     const lastUrl = `${TEST_SERVER}?options=${encodeURIComponent(`-c search_path=${last}`)}`;
-    const fetched = await runWarta(['fetch', '--config', configFor(lastUrl, 'restored', await freePort())]);
+    const fetched = await runWarta(['fetch', '--config', await rig.configFor(lastUrl, 'restored')]);
     if (fetched.code !== 0) problems.push(`warta fetch on the restored copy exited ${fetched.code}: ${fetched.stderr.slice(0, 400)}`);
-    const final = await inspect(last, true);
+    const final = await rig.inspect(true, last);
     problems.push(...final.problems.slice(0, 10).map((p) => `restored copy after warta fetch: ${p}`));
     return {
       name: 'backup (postgres): warta backup refuses, pg_dump restores',
@@ -120,10 +95,7 @@ export async function backupPostgres(opts: CheckOptions, seed: number): Promise<
       details: problems,
     };
   } finally {
-    const { adminQuery } = await import('../helpers/postgres.js');
     for (const name of restoredSchemas) await adminQuery(`DROP SCHEMA IF EXISTS ${name} CASCADE`).catch(() => {});
-    await farm.close();
-    await schema.drop();
-    tmp.cleanup();
+    await rig.close();
   }
 }

@@ -45,7 +45,7 @@ export async function crashDuringIngest(opts: CheckOptions, seed = Date.now()): 
     db,
     url: schema?.url,
     // A killed daemon's claims hold its sources for a lease: short, so the last warta fetch waits little for them.
-    lease: schema ? `${LEASE_S}s` : undefined,
+    storage: schema ? { lease: `${LEASE_S}s` } : {},
     // Every second (node-cron's 6-field form), never held back by the politeness floor.
     fetch: { schedule: '* * * * * *', min_interval: '1s', per_host: 16, concurrency: 16 },
     sources: farm.urls.map((url, f) => ({ id: `f${f}`, url, tags: ['farm'] })),

@@ -4,7 +4,18 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BIN, REPO } from '../helpers/daemon.js';
-import { get, sleep } from './lib.js';
+import { bounded, get, sleep } from './lib.js';
+
+/** How long a SIGKILLed daemon gets to be reaped, and a SIGTERMed one to stop before it is killed. */
+const KILLED_EXIT_MS = 10_000;
+const STOP_MS = 15_000;
+
+// Every daemon still running when the suite's process exits (a check that failed on a bound before its kill, an
+// exception) is killed then, so no run leaves a daemon behind on a machine others share.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 /** The child process and what it printed (test/helpers' DaemonProcess, plus a uid to run as). */
 interface Child {
@@ -29,7 +40,18 @@ export class DaemonRun {
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
     });
-    const d: Child = { child, stdout: '', stderr: '', exited: new Promise((resolve) => child.on('exit', () => resolve())) };
+    running.add(child);
+    const d: Child = {
+      child,
+      stdout: '',
+      stderr: '',
+      exited: new Promise((resolve) =>
+        child.on('exit', () => {
+          running.delete(child);
+          resolve();
+        }),
+      ),
+    };
     child.stdout!.on('data', (x) => (d.stdout += x));
     child.stderr!.on('data', (x) => (d.stderr += x));
     this.daemon = d;
@@ -85,18 +107,26 @@ export class DaemonRun {
     return this.servedAt !== null;
   }
 
-  /** SIGKILL and wait for the exit. */
+  /** SIGKILL and wait for the exit (bounded: a kill that is never reaped fails, naming the daemon). */
   async kill(): Promise<void> {
     this.watching = false;
     if (this.alive) this.daemon.child.kill('SIGKILL');
-    await this.daemon.exited;
+    await bounded(`daemon pid ${this.pid} to exit after SIGKILL`, KILLED_EXIT_MS, this.daemon.exited);
   }
 
-  /** SIGTERM; resolves with the exit code (a clean stop is 0). */
+  /**
+   * SIGTERM; resolves with the exit code (a clean stop is 0). A daemon still running STOP_MS later is killed: the
+   * code is then null, which no caller takes for a clean stop.
+   */
   async stop(): Promise<number | null> {
     this.watching = false;
     if (this.alive) this.daemon.child.kill('SIGTERM');
-    await this.daemon.exited;
+    try {
+      await bounded(`daemon pid ${this.pid} to stop after SIGTERM`, STOP_MS, this.daemon.exited);
+    } catch {
+      await this.kill();
+      return null;
+    }
     return this.daemon.child.exitCode;
   }
 }

@@ -11,111 +11,13 @@
  *    storage.statement_timeout: refreshes fail with a `busy` error that says what to do, then resume.
  * The SQLite-only faults (a full disk under the file, its write lock) are the sqlite run's.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { freePort, runWarta } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { DaemonRun } from './daemon-run.js';
-import { checkStore, RULES_A, tagRules } from './invariants.js';
-import { startLedgerFarm, type LedgerFarm } from './ledger-farm.js';
-import { get, sleep, waitFor, writeConfig, type CheckOptions, type CheckResult } from './lib.js';
-import { adminSession, snapshotOf, terminateBackends, testSchema } from './pg-store.js';
-
-const FEEDS = 12;
-
-/** A TCP relay to the PostgreSQL server that can be taken down (connections dropped, new ones refused). */
-class Relay {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  constructor(readonly port: number) {}
-  async up(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(5432, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.server = server;
-  }
-  /** Drops every connection and refuses new ones (ECONNREFUSED) until up(). */
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-}
-
-interface PgRig {
-  farm: LedgerFarm;
-  schema: Awaited<ReturnType<typeof testSchema>>;
-  config: string;
-  base: string;
-  /** Items of the farm published so far. */
-  published(): number;
-  /** The store against the farm (a copy of the schema's items, pg-store.ts). */
-  inspect(exact: boolean): Promise<ReturnType<typeof checkStore>>;
-  /** Items stored now. */
-  stored(): Promise<number>;
-  close(): Promise<void>;
-}
-
-async function makePgRig(opts: { viaPort?: number; statementTimeout?: string } = {}): Promise<PgRig> {
-  const farm = await startLedgerFarm(FEEDS, 10, 150);
-  const schema = await testSchema();
-  const tmp = tempDir('warta-pgfault-');
-  const config = join(tmp.dir, 'warta.yaml');
-  const port = await freePort();
-  const url = opts.viaPort ? schema.url.replace('127.0.0.1:5432', `127.0.0.1:${opts.viaPort}`) : schema.url;
-  writeConfig(config, {
-    port,
-    db: join(tmp.dir, 'unused.db'),
-    url,
-    fetch: { schedule: '* * * * * *', min_interval: '1s', per_host: 16, concurrency: 16 },
-    sources: farm.urls.map((u, f) => ({ id: `f${f}`, url: u, tags: ['farm'] })),
-    tags: tagRules('A'),
-    outputs: [{ id: 'all', title: 'All', tags: ['farm'], limit: 1000 }],
-  });
-  if (opts.statementTimeout) {
-    // writeConfig has no key for it: the storage section gets one more line.
-    const { readFileSync, writeFileSync } = await import('node:fs');
-    writeFileSync(config, readFileSync(config, 'utf8').replace(/^storage:\n/m, `storage:\n  statement_timeout: ${opts.statementTimeout}\n`));
-  }
-  return {
-    farm,
-    schema,
-    config,
-    base: `http://127.0.0.1:${port}`,
-    published: () => Array.from({ length: FEEDS }, (_, f) => farm.count(f)).reduce((a, b) => a + b, 0),
-    async inspect(exact) {
-      const copy = await snapshotOf(schema.name);
-      try {
-        return checkStore('', farm, FEEDS, [RULES_A], { exact, db: copy });
-      } finally {
-        copy.close();
-      }
-    },
-    async stored() {
-      const c = await snapshotOf(schema.name);
-      try {
-        return c.prepare('SELECT count(*) FROM items').pluck().get() as number;
-      } finally {
-        c.close();
-      }
-    },
-    async close() {
-      await farm.close();
-      await schema.drop();
-      tmp.cleanup();
-    },
-  };
-}
+import { runWarta, freePort } from '../helpers/daemon.js';
+import { Relay } from '../helpers/relay.js';
+import type { DaemonRun } from './daemon-run.js';
+import type { StoreReport } from './invariants.js';
+import { get, sleep, waitFor, type CheckOptions, type CheckResult } from './lib.js';
+import { makePgRig, type PgRig } from './pg-rig.js';
+import { adminSession, terminateBackends } from './pg-store.js';
 
 /** Log lines of `run` at warn or above (message and error text). */
 function loud(run: DaemonRun): string[] {
@@ -125,15 +27,8 @@ function loud(run: DaemonRun): string[] {
     .map((l) => `${String(l.msg)}: ${(l.err as { message?: string } | undefined)?.message ?? (l.error as { message?: string } | undefined)?.message ?? ''}`);
 }
 
-/** Publishes a few items somewhere every `everyMs`; returns the stop. */
-function keepPublishing(farm: LedgerFarm, everyMs: number): () => void {
-  let k = 0;
-  const t = setInterval(() => farm.publish(k++ % FEEDS, 1), everyMs);
-  return () => clearInterval(t);
-}
-
 /** The end of every check: the daemon stopped, one clean `warta fetch`, every published item stored once. */
-async function finish(rig: PgRig, run: DaemonRun, problems: string[]): Promise<ReturnType<typeof checkStore>> {
+async function finish(rig: PgRig, run: DaemonRun, problems: string[]): Promise<StoreReport> {
   if (!run.alive) problems.push(`the daemon exited during the fault (code ${run.daemon.child.exitCode}, signal ${run.daemon.child.signalCode}): ${run.daemon.stderr.slice(-800)}`);
   if (run.logs().some((l) => l.msg === 'refresh crashed')) problems.push('a refresh crashed (an unexpected exception, not a recorded failure)');
   await run.stop();
@@ -150,9 +45,7 @@ async function checkTerminated(opts: CheckOptions): Promise<CheckResult> {
   const rig = await makePgRig();
   const problems: string[] = [];
   try {
-    const run = new DaemonRun(rig.base, rig.config);
-    if (!(await run.untilServing(30_000))) problems.push('the daemon did not serve within 30 s');
-    const stop = keepPublishing(rig.farm, 100);
+    const { run, stopPublishing: stop } = await rig.startIngesting(problems);
     let terminated = 0;
     for (let r = 0; r < rounds; r++) {
       await sleep(1000 + Math.random() * 1000);
@@ -185,10 +78,7 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
   const rig = await makePgRig({ viaPort: relay.port });
   const problems: string[] = [];
   try {
-    const run = new DaemonRun(rig.base, rig.config);
-    if (!(await run.untilServing(30_000))) problems.push('the daemon did not serve within 30 s');
-    const stop = keepPublishing(rig.farm, 100);
-    await waitFor(async () => (await rig.stored()) >= FEEDS * 10, 30_000, 500);
+    const { run, stopPublishing: stop } = await rig.startIngesting(problems);
     // A reader's feed, rendered (and cached) before the outage: figures show whether it is still served.
     await get(`${rig.base}/feeds/all.json`, 10_000);
     await relay.down();
@@ -196,12 +86,14 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
     let readyDown = 0;
     let outputs = 0;
     let outputsOk = 0;
+    let outputsStale = 0;
     let unanswered = 0;
     while (Date.now() - downAt < outageMs) {
       const [ready, feed] = await Promise.all([get(`${rig.base}/readyz`, 10_000), get(`${rig.base}/feeds/all.json`, 10_000)]);
       if (ready.status === 503) readyDown++;
       outputs++;
       if (feed.status === 200) outputsOk++;
+      if (feed.headers?.get('warning')?.startsWith('110 ')) outputsStale++;
       if (feed.status === 0 || ready.status === 0) unanswered++;
       await sleep(500);
     }
@@ -213,6 +105,8 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
     stop();
     const caughtUp = await waitFor(async () => (await rig.stored()) >= rig.published(), 60_000, 500);
     if (readyDown === 0) problems.push('/readyz never said the database was down during the outage');
+    // The feed was rendered before the outage: a re-render that fails on the database serves that copy, marked stale.
+    if (outputsOk < outputs) problems.push(`the feed rendered before the outage answered 200 to ${outputsOk} of ${outputs} requests during it`);
     if (unanswered > 0) problems.push(`${unanswered} requests got no answer within 10 s during the outage`);
     if (during.length === 0) problems.push('nothing in the log named the database during the outage');
     if (!recovered) problems.push('/readyz did not come back within 60 s of the database');
@@ -225,6 +119,7 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
         'outage s': outageMs / 1000,
         '/readyz 503 during it': `${readyDown}/${outputs}`,
         'outputs 200 during it': `${outputsOk}/${outputs}`,
+        'of them marked stale': outputsStale,
         'log lines naming the database': during.length,
         'first of them': during[0]?.slice(0, 160) ?? '-',
         'ready again after ms': recovered ? recoveryMs : 'never',
@@ -244,13 +139,10 @@ async function checkOutage(opts: CheckOptions): Promise<CheckResult> {
 /** A lock held past storage.statement_timeout (1 s): `busy` failures that say what to do, then ingest resumes. */
 async function checkStatementTimeout(opts: CheckOptions): Promise<CheckResult> {
   const holdMs = opts.short ? 5000 : 15_000;
-  const rig = await makePgRig({ statementTimeout: '1s' });
+  const rig = await makePgRig({ storage: { statement_timeout: '1s' } });
   const problems: string[] = [];
   try {
-    const run = new DaemonRun(rig.base, rig.config);
-    if (!(await run.untilServing(30_000))) problems.push('the daemon did not serve within 30 s');
-    const stop = keepPublishing(rig.farm, 100);
-    await waitFor(async () => (await rig.stored()) >= FEEDS * 10, 30_000, 500);
+    const { run, stopPublishing: stop } = await rig.startIngesting(problems);
     const before = run.logs().length;
     const admin = await adminSession();
     try {

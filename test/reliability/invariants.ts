@@ -9,7 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 import { keywordsOf, parseFarmLink, type LedgerFarm } from './ledger-farm.js';
-import { get, openReadOnly } from './lib.js';
+import { bounded, get, openReadOnly } from './lib.js';
 
 /** A rule set: the tags item i of any farm feed must carry. */
 export type Rules = (index: number) => string[];
@@ -133,10 +133,14 @@ export function watchOutputs(base: string, paths: { path: string; complete: bool
   const violate = (s: string) => {
     if (report.violations.length < 50) report.violations.push(s);
   };
+  // What the loop awaits now and since when, for the failure of a stop() that waited too long.
+  let step = { what: 'nothing yet', since: Date.now() };
   const loop = (async () => {
     for (let k = 0; running; k++) {
       const p = paths[k % paths.length]!;
+      step = { what: `GET ${p.path}`, since: Date.now() };
       const res = await get(`${base}${p.path}`, 5000);
+      step = { what: `checking the answer to GET ${p.path} (HTTP ${res.status})`, since: Date.now() };
       if (res.status === 0) {
         await new Promise((r) => setTimeout(r, 20));
         continue;
@@ -181,7 +185,8 @@ export function watchOutputs(base: string, paths: { path: string; complete: bool
     report,
     async stop(): Promise<WatchReport> {
       running = false;
-      await loop;
+      // The request under way has its own 5 s deadline; this bound is for everything else the loop awaits.
+      await bounded(() => `the output watcher of ${base} to finish its last request (it was at: ${step.what}, for ${Date.now() - step.since} ms)`, 20_000, loop);
       return report;
     },
   };

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { bounded } from './lib.js';
 
 /** The farm as a test drives it. */
 export interface LedgerFarm {
@@ -115,9 +116,13 @@ export async function startLedgerFarm(feeds: number, initial: number, descWords 
     },
     served: () => served,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+      bounded(
+        `the ledger farm's server on ${origin} to close`,
+        10_000,
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+      ),
   };
 }

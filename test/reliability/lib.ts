@@ -31,8 +31,8 @@ export interface ConfigSpec {
   db: string;
   /** A PostgreSQL URL: the store is there instead of the file `db`. */
   url?: string;
-  /** storage.lease (PostgreSQL), e.g. '3s'. */
-  lease?: string;
+  /** More keys of the storage section, as admins write them (PostgreSQL: `lease: 3s`, `statement_timeout: 1s`). */
+  storage?: Record<string, unknown>;
   fetch?: Record<string, unknown>;
   sources: { id: string; url: string; tags?: string[]; schedule?: string }[];
   tags?: { name: string; match: string }[];
@@ -44,7 +44,7 @@ export interface ConfigSpec {
 export function writeConfig(path: string, spec: ConfigSpec): void {
   const doc = {
     server: { listen: `127.0.0.1:${spec.port}`, base_url: `http://127.0.0.1:${spec.port}` },
-    storage: spec.url ? { path: spec.db, url: spec.url, ...(spec.lease ? { lease: spec.lease } : {}) } : { path: spec.db },
+    storage: { path: spec.db, ...(spec.url ? { url: spec.url } : {}), ...spec.storage },
     fetch: spec.fetch ?? {},
     sources: spec.sources,
     tags: spec.tags ?? [],
@@ -80,24 +80,64 @@ export function rssMiB(pid: number): number {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` every `everyMs` until it is true; false when `timeoutMs` passes first. */
+/**
+ * Waits for `p` at most `ms`; past that, fails with an error that names `what` it waited for. Every wait of a
+ * check goes through a bound like this one: an awaited promise that never settles (a child whose exit never
+ * comes, a connection that never answers) must end the check with a failure that says where, not hang the suite.
+ */
+export async function bounded<T>(what: string | (() => string), ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${typeof what === 'string' ? what : what()}: it never came`)), ms);
+  });
+  try {
+    return await Promise.race([p, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Polls `check` every `everyMs` until it is true; false when `timeoutMs` passes first. A check that itself never
+ * answers fails once the wait's bound is past (a few seconds of grace for the check under way).
+ */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (await check()) return true;
+    if (await bounded('a check polled by waitFor', until - Date.now() + 10_000, Promise.resolve(check()))) return true;
     await sleep(everyMs);
   }
   return false;
 }
 
-/** GET with a deadline; never throws (a network error is status 0). */
+/**
+ * GET with a deadline; never throws (a network error, or no whole answer in time, is status 0). The deadline is a
+ * timer of this module's, raced with the request and its body, and not only fetch's abort signal: the daemon is
+ * often SIGKILLed in the middle of a response body, and a body read that fetch leaves pending must not leave the
+ * caller waiting for ever (AbortSignal.timeout's timer is unref'd and does not even keep the process alive).
+ */
 export async function get(url: string, timeoutMs = 10_000, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Headers | null; ms: number }> {
   const started = Date.now();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`no whole answer from ${url} within ${timeoutMs} ms`);
+      abort.abort(err);
+      reject(err);
+    }, timeoutMs);
+  });
+  const request = (async () => {
+    const res = await fetch(url, { signal: abort.signal, headers });
+    return { status: res.status, body: await res.text(), headers: res.headers as Headers | null };
+  })();
+  request.catch(() => {}); // settled after the deadline, or never: nobody waits for it then
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers });
-    return { status: res.status, body: await res.text(), headers: res.headers, ms: Date.now() - started };
+    return { ...(await Promise.race([request, deadline])), ms: Date.now() - started };
   } catch (err) {
     return { status: 0, body: String(err), headers: null, ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -42,7 +42,9 @@ export async function terminateBackends(pid: number): Promise<number> {
 
 /** A connection of its own to the test server as its superuser (a long transaction a check holds); end() it. */
 export async function adminSession(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: TEST_SERVER });
+  // Bounded like adminQuery's: a statement that never answers fails the check that sent it.
+  const client = new pg.Client({ connectionString: TEST_SERVER, connectionTimeoutMillis: 20_000, query_timeout: 120_000 });
+  client.on('error', () => {}); // a connection the server ends fails the next query; unheard, it would crash the run
   await client.connect();
   return client;
 }

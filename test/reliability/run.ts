@@ -6,6 +6,7 @@
  * `bin/warta.js`), prints one summary line per check with its figures, and exits 1 if any failed.
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { REPO } from '../helpers/daemon.js';
 import { prepareBigStore, type BigStore } from './big-store.js';
 import { crashDuringIngest } from './crash.js';
@@ -17,9 +18,15 @@ import { runFaults } from './faults.js';
 import { runPostgresFaults } from './faults-pg.js';
 import { runHostile } from './hostile.js';
 import { runLoadCheck } from './load.js';
-import { summaryLine, type CheckOptions, type CheckResult } from './lib.js';
+import { bounded, summaryLine, type CheckOptions, type CheckResult } from './lib.js';
 import { runSanitizeCorpus } from './sanitize-corpus.js';
 import { postgresUnavailable } from './pg-store.js';
+
+// A run that seems stuck can be asked where it is: `kill -USR2 <pid>` writes a diagnostic report (the JS stack,
+// libuv's handles: sockets, timers, child processes) to the temp dir, without stopping it.
+process.report.reportOnSignal = true;
+process.report.signal = 'SIGUSR2';
+process.report.directory = tmpdir();
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
@@ -35,7 +42,19 @@ if (store !== 'sqlite' && store !== 'postgres') {
   console.log(`--store must be sqlite or postgres, not ${store}`);
   process.exit(2);
 }
-const opts: CheckOptions = { short, store, progress: (line) => process.stderr.write(`  … ${line}\n`) };
+// The last progress line, for the failure of a check that ran past its bound.
+let lastProgress = '(none yet)';
+const opts: CheckOptions = {
+  short,
+  store,
+  progress: (line) => {
+    lastProgress = line;
+    process.stderr.write(`  … ${line}\n`);
+  },
+};
+// Every check is bounded as a whole as well as in each of its waits: one that runs past this fails, saying what it
+// printed last and what the process was still waiting on, and the suite goes on (a hang is a failure, not a stall).
+const CHECK_LIMIT_MS = (short ? 20 : 180) * 60_000;
 if (store === 'postgres') {
   const reason = await postgresUnavailable();
   if (reason) {
@@ -47,14 +66,21 @@ if (store === 'postgres') {
 // the store (sanitizing, hostile input, serving under load, properties) and run with --store sqlite only.
 const ON_POSTGRES = new Set(['crash', 'faults', 'retag', 'backup']);
 
-/** Runs a command in the repo; resolves with its exit code and output. */
+/** Runs a command in the repo; resolves with its exit code and output (killed after 20 min: code null). */
 function run(cmd: string, argv: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    const timer = setTimeout(() => {
+      out += `\n[run.ts: ${argv.slice(0, 2).join(' ')} still running after 20 min: killed]`;
+      child.kill('SIGKILL');
+    }, 20 * 60_000);
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
   });
 }
 
@@ -98,7 +124,11 @@ for (const [name, check] of CHECKS) {
   process.stderr.write(`• ${name}\n`);
   let out: CheckResult[];
   try {
-    const r = await check();
+    const r = await bounded(
+      () => `the ${name} check (its last progress line: ${lastProgress}; still waiting on: ${process.getActiveResourcesInfo().join(', ') || 'nothing'})`,
+      CHECK_LIMIT_MS,
+      check(),
+    );
     out = Array.isArray(r) ? r : [r];
   } catch (err) {
     out = [{ name, ok: false, figures: { error: (err as Error).message }, details: [(err as Error).stack ?? String(err)] }];

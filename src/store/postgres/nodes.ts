@@ -6,6 +6,7 @@
  * the same moment never wait for each other, and the loser simply does not get it.
  */
 import type pg from 'pg';
+import { WartaError } from '../../base/errors.js';
 import type { ClaimRequest, HostSlot, JobLock, NodeBeat, NodeStore } from '../store.js';
 import { storageError } from './errors.js';
 import { JOB_LOCKS } from './locks.js';
@@ -122,21 +123,38 @@ export function makePostgresNodes(pool: pg.Pool, location: string, guard: () => 
       run(async (): Promise<JobLock | null> => {
         const client = await pool.connect();
         // The lock's connection sits checked out for a whole pass: if the server ends it (a restart, a terminated
-        // backend) the error arrives on the client, and unheard it would crash the daemon. The lock is then gone
-        // with the connection; the pass's own statements run on the pool and fail or carry on by themselves.
-        client.on('error', () => {});
+        // backend, a failover) the lock is gone with it, and another daemon may take the job. The error arrives on
+        // the client (unheard, it would crash the daemon), and 'end' follows; either aborts `lost`, so the pass
+        // stops at its next checkpoint instead of running on without its lock.
+        const lost = new AbortController();
+        const onLost = (err?: Error) =>
+          lost.signal.aborted ||
+          lost.abort(new WartaError('storage', `the ${job} job's lock on ${location} was lost with its database connection`, { cause: err }));
+        client.on('error', onLost);
+        client.on('end', onLost);
+        const forget = () => {
+          client.removeListener('end', onLost);
+          client.removeListener('error', onLost);
+        };
         let got = false;
         try {
           got = (await client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS got', JOB_LOCKS[job])).rows[0]!.got;
         } finally {
-          if (!got) client.release();
+          if (!got) {
+            forget();
+            client.release();
+          }
         }
         if (!got) return null;
         let released = false;
         return {
+          lost: lost.signal,
           async release() {
             if (released) return;
             released = true;
+            forget();
+            // The connection is dropped below; an error on the way there must stay heard.
+            client.on('error', () => {});
             // Unlocking may fail when the connection died (the server then dropped the lock with it): either way
             // the connection is not reused, so no lock can outlive this call on it.
             await client.query('SELECT pg_advisory_unlock($1, $2)', JOB_LOCKS[job]).catch(() => {});

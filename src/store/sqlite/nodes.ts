@@ -109,6 +109,8 @@ export function makeSqliteNodes(db: Db, write: <T>(fn: () => T) => Promise<T>, r
       jobs.add(job);
       let released = false;
       return {
+        // Held in this process's memory: it cannot be lost, only released.
+        lost: new AbortController().signal,
         async release() {
           if (released) return;
           released = true;
