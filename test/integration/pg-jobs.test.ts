@@ -69,6 +69,17 @@ async function storyGroups(store: Store): Promise<string[][]> {
   return [...groups.values()].sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
 
+
+/** The stories one uninterrupted re-cluster pass gives over the fixture feed, on SQLite: what a resumed pass must equal. */
+async function uninterruptedStories() {
+  const reference = await openStore({ path: ':memory:' });
+  await reference.sources.ensure(SOURCES);
+  await refresh(reference, 'antara', FEEDS.antara);
+  await reclusterIfNeeded(reference, STORIES, () => NOW);
+  const want = await storyGroups(reference);
+  await reference.close();
+  return want;
+}
 describe('background jobs on a shared PostgreSQL database', function () {
   let schema: Awaited<ReturnType<typeof testSchema>> | null = null;
   let store: Store | null = null;
@@ -193,12 +204,7 @@ describe('background jobs on a shared PostgreSQL database', function () {
   });
 
   it('a re-cluster pass whose lock connection is cut stops at its next range; another daemon resumes it to the same stories', async () => {
-    const reference = await openStore({ path: ':memory:' });
-    await reference.sources.ensure(SOURCES);
-    await refresh(reference, 'antara', FEEDS.antara);
-    await reclusterIfNeeded(reference, STORIES, () => NOW);
-    const want = await storyGroups(reference);
-    await reference.close();
+    const want = await uninterruptedStories();
 
     const other = await openStore({ path: 'unused.db', url: schema!.url, poolSize: 2 });
     try {
@@ -241,13 +247,7 @@ describe('background jobs on a shared PostgreSQL database', function () {
   });
 
   it('re-cluster runs on one daemon at a time; a pass whose daemon died is resumed by another at its heartbeat', async () => {
-    // What one uninterrupted pass gives, on SQLite.
-    const reference = await openStore({ path: ':memory:' });
-    await reference.sources.ensure(SOURCES);
-    await refresh(reference, 'antara', FEEDS.antara);
-    await reclusterIfNeeded(reference, STORIES, () => NOW);
-    const want = await storyGroups(reference);
-    await reference.close();
+    const want = await uninterruptedStories();
 
     const other = await openStore({ path: 'unused.db', url: schema!.url, poolSize: 2 });
     try {
