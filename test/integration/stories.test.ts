@@ -315,12 +315,19 @@ outputs:
       atom: [...atomText.matchAll(/<entry>[\s\S]*?<id>([^<]+)<\/id>/g)].map((m) => m[1]),
       json: feed.items.map((i) => i.id),
       titles: feed.items.map((i) => i.title),
+      // Each format is rendered and cached on its own (kept at least a second): every one must show the change.
+      rssTitles: [...rssText.matchAll(/<item>[\s\S]*?<title>([^<]*)<\/title>/g)].map((m) => m[1]),
+      atomTitles: [...atomText.matchAll(/<entry>[\s\S]*?<title[^>]*>([^<]*)<\/title>/g)].map((m) => m[1]),
       size: feed.items[0]?._warta?.cluster?.size,
     };
   };
+  const allShow = async (title: string) => {
+    const e = await entries();
+    return [e.titles, e.rssTitles, e.atomTitles].every((t) => t.length === 1 && t[0] === title);
+  };
 
   it('keeps the RSS guid, Atom id and JSON Feed id of the first item when a higher-priority outlet\'s item arrives', async () => {
-    await daemon.until(async () => (await entries()).json.length === 1, { what: 'the first item in the collapsed feed', timeoutMs: 30_000 });
+    await daemon.until(() => allShow(MINSK.antara.title), { what: 'the first item in the collapsed feed, in all three formats', timeoutMs: 30_000 });
     const before = await entries();
     expect(before.titles).to.deep.equal([MINSK.antara.title]);
     expect(before.rss).to.have.length(1);
@@ -330,7 +337,7 @@ outputs:
     const fetched = await runWarta(['fetch', 'tinggi', '--config', daemon.configPath]);
     expect(fetched.code, fetched.stderr + fetched.stdout).to.equal(0);
     expect(fetched.stdout).to.match(/tinggi\tupdated\t200\tnew 1/);
-    await daemon.until(async () => (await entries()).size === 2, { what: 'the collapsed entry to list both members', timeoutMs: 30_000 });
+    await daemon.until(async () => (await entries()).size === 2 && (await allShow(MINSK.kompas.title)), { what: 'the collapsed entry to list both members, in all three formats', timeoutMs: 30_000 });
     const after = await entries();
     // The representative is now the higher-priority outlet's item; the entry is the same one, updated.
     expect(after.titles).to.deep.equal([MINSK.kompas.title]);
