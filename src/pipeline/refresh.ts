@@ -189,6 +189,9 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   } catch (err) {
     // Shutting down while a section page was being read: nothing to record (refreshSource reports it aborted).
     if (err instanceof WartaError && err.code === 'aborted') throw err;
+    // Reading a changed feed asks the store which raw items it knows (skim.ts): a store that fails there is not
+    // the feed's fault, and refreshSource records it without holding the source back.
+    if (isStoreFailure(err)) throw err;
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
     // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
     const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, res, now, signal) : null;

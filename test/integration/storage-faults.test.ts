@@ -84,6 +84,22 @@ describe('the store failing under a refresh (real SQLite file)', function () {
     expect(await store.sources.get('s')).to.include({ lastErrorCode: null, state: 'ok', consecutiveFailures: 0 });
   });
 
+  it('a store too busy to answer while a changed feed is matched to its stored items fails as the store\'s failure, without holding the source back', async () => {
+    // The reliability suite's PostgreSQL statement-timeout check found it: the look-up of known raw items runs in
+    // the read stage, whose failures were taken for the feed's and held the source back 15 minutes.
+    await store.sources.ensure([{ id: 's', url }]);
+    expect(await refreshSource(deps(), { id: 's', url })).to.include({ result: 'updated', inserted: 200 });
+    const busyStore: Store = { ...store, items: { ...store.items, known: async () => { throw new WartaError('busy', 'the database did not answer in time (statement timeout)'); } } };
+    const o = await refreshSource({ ...deps(), store: busyStore }, { id: 's', url });
+    expect(o).to.include({ result: 'failed' });
+    expect(o.error?.code).to.equal('busy');
+    const row = (await store.sources.get('s'))!;
+    expect({ code: row.lastErrorCode, held: row.heldUntil, failures: row.consecutiveFailures }).to.deep.equal({ code: 'busy', held: null, failures: 1 });
+    // Not held: the next poll reads the feed again at once.
+    expect(await refreshSource(deps(), { id: 's', url })).to.include({ result: 'updated', skipped: null });
+    expect(await store.sources.get('s')).to.include({ lastErrorCode: null, consecutiveFailures: 0 });
+  });
+
   it('when even the failure cannot be written, the scheduler logs it as a failed refresh, never "refresh crashed", and keeps going', async () => {
     // A source row a few bytes short of a page: recording an error message on it needs an overflow page.
     const longUrl = `http://127.0.0.1:9/${'a'.repeat(3950)}`;
