@@ -11,20 +11,16 @@
  * answered after 18 s during the start-up poll under load): the number of turns per second is what keeps new
  * connections flowing. So callers queue here, first come first served, and one is released per turn.
  */
-const waiting: (() => void)[] = [];
-let head = 0;
+import { Fifo } from './fifo.js';
+
+const waiting = new Fifo<() => void>();
 let pumping = false;
 
 function pump(): void {
-  const next = waiting[head];
+  const next = waiting.take();
   if (next === undefined) {
     pumping = false;
     return;
-  }
-  waiting[head++] = undefined as never;
-  if (head > 1024 && head * 2 > waiting.length) {
-    waiting.splice(0, head);
-    head = 0;
   }
   // The caller's continuation runs as a microtask right after this callback; the next caller waits for the next
   // turn (an immediate queued during the check phase runs in the following turn, after I/O has been polled).

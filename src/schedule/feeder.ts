@@ -5,6 +5,7 @@
  * promises and closures each (26 MB) for as long as the burst lasted, and one slow host could fill the gate's
  * global queue ahead of every other host. Here a slow host holds only its own share of the window.
  */
+import { Fifo } from '../base/fifo.js';
 
 /** One poll waiting for its turn: `key` names it (a key already waiting is not queued twice). */
 interface Waiting {
@@ -14,9 +15,7 @@ interface Waiting {
 
 /** One host's queue and how many of its polls run. */
 interface HostTurn {
-  queue: Waiting[];
-  /** The queue's next entry (the read part is dropped now and then). */
-  head: number;
+  queue: Fifo<Waiting>;
   running: number;
   /** In the ring of hosts waiting for their turn. */
   inRing: boolean;
@@ -41,28 +40,23 @@ export interface Feeder {
 export function makeFeeder(bounds: { window: () => number; perHost: () => number }): Feeder {
   const hosts = new Map<string, HostTurn>();
   const queued = new Set<string>();
-  // Hosts with a queued poll and a free share, in turn: read from `ringHead`.
-  let ring: HostTurn[] = [];
-  let ringHead = 0;
+  // Hosts with a queued poll and a free share, in turn.
+  const ring = new Fifo<HostTurn>();
   let running = 0;
 
   const offer = (h: HostTurn) => {
-    if (!h.inRing && h.head < h.queue.length && h.running < Math.max(1, bounds.perHost())) {
+    if (!h.inRing && h.queue.length > 0 && h.running < Math.max(1, bounds.perHost())) {
       h.inRing = true;
       ring.push(h);
     }
   };
 
   function pump(): void {
-    while (running < Math.max(1, bounds.window()) && ringHead < ring.length) {
-      const h = ring[ringHead++]!;
+    while (running < Math.max(1, bounds.window()) && ring.length > 0) {
+      const h = ring.take()!;
       h.inRing = false;
-      const next = h.queue[h.head++]!;
+      const next = h.queue.take()!;
       queued.delete(next.key);
-      if (h.head > 64 && h.head * 2 > h.queue.length) {
-        h.queue = h.queue.slice(h.head);
-        h.head = 0;
-      }
       const job = next.run();
       if (job) {
         running++;
@@ -76,12 +70,8 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
       }
       offer(h);
     }
-    if (ringHead > 1024 && ringHead * 2 > ring.length) {
-      ring = ring.slice(ringHead);
-      ringHead = 0;
-    }
     // A host with nothing queued and nothing running is forgotten (it comes back with its next poll).
-    if (ringHead === ring.length && hosts.size > 0 && queued.size === 0) {
+    if (ring.length === 0 && hosts.size > 0 && queued.size === 0) {
       for (const [key, h] of hosts) if (h.running === 0) hosts.delete(key);
     }
   }
@@ -91,7 +81,7 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
       if (queued.has(key)) return false;
       queued.add(key);
       let h = hosts.get(host);
-      if (!h) hosts.set(host, (h = { queue: [], head: 0, running: 0, inRing: false }));
+      if (!h) hosts.set(host, (h = { queue: new Fifo(), running: 0, inRing: false }));
       h.queue.push({ key, run });
       offer(h);
       pump();
@@ -102,12 +92,10 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
     clear() {
       queued.clear();
       for (const h of hosts.values()) {
-        h.queue = [];
-        h.head = 0;
+        h.queue.clear();
         h.inRing = false;
       }
-      ring = [];
-      ringHead = 0;
+      ring.clear();
     },
   };
 }
