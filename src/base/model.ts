@@ -73,6 +73,8 @@ export interface StoredItem extends ItemFields {
   clusterId?: number;
   /** Its canonical URL (rel=canonical, or the link without tracking parameters); null until computed. */
   canonicalUrl?: string | null;
+  /** The article this row relays (another source's item under the same canonical URL); null for an article. */
+  appearanceOf?: number | null;
   /** Why each tag applies (field, matched text, offsets), when the reader asked for it. */
   matches?: TagExplanation[];
   /** The story this item represents in a collapsed output (publish/collapse.ts). */

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { yieldToLoop } from '../base/yield.js';
 import { canonicalUrl, decodeSketch, StoryIndex, type StoryOptions } from '../stories/index.js';
 import type { CommitResult, ItemInsert, Store, StoryRow } from '../store/store.js';
-import { decideStories, sketchInserts, type StoryStage } from '../pipeline/story-plan.js';
+import { decideStories, sketchInserts, type StorySource, type StoryStage } from '../pipeline/story-plan.js';
 
 // Members read per query while loading the window or catching up.
 const BATCH = 2000;
@@ -75,18 +75,21 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
     }
   }
 
-  async function decideAndCommit(sourceId: string, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult> {
+  async function decideAndCommit(source: StorySource, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult> {
     const sketched = sketchInserts(inserts);
     await yieldToLoop();
     const run = async () => {
       await catchUp();
       const urls = [...new Set(inserts.flatMap((i) => (i.canonicalUrl ? [i.canonicalUrl] : [])))];
-      const stored = await store.stories.byCanonical(sourceId, urls);
-      const result = await commit(decideStories(sourceId, sketched, stored, index, options()));
+      const stored = await store.stories.byCanonical(source.id, urls);
+      const result = await commit(decideStories(source, sketched, stored, index, options()));
       for (const p of result.placed ?? []) {
         if (p.appearanceOf !== null) continue;
         const s = sketched[p.index]!;
-        index.add({ itemId: p.id, clusterId: p.clusterId, sourceId, published: s.insert.published.getTime(), sketch: s.sketch });
+        // The relay taken over leaves the story's members; the story keeps its start (no chaining past the window).
+        const published = s.insert.published.getTime();
+        const start = p.tookOver === undefined ? undefined : takeOut(p.tookOver, p.clusterId);
+        index.add({ itemId: p.id, clusterId: p.clusterId, sourceId: source.id, published, sketch: s.sketch, ...(start === undefined ? {} : { clusterStart: Math.min(start, published) }) });
       }
       return result;
     };
@@ -94,6 +97,13 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
     // A failed commit (a full disk) must not stop the next one.
     queue = next.catch((err: unknown) => log.debug({ err }, 'story commit failed'));
     return next;
+  }
+
+  /** Removes a member taken over by an outlet's item; the start of its cluster as the index knew it. */
+  function takeOut(itemId: number, clusterId: number): number | undefined {
+    const start = index.cluster(clusterId)?.start;
+    index.delete(itemId);
+    return start;
   }
 
   return {

@@ -232,7 +232,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     },
   }, { signal });
   // New items find their story in the refresh's transaction; a refresh with none needs no story decision.
-  const written = stories && newItems.length > 0 ? await stories.commit(source.id, newItems, commit) : await commit(newItems);
+  const written = stories && newItems.length > 0 ? await stories.commit({ id: source.id, urls: [source.url, feed.siteUrl] }, newItems, commit) : await commit(newItems);
   const parseMs = Math.round(performance.now() - parseStarted);
   deps.feedRead?.((discovered ?? res).url);
   if (askPages && written.inserted + written.updated > 0) deps.pagesQueued?.();

@@ -1,11 +1,12 @@
 /**
  * The story stage of a refresh (issue 13), between the plan and the store: each new item gets a sketch, and then
- * either names another source's stored article with the same canonical URL (an appearance of it) or joins the
- * cluster of its best confirmed match in the window's index, or starts its own. Pure over its inputs: the index
+ * either names another source's stored article with the same canonical URL (an appearance of it, or, the outlet's
+ * own item arriving after an aggregator's relay, the relay it takes over) or joins the cluster of its best
+ * confirmed match in the window's index, or starts its own. Pure over its inputs: the index
  * is read, not changed (the caller adds the items once the store has given them ids).
  */
-import { assignStory, encodeSketch, sketchOf, type StoryIndex, type StoryOptions, type StorySketch } from '../stories/index.js';
-import type { CommitResult, ItemInsert } from '../store/store.js';
+import { assignStory, encodeSketch, isOwnLink, sketchOf, type StoryIndex, type StoryOptions, type StorySketch } from '../stories/index.js';
+import type { CanonicalArticle, CommitResult, ItemInsert } from '../store/store.js';
 
 /** A new item with its sketch, built before the story decision (pure CPU work, done outside any lock). */
 export interface SketchedInsert {
@@ -22,17 +23,36 @@ export function sketchInserts(inserts: readonly ItemInsert[]): SketchedInsert[] 
   });
 }
 
+/** The source a refresh reads, as the story stage needs it: its id, and the URLs whose site is its own. */
+export interface StorySource {
+  id: string;
+  /** Its feed URL and the feed's site link: an item linking into that site is the source's own (src/stories/outlet.ts). */
+  urls: readonly (string | null)[];
+}
+
 /**
- * The inserts as the store writes them, each with its story. `stored`: canonical URL → another source's item
- * already stored under it (store.stories.byCanonical).
+ * The inserts as the store writes them, each with its story. `stored`: canonical URL → another source's article
+ * already stored under it (store.stories.byCanonical). A new item under a stored canonical URL is the same
+ * article: an appearance of it, unless the new item is the outlet's own (its link on its source's site) and the
+ * stored one only relayed it (its link on another site than its source's, an aggregator polled first): then the
+ * outlet's item takes the article over (ItemStory.takeOver).
  */
-export function decideStories(sourceId: string, sketched: readonly SketchedInsert[], stored: ReadonlyMap<string, number>, index: StoryIndex, opts: StoryOptions): ItemInsert[] {
+export function decideStories(source: StorySource, sketched: readonly SketchedInsert[], stored: ReadonlyMap<string, CanonicalArticle>, index: StoryIndex, opts: StoryOptions): ItemInsert[] {
   return sketched.map(({ insert, sketch, encoded }) => {
-    const article = insert.canonicalUrl ? stored.get(insert.canonicalUrl) : undefined;
-    if (article !== undefined) return { ...insert, story: { sketch: encoded, cluster: null, appearanceOf: article } };
-    const a = assignStory(index, { sourceId, published: insert.published.getTime(), sketch }, opts);
-    return { ...insert, story: { sketch: encoded, cluster: a.clusterId, appearanceOf: null } };
+    const url = insert.canonicalUrl;
+    const article = url ? stored.get(url) : undefined;
+    if (article !== undefined && !takesOver(url!, source, article)) {
+      return { ...insert, story: { sketch: encoded, cluster: null, appearanceOf: article.id } };
+    }
+    // A takeover keeps the relay's cluster; this one is for a relay gone by the commit.
+    const a = assignStory(index, { sourceId: source.id, published: insert.published.getTime(), sketch }, opts);
+    return { ...insert, story: { sketch: encoded, cluster: a.clusterId, appearanceOf: null, ...(article ? { takeOver: article.id } : {}) } };
   });
+}
+
+/** Whether a new item of `source` under `url` is the outlet's own and the stored `article` a relay of it. */
+export function takesOver(url: string, source: StorySource, article: CanonicalArticle): boolean {
+  return isOwnLink(url, source.urls) && !isOwnLink(url, article.sourceUrls);
 }
 
 /**
@@ -43,5 +63,5 @@ export function decideStories(sourceId: string, sketched: readonly SketchedInser
 export interface StoryStage {
   /** The canonical URL of a link (tracking parameters as configured). */
   canonicalUrl(link: string): string | null;
-  commit(sourceId: string, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult>;
+  commit(source: StorySource, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult>;
 }

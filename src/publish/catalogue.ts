@@ -6,7 +6,7 @@ import { isStoreFailure, type WartaError } from '../base/errors.js';
 import { redactUrl } from '../base/redact.js';
 import type { StoredItem } from '../base/model.js';
 import { stripTracking } from '../stories/index.js';
-import { collapseStories } from './collapse.js';
+import { collapseStories, keepEntry } from './collapse.js';
 import { makePublisherTags } from './publisher-tags.js';
 import { FEED_CONTENT_TYPES, makeSanitizeCache, OPML_CONTENT_TYPE, renderFeed, renderOpml, type FeedFormat, type SourceInfo } from './index.js';
 
@@ -138,7 +138,11 @@ export function makeFeedRenderer(
 
   /** The items a feed publishes: newest first, one per story in a collapsed output, links without tracking. */
   async function select(def: FeedDef): Promise<StoredItem[]> {
-    if (!def.collapse) return (await store.items.select(def)).map((i) => ({ ...i, link: i.link === null ? null : link(i.link) }));
+    if (!def.collapse) {
+      const items = await store.items.select(def);
+      const first = await store.stories.firstStored(items.map((i) => i.id));
+      return items.map((i) => ({ ...keepEntry(i, first.get(i.id)), link: i.link === null ? null : link(i.link) }));
+    }
     // Several members of one story may be selected: read more than `limit` to fill `limit` stories.
     const items = await store.items.select({ ...def, limit: Math.min(def.limit * COLLAPSE_READ_FACTOR, MAX_COLLAPSE_READ) });
     const stories = await collapseStories(store, items, {

@@ -63,6 +63,7 @@ export function toStoredItem(r: Record<string, unknown>, tags: string[]): Stored
     // Rows written before migration 0002 ran are their own cluster (the migration and a trigger see to it).
     clusterId: r.cluster_id == null ? (r.id as number) : Number(r.cluster_id),
     canonicalUrl: (r.canonical_url as string | null | undefined) ?? null,
+    appearanceOf: r.appearance_of == null ? null : Number(r.appearance_of),
     // Read only by the API's queries (a LEFT JOIN on pages): absent for items whose page was never asked for.
     ...(typeof r.page_state === 'string'
       ? { page: { state: r.page_state as 'pending' | 'done' | 'failed', error: typeof r.page_error_code === 'string' ? { code: r.page_error_code, message: (r.page_error_message as string | null) ?? '' } : null } }

@@ -136,6 +136,13 @@ export interface ItemStory {
    * as that item; the source is recorded as carrying it). A target gone meanwhile makes it a plain item.
    */
   appearanceOf: number | null;
+  /**
+   * Another source's stored article that only relayed this item's canonical URL (an aggregator stored before the
+   * outlet): this item takes it over. In the same transaction this item becomes the article, in that row's
+   * cluster (`cluster` is used only when the row is gone); that row and its appearances become appearances of
+   * this item. A row that became an appearance meanwhile makes this an appearance of its article.
+   */
+  takeOver?: number | null;
 }
 
 /** An item's page to fetch, queued by the commit that writes the item. */
@@ -244,6 +251,22 @@ export interface PlacedItem {
   id: number;
   clusterId: number;
   appearanceOf: number | null;
+  /** The article this item took over (ItemStory.takeOver), now its appearance. */
+  tookOver?: number;
+}
+
+/** Another source's article stored under a canonical URL, with what its source is read from (whose site it is). */
+export interface CanonicalArticle {
+  id: number;
+  sourceId: string;
+  /** The source's feed URL and the feed's site link as stored (null where unknown). */
+  sourceUrls: (string | null)[];
+}
+
+/** The item whose uid a published entry carries: the first stored row of its article (see StoryStore.firstStored). */
+export interface FirstStored {
+  id: number;
+  uid: string;
 }
 
 /** Which items an output shows. */
@@ -406,8 +429,13 @@ export interface ItemStore {
 
 /** Stories (issue 13): what the in-memory story index is built from, and what outputs and the API read. */
 export interface StoryStore {
-  /** For each of these canonical URLs stored from a source other than `sourceId`: the item first stored under it. */
-  byCanonical(sourceId: string, urls: readonly string[]): Promise<Map<string, number>>;
+  /** For each of these canonical URLs stored from a source other than `sourceId`: the article first stored under it. */
+  byCanonical(sourceId: string, urls: readonly string[]): Promise<Map<string, CanonicalArticle>>;
+  /**
+   * For each of these articles whose first stored row is an appearance (a relay stored before the outlet's own
+   * item took over): that row's id and uid, which its published entry keeps. Articles not taken over are absent.
+   */
+  firstStored(itemIds: readonly number[]): Promise<Map<number, FirstStored>>;
   /**
    * How far below the newest id read a row may still become visible: 0 where ids are handed out in commit order
    * (SQLite: one writer at a time); more on PostgreSQL, where a transaction takes its ids from a sequence before

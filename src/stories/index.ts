@@ -6,3 +6,4 @@ export { compareSketches, DEFAULT_THRESHOLD } from './compare.js';
 export { StoryIndex, type ClusterInfo } from './story-index.js';
 export { assignStory, type StoryCandidateItem } from './assign.js';
 export { numberKind, type NumberKind } from './numbers.js';
+export { siteOf, isOwnLink } from './outlet.js';

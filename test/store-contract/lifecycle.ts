@@ -29,6 +29,7 @@ const OPERATIONS: { name: string; call: (s: Store) => Promise<unknown> }[] = [
   { name: 'retag.finish', call: (s) => s.retag.finish('f', null) },
   { name: 'retention.prune', call: (s) => s.retention.prune(NOW, 30, new Map()) },
   { name: 'stories.byCanonical', call: (s) => s.stories.byCanonical('antara', ['https://example.com/a']) },
+  { name: 'stories.firstStored', call: (s) => s.stories.firstStored([1]) },
   { name: 'stories.newestId', call: (s) => s.stories.newestId() },
   { name: 'stories.members', call: (s) => s.stories.members(NOW, 0, 10, 10) },
   { name: 'stories.window', call: (s) => s.stories.window(NOW, 10, null, 10) },

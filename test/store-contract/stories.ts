@@ -105,7 +105,10 @@ export function describeStories(h: Harness): void {
     it('byCanonical finds another source\'s article by its canonical URL, never the asking source\'s own', async () => {
       await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link })]);
       const id = await idOf(h.store, 'antara', WIRE_ANTARA);
-      expect(await h.store.stories.byCanonical('tempo', [WIRE_ANTARA.link!, 'https://example.com/none'])).to.deep.equal(new Map([[WIRE_ANTARA.link!, id]]));
+      // With what the article's source is read from: the plan tells the outlet's own article from a relay by it.
+      expect(await h.store.stories.byCanonical('tempo', [WIRE_ANTARA.link!, 'https://example.com/none'])).to.deep.equal(new Map([
+        [WIRE_ANTARA.link!, { id, sourceId: 'antara', sourceUrls: ['https://www.antaranews.com/rss/dunia.xml', null] }],
+      ]));
       expect((await h.store.stories.byCanonical('antara', [WIRE_ANTARA.link!])).size).to.equal(0);
     });
 
@@ -125,6 +128,69 @@ export function describeStories(h: Harness): void {
       expect(await h.store.stories.sizes([original])).to.deep.equal(new Map([[original, 1]]));
       // The relaying source's feed lists it again: the same row, unchanged (dedupe per source is untouched).
       expect((await plan(h.store, 'tempo', [RELAY_TEMPO])).unchanged).to.equal(1);
+    });
+
+    it('the outlet\'s own item takes over a relay stored before it: the relay and its appearances become its appearances, in the relay\'s story', async () => {
+      // Tempo relayed Antara's link first (the article), Kompas relayed it after (an appearance of Tempo's row);
+      // Kompas also wrote the story in its own words (a member of the same cluster).
+      await commitStories(h.store, 'tempo', [RELAY_TEMPO], [story({ canonicalUrl: WIRE_ANTARA.link, sketch: 'relay' })]);
+      const relay = await idOf(h.store, 'tempo', RELAY_TEMPO);
+      const relayKompas = article({ link: WIRE_ANTARA.link, title: 'Relay: Putin terima Lukashenko', published: at('2026-11-23T03:40:00Z') });
+      await commitStories(h.store, 'kompas', [relayKompas, WIRE_KOMPAS], [story({ canonicalUrl: WIRE_ANTARA.link, appearanceOf: relay }), story({ sketch: 'k', cluster: relay })]);
+      const kompasRelay = await idOf(h.store, 'kompas', relayKompas);
+      const kompas = await idOf(h.store, 'kompas', WIRE_KOMPAS);
+
+      const r = await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link, sketch: 'own', takeOver: relay })]);
+      const own = await idOf(h.store, 'antara', WIRE_ANTARA);
+      expect(r.placed).to.deep.equal([{ index: 0, id: own, clusterId: relay, appearanceOf: null, tookOver: relay }]);
+      expect((await h.store.items.find({ id: relay }))!).to.deep.include({ appearanceOf: own, clusterId: relay });
+      expect((await h.store.items.find({ id: kompasRelay }))!).to.deep.include({ appearanceOf: own, clusterId: relay });
+
+      // Published once, as the outlet's item; an output limited to a relaying source still includes it.
+      const titles = async (sources: string[]) => (await h.store.items.select({ tags: [], output: null, sources, limit: 10 })).map((i) => i.title);
+      expect(await titles([])).to.deep.equal([WIRE_KOMPAS.title, WIRE_ANTARA.title]);
+      expect(await titles(['tempo'])).to.deep.equal([WIRE_ANTARA.title]);
+      expect(await titles(['kompas'])).to.deep.equal([WIRE_KOMPAS.title, WIRE_ANTARA.title]);
+      expect(await h.store.stories.appearances([own, relay])).to.deep.equal(new Map([[own, ['tempo', 'kompas']]]));
+      // The story keeps its id; its members are articles: the outlet's item, not the relay.
+      expect((await h.store.stories.clusters([relay])).get(relay)!.map((i) => i.id)).to.deep.equal([own, kompas]);
+      expect(await h.store.stories.sizes([relay])).to.deep.equal(new Map([[relay, 2]]));
+      expect((await h.store.stories.members(at('2026-11-20T00:00:00Z'), 0, ALL, 10)).map((m) => m.id)).to.deep.equal([kompas, own]);
+      // The entry readers already have is the relay's: the article keeps its uid.
+      expect(await h.store.stories.firstStored([own, kompas, relay])).to.deep.equal(new Map([[own, { id: relay, uid: uidOf('tempo', RELAY_TEMPO) }]]));
+      // Another source's later relay finds the outlet's item.
+      expect((await h.store.stories.byCanonical('kompas', [WIRE_ANTARA.link!])).get(WIRE_ANTARA.link!)!.id).to.equal(own);
+    });
+
+    it('an article never taken over has no first stored row other than itself (an appearance stored after it)', async () => {
+      await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link })]);
+      const original = await idOf(h.store, 'antara', WIRE_ANTARA);
+      await commitStories(h.store, 'tempo', [RELAY_TEMPO], [story({ canonicalUrl: WIRE_ANTARA.link, appearanceOf: original })]);
+      expect(await h.store.stories.firstStored([original])).to.deep.equal(new Map());
+    });
+
+    it('a takeover of a relay taken over meanwhile makes the item an appearance of the article that took it', async () => {
+      await commitStories(h.store, 'tempo', [RELAY_TEMPO], [story({ canonicalUrl: WIRE_ANTARA.link })]);
+      const relay = await idOf(h.store, 'tempo', RELAY_TEMPO);
+      await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link, takeOver: relay })]);
+      const own = await idOf(h.store, 'antara', WIRE_ANTARA);
+      const late = article({ link: WIRE_ANTARA.link, title: 'Kompas: Putin terima Lukashenko', published: at('2026-11-23T04:00:00Z') });
+      // Planned against the relay before the takeover committed (another process, or a plan read earlier).
+      const r = await commitStories(h.store, 'kompas', [late], [story({ canonicalUrl: WIRE_ANTARA.link, takeOver: relay })]);
+      expect(r.placed![0]).to.deep.include({ appearanceOf: own, clusterId: relay });
+      expect(r.placed![0]).to.not.have.property('tookOver');
+      // So is a plain appearance planned against the relay.
+      const later = article({ link: WIRE_ANTARA.link, title: 'Tempo lagi', published: at('2026-11-23T05:00:00Z') });
+      await h.store.sources.ensure([{ id: 'detik', url: 'https://news.detik.com/rss' }]);
+      const r2 = await commitStories(h.store, 'detik', [later], [story({ canonicalUrl: WIRE_ANTARA.link, appearanceOf: relay })]);
+      expect(r2.placed![0]).to.deep.include({ appearanceOf: own, clusterId: relay });
+      expect((await h.store.items.select({ tags: [], output: null, sources: [], limit: 10 })).map((i) => i.id)).to.deep.equal([own]);
+    });
+
+    it('a takeover of a relay gone meanwhile (pruned) is a plain item in the cluster the plan chose', async () => {
+      const r = await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link, takeOver: 515_151 })]);
+      const id = await idOf(h.store, 'antara', WIRE_ANTARA);
+      expect(r.placed).to.deep.equal([{ index: 0, id, clusterId: id, appearanceOf: null }]);
     });
 
     it('an appearance whose article is gone meanwhile is stored as a plain item of its own', async () => {

@@ -104,7 +104,13 @@ const countsByTag = statement('items_counts_by_tag', 'SELECT tag, count(*) AS n 
 // A story's target as the plan saw it: a cluster with no member left (pruned meanwhile) is not joined. FOR SHARE:
 // retention cannot remove the member until this commit ends.
 const clusterMember = statement('items_cluster_member', 'SELECT id FROM items WHERE cluster_id = $1 LIMIT 1 FOR SHARE');
-const appearanceTarget = statement('items_appearance_target', 'SELECT cluster_id FROM items WHERE id = $1 AND appearance_of IS NULL FOR SHARE');
+// FOR SHARE: the article stays until this commit ends. A row taken over meanwhile (see takeOver) is read once
+// its takeover commits, pointing at its new article.
+const storyRow = statement('items_story_row', 'SELECT cluster_id, appearance_of FROM items WHERE id = $1 FOR SHARE');
+// FOR UPDATE: a relay this item takes over (ItemStory.takeOver); a second takeover of it waits, then finds it taken.
+const storyRowForTakeover = statement('items_story_row_for_takeover', 'SELECT cluster_id, appearance_of FROM items WHERE id = $1 FOR UPDATE');
+// A takeover: the relay and its appearances become appearances of the outlet's item.
+const takeOver = statement('items_take_over', 'UPDATE items SET appearance_of = $1 WHERE appearance_of = $2 OR id = $2');
 // Locks the rows a re-tag is about to change: a refresh or a prune of one of them waits for this transaction,
 // and one that got there first shows here as a new hash or a missing row.
 const lockForRetag = statement(
@@ -182,7 +188,7 @@ export const items = {
           continue;
         }
         const s = it.story;
-        const target = s ? await storyTarget(tx, s, placed!) : { cluster: null, appearanceOf: null };
+        const target = s ? await storyTarget(tx, s, placed!) : NO_STORY;
         const { rows } = await insert<{ id: number; cluster_id: number }>(tx, [
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), it.published, it.updated, it.firstSeen, it.contentHash,
@@ -194,7 +200,8 @@ export const items = {
         }
         const id = Number(rows[0]!.id);
         // A cluster of its own is the trigger's (migrations/postgres/0002_stories.sql).
-        if (placed) placed.set(index, { index, id, clusterId: Number(rows[0]!.cluster_id), appearanceOf: target.appearanceOf });
+        if (target.takeOver !== null) await takeOver(tx, [id, target.takeOver]);
+        if (placed) placed.set(index, { index, id, clusterId: Number(rows[0]!.cluster_id), appearanceOf: target.appearanceOf, ...(target.takeOver !== null ? { tookOver: target.takeOver } : {}) });
         labels.add(id, it);
         if (it.page) paged.push({ id, page: it.page });
         result.inserted++;
@@ -286,17 +293,38 @@ export const items = {
 };
 
 
-/** The cluster and appearance a new item is stored with, re-checked against what is stored now. */
-async function storyTarget(tx: Queryable, s: ItemStory, placed: ReadonlyMap<number, PlacedItem>): Promise<{ cluster: number | null; appearanceOf: number | null }> {
-  if (s.appearanceOf !== null) {
-    const { rows } = await appearanceTarget<{ cluster_id: number }>(tx, [s.appearanceOf]);
-    if (rows[0]) return { cluster: Number(rows[0].cluster_id), appearanceOf: s.appearanceOf };
+/** Where a new item is stored in its story: its cluster (null: its own), the article it relays, the relay it takes over. */
+interface StoryTarget {
+  cluster: number | null;
+  appearanceOf: number | null;
+  takeOver: number | null;
+}
+const NO_STORY: StoryTarget = { cluster: null, appearanceOf: null, takeOver: null };
+
+/** The article a row is or relays, with its cluster; undefined when gone. */
+async function articleOf(tx: Queryable, id: number, forTakeover: boolean): Promise<{ id: number; cluster: number; relayed: boolean } | undefined> {
+  type R = { cluster_id: number; appearance_of: number | null };
+  const row = (await (forTakeover ? storyRowForTakeover : storyRow)<R>(tx, [id])).rows[0];
+  if (!row) return undefined;
+  if (row.appearance_of === null) return { id, cluster: Number(row.cluster_id), relayed: false };
+  // Taken over since the plan read it: its article now (a takeover leaves no chain longer than one).
+  const article = (await storyRow<R>(tx, [row.appearance_of])).rows[0];
+  return article && article.appearance_of === null ? { id: Number(row.appearance_of), cluster: Number(article.cluster_id), relayed: true } : undefined;
+}
+
+/** The cluster, appearance and takeover a new item is stored with, re-checked against what is stored now. */
+async function storyTarget(tx: Queryable, s: ItemStory, placed: ReadonlyMap<number, PlacedItem>): Promise<StoryTarget> {
+  const target = s.takeOver ?? s.appearanceOf;
+  const article = target == null ? undefined : await articleOf(tx, target, s.takeOver != null);
+  if (article) {
+    if (s.takeOver != null && !article.relayed) return { cluster: article.cluster, appearanceOf: null, takeOver: article.id };
+    return { cluster: article.cluster, appearanceOf: article.id, takeOver: null };
   }
   const c = s.cluster;
-  if (c === null) return { cluster: null, appearanceOf: null };
-  if (typeof c === 'number') return { cluster: (await clusterMember(tx, [c])).rows.length > 0 ? c : null, appearanceOf: null };
+  if (c === null) return NO_STORY;
+  if (typeof c === 'number') return { cluster: (await clusterMember(tx, [c])).rows.length > 0 ? c : null, appearanceOf: null, takeOver: null };
   // An earlier insert of this commit; one dropped as stale leaves this item a cluster of its own.
-  return { cluster: placed.get(c.insert)?.clusterId ?? null, appearanceOf: null };
+  return { cluster: placed.get(c.insert)?.clusterId ?? null, appearanceOf: null, takeOver: null };
 }
 
 /** A row of `items` (with WITH_TAGS) as the rest of warta sees it. */

@@ -198,6 +198,7 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     stories: {
       byCanonical: (sourceId, urls) => read((db) => stories.byCanonical(db, sourceId, urls)),
+      firstStored: (ids) => read((db) => stories.firstStored(db, ids)),
       // Concurrent refreshes across the pool and other daemons: far more than ever commit out of order at once.
       lateIds: 256,
       newestId: () => read((db) => stories.newestId(db)),

@@ -1,15 +1,25 @@
 import type { StoredItem } from '../../base/model.js';
-import type { ClusterFilter, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
+import type { CanonicalArticle, ClusterFilter, FirstStored, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
 import { toStoredItemWithTags, WITH_TAGS } from './items.js';
 import { statement, type Queryable } from './statement.js';
 
 // Stories (issue 13) over PostgreSQL, the same queries as src/store/sqlite/stories.ts. Appearances (rows relaying
 // another source's article) are never members: a story counts articles, not relays.
+// With the article's source's feed URL and site link: the plan decides whether the article is that source's
+// own or a relay an outlet's own item takes over (src/stories/outlet.ts).
 const byCanonical = statement(
   'stories_by_canonical',
-  `SELECT canonical_url, min(id) AS id FROM items
-   WHERE canonical_url = ANY($1::text[]) AND source_id <> $2 AND appearance_of IS NULL
-   GROUP BY canonical_url`,
+  `SELECT i.canonical_url, i.id, i.source_id, s.url, s.site_url FROM items i LEFT JOIN sources s ON s.id = i.source_id
+   WHERE i.id IN (SELECT min(id) FROM items
+                  WHERE canonical_url = ANY($1::text[]) AND source_id <> $2 AND appearance_of IS NULL
+                  GROUP BY canonical_url)`,
+);
+// The first stored row of an article: an appearance below its id is a relay it took over.
+const firstStored = statement(
+  'stories_first_stored',
+  `SELECT a.appearance_of, a.id, a.uid FROM items a
+   WHERE a.id IN (SELECT min(id) FROM items WHERE appearance_of = ANY($1::bigint[]) GROUP BY appearance_of)
+     AND a.id < a.appearance_of`,
 );
 const newestId = statement('stories_newest_id', 'SELECT coalesce(max(id), 0)::bigint AS id FROM items');
 // What was stored since the last read: a range of ids (the primary key), not the whole window.
@@ -69,10 +79,16 @@ const follow = statement(
 
 /** Stories' reads and writes; writes run on the caller's transaction client. */
 export const stories = {
-  async byCanonical(db: Queryable, sourceId: string, urls: readonly string[]): Promise<Map<string, number>> {
+  async byCanonical(db: Queryable, sourceId: string, urls: readonly string[]): Promise<Map<string, CanonicalArticle>> {
     if (urls.length === 0) return new Map();
-    const { rows } = await byCanonical<{ canonical_url: string; id: number }>(db, [urls, sourceId]);
-    return new Map(rows.map((r) => [r.canonical_url, r.id]));
+    type R = { canonical_url: string; id: number; source_id: string; url: string | null; site_url: string | null };
+    const { rows } = await byCanonical<R>(db, [urls, sourceId]);
+    return new Map(rows.map((r) => [r.canonical_url, { id: Number(r.id), sourceId: r.source_id, sourceUrls: [r.url, r.site_url] }]));
+  },
+  async firstStored(db: Queryable, itemIds: readonly number[]): Promise<Map<number, FirstStored>> {
+    if (itemIds.length === 0) return new Map();
+    const { rows } = await firstStored<{ appearance_of: number; id: number; uid: string }>(db, [itemIds]);
+    return new Map(rows.map((r) => [Number(r.appearance_of), { id: Number(r.id), uid: r.uid }]));
   },
   async newestId(db: Queryable): Promise<number> {
     const { rows } = await newestId<{ id: string | number }>(db, []);

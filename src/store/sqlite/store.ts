@@ -146,6 +146,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     releaseMemory: () => void db.pragma('shrink_memory'),
     stories: {
       byCanonical: (sourceId, urls) => read(() => stories.byCanonical(sourceId, urls)),
+      firstStored: (ids) => read(() => stories.firstStored(ids)),
       lateIds: 0,
       newestId: () => read(() => stories.newestId()),
       members: (since, afterId, uptoId, limit) => read(() => stories.members(since, afterId, uptoId, limit)),

@@ -1,5 +1,5 @@
 import type { StoredItem } from '../../base/model.js';
-import type { ClusterFilter, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
+import type { CanonicalArticle, ClusterFilter, FirstStored, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
 import { asDate } from '../rows.js';
 import type { Db } from './open.js';
 
@@ -11,10 +11,19 @@ type Row = Record<string, unknown>;
  * members: a story counts articles, not relays.
  */
 export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredItem[]) {
+  // With the article's source's feed URL and site link: the plan decides whether the article is that source's
+  // own or a relay an outlet's own item takes over (src/stories/outlet.ts).
   const byCanonical = db.prepare(
-    `SELECT canonical_url, min(id) FROM items
-     WHERE canonical_url IN (SELECT value FROM json_each(?)) AND source_id <> ? AND appearance_of IS NULL
-     GROUP BY canonical_url`,
+    `SELECT i.canonical_url, i.id, i.source_id, s.url, s.site_url FROM items i LEFT JOIN sources s ON s.id = i.source_id
+     WHERE i.id IN (SELECT min(id) FROM items
+                    WHERE canonical_url IN (SELECT value FROM json_each(?)) AND source_id <> ? AND appearance_of IS NULL
+                    GROUP BY canonical_url)`,
+  ).raw(true);
+  // The first stored row of an article: an appearance below its id is a relay it took over.
+  const firstStored = db.prepare(
+    `SELECT a.appearance_of, a.id, a.uid FROM items a
+     WHERE a.id IN (SELECT min(id) FROM items WHERE appearance_of IN (SELECT value FROM json_each(?)) GROUP BY appearance_of)
+       AND a.id < a.appearance_of`,
   ).raw(true);
   const newestId = db.prepare('SELECT coalesce(max(id), 0) FROM items').pluck();
   // What was stored since the last read: a range of ids (the primary key; `+published` keeps the planner off
@@ -63,9 +72,14 @@ export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredIte
   const follow = db.prepare('UPDATE items SET cluster_id = ? WHERE appearance_of = ?');
 
   return {
-    byCanonical(sourceId: string, urls: readonly string[]): Map<string, number> {
+    byCanonical(sourceId: string, urls: readonly string[]): Map<string, CanonicalArticle> {
       if (urls.length === 0) return new Map();
-      return new Map(byCanonical.all(JSON.stringify(urls), sourceId) as [string, number][]);
+      type R = [string, number, string, string | null, string | null];
+      return new Map((byCanonical.all(JSON.stringify(urls), sourceId) as R[]).map(([url, id, source, feedUrl, siteUrl]) => [url, { id, sourceId: source, sourceUrls: [feedUrl, siteUrl] }]));
+    },
+    firstStored(itemIds: readonly number[]): Map<number, FirstStored> {
+      if (itemIds.length === 0) return new Map();
+      return new Map((firstStored.all(JSON.stringify(itemIds)) as [number, number, string][]).map(([article, id, uid]) => [article, { id, uid }]));
     },
     newestId(): number {
       return newestId.get() as number;
