@@ -62,6 +62,10 @@ export function checkStore(path: string, farm: LedgerFarm, feeds: number, allowe
     // its first member, whatever moment the kill hit.
     const unclustered = (db.prepare('SELECT count(*) AS n FROM items WHERE cluster_id IS NULL').get() as { n: number }).n;
     if (unclustered > 0) problems.push(`${unclustered} items without a story (cluster_id NULL)`);
+    // A takeover (an outlet's item after an aggregator's relay) is all or nothing: every appearance names an
+    // article (never another appearance) in the article's story.
+    const halfway = (db.prepare('SELECT count(*) AS n FROM items a JOIN items t ON t.id = a.appearance_of WHERE t.appearance_of IS NOT NULL OR t.cluster_id <> a.cluster_id').get() as { n: number }).n;
+    if (halfway > 0) problems.push(`${halfway} appearances naming another appearance or another story (a half-done takeover)`);
     const wide = db
       .prepare(`SELECT cluster_id AS id, min(published) AS first, max(published) AS last, count(*) AS n FROM items GROUP BY cluster_id HAVING n > 1 AND julianday(last) - julianday(first) > 3.0`)
       .all() as { id: number; first: string; last: string; n: number }[];
