@@ -29,6 +29,8 @@ export interface Feeder {
   waiting(): number;
   /** Polls this feeder started that have not ended. */
   running(): number;
+  /** Starts what the bounds allow now (after they grew: a reload); otherwise polls start as others end. */
+  pump(): void;
   /** Drops every queued poll (the daemon stops); running ones end on their own. */
   clear(): void;
 }
@@ -55,6 +57,8 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
     while (running < Math.max(1, bounds.window()) && ring.length > 0) {
       const h = ring.take()!;
       h.inRing = false;
+      // Its share shrank since it was offered (a reload): offered again as one of its polls ends.
+      if (h.running >= Math.max(1, bounds.perHost())) continue;
       const next = h.queue.take()!;
       queued.delete(next.key);
       const job = next.run();
@@ -89,6 +93,11 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
     },
     waiting: () => queued.size,
     running: () => running,
+    pump() {
+      // A wider per-host share: hosts that had used theirs up wait outside the ring.
+      for (const h of hosts.values()) offer(h);
+      pump();
+    },
     clear() {
       queued.clear();
       for (const h of hosts.values()) {
