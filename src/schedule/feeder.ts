@@ -108,3 +108,34 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
     },
   };
 }
+
+/**
+ * Runs `run` for every entry of `list` through a feeder (`bounds` as makeFeeder's; `host` keys the per-host
+ * share) and resolves with the results in the list's order; rejects with the first failure (the rest queued are
+ * dropped). A one-shot command's polls wait here instead of all in the host gate at once.
+ */
+export function feedAll<T, R>(list: readonly T[], bounds: { window: () => number; perHost: () => number }, host: (entry: T) => string, run: (entry: T) => Promise<R>): Promise<R[]> {
+  return new Promise<R[]>((resolve, reject) => {
+    const results = new Array<R>(list.length);
+    let left = list.length;
+    let failed = false;
+    if (left === 0) return resolve(results);
+    const feeder = makeFeeder(bounds);
+    list.forEach((entry, i) => {
+      feeder.add(String(i), host(entry), () =>
+        run(entry).then(
+          (r) => {
+            results[i] = r;
+            if (--left === 0) resolve(results);
+          },
+          (err: unknown) => {
+            if (failed) return;
+            failed = true;
+            feeder.clear();
+            reject(err);
+          },
+        ),
+      );
+    });
+  });
+}
