@@ -1,9 +1,10 @@
 /**
  * Memory of the daemon with many sources: `warta start` over a local farm of `feeds` × `items`, sampled from
  * /proc while its start-up poll runs, then settled (`settle` seconds after the last refresh).
- *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot] [--stored=ROUNDS] [--bin=DIR]
+ *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot] [--stored=ROUNDS] [--bin=DIR] [--no-feed-probe]
  * Prints RSS (anonymous vs file-backed, i.e. SQLite's mmap), the peak (VmHWM), V8's heap and external memory
- * from /metrics, the start-up poll's wall time and /healthz latency during it. --snapshot writes a heap
+ * from /metrics, the start-up poll's wall time and /healthz latency during it (and a feed's, unless
+ * --no-feed-probe), and the read/write system calls per refresh (/proc/PID/io). --snapshot writes a heap
  * snapshot of the settled daemon (SIGUSR2) into the repository's directory for bench/heap-summary.ts;
  * --node-arg=FLAG passes a flag to the daemon's node (to try V8 settings). --stored=ROUNDS fills the database
  * first with ROUNDS × feeds × items older items (`warta fetch` rounds, each feed publishing `items` new ones
@@ -11,7 +12,7 @@
  * --stored=2 shows whether the daemon's memory grows with what is stored rather than with what it polls.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFarm } from './farm.js';
@@ -21,6 +22,13 @@ import { BenchDaemon, freePort, procMemory, sleep, timedFetch, writeConfig } fro
 function mallocHeapMb(pid: number): number {
   const m = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
+}
+
+/** The process's read and write system calls and bytes so far (/proc/PID/io: files and sockets alike). */
+function procIo(pid: number): { syscr: number; syscw: number; rchar: number; wchar: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const n = (key: string) => Number(new RegExp(`^${key}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+  return { syscr: n('syscr'), syscw: n('syscw'), rchar: n('rchar'), wchar: n('wchar') };
 }
 
 /** What one memory run measured. */
@@ -42,6 +50,9 @@ export interface MemoryResult {
   feedP99Ms: number;
   /** Probes that failed (connection reset) during the poll. */
   probeErrors: number;
+  /** Read and write system calls per refresh over the whole poll (SQLite's pread64/pwrite64 are most of them). */
+  readsPerRefresh: number;
+  writesPerRefresh: number;
 }
 
 function metric(text: string, name: string): number {
@@ -49,7 +60,7 @@ function metric(text: string, name: string): number {
 }
 
 /** Starts a daemon over a fresh farm and measures it; `snapshot` leaves a heap snapshot in cwd. */
-export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; storedRounds?: number; progress?: (l: string) => void; bin?: string } = {}): Promise<MemoryResult> {
+export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; storedRounds?: number; progress?: (l: string) => void; bin?: string; feedProbe?: boolean } = {}): Promise<MemoryResult> {
   const progress = opts.progress ?? ((l: string) => console.error(l));
   const farm = await startFarm(feeds, items);
   const dir = mkdtempSync(join(tmpdir(), 'warta-mem-'));
@@ -87,21 +98,29 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
         probeErrors++;
       }
     };
+    const io0 = procIo(daemon.pid);
+    let ioLast = { ...io0, refreshes: 0 };
     const probe = async () => {
       await timed(`${base}/healthz`, healthz);
-      await timed(`${base}/feeds/all.rss`, feed);
+      if (opts.feedProbe !== false) await timed(`${base}/feeds/all.rss`, feed);
       if (Date.now() - last > 10_000) {
         last = Date.now();
+        // Reads and writes (system calls, KiB) per refresh since the last line.
+        const io = { ...procIo(daemon.pid), refreshes: daemon.refreshes };
+        const dn = Math.max(1, io.refreshes - ioLast.refreshes);
+        const per = `${((io.syscr - ioLast.syscr) / dn).toFixed(0)} reads (${((io.rchar - ioLast.rchar) / dn / 1024).toFixed(0)} KiB), ${((io.syscw - ioLast.syscw) / dn).toFixed(0)} writes (${((io.wchar - ioLast.wchar) / dn / 1024).toFixed(0)} KiB) per refresh`;
+        ioLast = io;
         const m = procMemory(daemon.pid);
         // Where the anonymous part is: V8's committed heap (of it the young generation), and what V8 counts as external.
         const text = await fetch(`${base}/metrics`).then((r) => r.text(), () => '');
         const mb = (name: string) => (metric(text, name) / 2 ** 20).toFixed(0);
-        progress(`memory: ${daemon.refreshes}/${feeds} refreshed after ${((Date.now() - t0) / 1000).toFixed(0)} s, RSS ${m.rss.toFixed(0)} MiB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}; malloc heap ${mallocHeapMb(daemon.pid).toFixed(0)}), V8 heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')} (new space ${mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}')}), external ${mb('nodejs_external_memory_bytes')}`);
+        progress(`memory: ${daemon.refreshes}/${feeds} refreshed after ${((Date.now() - t0) / 1000).toFixed(0)} s, RSS ${m.rss.toFixed(0)} MiB (anon ${m.anon.toFixed(0)}, file ${m.file.toFixed(0)}; malloc heap ${mallocHeapMb(daemon.pid).toFixed(0)}), V8 heap ${mb('nodejs_heap_size_used_bytes')} used of ${mb('nodejs_heap_size_total_bytes')} (new space ${mb('nodejs_heap_space_size_total_bytes\\{space="new"\\}')}), external ${mb('nodejs_external_memory_bytes')}; ${per}; load ${loadavg()[0]!.toFixed(1)}`);
       }
     };
     // A loaded machine polled 10,000 sources at 2-6 a second: allow an hour, and more for bigger farms.
     await daemon.refreshed(feeds, probe, 100, Math.max(3_600_000, feeds * 360));
     const startupSecs = (Date.now() - t0) / 1000;
+    const io1 = procIo(daemon.pid);
     // Settled: `settle` seconds after the daemon's heap reducer finished (it gives the heap back in steps over
     // ~10-20 s after a burst), or after 120 s if it never says so.
     const until = Date.now() + 120_000;
@@ -132,6 +151,8 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
       healthzP99Ms: p99(healthz),
       feedP99Ms: p99(feed),
       probeErrors,
+      readsPerRefresh: (io1.syscr - io0.syscr) / feeds,
+      writesPerRefresh: (io1.syscw - io0.syscw) / feeds,
     };
   } finally {
     await daemon.stop();
@@ -142,7 +163,7 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
 
 /** One line for a MemoryResult. */
 export function describeMemory(r: MemoryResult): string {
-  return `${r.feeds} feeds × ${r.items}${r.storedBefore ? ` over ${r.storedBefore} stored items` : ''}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}; malloc heap ${r.settled.mallocHeap.toFixed(0)}), peak ${r.peakMb.toFixed(0)} MiB; heap used ${r.heapUsedMb.toFixed(0)} of ${r.heapTotalMb.toFixed(0)} MiB (new space ${r.newSpaceMb.toFixed(0)}), external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms${r.probeErrors ? ` (${r.probeErrors} probes failed)` : ''}`;
+  return `${r.feeds} feeds × ${r.items}${r.storedBefore ? ` over ${r.storedBefore} stored items` : ''}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}; malloc heap ${r.settled.mallocHeap.toFixed(0)}), peak ${r.peakMb.toFixed(0)} MiB; heap used ${r.heapUsedMb.toFixed(0)} of ${r.heapTotalMb.toFixed(0)} MiB (new space ${r.newSpaceMb.toFixed(0)}), external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms${r.probeErrors ? ` (${r.probeErrors} probes failed)` : ''}; ${r.readsPerRefresh.toFixed(0)} reads and ${r.writesPerRefresh.toFixed(0)} writes (system calls) per refresh; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -152,5 +173,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // --bin=DIR: the daemon of another checkout's build (DIR/bin/warta.js), e.g. the base of a change.
   const binDir = process.argv.find((a) => a.startsWith('--bin='))?.slice(6);
   const bin = binDir ? join(binDir, 'bin', 'warta.js') : undefined;
-  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), storedRounds: stored, bin, nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
+  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), storedRounds: stored, bin, feedProbe: !process.argv.includes('--no-feed-probe'), nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
 }

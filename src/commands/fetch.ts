@@ -29,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
   // should not pay for them (see test/integration/cli-startup.test.ts).
-  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }, { makeReclusterQueue }] = await Promise.all([
+  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }, { makeReclusterQueue }, { feedAll }] = await Promise.all([
     import('../schedule/host-gate.js'),
     import('../base/log.js'),
     import('../base/redact.js'),
@@ -42,6 +42,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     import('../schedule/shared-hosts.js'),
     import('../jobs/retag-queue.js'),
     import('../jobs/recluster.js'),
+    import('../schedule/feeder.js'),
   ]);
   const redactor = makeRedactor();
   redactor.learn(configSecrets(config));
@@ -100,8 +101,8 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
       ? makePageQueue({ store: runtime.store, config: () => config, fetchPage: runtime.fetchPage, reader: runtime.reader, classifier: runtime.refreshDeps.classifier, gate, now: runtime.refreshDeps.now, log, metrics: pageMetrics, signal: stopPages.signal })
       : null;
     if (pages) runtime.refreshDeps.pagesQueued = () => pages.wake();
-    const outcomes = await Promise.all(
-      chosen.map((s) =>
+    // The polls wait their turn in a feeder (fetch.concurrency, per_host), not all in the host gate at once.
+    const outcomes = await feedAll(chosen, { window: () => config.fetch.concurrency, perHost: () => config.fetch.perHost }, (s) => hostKey(s.url), (s) =>
         gate.run(s.url, async () => {
           const paused = pausedHosts.get(hostKey(s.url));
           const skip = (skipped: RefreshOutcome['skipped']): RefreshOutcome =>
@@ -122,7 +123,6 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
           process.stdout.write(`${redactor.text(formatOutcome(o, config.fetch.timezone))}\n`);
           return o;
         }),
-      ),
     );
     // The daemons on the database hold these hosts too (recorded at the end: this command's own sources on them
     // are reported skipped above, not made to wait the pause out).

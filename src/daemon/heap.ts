@@ -1,4 +1,4 @@
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** V8's gc() as --expose-gc gives it: a full GC, or with `{ type: 'minor' }` a scavenge of the young generation. */
@@ -38,6 +38,10 @@ export interface HeapReducer {
 // V8 shrinks its young generation only in a GC that finds the allocation rate low (under ~1 MB/s, averaged over
 // the last 5 s): right after a burst the rate is still the burst's. A scavenge this long after it does.
 const QUIET_MS = 6000;
+// A scavenge that left the young generation larger than this found the process still allocating (10,000 sources:
+// 32 MiB of semi-spaces at the settle after the start-up poll): tried again after another quiet spell, a few times.
+const SHRUNK_NEW_SPACE = 4 * 2 ** 20;
+const SHRINK_TRIES = 5;
 // One forced GC evacuates only a few MB of live objects out of sparse pages (V8 bounds a compaction's work, and
 // picks the pages by what the GC before it found live), so a fragmented old space shrinks by a slice per GC:
 // MIN_ROUNDS GCs a second apart (requests are served in between), more while the last one still gave back
@@ -55,13 +59,13 @@ const MIN_GAIN = 2 * 2 ** 20;
  * 2. more full GCs, a second apart, compact the rest (a script with a sparse old space, one GC after another:
  *    190 → 190 → 148 → 108 → 67 → 27 → 23 MiB committed around 21 MiB live);
  * 3. QUIET_MS after the last, a scavenge finds the allocation rate low and shrinks the young generation's two
- *    semi-spaces from 16 MiB each to 1 MiB.
+ *    semi-spaces from 16 MiB each to 1 MiB (again after another QUIET_MS while the rate was still high).
  * Node exposes gc() only behind --expose-gc; setting the flag at run time and taking gc from a fresh context is
  * the documented V8 way to get it without a command-line flag. Each full GC blocks the event loop for the
  * collection (~50-300 ms on a loaded machine): start it when idle (`idle` says when later steps may run); the
  * scavenge takes a few ms.
  */
-export function makeHeapReducer(opts: { quietMs?: number; roundGapMs?: number; idle?: () => boolean; onShrunk?: (r: HeapReduction) => void } = {}): HeapReducer {
+export function makeHeapReducer(opts: { quietMs?: number; roundGapMs?: number; shrinkTries?: number; idle?: () => boolean; onShrunk?: (r: HeapReduction) => void } = {}): HeapReducer {
   const quietMs = opts.quietMs ?? QUIET_MS;
   const gapMs = opts.roundGapMs ?? ROUND_GAP_MS;
   let gc: Gc | null = null;
@@ -87,8 +91,10 @@ export function makeHeapReducer(opts: { quietMs?: number; roundGapMs?: number; i
       else step();
     }, ms).unref();
   };
-  const shrinkYoung = () => {
+  const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  const shrinkYoung = (tries = 1) => {
     const r = collect({ type: 'minor' });
+    if (newSpace() > SHRUNK_NEW_SPACE && tries < (opts.shrinkTries ?? SHRINK_TRIES)) return later(quietMs, () => shrinkYoung(tries + 1));
     const done = pending;
     pending = null;
     const total = { ...r, committedBefore: done?.before ?? r.committedBefore };
@@ -99,7 +105,7 @@ export function makeHeapReducer(opts: { quietMs?: number; roundGapMs?: number; i
   // `before`: the committed heap when the previous round's GC started.
   const compactAgain = (round: number, before: number) => {
     const now = committed();
-    if (round > MAX_ROUNDS || (round > MIN_ROUNDS && before - now < MIN_GAIN)) return later(quietMs, shrinkYoung);
+    if (round > MAX_ROUNDS || (round > MIN_ROUNDS && before - now < MIN_GAIN)) return later(quietMs, () => shrinkYoung());
     collect();
     later(gapMs, () => compactAgain(round + 1, now));
   };

@@ -6,6 +6,5 @@ export function settingsNeedingRestart(running: Config, next: Config): string[] 
     next.storage.path !== running.storage.path && 'storage.path',
     (next.storage.url !== running.storage.url || next.storage.poolSize !== running.storage.poolSize || next.storage.statementTimeoutMs !== running.storage.statementTimeoutMs || next.storage.leaseMs !== running.storage.leaseMs) && 'storage.url/pool_size/statement_timeout/lease',
     (next.server.host !== running.server.host || next.server.port !== running.server.port) && 'server.listen',
-    (next.fetch.perHost !== running.fetch.perHost || next.fetch.concurrency !== running.fetch.concurrency) && 'fetch.per_host/concurrency',
   ].filter((k): k is string => typeof k === 'string');
 }

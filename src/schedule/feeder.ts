@@ -29,6 +29,8 @@ export interface Feeder {
   waiting(): number;
   /** Polls this feeder started that have not ended. */
   running(): number;
+  /** Starts what the bounds allow now (after they grew: a reload); otherwise polls start as others end. */
+  pump(): void;
   /** Drops every queued poll (the daemon stops); running ones end on their own. */
   clear(): void;
 }
@@ -55,6 +57,8 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
     while (running < Math.max(1, bounds.window()) && ring.length > 0) {
       const h = ring.take()!;
       h.inRing = false;
+      // Its share shrank since it was offered (a reload): offered again as one of its polls ends.
+      if (h.running >= Math.max(1, bounds.perHost())) continue;
       const next = h.queue.take()!;
       queued.delete(next.key);
       const job = next.run();
@@ -89,6 +93,11 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
     },
     waiting: () => queued.size,
     running: () => running,
+    pump() {
+      // A wider per-host share: hosts that had used theirs up wait outside the ring.
+      for (const h of hosts.values()) offer(h);
+      pump();
+    },
     clear() {
       queued.clear();
       for (const h of hosts.values()) {
@@ -98,4 +107,35 @@ export function makeFeeder(bounds: { window: () => number; perHost: () => number
       ring.clear();
     },
   };
+}
+
+/**
+ * Runs `run` for every entry of `list` through a feeder (`bounds` as makeFeeder's; `host` keys the per-host
+ * share) and resolves with the results in the list's order; rejects with the first failure (the rest queued are
+ * dropped). A one-shot command's polls wait here instead of all in the host gate at once.
+ */
+export function feedAll<T, R>(list: readonly T[], bounds: { window: () => number; perHost: () => number }, host: (entry: T) => string, run: (entry: T) => Promise<R>): Promise<R[]> {
+  return new Promise<R[]>((resolve, reject) => {
+    const results = new Array<R>(list.length);
+    let left = list.length;
+    let failed = false;
+    if (left === 0) return resolve(results);
+    const feeder = makeFeeder(bounds);
+    list.forEach((entry, i) => {
+      feeder.add(String(i), host(entry), () =>
+        run(entry).then(
+          (r) => {
+            results[i] = r;
+            if (--left === 0) resolve(results);
+          },
+          (err: unknown) => {
+            if (failed) return;
+            failed = true;
+            feeder.clear();
+            reject(err);
+          },
+        ),
+      );
+    });
+  });
 }

@@ -34,7 +34,8 @@ export function hostKey(url: string): string {
  * `concurrency`; a host that answered 429/503 with Retry-After is paused (up to `pauseMaxMs`).
  * Host slot first, then a global slot: a slow host then holds only its own slots while it waits.
  */
-export function makeHostGate(opts: HostGateOptions) {
+export function makeHostGate(options: HostGateOptions) {
+  const opts = { ...options };
   const global = new PQueue({ concurrency: opts.concurrency });
   const hosts = new Map<string, { queue: PQueue; pausedUntil: Date | null; timer: NodeJS.Timeout | null }>();
 
@@ -65,6 +66,17 @@ export function makeHostGate(opts: HostGateOptions) {
           release();
         }
       }, { priority }) as Promise<T>;
+    },
+    /**
+     * New limits (a config reload): queued work starts at once as far as wider ones allow; running work that a
+     * narrower one exceeds finishes, and nothing new starts until it fits.
+     */
+    configure(limits: { perHost: number; concurrency: number }): void {
+      opts.perHost = limits.perHost;
+      opts.concurrency = limits.concurrency;
+      global.concurrency = limits.concurrency;
+      for (const h of hosts.values()) h.queue.concurrency = limits.perHost;
+      opts.shared?.setPerHost(limits.perHost);
     },
     /** Until when the host of `url` is paused, or null. */
     pausedUntil(url: string): Date | null {

@@ -27,11 +27,11 @@ export interface SchedulerDeps {
   /**
    * Polls (start-up, cron ticks, added sources) started at once (default 16; the daemon passes
    * fetch.concurrency): the others wait in the scheduler's feeder until one ends. On a shared database also the
-   * sources the start-up poll claims at once.
+   * sources the start-up poll claims at once. Read each time a poll could start: a reload changes it.
    */
-  startupBatch?: number;
-  /** Of those, at most this many on one host (the daemon passes fetch.per_host; default: startupBatch). */
-  startupPerHost?: number;
+  concurrency?: () => number;
+  /** Of those, at most this many on one host (the daemon passes fetch.per_host; default: concurrency). */
+  perHost?: () => number;
   /** Called when the last queued or running refresh of a burst has finished (the start-up poll, a tick). */
   onIdle?: (refreshes: number) => void;
 }
@@ -61,23 +61,22 @@ export function makeScheduler(deps: SchedulerDeps) {
   let timezone = deps.timezone;
   let burst = 0;
   // Polls wait here, not in the gate, until a share of the window is free (feeder.ts).
-  const window = Math.max(1, deps.startupBatch ?? 16);
-  const feeder = makeFeeder({ window: () => window, perHost: () => Math.min(window, deps.startupPerHost ?? window) });
+  const window = () => Math.max(1, deps.concurrency?.() ?? 16);
+  const feeder = makeFeeder({ window, perHost: () => Math.min(window(), deps.perHost?.() ?? window()) });
   const feed = (s: ScheduledSource, why: Why, tick?: Date) => {
     if (!busy.has(s.id) && !abort.signal.aborted) feeder.add(s.id, hostKey(s.url), () => enqueue(s, why, tick));
   };
 
   /**
    * The start-up poll on a shared database: claimed a few at a time (one statement each), more only as polls
-   * end, so at most `startupBatch` are claimed and not yet polled here: daemons started together share the
+   * end, so at most `concurrency` are claimed and not yet polled here: daemons started together share the
    * sources instead of the first one claiming them all. Sources another daemon holds are passed over at once.
    */
   async function claimStartup(claims: Claims, list: readonly ScheduledSource[]): Promise<void> {
-    const size = deps.startupBatch ?? 16;
     const inFlight = new Set<Promise<void>>();
     for (let i = 0; i < list.length && !abort.signal.aborted; ) {
-      while (inFlight.size >= size) await Promise.race(inFlight);
-      const batch = list.slice(i, i + size - inFlight.size);
+      while (inFlight.size >= window()) await Promise.race(inFlight);
+      const batch = list.slice(i, i + window() - inFlight.size);
       i += batch.length;
       const granted = new Set(await claims.take(batch.map((s) => s.id), 'startup'));
       for (const s of batch) {
@@ -200,12 +199,16 @@ export function makeScheduler(deps: SchedulerDeps) {
         else void deps.claims?.release([id]);
       }
     },
-    /** Replaces the schedule (after a config reload); refreshes already running finish; new sources poll now. */
+    /**
+     * Replaces the schedule (after a config reload); refreshes already running finish; new sources poll now, and
+     * waiting polls start at once as far as a wider concurrency or per-host share allows.
+     */
     reschedule(list: readonly ScheduledSource[], zone: string): void {
       const known = new Set(current.keys());
       timezone = zone;
       schedule(list);
       for (const s of list) if (!known.has(s.id)) feed(s, 'added');
+      feeder.pump();
     },
     /** The next cron tick of a source (before its jitter), or null. */
     nextTick(id: string): Date | null {

@@ -27,7 +27,12 @@ const LONGEST_WAIT_MS = 1000;
 /** The per-host slots and pauses shared through the database, as the host gate uses them. */
 export function makeSharedHosts(deps: SharedHostsDeps) {
   const { nodes, node, log, signal } = deps;
+  let perHost = deps.perHost;
   return {
+    /** A new fetch.per_host (a config reload): asked for from the next slot on. */
+    setPerHost(n: number): void {
+      perHost = n;
+    },
     /**
      * Waits for a slot of `host` (and for its pause to end); resolves with the function that frees it. A database
      * that does not answer lets the request go under this daemon's own limits (its refresh reports the failure).
@@ -39,7 +44,7 @@ export function makeSharedHosts(deps: SharedHostsDeps) {
         let slot: number | null;
         let pausedUntil: Date | null = null;
         try {
-          const r = await nodes.acquireHost(host, node, deps.perHost, now, new Date(now.getTime() + deps.leaseMs));
+          const r = await nodes.acquireHost(host, node, perHost, now, new Date(now.getTime() + deps.leaseMs));
           slot = r.slot;
           if (r.slot === null) pausedUntil = r.pausedUntil;
         } catch (err) {

@@ -50,6 +50,31 @@ describe('daemon/makeHeapReducer: the heap a burst grew, handed back without --e
     expect(r!.committedAfter).to.be.below(r!.committedBefore);
   });
 
+  it('tries the scavenge again while the process still allocates, until the young generation shrinks', async function () {
+    this.timeout(60_000);
+    const minors: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if ((e as unknown as { detail: { kind: number } }).detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) minors.push(e.startTime);
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    const heap = makeHeapReducer({ quietMs: 3000, roundGapMs: 20 });
+    expect(churn()).to.equal(2_000_000);
+    expect(newSpace(), 'V8 grew its young generation for the burst').to.be.above(8 * 2 ** 20);
+    // Still allocating (~8 MB/s) through the first quiet spell, as a daemon finishing other work would.
+    let sink: unknown[] = [];
+    const busy = setInterval(() => {
+      sink = Array.from({ length: 10_000 }, (_, i) => ({ i, s: `y${i}` }));
+    }, 50);
+    setTimeout(() => clearInterval(busy), 4000);
+    heap.afterBurst();
+    const r = await heap.settled();
+    clearInterval(busy);
+    observer.disconnect();
+    expect(sink.length).to.be.at.most(10_000);
+    expect(r, 'the shrink ran').to.not.equal(null);
+    expect(newSpace(), 'semi-spaces back to their initial size').to.be.at.most(2 * 2 ** 20);
+  });
+
   it('runs several full GCs a while apart, then the scavenge (one GC compacts only a slice of a sparse heap)', async function () {
     this.timeout(30_000);
     const kinds: number[] = [];

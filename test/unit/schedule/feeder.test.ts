@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { makeFeeder } from '../../../src/schedule/feeder.js';
+import { feedAll, makeFeeder } from '../../../src/schedule/feeder.js';
 
 describe('schedule/feeder: polls started a few at a time, hosts in turn', () => {
   /** A poll that ends when its `end()` is called. */
@@ -47,5 +47,33 @@ describe('schedule/feeder: polls started a few at a time, hosts in turn', () => 
     expect(p.started, 'busy and z were dropped').to.deep.equal(['x', 'y']);
     f.add('w', 'h', p.run('w'));
     expect(p.started.at(-1), 'a host is offered again after clear()').to.equal('w');
+  });
+
+  it('feedAll: runs a list within the bounds, hosts in turn, results in the list order; the first failure rejects', async () => {
+    const list = ['a1', 'a2', 'a3', 'b1', 'b2', 'c1'];
+    let running = 0;
+    let most = 0;
+    const order: string[] = [];
+    const results = await feedAll(list, { window: () => 3, perHost: () => 1 }, (k) => k[0]!, async (k) => {
+      order.push(k);
+      most = Math.max(most, ++running);
+      await new Promise((r) => setImmediate(r));
+      running--;
+      return k.toUpperCase();
+    });
+    expect(results).to.deep.equal(['A1', 'A2', 'A3', 'B1', 'B2', 'C1']);
+    expect(most, 'at most the window at once').to.equal(3);
+    expect(order.slice(0, 3), 'one per host first').to.deep.equal(['a1', 'b1', 'c1']);
+    const started: string[] = [];
+    const failing = feedAll(['x1', 'x2', 'x3'], { window: () => 1, perHost: () => 1 }, () => 'x', async (k) => {
+      started.push(k);
+      if (k === 'x1') throw new Error('boom');
+      return k;
+    });
+    let err: unknown = null;
+    await failing.catch((e: unknown) => (err = e));
+    expect((err as Error).message).to.equal('boom');
+    expect(started, 'nothing started after the failure').to.deep.equal(['x1']);
+    expect(await feedAll([], { window: () => 1, perHost: () => 1 }, () => 'x', async () => 1)).to.deep.equal([]);
   });
 });

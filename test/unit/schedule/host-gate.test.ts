@@ -55,4 +55,25 @@ describe('host gate: politeness per registrable domain', () => {
     now = new Date('2026-11-26T10:01:00Z');
     expect(gate.pausedUntil('https://a.example.com/feed')).to.equal(null);
   });
+
+  it('takes new limits at a reload: waiting work starts as far as wider limits allow', async () => {
+    const gate = makeHostGate({ perHost: 1, concurrency: 1, pauseMaxMs: 60_000, now: () => new Date() });
+    let running = 0;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const jobs = Array.from({ length: 6 }, (_, i) =>
+      gate.run(`https://${i < 4 ? 'a' : 'b'}.example.com/${i}`, async () => {
+        running++;
+        await held;
+      }),
+    );
+    await sleep(20);
+    expect(running, 'one at a time before').to.equal(1);
+    gate.configure({ perHost: 3, concurrency: 4 });
+    await sleep(20);
+    // All six are example.com's (a. and b. share the registrable domain): per_host 3 of them, under the global 4.
+    expect(running, 'per_host 3 of the one domain after').to.equal(3);
+    release();
+    await Promise.all(jobs);
+  });
 });

@@ -101,7 +101,7 @@ describe('scheduler: polls wait their turn in the scheduler, not all in the gate
     sourceId, result: 'updated', httpStatus: 200, inserted: 0, updated: 0, error: null, skipped: null, retryAfter: null, url: null, bytes: 0, parseMs: 0, durationMs: 0,
   });
 
-  function setup(opts: { startupBatch: number; startupPerHost: number; stalled: string }) {
+  function setup(opts: { concurrency: () => number; perHost: () => number; stalled: string }) {
     let release!: () => void;
     const stall = new Promise<void>((r) => (release = r));
     const polls: { id: string; why: string }[] = [];
@@ -133,19 +133,19 @@ describe('scheduler: polls wait their turn in the scheduler, not all in the gate
       log: pino({ level: 'silent' }),
       timezone: 'UTC',
       jitterMs: 0,
-      startupBatch: opts.startupBatch,
-      startupPerHost: opts.startupPerHost,
+      concurrency: opts.concurrency,
+      perHost: opts.perHost,
       onOutcome: (s, _o, why) => void polls.push({ id: s.id, why }),
       onIdle: (n) => void idle.push(n),
     });
-    return { scheduler, polls, idle, release, most: () => ({ inGate: mostInGate, inHost: mostInHost }) };
+    return { scheduler, polls, idle, release, most: () => ({ inGate: mostInGate, inHost: mostInHost }), started: () => [...inHost.values()].reduce((a, b) => a + b, 0) };
   }
   const sources = (host: string, n: number, schedule = '0 0 1 1 *') => Array.from({ length: n }, (_, i) => ({ id: `${host}${i}`, url: `http://${host}.example/${i}`, schedule }));
 
-  it('start-up: at most startupBatch in the gate (startupPerHost per host), other hosts pass a stalled one, every source polled once', async () => {
+  it('start-up: at most `concurrency` in the gate (`perHost` per host), other hosts pass a stalled one, every source polled once', async () => {
     // The stalled host first in config order, with more sources than the whole window.
     const list = [...sources('slow', 20), ...sources('b', 15), ...sources('c', 15)];
-    const { scheduler, polls, idle, release, most } = setup({ startupBatch: 6, startupPerHost: 2, stalled: 'slow.example' });
+    const { scheduler, polls, idle, release, most } = setup({ concurrency: () => 6, perHost: () => 2, stalled: 'slow.example' });
     try {
       await scheduler.start(list);
       await waitFor(() => polls.length === 30, { what: 'the 30 sources of the answering hosts polled', details: () => polls.map((p) => p.id).join(' ') });
@@ -166,7 +166,7 @@ describe('scheduler: polls wait their turn in the scheduler, not all in the gate
 
   it('a cron tick of many sources: the same bounds, and a source still waiting is not queued twice', async () => {
     const list = [...sources('slow', 10, '* * * * * *'), ...sources('b', 10, '* * * * * *')];
-    const { scheduler, polls, release, most } = setup({ startupBatch: 4, startupPerHost: 2, stalled: 'slow.example' });
+    const { scheduler, polls, release, most } = setup({ concurrency: () => 4, perHost: () => 2, stalled: 'slow.example' });
     try {
       await scheduler.start(list);
       // b's sources poll at start-up and again on ticks while the slow host's wait: its two running, the rest queued once.
@@ -177,6 +177,28 @@ describe('scheduler: polls wait their turn in the scheduler, not all in the gate
       expect(scheduler.pending(), 'refreshes queued or running').to.be.within(10, 20);
       expect(most().inGate).to.be.at.most(4);
       expect(most().inHost).to.be.at.most(2);
+    } finally {
+      release();
+      await scheduler.stop();
+    }
+  });
+
+  it('a reload that widens fetch.concurrency and per_host starts more of the waiting polls at once', async () => {
+    // One host that never answers until released: with 2 per host only 2 start; the reload allows 5.
+    let concurrency = 4;
+    let perHost = 2;
+    const list = sources('slow', 12);
+    const { scheduler, polls, release, most, started } = setup({ concurrency: () => concurrency, perHost: () => perHost, stalled: 'slow.example' });
+    try {
+      await scheduler.start(list);
+      await waitFor(() => started() === 2, { what: 'the first 2 polls of the stalled host started' });
+      concurrency = 8;
+      perHost = 5;
+      scheduler.reschedule(list, 'UTC');
+      await waitFor(() => started() === 5, { what: '5 polls of the stalled host running after the reload', details: () => `${started()} started` });
+      expect(most().inHost, 'polls of one host at once after the reload').to.equal(5);
+      expect(scheduler.pending(), 'the other 7 still waiting or running').to.equal(12);
+      expect(polls, 'none finished: the host stalls').to.deep.equal([]);
     } finally {
       release();
       await scheduler.stop();
