@@ -8,6 +8,8 @@
  * term's postings are a doubly linked list through the slots' term cells, so adding and evicting a member
  * cost O(its terms). Measured by bench/stories.ts (100,000 members).
  */
+import { numberEvidence, numberFacts, rounded, wordsAndNames, type NumberFacts } from './compare.js';
+import { numberCore, numberKind, type NumberKind } from './numbers.js';
 import { MAX_NAMES, MAX_NUMBERS, MAX_TERMS, SIG_SIZE, SKETCH_VERSION } from './sketch.js';
 import type { StoryMember, StorySketch } from './types.js';
 
@@ -16,6 +18,12 @@ export const MAX_CANDIDATES = 10;
 // A term in more members than this is not looked up: it finds nothing worth confirming, and the cap bounds a
 // lookup by MAX_TERMS × MAX_RARE_DF postings whatever the window's size.
 export const MAX_RARE_DF = 256;
+// Marks of a word in judgeAt: a name, a term of the query or of the member (the rest of a mark is its epoch).
+const MARK_NAME = 1;
+const MARK_TERM = 2;
+const MARK_BITS = 2;
+// Epochs wrap before a mark's int overflows; the marks are cleared then.
+const MAX_EPOCH = (1 << (31 - MARK_BITS)) - 1;
 // Growth of the slot arrays when full: 1.25 wastes at most a fifth of them, for a copy now and then (at
 // 100,000 members a copy of every array takes a few milliseconds).
 const GROWTH = 1.25;
@@ -34,6 +42,12 @@ class Vocabulary {
   refs = new Int32Array(1024);
   df = new Int32Array(1024); // members whose terms hold the word
   heads = new Int32Array(1024).fill(-1); // first posting (a term cell) of the word
+  // Scratch of judging (StoryIndex.judgeAt): per word, the query's and the candidate's marks (MARK_*).
+  queryMarks = new Int32Array(1024);
+  memberMarks = new Int32Array(1024);
+  // A number's kind and digits, read from its spelling when first judged (undefined: not yet, or not a number).
+  kinds: (NumberKind | undefined)[] = [];
+  cores: (string | undefined)[] = [];
   private readonly free: number[] = [];
 
   acquire(word: string): number {
@@ -47,6 +61,8 @@ class Vocabulary {
       this.ids.set(own, id);
       this.heads[id] = -1;
       this.df[id] = 0;
+      this.queryMarks[id] = this.memberMarks[id] = 0;
+      this.kinds[id] = this.cores[id] = undefined;
     }
     this.refs[id]!++;
     return id;
@@ -68,7 +84,21 @@ class Vocabulary {
     this.refs = growInt32(this.refs, cap, 0);
     this.df = growInt32(this.df, cap, 0);
     this.heads = growInt32(this.heads, cap, -1);
+    this.queryMarks = growInt32(this.queryMarks, cap, 0);
+    this.memberMarks = growInt32(this.memberMarks, cap, 0);
   }
+}
+
+// Marks `id` with `bit` in `epoch` (the bits of an earlier epoch are dropped).
+function mark(marks: Int32Array, id: number, epoch: number, bit: number): void {
+  const m = marks[id]!;
+  marks[id] = (m >>> MARK_BITS === epoch ? m : epoch << MARK_BITS) | bit;
+}
+
+// The bits of `id` in `epoch` (0 when it was marked in another).
+function marked(marks: Int32Array, id: number, epoch: number): number {
+  const m = marks[id]!;
+  return m >>> MARK_BITS === epoch ? m & ((1 << MARK_BITS) - 1) : 0;
 }
 
 function growInt32(a: Int32Array<ArrayBuffer>, cap: number, fill: number): Int32Array<ArrayBuffer> {
@@ -125,6 +155,15 @@ export class StoryIndex {
   private numbers: Int32Array<ArrayBuffer>;
   private sigs: Uint32Array<ArrayBuffer>;
   private counts: Int32Array<ArrayBuffer>; // scratch for candidates(): shared rare terms per slot
+  // The sketch judgeAt compares members with, as word ids of this index (-1: a word no member holds), with
+  // its marks in vocab.queryMarks (epoch queryEpoch); null once the index changed.
+  private query: StorySketch | null = null;
+  private queryTerms = new Int32Array(MAX_TERMS);
+  private queryTermIsName = new Uint8Array(MAX_TERMS);
+  private queryNames = new Int32Array(MAX_NAMES);
+  private queryNumbers: NumberFacts | null = null;
+  private queryEpoch = 0;
+  private memberEpoch = 0;
 
   /** `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once. */
   constructor(initialCapacity = 1024) {
@@ -161,6 +200,7 @@ export class StoryIndex {
 
   /** Adds a member (replacing one with the same item id). Terms, names and numbers past the sketch limits are ignored. */
   add(member: StoryMember): void {
+    this.query = null;
     const existing = this.slotOf.get(member.itemId);
     if (existing !== undefined) this.remove(existing);
     const slot = this.freeSlots.pop() ?? this.nextSlot();
@@ -260,19 +300,26 @@ export class StoryIndex {
    * are left out (within one source nothing clusters). Candidates still need confirming (compareSketches).
    */
   candidates(sketch: StorySketch, sourceId?: string): StoryMember[] {
+    return this.candidateSlots(sketch, sourceId).map((slot) => this.memberAt(slot));
+  }
+
+  /** candidates() as slots (itemAt, clusterAt, judgeAt read them), without building the members. */
+  candidateSlots(sketch: StorySketch, sourceId?: string): number[] {
+    this.prepare(sketch);
     const exclude = sourceId === undefined ? -2 : (this.sourceIds.get(sourceId) ?? -2);
     const touched: number[] = [];
     let looked = 0;
     let best = 0;
     // Locals: the postings walk is the index's hot loop (up to MAX_TERMS × MAX_RARE_DF cells per lookup), and
     // V8 reloads a field through `this` on every step where it cannot prove a typed-array store leaves it alone.
-    const { ids, df: dfOf, heads } = this.vocab;
+    const { df: dfOf, heads } = this.vocab;
     const next = this.next;
     const sources = this.sources;
     const counts = this.counts;
-    for (const term of sketch.terms) {
-      const id = ids.get(term);
-      if (id === undefined) continue;
+    const ids = this.queryTerms;
+    for (let k = 0; k < sketch.terms.length; k++) {
+      const id = ids[k]!;
+      if (id === -1) continue;
       const df = dfOf[id]!;
       if (df === 0 || df > MAX_RARE_DF) continue;
       looked++;
@@ -296,13 +343,137 @@ export class StoryIndex {
       counts[slot] = 0;
       if (score >= need) (byScore[score] ??= []).push(slot);
     }
-    const out: StoryMember[] = [];
+    const out: number[] = [];
     for (let score = best; score >= need && out.length < MAX_CANDIDATES; score--) {
       const slots = byScore[score];
       if (slots === undefined) continue;
-      for (const slot of this.newest(slots, MAX_CANDIDATES - out.length)) out.push(this.memberAt(slot));
+      for (const slot of this.newest(slots, MAX_CANDIDATES - out.length)) out.push(slot);
     }
     return out;
+  }
+
+  /** The item id of a slot candidateSlots gave (valid until the index changes). */
+  itemAt(slot: number): number {
+    return this.itemIds[slot]!;
+  }
+
+  /** The cluster id of a slot candidateSlots gave. */
+  clusterAt(slot: number): number {
+    return this.clusterIds[slot]!;
+  }
+
+  /**
+   * judge(sketch, the member at `slot`, threshold) on word ids, without building the member: its rounded
+   * similarity when they are the same story, else -1. The same arithmetic as judge (wordsAndNames,
+   * numberEvidence), the same decisions (test/unit/stories-index.test.ts compares the two).
+   */
+  judgeAt(slot: number, sketch: StorySketch, threshold: number): number {
+    if (this.query !== sketch) this.prepare(sketch);
+    const v = this.vocab;
+    const queryMarks = v.queryMarks;
+    const marks = v.memberMarks;
+    if (++this.memberEpoch > MAX_EPOCH) {
+      marks.fill(0);
+      this.memberEpoch = 1;
+    }
+    const epoch = this.memberEpoch;
+    const queryEpoch = this.queryEpoch;
+    const nameCount = this.nameCount[slot]!;
+    const termCount = this.termCount[slot]!;
+    const names = this.names;
+    const terms = this.terms;
+    for (let k = 0; k < nameCount; k++) mark(marks, names[slot * MAX_NAMES + k]!, epoch, MARK_NAME);
+    for (let k = 0; k < termCount; k++) mark(marks, terms[slot * MAX_TERMS + k]!, epoch, MARK_TERM);
+
+    // Names (nameEvidence): one of the query's is shared when the member has it as a name or a term.
+    let shared = 0;
+    let differing = 0;
+    const queryNames = this.queryNames;
+    for (let k = 0; k < sketch.names.length; k++) {
+      const id = queryNames[k]!;
+      if (id !== -1 && marks[id]! >>> MARK_BITS === epoch) shared++;
+      else differing++;
+    }
+    for (let k = 0; k < nameCount; k++) {
+      const q = marked(queryMarks, names[slot * MAX_NAMES + k]!, queryEpoch);
+      if (q & MARK_NAME) continue; // counted above
+      if (q & MARK_TERM) shared++;
+      else differing++;
+    }
+    // The event's words (eventSimilarity): the terms that are no side's name.
+    let na = 0;
+    let nb = 0;
+    let common = 0;
+    const queryTerms = this.queryTerms;
+    const queryTermIsName = this.queryTermIsName;
+    for (let k = 0; k < sketch.terms.length; k++) {
+      const id = queryTerms[k]!;
+      const m = id === -1 ? 0 : marked(marks, id, epoch);
+      if (queryTermIsName[k] || m & MARK_NAME) continue;
+      na++;
+      if (m & MARK_TERM) common++;
+    }
+    for (let k = 0; k < termCount; k++) {
+      const id = terms[slot * MAX_TERMS + k]!;
+      if (marks[id]! & MARK_NAME || marked(queryMarks, id, queryEpoch) & MARK_NAME) continue;
+      nb++;
+    }
+    const event = na === 0 || nb === 0 ? 0 : common / Math.sqrt(na * nb);
+    // The signature (signatureSimilarity).
+    const n = Math.min(sketch.sig.length, this.sigCount[slot]!);
+    let equal = 0;
+    for (let k = 0; k < n; k++) if (sketch.sig[k] === this.sigs[slot * SIG_SIZE + k]) equal++;
+    const signature = n === 0 ? 0 : equal / n;
+
+    const base = wordsAndNames(Math.max(event, signature), shared, differing, sketch.names.length, nameCount);
+    const { similarity, decisive } = this.queryNumbers !== null && this.numberCount[slot]! > 0 ? numberEvidence(this.queryNumbers, this.numberFactsAt(slot), base) : { similarity: base, decisive: false };
+    return !decisive && similarity >= threshold ? rounded(similarity) : -1;
+  }
+
+  // The sketch judgeAt compares with, as word ids and marks.
+  private prepare(sketch: StorySketch): void {
+    this.query = sketch;
+    const v = this.vocab;
+    const marks = v.queryMarks;
+    if (++this.queryEpoch > MAX_EPOCH) {
+      marks.fill(0);
+      this.queryEpoch = 1;
+    }
+    const epoch = this.queryEpoch;
+    if (sketch.terms.length > this.queryTerms.length) {
+      this.queryTerms = new Int32Array(sketch.terms.length);
+      this.queryTermIsName = new Uint8Array(sketch.terms.length);
+    }
+    if (sketch.names.length > this.queryNames.length) this.queryNames = new Int32Array(sketch.names.length);
+    for (let k = 0; k < sketch.names.length; k++) {
+      const id = v.ids.get(sketch.names[k]!) ?? -1;
+      this.queryNames[k] = id;
+      if (id !== -1) mark(marks, id, epoch, MARK_NAME);
+    }
+    for (let k = 0; k < sketch.terms.length; k++) {
+      const term = sketch.terms[k]!;
+      const id = v.ids.get(term) ?? -1;
+      this.queryTerms[k] = id;
+      this.queryTermIsName[k] = (id === -1 ? sketch.names.includes(term) : (marked(marks, id, epoch) & MARK_NAME) !== 0) ? 1 : 0;
+      if (id !== -1) mark(marks, id, epoch, MARK_TERM);
+    }
+    this.queryNumbers = sketch.numbers.length > 0 ? numberFacts(sketch.numbers) : null;
+  }
+
+  // A member's numbers with their kinds and digits (kept per word: a number is read once while it is held).
+  private numberFactsAt(slot: number): NumberFacts {
+    const v = this.vocab;
+    const values: string[] = [];
+    const kinds: NumberKind[] = [];
+    const cores: string[] = [];
+    for (let k = 0; k < this.numberCount[slot]!; k++) {
+      const id = this.numbers[slot * MAX_NUMBERS + k]!;
+      const value = v.words[id]!;
+      values.push(value);
+      kinds.push((v.kinds[id] ??= numberKind(value)));
+      cores.push((v.cores[id] ??= numberCore(value)));
+    }
+    return { values, kinds, cores };
   }
 
   /**
@@ -398,6 +569,7 @@ export class StoryIndex {
   }
 
   private remove(slot: number): void {
+    this.query = null;
     for (let k = 0; k < this.termCount[slot]!; k++) {
       const cell = slot * MAX_TERMS + k;
       const id = this.terms[cell]!;
