@@ -24,6 +24,8 @@ const MARK_TERM = 2;
 const MARK_BITS = 2;
 // Epochs wrap before a mark's int overflows; the marks are cleared then.
 const MAX_EPOCH = (1 << (31 - MARK_BITS)) - 1;
+// Words and slots at first (see Vocabulary.refs).
+const FIRST_CAPACITY = 16;
 // Growth of the slot arrays when full: 1.25 wastes at most a fifth of them, for a copy now and then (at
 // 100,000 members a copy of every array takes a few milliseconds).
 const GROWTH = 1.25;
@@ -39,12 +41,14 @@ export interface ClusterInfo {
 class Vocabulary {
   readonly ids = new Map<string, number>();
   words: string[] = [];
-  refs = new Int32Array(1024);
-  df = new Int32Array(1024); // members whose terms hold the word
-  heads = new Int32Array(1024).fill(-1); // first posting (a term cell) of the word
+  // Small at first, so the arrays grow while add() still runs in the interpreter: a growth first reached
+  // from optimized code throws it away and compiles add() again (a cold `warta fetch` paid that twice).
+  refs = new Int32Array(FIRST_CAPACITY);
+  df = new Int32Array(FIRST_CAPACITY); // members whose terms hold the word
+  heads = new Int32Array(FIRST_CAPACITY).fill(-1); // first posting (a term cell) of the word
   // Scratch of judging (StoryIndex.judgeAt): per word, the query's and the candidate's marks (MARK_*).
-  queryMarks = new Int32Array(1024);
-  memberMarks = new Int32Array(1024);
+  queryMarks = new Int32Array(FIRST_CAPACITY);
+  memberMarks = new Int32Array(FIRST_CAPACITY);
   // A number's kind and digits, read from its spelling when first judged (undefined: not yet, or not a number).
   kinds: (NumberKind | undefined)[] = [];
   cores: (string | undefined)[] = [];
@@ -165,8 +169,11 @@ export class StoryIndex {
   private queryEpoch = 0;
   private memberEpoch = 0;
 
-  /** `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once. */
-  constructor(initialCapacity = 1024) {
+  /**
+   * `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once;
+   * by default they start small and grow (see FIRST_CAPACITY).
+   */
+  constructor(initialCapacity = FIRST_CAPACITY) {
     this.cap = Math.max(16, initialCapacity);
     const c = this.cap;
     this.itemIds = new Float64Array(c);
@@ -389,16 +396,19 @@ export class StoryIndex {
     let shared = 0;
     let differing = 0;
     const queryNames = this.queryNames;
+    // Counted without branches: a counter first reached after the function was optimized costs a recompile.
     for (let k = 0; k < sketch.names.length; k++) {
       const id = queryNames[k]!;
-      if (id !== -1 && marks[id]! >>> MARK_BITS === epoch) shared++;
-      else differing++;
+      const has = id !== -1 && marks[id]! >>> MARK_BITS === epoch ? 1 : 0;
+      shared += has;
+      differing += 1 - has;
     }
     for (let k = 0; k < nameCount; k++) {
       const q = marked(queryMarks, names[slot * MAX_NAMES + k]!, queryEpoch);
-      if (q & MARK_NAME) continue; // counted above
-      if (q & MARK_TERM) shared++;
-      else differing++;
+      const counts = q & MARK_NAME ? 0 : 1; // a name the query has counted above
+      const has = q & MARK_TERM ? counts : 0;
+      shared += has;
+      differing += counts - has;
     }
     // The event's words (eventSimilarity): the terms that are no side's name.
     let na = 0;
