@@ -159,6 +159,7 @@ export class StoryIndex {
   private numbers: Int32Array<ArrayBuffer>;
   private sigs: Uint32Array<ArrayBuffer>;
   private counts: Int32Array<ArrayBuffer>; // scratch for candidates(): shared rare terms per slot
+  private touched: Int32Array<ArrayBuffer>; // scratch for candidates(): the slots with a count
   // The sketch judgeAt compares members with, as word ids of this index (-1: a word no member holds), with
   // its marks in vocab.queryMarks (epoch queryEpoch); null once the index changed.
   private query: StorySketch | null = null;
@@ -193,6 +194,7 @@ export class StoryIndex {
     this.numbers = new Int32Array(c * MAX_NUMBERS);
     this.sigs = new Uint32Array(c * SIG_SIZE);
     this.counts = new Int32Array(c);
+    this.touched = new Int32Array(c);
   }
 
   /** Members in the index. */
@@ -274,6 +276,12 @@ export class StoryIndex {
     return slot === undefined ? undefined : this.memberAt(slot);
   }
 
+  /** The cluster of an item, or undefined when it is not in the index (get() without building the member). */
+  clusterOf(itemId: number): number | undefined {
+    const slot = this.slotOf.get(itemId);
+    return slot === undefined ? undefined : this.clusterIds[slot]!;
+  }
+
   /** The cluster's first publication time, its members' sources and size; undefined for a cluster with no member here. */
   cluster(clusterId: number): ClusterInfo | undefined {
     let slot = this.clusterHead.get(clusterId);
@@ -314,7 +322,8 @@ export class StoryIndex {
   candidateSlots(sketch: StorySketch, sourceId?: string): number[] {
     this.prepare(sketch);
     const exclude = sourceId === undefined ? -2 : (this.sourceIds.get(sourceId) ?? -2);
-    const touched: number[] = [];
+    const touched = this.touched;
+    let touchedCount = 0;
     let looked = 0;
     let best = 0;
     // Locals: the postings walk is the index's hot loop (up to MAX_TERMS × MAX_RARE_DF cells per lookup), and
@@ -336,7 +345,7 @@ export class StoryIndex {
         const slot = (cell / MAX_TERMS) | 0;
         if (sources[slot] === exclude) continue;
         const count = counts[slot]!;
-        if (count === 0) touched.push(slot);
+        if (count === 0) touched[touchedCount++] = slot;
         counts[slot] = count + weight;
         if (count + weight > best) best = count + weight;
       }
@@ -345,7 +354,8 @@ export class StoryIndex {
     const need = looked >= 6 ? 3 : 1;
     // Best first by a counting sort over the (small) scores, newest first within a score.
     const byScore: number[][] = [];
-    for (const slot of touched) {
+    for (let k = 0; k < touchedCount; k++) {
+      const slot = touched[k]!;
       const score = counts[slot]!;
       counts[slot] = 0;
       if (score >= need) (byScore[score] ??= []).push(slot);
@@ -529,6 +539,7 @@ export class StoryIndex {
     this.numbers = growInt32(this.numbers, c * MAX_NUMBERS, 0);
     this.sigs = growUint32(this.sigs, c * SIG_SIZE);
     this.counts = growInt32(this.counts, c, 0);
+    this.touched = new Int32Array(c);
     this.cap = c;
   }
 

@@ -26,6 +26,8 @@ describe('stories/index: the window in memory', () => {
     expect(got).to.deep.include({ itemId: 1, clusterId: 1, sourceId: 'detik', published: T0 });
     expect(got.sketch).to.deep.equal(GEMPA_DETIK);
     expect(index.get(2)).to.equal(undefined);
+    expect(index.clusterOf(1)).to.equal(1);
+    expect(index.clusterOf(2)).to.equal(undefined);
   });
 
   it('finds the rewrite of a story and not an unrelated item', () => {
