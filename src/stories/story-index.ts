@@ -93,6 +93,13 @@ class Vocabulary {
   }
 }
 
+// The epoch after `epoch`; past MAX_EPOCH the marks are cleared and counting starts again.
+function nextEpoch(marks: Int32Array, epoch: number): number {
+  if (epoch < MAX_EPOCH) return epoch + 1;
+  marks.fill(0);
+  return 1;
+}
+
 // Marks `id` with `bit` in `epoch` (the bits of an earlier epoch are dropped).
 function mark(marks: Int32Array, id: number, epoch: number, bit: number): void {
   const m = marks[id]!;
@@ -389,11 +396,7 @@ export class StoryIndex {
     const v = this.vocab;
     const queryMarks = v.queryMarks;
     const marks = v.memberMarks;
-    if (++this.memberEpoch > MAX_EPOCH) {
-      marks.fill(0);
-      this.memberEpoch = 1;
-    }
-    const epoch = this.memberEpoch;
+    const epoch = (this.memberEpoch = nextEpoch(marks, this.memberEpoch));
     const queryEpoch = this.queryEpoch;
     const nameCount = this.nameCount[slot]!;
     const termCount = this.termCount[slot]!;
@@ -455,11 +458,7 @@ export class StoryIndex {
     this.query = sketch;
     const v = this.vocab;
     const marks = v.queryMarks;
-    if (++this.queryEpoch > MAX_EPOCH) {
-      marks.fill(0);
-      this.queryEpoch = 1;
-    }
-    const epoch = this.queryEpoch;
+    const epoch = (this.queryEpoch = nextEpoch(marks, this.queryEpoch));
     if (sketch.terms.length > this.queryTerms.length) {
       this.queryTerms = new Int32Array(sketch.terms.length);
       this.queryTermIsName = new Uint8Array(sketch.terms.length);
