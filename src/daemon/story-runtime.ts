@@ -68,7 +68,7 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
   function addRows(rows: readonly StoryRow[]): void {
     for (const r of rows) {
       // Added when this process committed it.
-      if (index.get(r.id)?.clusterId === r.clusterId) continue;
+      if (index.clusterOf(r.id) === r.clusterId) continue;
       const sketch = r.sketch === null ? null : decodeSketch(r.sketch);
       // A sketch of another version waits for the re-cluster job to rebuild it.
       if (sketch) index.add({ itemId: r.id, clusterId: r.clusterId, sourceId: r.sourceId, published: r.published.getTime(), sketch });

@@ -5,7 +5,6 @@
  * story), and a cluster is joined only while the new item lies within the window of the cluster's first
  * member, so a story never grows past the window by chaining.
  */
-import { judge } from './compare.js';
 import type { StoryIndex } from './story-index.js';
 import type { StoryAssignment, StoryOptions, StorySketch } from './types.js';
 
@@ -23,13 +22,14 @@ export interface StoryCandidateItem {
  */
 export function assignStory(index: StoryIndex, item: StoryCandidateItem, opts: StoryOptions): StoryAssignment {
   let best: StoryAssignment = { clusterId: null, matchedItemId: null, similarity: 0 };
-  for (const candidate of index.candidates(item.sketch, item.sourceId)) {
-    if (candidate.itemId === item.itemId) continue;
-    if (!index.joinable(candidate.clusterId, item.sourceId, item.published, opts.windowMs)) continue;
-    const comparison = judge(item.sketch, candidate.sketch, opts.threshold);
-    if (comparison.same && comparison.similarity > best.similarity) {
-      best = { clusterId: candidate.clusterId, matchedItemId: candidate.itemId, similarity: comparison.similarity };
-    }
+  for (const slot of index.candidateSlots(item.sketch, item.sourceId)) {
+    const itemId = index.itemAt(slot);
+    if (itemId === item.itemId) continue;
+    const clusterId = index.clusterAt(slot);
+    if (!index.joinable(clusterId, item.sourceId, item.published, opts.windowMs)) continue;
+    // The same decision as judge(item.sketch, candidate.sketch), on the index's word ids.
+    const similarity = index.judgeAt(slot, item.sketch, opts.threshold);
+    if (similarity > best.similarity) best = { clusterId, matchedItemId: itemId, similarity };
   }
   return best;
 }

@@ -111,21 +111,48 @@ function nameEvidence(a: StorySketch, b: StorySketch): { shared: string[]; diffe
   return { shared, differing };
 }
 
+/** A sketch's numbers with the kind and the digits (numberCore) of each, read once per sketch. */
+export interface NumberFacts {
+  values: readonly string[];
+  kinds: readonly NumberKind[];
+  cores: readonly string[];
+}
+
+/** The numbers of a sketch with their kinds and cores. */
+export function numberFacts(values: readonly string[]): NumberFacts {
+  return { values, kinds: values.map(numberKind), cores: values.map(numberCore) };
+}
+
 // Whether the two sides disagree on numbers of `kind` (both give some, and they do not agree).
-function disagree(kind: NumberKind, a: readonly string[], aKinds: NumberKind[], b: readonly string[], bKinds: NumberKind[]): boolean {
-  const aOf = a.filter((_, k) => aKinds[k] === kind);
-  const bOf = b.filter((_, k) => bKinds[k] === kind);
+function disagree(kind: NumberKind, a: NumberFacts, b: NumberFacts): boolean {
+  const aOf = a.values.filter((_, k) => a.kinds[k] === kind);
+  const bOf = b.values.filter((_, k) => b.kinds[k] === kind);
   if (aOf.length === 0 || bOf.length === 0) return false;
-  const bCores = b.map(numberCore);
-  const aCores = a.map(numberCore);
+  const aCoresOf = a.cores.filter((_, k) => a.kinds[k] === kind);
+  const bCoresOf = b.cores.filter((_, k) => b.kinds[k] === kind);
   // A match's score and a quake's magnitude lead the story: each side's first one must appear on the other
   // ("Gempa susulan M 4,2 … susulan dari gempa M 5,6" is not the M 5,6 story).
-  if (LEADING.has(kind)) return !(bCores.includes(numberCore(aOf[0]!)) && aCores.includes(numberCore(bOf[0]!)));
+  if (LEADING.has(kind)) return !(b.cores.includes(aCoresOf[0]!) && a.cores.includes(bCoresOf[0]!));
   // A story gives several measures (depth, distance, height) and years in any order: one equal value agrees.
   if (kind === 'measure' || kind === 'year') return !aOf.some((n) => bOf.includes(n));
   // Rewrites add and drop figures ("turun Rp 400" in one headline, the new price in another), so one agreeing
   // value of the kind is enough, spelled as any kind ("Rp 80 ribu" agrees with "80.000").
-  return !(aOf.some((n) => bCores.includes(numberCore(n))) || bOf.some((n) => aCores.includes(numberCore(n))));
+  return !(aCoresOf.some((c) => b.cores.includes(c)) || bCoresOf.some((c) => a.cores.includes(c)));
+}
+
+/**
+ * `similarity` lowered for each kind of number both sides give and disagree on, and whether one of them is
+ * decisive (different stories whatever the similarity). Only where both sides give numbers.
+ */
+export function numberEvidence(a: NumberFacts, b: NumberFacts, similarity: number): { similarity: number; decisive: boolean } {
+  let decisive = false;
+  if (a.values.length === 0 || b.values.length === 0) return { similarity, decisive };
+  for (const kind of new Set(a.kinds)) {
+    if (kind === 'plain' || !disagree(kind, a, b)) continue;
+    similarity *= kind === 'year' ? 0.8 : 0.5;
+    if (DECISIVE.has(kind)) decisive = true;
+  }
+  return { similarity, decisive };
 }
 
 /** Whether two sketches are one story, with the similarity and the names evidence (see compareSketches). */
@@ -143,27 +170,26 @@ export interface Judgement {
 export function judge(a: StorySketch, b: StorySketch, threshold: number = DEFAULT_THRESHOLD): Judgement {
   const names = nameEvidence(a, b);
   const words = Math.max(eventSimilarity(a, b), signatureSimilarity(a, b));
+  const base = wordsAndNames(words, names.shared.length, names.differing.length, a.names.length, b.names.length);
+  const { similarity, decisive } = a.numbers.length > 0 && b.numbers.length > 0 ? numberEvidence(numberFacts(a.numbers), numberFacts(b.numbers), base) : { similarity: base, decisive: false };
+  return { similarity: rounded(similarity), same: !decisive && similarity >= threshold, names };
+}
+
+/**
+ * judge's similarity before numbers: the event's words (`words`) and the agreement of names (`shared` and
+ * `differing` names, `aNames` and `bNames` names on each side). StoryIndex judges its members by it too.
+ */
+export function wordsAndNames(words: number, shared: number, differing: number, aNames: number, bNames: number): number {
   // Names only one side has: rewrites add a few (a spokesman, a ministry), different stories many; and two
   // items need a few shared names before names say much.
-  const agreement = (names.shared.length + 1) / (names.shared.length + names.differing.length + 1);
-  let similarity = EVENT_WEIGHT * words + (1 - EVENT_WEIGHT) * agreement * Math.min(1, names.shared.length / 3);
+  const agreement = (shared + 1) / (shared + differing + 1);
+  const similarity = EVENT_WEIGHT * words + (1 - EVENT_WEIGHT) * agreement * Math.min(1, shared / 3);
   // Both name people or places and not one agrees: a fire at another market, an eruption of another volcano.
-  if (names.shared.length === 0 && a.names.length >= 2 && b.names.length >= 2) similarity *= 0.4;
-
-  let decisive = false;
-  // Numbers disagree only where both sides give some.
-  if (a.numbers.length > 0 && b.numbers.length > 0) {
-    const aKinds = a.numbers.map(numberKind);
-    const bKinds = b.numbers.map(numberKind);
-    for (const kind of new Set(aKinds)) {
-      if (kind === 'plain' || !disagree(kind, a.numbers, aKinds, b.numbers, bKinds)) continue;
-      similarity *= kind === 'year' ? 0.8 : 0.5;
-      if (DECISIVE.has(kind)) decisive = true;
-    }
-  }
-  // Same by the exact value; the similarity reported is rounded.
-  return { similarity: Math.round(similarity * 1000) / 1000, same: !decisive && similarity >= threshold, names };
+  return shared === 0 && aNames >= 2 && bNames >= 2 ? similarity * 0.4 : similarity;
 }
+
+/** A similarity as judge reports it (the decision is taken on the exact value). */
+export const rounded = (similarity: number): number => Math.round(similarity * 1000) / 1000;
 
 /**
  * Compares two sketches as judge does, with the names and numbers both have or only one has (`warta stories

@@ -90,9 +90,8 @@ export function namesOfWords(fields: readonly FieldWords[], limit = 24): string[
     for (let i = 0; i < f.facts.length; i++) {
       const facts = f.facts[i]!;
       if (!(f.cases[i]! & CASE_UPPER) || !facts.nameWord || spelledOut?.has(i)) continue;
-      if (headline) maybe.push(facts.word);
-      else if (!opensSentence(f.text, f.starts[i]!) || startsNameRun(f, i)) sure.push(facts.word);
-      else maybe.push(facts.word);
+      // One push for both lists: a call first made after the function was optimized costs a recompile.
+      (!headline && (!opensSentence(f.text, f.starts[i]!) || startsNameRun(f, i)) ? sure : maybe).push(facts.word);
     }
   }
   const known = new Set(sure);

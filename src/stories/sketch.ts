@@ -34,7 +34,7 @@ function plain(html: string | null): string {
  */
 export function sketchOf(text: StoryText): StorySketch {
   const texts = [plain(text.title ?? ''), plain(text.summary), plain(text.content)];
-  const fields = texts.map(fieldWords);
+  const fields = [fieldWords(texts[0]!), fieldWords(texts[1]!), fieldWords(texts[2]!)];
   const names = namesOfWords(fields, MAX_NAMES);
   const nameSet = new Set(names);
   const order: string[] = [];
@@ -42,8 +42,10 @@ export function sketchOf(text: StoryText): StorySketch {
   // The signature is over the words as written (near-verbatim copies agree on them): their hashes.
   const stream = new Uint32Array(MAX_SHINGLE_WORDS);
   let streamed = 0;
-  for (const field of fields) {
-    for (const facts of field.facts) {
+  for (let f = 0; f < fields.length; f++) {
+    const words = fields[f]!.facts;
+    for (let w = 0; w < words.length; w++) {
+      const facts = words[w]!;
       if (!facts.term) continue;
       if (streamed < MAX_SHINGLE_WORDS) stream[streamed++] = facts.hash;
       else if (order.length >= MAX_TERMS) break;
@@ -100,10 +102,18 @@ export function encodeSketch(sketch: StorySketch): string {
   return JSON.stringify({
     v: sketch.v,
     t: sketch.terms.join(' '),
-    s: sketch.sig.map((n) => n.toString(36)).join(','),
+    s: base36(sketch.sig),
     n: sketch.names.join(' '),
     u: sketch.numbers.join('|'),
   });
+}
+
+// The signature's values in base 36, comma-separated (a loop: sig arrays come as small integers or doubles,
+// and map's callback deoptimized on the kind it had not seen).
+function base36(sig: readonly number[]): string {
+  let out = '';
+  for (let k = 0; k < sig.length; k++) out += (k === 0 ? '' : ',') + sig[k]!.toString(36);
+  return out;
 }
 
 const split = (s: string, sep: string): string[] => (s === '' ? [] : s.split(sep));

@@ -8,6 +8,8 @@
  * term's postings are a doubly linked list through the slots' term cells, so adding and evicting a member
  * cost O(its terms). Measured by bench/stories.ts (100,000 members).
  */
+import { numberEvidence, numberFacts, rounded, wordsAndNames, type NumberFacts } from './compare.js';
+import { numberCore, numberKind, type NumberKind } from './numbers.js';
 import { MAX_NAMES, MAX_NUMBERS, MAX_TERMS, SIG_SIZE, SKETCH_VERSION } from './sketch.js';
 import type { StoryMember, StorySketch } from './types.js';
 
@@ -16,6 +18,14 @@ export const MAX_CANDIDATES = 10;
 // A term in more members than this is not looked up: it finds nothing worth confirming, and the cap bounds a
 // lookup by MAX_TERMS × MAX_RARE_DF postings whatever the window's size.
 export const MAX_RARE_DF = 256;
+// Marks of a word in judgeAt: a name, a term of the query or of the member (the rest of a mark is its epoch).
+const MARK_NAME = 1;
+const MARK_TERM = 2;
+const MARK_BITS = 2;
+// Epochs wrap before a mark's int overflows; the marks are cleared then.
+const MAX_EPOCH = (1 << (31 - MARK_BITS)) - 1;
+// Words and slots at first (see Vocabulary.refs).
+const FIRST_CAPACITY = 16;
 // Growth of the slot arrays when full: 1.25 wastes at most a fifth of them, for a copy now and then (at
 // 100,000 members a copy of every array takes a few milliseconds).
 const GROWTH = 1.25;
@@ -31,9 +41,17 @@ export interface ClusterInfo {
 class Vocabulary {
   readonly ids = new Map<string, number>();
   words: string[] = [];
-  refs = new Int32Array(1024);
-  df = new Int32Array(1024); // members whose terms hold the word
-  heads = new Int32Array(1024).fill(-1); // first posting (a term cell) of the word
+  // Small at first, so the arrays grow while add() still runs in the interpreter: a growth first reached
+  // from optimized code throws it away and compiles add() again (a cold `warta fetch` paid that twice).
+  refs = new Int32Array(FIRST_CAPACITY);
+  df = new Int32Array(FIRST_CAPACITY); // members whose terms hold the word
+  heads = new Int32Array(FIRST_CAPACITY).fill(-1); // first posting (a term cell) of the word
+  // Scratch of judging (StoryIndex.judgeAt): per word, the query's and the candidate's marks (MARK_*).
+  queryMarks = new Int32Array(FIRST_CAPACITY);
+  memberMarks = new Int32Array(FIRST_CAPACITY);
+  // A number's kind and digits, read from its spelling when first judged (undefined: not yet, or not a number).
+  kinds: (NumberKind | undefined)[] = [];
+  cores: (string | undefined)[] = [];
   private readonly free: number[] = [];
 
   acquire(word: string): number {
@@ -47,6 +65,8 @@ class Vocabulary {
       this.ids.set(own, id);
       this.heads[id] = -1;
       this.df[id] = 0;
+      this.queryMarks[id] = this.memberMarks[id] = 0;
+      this.kinds[id] = this.cores[id] = undefined;
     }
     this.refs[id]!++;
     return id;
@@ -68,7 +88,28 @@ class Vocabulary {
     this.refs = growInt32(this.refs, cap, 0);
     this.df = growInt32(this.df, cap, 0);
     this.heads = growInt32(this.heads, cap, -1);
+    this.queryMarks = growInt32(this.queryMarks, cap, 0);
+    this.memberMarks = growInt32(this.memberMarks, cap, 0);
   }
+}
+
+// The epoch after `epoch`; past MAX_EPOCH the marks are cleared and counting starts again.
+function nextEpoch(marks: Int32Array, epoch: number): number {
+  if (epoch < MAX_EPOCH) return epoch + 1;
+  marks.fill(0);
+  return 1;
+}
+
+// Marks `id` with `bit` in `epoch` (the bits of an earlier epoch are dropped).
+function mark(marks: Int32Array, id: number, epoch: number, bit: number): void {
+  const m = marks[id]!;
+  marks[id] = (m >>> MARK_BITS === epoch ? m : epoch << MARK_BITS) | bit;
+}
+
+// The bits of `id` in `epoch` (0 when it was marked in another).
+function marked(marks: Int32Array, id: number, epoch: number): number {
+  const m = marks[id]!;
+  return m >>> MARK_BITS === epoch ? m & ((1 << MARK_BITS) - 1) : 0;
 }
 
 function growInt32(a: Int32Array<ArrayBuffer>, cap: number, fill: number): Int32Array<ArrayBuffer> {
@@ -125,9 +166,22 @@ export class StoryIndex {
   private numbers: Int32Array<ArrayBuffer>;
   private sigs: Uint32Array<ArrayBuffer>;
   private counts: Int32Array<ArrayBuffer>; // scratch for candidates(): shared rare terms per slot
+  private touched: Int32Array<ArrayBuffer>; // scratch for candidates(): the slots with a count
+  // The sketch judgeAt compares members with, as word ids of this index (-1: a word no member holds), with
+  // its marks in vocab.queryMarks (epoch queryEpoch); null once the index changed.
+  private query: StorySketch | null = null;
+  private queryTerms = new Int32Array(MAX_TERMS);
+  private queryTermIsName = new Uint8Array(MAX_TERMS);
+  private queryNames = new Int32Array(MAX_NAMES);
+  private queryNumbers: NumberFacts | null = null;
+  private queryEpoch = 0;
+  private memberEpoch = 0;
 
-  /** `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once. */
-  constructor(initialCapacity = 1024) {
+  /**
+   * `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once;
+   * by default they start small and grow (see FIRST_CAPACITY).
+   */
+  constructor(initialCapacity = FIRST_CAPACITY) {
     this.cap = Math.max(16, initialCapacity);
     const c = this.cap;
     this.itemIds = new Float64Array(c);
@@ -147,6 +201,7 @@ export class StoryIndex {
     this.numbers = new Int32Array(c * MAX_NUMBERS);
     this.sigs = new Uint32Array(c * SIG_SIZE);
     this.counts = new Int32Array(c);
+    this.touched = new Int32Array(c);
   }
 
   /** Members in the index. */
@@ -161,6 +216,7 @@ export class StoryIndex {
 
   /** Adds a member (replacing one with the same item id). Terms, names and numbers past the sketch limits are ignored. */
   add(member: StoryMember): void {
+    this.query = null;
     const existing = this.slotOf.get(member.itemId);
     if (existing !== undefined) this.remove(existing);
     const slot = this.freeSlots.pop() ?? this.nextSlot();
@@ -227,6 +283,12 @@ export class StoryIndex {
     return slot === undefined ? undefined : this.memberAt(slot);
   }
 
+  /** The cluster of an item, or undefined when it is not in the index (get() without building the member). */
+  clusterOf(itemId: number): number | undefined {
+    const slot = this.slotOf.get(itemId);
+    return slot === undefined ? undefined : this.clusterIds[slot]!;
+  }
+
   /** The cluster's first publication time, its members' sources and size; undefined for a cluster with no member here. */
   cluster(clusterId: number): ClusterInfo | undefined {
     let slot = this.clusterHead.get(clusterId);
@@ -260,19 +322,27 @@ export class StoryIndex {
    * are left out (within one source nothing clusters). Candidates still need confirming (compareSketches).
    */
   candidates(sketch: StorySketch, sourceId?: string): StoryMember[] {
+    return this.candidateSlots(sketch, sourceId).map((slot) => this.memberAt(slot));
+  }
+
+  /** candidates() as slots (itemAt, clusterAt, judgeAt read them), without building the members. */
+  candidateSlots(sketch: StorySketch, sourceId?: string): number[] {
+    this.prepare(sketch);
     const exclude = sourceId === undefined ? -2 : (this.sourceIds.get(sourceId) ?? -2);
-    const touched: number[] = [];
+    const touched = this.touched;
+    let touchedCount = 0;
     let looked = 0;
     let best = 0;
     // Locals: the postings walk is the index's hot loop (up to MAX_TERMS × MAX_RARE_DF cells per lookup), and
     // V8 reloads a field through `this` on every step where it cannot prove a typed-array store leaves it alone.
-    const { ids, df: dfOf, heads } = this.vocab;
+    const { df: dfOf, heads } = this.vocab;
     const next = this.next;
     const sources = this.sources;
     const counts = this.counts;
-    for (const term of sketch.terms) {
-      const id = ids.get(term);
-      if (id === undefined) continue;
+    const ids = this.queryTerms;
+    for (let k = 0; k < sketch.terms.length; k++) {
+      const id = ids[k]!;
+      if (id === -1) continue;
       const df = dfOf[id]!;
       if (df === 0 || df > MAX_RARE_DF) continue;
       looked++;
@@ -282,7 +352,7 @@ export class StoryIndex {
         const slot = (cell / MAX_TERMS) | 0;
         if (sources[slot] === exclude) continue;
         const count = counts[slot]!;
-        if (count === 0) touched.push(slot);
+        if (count === 0) touched[touchedCount++] = slot;
         counts[slot] = count + weight;
         if (count + weight > best) best = count + weight;
       }
@@ -291,18 +361,138 @@ export class StoryIndex {
     const need = looked >= 6 ? 3 : 1;
     // Best first by a counting sort over the (small) scores, newest first within a score.
     const byScore: number[][] = [];
-    for (const slot of touched) {
+    for (let k = 0; k < touchedCount; k++) {
+      const slot = touched[k]!;
       const score = counts[slot]!;
       counts[slot] = 0;
       if (score >= need) (byScore[score] ??= []).push(slot);
     }
-    const out: StoryMember[] = [];
+    const out: number[] = [];
     for (let score = best; score >= need && out.length < MAX_CANDIDATES; score--) {
       const slots = byScore[score];
       if (slots === undefined) continue;
-      for (const slot of this.newest(slots, MAX_CANDIDATES - out.length)) out.push(this.memberAt(slot));
+      for (const slot of this.newest(slots, MAX_CANDIDATES - out.length)) out.push(slot);
     }
     return out;
+  }
+
+  /** The item id of a slot candidateSlots gave (valid until the index changes). */
+  itemAt(slot: number): number {
+    return this.itemIds[slot]!;
+  }
+
+  /** The cluster id of a slot candidateSlots gave. */
+  clusterAt(slot: number): number {
+    return this.clusterIds[slot]!;
+  }
+
+  /**
+   * judge(sketch, the member at `slot`, threshold) on word ids, without building the member: its rounded
+   * similarity when they are the same story, else -1. The same arithmetic as judge (wordsAndNames,
+   * numberEvidence), the same decisions (test/unit/stories-index.test.ts compares the two).
+   */
+  judgeAt(slot: number, sketch: StorySketch, threshold: number): number {
+    if (this.query !== sketch) this.prepare(sketch);
+    const v = this.vocab;
+    const queryMarks = v.queryMarks;
+    const marks = v.memberMarks;
+    const epoch = (this.memberEpoch = nextEpoch(marks, this.memberEpoch));
+    const queryEpoch = this.queryEpoch;
+    const nameCount = this.nameCount[slot]!;
+    const termCount = this.termCount[slot]!;
+    const names = this.names;
+    const terms = this.terms;
+    for (let k = 0; k < nameCount; k++) mark(marks, names[slot * MAX_NAMES + k]!, epoch, MARK_NAME);
+    for (let k = 0; k < termCount; k++) mark(marks, terms[slot * MAX_TERMS + k]!, epoch, MARK_TERM);
+
+    // Names (nameEvidence): one of the query's is shared when the member has it as a name or a term.
+    let shared = 0;
+    let differing = 0;
+    const queryNames = this.queryNames;
+    // Counted without branches: a counter first reached after the function was optimized costs a recompile.
+    for (let k = 0; k < sketch.names.length; k++) {
+      const id = queryNames[k]!;
+      const has = id !== -1 && marks[id]! >>> MARK_BITS === epoch ? 1 : 0;
+      shared += has;
+      differing += 1 - has;
+    }
+    for (let k = 0; k < nameCount; k++) {
+      const q = marked(queryMarks, names[slot * MAX_NAMES + k]!, queryEpoch);
+      const counts = q & MARK_NAME ? 0 : 1; // a name the query has counted above
+      const has = q & MARK_TERM ? counts : 0;
+      shared += has;
+      differing += counts - has;
+    }
+    // The event's words (eventSimilarity): the terms that are no side's name.
+    let na = 0;
+    let nb = 0;
+    let common = 0;
+    const queryTerms = this.queryTerms;
+    const queryTermIsName = this.queryTermIsName;
+    for (let k = 0; k < sketch.terms.length; k++) {
+      const id = queryTerms[k]!;
+      const m = id === -1 ? 0 : marked(marks, id, epoch);
+      if (queryTermIsName[k] || m & MARK_NAME) continue;
+      na++;
+      if (m & MARK_TERM) common++;
+    }
+    for (let k = 0; k < termCount; k++) {
+      const id = terms[slot * MAX_TERMS + k]!;
+      if (marks[id]! & MARK_NAME || marked(queryMarks, id, queryEpoch) & MARK_NAME) continue;
+      nb++;
+    }
+    const event = na === 0 || nb === 0 ? 0 : common / Math.sqrt(na * nb);
+    // The signature (signatureSimilarity).
+    const n = Math.min(sketch.sig.length, this.sigCount[slot]!);
+    let equal = 0;
+    for (let k = 0; k < n; k++) if (sketch.sig[k] === this.sigs[slot * SIG_SIZE + k]) equal++;
+    const signature = n === 0 ? 0 : equal / n;
+
+    const base = wordsAndNames(Math.max(event, signature), shared, differing, sketch.names.length, nameCount);
+    const { similarity, decisive } = this.queryNumbers !== null && this.numberCount[slot]! > 0 ? numberEvidence(this.queryNumbers, this.numberFactsAt(slot), base) : { similarity: base, decisive: false };
+    return !decisive && similarity >= threshold ? rounded(similarity) : -1;
+  }
+
+  // The sketch judgeAt compares with, as word ids and marks.
+  private prepare(sketch: StorySketch): void {
+    this.query = sketch;
+    const v = this.vocab;
+    const marks = v.queryMarks;
+    const epoch = (this.queryEpoch = nextEpoch(marks, this.queryEpoch));
+    if (sketch.terms.length > this.queryTerms.length) {
+      this.queryTerms = new Int32Array(sketch.terms.length);
+      this.queryTermIsName = new Uint8Array(sketch.terms.length);
+    }
+    if (sketch.names.length > this.queryNames.length) this.queryNames = new Int32Array(sketch.names.length);
+    for (let k = 0; k < sketch.names.length; k++) {
+      const id = v.ids.get(sketch.names[k]!) ?? -1;
+      this.queryNames[k] = id;
+      if (id !== -1) mark(marks, id, epoch, MARK_NAME);
+    }
+    for (let k = 0; k < sketch.terms.length; k++) {
+      const term = sketch.terms[k]!;
+      const id = v.ids.get(term) ?? -1;
+      this.queryTerms[k] = id;
+      this.queryTermIsName[k] = (id === -1 ? sketch.names.includes(term) : (marked(marks, id, epoch) & MARK_NAME) !== 0) ? 1 : 0;
+      if (id !== -1) mark(marks, id, epoch, MARK_TERM);
+    }
+    this.queryNumbers = sketch.numbers.length > 0 ? numberFacts(sketch.numbers) : null;
+  }
+
+  // A member's numbers with their kinds and digits (kept per word: a number is read once while it is held).
+  private numberFactsAt(slot: number): NumberFacts {
+    const v = this.vocab;
+    const values: string[] = [];
+    const kinds: NumberKind[] = [];
+    const cores: string[] = [];
+    for (let k = 0; k < this.numberCount[slot]!; k++) {
+      const id = this.numbers[slot * MAX_NUMBERS + k]!;
+      const value = v.words[id]!;
+      values.push(value);
+      kinds.push((v.kinds[id] ??= numberKind(value)));
+      cores.push((v.cores[id] ??= numberCore(value)));
+    }
+    return { values, kinds, cores };
   }
 
   /**
@@ -348,6 +538,7 @@ export class StoryIndex {
     this.numbers = growInt32(this.numbers, c * MAX_NUMBERS, 0);
     this.sigs = growUint32(this.sigs, c * SIG_SIZE);
     this.counts = growInt32(this.counts, c, 0);
+    this.touched = new Int32Array(c);
     this.cap = c;
   }
 
@@ -398,6 +589,7 @@ export class StoryIndex {
   }
 
   private remove(slot: number): void {
+    this.query = null;
     for (let k = 0; k < this.termCount[slot]!; k++) {
       const cell = slot * MAX_TERMS + k;
       const id = this.terms[cell]!;

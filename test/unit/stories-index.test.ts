@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { sketchOf, StoryIndex, type StoryMember, type StoryText } from '../../src/stories/index.js';
+import { DEFAULT_THRESHOLD, sketchOf, StoryIndex, type StoryMember, type StoryText } from '../../src/stories/index.js';
+import { judge } from '../../src/stories/compare.js';
+import { loadLabelledSet } from '../helpers/stories.js';
 import { MAX_CANDIDATES } from '../../src/stories/story-index.js';
 
 const HOUR = 3600_000;
@@ -24,6 +26,8 @@ describe('stories/index: the window in memory', () => {
     expect(got).to.deep.include({ itemId: 1, clusterId: 1, sourceId: 'detik', published: T0 });
     expect(got.sketch).to.deep.equal(GEMPA_DETIK);
     expect(index.get(2)).to.equal(undefined);
+    expect(index.clusterOf(1)).to.equal(1);
+    expect(index.clusterOf(2)).to.equal(undefined);
   });
 
   it('finds the rewrite of a story and not an unrelated item', () => {
@@ -126,5 +130,34 @@ describe('stories/index: the window in memory', () => {
     index.add({ ...member(8, 'kompas', -2, GEMPA_KUMPARAN, 5) });
     expect(index.cluster(5)!.start).to.equal(T0 - 2 * HOUR);
     expect(index.get(7)!.clusterStart).to.equal(T0 - 2 * HOUR);
+  });
+});
+
+describe('stories/index: judgeAt decides as judge does', () => {
+  it('on every candidate pair of the labelled set, at several thresholds', () => {
+    const items = loadLabelledSet();
+    const sketches = items.map((i) => sketchOf(i));
+    const index = new StoryIndex();
+    sketches.forEach((sketch, k) => index.add({ itemId: k + 1, clusterId: k + 1, sourceId: items[k]!.source, published: items[k]!.published, sketch }));
+    let pairs = 0;
+    let same = 0;
+    let numbered = 0;
+    for (const [k, sketch] of sketches.entries()) {
+      for (const slot of index.candidateSlots(sketch)) {
+        const other = index.get(index.itemAt(slot))!.sketch;
+        for (const threshold of [0, 0.2, DEFAULT_THRESHOLD, 0.5]) {
+          const j = judge(sketch, other, threshold);
+          expect(index.judgeAt(slot, sketch, threshold), `${items[k]!.id} / ${index.itemAt(slot)} at ${threshold}`).to.equal(j.same ? j.similarity : -1);
+          if (j.same) same++;
+        }
+        pairs++;
+        if (sketch.numbers.length > 0 && other.numbers.length > 0) numbered++;
+      }
+    }
+    // Enough pairs, both decisions and pairs where numbers decide, for the comparison to mean something.
+    expect(pairs).to.be.greaterThan(500);
+    expect(same).to.be.greaterThan(100);
+    expect(same).to.be.lessThan(pairs * 4);
+    expect(numbered).to.be.greaterThan(100);
   });
 });
