@@ -13,18 +13,19 @@ export { postgresUnavailable, testSchema };
 /** Items, tags and meta of the warta schema `schema`, as an in-memory SQLite database (close it after). */
 export async function snapshotOf(schema: string): Promise<Database.Database> {
   const [items, tags, meta] = await Promise.all([
-    adminQuery(`SELECT id, source_id, guid, link, cluster_id, published FROM ${schema}.items`),
+    adminQuery(`SELECT id, source_id, guid, link, cluster_id, appearance_of, published FROM ${schema}.items`),
     adminQuery(`SELECT item_id, tag FROM ${schema}.item_tags`),
     adminQuery(`SELECT key, value FROM ${schema}.meta`),
   ]);
   const db = new Database(':memory:');
-  db.exec(`CREATE TABLE items (id INTEGER PRIMARY KEY, source_id TEXT, guid TEXT, link TEXT, cluster_id INTEGER, published TEXT);
+  db.exec(`CREATE TABLE items (id INTEGER PRIMARY KEY, source_id TEXT, guid TEXT, link TEXT, cluster_id INTEGER, appearance_of INTEGER, published TEXT);
            CREATE TABLE item_tags (item_id INTEGER, tag TEXT);
            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);`);
   db.transaction(() => {
-    const i = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?)');
-    for (const r of items.rows as { id: number; source_id: string; guid: string | null; link: string | null; cluster_id: number | null; published: Date }[]) {
-      i.run(Number(r.id), r.source_id, r.guid, r.link, r.cluster_id === null ? null : Number(r.cluster_id), r.published.toISOString());
+    const i = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const r of items.rows as { id: number; source_id: string; guid: string | null; link: string | null; cluster_id: number | null; appearance_of: number | null; published: Date }[]) {
+      const n = (v: number | null) => (v === null ? null : Number(v));
+      i.run(Number(r.id), r.source_id, r.guid, r.link, n(r.cluster_id), n(r.appearance_of), r.published.toISOString());
     }
     const t = db.prepare('INSERT INTO item_tags VALUES (?, ?)');
     for (const r of tags.rows as { item_id: number; tag: string }[]) t.run(Number(r.item_id), r.tag);
