@@ -1,4 +1,4 @@
-import cron from 'node-cron';
+import { createRequire } from 'node:module';
 import { compileTagger, parseQuery, QuerySyntaxError, slugify, type QueryNode } from '../tagging/index.js';
 import { explainCron } from './cron-explain.js';
 import type { ConfigProblem } from './load.js';
@@ -7,6 +7,12 @@ import { parseDuration } from './units.js';
 
 /** Locates a problem: a path into the document, the message, and optionally a column inside a string value. */
 export type Where = (path: (string | number)[], message: string, column?: number) => ConfigProblem;
+
+// node-cron is ~140M instructions to load; a config without a cron expression (the usual `warta fetch`) never
+// needs it, so it is required (its CommonJS build, synchronously) when an expression is first checked.
+const requireLazily = createRequire(import.meta.url);
+let cron: typeof import('node-cron') | undefined;
+const validCron = (expr: string) => (cron ??= requireLazily('node-cron') as typeof import('node-cron')).validate(expr);
 
 /**
  * Cross-field checks the schema cannot express. They read the raw document defensively (any value may have the
@@ -22,7 +28,7 @@ export function checkSemantics(raw: Record<string, unknown>, where: Where): Conf
   const zone = str(fetch.timezone);
   if (zone !== undefined && !validZone(zone)) problems.push(where(['fetch', 'timezone'], `unknown time zone "${zone}" (use an IANA name such as "Asia/Jakarta")`));
   const checkCron = (expr: string | undefined, path: (string | number)[]) => {
-    if (expr !== undefined && !cron.validate(expr)) problems.push(where(path, `invalid cron expression "${expr}": ${explainCron(expr)}`));
+    if (expr !== undefined && !validCron(expr)) problems.push(where(path, `invalid cron expression "${expr}": ${explainCron(expr)}`));
   };
   checkCron(str(fetch.schedule), ['fetch', 'schedule']);
   const minI = parseDuration(str(fetch.min_interval) ?? '5m');

@@ -6,7 +6,8 @@
  * loses nothing, and a page a dead process had claimed is claimed again when its lease ends.
  */
 import type { Logger } from 'pino';
-import { errorCodeLabel, type Metrics } from '../base/metrics.js';
+import { errorCodeLabel } from '../base/metric-labels.js';
+import type { Metrics } from '../base/metrics.js';
 import { coerceError, WartaError } from '../base/errors.js';
 import type { Config } from '../config/load.js';
 import type { FetchResult } from '../pipeline/fetch/fetch.js';

@@ -22,7 +22,7 @@ import { readFeed, type ReadFeed } from './skim.js';
 export interface RefreshDeps {
   store: Store;
   fetch: (req: FetchRequest) => Promise<FetchResult>;
-  ingest: (body: Uint8Array, meta: { contentType: string | null; url: string; now: Date }) => IngestedFeed;
+  ingest: (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date }) => IngestedFeed;
   /** The tag rules and output queries in force now (they change on reload). */
   classifier: () => Classifier;
   policy: RefreshPolicy;

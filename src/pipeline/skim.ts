@@ -35,12 +35,19 @@ type Fetched = { body: Uint8Array; contentType: string | null; url: string };
  * last one), every item came out of its element, and no date was dropped as lying in the future.
  */
 export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, state: SourceRow, res: Fetched, now: Date): Promise<ReadFeed> {
-  const whole = (): ReadFeed => ({ feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), keyed: null, stored: null, skipped: 0 });
+  // Decoded once: the full read gets the text, not the bytes again (cold fetches paid for two decodes).
+  let decoded: string | null;
+  try {
+    decoded = decodeBody(res.body, res.contentType);
+  } catch {
+    decoded = null; // the full read decodes the bytes again and reports the problem
+  }
+  const whole = (): ReadFeed => ({ feed: deps.ingest(decoded ?? res.body, { contentType: res.contentType, url: res.url, now }), keyed: null, stored: null, skipped: 0 });
   let doc;
   try {
-    doc = splitItems(decodeBody(res.body, res.contentType));
+    doc = decoded === null ? null : splitItems(decoded);
   } catch {
-    doc = null; // the full read reports the decoding problem
+    doc = null;
   }
   if (!doc) return whole();
   const context = `${VERSION}\n${res.url}\n${doc.context}\n`;
@@ -55,8 +62,9 @@ export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, stat
   if (known.size === 0) feed = whole().feed;
   else {
     try {
+      // Already decoded text (decodeBody's output, cut and joined): parsed as it is.
       const text = joinItems(doc, (i) => !known.has(guessed![i]!));
-      feed = deps.ingest(Buffer.from(text, 'utf8'), { contentType: 'application/xml; charset=utf-8', url: res.url, now });
+      feed = deps.ingest(text, { contentType: 'application/xml; charset=utf-8', url: res.url, now });
     } catch {
       return whole();
     }

@@ -4,14 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { WartaError } from '../base/errors.js';
-import { openPostgresStore } from './postgres/open.js';
-import { displayUrl } from './postgres/pool.js';
 import { backupDatabase } from './sqlite/backup.js';
 import { DAEMON_BUSY_TIMEOUT_MS } from './sqlite/busy.js';
 import { takeDaemonLock, type DaemonLock } from './sqlite/daemon-lock.js';
 import { openDatabase } from './sqlite/open.js';
 import { makeSqliteStore } from './sqlite/store.js';
-import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS, isPostgres, type StorageSpec } from './spec.js';
+import { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS, displayUrl, isPostgres, type StorageSpec } from './spec.js';
 import type { Store } from './store.js';
 
 export { DEFAULT_POOL_SIZE, DEFAULT_STATEMENT_TIMEOUT_MS, isPostgres, sharedAcrossThreads, type StorageSpec } from './spec.js';
@@ -35,6 +33,8 @@ export function storageLocation(spec: StorageSpec): string {
 /** Opens (creating and migrating it unless read-only) the store `spec` names. */
 export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Promise<Store> {
   if (isPostgres(spec)) {
+    // Loaded only for PostgreSQL: pg and its protocol cost a SQLite daemon ~6 MB of resident memory for nothing.
+    const { openPostgresStore } = await import('./postgres/open.js');
     return openPostgresStore({
       url: spec.url,
       poolSize: spec.poolSize ?? DEFAULT_POOL_SIZE,

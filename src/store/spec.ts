@@ -28,3 +28,14 @@ export function isPostgres(spec: StorageSpec): spec is StorageSpec & { url: stri
 export function sharedAcrossThreads(spec: StorageSpec): boolean {
   return isPostgres(spec) || spec.path !== ':memory:';
 }
+
+/** The URL as it may be shown: no password, no query. */
+export function displayUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    const user = u.username ? `${decodeURIComponent(u.username)}@` : '';
+    return `${u.protocol}//${user}${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}

@@ -5,15 +5,16 @@ import { normalizeFeed } from './normalize.js';
 import { parseFeed } from './parse.js';
 
 /**
- * Bytes of a fetched document → normalized feed: decode → parse → normalize, all pure.
+ * Bytes of a fetched document → normalized feed: decode → parse → normalize, all pure. A string is a document
+ * decodeBody already decoded (pipeline/skim.ts decodes once to cut the items out, and hands its text on).
  * Throws WartaError('not_a_feed' | 'parse_error' | 'decode_error') — never anything else.
  */
 export function ingestDocument(
-  body: Uint8Array,
+  body: Uint8Array | string,
   meta: { contentType: string | null; url: string; now: Date },
 ): IngestedFeed {
   try {
-    const text = decodeBody(body, meta.contentType);
+    const text = typeof body === 'string' ? body : decodeBody(body, meta.contentType);
     const parsed = parseFeed(text, meta.contentType);
     return normalizeFeed(parsed, meta);
   } catch (err) {

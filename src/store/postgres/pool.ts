@@ -48,13 +48,4 @@ export function makePool(spec: PoolSpec): pg.Pool {
   return pool;
 }
 
-/** The URL as it may be shown: no password, no query. */
-export function displayUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    const user = u.username ? `${decodeURIComponent(u.username)}@` : '';
-    return `${u.protocol}//${user}${u.host}${u.pathname}`;
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
+export { displayUrl } from '../spec.js';
