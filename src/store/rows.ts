@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { StoredItem } from '../base/model.js';
-import type { SourceHealth, SourceRow } from './store.js';
+import type { ItemStory, SourceHealth, SourceRow } from './store.js';
 
 /** A stored time as a Date: RFC 3339 text (SQLite) or a Date (PostgreSQL); null for none. */
 export function asDate(v: unknown): Date | null {
@@ -89,4 +89,33 @@ export function loadMigrations(dir: string): Migration[] {
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
     .sort()
     .map((f) => ({ version: Number(f.slice(0, 4)), name: f, sql: readFileSync(dir + f, 'utf8') }));
+}
+
+/** Where a new item is stored in its story: its cluster (null: one of its own), the article it relays, the relay it takes over. */
+export interface StoryTarget {
+  cluster: number | null;
+  appearanceOf: number | null;
+  takeOver: number | null;
+}
+
+/** A stored row's story columns. */
+export interface StoryColumns {
+  cluster: number;
+  appearanceOf: number | null;
+}
+
+/** A new item in a cluster (null: one of its own, the insert trigger's). */
+export const inCluster = (cluster: number | null): StoryTarget => ({ cluster, appearanceOf: null, takeOver: null });
+
+/**
+ * The target of a new item whose story names a row (`named`: ItemStory.takeOver, else appearanceOf), re-checked
+ * against that row as stored now (`row`) and, when it relays an article now, that article's row (`article`: a
+ * takeover leaves no chain longer than one). A named article is taken over or relayed as the plan said; a row
+ * taken over since the plan read it makes this an appearance of its new article. Undefined when the row or its
+ * article is gone: the plan's cluster decides then.
+ */
+export function namedTarget(s: ItemStory, named: number, row: StoryColumns | undefined, article: StoryColumns | undefined): StoryTarget | undefined {
+  if (!row) return undefined;
+  if (row.appearanceOf === null) return s.takeOver != null ? { cluster: row.cluster, appearanceOf: null, takeOver: named } : { cluster: row.cluster, appearanceOf: named, takeOver: null };
+  return article && article.appearanceOf === null ? { cluster: article.cluster, appearanceOf: row.appearanceOf, takeOver: null } : undefined;
 }

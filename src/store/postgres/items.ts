@@ -1,7 +1,7 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, KnownRow, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
-import { sameSet, toStoredItem } from '../rows.js';
+import { inCluster, namedTarget, sameSet, toStoredItem, type StoryColumns, type StoryTarget } from '../rows.js';
 import { PRUNE_LOCK } from './locks.js';
 import { pages } from './pages.js';
 import { statement, type Queryable } from './statement.js';
@@ -188,7 +188,7 @@ export const items = {
           continue;
         }
         const s = it.story;
-        const target = s ? await storyTarget(tx, s, placed!) : NO_STORY;
+        const target = s ? await storyTarget(tx, s, placed!) : inCluster(null);
         const { rows } = await insert<{ id: number; cluster_id: number }>(tx, [
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), it.published, it.updated, it.firstSeen, it.contentHash,
@@ -293,38 +293,25 @@ export const items = {
 };
 
 
-/** Where a new item is stored in its story: its cluster (null: its own), the article it relays, the relay it takes over. */
-interface StoryTarget {
-  cluster: number | null;
-  appearanceOf: number | null;
-  takeOver: number | null;
-}
-const NO_STORY: StoryTarget = { cluster: null, appearanceOf: null, takeOver: null };
-
-/** The article a row is or relays, with its cluster; undefined when gone. */
-async function articleOf(tx: Queryable, id: number, forTakeover: boolean): Promise<{ id: number; cluster: number; relayed: boolean } | undefined> {
-  type R = { cluster_id: number; appearance_of: number | null };
-  const row = (await (forTakeover ? storyRowForTakeover : storyRow)<R>(tx, [id])).rows[0];
-  if (!row) return undefined;
-  if (row.appearance_of === null) return { id, cluster: Number(row.cluster_id), relayed: false };
-  // Taken over since the plan read it: its article now (a takeover leaves no chain longer than one).
-  const article = (await storyRow<R>(tx, [row.appearance_of])).rows[0];
-  return article && article.appearance_of === null ? { id: Number(row.appearance_of), cluster: Number(article.cluster_id), relayed: true } : undefined;
+/** A row's story columns; FOR UPDATE when this item takes it over. */
+async function storyColumns(tx: Queryable, id: number, forTakeover = false): Promise<StoryColumns | undefined> {
+  const row = (await (forTakeover ? storyRowForTakeover : storyRow)<{ cluster_id: number; appearance_of: number | null }>(tx, [id])).rows[0];
+  return row && { cluster: Number(row.cluster_id), appearanceOf: row.appearance_of === null ? null : Number(row.appearance_of) };
 }
 
 /** The cluster, appearance and takeover a new item is stored with, re-checked against what is stored now. */
 async function storyTarget(tx: Queryable, s: ItemStory, placed: ReadonlyMap<number, PlacedItem>): Promise<StoryTarget> {
-  const target = s.takeOver ?? s.appearanceOf;
-  const article = target == null ? undefined : await articleOf(tx, target, s.takeOver != null);
-  if (article) {
-    if (s.takeOver != null && !article.relayed) return { cluster: article.cluster, appearanceOf: null, takeOver: article.id };
-    return { cluster: article.cluster, appearanceOf: article.id, takeOver: null };
+  const named = s.takeOver ?? s.appearanceOf;
+  if (named != null) {
+    const row = await storyColumns(tx, named, s.takeOver != null);
+    const target = namedTarget(s, named, row, row?.appearanceOf != null ? await storyColumns(tx, row.appearanceOf) : undefined);
+    if (target) return target;
   }
   const c = s.cluster;
-  if (c === null) return NO_STORY;
-  if (typeof c === 'number') return { cluster: (await clusterMember(tx, [c])).rows.length > 0 ? c : null, appearanceOf: null, takeOver: null };
+  if (c === null) return inCluster(null);
+  if (typeof c === 'number') return inCluster((await clusterMember(tx, [c])).rows.length > 0 ? c : null);
   // An earlier insert of this commit; one dropped as stale leaves this item a cluster of its own.
-  return { cluster: placed.get(c.insert)?.clusterId ?? null, appearanceOf: null, takeOver: null };
+  return inCluster(placed.get(c.insert)?.clusterId ?? null);
 }
 
 /** A row of `items` (with WITH_TAGS) as the rest of warta sees it. */

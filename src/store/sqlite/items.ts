@@ -1,19 +1,11 @@
 import type { StoredItem } from '../../base/model.js';
 import { decodeExplain, encodeExplain } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, KnownRow, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
-import { sameSet, toStoredItem } from '../rows.js';
+import { inCluster, namedTarget, sameSet, toStoredItem, type StoryColumns, type StoryTarget } from '../rows.js';
 import type { Db } from './open.js';
 import type { makePageStatements } from './pages.js';
 
 const iso = (d: Date) => d.toISOString();
-
-/** Where a new item is stored in its story: its cluster (null: its own), the article it relays, the relay it takes over. */
-interface StoryTarget {
-  cluster: number | null;
-  appearanceOf: number | null;
-  takeOver: number | null;
-}
-const NO_STORY: StoryTarget = { cluster: null, appearanceOf: null, takeOver: null };
 
 /** Prepared statements over items and their tags; every write runs inside the caller's transaction. */
 export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStatements>) {
@@ -103,8 +95,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   const clusterExists = db.prepare('SELECT EXISTS (SELECT 1 FROM items WHERE cluster_id = ?)').pluck();
   const storyRow = db.prepare('SELECT cluster_id, appearance_of FROM items WHERE id = ?').raw(true);
   // A takeover (ItemStory.takeOver): the relay and its appearances become appearances of the outlet's item.
-  const repoint = db.prepare('UPDATE items SET appearance_of = ? WHERE appearance_of = ?');
-  const relayed = db.prepare('UPDATE items SET appearance_of = ? WHERE id = ?');
+  const takeOver = db.prepare('UPDATE items SET appearance_of = @id WHERE appearance_of = @relay OR id = @relay');
   const clusterOf = db.prepare('SELECT cluster_id FROM items WHERE id = ?').pluck();
 
   function withTags(rows: Record<string, unknown>[]): StoredItem[] {
@@ -122,29 +113,24 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
     });
   }
 
-  /** The article a row is or relays, with its cluster; undefined when gone. */
-  function articleOf(id: number): { id: number; cluster: number; relayed: boolean } | undefined {
+  const storyColumns = (id: number): StoryColumns | undefined => {
     const row = storyRow.get(id) as [number, number | null] | undefined;
-    if (!row) return undefined;
-    if (row[1] === null) return { id, cluster: row[0], relayed: false };
-    // Taken over since the plan read it: its article now (a takeover leaves no chain longer than one).
-    const article = storyRow.get(row[1]) as [number, number | null] | undefined;
-    return article && article[1] === null ? { id: row[1], cluster: article[0], relayed: true } : undefined;
-  }
+    return row && { cluster: row[0], appearanceOf: row[1] };
+  };
 
   /** The cluster, appearance and takeover a new item is stored with, re-checked against what is stored now. */
   function storyTarget(s: ItemStory, placed: ReadonlyMap<number, PlacedItem>): StoryTarget {
-    const target = s.takeOver ?? s.appearanceOf;
-    const article = target == null ? undefined : articleOf(target);
-    if (article) {
-      if (s.takeOver != null && !article.relayed) return { cluster: article.cluster, appearanceOf: null, takeOver: article.id };
-      return { cluster: article.cluster, appearanceOf: article.id, takeOver: null };
+    const named = s.takeOver ?? s.appearanceOf;
+    if (named != null) {
+      const row = storyColumns(named);
+      const target = namedTarget(s, named, row, row?.appearanceOf != null ? storyColumns(row.appearanceOf) : undefined);
+      if (target) return target;
     }
     const c = s.cluster;
-    if (c === null) return { cluster: null, appearanceOf: null, takeOver: null };
-    if (typeof c === 'number') return { cluster: clusterExists.get(c) === 1 ? c : null, appearanceOf: null, takeOver: null };
+    if (c === null) return inCluster(null);
+    if (typeof c === 'number') return inCluster(clusterExists.get(c) === 1 ? c : null);
     // An earlier insert of this commit; one dropped as stale leaves this item a cluster of its own.
-    return { cluster: placed.get(c.insert)?.clusterId ?? null, appearanceOf: null, takeOver: null };
+    return inCluster(placed.get(c.insert)?.clusterId ?? null);
   }
 
   function writeLabels(id: number, w: ItemWrite): void {
@@ -191,7 +177,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
           return;
         }
         const s = it.story;
-        const target = s ? storyTarget(s, placed!) : NO_STORY;
+        const target = s ? storyTarget(s, placed!) : inCluster(null);
         const info = insert.run(
           it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), iso(it.published), iso(it.updated), iso(it.firstSeen), it.contentHash,
@@ -203,10 +189,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
         }
         const id = Number(info.lastInsertRowid);
         // A cluster of its own is the trigger's (migrations/sqlite/0002_stories.sql).
-        if (target.takeOver !== null) {
-          repoint.run(id, target.takeOver);
-          relayed.run(id, target.takeOver);
-        }
+        if (target.takeOver !== null) takeOver.run({ id, relay: target.takeOver });
         if (placed) placed.set(index, { index, id, clusterId: target.cluster ?? (clusterOf.get(id) as number), appearanceOf: target.appearanceOf, ...(target.takeOver !== null ? { tookOver: target.takeOver } : {}) });
         writeLabels(id, it);
         if (it.page) pages.request(id, sourceId, it.page, now);
