@@ -6,7 +6,7 @@
  */
 import { WartaError } from '../base/errors.js';
 import { importPostgresStore } from './postgres/import.js';
-import { displayUrl } from './postgres/pool.js';
+import { displayUrl } from './spec.js';
 import { exportSqliteStore } from './sqlite/export.js';
 
 /** Every table that holds warta's data, parents before children (items before their tags and outputs). */

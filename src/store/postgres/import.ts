@@ -8,7 +8,8 @@ import { WartaError } from '../../base/errors.js';
 import type { CopiedTable, CopyRow, StoreImport } from '../copy.js';
 import { storageError } from './errors.js';
 import { migrate } from './migrate.js';
-import { displayUrl, makePool } from './pool.js';
+import { displayUrl } from '../spec.js';
+import { makePool } from './pool.js';
 
 // Each table's columns with their types here; a source row with any other column is refused (it would be lost).
 const COLUMNS: Record<CopiedTable, [string, string][]> = {

@@ -3,7 +3,8 @@ import type { Store } from '../store.js';
 import { processChangeBoard, type ChangeBoard } from './change-token.js';
 import { storageError } from './errors.js';
 import { migrate, schemaVersion } from './migrate.js';
-import { displayUrl, makePool, type PoolSpec } from './pool.js';
+import { displayUrl } from '../spec.js';
+import { makePool, type PoolSpec } from './pool.js';
 import { makePostgresStore, readChanges } from './store.js';
 
 /**

@@ -47,5 +47,3 @@ export function makePool(spec: PoolSpec): pg.Pool {
   pool.on('error', () => {});
   return pool;
 }
-
-export { displayUrl } from '../spec.js';
