@@ -96,7 +96,9 @@ export class BenchDaemon {
   readonly startedAt = Date.now();
 
   constructor(readonly config: string, readonly base: string, nodeArgs: string[] = [], bin: string = BIN) {
-    this.child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--config', config, '--log-format', 'json'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    // MALLOC_ARENA_MAX=2 as `npm start` and the Docker image run the daemon (README), unless the caller's env sets it.
+    const env = { MALLOC_ARENA_MAX: '2', ...process.env };
+    this.child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--config', config, '--log-format', 'json'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const count = (d: Buffer) => {
       const text = this.partial + d.toString();
       const lines = text.split('\n');

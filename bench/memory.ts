@@ -10,6 +10,10 @@
  * first with ROUNDS × feeds × items older items (`warta fetch` rounds, each feed publishing `items` new ones
  * every round), so the daemon starts over a store that many times larger: the same run with --stored=0 and
  * --stored=2 shows whether the daemon's memory grows with what is stored rather than with what it polls.
+ * The daemon runs with MALLOC_ARENA_MAX=2, as `npm start` runs it. Settled RSS is read before the /metrics scrape
+ * that gives V8's figures (the scrape allocates, and can grow V8's young generation) and again after it; a line
+ * on stderr gives the settled resident MiB per mapping (the node binary, malloc's [heap], anonymous: V8's heap,
+ * thread stacks, the other malloc arena).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,6 +26,21 @@ import { BenchDaemon, freePort, procMemory, sleep, timedFetch, writeConfig } fro
 function mallocHeapMb(pid: number): number {
   const m = /\[heap\]\n(?:.*\n)*?Rss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
+}
+
+/**
+ * Resident MiB per mapping name in /proc/PID/smaps (a file's path, [heap], [stack]; unnamed anonymous mappings
+ * together as "anonymous"), the biggest first: which file-backed pages are the node binary, which shared libraries.
+ */
+function smapsByName(pid: number, top = 8): string {
+  const by = new Map<string, number>();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) name = head[1] || 'anonymous';
+    else if (line.startsWith('Rss:')) by.set(name, (by.get(name) ?? 0) + Number(/(\d+)/.exec(line)![1]) / 1024);
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, top).map(([n, mb]) => `${n.split('/').slice(-2).join('/')} ${mb.toFixed(1)}`).join(', ');
 }
 
 /** The process's read and write system calls and bytes so far (/proc/PID/io: files and sockets alike). */
@@ -41,6 +60,8 @@ export interface MemoryResult {
   peakMb: number;
   /** Settled RSS; of the anonymous part, malloc's main heap ([heap] in smaps: SQLite's cache, Buffers, native). */
   settled: { rss: number; anon: number; file: number; mallocHeap: number };
+  /** RSS a second after the /metrics scrape that read V8's figures (the heap figures are as that scrape left it). */
+  rssAfterScrape: number;
   heapUsedMb: number;
   /** V8's committed heap (used + free space it keeps), and of it the young generation's semi-spaces. */
   heapTotalMb: number;
@@ -128,7 +149,12 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
     if (daemon.heapGivenBack === 0) progress('memory: no "heap given back" from the daemon within 120 s of the poll');
     await sleep(settleSec * 1000);
     const m = procMemory(daemon.pid);
+    progress(`memory: settled, resident MiB by mapping: ${smapsByName(daemon.pid)}`);
+    // V8's figures come from a /metrics scrape, which allocates (at 10,000 sources ~38 MB of label text) and may
+    // grow V8's young generation: RSS is read before it, and again after it, as a daemon Prometheus scrapes is.
     const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    await sleep(1000);
+    const scraped = procMemory(daemon.pid).rss;
     if (opts.snapshot) {
       // The snapshot is written synchronously on the daemon's main thread: it answers /healthz again only when
       // the file is complete (a fixed wait cut a 10,000-source snapshot off at 0 bytes on a loaded machine).
@@ -144,6 +170,7 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
       startupSecs,
       peakMb: m.hwm,
       settled: { rss: m.rss, anon: m.anon, file: m.file, mallocHeap: mallocHeapMb(daemon.pid) },
+      rssAfterScrape: scraped,
       heapUsedMb: metric(metrics, 'nodejs_heap_size_used_bytes') / 2 ** 20,
       heapTotalMb: metric(metrics, 'nodejs_heap_size_total_bytes') / 2 ** 20,
       newSpaceMb: metric(metrics, 'nodejs_heap_space_size_total_bytes\\{space="new"\\}') / 2 ** 20,
@@ -163,7 +190,7 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
 
 /** One line for a MemoryResult. */
 export function describeMemory(r: MemoryResult): string {
-  return `${r.feeds} feeds × ${r.items}${r.storedBefore ? ` over ${r.storedBefore} stored items` : ''}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}; malloc heap ${r.settled.mallocHeap.toFixed(0)}), peak ${r.peakMb.toFixed(0)} MiB; heap used ${r.heapUsedMb.toFixed(0)} of ${r.heapTotalMb.toFixed(0)} MiB (new space ${r.newSpaceMb.toFixed(0)}), external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms${r.probeErrors ? ` (${r.probeErrors} probes failed)` : ''}; ${r.readsPerRefresh.toFixed(0)} reads and ${r.writesPerRefresh.toFixed(0)} writes (system calls) per refresh; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
+  return `${r.feeds} feeds × ${r.items}${r.storedBefore ? ` over ${r.storedBefore} stored items` : ''}: start-up poll ${r.startupSecs.toFixed(1)} s; settled RSS ${r.settled.rss.toFixed(0)} MiB (anon ${r.settled.anon.toFixed(0)}, file ${r.settled.file.toFixed(0)}; malloc heap ${r.settled.mallocHeap.toFixed(0)}), ${r.rssAfterScrape.toFixed(0)} MiB after a /metrics scrape; peak ${r.peakMb.toFixed(0)} MiB; at that scrape V8 heap used ${r.heapUsedMb.toFixed(0)} of ${r.heapTotalMb.toFixed(0)} MiB (new space ${r.newSpaceMb.toFixed(0)}), external ${r.externalMb.toFixed(0)} MiB; during the poll p99 /healthz ${r.healthzP99Ms.toFixed(0)} ms, feed ${r.feedP99Ms.toFixed(0)} ms${r.probeErrors ? ` (${r.probeErrors} probes failed)` : ''}; ${r.readsPerRefresh.toFixed(0)} reads and ${r.writesPerRefresh.toFixed(0)} writes (system calls) per refresh; load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -114,8 +114,9 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   const metrics = makeMetrics({
     collect: async () => {
       metrics.eventLoopLag.set(lag.maxMs() / 1000);
-      const failing = (await store.sources.all()).filter((r) => r.state === 'failing' || r.state === 'gone').length;
-      return { itemsPerTag: await countsByTag(), failingSources: failing, pool: store.poolStats() };
+      // Counted by the database: reading every row for it allocated ~33 MB per scrape at 10,000 sources, which
+      // regrew V8's young generation to 2 × 16 MiB after the daemon had shrunk it (BENCHMARKS.md, fifth pass).
+      return { itemsPerTag: await countsByTag(), failingSources: await store.sources.countFailing(), pool: store.poolStats() };
     },
   });
   const reloads = makeReloadStatus(config.file, now(), metrics);

@@ -399,6 +399,8 @@ export interface SourceStore {
   recordPoll(id: string, poll: PollRecord, opts?: WriteOptions): Promise<void>;
   /** Stored items per source id. */
   itemCounts(): Promise<Map<string, number>>;
+  /** How many source rows are `failing` or `gone` (the `/metrics` gauge: counted by the database, no rows read). */
+  countFailing(): Promise<number>;
   /**
    * A problem found outside a poll (an article page's content_selector matched nothing): an `ok` source becomes
    * `degraded` with this error, a worse state stays. A poll record writes the state it is given (the refresh

@@ -171,5 +171,20 @@ export function describeSources(h: Harness): void {
       const counts = await h.store.sources.itemCounts();
       expect(Object.fromEntries(['antara', 'kompas', 'tempo', 'detik'].map((id) => [id, counts.get(id) ?? 0]))).to.deep.equal({ antara: 4, kompas: 2, tempo: 1, detik: 0 });
     });
+
+    it('countFailing counts the failing and gone rows, not the ok or degraded ones', async () => {
+      const ids = ['antara', 'kompas', 'tempo', 'detik', 'cnn', 'bbc'];
+      await h.store.sources.ensure(ids.map((id) => ({ id, url: `https://${id}.example/rss` })));
+      expect(await h.store.sources.countFailing()).to.equal(0);
+      const fail = (n: number): PollRecord => ({ ...MINIMAL, status: 500, state: n >= 3 ? 'failing' : 'degraded', error: { code: 'http_500', message: 'HTTP 500' }, consecutiveFailures: n });
+      await h.store.sources.recordPoll('antara', fail(3));
+      await h.store.sources.recordPoll('kompas', fail(4));
+      await h.store.sources.recordPoll('tempo', { ...MINIMAL, status: 410, state: 'gone', error: { code: 'gone', message: 'HTTP 410 Gone' }, consecutiveFailures: 1 });
+      await h.store.sources.recordPoll('detik', fail(1));
+      await h.store.sources.recordPoll('cnn', MINIMAL);
+      expect(await h.store.sources.countFailing()).to.equal(3);
+      await h.store.sources.recordPoll('kompas', MINIMAL);
+      expect(await h.store.sources.countFailing()).to.equal(2);
+    });
   });
 }

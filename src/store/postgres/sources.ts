@@ -51,6 +51,7 @@ const record = statement(
      format = CASE WHEN $26::boolean THEN $30::text ELSE format END
    WHERE id = $1`,
 );
+const countFailing = statement('source_count_failing', "SELECT count(*)::int AS n FROM sources WHERE state IN ('failing', 'gone')");
 const itemCounts = statement('source_item_counts', 'SELECT source_id AS id, count(*) AS n FROM items GROUP BY source_id');
 
 /** The sources table. */
@@ -69,6 +70,9 @@ export const sources = {
   },
   async itemCounts(db: Queryable): Promise<Map<string, number>> {
     return new Map((await itemCounts<{ id: string; n: number }>(db)).rows.map((r) => [r.id, r.n]));
+  },
+  async countFailing(db: Queryable): Promise<number> {
+    return (await countFailing<{ n: number }>(db)).rows[0]!.n;
   },
   /** Writes the outcome of one poll. */
   async record(db: Queryable, id: string, r: PollRecord): Promise<void> {

@@ -135,6 +135,7 @@ export function makePostgresStore(pool: pg.Pool, opts: PostgresStoreOptions): St
       ensure: (list, opts) => writeState((tx) => sources.ensure(tx, list), opts),
       recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState((tx) => sources.record(tx, id, poll), opts),
       itemCounts: () => read((db) => sources.itemCounts(db)),
+      countFailing: () => read((db) => sources.countFailing(db)),
       markDegraded: (id, error, opts) => writeState((tx) => pages.degradeSource(tx, id, error), opts),
       clearDegraded: (id, error, opts) => writeState((tx) => pages.recoverSource(tx, id, error), opts),
     },

@@ -52,6 +52,7 @@ export function makeSourceStatements(db: Db) {
      WHERE id = @id`,
   );
   const itemCounts = db.prepare('SELECT source_id AS id, count(*) AS n FROM items GROUP BY source_id');
+  const countFailing = db.prepare("SELECT count(*) FROM sources WHERE state IN ('failing', 'gone')").pluck();
 
   return {
     /** The source's row, or null before its first poll. */
@@ -69,6 +70,9 @@ export function makeSourceStatements(db: Db) {
     /** Stored items per source id. */
     itemCounts(): Map<string, number> {
       return new Map((itemCounts.all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
+    },
+    countFailing(): number {
+      return countFailing.get() as number;
     },
     /** Writes the outcome of one poll. */
     record(id: string, r: PollRecord): void {

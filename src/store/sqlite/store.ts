@@ -80,6 +80,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       ensure: (list, opts) => writeState(() => sources.ensure(list), opts),
       recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState(() => sources.record(id, poll), opts),
       itemCounts: () => read(() => sources.itemCounts()),
+      countFailing: () => read(() => sources.countFailing()),
       markDegraded: (id, error, opts) => writeState(() => pages.degradeSource(id, error), opts),
       clearDegraded: (id, error, opts) => writeState(() => pages.recoverSource(id, error), opts),
     },

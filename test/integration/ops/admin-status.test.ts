@@ -116,6 +116,11 @@ ${tags}`;
     expect(html).not.to.include('was rejected');
   });
 
+  it('/metrics counts the failing and gone sources (gone: 1; down and limited have failed once: degraded)', async () => {
+    expect((await sources()).map((s) => [s.id, s.state]).filter(([, st]) => st !== 'ok').sort()).to.deep.equal([['down', 'degraded'], ['gone', 'gone'], ['limited', 'degraded']]);
+    expect(await metric('warta_failing_sources')).to.equal(1);
+  });
+
   it('a rejected reload shows on / with its problems and in /metrics; a later good reload clears the alarm', async () => {
     expect(await metric('warta_config_last_reload_successful')).to.equal(1);
     expect(await metric('warta_config_reload_failures_total')).to.equal(0);
