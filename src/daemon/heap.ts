@@ -38,8 +38,9 @@ export interface HeapReducer {
 // V8 shrinks its young generation only in a GC that finds the allocation rate low (under ~1 MB/s, averaged over
 // the last 5 s): right after a burst the rate is still the burst's. A scavenge this long after it does.
 const QUIET_MS = 6000;
-// A scavenge that left the young generation larger than this found the process still allocating (10,000 sources:
-// 32 MiB of semi-spaces at the settle after the start-up poll): tried again after another quiet spell, a few times.
+// A scavenge that left the young generation larger than this found the process still allocating (requests served in
+// the quiet spell): tried again after another quiet spell, a few times. (The 32 MiB of semi-spaces once reported at
+// the settle of 10,000 sources came from the /metrics scrape that read them, which regrew them: BENCHMARKS.md.)
 const SHRUNK_NEW_SPACE = 4 * 2 ** 20;
 const SHRINK_TRIES = 5;
 // One forced GC evacuates only a few MB of live objects out of sparse pages (V8 bounds a compaction's work, and
