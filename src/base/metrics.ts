@@ -69,7 +69,7 @@ export interface Metrics {
 }
 
 /** Builds the metrics on a fresh Registry with Node's default process metrics; `collect` feeds the database gauges at each scrape. */
-export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } = {}): Metrics {
+export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot>; rendered?: () => void } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -157,6 +157,7 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } =
       // prom-client writes NaN as "Nan" (nodejs_eventloop_lag_* before the first sample): Prometheus parses it
       // case-insensitively, OpenMetrics parsers want the spelling "NaN".
       const body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+      opts.rendered?.();
       return { body, contentType: registry.contentType };
     },
   };
