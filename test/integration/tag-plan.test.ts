@@ -5,6 +5,8 @@
  * sources). Checked with EXPLAIN QUERY PLAN on a store of 4,000 items, and each plan's rows against the plain query.
  */
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { loadMigrations, migrate } from '../../src/store/sqlite/migrate.js';
 import { openDatabase, type Db } from '../../src/store/sqlite/open.js';
 import { makeItemStatements } from '../../src/store/sqlite/items.js';
 import { makePageStatements } from '../../src/store/sqlite/pages.js';
@@ -77,4 +79,27 @@ describe('SQLite: the plan of a tag output (EXPLAIN QUERY PLAN)', () => {
       expect(items.select(f).map((i) => i.id)).to.deep.equal(expected);
     });
   }
+});
+
+describe('SQLite migration 0006_tagq15 on a store with data', () => {
+  it('indexes every tag row of a version-5 store, and rare tags are then listed from it', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, loadMigrations().filter((m) => m.version <= 5));
+      fill(db);
+      expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'item_tags_by_tag'").pluck().get()).to.equal(0);
+      const rows = db.prepare('SELECT tag, item_id, explain FROM item_tags ORDER BY tag, item_id').all();
+      migrate(db);
+      expect(db.pragma('user_version', { simple: true })).to.equal(6);
+      // Every row is in the new index (read through it alone), and the table is as it was.
+      expect(db.prepare('SELECT count(*) FROM item_tags INDEXED BY item_tags_by_tag WHERE tag >= \'\'').pluck().get()).to.equal(rows.length);
+      expect(db.prepare('SELECT tag, item_id, explain FROM item_tags ORDER BY tag, item_id').all()).to.deep.equal(rows);
+      const items = makeItemStatements(db, makePageStatements(db));
+      const f: OutputFilter = { tags: ['Langka'], output: null, sources: [], limit: 50 };
+      expect(items.outputPlan(f).join(' | ')).to.include('item_tags_by_tag (tag=?)');
+      expect(items.select(f).map((i) => i.id)).to.deep.equal([4000, 3500, 3000, 2500, 2000, 1500, 1000, 500]);
+    } finally {
+      db.close();
+    }
+  });
 });
