@@ -47,6 +47,15 @@ export function describeQueries(h: Harness): void {
         { name: 'tags and output together', filter: { tags: [RUSIA_BELARUS], output: PUTIN_TANPA_OPINI }, expect: [A1] },
         { name: 'limit keeps the newest', filter: { limit: 3 }, expect: [T1, A3, K2] },
         { name: 'limit with a filter', filter: { tags: [PUTIN], limit: 1 }, expect: [T1] },
+        // Small limits: a tag with `limit` items among the newest is read by walking the newest items (SQLite,
+        // src/store/sqlite/items.ts), a rarer one from its list; both give the newest `limit`, each item once.
+        { name: 'one tag, limit 2', filter: { tags: [PUTIN], limit: 2 }, expect: [T1, A1] },
+        { name: 'one tag, limit 3: all it has', filter: { tags: [PUTIN], limit: 3 }, expect: [T1, A1, A4] },
+        { name: 'one tag, limit 4: more than it has', filter: { tags: [PUTIN], limit: 4 }, expect: [T1, A1, A4] },
+        { name: 'several tags, limit 2: the newest two, each item once', filter: { tags: [PUTIN, RUSIA_BELARUS, BOLA], limit: 2 }, expect: [T1, K1] },
+        { name: 'several tags, limit 4, each item once', filter: { tags: [RUSIA_BELARUS, PUTIN], limit: 4 }, expect: [T1, A2, A1, A4] },
+        { name: 'a tag without excluded sources, limit 2', filter: { tags: [PUTIN], excludeSources: ['tempo'], limit: 2 }, expect: [A1, A4] },
+        { name: 'tags and sources together, limit 1', filter: { tags: [EKONOMI], sources: ['antara'], limit: 1 }, expect: [A3] },
       ];
       for (const c of cases) {
         it(c.name, async () => {

@@ -83,17 +83,25 @@ const browse = statement(
      AND ($4::timestamptz IS NULL OR published < $4 OR (published = $4 AND id < $5))
    ORDER BY published DESC, id DESC LIMIT $6`,
 );
-// One statement for every output shape: each filter is on only when its array is not empty. An appearance is
-// never a second entry; an output limited to the relaying source includes the article it relayed.
-const selectOutput = statement(
-  'items_select',
-  `SELECT ${WITH_TAGS} FROM items
-   WHERE appearance_of IS NULL
-     AND (cardinality($1::text[]) = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag = ANY($1)))
+// Every output shape: each filter is on only when its array is not empty. An appearance is never a second entry;
+// an output limited to the relaying source includes the article it relayed.
+const OUTPUT_WHERE = `appearance_of IS NULL
      AND ($2::text IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = $2))
      AND (cardinality($3::text[]) = 0 OR source_id = ANY($3)
           OR id IN (SELECT a.appearance_of FROM items a WHERE a.appearance_of IS NOT NULL AND a.source_id = ANY($3)))
-     AND (cardinality($4::text[]) = 0 OR source_id <> ALL($4))
+     AND (cardinality($4::text[]) = 0 OR source_id <> ALL($4))`;
+const selectOutput = statement(
+  'items_select',
+  `SELECT ${WITH_TAGS} FROM items WHERE cardinality($1::text[]) = 0 AND ${OUTPUT_WHERE} ORDER BY published DESC, id DESC LIMIT $5`,
+);
+// With tags, a statement of its own (issue 15, BENCHMARKS.md "tagq15"): the tag list as a plain condition lets the
+// planner weigh the tag by its statistics, walking the newest items with a probe of item_tags_by_item each for a
+// common tag (O(limit)) and sorting a rare tag's items. Behind `cardinality($1) = 0 OR` it could do neither: a
+// common tag hashed every item_tags row first, a rare one walked every item.
+const selectOutputTagged = statement(
+  'items_select_tagged',
+  `SELECT ${WITH_TAGS} FROM items
+   WHERE id IN (SELECT item_id FROM item_tags WHERE tag = ANY($1)) AND ${OUTPUT_WHERE}
    ORDER BY published DESC, id DESC LIMIT $5`,
 );
 const byId = statement('items_by_id', `SELECT ${WITH_TAGS} FROM items WHERE id = $1`);
@@ -230,7 +238,7 @@ export const items = {
   },
 
   async select(db: Queryable, f: OutputFilter): Promise<StoredItem[]> {
-    const { rows } = await selectOutput(db, [f.tags, f.output, f.sources, f.excludeSources ?? [], f.limit]);
+    const { rows } = await (f.tags.length > 0 ? selectOutputTagged : selectOutput)(db, [f.tags, f.output, f.sources, f.excludeSources ?? [], f.limit]);
     return rows.map(toStoredItemWithTags);
   },
 

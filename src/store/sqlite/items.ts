@@ -6,6 +6,8 @@ import type { Db } from './open.js';
 import type { makePageStatements } from './pages.js';
 
 const iso = (d: Date) => d.toISOString();
+// A tag output walks the newest items when `limit` of its items are among the newest limit × this many ids.
+export const RECENT_WINDOW_PER_ITEM = 40;
 
 /** Prepared statements over items and their tags; every write runs inside the caller's transaction. */
 export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStatements>) {
@@ -65,16 +67,60 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   // One statement for every output shape: each filter is on only when its parameter says so. An appearance (a
   // source relaying an article stored from another) is never a second entry; an output limited to the relaying
   // source includes the article it relayed.
-  const selectOutput = db.prepare(
-    `SELECT * FROM items
-     WHERE appearance_of IS NULL
-       AND (@anyTags = 0 OR id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags))))
+  const outputWhere = `appearance_of IS NULL
        AND (@output IS NULL OR id IN (SELECT item_id FROM item_outputs WHERE output_id = @output))
        AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources))
             OR id IN (SELECT appearance_of FROM items WHERE appearance_of IS NOT NULL AND source_id IN (SELECT value FROM json_each(@sources))))
-       AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excludeSources)))
+       AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excludeSources)))`;
+  // A tag filter has two plans (issue 15, BENCHMARKS.md "tagq15"), chosen per request by `outputQuery`:
+  // - a rare tag: the list of its item ids from the slim tag index `item_tags_by_tag` (tag, item_id), each row
+  //   read and sorted: O(items with the tag). item_tags' own key carries each row's explanation: its tag range is
+  //   ~10× bigger, and SQLite picks the slim index for a list of ids. The list is its own statement: behind an
+  //   `@anyTags = 0 OR` it could not drive the query, and SQLite walked the newest items against the list instead.
+  // - a tag with at least `limit` items among the newest ones: the newest items walked in order, each probed in
+  //   the tag index, until `limit` are found: O(limit) rows, where the list reads every item of the tag.
+  const selectOutput = db.prepare(`SELECT * FROM items WHERE ${outputWhere} ORDER BY published DESC, id DESC LIMIT @limit`);
+  const selectOutputListed = db.prepare(
+    `SELECT * FROM items
+     WHERE id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags)))
+       AND ${outputWhere}
      ORDER BY published DESC, id DESC LIMIT @limit`,
   );
+  const selectOutputNewest = db.prepare(
+    `SELECT * FROM items
+     WHERE ${outputWhere}
+       AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = items.id AND t.tag IN (SELECT value FROM json_each(@tags)))
+     ORDER BY published DESC, id DESC LIMIT @limit`,
+  );
+  // How many of the newest `window` item ids carry one of the tags, counted up to `limit` in the slim tag index
+  // (a range per tag, item_id > max − window): at most `limit` entries per tag read.
+  const taggedRecently = db
+    .prepare(
+      `SELECT count(*) FROM (
+         SELECT DISTINCT item_id FROM item_tags
+         WHERE tag IN (SELECT value FROM json_each(@tags)) AND item_id > (SELECT coalesce(max(id), 0) FROM items) - @window
+         LIMIT @limit)`,
+    )
+    .pluck();
+  /** The statement and parameters for an output: the walk only when no other filter is selective (with sources
+   * or a query it could read every row) and the tags are common among the newest items. */
+  function outputQuery(f: OutputFilter) {
+    const tags = JSON.stringify(f.tags);
+    const walk =
+      f.tags.length > 0 && f.output === null && f.sources.length === 0 &&
+      (taggedRecently.get({ tags, window: f.limit * RECENT_WINDOW_PER_ITEM, limit: f.limit }) as number) >= f.limit;
+    const excluded = f.excludeSources ?? [];
+    const params = {
+      tags,
+      output: f.output,
+      anySources: f.sources.length > 0 ? 1 : 0,
+      sources: JSON.stringify(f.sources),
+      anyExcluded: excluded.length > 0 ? 1 : 0,
+      excludeSources: JSON.stringify(excluded),
+      limit: f.limit,
+    };
+    return [walk ? selectOutputNewest : f.tags.length > 0 ? selectOutputListed : selectOutput, params] as const;
+  }
   const withPage = (q: string) =>
     `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message
      FROM (${q}) i LEFT JOIN pages p ON p.item_id = i.id`;
@@ -224,18 +270,14 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
     },
 
     select(f: OutputFilter): StoredItem[] {
-      const excluded = f.excludeSources ?? [];
-      const rows = selectOutput.all({
-        anyTags: f.tags.length > 0 ? 1 : 0,
-        tags: JSON.stringify(f.tags),
-        output: f.output,
-        anySources: f.sources.length > 0 ? 1 : 0,
-        sources: JSON.stringify(f.sources),
-        anyExcluded: excluded.length > 0 ? 1 : 0,
-        excludeSources: JSON.stringify(excluded),
-        limit: f.limit,
-      });
-      return withTags(rows as Record<string, unknown>[]);
+      const [statement, params] = outputQuery(f);
+      return withTags(statement.all(params) as Record<string, unknown>[]);
+    },
+
+    /** EXPLAIN QUERY PLAN of the statement `select(f)` runs, one line per step (test/integration/tag-plan.test.ts). */
+    outputPlan(f: OutputFilter): string[] {
+      const [statement, params] = outputQuery(f);
+      return (db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all(params) as { detail: string }[]).map((r) => r.detail);
     },
 
     browse(f: BrowseFilter): StoredItem[] {

@@ -1,0 +1,84 @@
+/**
+ * A tag-filtered output render against a filled SQLite store (issue 15, branch tagq15): read system calls, bytes
+ * read and time of one `items.select` of 50 items for a common tag set and a rare tag, each on a fresh connection
+ * with the daemon's page cache (16 MB, no mmap), so every page the query needs is read from the file.
+ *   npx tsx bench/tagq.ts fill DIR [feeds=3000] [items=50]   # builds DIR/w.db with `warta fetch` over the farm
+ *   npx tsx bench/tagq.ts measure DIR [--repo /work/base-main]  # copies DIR/w.db, opens it with that repo's dist
+ * The rare tag `Langka` is added after the fetch: every 400th item carrying `Putin`, with its explanation.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { startFarm } from './farm.js';
+import { REPO, runFetch, writeConfig } from './lib.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const positional = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
+const [mode, dirArg] = positional;
+const dir = resolve(dirArg ?? '/tmp/tagq');
+const CASES: Record<string, string[]> = { common: ['Putin', 'Minsk'], rare: ['Langka'] };
+
+function io(): { syscr: number; rchar: number } {
+  const t = readFileSync('/proc/self/io', 'utf8');
+  return { syscr: Number(/syscr: (\d+)/.exec(t)![1]), rchar: Number(/rchar: (\d+)/.exec(t)![1]) };
+}
+
+if (mode === 'fill') {
+  const [feeds = 3000, items = 50] = positional.slice(2).map(Number);
+  mkdirSync(dir, { recursive: true });
+  const farm = await startFarm(feeds, items);
+  try {
+    const r = await runFetch(writeConfig(dir, farm.urls));
+    console.log(`filled ${join(dir, 'w.db')}: ${r.inserted} items in ${r.secs.toFixed(0)} s`);
+  } finally {
+    await farm.close();
+  }
+  const db = new Database(join(dir, 'w.db'));
+  const n = db.prepare("INSERT INTO item_tags (tag, item_id, explain) SELECT 'Langka', item_id, explain FROM item_tags WHERE tag = 'Putin' AND item_id % 400 = 0").run().changes;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  console.log(`Langka: ${n} items`);
+} else if (mode === 'measure' && !argv.includes('--child')) {
+  const repo = resolve(flag('--repo') ?? REPO);
+  const copy = join(dir, `measure-${process.pid}.db`);
+  copyFileSync(join(dir, 'w.db'), copy);
+  try {
+    // Opening migrates (a branch's new migration runs here, once, before anything is measured).
+    const r = spawnSync(process.execPath, ['--import', 'tsx', process.argv[1]!, 'measure', dir, '--child', copy, '--repo', repo], { cwd: REPO, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    process.stdout.write(r.stdout);
+    const db = new Database(copy);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const pages = (name: string) => (db.prepare('SELECT count(*) FROM dbstat WHERE name = ?').pluck().get(name) as number);
+    console.log(`file ${(statSync(copy).size / 2 ** 20).toFixed(1)} MiB; item_tags ${(pages('item_tags') * 4096 / 2 ** 20).toFixed(1)} MiB, item_tags_by_item ${(pages('item_tags_by_item') * 4096 / 2 ** 20).toFixed(1)} MiB`);
+    db.close();
+  } finally {
+    for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) if (existsSync(f)) rmSync(f);
+  }
+} else if (mode === 'measure') {
+  const repo = flag('--repo')!;
+  const path = flag('--child')!;
+  const { openStore } = (await import(pathToFileURL(join(repo, 'dist/store/open.js')).href)) as typeof import('../src/store/open.js');
+  (await openStore({ path }, { role: 'daemon' })).close();
+  console.log(`repo ${repo}`);
+  for (const [name, tags] of Object.entries(CASES)) {
+    const rows: string[] = [];
+    for (let run = 0; run < 3; run++) {
+      const store = await openStore({ path }, { role: 'daemon' });
+      const before = io();
+      const t = process.hrtime.bigint();
+      const got = await store.items.select({ tags, output: null, sources: [], limit: 50 });
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      const after = io();
+      rows.push(`${after.syscr - before.syscr} reads ${((after.rchar - before.rchar) / 2 ** 20).toFixed(2)} MiB ${ms.toFixed(0)} ms (${got.length} items)`);
+      await store.close();
+    }
+    console.log(`${name} ${JSON.stringify(tags)}: ${rows.join('; ')}`);
+  }
+} else {
+  console.error('usage: bench/tagq.ts fill DIR [feeds] [items] | measure DIR [--repo R]');
+  process.exit(2);
+}
