@@ -81,7 +81,7 @@ describe('SQLite: the plan of a tag output (EXPLAIN QUERY PLAN)', () => {
   }
 });
 
-describe('SQLite migration 0006_tagq15 on a store with data', () => {
+describe('SQLite migration 0006_item_tags_by_tag on a store with data', () => {
   it('indexes every tag row of a version-5 store, and rare tags are then listed from it', () => {
     const db = new Database(':memory:');
     try {
