@@ -29,7 +29,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
   }
   // The command's modules load when it runs, not when the CLI starts: `warta --help` or another command
   // should not pay for them (see test/integration/cli-startup.test.ts).
-  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makePageQueue }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }, { makeReclusterQueue }, { feedAll }] = await Promise.all([
+  const [{ hostKey, makeHostGate }, { makeLogger, resolveLogFormat }, { makeRedactor }, { configSecrets }, { refreshSource }, { retagIfRulesChanged }, { openRuntime }, { makeClaims, makeDatabaseClock, makeNodeName }, { makeSharedHosts }, { makeRetagQueue }, { makeReclusterQueue }, { feedAll }] = await Promise.all([
     import('../schedule/host-gate.js'),
     import('../base/log.js'),
     import('../base/redact.js'),
@@ -37,7 +37,6 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     import('../pipeline/refresh.js'),
     import('../jobs/retag.js'),
     import('../daemon/runtime.js'),
-    import('../jobs/pages.js'),
     import('../schedule/claims.js'),
     import('../schedule/shared-hosts.js'),
     import('../jobs/retag-queue.js'),
@@ -95,9 +94,11 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
     // to the daemon or the next `warta fetch`).
     const fullText = chosen.some((s) => s.fullText);
     const stopPages = new AbortController();
+    // The page queue, the article reader and Prometheus's client load only for such sources.
     const { makeMetrics } = fullText ? await import('../base/metrics.js') : { makeMetrics: null };
+    const { makePageQueue } = fullText ? await import('../jobs/pages.js') : { makePageQueue: null };
     const pageMetrics = makeMetrics?.();
-    const pages = fullText
+    const pages = makePageQueue
       ? makePageQueue({ store: runtime.store, config: () => config, fetchPage: runtime.fetchPage, reader: runtime.reader, classifier: runtime.refreshDeps.classifier, gate, now: runtime.refreshDeps.now, log, metrics: pageMetrics, signal: stopPages.signal })
       : null;
     if (pages) runtime.refreshDeps.pagesQueued = () => pages.wake();

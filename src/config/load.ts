@@ -8,6 +8,7 @@ import { checkAccess } from './access-warnings.js';
 import { checkHost } from './host-checks.js';
 import { locateIssue, nodeLocation, yamlHint } from './locate.js';
 import { configSchema, type ConfigInput } from './schema.js';
+import { configCache, jsonSafe, type ConfigCache } from './cache.js';
 import { parseDuration, parseSize } from './units.js';
 
 /** The validated, frozen configuration every module receives. */
@@ -133,31 +134,42 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, o
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read config: ${reason}` }]);
   }
-  return parseConfig(text, file, env, options);
+  // A large file read again unchanged: yaml's value of it from the last run (cache.ts).
+  const cache = configCache(text, file, env);
+  const kept = cache?.read();
+  return validate(text, file, env, options, kept, kept === undefined ? cache : null);
 }
 
 /** Validates config text; `file` is only used in messages. */
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = {}, options: LoadOptions = {}): Config {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  return validate(text, file, env, options, undefined, null);
+}
+
+/**
+ * Validates the value of `text` (`kept`: yaml's value of it from the cache, else parsed here, and kept in `cache`).
+ * The YAML document, with its positions, is parsed only where a problem or a warning needs a line and column.
+ */
+function validate(text: string, file: string, env: NodeJS.ProcessEnv, options: LoadOptions, kept: unknown, cache: ConfigCache | null): Config {
+  let parsedDoc: { doc: Document; lines: LineCounter } | null = null;
+  const source = () => (parsedDoc ??= parseYaml(text, file));
   const at = (offset: number, message: string): ConfigProblem => {
-    const pos = lines.linePos(offset);
+    const pos = source().lines.linePos(offset);
     return { file, line: pos.line, col: pos.col, message };
   };
-  const problems: ConfigProblem[] = [];
-  for (const e of doc.errors) {
-    const p = at(e.pos[0], e.message.split('\n')[0]!);
-    // One slip often yields two parser errors on one line; the hint once is enough.
-    const hint = problems.some((q) => q.line === p.line) ? '' : yamlHint(e.code, p.message);
-    problems.push(hint ? { ...p, message: `${p.message} (${hint})` } : p);
+  let value = kept;
+  if (value === undefined) {
+    value = source().doc.toJS() ?? {};
+    // Kept before substitution: the environment is applied afresh on every run, and no variable's value is written.
+    if (cache && jsonSafe(value)) cache.write(JSON.stringify(value));
   }
-  if (problems.length) throw new ConfigError(problems);
+  // `${VAR}` in values; a problem with one is reported at its place in the document.
+  if (!substituteValues(value, env)) {
+    const problems = substituteEnv(source().doc, env, at);
+    throw new ConfigError(problems.length ? problems : [at(0, 'a ${VAR} reference could not be substituted')]);
+  }
 
-  problems.push(...substituteEnv(doc, env, at));
-  if (problems.length) throw new ConfigError(problems);
-
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError([at(0, 'config must be a mapping of sections (server, sources, tags, outputs …)')]);
+  const raw = value as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError([at(0, 'config must be a mapping of sections (server, sources, tags, outputs …)')]);
   const overrides = applyEnvOverrides(raw, env);
   // A value from the environment is not in the file: say where it came from.
   const fromEnv = (path: string, p: ConfigProblem): ConfigProblem => {
@@ -167,15 +179,16 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
   // Schema problems and cross-field problems are reported together, so one run lists everything to fix.
   const where = (path: (string | number)[], message: string, column = 1) => {
-    const loc = nodeLocation(doc, path);
+    const loc = nodeLocation(source().doc, path);
     const p = at(loc.offset, message);
     // `column` (1-based) points inside a string value, e.g. at a query's syntax error.
     return column > 1 && loc.exact ? { ...p, col: p.col + loc.quote + column - 1 } : p;
   };
+  const problems: ConfigProblem[] = [];
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const p = locateIssue(doc, issue, at);
+      const p = locateIssue(source().doc, issue, at);
       // A value from the environment is not in the file: say where it came from.
       problems.push(fromEnv(issue.path.join('.'), p));
     }
@@ -188,6 +201,45 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     if (host.length) throw new ConfigError(host);
   }
   return config;
+}
+
+/** The YAML document of `text` with its line counter; its syntax errors as a ConfigError. */
+function parseYaml(text: string, file: string): { doc: Document; lines: LineCounter } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  for (const e of doc.errors) {
+    const pos = lines.linePos(e.pos[0]);
+    const p = { file, line: pos.line, col: pos.col, message: e.message.split('\n')[0]! };
+    // One slip often yields two parser errors on one line; the hint once is enough.
+    const hint = problems.some((q) => q.line === p.line) ? '' : yamlHint(e.code, p.message);
+    problems.push(hint ? { ...p, message: `${p.message} (${hint})` } : p);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { doc, lines };
+}
+
+/**
+ * Replaces `${NAME}` in the string values (not the keys) of a parsed document, as substituteEnv does in the
+ * document; false when a reference is malformed or unset (substituteEnv then says where).
+ */
+function substituteValues(value: unknown, env: NodeJS.ProcessEnv): boolean {
+  let ok = true;
+  const replace = (s: string) =>
+    s.replace(/\$?\$\{([^}]*)\}/g, (whole: string, name: string) => {
+      if (whole.startsWith('$$')) return whole.slice(1);
+      const v = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? env[name] : undefined;
+      if (v === undefined) ok = false;
+      return v ?? whole;
+    });
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.includes('${') ? replace(v) : v;
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) v[i] = walk(v[i]);
+    else if (v && typeof v === 'object') for (const k of Object.keys(v)) (v as Record<string, unknown>)[k] = walk((v as Record<string, unknown>)[k]);
+    return v;
+  };
+  walk(value);
+  return ok;
 }
 
 /**

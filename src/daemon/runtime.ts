@@ -5,7 +5,6 @@ import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { fetchFeed, hostnameOf, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLimits, type FetchResult } from '../pipeline/fetch/fetch.js';
 import { availableParallelism } from 'node:os';
-import { ingestDocument } from '../pipeline/feed/ingest.js';
 import type { PageReader } from '../pipeline/page/reader.js';
 import { makeReaderPool } from '../pipeline/page/reader-pool.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
@@ -138,7 +137,8 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   const refreshDeps: RefreshDeps = {
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
-    ingest: ingestDocument,
+    // The feed parsers (rss-parser, xml2js, htmlparser2, iconv-lite) load with the first body: not for a 304.
+    ingest: async (body, meta) => (await import('../pipeline/feed/ingest.js')).ingestDocument(body, meta),
     classifier: () => classifier,
     policy: policyOf(config),
     now,

@@ -111,11 +111,6 @@ export function contentSelectorEmpty(selector: string, url: string): WartaError 
   return new WartaError('selector_empty', `content_selector "${selector}" matched nothing on ${url} (has the site changed its layout?)`);
 }
 
-/** Whether a source's recorded error is a content_selector that matched nothing (not an `items:` selector's). */
-export function isContentSelectorProblem(error: { code: string; message: string }): boolean {
-  return error.code === 'selector_empty' && error.message.startsWith('content_selector ');
-}
-
 // Worth another try: the server or the network may answer later. Not: the page itself is wrong for warta
 // (not HTML, too large, a loop, a refused address, nothing to extract, too slow to read: extract_timeout).
 function isRetryable(code: string): boolean {

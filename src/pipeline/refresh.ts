@@ -11,18 +11,20 @@ import { lookupKeys, planRefresh } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
-import { decodePage, isHtmlType, notHtml } from './page/decode.js';
-import { itemsSelectorEmpty, keyListed } from './page/listing.js';
-import { readInThread, type PageReader } from './page/reader.js';
-import { isContentSelectorProblem } from './item-page.js';
-import { discoverFeeds } from './page/discover.js';
-import { readFeed, type ReadFeed } from './skim.js';
+import type { PageReader } from './page/reader.js';
+import { isContentSelectorProblem } from './selector-problem.js';
+import type { ReadFeed } from './skim.js';
+
+// What reads a body (the feed parsers, the HTML reader and their libraries) loads with the first body: a poll
+// answered 304, or with the bytes stored last time, never needs it (BENCHMARKS.md "A 304 re-poll").
+const bodyReaders = () => Promise.all([import('./skim.js'), import('./page/decode.js'), import('./page/listing.js'), import('./page/reader.js'), import('./page/discover.js')]);
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
 export interface RefreshDeps {
   store: Store;
   fetch: (req: FetchRequest) => Promise<FetchResult>;
-  ingest: (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date }) => IngestedFeed;
+  /** Reads a feed document (the runtime loads the parsers with the first body it is given). */
+  ingest: (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date }) => IngestedFeed | Promise<IngestedFeed>;
   /** The tag rules and output queries in force now (they change on reload). */
   classifier: () => Classifier;
   policy: RefreshPolicy;
@@ -183,6 +185,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   let feed: IngestedFeed;
   let discovered: FetchResult & { kind: 'ok' } | null = null;
   let read: ReadFeed | null = null;
+  const [{ readFeed }, , { keyListed }, { readInThread }] = await bodyReaders();
   try {
     if (source.type === 'html') feed = await listingOf(deps.reader ?? readInThread(), res, source.items ?? null, signal);
     else feed = (read = await readFeed(deps, state, res, now)).feed;
@@ -244,6 +247,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
  * reader's extract_timeout / too_large.
  */
 async function listingOf(reader: PageReader, res: FetchResult & { kind: 'ok' }, items: string | null, signal: AbortSignal | undefined): Promise<IngestedFeed> {
+  const [, { isHtmlType, notHtml }, { itemsSelectorEmpty }] = await bodyReaders();
   if (!isHtmlType(res.contentType)) throw notHtml(res.contentType);
   const listing = await reader.listing(res.body, res.contentType, res.url, items, signal);
   if (listing.selectorEmpty) throw itemsSelectorEmpty(items!, res.url);
@@ -256,6 +260,7 @@ async function listingOf(reader: PageReader, res: FetchResult & { kind: 'ok' }, 
  * the page's own not_a_feed); an error naming each one tried and why, when none could be read.
  */
 async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' }, now: Date, signal: AbortSignal | undefined) {
+  const [, { isHtmlType, decodePage }, , , { discoverFeeds }] = await bodyReaders();
   if (!isHtmlType(page.contentType)) return null;
   let html: string;
   try {
@@ -272,7 +277,7 @@ async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' 
       continue;
     }
     try {
-      return { feed: deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
+      return { feed: await deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
     } catch (err) {
       tried.push(`${url} (${err instanceof WartaError ? err.code : 'parse_error'})`);
     }

@@ -42,7 +42,7 @@ export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, stat
   } catch {
     decoded = null; // the full read decodes the bytes again and reports the problem
   }
-  const whole = (): ReadFeed => ({ feed: deps.ingest(decoded ?? res.body, { contentType: res.contentType, url: res.url, now }), keyed: null, stored: null, skipped: 0 });
+  const whole = async (): Promise<ReadFeed> => ({ feed: await deps.ingest(decoded ?? res.body, { contentType: res.contentType, url: res.url, now }), keyed: null, stored: null, skipped: 0 });
   let doc;
   try {
     doc = decoded === null ? null : splitItems(decoded);
@@ -59,12 +59,12 @@ export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, stat
   const known = guessed ? await deps.store.items.known(state.id, guessed) : new Map<string, KnownRow>();
 
   let feed: IngestedFeed;
-  if (known.size === 0) feed = whole().feed;
+  if (known.size === 0) feed = (await whole()).feed;
   else {
     try {
       // Already decoded text (decodeBody's output, cut and joined): parsed as it is.
       const text = joinItems(doc, (i) => !known.has(guessed![i]!));
-      feed = deps.ingest(text, { contentType: 'application/xml; charset=utf-8', url: res.url, now });
+      feed = await deps.ingest(text, { contentType: 'application/xml; charset=utf-8', url: res.url, now });
     } catch {
       return whole();
     }
