@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { DEFAULT_THRESHOLD, sketchOf, StoryIndex, type StoryMember, type StoryText } from '../../src/stories/index.js';
 import { judge } from '../../src/stories/compare.js';
 import { loadLabelledSet } from '../helpers/stories.js';
-import { MAX_CANDIDATES } from '../../src/stories/story-index.js';
+import { formCore, formKind, MARK_EPOCHS, MAX_CANDIDATES, numberForm } from '../../src/stories/story-index.js';
+import { numberCore, numberKind } from '../../src/stories/numbers.js';
 
 const HOUR = 3600_000;
 const T0 = Date.parse('2024-12-03T00:00:00Z');
@@ -159,5 +160,36 @@ describe('stories/index: judgeAt decides as judge does', () => {
     expect(same).to.be.greaterThan(100);
     expect(same).to.be.lessThan(pairs * 4);
     expect(numbered).to.be.greaterThan(100);
+  });
+});
+
+describe('stories/index: the judge\'s scratch marks', () => {
+  it('judge as judge does across the wrap-around of both halves of the marks', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK));
+    index.add(member(2, 'antara', 1, ERUPSI));
+    const slots = [index.candidateSlots(GEMPA_DETIK)[0]!, index.candidateSlots(ERUPSI)[0]!];
+    const members = [GEMPA_DETIK, ERUPSI];
+    const queries = [GEMPA_KUMPARAN, TIMNAS];
+    const expected = queries.map((q) => members.map((m) => judge(q, m, 0).similarity));
+    // Members alternate on every call and queries every third, so a mark left from an earlier epoch, or a
+    // query's marks cleared when the members' epochs wrap, changes a similarity (threshold 0: every value shows).
+    for (let i = 0; i < 4 * MARK_EPOCHS + 10; i++) {
+      const q = Math.floor(i / 3) % 2;
+      const m = i % 2;
+      const got = index.judgeAt(slots[m]!, queries[q]!, 0);
+      if (got !== expected[q]![m]) expect.fail(`call ${i}: query ${q}, member ${m}: ${got}, judge says ${expected[q]![m]}`);
+    }
+    expect(expected[0]![0]).to.be.greaterThan(expected[0]![1]!); // the pairs differ, so a stale mark would show
+  });
+
+  it('reads a number\'s kind and digits from its form as numberKind and numberCore do', () => {
+    const values = ['rp 13.500', 'rp 80.000', 'rp 1,7 miliar', 'usd 5 juta', '3-1', '6/12', '2024', '3,5%', 'm 5,6', '10 km', '2.000 meter', '12', '5 juta', 'rp rp', '', `${'9'.repeat(300)} km`, `rp ${'9'.repeat(20)}`];
+    for (const value of values) {
+      const form = numberForm(value);
+      expect(form, value).to.be.greaterThan(0).and.lessThan(0x10000);
+      expect(formKind(form), value).to.equal(numberKind(value));
+      expect(formCore(value, form), value).to.equal(numberCore(value));
+    }
   });
 });
