@@ -168,19 +168,32 @@ describe('stories/index: the judge\'s scratch marks', () => {
     const index = new StoryIndex();
     index.add(member(1, 'detik', 0, GEMPA_DETIK));
     index.add(member(2, 'antara', 1, ERUPSI));
-    const slots = [index.candidateSlots(GEMPA_DETIK)[0]!, index.candidateSlots(ERUPSI)[0]!];
-    const members = [GEMPA_DETIK, ERUPSI];
-    const queries = [GEMPA_KUMPARAN, TIMNAS];
-    const expected = queries.map((q) => members.map((m) => judge(q, m, 0).similarity));
-    // Members alternate on every call and queries every third, so a mark left from an earlier epoch, or a
-    // query's marks cleared when the members' epochs wrap, changes a similarity (threshold 0: every value shows).
-    for (let i = 0; i < 4 * MARK_EPOCHS + 10; i++) {
-      const q = Math.floor(i / 3) % 2;
-      const m = i % 2;
+    const [slotA, slotC] = [index.candidateSlots(GEMPA_DETIK)[0]!, index.candidateSlots(ERUPSI)[0]!];
+    // The second query shares names with A, so the first query's words, left marked, would change its counts.
+    const queries = [GEMPA_DETIK, GEMPA_KUMPARAN];
+    const slots = [slotA, slotC];
+    // threshold 0: every similarity shows, so a mark that leaks from one call into another changes one.
+    const expected = queries.map((q) => [GEMPA_DETIK, ERUPSI].map((m) => {
+      const j = judge(q, m, 0);
+      return j.same ? j.similarity : -1;
+    }));
+    const check = (q: number, m: number, call: string) => {
       const got = index.judgeAt(slots[m]!, queries[q]!, 0);
-      if (got !== expected[q]![m]) expect.fail(`call ${i}: query ${q}, member ${m}: ${got}, judge says ${expected[q]![m]}`);
+      if (got !== expected[q]![m]) expect.fail(`${call}: query ${q}, member ${m}: ${got}, judge says ${expected[q]![m]}`);
+    };
+    expect(expected[1]![0]).to.not.equal(expected[1]![1]);
+    // The members' half: A's words marked once, then C judged until that epoch comes round again.
+    check(1, 0, 'first');
+    for (let i = 0; i < 2 * MARK_EPOCHS + 2; i++) check(1, 1, `member call ${i}`);
+    // The query's half: the first query's words marked once, then another query until that epoch comes round.
+    index.candidateSlots(queries[0]!);
+    for (let i = 0; i < 2 * MARK_EPOCHS + 2; i++) {
+      index.candidateSlots(queries[1]!);
+      check(1, 0, `query call ${i}`);
+      check(1, 1, `query call ${i}`);
     }
-    expect(expected[0]![0]).to.be.greaterThan(expected[0]![1]!); // the pairs differ, so a stale mark would show
+    // A query's marks outlive the members' wrap-around: members alternate on every call, queries every third.
+    for (let i = 0; i < 4 * MARK_EPOCHS + 10; i++) check(Math.floor(i / 3) % 2, i % 2, `call ${i}`);
   });
 
   it('reads a number\'s kind and digits from its form as numberKind and numberCore do', () => {
