@@ -10,6 +10,7 @@
  */
 import { numberEvidence, numberFacts, rounded, wordsAndNames, type NumberFacts } from './compare.js';
 import { numberCore, numberKind, type NumberKind } from './numbers.js';
+import { SlotTable } from './slot-table.js';
 import { MAX_NAMES, MAX_NUMBERS, MAX_TERMS, SIG_SIZE, SKETCH_VERSION } from './sketch.js';
 import type { StoryMember, StorySketch } from './types.js';
 
@@ -18,16 +19,21 @@ export const MAX_CANDIDATES = 10;
 // A term in more members than this is not looked up: it finds nothing worth confirming, and the cap bounds a
 // lookup by MAX_TERMS × MAX_RARE_DF postings whatever the window's size.
 export const MAX_RARE_DF = 256;
-// Marks of a word in judgeAt: a name, a term of the query or of the member (the rest of a mark is its epoch).
+// Marks of a word in judgeAt: a name, a term (the rest of a mark is its epoch). A word's marks for the query
+// and for the member being judged share one int32 per word, the query's in the high half, so the scratch
+// costs 4 bytes per word of the vocabulary.
 const MARK_NAME = 1;
 const MARK_TERM = 2;
 const MARK_BITS = 2;
-// Epochs wrap before a mark's int overflows; the marks are cleared then.
-const MAX_EPOCH = (1 << (31 - MARK_BITS)) - 1;
+const QUERY_SHIFT = 16;
+const MEMBER_SHIFT = 0;
+/** Epochs a half counts before it wraps (its marks are cleared then; exported for the wrap-around test). */
+export const MARK_EPOCHS = (1 << (16 - MARK_BITS)) - 1;
 // Words and slots at first (see Vocabulary.refs).
 const FIRST_CAPACITY = 16;
-// Growth of the slot arrays when full: 1.25 wastes at most a fifth of them, for a copy now and then (at
-// 100,000 members a copy of every array takes a few milliseconds).
+// Growth of the arrays when full: 1.25 wastes at most a fifth of them, for a copy now and then (at
+// 100,000 members a copy of every array takes a few milliseconds; doubling left 44 % of the word arrays
+// unused at 147,719 words).
 const GROWTH = 1.25;
 
 /** What the index knows of a cluster: when its first member was published, its members' sources, its size. */
@@ -47,11 +53,9 @@ class Vocabulary {
   df = new Int32Array(FIRST_CAPACITY); // members whose terms hold the word
   heads = new Int32Array(FIRST_CAPACITY).fill(-1); // first posting (a term cell) of the word
   // Scratch of judging (StoryIndex.judgeAt): per word, the query's and the candidate's marks (MARK_*).
-  queryMarks = new Int32Array(FIRST_CAPACITY);
-  memberMarks = new Int32Array(FIRST_CAPACITY);
-  // A number's kind and digits, read from its spelling when first judged (undefined: not yet, or not a number).
-  kinds: (NumberKind | undefined)[] = [];
-  cores: (string | undefined)[] = [];
+  marks = new Int32Array(FIRST_CAPACITY);
+  // A number's kind and where its digits are (numberForm), read from its spelling when first judged; 0: not yet.
+  forms = new Uint16Array(FIRST_CAPACITY);
   private readonly free: number[] = [];
 
   acquire(word: string): number {
@@ -65,8 +69,8 @@ class Vocabulary {
       this.ids.set(own, id);
       this.heads[id] = -1;
       this.df[id] = 0;
-      this.queryMarks[id] = this.memberMarks[id] = 0;
-      this.kinds[id] = this.cores[id] = undefined;
+      this.marks[id] = 0;
+      this.forms[id] = 0;
     }
     this.refs[id]!++;
     return id;
@@ -84,32 +88,68 @@ class Vocabulary {
   }
 
   private grow(): void {
-    const cap = this.refs.length * 2;
+    const cap = Math.ceil(this.refs.length * GROWTH);
     this.refs = growInt32(this.refs, cap, 0);
     this.df = growInt32(this.df, cap, 0);
     this.heads = growInt32(this.heads, cap, -1);
-    this.queryMarks = growInt32(this.queryMarks, cap, 0);
-    this.memberMarks = growInt32(this.memberMarks, cap, 0);
+    this.marks = growInt32(this.marks, cap, 0);
+    this.forms = growUint16(this.forms, cap);
   }
 }
 
-// The epoch after `epoch`; past MAX_EPOCH the marks are cleared and counting starts again.
-function nextEpoch(marks: Int32Array, epoch: number): number {
-  if (epoch < MAX_EPOCH) return epoch + 1;
-  marks.fill(0);
+// The epoch after `epoch` in the half of the marks at `shift`; past MARK_EPOCHS that half is cleared and
+// counting starts again (the other half keeps its marks: a query's outlive many members' epochs).
+function nextEpoch(marks: Int32Array, epoch: number, shift: number): number {
+  if (epoch < MARK_EPOCHS) return epoch + 1;
+  const keep = ~(0xffff << shift);
+  for (let id = 0; id < marks.length; id++) marks[id] = marks[id]! & keep;
   return 1;
 }
 
-// Marks `id` with `bit` in `epoch` (the bits of an earlier epoch are dropped).
-function mark(marks: Int32Array, id: number, epoch: number, bit: number): void {
+// Marks `id` with `bit` in `epoch` in the half at `shift` (the bits of an earlier epoch are dropped).
+function mark(marks: Int32Array, id: number, epoch: number, bit: number, shift: number): void {
   const m = marks[id]!;
-  marks[id] = (m >>> MARK_BITS === epoch ? m : epoch << MARK_BITS) | bit;
+  const half = (m >>> shift) & 0xffff;
+  const next = (half >>> MARK_BITS === epoch ? half : epoch << MARK_BITS) | bit;
+  marks[id] = (m & ~(0xffff << shift)) | (next << shift);
 }
 
-// The bits of `id` in `epoch` (0 when it was marked in another).
-function marked(marks: Int32Array, id: number, epoch: number): number {
-  const m = marks[id]!;
-  return m >>> MARK_BITS === epoch ? m & ((1 << MARK_BITS) - 1) : 0;
+// The bits of `id` in `epoch` in the half at `shift` (0 when it was marked in another).
+function marked(marks: Int32Array, id: number, epoch: number, shift: number): number {
+  const half = (marks[id]! >>> shift) & 0xffff;
+  return half >>> MARK_BITS === epoch ? half & ((1 << MARK_BITS) - 1) : 0;
+}
+
+// Number kinds by their code in a number's form (the code is the index + 1; 0 is "not read yet").
+const KINDS: readonly NumberKind[] = ['money', 'score', 'date', 'percent', 'magnitude', 'measure', 'year', 'plain'];
+// A form whose digits are not a slice it can say where (never for numbers sketchOf writes): read them again.
+const CORE_UNKNOWN = 0xf;
+
+/**
+ * A number's kind and where its core (numberCore) lies in its spelling, in 16 bits: the kind's code (4 bits),
+ * the core's start (4 bits) and the characters after it (8 bits). The core is a slice of the spelling
+ * ("rp 1,7 miliar" → "1,7": start 3, 7 after), so it need not be kept as a string of its own.
+ */
+export function numberForm(value: string): number {
+  const kind = KINDS.indexOf(numberKind(value)) + 1;
+  const core = numberCore(value);
+  const start = value.indexOf(core);
+  const after = value.length - start - core.length;
+  if (start < 0 || start >= CORE_UNKNOWN || after > 0xff) return kind | (CORE_UNKNOWN << 4);
+  return kind | (start << 4) | (after << 8);
+}
+
+/** The kind of a number form. */
+export function formKind(form: number): NumberKind {
+  return KINDS[(form & 0xf) - 1]!;
+}
+
+/** The core of `value` by its form (numberCore(value), without reading the spelling again). */
+export function formCore(value: string, form: number): string {
+  const start = (form >>> 4) & 0xf;
+  const after = form >>> 8;
+  if (start === CORE_UNKNOWN) return numberCore(value);
+  return start === 0 && after === 0 ? value : value.slice(start, value.length - after);
 }
 
 function growInt32(a: Int32Array<ArrayBuffer>, cap: number, fill: number): Int32Array<ArrayBuffer> {
@@ -136,6 +176,12 @@ function growUint32(a: Uint32Array<ArrayBuffer>, cap: number): Uint32Array<Array
   return b;
 }
 
+function growUint16(a: Uint16Array<ArrayBuffer>, cap: number): Uint16Array<ArrayBuffer> {
+  const b = new Uint16Array(cap);
+  b.set(a);
+  return b;
+}
+
 /** An in-memory index of the window's members: add, evict by time, find candidates, look up by item id. */
 export class StoryIndex {
   private cap: number;
@@ -145,8 +191,8 @@ export class StoryIndex {
   private readonly vocab = new Vocabulary();
   private readonly sourceIds = new Map<string, number>();
   private readonly sourceNames: string[] = [];
-  private readonly slotOf = new Map<number, number>();
-  private readonly clusterHead = new Map<number, number>();
+  private readonly slotOf = new SlotTable(); // slots by item id (itemIds)
+  private readonly clusterHead = new SlotTable(); // a cluster's newest member by cluster id (clusterIds)
   private oldest = Infinity; // a lower bound of the live members' `published`
 
   private itemIds: Float64Array<ArrayBuffer>;
@@ -168,7 +214,7 @@ export class StoryIndex {
   private counts: Int32Array<ArrayBuffer>; // scratch for candidates(): shared rare terms per slot
   private touched: Int32Array<ArrayBuffer>; // scratch for candidates(): the slots with a count
   // The sketch judgeAt compares members with, as word ids of this index (-1: a word no member holds), with
-  // its marks in vocab.queryMarks (epoch queryEpoch); null once the index changed.
+  // its marks in vocab.marks (the query's half, epoch queryEpoch); null once the index changed.
   private query: StorySketch | null = null;
   private queryTerms = new Int32Array(MAX_TERMS);
   private queryTermIsName = new Uint8Array(MAX_TERMS);
@@ -217,8 +263,8 @@ export class StoryIndex {
   /** Adds a member (replacing one with the same item id). Terms, names and numbers past the sketch limits are ignored. */
   add(member: StoryMember): void {
     this.query = null;
-    const existing = this.slotOf.get(member.itemId);
-    if (existing !== undefined) this.remove(existing);
+    const existing = this.slotOf.get(member.itemId, this.itemIds);
+    if (existing !== -1) this.remove(existing);
     const slot = this.freeSlots.pop() ?? this.nextSlot();
     const { sketch } = member;
     this.itemIds[slot] = member.itemId;
@@ -247,7 +293,7 @@ export class StoryIndex {
     for (let k = 0; k < sn; k++) this.sigs[slot * SIG_SIZE + k] = sketch.sig[k]!;
 
     this.joinCluster(slot, member.clusterId, member.clusterStart ?? member.published);
-    this.slotOf.set(member.itemId, slot);
+    this.slotOf.set(member.itemId, slot, this.itemIds);
     this.live++;
     if (member.published < this.oldest) this.oldest = member.published;
   }
@@ -271,28 +317,28 @@ export class StoryIndex {
 
   /** Removes one member; false when it is not in the index. */
   delete(itemId: number): boolean {
-    const slot = this.slotOf.get(itemId);
-    if (slot === undefined) return false;
+    const slot = this.slotOf.get(itemId, this.itemIds);
+    if (slot === -1) return false;
     this.remove(slot);
     return true;
   }
 
   /** The member of an item, or undefined. */
   get(itemId: number): StoryMember | undefined {
-    const slot = this.slotOf.get(itemId);
-    return slot === undefined ? undefined : this.memberAt(slot);
+    const slot = this.slotOf.get(itemId, this.itemIds);
+    return slot === -1 ? undefined : this.memberAt(slot);
   }
 
   /** The cluster of an item, or undefined when it is not in the index (get() without building the member). */
   clusterOf(itemId: number): number | undefined {
-    const slot = this.slotOf.get(itemId);
-    return slot === undefined ? undefined : this.clusterIds[slot]!;
+    const slot = this.slotOf.get(itemId, this.itemIds);
+    return slot === -1 ? undefined : this.clusterIds[slot]!;
   }
 
   /** The cluster's first publication time, its members' sources and size; undefined for a cluster with no member here. */
   cluster(clusterId: number): ClusterInfo | undefined {
-    let slot = this.clusterHead.get(clusterId);
-    if (slot === undefined) return undefined;
+    let slot = this.clusterHead.get(clusterId, this.clusterIds);
+    if (slot === -1) return undefined;
     const sources: string[] = [];
     let size = 0;
     const start = this.clusterStart[slot]!;
@@ -309,8 +355,8 @@ export class StoryIndex {
    * it): the cluster has a member here, none from that source, and starts within `windowMs` of it.
    */
   joinable(clusterId: number, sourceId: string, published: number, windowMs: number): boolean {
-    let slot = this.clusterHead.get(clusterId);
-    if (slot === undefined || Math.abs(published - this.clusterStart[slot]!) > windowMs) return false;
+    let slot = this.clusterHead.get(clusterId, this.clusterIds);
+    if (slot === -1 || Math.abs(published - this.clusterStart[slot]!) > windowMs) return false;
     const source = this.sourceIds.get(sourceId);
     if (source === undefined) return true;
     for (; slot !== -1; slot = this.clusterNext[slot]!) if (this.sources[slot] === source) return false;
@@ -394,16 +440,15 @@ export class StoryIndex {
   judgeAt(slot: number, sketch: StorySketch, threshold: number): number {
     if (this.query !== sketch) this.prepare(sketch);
     const v = this.vocab;
-    const queryMarks = v.queryMarks;
-    const marks = v.memberMarks;
-    const epoch = (this.memberEpoch = nextEpoch(marks, this.memberEpoch));
+    const marks = v.marks;
+    const epoch = (this.memberEpoch = nextEpoch(marks, this.memberEpoch, MEMBER_SHIFT));
     const queryEpoch = this.queryEpoch;
     const nameCount = this.nameCount[slot]!;
     const termCount = this.termCount[slot]!;
     const names = this.names;
     const terms = this.terms;
-    for (let k = 0; k < nameCount; k++) mark(marks, names[slot * MAX_NAMES + k]!, epoch, MARK_NAME);
-    for (let k = 0; k < termCount; k++) mark(marks, terms[slot * MAX_TERMS + k]!, epoch, MARK_TERM);
+    for (let k = 0; k < nameCount; k++) mark(marks, names[slot * MAX_NAMES + k]!, epoch, MARK_NAME, MEMBER_SHIFT);
+    for (let k = 0; k < termCount; k++) mark(marks, terms[slot * MAX_TERMS + k]!, epoch, MARK_TERM, MEMBER_SHIFT);
 
     // Names (nameEvidence): one of the query's is shared when the member has it as a name or a term.
     let shared = 0;
@@ -412,12 +457,12 @@ export class StoryIndex {
     // Counted without branches: a counter first reached after the function was optimized costs a recompile.
     for (let k = 0; k < sketch.names.length; k++) {
       const id = queryNames[k]!;
-      const has = id !== -1 && marks[id]! >>> MARK_BITS === epoch ? 1 : 0;
+      const has = id !== -1 && marked(marks, id, epoch, MEMBER_SHIFT) !== 0 ? 1 : 0;
       shared += has;
       differing += 1 - has;
     }
     for (let k = 0; k < nameCount; k++) {
-      const q = marked(queryMarks, names[slot * MAX_NAMES + k]!, queryEpoch);
+      const q = marked(marks, names[slot * MAX_NAMES + k]!, queryEpoch, QUERY_SHIFT);
       const counts = q & MARK_NAME ? 0 : 1; // a name the query has counted above
       const has = q & MARK_TERM ? counts : 0;
       shared += has;
@@ -431,14 +476,14 @@ export class StoryIndex {
     const queryTermIsName = this.queryTermIsName;
     for (let k = 0; k < sketch.terms.length; k++) {
       const id = queryTerms[k]!;
-      const m = id === -1 ? 0 : marked(marks, id, epoch);
+      const m = id === -1 ? 0 : marked(marks, id, epoch, MEMBER_SHIFT);
       if (queryTermIsName[k] || m & MARK_NAME) continue;
       na++;
       if (m & MARK_TERM) common++;
     }
     for (let k = 0; k < termCount; k++) {
       const id = terms[slot * MAX_TERMS + k]!;
-      if (marks[id]! & MARK_NAME || marked(queryMarks, id, queryEpoch) & MARK_NAME) continue;
+      if ((marked(marks, id, epoch, MEMBER_SHIFT) | marked(marks, id, queryEpoch, QUERY_SHIFT)) & MARK_NAME) continue;
       nb++;
     }
     const event = na === 0 || nb === 0 ? 0 : common / Math.sqrt(na * nb);
@@ -457,8 +502,8 @@ export class StoryIndex {
   private prepare(sketch: StorySketch): void {
     this.query = sketch;
     const v = this.vocab;
-    const marks = v.queryMarks;
-    const epoch = (this.queryEpoch = nextEpoch(marks, this.queryEpoch));
+    const marks = v.marks;
+    const epoch = (this.queryEpoch = nextEpoch(marks, this.queryEpoch, QUERY_SHIFT));
     if (sketch.terms.length > this.queryTerms.length) {
       this.queryTerms = new Int32Array(sketch.terms.length);
       this.queryTermIsName = new Uint8Array(sketch.terms.length);
@@ -467,19 +512,19 @@ export class StoryIndex {
     for (let k = 0; k < sketch.names.length; k++) {
       const id = v.ids.get(sketch.names[k]!) ?? -1;
       this.queryNames[k] = id;
-      if (id !== -1) mark(marks, id, epoch, MARK_NAME);
+      if (id !== -1) mark(marks, id, epoch, MARK_NAME, QUERY_SHIFT);
     }
     for (let k = 0; k < sketch.terms.length; k++) {
       const term = sketch.terms[k]!;
       const id = v.ids.get(term) ?? -1;
       this.queryTerms[k] = id;
-      this.queryTermIsName[k] = (id === -1 ? sketch.names.includes(term) : (marked(marks, id, epoch) & MARK_NAME) !== 0) ? 1 : 0;
-      if (id !== -1) mark(marks, id, epoch, MARK_TERM);
+      this.queryTermIsName[k] = (id === -1 ? sketch.names.includes(term) : (marked(marks, id, epoch, QUERY_SHIFT) & MARK_NAME) !== 0) ? 1 : 0;
+      if (id !== -1) mark(marks, id, epoch, MARK_TERM, QUERY_SHIFT);
     }
     this.queryNumbers = sketch.numbers.length > 0 ? numberFacts(sketch.numbers) : null;
   }
 
-  // A member's numbers with their kinds and digits (kept per word: a number is read once while it is held).
+  // A member's numbers with their kinds and digits (a number's form is read once while it is held).
   private numberFactsAt(slot: number): NumberFacts {
     const v = this.vocab;
     const values: string[] = [];
@@ -489,8 +534,9 @@ export class StoryIndex {
       const id = this.numbers[slot * MAX_NUMBERS + k]!;
       const value = v.words[id]!;
       values.push(value);
-      kinds.push((v.kinds[id] ??= numberKind(value)));
-      cores.push((v.cores[id] ??= numberCore(value)));
+      const form = v.forms[id] || (v.forms[id] = numberForm(value));
+      kinds.push(formKind(form));
+      cores.push(formCore(value, form));
     }
     return { values, kinds, cores };
   }
@@ -559,8 +605,8 @@ export class StoryIndex {
   }
 
   private joinCluster(slot: number, clusterId: number, start: number): void {
-    const head = this.clusterHead.get(clusterId);
-    if (head === undefined) {
+    const head = this.clusterHead.get(clusterId, this.clusterIds);
+    if (head === -1) {
       this.clusterStart[slot] = start;
       this.clusterNext[slot] = -1;
     } else {
@@ -570,16 +616,16 @@ export class StoryIndex {
       this.clusterStart[slot] = earliest;
       this.clusterNext[slot] = head;
     }
-    this.clusterHead.set(clusterId, slot);
+    this.clusterHead.set(clusterId, slot, this.clusterIds);
   }
 
   private leaveCluster(slot: number): void {
     const clusterId = this.clusterIds[slot]!;
-    const head = this.clusterHead.get(clusterId)!;
+    const head = this.clusterHead.get(clusterId, this.clusterIds);
     if (head === slot) {
       const rest = this.clusterNext[slot]!;
-      if (rest === -1) this.clusterHead.delete(clusterId);
-      else this.clusterHead.set(clusterId, rest);
+      if (rest === -1) this.clusterHead.delete(clusterId, this.clusterIds);
+      else this.clusterHead.set(clusterId, rest, this.clusterIds);
     } else {
       let s = head;
       while (this.clusterNext[s] !== slot) s = this.clusterNext[s]!;
@@ -604,7 +650,7 @@ export class StoryIndex {
     for (let k = 0; k < this.nameCount[slot]!; k++) this.vocab.release(this.names[slot * MAX_NAMES + k]!);
     for (let k = 0; k < this.numberCount[slot]!; k++) this.vocab.release(this.numbers[slot * MAX_NUMBERS + k]!);
     this.leaveCluster(slot);
-    this.slotOf.delete(this.itemIds[slot]!);
+    this.slotOf.delete(this.itemIds[slot]!, this.itemIds);
     this.sources[slot] = -1;
     this.termCount[slot] = this.nameCount[slot] = this.numberCount[slot] = this.sigCount[slot] = 0;
     this.freeSlots.push(slot);

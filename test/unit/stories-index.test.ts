@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { DEFAULT_THRESHOLD, sketchOf, StoryIndex, type StoryMember, type StoryText } from '../../src/stories/index.js';
 import { judge } from '../../src/stories/compare.js';
 import { loadLabelledSet } from '../helpers/stories.js';
-import { MAX_CANDIDATES } from '../../src/stories/story-index.js';
+import { formCore, formKind, MARK_EPOCHS, MAX_CANDIDATES, numberForm } from '../../src/stories/story-index.js';
+import { numberCore, numberKind } from '../../src/stories/numbers.js';
 
 const HOUR = 3600_000;
 const T0 = Date.parse('2024-12-03T00:00:00Z');
@@ -159,5 +160,49 @@ describe('stories/index: judgeAt decides as judge does', () => {
     expect(same).to.be.greaterThan(100);
     expect(same).to.be.lessThan(pairs * 4);
     expect(numbered).to.be.greaterThan(100);
+  });
+});
+
+describe('stories/index: the judge\'s scratch marks', () => {
+  it('judge as judge does across the wrap-around of both halves of the marks', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_DETIK));
+    index.add(member(2, 'antara', 1, ERUPSI));
+    const [slotA, slotC] = [index.candidateSlots(GEMPA_DETIK)[0]!, index.candidateSlots(ERUPSI)[0]!];
+    // The second query shares names with A, so the first query's words, left marked, would change its counts.
+    const queries = [GEMPA_DETIK, GEMPA_KUMPARAN];
+    const slots = [slotA, slotC];
+    // threshold 0: every similarity shows, so a mark that leaks from one call into another changes one.
+    const expected = queries.map((q) => [GEMPA_DETIK, ERUPSI].map((m) => {
+      const j = judge(q, m, 0);
+      return j.same ? j.similarity : -1;
+    }));
+    const check = (q: number, m: number, call: string) => {
+      const got = index.judgeAt(slots[m]!, queries[q]!, 0);
+      if (got !== expected[q]![m]) expect.fail(`${call}: query ${q}, member ${m}: ${got}, judge says ${expected[q]![m]}`);
+    };
+    expect(expected[1]![0]).to.not.equal(expected[1]![1]);
+    // The members' half: A's words marked once, then C judged until that epoch comes round again.
+    check(1, 0, 'first');
+    for (let i = 0; i < 2 * MARK_EPOCHS + 2; i++) check(1, 1, `member call ${i}`);
+    // The query's half: the first query's words marked once, then another query until that epoch comes round.
+    index.candidateSlots(queries[0]!);
+    for (let i = 0; i < 2 * MARK_EPOCHS + 2; i++) {
+      index.candidateSlots(queries[1]!);
+      check(1, 0, `query call ${i}`);
+      check(1, 1, `query call ${i}`);
+    }
+    // A query's marks outlive the members' wrap-around: members alternate on every call, queries every third.
+    for (let i = 0; i < 4 * MARK_EPOCHS + 10; i++) check(Math.floor(i / 3) % 2, i % 2, `call ${i}`);
+  });
+
+  it('reads a number\'s kind and digits from its form as numberKind and numberCore do', () => {
+    const values = ['rp 13.500', 'rp 80.000', 'rp 1,7 miliar', 'usd 5 juta', '3-1', '6/12', '2024', '3,5%', 'm 5,6', '10 km', '2.000 meter', '12', '5 juta', 'rp rp', '', `${'9'.repeat(300)} km`, `rp ${'9'.repeat(20)}`];
+    for (const value of values) {
+      const form = numberForm(value);
+      expect(form, value).to.be.greaterThan(0).and.lessThan(0x10000);
+      expect(formKind(form), value).to.equal(numberKind(value));
+      expect(formCore(value, form), value).to.equal(numberCore(value));
+    }
   });
 });
