@@ -5,7 +5,7 @@
 import { forEachWord, type WordSink } from './words.js';
 import { FIELD_BIT, itemSegments, type Segment } from './fields.js';
 import type { KeyedWord, KeyedWords } from './vocabulary.js';
-import type { ItemText } from './types.js';
+import type { ItemText, ScannedField, ScannedText } from './types.js';
 
 /**
  * The words of one item. Token ids run through all segments in order, so a phrase is consecutive ids in one
@@ -29,6 +29,8 @@ export interface ItemIndex {
    * segment index, and UTF-16 span within the segment's text.
    */
   wordIds: Int32Array;
+  /** Per token, its folded word (the interner's one copy): what a reader of the same words (scannedText) gets. */
+  words: string[];
   segs: Int32Array;
   starts: Int32Array;
   ends: Int32Array;
@@ -54,17 +56,18 @@ export interface ItemIndex {
 export function makeItemIndex(ids = 0, capacity = 256): ItemIndex {
   const idx: ItemIndex = {
     segments: [], segBits: new Int32Array(16), count: 0,
-    wordIds: new Int32Array(capacity), segs: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity),
+    wordIds: new Int32Array(capacity), words: [], segs: new Int32Array(capacity), starts: new Int32Array(capacity), ends: new Int32Array(capacity),
     head: new Int32Array(Math.max(ids, 16)).fill(-1), tail: new Int32Array(Math.max(ids, 16)),
     next: new Int32Array(capacity), token: new Int32Array(capacity), ids: new Int32Array(capacity), postings: 0,
     firstPosting: new Int32Array(capacity),
     hitIds: new Int32Array(capacity), hitCount: 0, seg: 0,
     // One sink per index, made once: a closure made per item cost an allocation (and, under tsx, a
     // defineProperty for its name) every call.
-    sink: (_word, start, end, { id, keys }) => {
+    sink: (word, start, end, { id, keys }) => {
       const t = idx.count++;
       if (t === idx.segs.length) growTokens(idx);
       idx.wordIds[t] = id;
+      idx.words[t] = word; // t ≤ words.length: the array grows packed
       idx.segs[t] = idx.seg;
       idx.starts[t] = start;
       idx.ends[t] = end;
@@ -96,6 +99,42 @@ export function indexItem(item: ItemText, mask: number, keyed: KeyedWords, idx: 
     forEachWord(segment.text, sink, keyed);
   }
   return idx;
+}
+
+/**
+ * A copy of the title, summary and content words of the item `idx` holds (indexed from `item`), which outlives
+ * the next indexItem into `idx`.
+ */
+export function scannedText(item: ItemText, idx: ItemIndex): ScannedText {
+  // Each field's segment and its tokens (a field with no text has no segment); tokens run in segment order.
+  const firstToken = [0, 0, 0];
+  const endToken = [0, 0, 0];
+  const segOf = [-1, -1, -1];
+  let t = 0;
+  for (let seg = 0; seg < idx.segments.length; seg++) {
+    const first = t;
+    while (t < idx.count && idx.segs[t] === seg) t++;
+    const f = SCANNED.indexOf(idx.segments[seg]!.field);
+    if (f < 0) continue;
+    segOf[f] = seg;
+    firstToken[f] = first;
+    endToken[f] = t;
+  }
+  const field = (f: number, source: string | null | undefined) => scannedField(source, idx, segOf[f]!, firstToken[f]!, endToken[f]!);
+  return { title: field(0, item.title), summary: field(1, item.summary), content: field(2, item.content) };
+}
+
+const SCANNED: readonly string[] = ['title', 'summary', 'content'];
+
+// Segment `seg`'s words, tokens [first, end); seg -1: a field with no segment (no text).
+function scannedField(source: string | null | undefined, idx: ItemIndex, seg: number, first: number, end: number): ScannedField {
+  return {
+    source: source ?? '',
+    text: seg < 0 ? '' : idx.segments[seg]!.text,
+    words: idx.words.slice(first, end),
+    starts: idx.starts.slice(first, end),
+    ends: idx.ends.slice(first, end),
+  };
 }
 
 function addPosting(idx: ItemIndex, id: number, t: number): void {
