@@ -16,9 +16,15 @@ export interface SketchedInsert {
   encoded: string;
 }
 
-/** Sketches the new items of a plan, from the words classifying read of them where it did (`scanned`). */
+/**
+ * Sketches the new items of a plan, from the words classifying read of them where it did (`scanned`), and lets
+ * go of those words (`scanned` set to undefined on the plan's insert): a refresh waiting its turn at the story
+ * stage would otherwise hold every item's words until it commits.
+ */
 export function sketchInserts(inserts: readonly PlannedInsert[]): SketchedInsert[] {
-  return inserts.map(({ scanned, ...insert }) => {
+  return inserts.map((planned) => {
+    const { scanned, ...insert } = planned;
+    if (scanned) planned.scanned = undefined;
     const sketch = sketchOf({ title: insert.title, summary: insert.summary, content: insert.content }, scanned);
     return { insert, sketch, encoded: encodeSketch(sketch) };
   });

@@ -53,6 +53,7 @@ describe('pipeline: planRefresh hands the story stage the words classifying read
     expect(plan.inserts.map((i) => i.scanned?.summary.source ?? null)).to.deep.equal([lead.summary, '']);
     expect(plan.inserts[0]!.scanned!.summary.words).to.include.members(['putin', 'lukashenko', 'kremlin']);
     const sketched = sketchInserts(plan.inserts);
+    expect(plan.inserts.map((i) => i.scanned), 'let go of once sketched').to.deep.equal([undefined, undefined]);
     for (const [k, s] of sketched.entries()) {
       expect(s.insert, 'the store is not given them').to.not.have.property('scanned');
       expect(s.sketch).to.deep.equal(sketchOf(plan.inserts[k]!));
