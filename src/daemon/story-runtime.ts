@@ -8,6 +8,7 @@ import { yieldToLoop } from '../base/yield.js';
 import { canonicalUrl, decodeSketch, StoryIndex, type StoryOptions } from '../stories/index.js';
 import type { CommitResult, ItemInsert, Store, StoryRow } from '../store/store.js';
 import { decideStories, sketchInserts, type StorySource, type StoryStage } from '../pipeline/story-plan.js';
+import type { PlannedInsert } from '../pipeline/plan.js';
 
 // Members read per query while loading the window or catching up.
 const BATCH = 2000;
@@ -75,7 +76,7 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
     }
   }
 
-  async function decideAndCommit(source: StorySource, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult> {
+  async function decideAndCommit(source: StorySource, inserts: readonly PlannedInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult> {
     const sketched = sketchInserts(inserts);
     await yieldToLoop();
     const run = async () => {

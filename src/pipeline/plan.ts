@@ -1,18 +1,27 @@
 import type { IncomingItem } from '../base/model.js';
 import type { AppliedTag, ExistingItem, ItemInsert, ItemUpdate, Lookup } from '../store/store.js';
+import type { ScannedText } from '../tagging/types.js';
 import { itemUid, type KeyedItem } from './dedupe.js';
+
+/**
+ * A new item as planned: with the words classifying read of it when the story stage will sketch it (the sketch
+ * reads the same words: src/stories/sketch.ts). The store is never given `scanned` (decideStories drops it).
+ */
+export interface PlannedInsert extends ItemInsert {
+  scanned?: ScannedText;
+}
 
 /** What one refresh will write: new items, changed items, and how many it leaves alone. */
 export interface RefreshPlan {
-  inserts: ItemInsert[];
+  inserts: PlannedInsert[];
   updates: ItemUpdate[];
   unchanged: number;
   /** Unchanged rows whose raw-text digest is new (a re-serialised item, or a row stored before digests). */
   digests: { id: number; rawDigest: string }[];
 }
 
-/** Tags and query outputs for an item (the classifier in force). */
-export type Classify = (item: IncomingItem) => { tags: AppliedTag[]; outputs: string[] };
+/** Tags and query outputs for an item (the classifier in force); `scanned` receives the words it read, if any. */
+export type Classify = (item: IncomingItem, scanned?: (words: ScannedText) => void) => { tags: AppliedTag[]; outputs: string[] };
 
 /** Every dedupe key the plan may need the store's answer for: each item's key, and a guid key it may adopt. */
 export function lookupKeys(keyed: readonly { key: string; formerKey: string | null }[]): string[] {
@@ -26,7 +35,8 @@ export function lookupKeys(keyed: readonly { key: string; formerKey: string | nu
 
 /**
  * Decides, from what the store holds under the feed's keys, which items are new, which changed and which are
- * unchanged; only new and changed items are classified, and given a canonical URL when `canonical` is given. Pure: the store re-checks every write against its
+ * unchanged; only new and changed items are classified, and given a canonical URL when `canonical` is given (the
+ * story stage is on: new items then carry the words classifying read, for their sketch). Pure: the store re-checks every write against its
  * rows (a key stored meanwhile, a hash changed meanwhile), so a plan from a stale read is harmless.
  */
 export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], stored: Lookup, now: Date, classify: Classify, canonical?: (link: string) => string | null): RefreshPlan {
@@ -39,7 +49,8 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
       continue;
     }
     const it = k.item;
-    const c = classify(it);
+    let scanned: ScannedText | undefined;
+    const c = canonical && !found ? classify(it, (words) => (scanned = words)) : classify(it);
     const fields = {
       key: k.key, guid: it.guid, link: it.link, title: it.title, summary: it.summary, content: it.content,
       author: it.author, categories: it.categories, contentHash: k.contentHash, rawDigest: k.rawDigest ?? null, tags: c.tags, outputs: c.outputs,
@@ -53,7 +64,7 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
     } else {
       // Atom entries may carry only <updated>; with no date at all, the first-seen time stands in.
       const published = it.published ?? it.updated ?? now;
-      plan.inserts.push({ ...fields, uid: itemUid(sourceId, k.key), published, updated: it.updated ?? published, firstSeen: now });
+      plan.inserts.push({ ...fields, uid: itemUid(sourceId, k.key), published, updated: it.updated ?? published, firstSeen: now, ...(scanned ? { scanned } : {}) });
     }
   }
   return plan;

@@ -7,7 +7,7 @@ import { yieldToLoop } from '../base/yield.js';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './backoff.js';
 import { assignKeys, type KeyedItem } from './dedupe.js';
-import { lookupKeys, planRefresh } from './plan.js';
+import { lookupKeys, planRefresh, type Classify } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
@@ -209,7 +209,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   await yieldToLoop();
   const keyed = read?.keyed ?? (source.type === 'html' ? keyListed(assignKeys(feed.items)) : assignKeys(feed.items));
   const classifier = deps.classifier();
-  const classify = (item: IncomingItem) => classifier.classify(item, source.id);
+  const classify: Classify = (item, scanned) => classifier.classify(item, source.id, scanned);
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
   const stories = deps.stories;

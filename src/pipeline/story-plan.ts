@@ -7,6 +7,7 @@
  */
 import { assignStory, encodeSketch, isOwnLink, sketchOf, type StoryIndex, type StoryOptions, type StorySketch } from '../stories/index.js';
 import type { CanonicalArticle, CommitResult, ItemInsert } from '../store/store.js';
+import type { PlannedInsert } from './plan.js';
 
 /** A new item with its sketch, built before the story decision (pure CPU work, done outside any lock). */
 export interface SketchedInsert {
@@ -15,10 +16,16 @@ export interface SketchedInsert {
   encoded: string;
 }
 
-/** Sketches the new items of a plan. */
-export function sketchInserts(inserts: readonly ItemInsert[]): SketchedInsert[] {
-  return inserts.map((insert) => {
-    const sketch = sketchOf({ title: insert.title, summary: insert.summary, content: insert.content });
+/**
+ * Sketches the new items of a plan, from the words classifying read of them where it did (`scanned`), and lets
+ * go of those words (`scanned` set to undefined on the plan's insert): a refresh waiting its turn at the story
+ * stage would otherwise hold every item's words until it commits.
+ */
+export function sketchInserts(inserts: readonly PlannedInsert[]): SketchedInsert[] {
+  return inserts.map((planned) => {
+    const { scanned, ...insert } = planned;
+    if (scanned) planned.scanned = undefined;
+    const sketch = sketchOf({ title: insert.title, summary: insert.summary, content: insert.content }, scanned);
     return { insert, sketch, encoded: encodeSketch(sketch) };
   });
 }
@@ -63,5 +70,5 @@ export function takesOver(url: string, source: StorySource, article: CanonicalAr
 export interface StoryStage {
   /** The canonical URL of a link (tracking parameters as configured). */
   canonicalUrl(link: string): string | null;
-  commit(source: StorySource, inserts: readonly ItemInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult>;
+  commit(source: StorySource, inserts: readonly PlannedInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult>;
 }

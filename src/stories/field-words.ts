@@ -62,14 +62,40 @@ const known = new Interner<WordFacts>(factsOf, WORDS_KEPT);
 /** The words of `text` (plain text). */
 export function fieldWords(text: string): FieldWords {
   const field: FieldWords = { text, facts: [], starts: [], ends: [], cases: [] };
-  if (text === '') return field;
-  forEachWord(text, (_word, start, end, facts) => {
-    field.facts.push(facts);
+  if (text !== '') readFrom(field, 0);
+  return field;
+}
+
+/**
+ * The words of `text` (plain text) from a reading of it that is already done (tagging's: src/tagging/types.ts
+ * ScannedField): `count` words, each folded and its span, as forEachWord gave them. With `more`, the text goes on
+ * past the last of them and is read from there (a field cut after the reading: its last word may be cut too).
+ * The same words as fieldWords(text): forEachWord keeps no state from one word to the next.
+ */
+export function fieldWordsRead(text: string, words: readonly string[], starts: Int32Array, ends: Int32Array, count: number, more: boolean): FieldWords {
+  const field: FieldWords = { text, facts: [], starts: [], ends: [], cases: [] };
+  for (let i = 0; i < count; i++) {
+    const start = starts[i]!;
+    const end = ends[i]!;
+    field.facts.push(known.of(words[i]!).value);
     field.starts.push(start);
     field.ends.push(end);
     field.cases.push(caseOf(text, start, end));
-  }, known);
+  }
+  const from = count > 0 ? ends[count - 1]! : 0;
+  if (more && from < text.length) readFrom(field, from);
   return field;
+}
+
+// Reads text[from…] into `field` (spans into the whole text).
+function readFrom(field: FieldWords, from: number): void {
+  const text = field.text;
+  forEachWord(from === 0 ? text : text.slice(from), (_word, start, end, facts) => {
+    field.facts.push(facts);
+    field.starts.push(start + from);
+    field.ends.push(end + from);
+    field.cases.push(caseOf(text, start + from, end + from));
+  }, known);
 }
 
 const UPPER = /^\p{Lu}/u;

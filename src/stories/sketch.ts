@@ -1,10 +1,12 @@
 /**
  * An item's similarity sketch: the distinctive words of its title and lead (terms), a MinHash signature over
  * word pairs, and the names and numbers that tell one story from another on the same topic. Built from the
- * text as tagging reads it (htmlToText, forEachWord's folding), so "Lukašenko" and "LUKASHENKO" agree.
+ * text as tagging reads it (htmlToText, forEachWord's folding), so "Lukašenko" and "LUKASHENKO" agree; at ingest
+ * from tagging's own reading of the item (ScannedText), so the text is converted and split once.
  */
 import { htmlToText } from '../base/html-text.js';
-import { fieldWords, rootOf } from './field-words.js';
+import type { ScannedField, ScannedText } from '../tagging/types.js';
+import { fieldWords, fieldWordsRead, rootOf, type FieldWords } from './field-words.js';
 import { namesOfWords } from './names.js';
 import { numbersOf } from './numbers.js';
 import type { StorySketch, StoryText } from './types.js';
@@ -29,12 +31,32 @@ function plain(html: string | null): string {
 }
 
 /**
- * The sketch of an item's text (HTML fields are read as a reader sees them). Never throws. Each field is read
- * once (fieldWords); names, terms and the signature come from that one reading.
+ * The words of one field as the sketch reads them: of plain(source), taken from tagging's reading of the same
+ * field when the caller has it (`scanned`) and it read the same text, else read here. `converted`: tagging read
+ * the field through htmlToText (summary, content), not as it is (the title).
  */
-export function sketchOf(text: StoryText): StorySketch {
-  const texts = [plain(text.title ?? ''), plain(text.summary), plain(text.content)];
-  const fields = [fieldWords(texts[0]!), fieldWords(texts[1]!), fieldWords(texts[2]!)];
+function readField(source: string, scanned: ScannedField | undefined, converted: boolean): FieldWords {
+  // Past MAX_TEXT * 4 plain() converts only the start of the HTML, which may end otherwise than the whole.
+  if (scanned === undefined || scanned.source !== source || source.length > MAX_TEXT * 4) return fieldWords(plain(source));
+  const text = scanned.text;
+  // A text tagging did not read (a field it left out) must not pass for an empty one.
+  if (converted ? text === '' && source !== '' : source !== '' && htmlToText(source) !== text) return fieldWords(plain(source));
+  const { words, starts, ends } = scanned;
+  if (text.length <= MAX_TEXT) return fieldWordsRead(text, words, starts, ends, words.length, false);
+  // The words wholly inside the start the sketch keeps; a word across the cut is read again, cut as plain() cuts it.
+  let count = 0;
+  while (count < ends.length && ends[count]! <= MAX_TEXT) count++;
+  return fieldWordsRead(text.slice(0, MAX_TEXT), words, starts, ends, count, true);
+}
+
+/**
+ * The sketch of an item's text (HTML fields are read as a reader sees them). Never throws. Each field is read
+ * once; names, terms and the signature come from that one reading. `scanned`: the words tagging read of the
+ * same item (src/tagging classify), reused where it read the same text, for exactly the sketch without it.
+ */
+export function sketchOf(text: StoryText, scanned?: ScannedText): StorySketch {
+  const fields = [readField(text.title ?? '', scanned?.title, false), readField(text.summary ?? '', scanned?.summary, true), readField(text.content ?? '', scanned?.content, true)];
+  const texts = [fields[0]!.text, fields[1]!.text, fields[2]!.text];
   const names = namesOfWords(fields, MAX_NAMES);
   const nameSet = new Set(names);
   const order: string[] = [];

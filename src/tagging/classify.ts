@@ -3,6 +3,7 @@ import type { Config } from '../config/load.js';
 import type { AppliedTag, StoredMatch } from '../store/store.js';
 import type { IncomingItem } from '../base/model.js';
 import { compileTagger, foldWords } from './index.js';
+import type { ScannedText } from './types.js';
 
 /** What classification decides for one item: its tags (with why) and the query-filtered outputs it enters. */
 export interface Classification {
@@ -19,7 +20,11 @@ export type ClassifiableItem = Pick<IncomingItem, 'title' | 'summary' | 'content
 
 /** A config's tagging compiled once: rules, source-level tags, publisher categories, output queries. */
 export interface Classifier {
-  classify(item: ClassifiableItem, sourceId: string): Classification;
+  /**
+   * `scanned`, when given, receives the words of the item's title, summary and content as classifying read them
+   * (the story sketch reads the same words: src/stories/sketch.ts); it is not called when no rule reads words.
+   */
+  classify(item: ClassifiableItem, sourceId: string, scanned?: (words: ScannedText) => void): Classification;
   /** The tags and outputs classify() would give, without the explanations (dry runs: `warta tags test`). */
   decide(item: ClassifiableItem, sourceId: string): { tags: ReadonlySet<string>; outputs: ReadonlySet<string> };
   /** Changes whenever anything here would classify a stored item differently. */
@@ -92,7 +97,7 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
   return {
     fingerprint,
     spec: classifierSpec(config),
-    classify(item, sourceId) {
+    classify(item, sourceId, scanned) {
       const byTag = new Map<string, StoredMatch[]>();
       const add = (tag: string, why: StoredMatch) => {
         const list = byTag.get(tag);
@@ -100,7 +105,7 @@ export function makeClassifier(config: ClassifierSpec): Classifier {
         else byTag.set(tag, [why]);
       };
       const outputs: string[] = [];
-      for (const { tag, rule, field, text, start, end } of everything.explain({ ...item, source: sourceId })) {
+      for (const { tag, rule, field, text, start, end } of everything.explain({ ...item, source: sourceId }, scanned)) {
         if (!tag.startsWith(OUTPUT_RULE)) add(tag, { rule, field, text, start, end });
         else if (outputs.at(-1) !== tag.slice(OUTPUT_RULE.length)) outputs.push(tag.slice(OUTPUT_RULE.length)); // one entry per match
       }

@@ -9,7 +9,7 @@ import type { QueryNode } from './query-ast.js';
 import { compilePhrase, compileQuery, positionKeys, type CompileContext, type Matcher } from './matcher.js';
 import { evaluate } from './evaluate.js';
 import { collectEvidence } from './explain.js';
-import { indexItem, makeItemIndex } from './item-index.js';
+import { indexItem, makeItemIndex, scannedText } from './item-index.js';
 import { buildPrefilter, candidateRules, ruleAnchors } from './prefilter.js';
 import { DEFAULT_FIELDS, FIELD_BIT } from './fields.js';
 import { stemCandidates } from './stem.js';
@@ -62,8 +62,9 @@ export function compileTagger(rules: TagRule[]): Tagger {
       for (const i of matched.sort(ascending)) if (!tags.includes(compiled[i]!.name)) tags.push(compiled[i]!.name);
       return tags;
     },
-    explain(item) {
+    explain(item, scanned) {
       const idx = indexItem(item, mask, keyed, scratch);
+      if (scanned) scanned(scannedText(item, idx));
       const n = candidateRules(prefilter, idx);
       const byRule: { i: number; matches: TagMatch[] }[] = [];
       for (let k = 0; k < n; k++) {

@@ -38,10 +38,34 @@ export interface TagMatch {
   end: number;
 }
 
+/**
+ * One field's words as tagging read them, for another reader of the same words (the story sketch): the field as
+ * given (`source`: HTML for summary and content, '' for none), its plain text as tagging searches it (`text`:
+ * htmlToText of summary and content, the title as it is), and per word its folded form and UTF-16 span in `text`.
+ */
+export interface ScannedField {
+  source: string;
+  text: string;
+  words: string[];
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/** The title, summary and content of an item as one tagging pass read them. */
+export interface ScannedText {
+  title: ScannedField;
+  summary: ScannedField;
+  content: ScannedField;
+}
+
 /** A compiled set of tag rules. */
 export interface Tagger {
   /** Tag names this item carries, in rule order, each once. */
   tag(item: ItemText): string[];
-  /** Same, with one or more explanations per matched tag (which field, matched text, offsets into that field's extracted plain text). */
-  explain(item: ItemText): TagMatch[];
+  /**
+   * Same, with one or more explanations per matched tag (which field, matched text, offsets into that field's
+   * extracted plain text). `scanned`, when given, receives the words this call read (not called when there are
+   * no rules: nothing is read then).
+   */
+  explain(item: ItemText, scanned?: (words: ScannedText) => void): TagMatch[];
 }

@@ -4,6 +4,11 @@
  */
 import { expect } from 'chai';
 import type { IncomingItem } from '../../../src/base/model.js';
+import { assignKeys } from '../../../src/pipeline/dedupe.js';
+import { lookupKeys, planRefresh, type Classify } from '../../../src/pipeline/plan.js';
+import { sketchInserts } from '../../../src/pipeline/story-plan.js';
+import { sketchOf } from '../../../src/stories/index.js';
+import { makeClassifier } from '../../../src/tagging/classify.js';
 import { sqliteStore, storeItems, UNTAGGED } from '../../helpers/store.js';
 
 const article = (link: string, title: string): IncomingItem => ({
@@ -31,6 +36,42 @@ describe('pipeline: planRefresh with a guid a feed shares between articles, then
       expect(Object.fromEntries(rows.map((r) => [r.link, r.title])), name).to.deep.equal(expected);
       expect(rows, `${name}: one row per article`).to.have.length(Object.keys(expected).length);
     }
+    await store.close();
+  });
+});
+
+describe('pipeline: planRefresh hands the story stage the words classifying read of each new item', () => {
+  const classifier = makeClassifier({ tags: [{ name: 'Putin', match: 'Putin', aliases: [], stem: null }], sources: [], outputs: [] });
+  const classify: Classify = (item, scanned) => classifier.classify(item, 's', scanned);
+  const lead = { ...SATU, summary: '<p>Presiden Rusia Vladimir Putin menerima Presiden Belarus Alexander Lukashenko di Kremlin.</p>' };
+  const canonical = (link: string) => link;
+
+  it('new items carry them with the story stage on, and the sketch made from them is the sketch of their text', async () => {
+    const { store } = sqliteStore(':memory:');
+    const keyed = assignKeys([lead, DUA]);
+    const plan = planRefresh('s', keyed, await store.items.lookup('s', lookupKeys(keyed)), new Date(), classify, canonical);
+    expect(plan.inserts.map((i) => i.scanned?.summary.source ?? null)).to.deep.equal([lead.summary, '']);
+    expect(plan.inserts[0]!.scanned!.summary.words).to.include.members(['putin', 'lukashenko', 'kremlin']);
+    const sketched = sketchInserts(plan.inserts);
+    expect(plan.inserts.map((i) => i.scanned), 'let go of once sketched').to.deep.equal([undefined, undefined]);
+    for (const [k, s] of sketched.entries()) {
+      expect(s.insert, 'the store is not given them').to.not.have.property('scanned');
+      expect(s.sketch).to.deep.equal(sketchOf(plan.inserts[k]!));
+    }
+    await store.close();
+  });
+
+  it('without the story stage, and for changed items, nothing is kept', async () => {
+    const { store } = sqliteStore(':memory:');
+    await storeItems(store, 's', [lead], classify);
+    const keyed = assignKeys([{ ...lead, title: 'Putin terima Lukashenko di Kremlin' }, DUA]);
+    const stored = await store.items.lookup('s', lookupKeys(keyed));
+    const staged = planRefresh('s', keyed, stored, new Date(), classify, canonical);
+    expect(staged.updates).to.have.length(1);
+    expect(staged.updates[0]).to.not.have.property('scanned');
+    expect(staged.inserts[0]).to.have.property('scanned');
+    const plain = planRefresh('s', keyed, stored, new Date(), classify);
+    expect(plain.inserts[0]).to.not.have.property('scanned');
     await store.close();
   });
 });
