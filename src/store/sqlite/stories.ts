@@ -1,6 +1,7 @@
 import type { StoredItem } from '../../base/model.js';
 import type { CanonicalArticle, ClusterFilter, FirstStored, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
 import { asDate } from '../rows.js';
+import { queryPlan, TAG_LISTED } from './items.js';
 import type { Db } from './open.js';
 
 type Row = Record<string, unknown>;
@@ -51,15 +52,31 @@ export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredIte
     `SELECT cluster_id, count(*) FROM items WHERE cluster_id IN (SELECT value FROM json_each(?)) AND appearance_of IS NULL
      GROUP BY cluster_id`,
   ).raw(true);
-  // Newest story first: by its newest member. Only what the filter lets through counts (a tag on any member).
-  const list = db.prepare(
-    `SELECT cluster_id, max(published) AS newest FROM items
-     WHERE appearance_of IS NULL
-       AND (@since IS NULL OR published >= @since)
-       AND (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
-       AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excluded)))
-     GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT @limit`,
-  ).raw(true);
+  // Newest story first: by its newest member. Only what the filter lets through counts (a tag on any member). Every
+  // matching member is grouped, so a tag is always listed (`TAG_LISTED`, from the slim item_tags_by_tag), as a
+  // condition of its own statement: behind `@tag IS NULL OR` SQLite built the list from the tag's range of item_tags,
+  // whose rows carry the explanations (BENCHMARKS.md "browse15").
+  const listWith = (tag: string) =>
+    db.prepare(
+      `SELECT cluster_id, max(published) AS newest FROM items
+       WHERE appearance_of IS NULL${tag}
+         AND (@since IS NULL OR published >= @since)
+         AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excluded)))
+       GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT @limit`,
+    ).raw(true);
+  const listAll = listWith('');
+  const listTagged = listWith(`\n AND ${TAG_LISTED}`);
+  const listQuery = (f: ClusterFilter) => {
+    const excluded = f.excludeSources ?? [];
+    const params = {
+      tags: JSON.stringify([f.tag]),
+      since: f.since?.toISOString() ?? null,
+      anyExcluded: excluded.length > 0 ? 1 : 0,
+      excluded: JSON.stringify(excluded),
+      limit: f.limit,
+    };
+    return [f.tag === null ? listAll : listTagged, params] as const;
+  };
   const appearances = db.prepare(
     'SELECT appearance_of, source_id FROM items WHERE appearance_of IN (SELECT value FROM json_each(?)) ORDER BY id',
   ).raw(true);
@@ -106,17 +123,16 @@ export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredIte
       return new Map(sizes.all(JSON.stringify(ids)) as [number, number][]);
     },
     list(f: ClusterFilter): StoredCluster[] {
-      const excluded = f.excludeSources ?? [];
-      const ids = (list.all({
-        since: f.since?.toISOString() ?? null,
-        tag: f.tag,
-        anyExcluded: excluded.length > 0 ? 1 : 0,
-        excluded: JSON.stringify(excluded),
-        limit: f.limit,
-      }) as [number, string][]).map(([id]) => id);
+      const [statement, params] = listQuery(f);
+      const ids = (statement.all(params) as [number, string][]).map(([id]) => id);
       const members = this.clusters(ids);
-      const hidden = new Set(excluded);
+      const hidden = new Set(f.excludeSources ?? []);
       return ids.map((clusterId) => ({ clusterId, members: (members.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));
+    },
+    /** EXPLAIN QUERY PLAN of the statement `list(f)` runs (test/integration/tag-plan.test.ts). */
+    listPlan(f: ClusterFilter): string[] {
+      const [statement, params] = listQuery(f);
+      return queryPlan(db, statement.source, params);
     },
     appearances(itemIds: readonly number[]): Map<number, string[]> {
       const out = new Map<number, string[]>();
