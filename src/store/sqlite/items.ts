@@ -18,7 +18,7 @@ export const RECENT_WINDOW_PER_ITEM = 40;
 // - probed: the newest items walked in order, each probed in the tag index, until `limit` are found: O(limit) rows,
 //   where the list reads every item of the tag; for tags with at least `limit` items among the newest ones.
 export const TAG_LISTED = 'id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags)))';
-const TAG_PROBED = 'EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = items.id AND t.tag IN (SELECT value FROM json_each(@tags)))';
+export const TAG_PROBED = 'EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = items.id AND t.tag IN (SELECT value FROM json_each(@tags)))';
 
 type TagPlan = 'none' | 'listed' | 'probed';
 type Statement = ReturnType<Db['prepare']>;
@@ -221,6 +221,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
 
   return {
     withTags,
+    tagPlan,
     lookup(sourceId: string, keys: readonly string[]): Lookup {
       const json = JSON.stringify(keys);
       const byKey = new Map<string, ExistingItem>();
