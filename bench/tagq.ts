@@ -1,9 +1,10 @@
 /**
- * A tag-filtered output render against a filled SQLite store (issue 15, branch tagq15): read system calls, bytes
- * read and time of one `items.select` of 50 items for a common tag set and a rare tag, each on a fresh connection
+ * A tag-filtered output render against a filled SQLite store (issue 15, branch tagq15), and the API's tag browse
+ * and story list (branch browse15): read system calls, bytes read and time of one `items.select`, `items.browse`
+ * or `stories.list` of 50 for a common tag (set) and a rare tag, each on a fresh connection
  * with the daemon's page cache (16 MB, no mmap), so every page the query needs is read from the file.
  *   npx tsx bench/tagq.ts fill DIR [feeds=3000] [items=50]   # builds DIR/w.db with `warta fetch` over the farm
- *   npx tsx bench/tagq.ts measure DIR [--repo /work/base-main]  # copies DIR/w.db, opens it with that repo's dist
+ *   npx tsx bench/tagq.ts measure DIR [--repo /work/base-main]  # copies DIR/w.db, opens it with that repo's src
  * The rare tag `Langka` is added after the fetch: every 400th item carrying `Putin`, with its explanation.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +20,16 @@ const flag = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 
 const positional = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
 const [mode, dirArg] = positional;
 const dir = resolve(dirArg ?? '/tmp/tagq');
-const CASES: Record<string, string[]> = { common: ['Putin', 'Minsk'], rare: ['Langka'] };
+type Store = Awaited<ReturnType<typeof import('../src/store/open.js').openStore>>;
+// Outputs (tagq15) and the API's browse and story list (`/api/items?tag=`, `/api/clusters?tag=`, branch browse15).
+const CASES: Record<string, (s: Store) => Promise<unknown[]>> = {
+  'output common ["Putin","Minsk"]': (s) => s.items.select({ tags: ['Putin', 'Minsk'], output: null, sources: [], limit: 50 }),
+  'output rare ["Langka"]': (s) => s.items.select({ tags: ['Langka'], output: null, sources: [], limit: 50 }),
+  'browse common Putin': (s) => s.items.browse({ tag: 'Putin', source: null, since: null, before: null, limit: 50 }),
+  'browse rare Langka': (s) => s.items.browse({ tag: 'Langka', source: null, since: null, before: null, limit: 50 }),
+  'clusters common Putin': (s) => s.stories.list({ tag: 'Putin', since: null, limit: 50 }),
+  'clusters rare Langka': (s) => s.stories.list({ tag: 'Langka', since: null, limit: 50 }),
+};
 
 function io(): { syscr: number; rchar: number } {
   const t = readFileSync('/proc/self/io', 'utf8');
@@ -61,22 +71,23 @@ if (mode === 'fill') {
 } else if (mode === 'measure') {
   const repo = flag('--repo')!;
   const path = flag('--child')!;
-  const { openStore } = (await import(pathToFileURL(join(repo, 'dist/store/open.js')).href)) as typeof import('../src/store/open.js');
+  // The repo's sources through tsx (a checkout needs no build): `--repo` is any commit's tree with node_modules.
+  const { openStore } = (await import(pathToFileURL(join(repo, 'src/store/open.ts')).href)) as typeof import('../src/store/open.js');
   (await openStore({ path }, { role: 'daemon' })).close();
   console.log(`repo ${repo}`);
-  for (const [name, tags] of Object.entries(CASES)) {
+  for (const [name, run] of Object.entries(CASES)) {
     const rows: string[] = [];
-    for (let run = 0; run < 3; run++) {
+    for (let k = 0; k < 3; k++) {
       const store = await openStore({ path }, { role: 'daemon' });
       const before = io();
       const t = process.hrtime.bigint();
-      const got = await store.items.select({ tags, output: null, sources: [], limit: 50 });
+      const got = await run(store);
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       const after = io();
-      rows.push(`${after.syscr - before.syscr} reads ${((after.rchar - before.rchar) / 2 ** 20).toFixed(2)} MiB ${ms.toFixed(0)} ms (${got.length} items)`);
+      rows.push(`${after.syscr - before.syscr} reads ${((after.rchar - before.rchar) / 2 ** 20).toFixed(2)} MiB ${ms.toFixed(0)} ms (${got.length})`);
       await store.close();
     }
-    console.log(`${name} ${JSON.stringify(tags)}: ${rows.join('; ')}`);
+    console.log(`${name}: ${rows.join('; ')}`);
   }
 } else {
   console.error('usage: bench/tagq.ts fill DIR [feeds] [items] | measure DIR [--repo R]');

@@ -106,6 +106,24 @@ export function describeQueries(h: Harness): void {
         expect(since.map(titles)).to.deep.equal([[K2.title], [K1.title]]);
       });
 
+      // A tag's pages are the unfiltered pages' items carrying it: same order, same cursor, each once. On SQLite a
+      // page walks the newest items when `limit` of the tag's are among them, and lists the tag's items otherwise
+      // (src/store/sqlite/items.ts `tagPlan`); on PostgreSQL the planner picks: the pages must not tell.
+      for (const tag of [PUTIN, RUSIA_BELARUS, EKONOMI, BOLA]) {
+        for (const limit of [1, 2, 3]) {
+          it(`a tag's pages (${tag}, ${limit} at a time) are the unfiltered ones' items with the tag`, async () => {
+            const all = (await pageThrough(h, page({ limit: 50 }))).flat().filter((i) => i.tags.includes(tag));
+            expect(all.length).to.be.at.least(1);
+            const pages = await pageThrough(h, page({ tag, limit }));
+            expect(pages.length).to.equal(Math.ceil(all.length / limit));
+            expect(pages.flat().map((i) => i.id)).to.deep.equal(all.map((i) => i.id));
+            const since = at('2026-11-21T13:00:00Z');
+            const recent = await pageThrough(h, page({ tag, since, limit }));
+            expect(recent.flat().map((i) => i.id)).to.deep.equal(all.filter((i) => i.published >= since).map((i) => i.id));
+          });
+        }
+      }
+
       it('items come with their tags and why', async () => {
         const [, a2] = await h.store.items.browse(page({ tag: EKONOMI, source: 'antara' }));
         expect(a2!.title).to.equal(A2.title);

@@ -240,6 +240,10 @@ export function describeStories(h: Harness): void {
       expect(listed.map((c) => c.members.map((m) => m.title))).to.deep.equal([[WIRE_ANTARA.title, WIRE_KOMPAS.title], [A3.title]]);
       const putin = await h.store.stories.list({ tag: PUTIN, since: null, limit: 10 });
       expect(putin.map((c) => c.clusterId)).to.deep.equal([wire]);
+      // A tag with a small limit and since: the newest stories among those with a member carrying it.
+      expect((await h.store.stories.list({ tag: PUTIN, since: null, limit: 1 })).map((c) => c.clusterId)).to.deep.equal([wire]);
+      expect(await h.store.stories.list({ tag: PUTIN, since: at('2026-11-23T06:00:00Z'), limit: 1 })).to.deep.equal([]);
+      expect(await h.store.stories.list({ tag: 'Pemilu Amerika Serikat', since: null, limit: 1 })).to.deep.equal([]);
       expect(await h.store.stories.list({ tag: null, since: at('2026-11-23T06:00:00Z'), limit: 10 })).to.deep.equal([]);
       expect((await h.store.stories.list({ tag: null, since: null, limit: 1 })).length).to.equal(1);
       const hidden = await h.store.stories.list({ tag: null, since: null, excludeSources: ['kompas'], limit: 10 });

@@ -72,16 +72,24 @@ export const WITH_TAGS = `items.*,
   (SELECT error_message FROM pages p WHERE p.item_id = items.id) AS page_error_message,
   ARRAY(SELECT tag FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_names,
   ARRAY(SELECT explain FROM item_tags t WHERE t.item_id = items.id ORDER BY tag) AS tag_explains`;
-// Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
-const browse = statement(
-  'items_browse',
-  `SELECT ${WITH_TAGS} FROM items
-   WHERE ($7::bigint IS NULL OR cluster_id = $7)
-     AND ($1::text IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = $1))
+// A tag list (`$1`, text[]) as a plain condition of a statement of its own (issue 15, BENCHMARKS.md "tagq15"): the
+// planner weighs the tag by its statistics, walking the newest items with a probe of item_tags_by_item each for a
+// common tag (O(limit)) and sorting a rare tag's items. Behind `cardinality($1) = 0 OR` (or `$1 IS NULL OR`) it could
+// do neither: a common tag hashed every item_tags row first, a rare one walked every item.
+export const tagged = (list: string) => `id IN (SELECT item_id FROM item_tags WHERE tag = ANY(${list}::text[]))`;
+// Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor. A tag is
+// a condition of a statement of its own (`tagged`), as an output's: behind `$1 IS NULL OR` it could not drive.
+const browseWhere = `($7::bigint IS NULL OR cluster_id = $7)
      AND ($2::text IS NULL OR source_id = $2)
      AND ($3::timestamptz IS NULL OR published >= $3)
-     AND ($4::timestamptz IS NULL OR published < $4 OR (published = $4 AND id < $5))
-   ORDER BY published DESC, id DESC LIMIT $6`,
+     AND ($4::timestamptz IS NULL OR published < $4 OR (published = $4 AND id < $5))`;
+const browse = statement(
+  'items_browse',
+  `SELECT ${WITH_TAGS} FROM items WHERE $1::text[] IS NULL AND ${browseWhere} ORDER BY published DESC, id DESC LIMIT $6`,
+);
+const browseTagged = statement(
+  'items_browse_tagged',
+  `SELECT ${WITH_TAGS} FROM items WHERE ${tagged('$1')} AND ${browseWhere} ORDER BY published DESC, id DESC LIMIT $6`,
 );
 // Every output shape: each filter is on only when its array is not empty. An appearance is never a second entry;
 // an output limited to the relaying source includes the article it relayed.
@@ -94,15 +102,9 @@ const selectOutput = statement(
   'items_select',
   `SELECT ${WITH_TAGS} FROM items WHERE cardinality($1::text[]) = 0 AND ${OUTPUT_WHERE} ORDER BY published DESC, id DESC LIMIT $5`,
 );
-// With tags, a statement of its own (issue 15, BENCHMARKS.md "tagq15"): the tag list as a plain condition lets the
-// planner weigh the tag by its statistics, walking the newest items with a probe of item_tags_by_item each for a
-// common tag (O(limit)) and sorting a rare tag's items. Behind `cardinality($1) = 0 OR` it could do neither: a
-// common tag hashed every item_tags row first, a rare one walked every item.
 const selectOutputTagged = statement(
   'items_select_tagged',
-  `SELECT ${WITH_TAGS} FROM items
-   WHERE id IN (SELECT item_id FROM item_tags WHERE tag = ANY($1)) AND ${OUTPUT_WHERE}
-   ORDER BY published DESC, id DESC LIMIT $5`,
+  `SELECT ${WITH_TAGS} FROM items WHERE ${tagged('$1')} AND ${OUTPUT_WHERE} ORDER BY published DESC, id DESC LIMIT $5`,
 );
 const byId = statement('items_by_id', `SELECT ${WITH_TAGS} FROM items WHERE id = $1`);
 // uid and link have no index (one would slow every insert): these serve the CLI's look-ups.
@@ -243,7 +245,7 @@ export const items = {
   },
 
   async browse(db: Queryable, f: BrowseFilter): Promise<StoredItem[]> {
-    const { rows } = await browse(db, [f.tag, f.source, f.since, f.before?.published ?? null, f.before?.id ?? null, f.limit, f.cluster ?? null]);
+    const { rows } = await (f.tag === null ? browse : browseTagged)(db, [f.tag === null ? null : [f.tag], f.source, f.since, f.before?.published ?? null, f.before?.id ?? null, f.limit, f.cluster ?? null]);
     return rows.map(toStoredItemWithTags);
   },
 

@@ -1,6 +1,6 @@
 import type { StoredItem } from '../../base/model.js';
 import type { CanonicalArticle, ClusterFilter, FirstStored, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
-import { toStoredItemWithTags, WITH_TAGS } from './items.js';
+import { tagged, toStoredItemWithTags, WITH_TAGS } from './items.js';
 import { statement, type Queryable } from './statement.js';
 
 // Stories (issue 13) over PostgreSQL, the same queries as src/store/sqlite/stories.ts. Appearances (rows relaying
@@ -46,13 +46,19 @@ const sizes = statement(
   'stories_sizes',
   'SELECT cluster_id, count(*)::int AS n FROM items WHERE cluster_id = ANY($1::bigint[]) AND appearance_of IS NULL GROUP BY cluster_id',
 );
+// Newest story first, by its newest member; a tag (on any member) as a condition of a statement of its own (`tagged`).
+const listWhere = `appearance_of IS NULL
+     AND ($1::timestamptz IS NULL OR published >= $1)
+     AND (cardinality($3::text[]) = 0 OR source_id <> ALL($3))`;
 const list = statement(
   'stories_list',
+  `SELECT cluster_id, max(published) AS newest FROM items WHERE $2::text[] IS NULL AND ${listWhere}
+   GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT $4`,
+);
+const listTagged = statement(
+  'stories_list_tagged',
   `SELECT cluster_id, max(published) AS newest FROM items
-   WHERE appearance_of IS NULL
-     AND ($1::timestamptz IS NULL OR published >= $1)
-     AND ($2::text IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = $2))
-     AND (cardinality($3::text[]) = 0 OR source_id <> ALL($3))
+   WHERE ${tagged('$2')} AND ${listWhere}
    GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT $4`,
 );
 const appearances = statement(
@@ -117,7 +123,7 @@ export const stories = {
   },
   async list(db: Queryable, f: ClusterFilter): Promise<StoredCluster[]> {
     const excluded = f.excludeSources ?? [];
-    const ids = (await list<{ cluster_id: number }>(db, [f.since, f.tag, excluded, f.limit])).rows.map((r) => r.cluster_id);
+    const ids = (await (f.tag === null ? list : listTagged)<{ cluster_id: number }>(db, [f.since, f.tag === null ? null : [f.tag], excluded, f.limit])).rows.map((r) => r.cluster_id);
     const found = await stories.clusters(db, ids);
     const hidden = new Set(excluded);
     return ids.map((clusterId) => ({ clusterId, members: (found.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));

@@ -9,6 +9,24 @@ const iso = (d: Date) => d.toISOString();
 // A tag output walks the newest items when `limit` of its items are among the newest limit × this many ids.
 export const RECENT_WINDOW_PER_ITEM = 40;
 
+// A tag filter over `@tags` (a JSON list) as a plain condition of its statement (issue 15, BENCHMARKS.md "tagq15"),
+// in one of two plans chosen per request by `tagPlan`:
+// - listed: the ids of the tags' items from the slim tag index `item_tags_by_tag` (tag, item_id), each row read and
+//   sorted: O(items with the tag). item_tags' own key carries each row's explanation: its tag range is ~10× bigger,
+//   and SQLite picks the slim index for a list of ids. Behind `@anyTags = 0 OR` (or `@tag IS NULL OR`) the list
+//   could not drive the query, and SQLite walked the newest items against the list instead.
+// - probed: the newest items walked in order, each probed in the tag index, until `limit` are found: O(limit) rows,
+//   where the list reads every item of the tag; for tags with at least `limit` items among the newest ones.
+export const TAG_LISTED = 'id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags)))';
+export const TAG_PROBED = 'EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = items.id AND t.tag IN (SELECT value FROM json_each(@tags)))';
+
+type TagPlan = 'none' | 'listed' | 'probed';
+type Statement = ReturnType<Db['prepare']>;
+
+/** EXPLAIN QUERY PLAN of a statement, one line per step (test/integration/tag-plan.test.ts). */
+export const queryPlan = (db: Db, source: string, params: Record<string, unknown>): string[] =>
+  (db.prepare(`EXPLAIN QUERY PLAN ${source}`).all(params) as { detail: string }[]).map((r) => r.detail);
+
 /** Prepared statements over items and their tags; every write runs inside the caller's transaction. */
 export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStatements>) {
   // One query for a whole feed's keys: a query per item cost as much as the inserts of a cold refresh.
@@ -50,20 +68,33 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   const tagsOfItems = db.prepare(
     'SELECT item_id AS id, tag, explain FROM item_tags WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
   );
-  // Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor.
-  // With each item's page state (full_text sources), which the API shows.
-  const browse = db.prepare(
-    `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message FROM (
-       SELECT * FROM items
-       WHERE (@cluster IS NULL OR cluster_id = @cluster)
-         AND (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
-         AND (@source IS NULL OR source_id = @source)
-         AND (@since IS NULL OR published >= @since)
-         AND (@beforePublished IS NULL OR published < @beforePublished OR (published = @beforePublished AND id < @beforeId))
-       ORDER BY published DESC, id DESC LIMIT @limit
-     ) i LEFT JOIN pages p ON p.item_id = i.id
-     ORDER BY i.published DESC, i.id DESC`,
-  );
+  // Browsing for the API: newest first, with optional story, tag, source and since filters, in pages below a cursor.
+  // With each item's page state (full_text sources), which the API shows. A statement per set of filters, each a
+  // plain condition (BENCHMARKS.md "browse15"): behind `@tag IS NULL OR` a tag could not drive the query (SQLite
+  // walked the newest items against the tag's whole list), nor could a story use items_by_cluster.
+  const browseStatements = new Map<string, Statement>();
+  function browseStatement(tag: TagPlan, f: BrowseFilter): Statement {
+    const key = [tag, f.cluster != null, f.source !== null, f.since !== null, f.before !== null].join();
+    let statement = browseStatements.get(key);
+    if (!statement) {
+      const where = [
+        f.cluster != null ? 'cluster_id = @cluster' : null,
+        tag === 'listed' ? TAG_LISTED : tag === 'probed' ? TAG_PROBED : null,
+        f.source !== null ? 'source_id = @source' : null,
+        f.since !== null ? 'published >= @since' : null,
+        f.before !== null ? '(published < @beforePublished OR (published = @beforePublished AND id < @beforeId))' : null,
+      ].filter((c) => c !== null);
+      statement = db.prepare(
+        `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message FROM (
+           SELECT * FROM items ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY published DESC, id DESC LIMIT @limit
+         ) i LEFT JOIN pages p ON p.item_id = i.id
+         ORDER BY i.published DESC, i.id DESC`,
+      );
+      browseStatements.set(key, statement);
+    }
+    return statement;
+  }
   // One statement for every output shape: each filter is on only when its parameter says so. An appearance (a
   // source relaying an article stored from another) is never a second entry; an output limited to the relaying
   // source includes the article it relayed.
@@ -72,26 +103,9 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
        AND (@anySources = 0 OR source_id IN (SELECT value FROM json_each(@sources))
             OR id IN (SELECT appearance_of FROM items WHERE appearance_of IS NOT NULL AND source_id IN (SELECT value FROM json_each(@sources))))
        AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excludeSources)))`;
-  // A tag filter has two plans (issue 15, BENCHMARKS.md "tagq15"), chosen per request by `outputQuery`:
-  // - a rare tag: the list of its item ids from the slim tag index `item_tags_by_tag` (tag, item_id), each row
-  //   read and sorted: O(items with the tag). item_tags' own key carries each row's explanation: its tag range is
-  //   ~10× bigger, and SQLite picks the slim index for a list of ids. The list is its own statement: behind an
-  //   `@anyTags = 0 OR` it could not drive the query, and SQLite walked the newest items against the list instead.
-  // - a tag with at least `limit` items among the newest ones: the newest items walked in order, each probed in
-  //   the tag index, until `limit` are found: O(limit) rows, where the list reads every item of the tag.
   const selectOutput = db.prepare(`SELECT * FROM items WHERE ${outputWhere} ORDER BY published DESC, id DESC LIMIT @limit`);
-  const selectOutputListed = db.prepare(
-    `SELECT * FROM items
-     WHERE id IN (SELECT item_id FROM item_tags WHERE tag IN (SELECT value FROM json_each(@tags)))
-       AND ${outputWhere}
-     ORDER BY published DESC, id DESC LIMIT @limit`,
-  );
-  const selectOutputNewest = db.prepare(
-    `SELECT * FROM items
-     WHERE ${outputWhere}
-       AND EXISTS (SELECT 1 FROM item_tags t WHERE t.item_id = items.id AND t.tag IN (SELECT value FROM json_each(@tags)))
-     ORDER BY published DESC, id DESC LIMIT @limit`,
-  );
+  const selectOutputListed = db.prepare(`SELECT * FROM items WHERE ${TAG_LISTED} AND ${outputWhere} ORDER BY published DESC, id DESC LIMIT @limit`);
+  const selectOutputNewest = db.prepare(`SELECT * FROM items WHERE ${outputWhere} AND ${TAG_PROBED} ORDER BY published DESC, id DESC LIMIT @limit`);
   // How many of the newest `window` item ids carry one of the tags, counted up to `limit` in the slim tag index
   // (a range per tag, item_id > max − window): at most `limit` entries per tag read.
   const taggedRecently = db
@@ -102,13 +116,18 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
          LIMIT @limit)`,
     )
     .pluck();
-  /** The statement and parameters for an output: the walk only when no other filter is selective (with sources
-   * or a query it could read every row) and the tags are common among the newest items. */
+  /** Which plan a tag filter (`tags`, JSON) gets: the walk of the newest items only when no other filter is
+   * selective (`selective`: with sources, a query or a story it could read every row) and `limit` of the tags' items
+   * are among the newest ones; the list otherwise. Outputs (`select`) and the API's browse (`browse`) share it. */
+  function tagPlan(tags: string, limit: number, selective: boolean): TagPlan {
+    if (tags === '[]') return 'none';
+    if (selective) return 'listed';
+    return (taggedRecently.get({ tags, window: limit * RECENT_WINDOW_PER_ITEM, limit }) as number) >= limit ? 'probed' : 'listed';
+  }
+  /** The statement and parameters for an output. */
   function outputQuery(f: OutputFilter) {
     const tags = JSON.stringify(f.tags);
-    const walk =
-      f.tags.length > 0 && f.output === null && f.sources.length === 0 &&
-      (taggedRecently.get({ tags, window: f.limit * RECENT_WINDOW_PER_ITEM, limit: f.limit }) as number) >= f.limit;
+    const plan = tagPlan(tags, f.limit, f.output !== null || f.sources.length > 0);
     const excluded = f.excludeSources ?? [];
     const params = {
       tags,
@@ -119,7 +138,23 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
       excludeSources: JSON.stringify(excluded),
       limit: f.limit,
     };
-    return [walk ? selectOutputNewest : f.tags.length > 0 ? selectOutputListed : selectOutput, params] as const;
+    return [{ none: selectOutput, listed: selectOutputListed, probed: selectOutputNewest }[plan], params] as const;
+  }
+  /** The statement and parameters for the API's browse. A story's few items are read from items_by_cluster and
+   * each probed for the tag; a page below a cursor is walked or listed as a first page would be. */
+  function browseQuery(f: BrowseFilter) {
+    const tags = JSON.stringify(f.tag === null ? [] : [f.tag]);
+    const plan = f.cluster != null && f.tag !== null ? 'probed' : tagPlan(tags, f.limit, f.source !== null);
+    const params = {
+      tags,
+      cluster: f.cluster ?? null,
+      source: f.source,
+      since: f.since?.toISOString() ?? null,
+      beforePublished: f.before?.published ?? null,
+      beforeId: f.before?.id ?? null,
+      limit: f.limit,
+    };
+    return [browseStatement(plan, f), params] as const;
   }
   const withPage = (q: string) =>
     `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message
@@ -186,6 +221,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
 
   return {
     withTags,
+    tagPlan,
     lookup(sourceId: string, keys: readonly string[]): Lookup {
       const json = JSON.stringify(keys);
       const byKey = new Map<string, ExistingItem>();
@@ -277,20 +313,18 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
     /** EXPLAIN QUERY PLAN of the statement `select(f)` runs, one line per step (test/integration/tag-plan.test.ts). */
     outputPlan(f: OutputFilter): string[] {
       const [statement, params] = outputQuery(f);
-      return (db.prepare(`EXPLAIN QUERY PLAN ${statement.source}`).all(params) as { detail: string }[]).map((r) => r.detail);
+      return queryPlan(db, statement.source, params);
     },
 
     browse(f: BrowseFilter): StoredItem[] {
-      const rows = browse.all({
-        cluster: f.cluster ?? null,
-        tag: f.tag,
-        source: f.source,
-        since: f.since?.toISOString() ?? null,
-        beforePublished: f.before?.published ?? null,
-        beforeId: f.before?.id ?? null,
-        limit: f.limit,
-      });
-      return withTags(rows as Record<string, unknown>[]);
+      const [statement, params] = browseQuery(f);
+      return withTags(statement.all(params) as Record<string, unknown>[]);
+    },
+
+    /** EXPLAIN QUERY PLAN of the statement `browse(f)` runs (test/integration/tag-plan.test.ts). */
+    browsePlan(f: BrowseFilter): string[] {
+      const [statement, params] = browseQuery(f);
+      return queryPlan(db, statement.source, params);
     },
 
     find(ref: { id: number } | { uid: string } | { link: string }): StoredItem | null {

@@ -34,7 +34,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
   const items = makeItemStatements(db, pages);
   const retag = makeRetagStatements(db);
   const retention = makeRetention(db);
-  const stories = makeStoryStatements(db, items.withTags);
+  const stories = makeStoryStatements(db, items);
   const meta = (key: string) => (getMeta.get(key) as string | undefined) ?? null;
   let localWrites = 0;
 

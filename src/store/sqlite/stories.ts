@@ -1,6 +1,7 @@
 import type { StoredItem } from '../../base/model.js';
 import type { CanonicalArticle, ClusterFilter, FirstStored, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
 import { asDate } from '../rows.js';
+import { queryPlan, TAG_LISTED, TAG_PROBED, type makeItemStatements } from './items.js';
 import type { Db } from './open.js';
 
 type Row = Record<string, unknown>;
@@ -10,7 +11,7 @@ type Row = Record<string, unknown>;
  * and the re-cluster job's reads and writes. Appearances (rows relaying another source's article) are never
  * members: a story counts articles, not relays.
  */
-export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredItem[]) {
+export function makeStoryStatements(db: Db, { withTags, tagPlan }: Pick<ReturnType<typeof makeItemStatements>, 'withTags' | 'tagPlan'>) {
   // With the article's source's feed URL and site link: the plan decides whether the article is that source's
   // own or a relay an outlet's own item takes over (src/stories/outlet.ts).
   const byCanonical = db.prepare(
@@ -51,15 +52,53 @@ export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredIte
     `SELECT cluster_id, count(*) FROM items WHERE cluster_id IN (SELECT value FROM json_each(?)) AND appearance_of IS NULL
      GROUP BY cluster_id`,
   ).raw(true);
-  // Newest story first: by its newest member. Only what the filter lets through counts (a tag on any member).
-  const list = db.prepare(
-    `SELECT cluster_id, max(published) AS newest FROM items
-     WHERE appearance_of IS NULL
-       AND (@since IS NULL OR published >= @since)
-       AND (@tag IS NULL OR id IN (SELECT item_id FROM item_tags WHERE tag = @tag))
-       AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excluded)))
-     GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT @limit`,
-  ).raw(true);
+  // Newest story first: by its newest member. Only what the filter lets through counts (a tag on any member). A tag
+  // is a condition of its own statement (BENCHMARKS.md "browse15"): behind `@tag IS NULL OR` SQLite walked every
+  // item against the tag's whole list. A tag common among the newest items walks them newest first, each probed in
+  // the tag index (`walk`): a story's first member met is its newest; a rarer one lists its ids from the slim
+  // item_tags_by_tag and groups them (O(items with the tag)).
+  const filters = `appearance_of IS NULL
+         AND (@since IS NULL OR published >= @since)
+         AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excluded)))`;
+  const listWith = (tag: string) =>
+    db.prepare(
+      `SELECT cluster_id, max(published) AS newest FROM items WHERE ${tag}${filters}
+       GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT @limit`,
+    ).raw(true);
+  const listAll = listWith('');
+  const listTagged = listWith(`${TAG_LISTED} AND `);
+  const newestTagged = db
+    .prepare(`SELECT cluster_id, published FROM items WHERE ${filters} AND ${TAG_PROBED} ORDER BY published DESC, id DESC`)
+    .raw(true);
+  const listQuery = (f: ClusterFilter) => {
+    const excluded = f.excludeSources ?? [];
+    const tags = JSON.stringify(f.tag === null ? [] : [f.tag]);
+    const params = {
+      tags,
+      since: f.since?.toISOString() ?? null,
+      anyExcluded: excluded.length > 0 ? 1 : 0,
+      excluded: JSON.stringify(excluded),
+      limit: f.limit,
+    };
+    const plan = tagPlan(tags, f.limit, false);
+    return [plan === 'none' ? listAll : plan === 'listed' ? listTagged : newestTagged, params] as const;
+  };
+  /** The walk: stories in the order their newest member is met, until `limit` are known and the walk is past the
+   * last one's instant (a story met later at that same instant may sort before it, by cluster id). */
+  function walk(params: ReturnType<typeof listQuery>[1]): (number | null)[] {
+    const newest = new Map<number | null, string>();
+    let last: string | null = null;
+    for (const [cluster, published] of newestTagged.iterate(params) as IterableIterator<[number | null, string]>) {
+      if (last !== null && published < last) break;
+      if (!newest.has(cluster)) newest.set(cluster, published);
+      if (last === null && newest.size === params.limit) last = published;
+    }
+    const id = (c: number | null) => c ?? -Infinity; // NULL sorts last in `cluster_id DESC`
+    return [...newest]
+      .sort(([a, x], [b, y]) => (x === y ? id(b) - id(a) : x < y ? 1 : -1))
+      .slice(0, params.limit)
+      .map(([c]) => c);
+  }
   const appearances = db.prepare(
     'SELECT appearance_of, source_id FROM items WHERE appearance_of IN (SELECT value FROM json_each(?)) ORDER BY id',
   ).raw(true);
@@ -106,17 +145,16 @@ export function makeStoryStatements(db: Db, withTags: (rows: Row[]) => StoredIte
       return new Map(sizes.all(JSON.stringify(ids)) as [number, number][]);
     },
     list(f: ClusterFilter): StoredCluster[] {
-      const excluded = f.excludeSources ?? [];
-      const ids = (list.all({
-        since: f.since?.toISOString() ?? null,
-        tag: f.tag,
-        anyExcluded: excluded.length > 0 ? 1 : 0,
-        excluded: JSON.stringify(excluded),
-        limit: f.limit,
-      }) as [number, string][]).map(([id]) => id);
+      const [statement, params] = listQuery(f);
+      const ids = (statement === newestTagged ? walk(params) : (statement.all(params) as [number, string][]).map(([id]) => id)) as number[];
       const members = this.clusters(ids);
-      const hidden = new Set(excluded);
+      const hidden = new Set(f.excludeSources ?? []);
       return ids.map((clusterId) => ({ clusterId, members: (members.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));
+    },
+    /** EXPLAIN QUERY PLAN of the statement `list(f)` runs (test/integration/tag-plan.test.ts). */
+    listPlan(f: ClusterFilter): string[] {
+      const [statement, params] = listQuery(f);
+      return queryPlan(db, statement.source, params);
     },
     appearances(itemIds: readonly number[]): Map<number, string[]> {
       const out = new Map<number, string[]>();
