@@ -4,6 +4,7 @@
  * URL path or an error message as a label would create a series per request and exhaust Prometheus.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { CounterFamily } from './counter-family.js';
 import { isStoreFailure } from './errors.js';
 
 // The label helpers live apart so that code which only names a label (jobs/pages.ts in `warta fetch`) does not
@@ -23,15 +24,15 @@ export interface MetricsSnapshot {
 /** warta's metrics on their own registry (never prom-client's global one, so tests and reloads start clean). */
 export interface Metrics {
   registry: Registry;
-  fetches: Counter<'source' | 'host' | 'outcome'>;
+  fetches: CounterFamily<'source' | 'host' | 'outcome'>;
   /** Failed fetches by error code (errorCodeLabel), apart from `fetches` so that counter stays small. */
-  fetchErrors: Counter<'source' | 'code'>;
+  fetchErrors: CounterFamily<'source' | 'code'>;
   /** By host (hostKey), not by source: a histogram series is ~1.5 KB and 11 lines per scrape. */
   fetchDuration: Histogram<'host'>;
   parseDuration: Histogram<'host'>;
-  fetchBytes: Counter<'source'>;
-  itemsNew: Counter<'source'>;
-  itemsUpdated: Counter<'source'>;
+  fetchBytes: CounterFamily<'source'>;
+  itemsNew: CounterFamily<'source'>;
+  itemsUpdated: CounterFamily<'source'>;
   itemsPerTag: Gauge<'tag'>;
   failingSources: Gauge;
   eventLoopLag: Gauge;
@@ -44,9 +45,9 @@ export interface Metrics {
    */
   countRequest(route: string, status: number): void;
   /** Article pages (full_text sources) by outcome: done, stale (the feed changed the item meanwhile), retry, failed. */
-  pages: Counter<'source' | 'outcome'>;
+  pages: CounterFamily<'source' | 'outcome'>;
   /** Failed article pages by error code. */
-  pageErrors: Counter<'source' | 'code'>;
+  pageErrors: CounterFamily<'source' | 'code'>;
   pageDuration: Histogram<'source'>;
   /** 1 when the last config load (start or reload) was applied, 0 when it was rejected (daemon/reload-status.ts). */
   configLastReloadSuccessful: Gauge;
@@ -76,11 +77,18 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot>; re
   const source = ['source'] as const;
   // Answered requests not yet added to httpRequests, by route and status (both bounded: route templates).
   const pendingRequests = new Map<string, { labels: { route: string; status: string }; n: number }>();
+  // The families with a series per source (~30,000 at 10,000 sources) are rendered by warta: counter-family.ts.
+  const families: CounterFamily<string>[] = [];
+  const perSource = <L extends string>(name: string, help: string, labelNames: readonly L[]) => {
+    const family = new CounterFamily(name, help, labelNames);
+    families.push(family as CounterFamily<string>);
+    return family;
+  };
 
   const metrics: Metrics = {
     registry,
-    fetches: new Counter({ name: 'warta_fetches_total', help: 'Source refreshes by outcome (updated, not_modified, failed, skipped, aborted).', labelNames: ['source', 'host', 'outcome'], registers }),
-    fetchErrors: new Counter({ name: 'warta_fetch_errors_total', help: 'Failed source fetches by error code.', labelNames: ['source', 'code'], registers }),
+    fetches: perSource('warta_fetches_total', 'Source refreshes by outcome (updated, not_modified, failed, skipped, aborted).', ['source', 'host', 'outcome']),
+    fetchErrors: perSource('warta_fetch_errors_total', 'Failed source fetches by error code.', ['source', 'code']),
     fetchDuration: new Histogram({
       name: 'warta_fetch_duration_seconds',
       help: 'Time to fetch a source, body included, by registrable domain.',
@@ -96,9 +104,9 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot>; re
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
-    fetchBytes: new Counter({ name: 'warta_fetch_bytes_total', help: 'Decoded feed bytes received.', labelNames: source, registers }),
-    itemsNew: new Counter({ name: 'warta_items_new_total', help: 'Items stored for the first time.', labelNames: source, registers }),
-    itemsUpdated: new Counter({ name: 'warta_items_updated_total', help: 'Stored items whose content changed.', labelNames: source, registers }),
+    fetchBytes: perSource('warta_fetch_bytes_total', 'Decoded feed bytes received.', source),
+    itemsNew: perSource('warta_items_new_total', 'Items stored for the first time.', source),
+    itemsUpdated: perSource('warta_items_updated_total', 'Stored items whose content changed.', source),
     itemsPerTag: new Gauge({ name: 'warta_items_per_tag', help: 'Stored items carrying each tag.', labelNames: ['tag'], registers }),
     failingSources: new Gauge({ name: 'warta_failing_sources', help: 'Sources in state failing or gone.', registers }),
     eventLoopLag: new Gauge({ name: 'warta_event_loop_lag_seconds', help: 'Worst lateness of a 1-second timer over the last minute (cron ticks are timers: a lagging loop polls late).', registers }),
@@ -125,8 +133,8 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot>; re
       if (p !== undefined) p.n++;
       else pendingRequests.set(key, { labels: { route, status: String(status) }, n: 1 });
     },
-    pages: new Counter({ name: 'warta_pages_total', help: 'Article pages of full_text sources by outcome (done, stale, retry, failed).', labelNames: ['source', 'outcome'], registers }),
-    pageErrors: new Counter({ name: 'warta_page_errors_total', help: 'Failed article pages by error code; the feed\'s text stays on the item.', labelNames: ['source', 'code'], registers }),
+    pages: perSource('warta_pages_total', 'Article pages of full_text sources by outcome (done, stale, retry, failed).', ['source', 'outcome']),
+    pageErrors: perSource('warta_page_errors_total', 'Failed article pages by error code; the feed\'s text stays on the item.', ['source', 'code']),
     pageDuration: new Histogram({
       name: 'warta_page_duration_seconds',
       help: 'Time to fetch and read one article, its own pagination included.',
@@ -156,7 +164,9 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot>; re
       }
       // prom-client writes NaN as "Nan" (nodejs_eventloop_lag_* before the first sample): Prometheus parses it
       // case-insensitively, OpenMetrics parsers want the spelling "NaN".
-      const body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+      // The per-source families follow, as the Registry would write them had they been registered last.
+      let body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
+      for (const family of families) body += `\n${family.render()}\n`;
       opts.rendered?.();
       return { body, contentType: registry.contentType };
     },

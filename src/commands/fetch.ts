@@ -138,8 +138,7 @@ async function fetchCommand(ids: string[], opts: { config?: string; logLevel?: s
       await pages.idle();
       stopPages.abort();
       await pages.stop();
-      const counts = new Map<string, number>();
-      for (const v of (await pageMetrics.pages.get()).values) counts.set(String(v.labels.outcome), (counts.get(String(v.labels.outcome)) ?? 0) + v.value);
+      const counts = pageMetrics.pages.sumBy('outcome');
       process.stdout.write(`pages\tread ${counts.get('done') ?? 0}\tfailed ${counts.get('failed') ?? 0}\tto retry ${counts.get('retry') ?? 0}\n`);
     }
     return outcomes.some((o) => o.result === 'failed') ? EXIT.sourceFailed : EXIT.ok;
