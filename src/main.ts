@@ -118,9 +118,6 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       // regrew V8's young generation to 2 × 16 MiB after the daemon had shrunk it (BENCHMARKS.md, fifth pass).
       return { itemsPerTag: await countsByTag(), failingSources: await store.sources.countFailing(), pool: store.poolStats() };
     },
-    // Rendering ~30,000 per-source series at 10,000 sources allocates ~50 MB through prom-client: the young
-    // generation it regrew (2 × 16 MiB) is shrunk again once the daemon is quiet.
-    rendered: () => heap.afterSpike(),
   });
   const reloads = makeReloadStatus(config.file, now(), metrics);
   // Refresh failures the store could not write (a full disk), shown on the sources' status until the source's

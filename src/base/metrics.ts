@@ -70,7 +70,7 @@ export interface Metrics {
 }
 
 /** Builds the metrics on a fresh Registry with Node's default process metrics; `collect` feeds the database gauges at each scrape. */
-export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot>; rendered?: () => void } = {}): Metrics {
+export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot> } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -167,7 +167,6 @@ export function makeMetrics(opts: { collect?: () => Promise<MetricsSnapshot>; re
       // The per-source families follow, as the Registry would write them had they been registered last.
       let body = (await registry.metrics()).replace(/ Nan$/gm, ' NaN');
       for (const family of families) body += `\n${family.render()}\n`;
-      opts.rendered?.();
       return { body, contentType: registry.contentType };
     },
   };

@@ -29,12 +29,6 @@ export interface HeapReduction {
 export interface HeapReducer {
   /** A burst just ended: compact now, shrink the young generation once the process has been quiet for a while. */
   afterBurst(): HeapReduction;
-  /**
-   * One request allocated a lot (a /metrics scrape at 10,000 sources allocates ~50 MB, which regrows the young
-   * generation to 2 × 16 MiB): shrink the young generation again once the process has been quiet. Nothing when a
-   * burst's reduction is under way (it ends with the shrink) or the young generation is small.
-   */
-  afterSpike(): void;
   /** Resolves after the pending shrink (tests); at once when none is pending. */
   settled(): Promise<HeapReduction | null>;
   /** Cancels a pending shrink (the daemon stops). */
@@ -102,8 +96,6 @@ export function makeHeapReducer(opts: { quietMs?: number; roundGapMs?: number; s
   const shrinkYoung = (tries = 1) => {
     const r = collect({ type: 'minor' });
     if (newSpace() > SHRUNK_NEW_SPACE && tries < (opts.shrinkTries ?? SHRINK_TRIES)) return later(quietMs, () => shrinkYoung(tries + 1));
-    // After a spike (no burst pending) the shrink is routine: not reported (a scrape every 15 s would log each time).
-    if (!pending) return;
     const done = pending;
     pending = null;
     const total = { ...r, committedBefore: done?.before ?? r.committedBefore };
@@ -129,10 +121,6 @@ export function makeHeapReducer(opts: { quietMs?: number; roundGapMs?: number; s
       }
       later(gapMs, () => compactAgain(2, compacted.committedBefore));
       return compacted;
-    },
-    afterSpike() {
-      if (timer || pending || newSpace() <= SHRUNK_NEW_SPACE) return;
-      later(quietMs, () => shrinkYoung());
     },
     settled: () => pending?.promise ?? Promise.resolve(null),
     stop() {
