@@ -225,15 +225,8 @@ function parseYaml(text: string, file: string): { doc: Document; lines: LineCoun
  */
 function substituteValues(value: unknown, env: NodeJS.ProcessEnv): boolean {
   let ok = true;
-  const replace = (s: string) =>
-    s.replace(/\$?\$\{([^}]*)\}/g, (whole: string, name: string) => {
-      if (whole.startsWith('$$')) return whole.slice(1);
-      const v = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? env[name] : undefined;
-      if (v === undefined) ok = false;
-      return v ?? whole;
-    });
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.includes('${') ? replace(v) : v;
+    if (typeof v === 'string') return v.includes('${') ? substituteString(v, env, () => (ok = false)) : v;
     if (Array.isArray(v)) for (let i = 0; i < v.length; i++) v[i] = walk(v[i]);
     else if (v && typeof v === 'object') for (const k of Object.keys(v)) (v as Record<string, unknown>)[k] = walk((v as Record<string, unknown>)[k]);
     return v;
@@ -251,22 +244,30 @@ function substituteEnv(doc: Document, env: NodeJS.ProcessEnv, at: (offset: numbe
   visit(doc, {
     Scalar(key, node) {
       if (key === 'key' || typeof node.value !== 'string' || !node.value.includes('${')) return;
-      node.value = node.value.replace(/\$?\$\{([^}]*)\}/g, (whole: string, name: string) => {
-        if (whole.startsWith('$$')) return whole.slice(1);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-          problems.push(at(node.range?.[0] ?? 0, `"\${${name}}" is not a valid environment variable reference`));
-          return whole;
-        }
-        const value = env[name];
-        if (value === undefined) {
-          problems.push(at(node.range?.[0] ?? 0, `environment variable ${name} is not set (referenced as \${${name}})`));
-          return whole;
-        }
-        return value;
-      });
+      node.value = substituteString(node.value, env, (message) => problems.push(at(node.range?.[0] ?? 0, message)));
     },
   });
   return problems;
+}
+
+/**
+ * One string's `${NAME}` references replaced from `env`; `$${` is a literal `${`. A malformed or unset reference
+ * stays as written and `problem` is told why (the same rule for the document and for a cached value).
+ */
+function substituteString(s: string, env: NodeJS.ProcessEnv, problem: (message: string) => void): string {
+  return s.replace(/\$?\$\{([^}]*)\}/g, (whole: string, name: string) => {
+    if (whole.startsWith('$$')) return whole.slice(1);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      problem(`"\${${name}}" is not a valid environment variable reference`);
+      return whole;
+    }
+    const value = env[name];
+    if (value === undefined) {
+      problem(`environment variable ${name} is not set (referenced as \${${name}})`);
+      return whole;
+    }
+    return value;
+  });
 }
 
 /** Container-friendly overrides; they are validated like the file's own values. Returns key path → variable. */

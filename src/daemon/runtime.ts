@@ -54,6 +54,10 @@ function limitsOf(config: Config, resolved?: FetchLimits['resolved']): FetchLimi
   };
 }
 
+// The feed parsers (rss-parser, xml2js, htmlparser2, iconv-lite) load with the first body, once: not for a 304.
+let feedReaderLoaded: Promise<typeof import('../pipeline/feed/ingest.js')> | undefined;
+const feedReader = () => (feedReaderLoaded ??= import('../pipeline/feed/ingest.js'));
+
 const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.1';
 
 // A feed is a third party deciding which URLs warta fetches: its links never reach inside the network, whatever
@@ -137,8 +141,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   const refreshDeps: RefreshDeps = {
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
-    // The feed parsers (rss-parser, xml2js, htmlparser2, iconv-lite) load with the first body: not for a 304.
-    ingest: async (body, meta) => (await import('../pipeline/feed/ingest.js')).ingestDocument(body, meta),
+    ingest: async (body, meta) => (await feedReader()).ingestDocument(body, meta),
     classifier: () => classifier,
     policy: policyOf(config),
     now,

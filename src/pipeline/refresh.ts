@@ -17,7 +17,10 @@ import type { ReadFeed } from './skim.js';
 
 // What reads a body (the feed parsers, the HTML reader and their libraries) loads with the first body: a poll
 // answered 304, or with the bytes stored last time, never needs it (BENCHMARKS.md "A 304 re-poll").
-const bodyReaders = () => Promise.all([import('./skim.js'), import('./page/decode.js'), import('./page/listing.js'), import('./page/reader.js'), import('./page/discover.js')]);
+const loadBodyReaders = () => Promise.all([import('./skim.js'), import('./page/decode.js'), import('./page/listing.js'), import('./page/reader.js'), import('./page/discover.js')]);
+let bodyReadersLoaded: ReturnType<typeof loadBodyReaders> | undefined;
+// Once per process: five dynamic imports per refresh with a body were five module-map look-ups and promises each.
+const bodyReaders = () => (bodyReadersLoaded ??= loadBodyReaders());
 
 /** What a refresh needs from the outside world, passed in so tests can hand in real or fake parts. */
 export interface RefreshDeps {

@@ -68,8 +68,12 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   const tagsOfItems = db.prepare(
     'SELECT item_id AS id, tag, explain FROM item_tags WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY tag',
   );
-  // Browsing for the API: newest first, with optional story, tag, source and since filters, in pages below a cursor.
-  // With each item's page state (full_text sources), which the API shows. A statement per set of filters, each a
+  // An item's row with its page state (full_text sources), which the API shows.
+  const withPage = (q: string) =>
+    `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message
+     FROM (${q}) i LEFT JOIN pages p ON p.item_id = i.id`;
+  // Browsing for the API: newest first, with optional story, tag, source and since filters, in pages below a cursor,
+  // each row with its page state (withPage). A statement per set of filters, each a
   // plain condition (BENCHMARKS.md "browse15"): behind `@tag IS NULL OR` a tag could not drive the query (SQLite
   // walked the newest items against the tag's whole list), nor could a story use items_by_cluster.
   const browseStatements = new Map<string, Statement>();
@@ -85,10 +89,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
         f.before !== null ? '(published < @beforePublished OR (published = @beforePublished AND id < @beforeId))' : null,
       ].filter((c) => c !== null);
       statement = db.prepare(
-        `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message FROM (
-           SELECT * FROM items ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY published DESC, id DESC LIMIT @limit
-         ) i LEFT JOIN pages p ON p.item_id = i.id
+        `${withPage(`SELECT * FROM items ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY published DESC, id DESC LIMIT @limit`)}
          ORDER BY i.published DESC, i.id DESC`,
       );
       browseStatements.set(key, statement);
@@ -156,9 +157,6 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
     };
     return [browseStatement(plan, f), params] as const;
   }
-  const withPage = (q: string) =>
-    `SELECT i.*, p.state AS page_state, p.error_code AS page_error_code, p.error_message AS page_error_message
-     FROM (${q}) i LEFT JOIN pages p ON p.item_id = i.id`;
   const byId = db.prepare(withPage('SELECT * FROM items WHERE id = ?'));
   // uid and link have no index (one would slow every insert, migrations/sqlite/0001_init.sql): these serve
   // the CLI's look-ups, where a scan of the table is fine.
