@@ -6,12 +6,18 @@
  *   npx tsx bench/tagq.ts fill DIR [feeds=3000] [items=50]   # builds DIR/w.db with `warta fetch` over the farm
  *   npx tsx bench/tagq.ts measure DIR [--repo /work/base-main]  # copies DIR/w.db, opens it with that repo's src
  * The rare tag `Langka` is added after the fetch: every 400th item carrying `Putin`, with its explanation.
+ * PostgreSQL (branch pgstory15): the same reads on a store copied into a schema (`warta migrate-store`, ANALYZEd),
+ * as buffers (EXPLAIN (ANALYZE, BUFFERS) of every statement each read runs, src/store/postgres/explain.ts), on a
+ * fresh connection and again after the read ran 8 times for the other tag (the server's plan cache at work):
+ *   npx tsx bench/tagq.ts pg SCHEMA [--repo /work/base-main]
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { explaining } from '../src/store/postgres/explain.js';
+import type { Queryable } from '../src/store/postgres/statement.js';
 import { startFarm } from './farm.js';
 import { REPO, runFetch, writeConfig } from './lib.js';
 
@@ -21,8 +27,9 @@ const positional = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.st
 const [mode, dirArg] = positional;
 const dir = resolve(dirArg ?? '/tmp/tagq');
 type Store = Awaited<ReturnType<typeof import('../src/store/open.js').openStore>>;
+type Reads = { items: Pick<Store['items'], 'select' | 'browse'>; stories: Pick<Store['stories'], 'list'> };
 // Outputs (tagq15) and the API's browse and story list (`/api/items?tag=`, `/api/clusters?tag=`, branch browse15).
-const CASES: Record<string, (s: Store) => Promise<unknown[]>> = {
+const CASES: Record<string, (s: Reads) => Promise<unknown[]>> = {
   'output common ["Putin","Minsk"]': (s) => s.items.select({ tags: ['Putin', 'Minsk'], output: null, sources: [], limit: 50 }),
   'output rare ["Langka"]': (s) => s.items.select({ tags: ['Langka'], output: null, sources: [], limit: 50 }),
   'browse common Putin': (s) => s.items.browse({ tag: 'Putin', source: null, since: null, before: null, limit: 50 }),
@@ -89,7 +96,38 @@ if (mode === 'fill') {
     }
     console.log(`${name}: ${rows.join('; ')}`);
   }
+} else if (mode === 'pg') {
+  const repo = resolve(flag('--repo') ?? REPO);
+  const url = `postgres://postgres@127.0.0.1:5432/test?options=${encodeURIComponent(`-c search_path=${dirArg}`)}`;
+  const src = (path: string) => import(pathToFileURL(join(repo, 'src/store/postgres', path)).href);
+  const { items } = (await src('items.ts')) as typeof import('../src/store/postgres/items.js');
+  const { stories } = (await src('stories.ts')) as typeof import('../src/store/postgres/stories.js');
+  const { makePool } = (await src('pool.ts')) as typeof import('../src/store/postgres/pool.js');
+  const pool = makePool({ url, poolSize: 1, statementTimeoutMs: 600_000, readonly: false });
+  const reads = (db: Queryable): Reads => ({
+    items: { select: (f) => items.select(db, f), browse: (f) => items.browse(db, f) },
+    stories: { list: (f) => stories.list(db, f) },
+  });
+  console.log(`repo ${repo}, schema ${dirArg}`);
+  const names = Object.keys(CASES);
+  for (const [k, name] of names.entries()) {
+    const other = CASES[names[k ^ 1]!]!; // the same read for the other tag
+    const client = await pool.connect();
+    try {
+      const runs: string[] = [];
+      for (const warm of [0, 8]) {
+        for (let j = 0; j < warm; j++) await other(reads(client));
+        const x = explaining(client);
+        const got = await CASES[name]!(reads(x.db));
+        runs.push(`${warm === 0 ? 'fresh' : 'after 8 of the other tag'}: ${x.buffers()} buffers (${got.length}; ${x.statements.map((s) => `${s.name} ${s.buffers}`).join(', ')})`);
+      }
+      console.log(`${name}: ${runs.join('; ')}`);
+    } finally {
+      client.release(true); // a fresh connection (and plan cache) for the next case
+    }
+  }
+  await pool.end();
 } else {
-  console.error('usage: bench/tagq.ts fill DIR [feeds] [items] | measure DIR [--repo R]');
+  console.error('usage: bench/tagq.ts fill DIR [feeds] [items] | measure DIR [--repo R] | pg SCHEMA [--repo R]');
   process.exit(2);
 }

@@ -4,7 +4,7 @@ import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, I
 import { inCluster, namedTarget, sameSet, toStoredItem, type StoryColumns, type StoryTarget } from '../rows.js';
 import { PRUNE_LOCK } from './locks.js';
 import { pages } from './pages.js';
-import { statement, type Queryable } from './statement.js';
+import { plannedEachRun, statement, type Queryable } from './statement.js';
 
 // One query for a whole feed's keys: a query per item would cost as much as the inserts of a cold refresh.
 const findByKeys = statement(
@@ -75,7 +75,8 @@ export const WITH_TAGS = `items.*,
 // A tag list (`$1`, text[]) as a plain condition of a statement of its own (issue 15, BENCHMARKS.md "tagq15"): the
 // planner weighs the tag by its statistics, walking the newest items with a probe of item_tags_by_item each for a
 // common tag (O(limit)) and sorting a rare tag's items. Behind `cardinality($1) = 0 OR` (or `$1 IS NULL OR`) it could
-// do neither: a common tag hashed every item_tags row first, a rare one walked every item.
+// do neither: a common tag hashed every item_tags row first, a rare one walked every item. Planned at each run
+// (`plannedEachRun`): a cached generic plan knows no tag, and may walk every item for a rare one.
 export const tagged = (list: string) => `id IN (SELECT item_id FROM item_tags WHERE tag = ANY(${list}::text[]))`;
 // Browsing for the API: newest first, with optional tag, source and since filters, in pages below a cursor. A tag is
 // a condition of a statement of its own (`tagged`), as an output's: behind `$1 IS NULL OR` it could not drive.
@@ -87,7 +88,7 @@ const browse = statement(
   'items_browse',
   `SELECT ${WITH_TAGS} FROM items WHERE $1::text[] IS NULL AND ${browseWhere} ORDER BY published DESC, id DESC LIMIT $6`,
 );
-const browseTagged = statement(
+const browseTagged = plannedEachRun(
   'items_browse_tagged',
   `SELECT ${WITH_TAGS} FROM items WHERE ${tagged('$1')} AND ${browseWhere} ORDER BY published DESC, id DESC LIMIT $6`,
 );
@@ -102,7 +103,7 @@ const selectOutput = statement(
   'items_select',
   `SELECT ${WITH_TAGS} FROM items WHERE cardinality($1::text[]) = 0 AND ${OUTPUT_WHERE} ORDER BY published DESC, id DESC LIMIT $5`,
 );
-const selectOutputTagged = statement(
+const selectOutputTagged = plannedEachRun(
   'items_select_tagged',
   `SELECT ${WITH_TAGS} FROM items WHERE ${tagged('$1')} AND ${OUTPUT_WHERE} ORDER BY published DESC, id DESC LIMIT $5`,
 );

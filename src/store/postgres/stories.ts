@@ -1,7 +1,7 @@
 import type { StoredItem } from '../../base/model.js';
 import type { CanonicalArticle, ClusterFilter, FirstStored, SketchRow, StoredCluster, StoryChange, StoryRow } from '../store.js';
 import { tagged, toStoredItemWithTags, WITH_TAGS } from './items.js';
-import { statement, type Queryable } from './statement.js';
+import { plannedEachRun, statement, type Queryable } from './statement.js';
 
 // Stories (issue 13) over PostgreSQL, the same queries as src/store/sqlite/stories.ts. Appearances (rows relaying
 // another source's article) are never members: a story counts articles, not relays.
@@ -46,7 +46,7 @@ const sizes = statement(
   'stories_sizes',
   'SELECT cluster_id, count(*)::int AS n FROM items WHERE cluster_id = ANY($1::bigint[]) AND appearance_of IS NULL GROUP BY cluster_id',
 );
-// Newest story first, by its newest member; a tag (on any member) as a condition of a statement of its own (`tagged`).
+// Newest story first, by its newest member. Only what the filter lets through counts (a tag on any member).
 const listWhere = `appearance_of IS NULL
      AND ($1::timestamptz IS NULL OR published >= $1)
      AND (cardinality($3::text[]) = 0 OR source_id <> ALL($3))`;
@@ -55,12 +55,73 @@ const list = statement(
   `SELECT cluster_id, max(published) AS newest FROM items WHERE $2::text[] IS NULL AND ${listWhere}
    GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT $4`,
 );
-const listTagged = statement(
-  'stories_list_tagged',
-  `SELECT cluster_id, max(published) AS newest FROM items
-   WHERE ${tagged('$2')} AND ${listWhere}
-   GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT $4`,
+// A tag's stories are walked (BENCHMARKS.md "pgstory15"): grouping every item carrying it read every tagged row for a
+// common tag (50,587 buffers at 150,000 items), as no plan can stop a GROUP BY early. The tag's items, newest first,
+// below a cursor (`walk`): the tag a plain condition (`tagged`), so the planner walks items_by_published with a probe
+// of item_tags_by_item each for a common tag and sorts a rare tag's few items. `at` is `published` exactly (a Date
+// keeps milliseconds; timestamptz keeps microseconds): the cursor and the ties go by it.
+const walkTagged = plannedEachRun(
+  'stories_walk_tagged',
+  `SELECT cluster_id, published::text AS at, id FROM items
+   WHERE ${tagged('$2')} AND ${listWhere} AND (published, id) < ($5::timestamptz, $6::bigint)
+   ORDER BY published DESC, id DESC LIMIT $4`,
 );
+// The rest of the last story's instant once `limit` stories are known: the stories whose newest member is there sort
+// by cluster id, so every row of it counts, and no more.
+const instantTagged = plannedEachRun(
+  'stories_instant_tagged',
+  `SELECT DISTINCT cluster_id FROM items
+   WHERE ${tagged('$2')} AND ${listWhere} AND published = $4::timestamptz AND id < $5::bigint`,
+);
+// Above every row: the walk's first cursor.
+const TOP = ['infinity', '9223372036854775807'] as const;
+type WalkRow = { cluster_id: number | null; at: string; id: number };
+
+/**
+ * A tag's newest `f.limit` stories, as `GROUP BY cluster_id ORDER BY max(published) DESC, cluster_id DESC` gives them:
+ * a story's first member met is its newest, so the walk stops once `limit` stories are known and it is past the last
+ * one's instant (a story met later at that instant may sort before it, by cluster id). Batches start at limit + 1
+ * rows and grow fourfold, so a walk through a few large stories reads O(rows walked) in O(log) statements; a batch
+ * that ends inside the last story's instant is followed by the rest of that instant alone.
+ */
+async function walk(db: Queryable, f: ClusterFilter & { tag: string }, excluded: readonly string[]): Promise<number[]> {
+  if (f.limit < 1) return [];
+  const found = new Map<number | null, number>(); // cluster → the rank of its newest member's instant
+  let instants = 0;
+  let at: string | null = null;
+  let last: string | null = null; // the instant of the `limit`-th story
+  let cursor: readonly [string, number | string] = TOP;
+  for (let size = f.limit + 1; ; size *= 4) {
+    const { rows } = await walkTagged<WalkRow>(db, [f.since, [f.tag], excluded, size, ...cursor]);
+    for (const r of rows) {
+      if (r.at !== at) {
+        if (last !== null) return ranked(found, f.limit);
+        at = r.at;
+        instants++;
+      }
+      if (!found.has(r.cluster_id)) found.set(r.cluster_id, instants);
+      if (found.size === f.limit) last = r.at;
+    }
+    if (rows.length < size) return ranked(found, f.limit);
+    const end = rows.at(-1)!;
+    if (last !== null) {
+      const rest = await instantTagged<{ cluster_id: number | null }>(db, [f.since, [f.tag], excluded, end.at, end.id]);
+      for (const r of rest.rows) if (!found.has(r.cluster_id)) found.set(r.cluster_id, instants);
+      return ranked(found, f.limit);
+    }
+    cursor = [end.at, end.id];
+  }
+}
+
+/** Stories by their newest member's instant, then cluster id descending (NULL first, as PostgreSQL's DESC sorts it). */
+function ranked(found: Map<number | null, number>, limit: number): number[] {
+  const id = (c: number | null) => c ?? Infinity;
+  return [...found]
+    .sort(([a, x], [b, y]) => x - y || id(b) - id(a))
+    .slice(0, limit)
+    .map(([c]) => c as number);
+}
+
 const appearances = statement(
   'stories_appearances',
   'SELECT appearance_of, source_id FROM items WHERE appearance_of = ANY($1::bigint[]) ORDER BY id',
@@ -123,7 +184,9 @@ export const stories = {
   },
   async list(db: Queryable, f: ClusterFilter): Promise<StoredCluster[]> {
     const excluded = f.excludeSources ?? [];
-    const ids = (await (f.tag === null ? list : listTagged)<{ cluster_id: number }>(db, [f.since, f.tag === null ? null : [f.tag], excluded, f.limit])).rows.map((r) => r.cluster_id);
+    const ids = f.tag === null
+      ? (await list<{ cluster_id: number }>(db, [f.since, null, excluded, f.limit])).rows.map((r) => r.cluster_id)
+      : await walk(db, { ...f, tag: f.tag }, excluded);
     const found = await stories.clusters(db, ids);
     const hidden = new Set(excluded);
     return ids.map((clusterId) => ({ clusterId, members: (found.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));
