@@ -17,7 +17,11 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     symlinkSync(join(REPO, 'node_modules'), join(tmp.dir, 'node_modules'));
     mkdirSync(join(tmp.dir, 'src'));
     writeFileSync(join(tmp.dir, 'src', 'a.ts'), 'export const a: number = 1;\n');
+    // The bundle's entry (bin/warta.js runs dist/bundle/cli.js).
+    writeFileSync(join(tmp.dir, 'src', 'cli.ts'), "export { a } from './a.js';\n");
   });
+  const valueIn = (file: string) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', `import('${join(tmp.dir, 'dist', file)}').then((m) => console.log(m.a))`], { encoding: 'utf8' }).stdout;
   after(() => tmp.cleanup());
 
   const prepare = () => spawnSync(process.execPath, [join(tmp.dir, 'scripts', 'build.mjs'), '--if-stale'], { cwd: tmp.dir, encoding: 'utf8' });
@@ -28,6 +32,7 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     expect(r.status, r.stderr + r.stdout).to.equal(0);
     expect(existsSync(join(tmp.dir, 'dist', 'a.js'))).to.equal(true);
     expect(existsSync(join(tmp.dir, 'dist', '.build-stamp'))).to.equal(true);
+    expect(valueIn('bundle/cli.js')).to.equal('1\n');
   });
 
   it('does nothing when no input changed since', () => {
@@ -45,7 +50,8 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     const r = prepare();
     expect(r.status, r.stderr + r.stdout).to.equal(0);
     expect(r.stdout).not.to.match(/up to date/);
-    expect(spawnSync(process.execPath, ['--input-type=module', '-e', `import('${join(tmp.dir, 'dist', 'a.js')}').then((m) => console.log(m.a))`], { encoding: 'utf8' }).stdout).to.equal('2\n');
+    expect(valueIn('a.js')).to.equal('2\n');
+    expect(valueIn('bundle/cli.js'), 'the bundle is made again too').to.equal('2\n');
   });
 
   it('fails, and stamps nothing, when tsc fails', () => {
