@@ -32,6 +32,8 @@ function newestInput() {
 
 function builtAt() {
   try {
+    // A build from before the bundle (or one whose bundle was removed) is no build: bin/warta.js runs the bundle.
+    statSync(join(root, 'dist', 'bundle', 'cli.js'));
     return statSync(stamp).mtimeMs;
   } catch {
     return -1;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -52,6 +52,18 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     expect(r.stdout).not.to.match(/up to date/);
     expect(valueIn('a.js')).to.equal('2\n');
     expect(valueIn('bundle/cli.js'), 'the bundle is made again too').to.equal('2\n');
+  });
+
+  it('builds again when the bundle is missing (a dist/ from before it), though no input changed', () => {
+    const past = new Date(Date.now() - 3_600_000);
+    for (const f of ['a.ts', 'cli.ts']) utimesSync(join(tmp.dir, 'src', f), past, past);
+    prepare();
+    expect(prepare().stdout, 'the build is up to date').to.match(/up to date/);
+    rmSync(join(tmp.dir, 'dist', 'bundle'), { recursive: true });
+    const r = prepare();
+    expect(r.status, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).not.to.match(/up to date/);
+    expect(valueIn('bundle/cli.js')).to.equal('2\n');
   });
 
   it('fails, and stamps nothing, when tsc fails', () => {
