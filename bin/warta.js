@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Entry point installed as `warta`. The TypeScript is compiled to dist/ by `npm ci` (the prepare script).
+// Entry point installed as `warta`. The TypeScript is compiled to dist/ and bundled into dist/bundle/ by `npm ci`
+// (the prepare script, scripts/build.mjs).
 import module from 'node:module';
 
 // Node 22.1+ keeps V8's compiled code of the modules on disk (in the OS temp directory, or NODE_COMPILE_CACHE),
@@ -8,7 +9,11 @@ import module from 'node:module';
 // It must run before dist/ is loaded, hence the dynamic import below.
 if (typeof module.enableCompileCache === 'function' && !process.env.NODE_DISABLE_COMPILE_CACHE) module.enableCompileCache();
 
-const { runCli } = await import('../dist/cli.js');
+// The daemon's logged stack traces name src/*.ts lines (the bundle's source maps); a short command does not pay
+// for reading them (~0.3e9 instructions): NODE_OPTIONS=--enable-source-maps turns them on for any command.
+if (process.argv[2] === 'start') process.setSourceMapsEnabled(true);
+
+const { runCli } = await import('../dist/bundle/cli.js');
 
 // `warta … | head`: a reader that closed the pipe wants no more output; that is not an error to crash on.
 for (const stream of [process.stdout, process.stderr]) {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -17,7 +17,11 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     symlinkSync(join(REPO, 'node_modules'), join(tmp.dir, 'node_modules'));
     mkdirSync(join(tmp.dir, 'src'));
     writeFileSync(join(tmp.dir, 'src', 'a.ts'), 'export const a: number = 1;\n');
+    // The bundle's entry (bin/warta.js runs dist/bundle/cli.js).
+    writeFileSync(join(tmp.dir, 'src', 'cli.ts'), "export { a } from './a.js';\n");
   });
+  const valueIn = (file: string) =>
+    spawnSync(process.execPath, ['--input-type=module', '-e', `import('${join(tmp.dir, 'dist', file)}').then((m) => console.log(m.a))`], { encoding: 'utf8' }).stdout;
   after(() => tmp.cleanup());
 
   const prepare = () => spawnSync(process.execPath, [join(tmp.dir, 'scripts', 'build.mjs'), '--if-stale'], { cwd: tmp.dir, encoding: 'utf8' });
@@ -28,6 +32,7 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     expect(r.status, r.stderr + r.stdout).to.equal(0);
     expect(existsSync(join(tmp.dir, 'dist', 'a.js'))).to.equal(true);
     expect(existsSync(join(tmp.dir, 'dist', '.build-stamp'))).to.equal(true);
+    expect(valueIn('bundle/cli.js')).to.equal('1\n');
   });
 
   it('does nothing when no input changed since', () => {
@@ -45,7 +50,20 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     const r = prepare();
     expect(r.status, r.stderr + r.stdout).to.equal(0);
     expect(r.stdout).not.to.match(/up to date/);
-    expect(spawnSync(process.execPath, ['--input-type=module', '-e', `import('${join(tmp.dir, 'dist', 'a.js')}').then((m) => console.log(m.a))`], { encoding: 'utf8' }).stdout).to.equal('2\n');
+    expect(valueIn('a.js')).to.equal('2\n');
+    expect(valueIn('bundle/cli.js'), 'the bundle is made again too').to.equal('2\n');
+  });
+
+  it('builds again when the bundle is missing (a dist/ from before it), though no input changed', () => {
+    const past = new Date(Date.now() - 3_600_000);
+    for (const f of ['a.ts', 'cli.ts']) utimesSync(join(tmp.dir, 'src', f), past, past);
+    prepare();
+    expect(prepare().stdout, 'the build is up to date').to.match(/up to date/);
+    rmSync(join(tmp.dir, 'dist', 'bundle'), { recursive: true });
+    const r = prepare();
+    expect(r.status, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).not.to.match(/up to date/);
+    expect(valueIn('bundle/cli.js')).to.equal('2\n');
   });
 
   it('fails, and stamps nothing, when tsc fails', () => {

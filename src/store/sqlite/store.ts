@@ -62,6 +62,39 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       throw storageError(err);
     }
   }
+  /**
+   * The poll records (recordPoll) of one event-loop turn, written in one transaction at its end. A 304 writes
+   * only bookkeeping on the source's row (last poll and status, state ok, errors cleared, failures 0, the
+   * not-modified count, last success, the next hinted poll; a lasting content_selector problem kept): with
+   * 1,000 sources answering 304, one transaction each was ~7 % of `warta fetch`'s CPU (BENCHMARKS.md "Second
+   * pass (branch repoll15b)"). Each caller still resolves only once its record is committed, so a CLI line or a
+   * log line is never ahead of the database; a SIGKILL before the turn ends loses records that the next poll of
+   * those sources writes again (never an item: items are written by commitRefresh, not batched). A batch that
+   * fails (a full disk, a lock held past the busy policy) fails each of its callers, as their own write would
+   * have. The wait for a lock ends early only on a signal every caller in the batch shares (the daemon's stop).
+   */
+  type QueuedPoll = { id: string; poll: PollRecord; signal: AbortSignal | undefined; done: () => void; failed: (err: unknown) => void };
+  let polls: QueuedPoll[] | null = null;
+  const recordEach = (batch: readonly QueuedPoll[]) => () => batch.forEach((p) => sources.record(p.id, p.poll));
+  function recordPoll(id: string, poll: PollRecord, opts?: WriteOptions): Promise<void> {
+    return new Promise((done, failed) => {
+      if (polls === null) {
+        polls = [];
+        setImmediate(writePolls);
+      }
+      polls.push({ id, poll, signal: opts?.signal, done, failed });
+    });
+  }
+  function writePolls(): void {
+    const batch = polls;
+    polls = null;
+    if (!batch?.length) return;
+    const signal = batch.every((p) => p.signal === batch[0]!.signal) ? batch[0]!.signal : undefined;
+    writeState(recordEach(batch), { signal }).then(
+      () => batch.forEach((p) => p.done()),
+      (err: unknown) => batch.forEach((p) => p.failed(err)),
+    );
+  }
   /** A read: synchronous inside, its failure the store's own error. */
   async function read<T>(fn: () => T): Promise<T> {
     try {
@@ -78,7 +111,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       get: (id) => read(() => sources.get(id)),
       all: () => read(() => sources.all()),
       ensure: (list, opts) => writeState(() => sources.ensure(list), opts),
-      recordPoll: (id: string, poll: PollRecord, opts?: WriteOptions) => writeState(() => sources.record(id, poll), opts),
+      recordPoll,
       itemCounts: () => read(() => sources.itemCounts()),
       countFailing: () => read(() => sources.countFailing()),
       markDegraded: (id, error, opts) => writeState(() => pages.degradeSource(id, error), opts),
@@ -196,6 +229,17 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       }
     },
     async close() {
+      // Records queued this turn are written first (their callers are waiting for them).
+      if (polls?.length) {
+        const batch = polls;
+        polls = null;
+        try {
+          transaction(recordEach(batch))();
+          batch.forEach((p) => p.done());
+        } catch (err) {
+          batch.forEach((p) => p.failed(storageError(err)));
+        }
+      }
       db.close();
     },
   };
