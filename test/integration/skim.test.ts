@@ -96,6 +96,19 @@ describe('refreshSource of a changed feed: only new and edited items are parsed,
     expect(db.prepare('SELECT title FROM sources').pluck().get()).to.equal('Fixture, renamed');
   });
 
+  it('asks the store only for the keys of the items it parsed; a recognised item keyed as its row is not looked up', async () => {
+    await poll([article(1), article(2), article(3)]);
+    const asked: string[][] = [];
+    const lookup = store.items.lookup.bind(store.items);
+    store.items.lookup = (sourceId, keys) => {
+      asked.push([...keys]);
+      return lookup(sourceId, keys);
+    };
+    expect(await poll([article(4), article(1), article(2), article(3)])).to.include({ inserted: 1, updated: 0 });
+    // The new item's key, and the guid+link key it would adopt a row from.
+    expect(asked).to.deep.equal([['g:g4', 'gl:g4\nhttps://berita.example/4']]);
+  });
+
   it('an item removed and listed again is not stored twice nor parsed again; an edit back to old text is an update', async () => {
     await poll([article(1), article(2), article(3)]);
     expect(await poll([article(1), article(3)])).to.include({ inserted: 0, updated: 0 });

@@ -29,6 +29,9 @@ export function normalizeFeed(parsed: ParsedFeed, meta: { url: string; now: Date
 }
 
 function normalizeItem(item: ParsedItem, feedUrl: string, siteUrl: string | null, latest: number): IncomingItem {
+  // Each date read once: reading it was the largest part of normalizing an item, and it was read twice or thrice.
+  const published = readDate(item.published);
+  const updated = readDate(item.updated);
   const out: IncomingItem = {
     guid: item.guid?.trim() || null,
     link: resolveLink(item.link, feedUrl, siteUrl),
@@ -39,24 +42,20 @@ function normalizeItem(item: ParsedItem, feedUrl: string, siteUrl: string | null
     categories: uniqueCategories(item.categories),
     // Atom requires only <updated>: an entry without a readable publication date is dated by its last update,
     // which keeps a new subscription's back catalogue in order (first-seen time would date it all "now").
-    published: instant(item.published, latest) ?? instant(item.updated, latest),
-    updated: instant(item.updated, latest),
+    published: notAhead(published, latest) ?? notAhead(updated, latest),
+    updated: notAhead(updated, latest),
   };
   // The same text reads differently once its date has come (pipeline/skim.ts must parse it again then).
-  if (dropsDate(item.published, latest) || dropsDate(item.updated, latest)) out.datedAhead = true;
+  if (isAhead(published, latest) || isAhead(updated, latest)) out.datedAhead = true;
   return out;
 }
 
-/** A date written that is dropped as more than the skew ahead of the clock (an unreadable one stays unreadable). */
-function dropsDate(raw: string | null, latest: number): boolean {
-  const d = raw === null ? null : parseDate(raw);
-  return d !== null && d.getTime() > latest;
-}
+const readDate = (raw: string | null): Date | null => (raw === null ? null : parseDate(raw));
 
-function instant(raw: string | null, latest: number): Date | null {
-  const d = raw === null ? null : parseDate(raw);
-  return d === null || d.getTime() > latest ? null : d;
-}
+/** A date written that is dropped as more than the skew ahead of the clock (an unreadable one stays unreadable). */
+const isAhead = (d: Date | null, latest: number): boolean => d !== null && d.getTime() > latest;
+
+const notAhead = (d: Date | null, latest: number): Date | null => (d === null || d.getTime() > latest ? null : d);
 
 /** sy:updatePeriod (hourly … yearly) divided by sy:updateFrequency (default 1), in minutes. */
 function updatePeriodMinutes(period: string | null, frequency: string | null): number | null {

@@ -64,21 +64,22 @@ export function splitItems(text: string): SplitDocument | null {
       end += 2;
     } else if (text[i + 1] === '!') {
       return null; // a DOCTYPE, or markup this scan does not know
-    } else if (text[i + 1] === '/') {
+    } else if (text.charCodeAt(i + 1) === 47 /* / */) {
       end = text.indexOf('>', i + 2);
       if (end < 0) return null;
-      const name = text.slice(i + 2, end).trim();
-      if (stack.pop() !== name) return null;
+      const open = stack.pop();
+      // The usual "</name>" compared in place; anything else (whitespace before '>') as before.
+      if (open === undefined || !(end - i - 2 === open.length && text.startsWith(open, i + 2)) && text.slice(i + 2, end).trim() !== open) return null;
       end++;
       if (itemStart >= 0 && stack.length === (itemsUnderChannel ? 2 : 1)) {
         cuts.push(itemStart, end);
         itemStart = -1;
       }
       if (stack.length === 0) rootEnd = end;
-    } else if (/[A-Za-z_]/.test(text[i + 1] ?? '')) {
+    } else if (isNameStart(text.charCodeAt(i + 1))) {
       end = tagEnd(text, i);
       if (end < 0) return null;
-      const name = /^<([^\s/>]+)/.exec(text.slice(i, Math.min(end, i + 256)))![1]!;
+      const name = tagName(text, i + 1, Math.min(end, i + 256));
       const empty = text[end - 2] === '/';
       const depth = stack.length;
       if (depth === 0) {
@@ -116,16 +117,31 @@ export function splitItems(text: string): SplitDocument | null {
   return { between, items, context: starts.join('\n') };
 }
 
+// A-Z, a-z, _
+const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** The element name of a start tag from `from` (after its '<'): up to whitespace, '/' or '>', at most to `limit`. */
+function tagName(text: string, from: number, limit: number): string {
+  let j = from;
+  for (; j < limit; j++) {
+    const c = text.charCodeAt(j);
+    // \t \n \v \f \r, space, '/', '>', and the other characters \s matches (rare in markup: read by the regex).
+    if (c === 32 || (c >= 9 && c <= 13) || c === 47 || c === 62) break;
+    if (c > 127) return /^[^\s/>]+/.exec(text.slice(from, limit))![0];
+  }
+  return text.slice(from, j);
+}
+
 /** The end of a start tag (index after its '>'), stepping over quoted attribute values; -1 when it never ends. */
 function tagEnd(text: string, from: number): number {
-  let quote = '';
+  let quote = 0;
   for (let j = from + 1; j < text.length; j++) {
-    const c = text[j]!;
-    if (quote) {
-      if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '>') return j + 1;
-    else if (c === '<') return -1;
+    const c = text.charCodeAt(j);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 34 || c === 39) quote = c; // " '
+    else if (c === 62) return j + 1; // >
+    else if (c === 60) return -1; // <
   }
   return -1;
 }

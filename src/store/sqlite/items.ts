@@ -46,12 +46,16 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   const isTombstoned = db.prepare('SELECT 1 FROM tombstones WHERE source_id = ? AND dedupe_key = ?').pluck();
   // Positional parameters: binding fourteen by name cost a lookup each, for every new item. A key stored since
   // the lookup (another process refreshed the same source) makes this a no-op: its row stands.
+  // The id is given, as SQLite would choose it (one above the largest; the write lock is held), so that an item of
+  // its own cluster is inserted with cluster_id = id: the trigger that fills in a NULL cluster_id
+  // (migrations/sqlite/0002_stories.sql) rewrote every such row and its items_by_cluster entry right after.
   const insert = db.prepare(
-    `INSERT INTO items (uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
+    `INSERT INTO items (id, uid, source_id, dedupe_key, guid, link, title, summary, content, author, categories,
                         published, updated, first_seen, content_hash, canonical_url, story_sketch, cluster_id, appearance_of, raw_digest)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (source_id, dedupe_key) DO NOTHING`,
   );
+  const nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM items').pluck();
   // Only over the row the plan was made from: a row rewritten since keeps the newer write. OR IGNORE: a key
   // another process stored meanwhile makes moving this row to it a no-op (counted stale), not a failed refresh.
   const update = db.prepare(
@@ -175,7 +179,6 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   const storyRow = db.prepare('SELECT cluster_id, appearance_of FROM items WHERE id = ?').raw(true);
   // A takeover (ItemStory.takeOver): the relay and its appearances become appearances of the outlet's item.
   const takeOver = db.prepare('UPDATE items SET appearance_of = @id WHERE appearance_of = @relay OR id = @relay');
-  const clusterOf = db.prepare('SELECT cluster_id FROM items WHERE id = ?').pluck();
 
   function withTags(rows: Record<string, unknown>[]): StoredItem[] {
     if (rows.length === 0) return [];
@@ -250,6 +253,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
       const result: CommitResult = { inserted: 0, updated: 0, stale: 0, pruned: 0 };
       const pruned = inserts.length > 0 && hasTombstones.get(sourceId) === 1;
       const placed = inserts.some((it) => it.story) ? new Map<number, PlacedItem>() : null;
+      let next = inserts.length > 0 ? (nextId.get() as number) : 0;
       inserts.forEach((it, index) => {
         // Pruned by retention since the lookup: it must not come back as new.
         if (pruned && isTombstoned.get(sourceId, it.key)) {
@@ -258,19 +262,20 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
         }
         const s = it.story;
         const target = s ? storyTarget(s, placed!) : inCluster(null);
+        const id = next;
+        const cluster = target.cluster ?? id;
         const info = insert.run(
-          it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
+          id, it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
           JSON.stringify(it.categories), iso(it.published), iso(it.updated), iso(it.firstSeen), it.contentHash,
-          it.canonicalUrl ?? null, s?.sketch ?? null, target.cluster, target.appearanceOf, it.rawDigest ?? null,
+          it.canonicalUrl ?? null, s?.sketch ?? null, cluster, target.appearanceOf, it.rawDigest ?? null,
         );
         if (info.changes === 0) {
           result.stale++;
           return;
         }
-        const id = Number(info.lastInsertRowid);
-        // A cluster of its own is the trigger's (migrations/sqlite/0002_stories.sql).
+        next++;
         if (target.takeOver !== null) takeOver.run({ id, relay: target.takeOver });
-        if (placed) placed.set(index, { index, id, clusterId: target.cluster ?? (clusterOf.get(id) as number), appearanceOf: target.appearanceOf, ...(target.takeOver !== null ? { tookOver: target.takeOver } : {}) });
+        if (placed) placed.set(index, { index, id, clusterId: cluster, appearanceOf: target.appearanceOf, ...(target.takeOver !== null ? { tookOver: target.takeOver } : {}) });
         writeLabels(id, it);
         if (it.page) pages.request(id, sourceId, it.page, now);
         result.inserted++;

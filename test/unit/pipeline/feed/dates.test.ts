@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseDate } from '../../../../src/pipeline/feed/dates.js';
+import { parseDate, parseDateGeneral, parseRfc822 } from '../../../../src/pipeline/feed/dates.js';
 
 describe('pipeline: parseDate', () => {
   // [what feeds write, the instant in UTC (or null: not a date we can read)]
@@ -78,6 +78,24 @@ describe('pipeline: parseDate', () => {
       expect(d === null ? null : d.toISOString()).to.equal(utc);
     });
   }
+
+  it('reads the plain RFC 822 shape directly, to the instant the general reader gives; other shapes fall through', () => {
+    const plain = [
+      'Mon, 12 Aug 2024 10:00:00 +0700', 'Tue, 01 Dec 2026 23:59:59 -0000', 'Wed, 3 Dec 2026 07:05 GMT', '3 Dec 2026 7:05:09 UT',
+      'Mon,12 Aug 2024 10:00:00 UTC', 'Mon, 12 Aug 2024 10:00:00 Z', 'Mon, 12 Aug 2024 10:00:00 EST', 'Mon, 12 Aug 2024 10:00:00 PDT',
+      'Sun, 29 Feb 2032 12:00:00 +1300', 'Fri, 12 Aug 2024 10:00:00 +0700', 'Thu, 01 Jan 0100 00:00:01 +0100',
+      // out of range: null from both
+      'Mon, 31 Feb 2024 10:00:00 GMT', 'Mon, 12 Aug 2024 24:00:00 GMT', 'Mon, 12 Aug 2024 10:60:00 GMT', 'Mon, 12 Aug 2024 10:00:00 +2400', 'Mon, 12 Aug 2024 10:00:00 +0760',
+    ];
+    for (const s of plain) {
+      const fast = parseRfc822(s);
+      expect(fast, s).to.not.equal(undefined);
+      expect(fast?.toISOString() ?? null, s).to.equal(parseDateGeneral(s)?.toISOString() ?? null);
+    }
+    // Read by the general reader only: a meridiem, Indonesian zones, other zone spellings, two-digit years, no zone.
+    const other = ['Mon, 12 Aug 2024 10:00:00 PM', 'Mon, 12 Aug 2024 10:00:00 WIB', 'Mon, 12 Aug 2024 10:00:00 +07:00', 'Mon, 12 Aug 24 10:00:00 GMT', 'Mon, 12 Aug 2024 10:00:00', 'Mon, 12 August 2024 10:00:00 GMT', '2024-08-12T10:00:00Z'];
+    for (const s of other) expect(parseRfc822(s), s).to.equal(undefined);
+  });
 
   it('reads zone-less dates as UTC whatever the process time zone', () => {
     const saved = process.env.TZ;
