@@ -1,7 +1,8 @@
 /**
  * A tag-filtered output render against a filled SQLite store (issue 15, branch tagq15), and the API's tag browse
  * and story list (branch browse15): read system calls, bytes read and time of one `items.select`, `items.browse`
- * or `stories.list` of 50 for a common tag (set) and a rare tag, each on a fresh connection
+ * or `stories.list` of 50 for a common tag (set) and a rare tag (and the story list with no tag, branch clusters15:
+ * all sources, and without 300 of them), each on a fresh connection
  * with the daemon's page cache (16 MB, no mmap), so every page the query needs is read from the file.
  *   npx tsx bench/tagq.ts fill DIR [feeds=3000] [items=50]   # builds DIR/w.db with `warta fetch` over the farm
  *   npx tsx bench/tagq.ts measure DIR [--repo /work/base-main]  # copies DIR/w.db, opens it with that repo's src
@@ -28,6 +29,7 @@ const [mode, dirArg] = positional;
 const dir = resolve(dirArg ?? '/tmp/tagq');
 type Store = Awaited<ReturnType<typeof import('../src/store/open.js').openStore>>;
 type Reads = { items: Pick<Store['items'], 'select' | 'browse'>; stories: Pick<Store['stories'], 'list'> };
+const PRIVATE = Array.from({ length: 300 }, (_, k) => `f${k}`);
 // Outputs (tagq15) and the API's browse and story list (`/api/items?tag=`, `/api/clusters?tag=`, branch browse15).
 const CASES: Record<string, (s: Reads) => Promise<unknown[]>> = {
   'output common ["Putin","Minsk"]': (s) => s.items.select({ tags: ['Putin', 'Minsk'], output: null, sources: [], limit: 50 }),
@@ -36,6 +38,9 @@ const CASES: Record<string, (s: Reads) => Promise<unknown[]>> = {
   'browse rare Langka': (s) => s.items.browse({ tag: 'Langka', source: null, since: null, before: null, limit: 50 }),
   'clusters common Putin': (s) => s.stories.list({ tag: 'Putin', since: null, limit: 50 }),
   'clusters rare Langka': (s) => s.stories.list({ tag: 'Langka', since: null, limit: 50 }),
+  // The story list with no tag (`/api/clusters`, branch clusters15), and as a public view sees it (sources excluded).
+  'clusters all': (s) => s.stories.list({ tag: null, since: null, limit: 50 }),
+  'clusters all, 300 sources excluded': (s) => s.stories.list({ tag: null, since: null, excludeSources: PRIVATE, limit: 50 }),
 };
 
 function io(): { syscr: number; rchar: number } {
@@ -111,7 +116,7 @@ if (mode === 'fill') {
   console.log(`repo ${repo}, schema ${dirArg}`);
   const names = Object.keys(CASES);
   for (const [k, name] of names.entries()) {
-    const other = CASES[names[k ^ 1]!]!; // the same read for the other tag
+    const other = CASES[names[k ^ 1]!]!; // the same read for the other tag (with no tag: the other filter)
     const client = await pool.connect();
     try {
       const runs: string[] = [];

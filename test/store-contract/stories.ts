@@ -250,6 +250,51 @@ export function describeStories(h: Harness): void {
       expect(hidden[0]!.members.map((m) => m.sourceId)).to.deep.equal(['antara']);
     });
 
+    // Stories whose newest members share instants, and a story of 4 members at one instant (branch clusters15): the
+    // list walks the newest items and stops once `limit` stories are known and it is past the last one's instant. At T5
+    // the walk meets A, B, then G, which sort G, B, A (cluster id descending): a walk that stopped at the `limit`-th
+    // story met gave A for G, and one that ended with its batch (3 rows for a limit of 2) without the rest of T5 gave
+    // B. C's 4 rows at T4 fill a first batch of limit + 1 rows with fewer stories than `limit` (6): a walk that stopped
+    // after it gave 5. Each list is checked against the GROUP BY it stands for, computed here from what was stored, at
+    // every limit from 1 to 8.
+    const T = (k: number) => at(`2026-11-2${k}T08:00:00Z`);
+    const walked = (title: string, published: Date) => article({ guid: `urn:clusters15:${title}`, title, published });
+    const WALKED = [
+      walked('Putin A pertama', T(1)), walked('Putin B pertama', T(1)), walked('Putin C satu', T(4)), walked('Putin C dua', T(4)),
+      walked('Putin C tiga', T(4)), walked('Putin C empat', T(4)), walked('Putin D', T(3)), walked('Putin E', T(2)),
+      walked('Putin G', T(5)), walked('Putin B kedua', T(5)), walked('A kedua', T(5)),
+    ];
+    const WALKED_STORIES = [{}, {}, {}, { cluster: { insert: 2 } }, { cluster: { insert: 2 } }, { cluster: { insert: 2 } }, {}, {}, {}, { cluster: { insert: 1 } }, { cluster: { insert: 0 } }];
+    const walkCases: { name: string; tag?: string; since?: Date; excludeSources?: string[] }[] = [
+      { name: 'no tag' },
+      { name: 'a tag (A\'s newest member lacks it)', tag: PUTIN },
+      { name: 'no tag, without kompas (D\'s newest member)', excludeSources: ['kompas'] },
+      { name: 'no tag, since T4', since: T(4) },
+      { name: 'a tag, since T2', tag: PUTIN, since: T(2) },
+    ];
+    for (const c of walkCases) {
+      it(`list() gives the stories GROUP BY cluster_id ORDER BY max(published) DESC, cluster_id DESC gives: ${c.name}`, async () => {
+        await commitStories(h.store, 'antara', WALKED, WALKED_STORIES.map((o) => story(o)));
+        const d = await idOf(h.store, 'antara', WALKED[6]!); // D
+        const later = walked('D menurut Kompas', T(6));
+        await commitStories(h.store, 'kompas', [later], [story({ cluster: d })]);
+        const stored = [...WALKED.map((item) => ['antara', item] as const), ['kompas', later] as const];
+        const newest = new Map<number, number>(); // cluster → its newest member's instant, among what the filter lets through
+        for (const [source, item] of stored) {
+          const m = (await h.store.items.find({ uid: uidOf(source, item) }))!;
+          const t = m.published.getTime();
+          if ((c.tag && !m.tags.includes(c.tag)) || (c.since && t < c.since.getTime()) || c.excludeSources?.includes(source)) continue;
+          newest.set(m.clusterId!, Math.max(t, newest.get(m.clusterId!) ?? 0));
+        }
+        const order = [...newest].sort(([a, x], [b, y]) => y - x || b - a).map(([cluster]) => cluster);
+        expect(order.length).to.be.at.least(4);
+        for (let limit = 1; limit <= 8; limit++) {
+          const listed = await h.store.stories.list({ tag: c.tag ?? null, since: c.since ?? null, excludeSources: c.excludeSources, limit });
+          expect(listed.map((s) => s.clusterId), `limit ${limit}`).to.deep.equal(order.slice(0, limit));
+        }
+      });
+    }
+
     it('readRange() and apply() re-cluster stored items; appearances follow their article; progress is kept', async () => {
       await commitStories(h.store, 'antara', [WIRE_ANTARA], [story({ canonicalUrl: WIRE_ANTARA.link })]);
       const wire = await idOf(h.store, 'antara', WIRE_ANTARA);

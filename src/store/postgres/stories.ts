@@ -46,53 +46,57 @@ const sizes = statement(
   'stories_sizes',
   'SELECT cluster_id, count(*)::int AS n FROM items WHERE cluster_id = ANY($1::bigint[]) AND appearance_of IS NULL GROUP BY cluster_id',
 );
-// Newest story first, by its newest member. Only what the filter lets through counts (a tag on any member).
-const listWhere = `appearance_of IS NULL
-     AND ($1::timestamptz IS NULL OR published >= $1)
-     AND (cardinality($3::text[]) = 0 OR source_id <> ALL($3))`;
-const list = statement(
-  'stories_list',
-  `SELECT cluster_id, max(published) AS newest FROM items WHERE $2::text[] IS NULL AND ${listWhere}
-   GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT $4`,
-);
-// A tag's stories are walked (BENCHMARKS.md "pgstory15"): grouping every item carrying it read every tagged row for a
-// common tag (50,587 buffers at 150,000 items), as no plan can stop a GROUP BY early. The tag's items, newest first,
-// below a cursor (`walk`): the tag a plain condition (`tagged`), so the planner walks items_by_published with a probe
-// of item_tags_by_item each for a common tag and sorts a rare tag's few items. `at` is `published` exactly (a Date
-// keeps milliseconds; timestamptz keeps microseconds): the cursor and the ties go by it.
-const walkTagged = plannedEachRun(
-  'stories_walk_tagged',
-  `SELECT cluster_id, published::text AS at, id FROM items
-   WHERE ${tagged('$2')} AND ${listWhere} AND (published, id) < ($5::timestamptz, $6::bigint)
-   ORDER BY published DESC, id DESC LIMIT $4`,
-);
-// The rest of the last story's instant once `limit` stories are known: the stories whose newest member is there sort
-// by cluster id, so every row of it counts, and no more.
-const instantTagged = plannedEachRun(
-  'stories_instant_tagged',
-  `SELECT DISTINCT cluster_id FROM items
-   WHERE ${tagged('$2')} AND ${listWhere} AND published = $4::timestamptz AND id < $5::bigint`,
-);
+// Newest story first, by its newest member; only what the filter lets through counts (a tag on any member). Grouping
+// every item (`GROUP BY cluster_id ORDER BY max(published) DESC, cluster_id DESC LIMIT`) read every row the filter
+// let through, as no plan can stop a GROUP BY early: 50,587 buffers for a common tag at 150,000 items (BENCHMARKS.md
+// "pgstory15"), the whole table with no tag ("clusters15"). The items are walked newest first instead, below a
+// (published, id) cursor (`walk`). The filter's parameters come from $`n` on: since, excluded sources, and the tag when
+// there is one, a plain condition (`tagged`), so the planner walks items_by_published with a probe of
+// item_tags_by_item each for a common tag and sorts a rare tag's few items.
+const filterFrom = (n: number, tag: boolean) => `${tag ? `${tagged(`$${n + 2}`)} AND ` : ''}appearance_of IS NULL
+     AND ($${n}::timestamptz IS NULL OR published >= $${n})
+     AND (cardinality($${n + 1}::text[]) = 0 OR source_id <> ALL($${n + 1}))`;
+// Both planned at every run (`plannedEachRun`): a generic plan knows no tag, nor the limit (with `LIMIT $n` it costs a
+// tenth of the table), and could sort what it should walk. `at` is `published` exactly (a Date keeps milliseconds;
+// timestamptz keeps microseconds): the cursor and the ties go by it.
+const walkStatements = (tag: boolean, name: string) => ({
+  batch: plannedEachRun(
+    `stories_walk${name}`,
+    `SELECT cluster_id, published::text AS at, id FROM items
+     WHERE ${filterFrom(4, tag)} AND (published, id) < ($2::timestamptz, $3::bigint)
+     ORDER BY published DESC, id DESC LIMIT $1`,
+  ),
+  // The rest of the last story's instant once `limit` stories are known: the stories whose newest member is there
+  // sort by cluster id, so every row of it counts, and no more.
+  instant: plannedEachRun(
+    `stories_instant${name}`,
+    `SELECT DISTINCT cluster_id FROM items WHERE ${filterFrom(3, tag)} AND published = $1::timestamptz AND id < $2::bigint`,
+  ),
+});
+const walkAll = walkStatements(false, '');
+const walkTagged = walkStatements(true, '_tagged');
 // Above every row: the walk's first cursor.
 const TOP = ['infinity', '9223372036854775807'] as const;
 type WalkRow = { cluster_id: number | null; at: string; id: number };
 
 /**
- * A tag's newest `f.limit` stories, as `GROUP BY cluster_id ORDER BY max(published) DESC, cluster_id DESC` gives them:
- * a story's first member met is its newest, so the walk stops once `limit` stories are known and it is past the last
- * one's instant (a story met later at that instant may sort before it, by cluster id). Batches start at limit + 1
- * rows and grow fourfold, so a walk through a few large stories reads O(rows walked) in O(log) statements; a batch
- * that ends inside the last story's instant is followed by the rest of that instant alone.
+ * The newest `f.limit` stories (of a tag's items when `f.tag` is set), as `GROUP BY cluster_id ORDER BY max(published)
+ * DESC, cluster_id DESC` gives them: a story's first member met is its newest, so the walk stops once `limit` stories
+ * are known and it is past the last one's instant (a story met later at that instant may sort before it, by cluster
+ * id). Batches start at limit + 1 rows and grow fourfold, so a walk through a few large stories reads O(rows walked) in
+ * O(log) statements; a batch that ends inside the last story's instant is followed by the rest of that instant alone.
  */
-async function walk(db: Queryable, f: ClusterFilter & { tag: string }, excluded: readonly string[]): Promise<number[]> {
+async function walk(db: Queryable, f: ClusterFilter, excluded: readonly string[]): Promise<number[]> {
   if (f.limit < 1) return [];
+  const { batch, instant } = f.tag === null ? walkAll : walkTagged;
+  const filter = [f.since, excluded, ...(f.tag === null ? [] : [[f.tag]])];
   const found = new Map<number | null, number>(); // cluster → the rank of its newest member's instant
   let instants = 0;
   let at: string | null = null;
   let last: string | null = null; // the instant of the `limit`-th story
   let cursor: readonly [string, number | string] = TOP;
   for (let size = f.limit + 1; ; size *= 4) {
-    const { rows } = await walkTagged<WalkRow>(db, [f.since, [f.tag], excluded, size, ...cursor]);
+    const { rows } = await batch<WalkRow>(db, [size, ...cursor, ...filter]);
     for (const r of rows) {
       if (r.at !== at) {
         if (last !== null) return ranked(found, f.limit);
@@ -105,7 +109,7 @@ async function walk(db: Queryable, f: ClusterFilter & { tag: string }, excluded:
     if (rows.length < size) return ranked(found, f.limit);
     const end = rows.at(-1)!;
     if (last !== null) {
-      const rest = await instantTagged<{ cluster_id: number | null }>(db, [f.since, [f.tag], excluded, end.at, end.id]);
+      const rest = await instant<{ cluster_id: number | null }>(db, [end.at, end.id, ...filter]);
       for (const r of rest.rows) if (!found.has(r.cluster_id)) found.set(r.cluster_id, instants);
       return ranked(found, f.limit);
     }
@@ -184,9 +188,7 @@ export const stories = {
   },
   async list(db: Queryable, f: ClusterFilter): Promise<StoredCluster[]> {
     const excluded = f.excludeSources ?? [];
-    const ids = f.tag === null
-      ? (await list<{ cluster_id: number }>(db, [f.since, null, excluded, f.limit])).rows.map((r) => r.cluster_id)
-      : await walk(db, { ...f, tag: f.tag }, excluded);
+    const ids = await walk(db, f, excluded);
     const found = await stories.clusters(db, ids);
     const hidden = new Set(excluded);
     return ids.map((clusterId) => ({ clusterId, members: (found.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));

@@ -4,6 +4,8 @@ import { asDate } from '../rows.js';
 import { queryPlan, TAG_LISTED, TAG_PROBED, type makeItemStatements } from './items.js';
 import type { Db } from './open.js';
 
+type Statement = ReturnType<Db['prepare']>;
+
 type Row = Record<string, unknown>;
 
 /**
@@ -52,24 +54,24 @@ export function makeStoryStatements(db: Db, { withTags, tagPlan }: Pick<ReturnTy
     `SELECT cluster_id, count(*) FROM items WHERE cluster_id IN (SELECT value FROM json_each(?)) AND appearance_of IS NULL
      GROUP BY cluster_id`,
   ).raw(true);
-  // Newest story first: by its newest member. Only what the filter lets through counts (a tag on any member). A tag
-  // is a condition of its own statement (BENCHMARKS.md "browse15"): behind `@tag IS NULL OR` SQLite walked every
-  // item against the tag's whole list. A tag common among the newest items walks them newest first, each probed in
-  // the tag index (`walk`): a story's first member met is its newest; a rarer one lists its ids from the slim
-  // item_tags_by_tag and groups them (O(items with the tag)).
+  // Newest story first: by its newest member. Only what the filter lets through counts (a tag on any member).
+  // Grouping every row the filter lets through read them all, as no plan stops a GROUP BY early (BENCHMARKS.md
+  // "browse15", "clusters15"): with no tag, or a tag common among the newest items, the newest items are walked in
+  // order instead (`walk`; a tag probed in the tag index for each): a story's first member met is its newest. A
+  // rarer tag is a condition of its own statement that lists its ids from the slim item_tags_by_tag, grouped
+  // (O(items with the tag)); behind `@tag IS NULL OR` SQLite walked every item against the tag's whole list.
   const filters = `appearance_of IS NULL
          AND (@since IS NULL OR published >= @since)
          AND (@anyExcluded = 0 OR source_id NOT IN (SELECT value FROM json_each(@excluded)))`;
-  const listWith = (tag: string) =>
-    db.prepare(
-      `SELECT cluster_id, max(published) AS newest FROM items WHERE ${tag}${filters}
-       GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT @limit`,
-    ).raw(true);
-  const listAll = listWith('');
-  const listTagged = listWith(`${TAG_LISTED} AND `);
-  const newestTagged = db
-    .prepare(`SELECT cluster_id, published FROM items WHERE ${filters} AND ${TAG_PROBED} ORDER BY published DESC, id DESC`)
-    .raw(true);
+  const listTagged = db.prepare(
+    `SELECT cluster_id, max(published) AS newest FROM items WHERE ${TAG_LISTED} AND ${filters}
+     GROUP BY cluster_id ORDER BY newest DESC, cluster_id DESC LIMIT @limit`,
+  ).raw(true);
+  // The walk's rows, newest first (items_by_published); `probe` is the tag's condition, if any.
+  const walkFrom = (probe: string) =>
+    db.prepare(`SELECT cluster_id, published FROM items WHERE ${filters}${probe} ORDER BY published DESC, id DESC`).raw(true);
+  const newestAll = walkFrom('');
+  const newestTagged = walkFrom(` AND ${TAG_PROBED}`);
   const listQuery = (f: ClusterFilter) => {
     const excluded = f.excludeSources ?? [];
     const tags = JSON.stringify(f.tag === null ? [] : [f.tag]);
@@ -81,14 +83,15 @@ export function makeStoryStatements(db: Db, { withTags, tagPlan }: Pick<ReturnTy
       limit: f.limit,
     };
     const plan = tagPlan(tags, f.limit, false);
-    return [plan === 'none' ? listAll : plan === 'listed' ? listTagged : newestTagged, params] as const;
+    return [plan === 'none' ? newestAll : plan === 'listed' ? listTagged : newestTagged, params] as const;
   };
   /** The walk: stories in the order their newest member is met, until `limit` are known and the walk is past the
    * last one's instant (a story met later at that same instant may sort before it, by cluster id). */
-  function walk(params: ReturnType<typeof listQuery>[1]): (number | null)[] {
+  function walk(statement: Statement, params: ReturnType<typeof listQuery>[1]): (number | null)[] {
+    if (params.limit < 1) return [];
     const newest = new Map<number | null, string>();
     let last: string | null = null;
-    for (const [cluster, published] of newestTagged.iterate(params) as IterableIterator<[number | null, string]>) {
+    for (const [cluster, published] of statement.iterate(params) as IterableIterator<[number | null, string]>) {
       if (last !== null && published < last) break;
       if (!newest.has(cluster)) newest.set(cluster, published);
       if (last === null && newest.size === params.limit) last = published;
@@ -146,7 +149,7 @@ export function makeStoryStatements(db: Db, { withTags, tagPlan }: Pick<ReturnTy
     },
     list(f: ClusterFilter): StoredCluster[] {
       const [statement, params] = listQuery(f);
-      const ids = (statement === newestTagged ? walk(params) : (statement.all(params) as [number, string][]).map(([id]) => id)) as number[];
+      const ids = (statement === listTagged ? (statement.all(params) as [number, string][]).map(([id]) => id) : walk(statement, params)) as number[];
       const members = this.clusters(ids);
       const hidden = new Set(f.excludeSources ?? []);
       return ids.map((clusterId) => ({ clusterId, members: (members.get(clusterId) ?? []).filter((m) => !hidden.has(m.sourceId)) }));
