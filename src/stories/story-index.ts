@@ -220,8 +220,11 @@ export class StoryIndex {
   private queryTermIsName = new Uint8Array(MAX_TERMS);
   private queryNames = new Int32Array(MAX_NAMES);
   private queryNumbers: NumberFacts | null = null;
-  private queryEpoch = 0;
-  private memberEpoch = 0;
+  // Both start at the last epoch, so the first call of each half wraps: the wrap's code runs in the interpreter
+  // first (clearing a still empty half) and has its type feedback when judgeAt is optimized; first reached
+  // after 16,383 judged candidates, it threw judgeAt's optimized code away (a recompile at ~2,000 items).
+  private queryEpoch = MARK_EPOCHS;
+  private memberEpoch = MARK_EPOCHS;
 
   /**
    * `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once;
@@ -394,13 +397,13 @@ export class StoryIndex {
       looked++;
       // The rarer the shared word, the more it says: a volcano's or a regent's name beats "erupsi".
       const weight = df <= 16 ? 3 : df <= 64 ? 2 : 1;
+      // Counting only: the source's own members and the best score are left to the pass over the touched slots
+      // below, which sees each slot once where this loop sees it once per shared word.
       for (let cell = heads[id]!; cell !== -1; cell = next[cell]!) {
         const slot = (cell / MAX_TERMS) | 0;
-        if (sources[slot] === exclude) continue;
         const count = counts[slot]!;
         if (count === 0) touched[touchedCount++] = slot;
         counts[slot] = count + weight;
-        if (count + weight > best) best = count + weight;
       }
     }
     // One shared word of middling rarity is chance when the sketch has many; more is needed then.
@@ -411,7 +414,9 @@ export class StoryIndex {
       const slot = touched[k]!;
       const score = counts[slot]!;
       counts[slot] = 0;
-      if (score >= need) (byScore[score] ??= []).push(slot);
+      if (score < need || sources[slot] === exclude) continue;
+      (byScore[score] ??= []).push(slot);
+      if (score > best) best = score;
     }
     const out: number[] = [];
     for (let score = best; score >= need && out.length < MAX_CANDIDATES; score--) {

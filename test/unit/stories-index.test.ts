@@ -46,6 +46,14 @@ describe('stories/index: the window in memory', () => {
     expect(index.candidates(GEMPA_KUMPARAN).map((m) => m.itemId)).to.deep.equal([1]);
   });
 
+  it('leaves out the asking source\'s members also where they share the most', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_KUMPARAN)); // the same sketch: every term shared
+    index.add(member(2, 'kompas', 0, GEMPA_DETIK));
+    expect(index.candidates(GEMPA_KUMPARAN, 'detik').map((m) => m.itemId)).to.deep.equal([2]);
+    expect(index.candidates(GEMPA_KUMPARAN, 'kompas').map((m) => m.itemId)).to.deep.equal([1]);
+  });
+
   it('returns at most MAX_CANDIDATES, those sharing most first', () => {
     const index = new StoryIndex();
     for (let i = 0; i < MAX_CANDIDATES + 10; i++) index.add(member(i + 1, `s${i}`, i * 0.1, GEMPA_DETIK));
