@@ -22,13 +22,16 @@ export interface WordFacts {
   root: string | null;
 }
 
-/** A field's words in order: facts, UTF-16 spans in `text`, and case bits (CASE_*) of each as written. */
+/**
+ * A field's words in order: facts, UTF-16 spans in `text`, and case bits (CASE_*) of each as written. The spans
+ * are tagging's own arrays when the words are its reading (fieldWordsRead): a sketch copies nothing per word.
+ */
 export interface FieldWords {
   text: string;
   facts: WordFacts[];
-  starts: number[];
-  ends: number[];
-  cases: number[];
+  starts: Int32Array;
+  ends: Int32Array;
+  cases: Uint8Array;
 }
 
 /** Case bits of a word as written: its first letter is a capital; it has a letter; it has a small letter. */
@@ -58,44 +61,56 @@ function factsOf(word: string): WordFacts {
 // items (and callers) changes no sketch.
 const WORDS_KEPT = 50_000;
 const known = new Interner<WordFacts>(factsOf, WORDS_KEPT);
+const NONE = new Int32Array(0);
 
 /** The words of `text` (plain text). */
 export function fieldWords(text: string): FieldWords {
-  const field: FieldWords = { text, facts: [], starts: [], ends: [], cases: [] };
-  if (text !== '') readFrom(field, 0);
-  return field;
+  return fieldWordsRead(text, [], NONE, NONE, 0, true);
 }
 
 /**
  * The words of `text` (plain text) from a reading of it that is already done (tagging's: src/tagging/types.ts
  * ScannedField): `count` words, each folded and its span, as forEachWord gave them. With `more`, the text goes on
  * past the last of them and is read from there (a field cut after the reading: its last word may be cut too).
- * The same words as fieldWords(text): forEachWord keeps no state from one word to the next.
+ * The same words as fieldWords(text): forEachWord keeps no state from one word to the next. `starts` and `ends`
+ * are kept, not copied, when they hold exactly the words.
  */
 export function fieldWordsRead(text: string, words: readonly string[], starts: Int32Array, ends: Int32Array, count: number, more: boolean): FieldWords {
-  const field: FieldWords = { text, facts: [], starts: [], ends: [], cases: [] };
-  for (let i = 0; i < count; i++) {
-    const start = starts[i]!;
-    const end = ends[i]!;
-    field.facts.push(known.of(words[i]!).value);
-    field.starts.push(start);
-    field.ends.push(end);
-    field.cases.push(caseOf(text, start, end));
-  }
   const from = count > 0 ? ends[count - 1]! : 0;
-  if (more && from < text.length) readFrom(field, from);
-  return field;
+  const rest = more && from < text.length ? readRest(text, from) : null;
+  const n = count + (rest === null ? 0 : rest.facts.length);
+  const facts = new Array<WordFacts>(n);
+  const cases = new Uint8Array(n);
+  for (let i = 0; i < count; i++) {
+    facts[i] = known.of(words[i]!).value;
+    cases[i] = caseOf(text, starts[i]!, ends[i]!);
+  }
+  if (rest === null) {
+    const exact = count === starts.length && count === ends.length;
+    return { text, facts, starts: exact ? starts : starts.slice(0, count), ends: exact ? ends : ends.slice(0, count), cases };
+  }
+  const allStarts = new Int32Array(n);
+  const allEnds = new Int32Array(n);
+  allStarts.set(starts.subarray(0, count));
+  allEnds.set(ends.subarray(0, count));
+  for (let k = 0, i = count; i < n; k++, i++) {
+    facts[i] = rest.facts[k]!;
+    allStarts[i] = rest.starts[k]!;
+    allEnds[i] = rest.ends[k]!;
+    cases[i] = caseOf(text, allStarts[i]!, allEnds[i]!);
+  }
+  return { text, facts, starts: allStarts, ends: allEnds, cases };
 }
 
-// Reads text[from…] into `field` (spans into the whole text).
-function readFrom(field: FieldWords, from: number): void {
-  const text = field.text;
+// The words of text[from…] (spans into the whole text).
+function readRest(text: string, from: number): { facts: WordFacts[]; starts: number[]; ends: number[] } {
+  const rest = { facts: [] as WordFacts[], starts: [] as number[], ends: [] as number[] };
   forEachWord(from === 0 ? text : text.slice(from), (_word, start, end, facts) => {
-    field.facts.push(facts);
-    field.starts.push(start + from);
-    field.ends.push(end + from);
-    field.cases.push(caseOf(text, start + from, end + from));
+    rest.facts.push(facts);
+    rest.starts.push(start + from);
+    rest.ends.push(end + from);
   }, known);
+  return rest;
 }
 
 const UPPER = /^\p{Lu}/u;

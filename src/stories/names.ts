@@ -83,7 +83,10 @@ export function namesOf(fields: readonly string[], limit = 24): string[] {
 export function namesOfWords(fields: readonly FieldWords[], limit = 24): string[] {
   const sure: string[] = []; // capitals inside a sentence of ordinary text
   const maybe: string[] = []; // capitals that typography may have put there
-  for (const [n, f] of fields.entries()) {
+  // Indexed loops, no iterators: V8 compiles this function once per process, and an iterator's protocol
+  // inlined into it made the compile larger.
+  for (let n = 0; n < fields.length; n++) {
+    const f = fields[n]!;
     if (f.facts.length === 0) continue;
     const headline = isHeadlineCase(f, n === 0);
     const spelledOut = expansions(f);
@@ -97,11 +100,12 @@ export function namesOfWords(fields: readonly FieldWords[], limit = 24): string[
   const known = new Set(sure);
   const out = new Set<string>();
   // Order of first appearance across both lists, the headline's words first when confirmed.
-  for (const list of [maybe, sure]) {
-    for (const name of list) {
-      if (out.size >= limit) return [...out];
-      if (known.has(name)) out.add(name);
+  for (let l = 0; l < 2; l++) {
+    const list = l === 0 ? maybe : sure;
+    for (let k = 0; k < list.length; k++) {
+      if (out.size >= limit) return Array.from(out);
+      if (known.has(list[k]!)) out.add(list[k]!);
     }
   }
-  return [...out];
+  return Array.from(out);
 }

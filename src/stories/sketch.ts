@@ -82,11 +82,27 @@ export function sketchOf(text: StoryText, scanned?: ScannedText): StorySketch {
   }
   return {
     v: SKETCH_VERSION,
-    terms: order.sort(),
+    terms: sortStrings(order),
     sig: minHash(stream.subarray(0, streamed)),
     names,
     numbers: numbersOf(texts.join('\n'), MAX_NUMBERS),
   };
+}
+
+// `words` (distinct, at most MAX_TERMS) sorted in place by UTF-16 code units, as Array#sort's default order
+// sorts strings: an insertion sort, where the builtin (TimSort, each comparison through String()) took 1.6× the
+// CPU time on 24 words (100,000 sorts of 24 made-up words, the copies included).
+function sortStrings(words: string[]): string[] {
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i]!;
+    let j = i - 1;
+    while (j >= 0 && words[j]! > w) {
+      words[j + 1] = words[j]!;
+      j--;
+    }
+    words[j + 1] = w;
+  }
+  return words;
 }
 
 // A murmur3 finalizer per signature slot (seeded): cheap, well mixed.

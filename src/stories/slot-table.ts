@@ -3,6 +3,11 @@
  * an open-addressing hash table (linear probing, backward-shift deletion) of slot numbers only, the key of an
  * entry read from the column. 4 bytes per table cell, at most half full: at 100,000 members 1 MB, where a
  * Map<number, number> took 3.5 MB (bench/stories.ts, a heap snapshot).
+ *
+ * The probes step to the next cell before reading it, starting from the cell before home, so the step runs on
+ * every call: V8 optimizes code from the types it has seen run, and a step first taken at the first collision,
+ * after get() was optimized (and inlined into StoryIndex.add and assignStory), threw that code away (three
+ * recompiles in a cold `warta fetch`, `node --trace-deopt`: "Insufficient type feedback for binary operation").
  */
 
 // Cells at first; the table doubles when more than half full.
@@ -23,7 +28,10 @@ export class SlotTable {
   get(key: number, keys: Float64Array): number {
     const cells = this.cells;
     const mask = cells.length - 1;
-    for (let i = this.home(key); ; i = (i + 1) & mask) {
+    // The step to the next cell comes first, from the cell before home: every operation of the probe runs on
+    // the first call (see the file's note on type feedback).
+    for (let i = this.home(key) - 1; ;) {
+      i = (i + 1) & mask;
       const cell = cells[i]!;
       if (cell === 0) return -1;
       if (keys[cell - 1] === key) return cell - 1;
@@ -34,14 +42,15 @@ export class SlotTable {
   set(key: number, slot: number, keys: Float64Array): void {
     const cells = this.cells;
     const mask = cells.length - 1;
-    let i = this.home(key);
-    for (; cells[i] !== 0; i = (i + 1) & mask) {
-      if (keys[cells[i]! - 1] === key) {
-        cells[i] = slot + 1;
-        return;
-      }
+    let i = this.home(key) - 1;
+    for (;;) {
+      i = (i + 1) & mask;
+      const cell = cells[i]!;
+      if (cell === 0 || keys[cell - 1] === key) break;
     }
+    const fresh = cells[i] === 0;
     cells[i] = slot + 1;
+    if (!fresh) return;
     if (++this.count * 2 > cells.length) this.grow(keys);
   }
 
@@ -49,8 +58,9 @@ export class SlotTable {
   delete(key: number, keys: Float64Array): boolean {
     const cells = this.cells;
     const mask = cells.length - 1;
-    let hole = this.home(key);
-    for (; ; hole = (hole + 1) & mask) {
+    let hole = this.home(key) - 1;
+    for (;;) {
+      hole = (hole + 1) & mask;
       const cell = cells[hole]!;
       if (cell === 0) return false;
       if (keys[cell - 1] === key) break;

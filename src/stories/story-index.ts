@@ -213,6 +213,7 @@ export class StoryIndex {
   private sigs: Uint32Array<ArrayBuffer>;
   private counts: Int32Array<ArrayBuffer>; // scratch for candidates(): shared rare terms per slot
   private touched: Int32Array<ArrayBuffer>; // scratch for candidates(): the slots with a count
+  private perScore = new Int32Array(4 * MAX_TERMS); // scratch for candidates(): slots per score (all 0 between calls)
   // The sketch judgeAt compares members with, as word ids of this index (-1: a word no member holds), with
   // its marks in vocab.marks (the query's half, epoch queryEpoch); null once the index changed.
   private query: StorySketch | null = null;
@@ -220,8 +221,11 @@ export class StoryIndex {
   private queryTermIsName = new Uint8Array(MAX_TERMS);
   private queryNames = new Int32Array(MAX_NAMES);
   private queryNumbers: NumberFacts | null = null;
-  private queryEpoch = 0;
-  private memberEpoch = 0;
+  // Both start at the last epoch, so the first call of each half wraps: the wrap's code runs in the interpreter
+  // first (clearing a still empty half) and has its type feedback when judgeAt is optimized; first reached
+  // after 16,383 judged candidates, it threw judgeAt's optimized code away (a recompile at ~2,000 items).
+  private queryEpoch = MARK_EPOCHS;
+  private memberEpoch = MARK_EPOCHS;
 
   /**
    * `initialCapacity`: members expected (the window's item count when rebuilding), to size the arrays once;
@@ -394,24 +398,48 @@ export class StoryIndex {
       looked++;
       // The rarer the shared word, the more it says: a volcano's or a regent's name beats "erupsi".
       const weight = df <= 16 ? 3 : df <= 64 ? 2 : 1;
+      // Counting only: the source's own members and the best score are left to the pass over the touched slots
+      // below, which sees each slot once where this loop sees it once per shared word.
       for (let cell = heads[id]!; cell !== -1; cell = next[cell]!) {
         const slot = (cell / MAX_TERMS) | 0;
-        if (sources[slot] === exclude) continue;
         const count = counts[slot]!;
         if (count === 0) touched[touchedCount++] = slot;
         counts[slot] = count + weight;
-        if (count + weight > best) best = count + weight;
       }
     }
     // One shared word of middling rarity is chance when the sketch has many; more is needed then.
     const need = looked >= 6 ? 3 : 1;
-    // Best first by a counting sort over the (small) scores, newest first within a score.
+    // How many slots hold each score (the source's own members and those below `need` are dropped here), so
+    // that only the scores which fill MAX_CANDIDATES are sorted: a lookup touches hundreds of slots while the
+    // window is small and its words are not yet common, and sorting them all was most of its cost.
+    let perScore = this.perScore;
+    for (let k = 0; k < touchedCount; k++) {
+      const slot = touched[k]!;
+      const score = counts[slot]!;
+      if (score < need || sources[slot] === exclude) {
+        counts[slot] = 0;
+        continue;
+      }
+      if (score >= perScore.length) perScore = this.perScore = growInt32(perScore, score * 2, 0);
+      perScore[score]!++;
+      if (score > best) best = score;
+    }
+    // The lowest score still needed: the scores from the best down until they hold MAX_CANDIDATES slots.
+    let lowest = need;
+    for (let score = best, held = 0; score >= need; score--) {
+      if (held < MAX_CANDIDATES) {
+        held += perScore[score]!;
+        lowest = score;
+      }
+      perScore[score] = 0;
+    }
+    // Best first by a counting sort over those scores, newest first within a score.
     const byScore: number[][] = [];
     for (let k = 0; k < touchedCount; k++) {
       const slot = touched[k]!;
       const score = counts[slot]!;
       counts[slot] = 0;
-      if (score >= need) (byScore[score] ??= []).push(slot);
+      if (score >= lowest) (byScore[score] ??= []).push(slot);
     }
     const out: number[] = [];
     for (let score = best; score >= need && out.length < MAX_CANDIDATES; score--) {

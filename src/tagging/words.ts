@@ -158,6 +158,20 @@ export interface WordEntry<T> {
   value: T;
 }
 
+// An entry as a class instance, not an object literal: a literal's allocation site carries V8's feedback
+// (pretenuring), and the entries are long-lived, so that feedback changed after the code that creates them
+// (Interner.of, inlined into its callers) was optimized, throwing the story sketch's fieldWordsRead away
+// once per process (`node --trace-deopt`: "code dependencies"; a recompile of ~5 ms).
+class Entry<T> implements WordEntry<T> {
+  // Assigned in the constructor only (no field initializers to run first).
+  declare readonly word: string;
+  declare readonly value: T;
+  constructor(word: string, value: T) {
+    this.word = word;
+    this.value = value;
+  }
+}
+
 /**
  * The folded words of many texts, each kept once with a value computed on first sight (the tagger keeps the
  * vocabulary ids a word carries). Plain ASCII words are found again straight from the text through a
@@ -203,7 +217,7 @@ export class Interner<T> {
       // A copy of its own: `word` may be a V8 slice that keeps a whole article's text alive for as long as
       // the table keeps the word.
       const own = Buffer.from(word, 'utf16le').toString('utf16le');
-      entry = { word: own, value: this.valueOf(own) };
+      entry = new Entry(own, this.valueOf(own));
       this.map.set(word, entry);
     }
     return entry;

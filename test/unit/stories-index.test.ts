@@ -46,6 +46,14 @@ describe('stories/index: the window in memory', () => {
     expect(index.candidates(GEMPA_KUMPARAN).map((m) => m.itemId)).to.deep.equal([1]);
   });
 
+  it('leaves out the asking source\'s members also where they share the most', () => {
+    const index = new StoryIndex();
+    index.add(member(1, 'detik', 0, GEMPA_KUMPARAN)); // the same sketch: every term shared
+    index.add(member(2, 'kompas', 0, GEMPA_DETIK));
+    expect(index.candidates(GEMPA_KUMPARAN, 'detik').map((m) => m.itemId)).to.deep.equal([2]);
+    expect(index.candidates(GEMPA_KUMPARAN, 'kompas').map((m) => m.itemId)).to.deep.equal([1]);
+  });
+
   it('returns at most MAX_CANDIDATES, those sharing most first', () => {
     const index = new StoryIndex();
     for (let i = 0; i < MAX_CANDIDATES + 10; i++) index.add(member(i + 1, `s${i}`, i * 0.1, GEMPA_DETIK));
@@ -53,6 +61,20 @@ describe('stories/index: the window in memory', () => {
     const found = index.candidates(GEMPA_KUMPARAN, 'kumparan');
     expect(found).to.have.length(MAX_CANDIDATES);
     expect(found[0]!.itemId).to.equal(1000); // the identical sketch shares every term
+  });
+
+  it('ranks by shared words, then newest first, when more share than MAX_CANDIDATES at the lowest score taken', () => {
+    const index = new StoryIndex();
+    // Three sketches identical to the query (every term shared), then many that share a part of it, at
+    // interleaved times: the three first, then the newest of the rest, the later-added first on equal times (postings are newest first).
+    for (let i = 0; i < 3; i++) index.add(member(100 + i, `same${i}`, i, GEMPA_KUMPARAN));
+    for (let i = 0; i < 3 * MAX_CANDIDATES; i++) index.add(member(200 + i, `part${i}`, (i * 7) % 11, GEMPA_DETIK));
+    const found = index.candidates(GEMPA_KUMPARAN, 'kumparan').map((m) => m.itemId);
+    const rest = Array.from({ length: 3 * MAX_CANDIDATES }, (_, i) => ({ id: 200 + i, hours: (i * 7) % 11 }))
+      .sort((a, b) => b.hours - a.hours || b.id - a.id)
+      .slice(0, MAX_CANDIDATES - 3)
+      .map((r) => r.id);
+    expect(found).to.deep.equal([102, 101, 100, ...rest]);
   });
 
   it('evicts by publication time, and an evicted member is no longer found', () => {
