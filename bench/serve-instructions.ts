@@ -3,21 +3,20 @@
  * where req/s and even CPU time per request swing). The daemon first ingests a farm normally, then runs again
  * under `valgrind --tool=callgrind`; after a warm-up the counters are zeroed, `n` requests are made (autocannon,
  * `connections` at once), and the counters dumped: user-space instructions of the whole process / n.
- *   npx tsx bench/serve-instructions.ts [n=3000] [connections=16] [--cases=304,16KB-identity,16KB-gzip] [--bin=PATH] [--floor] [--keep=DIR]
+ *   npx tsx bench/serve-instructions.ts [n=3000] [connections=16] [--cases=304,16KB-identity,16KB-gzip] [--bin=PATH] [--floor] [--keep=DIR] [--warm=2000]
  * `--floor` then measures the same requests against a bare node:http server (bench/serve-floor.mjs) sending the
  * daemon's own headers and bodies with one `writeHead` each: node's floor, in the same run.
  * `--keep=DIR` keeps the callgrind dumps (one per case and server) for `callgrind_annotate`.
  * Kernel work (the socket writes) is not counted: valgrind sees user space only.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { get as httpGet } from 'node:http';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startFarm } from './farm.js';
 import { BenchDaemon, BIN, freePort, REPO, sleep, writeConfig } from './lib.js';
-import { cpuSeconds, SIZES } from './serve.js';
+import { cpuSeconds, recordAnswers, SIZES } from './serve.js';
 
 const args = process.argv.slice(2);
 const [n = 3000, connections = 16] = args.filter((a) => !a.startsWith('--')).map(Number);
@@ -26,6 +25,9 @@ const bin = args.find((a) => a.startsWith('--bin='))?.slice(6) ?? BIN;
 const cases = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',') ?? ['304', '16KB-identity', '16KB-gzip'];
 const floor = args.includes('--floor');
 const keep = args.find((a) => a.startsWith('--keep='))?.slice(7);
+// --warm=N: requests before the counted ones (JIT, caches). TurboFan still compiles on the main thread after 2,000;
+// 20,000 leaves it a few % of the window.
+const warm = Number(args.find((a) => a.startsWith('--warm='))?.slice(7) ?? 2000);
 // --perf-map: node writes /tmp/perf-PID.map (JIT code addresses → JS function names; copied into --keep's DIR),
 // for naming callgrind's ??? entries.
 const perfMap = args.includes('--perf-map') ? ['--perf-basic-prof', '--no-logfile-per-isolate', `--logfile=${join(tmpdir(), `warta-serve-v8-${process.pid}.log`)}`] : [];
@@ -98,7 +100,7 @@ try {
     for (const c of cases) {
       const headers: Record<string, string> = c === '304' ? { 'if-none-match': etag } : { 'accept-encoding': c.endsWith('gzip') ? 'gzip' : 'identity' };
       const url = `${target}/feeds/${c.startsWith('64KB') ? 's1' : 's0'}.rss`;
-      await autocannon({ url, connections, amount: 2000, headers, timeout: 60 }); // warm-up: JIT, caches
+      await autocannon({ url, connections, amount: warm, headers, timeout: 60 }); // warm-up: JIT, caches
       control('--zero');
       const r = await autocannon({ url, connections, amount: n, headers, timeout: 60 });
       control('--dump');
@@ -110,26 +112,7 @@ try {
   };
 
   const daemon = await underValgrind('warta', [bin, 'start', '--config', config, '--log-level', 'warn'], `${base}/healthz`);
-  const etag = (await fetch(`${base}/feeds/s0.rss`)).headers.get('etag') ?? '';
-  // What the floor server sends: the daemon's own answers, byte for byte.
-  const answers: Record<string, { status: number; headers: string[]; body: string }> = {};
-  for (const [key, url, headers] of [
-    ['304', '/feeds/s0.rss', { 'if-none-match': etag }],
-    ['s0-identity', '/feeds/s0.rss', { 'accept-encoding': 'identity' }],
-    ['s0-gzip', '/feeds/s0.rss', { 'accept-encoding': 'gzip' }],
-    ['s1-identity', '/feeds/s1.rss', { 'accept-encoding': 'identity' }],
-    ['s1-gzip', '/feeds/s1.rss', { 'accept-encoding': 'gzip' }],
-  ] as const) {
-    const res = await new Promise<{ status: number; headers: string[]; body: Buffer }>((resolve, reject) => {
-      const r = httpGet(`${base}${url}`, { headers }, (m) => {
-        const chunks: Buffer[] = [];
-        m.on('data', (d: Buffer) => chunks.push(d));
-        m.on('end', () => resolve({ status: m.statusCode!, headers: m.rawHeaders.filter((_, i) => !['date', 'connection', 'keep-alive'].includes(m.rawHeaders[i - (i % 2)]!.toLowerCase())), body: Buffer.concat(chunks) }));
-      });
-      r.on('error', reject);
-    });
-    answers[key] = { ...res, body: res.body.toString('base64') };
-  }
+  const { etag, answers } = await recordAnswers(base);
   await measure('warta', daemon, base, etag);
   await stopValgrind(daemon);
   if (floor) {

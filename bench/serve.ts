@@ -17,6 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { get as httpGet } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startFarm } from './farm.js';
@@ -46,6 +47,54 @@ export function cpuSeconds(pid: number): number {
   // Fields after the command name (which may hold spaces), counted from field 3: utime is 14, stime 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * A daemon for the serving benchmarks in `dir`: the farm's sources, outputs s0 and s1 of SIZES, no cron tick after
+ * its start-up poll (a poll amid the requests would be counted with them); resolves once that poll is done.
+ */
+export async function startServeDaemon(dir: string, urls: readonly string[], bin?: string): Promise<BenchDaemon> {
+  const port = await freePort();
+  const outputs = SIZES.map((s, i) => `  - id: s${i}\n    title: Size ${i}\n    tags: [Putin, Minsk]\n    limit: ${s.limit}\n`).join('');
+  const config = writeConfig(dir, urls, { port, schedule: '0 0 1 1 *', extra: outputs });
+  const daemon = new BenchDaemon(config, `http://127.0.0.1:${port}`, [], bin);
+  await daemon.ready();
+  await daemon.refreshed(urls.length, undefined, 100);
+  return daemon;
+}
+
+/** A recorded answer: status, raw headers (without Date and the connection's own), body in base64. */
+export interface RecordedAnswer {
+  status: number;
+  headers: string[];
+  body: string;
+}
+
+/**
+ * The daemon's answers for the floor server (bench/serve-floor.mjs), byte for byte: the 304 of s0 and the 200s of
+ * s0 and s1 identity and gzip, with s0's ETag.
+ */
+export async function recordAnswers(base: string): Promise<{ etag: string; answers: Record<string, RecordedAnswer> }> {
+  const etag = (await fetch(`${base}/feeds/s0.rss`)).headers.get('etag') ?? '';
+  const answers: Record<string, RecordedAnswer> = {};
+  for (const [key, url, headers] of [
+    ['304', '/feeds/s0.rss', { 'if-none-match': etag }],
+    ['s0-identity', '/feeds/s0.rss', { 'accept-encoding': 'identity' }],
+    ['s0-gzip', '/feeds/s0.rss', { 'accept-encoding': 'gzip' }],
+    ['s1-identity', '/feeds/s1.rss', { 'accept-encoding': 'identity' }],
+    ['s1-gzip', '/feeds/s1.rss', { 'accept-encoding': 'gzip' }],
+  ] as const) {
+    const res = await new Promise<{ status: number; headers: string[]; body: Buffer }>((resolve, reject) => {
+      const r = httpGet(`${base}${url}`, { headers }, (m) => {
+        const chunks: Buffer[] = [];
+        m.on('data', (d: Buffer) => chunks.push(d));
+        m.on('end', () => resolve({ status: m.statusCode!, headers: m.rawHeaders.filter((_, i) => !['date', 'connection', 'keep-alive'].includes(m.rawHeaders[i - (i % 2)]!.toLowerCase())), body: Buffer.concat(chunks) }));
+      });
+      r.on('error', reject);
+    });
+    answers[key] = { ...res, body: res.body.toString('base64') };
+  }
+  return { etag, answers };
 }
 
 /** nginx's worker processes (children of the master). */

@@ -42,11 +42,46 @@ const FEED_PATH = /^\/(tags|feeds)\/([^/]+)\.(rss|atom|json)$/;
  * Who may see what: /healthz, /readyz, feeds, /opml and the page are public (feeds and /opml never carry a
  * private source's items); /api/* and /metrics are the admin's (admin.ts). Public callers are rate-limited per
  * address and share a cap on renders in progress (rate-limit.ts); the admin is not limited.
+ *
+ * The handler is not an async function: what it answers from memory (a current cached feed above all) is answered
+ * before it returns, with no promise made; it returns a promise only for what it has to wait for (a render, the
+ * database), and that promise rejects when the answer failed. An async handler cost every cached feed two promises
+ * and a microtask (BENCHMARKS.md, branch serve15b).
  */
 export function makeHandler(deps: ServerDeps) {
   const limiter = makeRateLimiter(() => deps.access().rateLimit);
   const renders = makeRenderGate(() => deps.access().rateLimit.concurrentRenders);
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+
+  async function sendIndexPage(req: IncomingMessage, res: ServerResponse, admin: boolean): Promise<void> {
+    if (!admin && !renders.enter()) return sendBusy(res);
+    let body: Buffer;
+    try {
+      body = Buffer.from(await deps.indexPage(admin), 'utf8');
+    } finally {
+      if (!admin) renders.leave();
+    }
+    res.setHeader('Content-Type', INDEX_PAGE_CONTENT_TYPE);
+    res.setHeader('Content-Security-Policy', INDEX_PAGE_CSP);
+    // The admin's page shows source health: never kept by a shared cache.
+    res.setHeader('Cache-Control', admin ? 'private, no-store' : 'no-cache');
+    res.setHeader('Vary', 'Authorization, Cookie');
+    res.setHeader('Content-Length', body.length);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  async function renderFeed(req: IncomingMessage, res: ServerResponse, path: string, feeds: FeedRenderer, feedPath: string, format: FeedFormat, token: string | null, admin: boolean): Promise<void> {
+    if (!admin && !renders.enter()) return sendBusy(res);
+    let doc: Rendered | null;
+    try {
+      doc = await feeds.render(feedPath, format, token);
+    } finally {
+      if (!admin) renders.leave();
+    }
+    if (doc) return sendDocument(req, res, doc);
+    sendError(res, 404, 'not_found', `no feed at ${path}`);
+  }
+
+  return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
     const target = parseTarget(req.url ?? '/');
     if (target === null) return sendError(res, 400, 'bad_request', 'malformed request target');
     const { path, query } = target;
@@ -59,10 +94,7 @@ export function makeHandler(deps: ServerDeps) {
 
     // Probes are never limited: an orchestrator restarting a rate-limited warta would make things worse.
     if (path === '/healthz') return sendJson(res, req, 200, { status: 'ok' });
-    if (path === '/readyz') {
-      const r = await deps.ready();
-      return sendJson(res, req, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not_ready', ...r.checks });
-    }
+    if (path === '/readyz') return deps.ready().then((r) => sendJson(res, req, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not_ready', ...r.checks }));
 
     const { auth } = deps.access();
     const caller = auth.identify(req, { cookie: path === '/' });
@@ -90,33 +122,21 @@ export function makeHandler(deps: ServerDeps) {
         return void res.end();
       }
       if (caller.wrongToken) return sendUnauthorized(res);
-      if (!caller.admin && !renders.enter()) return sendBusy(res);
-      let body: Buffer;
-      try {
-        body = Buffer.from(await deps.indexPage(caller.admin), 'utf8');
-      } finally {
-        if (!caller.admin) renders.leave();
-      }
-      res.setHeader('Content-Type', INDEX_PAGE_CONTENT_TYPE);
-      res.setHeader('Content-Security-Policy', INDEX_PAGE_CSP);
-      // The admin's page shows source health: never kept by a shared cache.
-      res.setHeader('Cache-Control', caller.admin ? 'private, no-store' : 'no-cache');
-      res.setHeader('Vary', 'Authorization, Cookie');
-      res.setHeader('Content-Length', body.length);
-      return void res.end(req.method === 'HEAD' ? undefined : body);
+      return sendIndexPage(req, res, caller.admin);
     }
     if (path === '/metrics') {
-      const m = await deps.metrics.render();
-      res.setHeader('Content-Type', m.contentType);
-      return void res.end(req.method === 'HEAD' ? undefined : m.body);
+      return deps.metrics.render().then((m) => {
+        res.setHeader('Content-Type', m.contentType);
+        res.end(req.method === 'HEAD' ? undefined : m.body);
+      });
     }
     if (path === '/opml') return sendDocument(req, res, deps.feeds().opml());
-    if (path === '/api/sources') return sendJson(res, req, 200, await deps.sources());
-    if (path === '/api/tags') return sendJson(res, req, 200, { tags: await deps.feeds().tags() });
-    if (path === '/api/items') return sendApi(res, req, await deps.items().list(query()));
-    if (path === '/api/clusters') return sendApi(res, req, await deps.items().clusters(query()));
+    if (path === '/api/sources') return deps.sources().then((v) => sendJson(res, req, 200, v));
+    if (path === '/api/tags') return deps.feeds().tags().then((tags) => sendJson(res, req, 200, { tags }));
+    if (path === '/api/items') return deps.items().list(query()).then((r) => sendApi(res, req, r));
+    if (path === '/api/clusters') return deps.items().clusters(query()).then((r) => sendApi(res, req, r));
     // The id is digits or nothing: no decoding, so a malformed %-escape is a 400, never an exception.
-    if (path.startsWith('/api/items/')) return sendApi(res, req, await deps.items().one(path.slice('/api/items/'.length)));
+    if (path.startsWith('/api/items/')) return deps.items().one(path.slice('/api/items/'.length)).then((r) => sendApi(res, req, r));
 
     const m = FEED_PATH.exec(path);
     if (m) {
@@ -126,14 +146,7 @@ export function makeHandler(deps: ServerDeps) {
       // A current cached document is sent at once: no render, so no place taken under the render cap.
       const cached = feeds.cached(feedPath, m[3] as FeedFormat, token);
       if (cached !== undefined) return sendDocument(req, res, cached);
-      if (!caller.admin && !renders.enter()) return sendBusy(res);
-      let doc: Rendered | null;
-      try {
-        doc = await feeds.render(feedPath, m[3] as FeedFormat, token);
-      } finally {
-        if (!caller.admin) renders.leave();
-      }
-      if (doc) return sendDocument(req, res, doc);
+      return renderFeed(req, res, path, feeds, feedPath, m[3] as FeedFormat, token, caller.admin);
     }
     sendError(res, 404, 'not_found', `no feed at ${path}`);
   };
@@ -220,7 +233,7 @@ function sendBusy(res: ServerResponse): void {
 export async function startServer(deps: ServerDeps, host: string, port: number): Promise<Server> {
   const handle = makeHandler(deps);
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, maxHeaderSize: 16_384 }, (req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    const fail = (err: unknown) => {
       if (err instanceof WartaError && err.code === 'busy' && !res.headersSent) {
         // The store waits only briefly for a lock held by another process; a client may simply ask again.
         deps.log.warn({ url: req.url }, 'request answered 503: the database is locked by another process');
@@ -236,7 +249,14 @@ export async function startServer(deps: ServerDeps, host: string, port: number):
       deps.log.error({ err, url: req.url }, 'request failed');
       if (!res.headersSent) sendError(res, 500, 'internal', 'internal error');
       else res.destroy();
-    });
+    };
+    let pending: Promise<void> | void;
+    try {
+      pending = handle(req, res);
+    } catch (err) {
+      return fail(err);
+    }
+    pending?.catch(fail);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
