@@ -10,7 +10,7 @@
 // bundle; dist/ beside it stays tsc's file-per-module build (the typecheck's output, the worker threads' scripts,
 // and the layout the bundle's paths are kept in, below).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,9 @@ function newestInput() {
     if (s.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
     else if (s.mtimeMs > newest.ms) newest = { ms: s.mtimeMs, file: path };
   };
-  for (const input of ['src', 'tsconfig.json', 'package.json']) visit(join(root, input));
+  // package-lock.json: dist/bundle/ holds copies of the packages, so a lockfile-only update (`npm update`, `npm audit
+  // fix`) must rebuild it, or `npm start` keeps running the old packages' code.
+  for (const input of ['src', 'tsconfig.json', 'package.json', 'package-lock.json']) if (existsSync(join(root, input))) visit(join(root, input));
   return newest;
 }
 

@@ -66,6 +66,16 @@ describe('scripts/build.mjs --if-stale (the prepare script)', function () {
     expect(valueIn('bundle/cli.js')).to.equal('2\n');
   });
 
+  it('builds again when only package-lock.json changed (the bundle holds the packages)', () => {
+    expect(prepare().stdout, 'the build is up to date').to.match(/up to date/);
+    const later = new Date(Date.now() + 7_000);
+    writeFileSync(join(tmp.dir, 'package-lock.json'), '{}\n');
+    utimesSync(join(tmp.dir, 'package-lock.json'), later, later);
+    const r = prepare();
+    expect(r.status, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).not.to.match(/up to date/);
+  });
+
   it('fails, and stamps nothing, when tsc fails', () => {
     const later = new Date(Date.now() + 10_000);
     writeFileSync(join(tmp.dir, 'src', 'a.ts'), 'export const a: number = "not a number";\n');

@@ -59,6 +59,17 @@ describe('SQLite: the poll records of one turn are one transaction', () => {
     expect(await store.sources.get('s0')).to.include({ lastStatus: 200, notModifiedCount: 2 });
   });
 
+  it('a write made after a record in the same turn is not overwritten by it (a reload that changes a URL)', async () => {
+    // The record sets hint_until; the new URL (a new conversation with a server) clears it. In call order, the
+    // URL change is the last word.
+    const recorded = store.sources.recordPoll('s1', notModified(1));
+    const changed = store.sources.ensure([{ id: 's1', url: 'http://127.0.0.1:9/moved.xml' }]);
+    await Promise.all([recorded, changed]);
+    const row = await store.sources.get('s1');
+    expect(row).to.include({ lastStatus: 304 });
+    expect(row?.hintUntil ?? null, 'the hint learned from the old URL').to.equal(null);
+  });
+
   it('a record queued when the store closes is written before it closes', async () => {
     const recorded = store.sources.recordPoll('s3', notModified(3));
     await store.close();

@@ -56,6 +56,9 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
    * valid. With 1,000 sources answering 304, counting these re-rendered every feed on almost every request.
    */
   async function writeState<T>(fn: () => T, opts?: WriteOptions): Promise<T> {
+    // Poll records queued earlier in this turn go first: a later write (a reload's new URL for a source) must not
+    // be overwritten by a record made before it.
+    void writePolls();
     try {
       return await retryWhileBusy(transaction(fn), busy, opts?.signal);
     } catch (err) {
@@ -85,15 +88,21 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       polls.push({ id, poll, signal: opts?.signal, done, failed });
     });
   }
-  function writePolls(): void {
+  // Batches being written (close() waits for them: one may be waiting for another process's lock).
+  const writing = new Set<Promise<void>>();
+  /** Writes the queued records now; settles once each caller is resolved or failed. */
+  function writePolls(): Promise<void> {
     const batch = polls;
     polls = null;
-    if (!batch?.length) return;
+    if (!batch?.length) return Promise.resolve();
     const signal = batch.every((p) => p.signal === batch[0]!.signal) ? batch[0]!.signal : undefined;
-    writeState(recordEach(batch), { signal }).then(
+    const written = writeState(recordEach(batch), { signal }).then(
       () => batch.forEach((p) => p.done()),
       (err: unknown) => batch.forEach((p) => p.failed(err)),
     );
+    writing.add(written);
+    void written.finally(() => writing.delete(written));
+    return written;
   }
   /** A read: synchronous inside, its failure the store's own error. */
   async function read<T>(fn: () => T): Promise<T> {
@@ -229,17 +238,10 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       }
     },
     async close() {
-      // Records queued this turn are written first (their callers are waiting for them).
-      if (polls?.length) {
-        const batch = polls;
-        polls = null;
-        try {
-          transaction(recordEach(batch))();
-          batch.forEach((p) => p.done());
-        } catch (err) {
-          batch.forEach((p) => p.failed(storageError(err)));
-        }
-      }
+      // Records queued this turn, and batches still waiting for a lock, are written first (their callers are
+      // waiting for them), under the same busy policy as any write.
+      await writePolls();
+      await Promise.all(writing);
       db.close();
     },
   };
