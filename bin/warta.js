@@ -9,9 +9,10 @@ import module from 'node:module';
 // It must run before dist/ is loaded, hence the dynamic import below.
 if (typeof module.enableCompileCache === 'function' && !process.env.NODE_DISABLE_COMPILE_CACHE) module.enableCompileCache();
 
-// The daemon's logged stack traces name src/*.ts lines (the bundle's source maps); a short command does not pay
-// for reading them (~0.3e9 instructions): NODE_OPTIONS=--enable-source-maps turns them on for any command.
-if (process.argv[2] === 'start') process.setSourceMapsEnabled(true);
+// Stack traces name the bundle's files and functions. NODE_OPTIONS=--enable-source-maps maps them to src/*.ts
+// lines, for any command, at a cost: a short command reads the maps (~0.3e9 instructions), and the daemon holds a
+// chunk's parsed map (~10 MiB of heap) from the first stack trace that passes through it (the reliability load
+// check saw a step of 10.5 MiB when `warta start` turned them on by default).
 
 const { runCli } = await import('../dist/bundle/cli.js');
 
