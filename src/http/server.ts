@@ -52,14 +52,20 @@ export function makeHandler(deps: ServerDeps) {
   const limiter = makeRateLimiter(() => deps.access().rateLimit);
   const renders = makeRenderGate(() => deps.access().rateLimit.concurrentRenders);
 
-  async function sendIndexPage(req: IncomingMessage, res: ServerResponse, admin: boolean): Promise<void> {
-    if (!admin && !renders.enter()) return sendBusy(res);
-    let body: Buffer;
+  /** `work` under the cap on renders in progress (the admin is not capped); undefined once a full cap sent a 503. */
+  async function underRenderCap<T>(res: ServerResponse, admin: boolean, work: () => Promise<T>): Promise<{ value: T } | undefined> {
+    if (!admin && !renders.enter()) return void sendBusy(res);
     try {
-      body = Buffer.from(await deps.indexPage(admin), 'utf8');
+      return { value: await work() };
     } finally {
       if (!admin) renders.leave();
     }
+  }
+
+  async function sendIndexPage(req: IncomingMessage, res: ServerResponse, admin: boolean): Promise<void> {
+    const page = await underRenderCap(res, admin, () => deps.indexPage(admin));
+    if (!page) return;
+    const body = Buffer.from(page.value, 'utf8');
     res.setHeader('Content-Type', INDEX_PAGE_CONTENT_TYPE);
     res.setHeader('Content-Security-Policy', INDEX_PAGE_CSP);
     // The admin's page shows source health: never kept by a shared cache.
@@ -70,14 +76,9 @@ export function makeHandler(deps: ServerDeps) {
   }
 
   async function renderFeed(req: IncomingMessage, res: ServerResponse, path: string, feeds: FeedRenderer, feedPath: string, format: FeedFormat, token: string | null, admin: boolean): Promise<void> {
-    if (!admin && !renders.enter()) return sendBusy(res);
-    let doc: Rendered | null;
-    try {
-      doc = await feeds.render(feedPath, format, token);
-    } finally {
-      if (!admin) renders.leave();
-    }
-    if (doc) return sendDocument(req, res, doc);
+    const doc = await underRenderCap(res, admin, () => feeds.render(feedPath, format, token));
+    if (!doc) return;
+    if (doc.value) return sendDocument(req, res, doc.value);
     sendError(res, 404, 'not_found', `no feed at ${path}`);
   }
 
