@@ -79,7 +79,7 @@ export function makeHandler(deps: ServerDeps) {
     const doc = await underRenderCap(res, admin, () => feeds.render(feedPath, format, token));
     if (!doc) return;
     if (doc.value) return sendDocument(req, res, doc.value);
-    sendError(res, 404, 'not_found', `no feed at ${path}`);
+    sendNoFeed(res, path);
   }
 
   return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> | void {
@@ -149,8 +149,13 @@ export function makeHandler(deps: ServerDeps) {
       if (cached !== undefined) return sendDocument(req, res, cached);
       return renderFeed(req, res, path, feeds, feedPath, m[3] as FeedFormat, token, caller.admin);
     }
-    sendError(res, 404, 'not_found', `no feed at ${path}`);
+    sendNoFeed(res, path);
   };
+}
+
+/** The 404 of a path that is no route, and of a feed path that names no output or tag: one answer for both. */
+function sendNoFeed(res: ServerResponse, path: string): void {
+  sendError(res, 404, 'not_found', `no feed at ${path}`);
 }
 
 /** A document's response headers, built once per render rather than once per request. */
