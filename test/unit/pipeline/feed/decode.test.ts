@@ -53,6 +53,25 @@ describe('pipeline: decodeBody', () => {
     expect(decodeBody(Buffer.from('<t>a\u0000b\u0001c\u000bd\u001fe\ttab</t>'), null)).to.equal('<t>abcde\ttab</t>');
   });
 
+  // cleanText skips its replacements when one scan finds nothing to replace: each kind of character it handles,
+  // alone and beside the others, must still be handled, and text with none of them must come out unchanged.
+  const utf16 = (units: number[]) => Buffer.from(new Uint16Array([0xfeff, ...units]).buffer);
+  const units = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
+  const cleaning: [string, Uint8Array, string][] = [
+    ['plain ASCII, untouched', Buffer.from('<t>plain text &amp; more</t>'), '<t>plain text &amp; more</t>'],
+    ['surrogate pairs (emoji) kept', Buffer.from('<t>Kopi ☕ 😀 𝄞</t>'), '<t>Kopi ☕ 😀 𝄞</t>'],
+    ['no-break space and other Latin-1 letters kept', Buffer.from('<t>a\u00a0b é ÿ</t>'), '<t>a\u00a0b é ÿ</t>'],
+    ['the BOM of a clean document dropped', Buffer.from('\ufeff<t>x</t>'), '<t>x</t>'],
+    ['the prolog encoding of a clean document dropped', Buffer.from('<?xml version="1.0" encoding="utf-8"?><t>x</t>'), '<?xml version="1.0"?><t>x</t>'],
+    ['a lone high surrogate (UTF-16) removed', utf16([...units('<t>a'), 0xd83d, ...units('b</t>')]), '<t>ab</t>'],
+    ['a lone low surrogate (UTF-16) removed, a pair beside it kept', utf16([...units('<t>'), 0xde00, 0xd83d, 0xde00, ...units('</t>')]), '<t>😀</t>'],
+    ['U+FFFE and U+FFFF removed', utf16([...units('<t>a'), 0xfffe, 0xffff, ...units('b</t>')]), '<t>ab</t>'],
+    ['a C1 control beside a forbidden control', Buffer.from('<t>don\u0092t\u0007</t>'), '<t>don’t</t>'],
+  ];
+  for (const [name, body, expected] of cleaning) {
+    it(`cleans the decoded text: ${name}`, () => expect(decodeBody(body, null)).to.equal(expected));
+  }
+
   it('drops the prolog encoding the text is no longer in', () => {
     const text = decodeBody(iconv.encode(prolog('ISO-8859-1') + doc('x'), 'latin1'), null);
     expect(text.startsWith('<?xml version="1.0"?>')).to.equal(true);
