@@ -50,21 +50,24 @@ export function splitItems(text: string): SplitDocument | null {
       return null;
     }
     let end: number;
-    if (text.startsWith('<!--', i)) {
-      end = text.indexOf('-->', i + 4);
-      if (end < 0) return null;
-      end += 3;
-    } else if (text.startsWith('<![CDATA[', i)) {
-      end = text.indexOf(']]>', i + 9);
-      if (end < 0) return null;
-      end += 3;
-    } else if (text.startsWith('<?', i)) {
+    // Dispatched on the character after '<' (most tags are start and end tags): comments, CDATA sections and
+    // processing instructions are told apart only when it is '!' or '?'.
+    const next = text.charCodeAt(i + 1);
+    if (next === 33 /* ! */) {
+      if (text.startsWith('<!--', i)) {
+        end = text.indexOf('-->', i + 4);
+        if (end < 0) return null;
+        end += 3;
+      } else if (text.startsWith('<![CDATA[', i)) {
+        end = text.indexOf(']]>', i + 9);
+        if (end < 0) return null;
+        end += 3;
+      } else return null; // a DOCTYPE, or markup this scan does not know
+    } else if (next === 63 /* ? */) {
       end = text.indexOf('?>', i + 2);
       if (end < 0) return null;
       end += 2;
-    } else if (text[i + 1] === '!') {
-      return null; // a DOCTYPE, or markup this scan does not know
-    } else if (text.charCodeAt(i + 1) === 47 /* / */) {
+    } else if (next === 47 /* / */) {
       end = text.indexOf('>', i + 2);
       if (end < 0) return null;
       const open = stack.pop();
@@ -76,11 +79,11 @@ export function splitItems(text: string): SplitDocument | null {
         itemStart = -1;
       }
       if (stack.length === 0) rootEnd = end;
-    } else if (isNameStart(text.charCodeAt(i + 1))) {
+    } else if (isNameStart(next)) {
       end = tagEnd(text, i);
       if (end < 0) return null;
       const name = tagName(text, i + 1, Math.min(end, i + 256));
-      const empty = text[end - 2] === '/';
+      const empty = text.charCodeAt(end - 2) === 47; // '/>'
       const depth = stack.length;
       if (depth === 0) {
         if (starts.length > 0) return null;

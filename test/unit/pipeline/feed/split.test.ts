@@ -30,6 +30,20 @@ describe('splitItems: a feed cut into its raw item elements without parsing them
     expect(splitItems(rdf)!.items).to.deep.equal(['<item about="x"><title>A</title></item>']);
   });
 
+  it('steps over processing instructions, comments and a stray "<" wherever they stand', () => {
+    const cases: [string, string[]][] = [
+      ['<rss><channel><?php echo 1 ?><item><?pi <item/> ?></item></channel></rss>', ['<item><?pi <item/> ?></item>']],
+      ['<rss><channel><item><!-- </item> --><title>a < b</title></item><!----></channel></rss>', ['<item><!-- </item> --><title>a < b</title></item>']],
+      ['<rss><channel><item/><item a="/>"/></channel></rss>', ['<item/>', '<item a="/>"/>']],
+      ['<rss><channel><item></item ></channel></rss><!-- after --><?pi?>', ['<item></item >']],
+    ];
+    for (const [text, items] of cases) {
+      const doc = splitItems(text);
+      expect(doc?.items, text).to.deep.equal(items);
+      expect(joinItems(doc!, () => true)).to.equal(text);
+    }
+  });
+
   it('gives up (null) where it is not sure: DOCTYPE, truncation, misnested tags, items in two places, not a feed', () => {
     const cases = [
       '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "b">]><rss><channel><item>&a;</item></channel></rss>',
