@@ -77,7 +77,10 @@ for (let run = 0; run < runs; run++) {
       try {
         if (phase !== 'cold') {
           await callgrindFetch(config, null, noStories);
-          if (phase === 'changed') farm.advance(5);
+          if (phase === 'changed') {
+            farm.advance(5);
+            farm.build();
+          }
         }
         const n = await callgrindFetch(config, out, noStories);
         (noStories ? without : counts).push(n);
