@@ -6,8 +6,8 @@ export type TrimOutcome = 'trimmed' | 'nothing' | 'unavailable';
 let unavailable = false;
 
 /**
- * Gives the free memory inside glibc's malloc heaps back to the OS, as `malloc_trim` does; call it after a burst
- * of refreshes (the daemon's heap reducer, daemon/heap.ts), when what the burst allocated natively has been freed.
+ * Gives the free memory inside glibc's malloc heaps back to the OS, as `malloc_trim` does; the daemon calls it after
+ * a burst of refreshes (main.ts, the heap reducer's last step), when what the burst allocated natively is freed.
  *
  * Why: a burst fills malloc's main heap with SQLite's page cache (16 MiB of 4.3 KB pages, freed again by
  * `PRAGMA shrink_memory`) and response bodies (~800 KB each), interleaved with small blocks that outlive the

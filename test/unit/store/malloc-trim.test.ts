@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
-import { trimMalloc } from '../../../src/daemon/malloc-trim.js';
+import { trimMalloc } from '../../../src/store/sqlite/malloc-trim.js';
 
 /** Resident KiB of malloc's main heap ([heap] in /proc/self/smaps). */
 function mallocHeapKb(): number {
@@ -13,7 +13,7 @@ function mallocHeapKb(): number {
 
 const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime;
 
-describe('daemon/trimMalloc: free pages inside malloc\'s heap go back to the OS', () => {
+describe('store/sqlite/trimMalloc: free pages inside malloc\'s heap go back to the OS', () => {
   if (!glibc) {
     it('reports unavailable where the process has no glibc', () => {
       expect(trimMalloc()).to.equal('unavailable');
