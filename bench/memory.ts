@@ -1,7 +1,7 @@
 /**
  * Memory of the daemon with many sources: `warta start` over a local farm of `feeds` × `items`, sampled from
  * /proc while its start-up poll runs, then settled (`settle` seconds after the last refresh).
- *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot] [--stored=ROUNDS] [--bin=DIR] [--no-feed-probe]
+ *   npx tsx bench/memory.ts [feeds=10000] [items=50] [settle=20] [--snapshot] [--stored=ROUNDS] [--bin=DIR] [--no-feed-probe] [--hold=SECS]
  * Prints RSS (anonymous vs file-backed, i.e. SQLite's mmap), the peak (VmHWM), V8's heap and external memory
  * from /metrics, the start-up poll's wall time and /healthz latency during it (and a feed's, unless
  * --no-feed-probe), and the read/write system calls per refresh (/proc/PID/io). --snapshot writes a heap
@@ -13,7 +13,8 @@
  * The daemon runs with MALLOC_ARENA_MAX=2, as `npm start` runs it. Settled RSS is read before the /metrics scrape
  * that gives V8's figures (the scrape allocates, and can grow V8's young generation) and again after it; a line
  * on stderr gives the settled resident MiB per mapping (the node binary, malloc's [heap], anonymous: V8's heap,
- * thread stacks, the other malloc arena).
+ * thread stacks, the other malloc arena). --hold=SECS keeps the settled daemon that long before stopping it (its pid
+ * is printed), to look at it from outside: bench/malloc-heap.ts PID, gdb.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -81,7 +82,7 @@ function metric(text: string, name: string): number {
 }
 
 /** Starts a daemon over a fresh farm and measures it; `snapshot` leaves a heap snapshot in cwd. */
-export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; storedRounds?: number; progress?: (l: string) => void; bin?: string; feedProbe?: boolean } = {}): Promise<MemoryResult> {
+export async function runMemory(feeds: number, items: number, settleSec: number, opts: { snapshot?: boolean; nodeArgs?: string[]; storedRounds?: number; progress?: (l: string) => void; bin?: string; feedProbe?: boolean; holdSec?: number } = {}): Promise<MemoryResult> {
   const progress = opts.progress ?? ((l: string) => console.error(l));
   const farm = await startFarm(feeds, items);
   const dir = mkdtempSync(join(tmpdir(), 'warta-mem-'));
@@ -162,6 +163,10 @@ export async function runMemory(feeds: number, items: number, settleSec: number,
       await sleep(1000);
       while (!(await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(600_000) }).then((r) => r.ok, () => false))) await sleep(1000);
     }
+    if (opts.holdSec) {
+      progress(`memory: holding the settled daemon (pid ${daemon.pid}) for ${opts.holdSec} s`);
+      await sleep(opts.holdSec * 1000);
+    }
     const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
     return {
       feeds,
@@ -200,5 +205,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // --bin=DIR: the daemon of another checkout's build (DIR/bin/warta.js), e.g. the base of a change.
   const binDir = process.argv.find((a) => a.startsWith('--bin='))?.slice(6);
   const bin = binDir ? join(binDir, 'bin', 'warta.js') : undefined;
-  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), storedRounds: stored, bin, feedProbe: !process.argv.includes('--no-feed-probe'), nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)) })));
+  console.log(describeMemory(await runMemory(feeds, items, settle, { snapshot: process.argv.includes('--snapshot'), storedRounds: stored, bin, feedProbe: !process.argv.includes('--no-feed-probe'), nodeArgs: process.argv.filter((a) => a.startsWith('--node-arg=')).map((a) => a.slice(11)), holdSec: Number(process.argv.find((a) => a.startsWith('--hold='))?.slice(7) ?? 0) })));
 }

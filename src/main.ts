@@ -20,6 +20,7 @@ import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
 import { boundHeapGrowth, makeHeapReducer } from './daemon/heap.js';
+import { trimMalloc } from './store/sqlite/malloc-trim.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
 import { makeScheduler, nextRunOf } from './schedule/scheduler.js';
@@ -130,7 +131,12 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     onShrunk: (r) => {
       // The database's page cache too: the burst filled it, and the daemon's quiet time needs little of it.
       store.releaseMemory?.();
-      log.info({ heap_mib_before: mib(r.committedBefore), heap_mib_after: mib(r.committedAfter), heap_used_mib: mib(r.usedAfter) }, 'heap given back after a burst of refreshes');
+      // Then what malloc holds free (those pages, the burst's bodies) goes back to the OS: glibc keeps it otherwise.
+      // (It lives in store/sqlite/ as it calls glibc through SQLite's extension loader; any store's daemon runs it.)
+      const trimStart = performance.now();
+      const malloc = trimMalloc();
+      const mallocMs = Math.round(performance.now() - trimStart);
+      log.info({ heap_mib_before: mib(r.committedBefore), heap_mib_after: mib(r.committedAfter), heap_used_mib: mib(r.usedAfter), malloc, malloc_ms: mallocMs }, 'heap given back after a burst of refreshes');
     },
   });
   let startupPolled = false;
