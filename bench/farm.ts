@@ -105,3 +105,9 @@ export async function startFarm(feeds: number, items: number, articles: readonly
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
+
+/** The farm's feed documents without a server (`recent` items, as startFarm gives them): for in-process benches. */
+export function farmDocuments(feeds: number, items: number): string[] {
+  const recentFrom = Date.now() - (items + 60) * 60_000;
+  return Array.from({ length: feeds }, (_, n) => feedXml(n, 0, items, null, recentFrom));
+}

@@ -8,18 +8,25 @@
 import { CASE_LETTER, CASE_LOWER, CASE_UPPER, fieldWords, type FieldWords } from './field-words.js';
 
 // What may stand between a sentence's end and its first word: spaces, quotes, brackets.
-const OPENERS = new Set([...' \t\r\u00a0"\'“”‘’«»([{*']);
-const SENTENCE_END = new Set([...'.!?:;\n|•']);
-const DASHES = new Set([...'-–—']);
+const OPENERS = ' \t\r\u00a0"\'“”‘’«»([{*';
+const SENTENCE_END = '.!?:;\n|•';
+const DASHES = '-–—';
+
+// Whether the UTF-16 code `c` is one of `chars` (a few code units): a scan of a short string, where a Set of
+// one-character strings cost a string and a hash lookup per character read.
+function isOneOf(chars: string, c: number): boolean {
+  for (let k = 0; k < chars.length; k++) if (chars.charCodeAt(k) === c) return true;
+  return false;
+}
 
 // Whether the word at `start` opens a sentence, a line, or follows a dateline's dash ("KOMPAS.com – Harga").
 function opensSentence(text: string, start: number): boolean {
   let i = start - 1;
-  while (i >= 0 && OPENERS.has(text[i]!)) i--;
+  while (i >= 0 && isOneOf(OPENERS, text.charCodeAt(i))) i--;
   if (i < 0) return true;
-  const ch = text[i]!;
-  if (SENTENCE_END.has(ch)) return true;
-  return DASHES.has(ch) && i > 0 && /\s/.test(text[i - 1]!);
+  const c = text.charCodeAt(i);
+  if (isOneOf(SENTENCE_END, c)) return true;
+  return isOneOf(DASHES, c) && i > 0 && /\s/.test(text[i - 1]!);
 }
 
 // A sentence opening with a run of capitalized words ("Persib Bandung mengalahkan …") opens with a name.
@@ -61,7 +68,8 @@ function expansions(f: FieldWords): Set<number> | null {
     // "(BMKG)", "(Bapanas)": a capitalized word alone in brackets after capitalized words.
     const start = f.starts[i]!;
     const end = f.ends[i]!;
-    if (text.charCodeAt(start - 1) !== 0x28 || text.charCodeAt(end) !== 0x29 || !(f.cases[i]! & CASE_UPPER) || end - start < 2) continue;
+    // The case first: a code read from the text costs more than the word's case bits (field-words.ts caseOf).
+    if (!(f.cases[i]! & CASE_UPPER) || end - start < 2 || text.charCodeAt(start - 1) !== 0x28 || text.charCodeAt(end) !== 0x29) continue;
     for (let k = i - 1; k >= 0 && i - k <= 8; k--) {
       const before = f.facts[k]!.word;
       if (f.cases[k]! & CASE_UPPER) (out ??= new Set()).add(k);
