@@ -7,6 +7,7 @@ import { fetchFeed, hostnameOf, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLim
 import { availableParallelism } from 'node:os';
 import type { PageReader } from '../pipeline/page/reader.js';
 import { makeReaderPool } from '../pipeline/page/reader-pool.js';
+import { makeIngestPool } from '../pipeline/feed/ingest-pool.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
 import { makeClassifier, type Classifier } from '../tagging/classify.js';
 import { USER_AGENT } from '../base/version.js';
@@ -18,6 +19,19 @@ import { makeStoryRuntime, type StoryRuntime } from './story-runtime.js';
  * stage costs on one input. Not a user setting: a store ingested this way has items without sketches.
  */
 export const NO_STORIES_ENV = 'WARTA_BENCH_NO_STORIES';
+
+/**
+ * A benchmark switch: how many feed parser threads (pipeline/feed/ingest-pool.ts) refreshes use; 0 reads feeds on
+ * the main thread as before the pool, so one build measures both. Unset: one fewer than the cores, 1 to 4.
+ */
+export const INGEST_THREADS_ENV = 'WARTA_INGEST_THREADS';
+
+/** Parser threads: the main thread keeps a core for HTTP, the store and the commits; at most 4 (~10-30 MB each while busy). */
+function ingestThreadsOf(env: NodeJS.ProcessEnv): number {
+  const set = env[INGEST_THREADS_ENV];
+  if (set !== undefined && /^\d+$/.test(set)) return Number(set);
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
+}
 
 /** The parts every command that refreshes sources shares: the database, the fetcher, the tag rules. */
 export interface Runtime {
@@ -136,12 +150,15 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     size: () => Math.max(1, Math.min(fetchSettings.pageConcurrency, availableParallelism())),
     timeLimitMs: () => fetchSettings.pageTimeLimitMs,
   });
+  // Feeds are read on parser threads (started with the first body: a 304 starts none), or here when set to 0.
+  const ingestThreads = ingestThreadsOf(env);
+  const ingestPool = ingestThreads > 0 ? makeIngestPool({ size: ingestThreads }) : null;
   let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
-    ingest: async (body, meta) => (await feedReader()).ingestDocument(body, meta),
+    ingest: ingestPool ? (body, meta) => ingestPool.ingest(body, meta) : async (body, meta) => (await feedReader()).ingestDocument(body, meta),
     classifier: () => classifier,
     policy: policyOf(config),
     now,
@@ -188,6 +205,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
       }
     },
     async close() {
+      await ingestPool?.close();
       await reader.close();
       await agent.close();
       await pageAgent.close();

@@ -1,0 +1,203 @@
+/**
+ * Feed reading in worker threads (issue 15): decoding, parsing and normalizing a document is pure CPU work, a
+ * quarter of a cold ingest, and on the main thread it ran in turn with the SQLite transaction, classifying and
+ * the story stage. Here it runs on the other cores while the main thread keeps HTTP, the store and the commits:
+ * - `size` threads at most (the runtime: one fewer than the cores, at least one), started with the first
+ *   document — a poll answered 304 starts none — and stopped after `idleMs` without work, so a settled daemon
+ *   pays no memory for them;
+ * - each thread holds at most DEPTH documents (its next one waits in its message port, not behind a round trip);
+ *   the rest queue here in arrival order;
+ * - a thread that dies (a V8 heap limit reached, a crash) fails the document it was reading with parse_error and
+ *   is replaced; the documents queued behind that one go to the next thread;
+ * - errors come back as the WartaErrors ingestDocument throws (code and message), so a refresh records what it
+ *   recorded when it parsed on its own thread;
+ * - close() rejects what waits with `aborted` and terminates every thread without waiting for a document.
+ * The body is copied into a buffer of its own and transferred (a Buffer can be a view of a larger pooled one,
+ * which a structured clone would copy whole); a decoded string is cloned; the feed comes back as a structured
+ * clone (Dates stay Dates).
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { WartaError, type ErrorCode } from '../../base/errors.js';
+import type { IngestedFeed } from '../../base/model.js';
+import { startModuleWorker } from '../../base/module-worker.js';
+import type { IngestReply, IngestRequest } from './ingest-worker.js';
+
+/** A parser thread's V8 heap limit: rss-parser's trees of a 10 MiB feed (fetch.max_body's default) fit in it. */
+export const INGEST_HEAP_MB = 512;
+/** A parser thread without work for this long is stopped (one starts again in ~50-100 ms with the next body). */
+export const INGEST_IDLE_MS = 10_000;
+/** Documents sent to one thread at once. */
+const DEPTH = 2;
+
+// Compiled (and bundled: the bundle keeps dist/'s import.meta.url) the worker is dist/pipeline/feed/ingest-worker.js; under tsx .ts.
+const WORKER_URL = new URL(`./ingest-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+export interface IngestPoolOptions {
+  size: number;
+  idleMs?: number;
+  heapMb?: number;
+}
+
+/** What a pool reports about itself (tests, benches). */
+export interface IngestPoolStats {
+  threads: number;
+  /** Documents sent to threads and not answered yet. */
+  reading: number;
+  queued: number;
+  /** Threads started since the pool was made (a replaced thread counts again). */
+  started: number;
+}
+
+export type IngestMeta = { contentType: string | null; url: string; now: Date };
+
+export interface IngestPool {
+  /** ingestDocument on a parser thread: the same feed, or the same WartaError. */
+  ingest(body: Uint8Array | string, meta: IngestMeta): Promise<IngestedFeed>;
+  close(): Promise<void>;
+  stats(): IngestPoolStats;
+}
+
+interface Task {
+  seq: number;
+  body: Uint8Array | string;
+  meta: IngestMeta;
+  resolve: (feed: IngestedFeed) => void;
+  reject: (err: WartaError) => void;
+}
+
+interface Thread {
+  worker: Worker;
+  ready: boolean;
+  /** Sent and not answered, oldest first: a thread reads its messages in order. */
+  tasks: Task[];
+  idle: NodeJS.Timeout | null;
+  exited: Promise<void>;
+}
+
+/** Reads feed documents in up to `size` worker threads. */
+export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
+  const size = Math.max(1, opts.size);
+  const idleMs = opts.idleMs ?? INGEST_IDLE_MS;
+  const heapMb = opts.heapMb ?? INGEST_HEAP_MB;
+  const threads = new Set<Thread>();
+  const queue: Task[] = [];
+  let seq = 0;
+  let started = 0;
+  let closed = false;
+
+  function dispatch(): void {
+    if (closed) return;
+    while (queue.length > 0) {
+      let best: Thread | null = null;
+      for (const t of threads) if (t.ready && t.tasks.length < DEPTH && (best === null || t.tasks.length < best.tasks.length)) best = t;
+      if (!best) break;
+      send(best, queue.shift()!);
+    }
+    let starting = 0;
+    for (const t of threads) if (!t.ready) starting++;
+    for (let want = Math.min(Math.ceil(queue.length / DEPTH) - starting, size - threads.size); want > 0; want--) spawn();
+  }
+
+  function spawn(): void {
+    const worker = startModuleWorker(WORKER_URL, null, { maxOldGenerationSizeMb: heapMb });
+    started++;
+    let exit!: () => void;
+    const thread: Thread = { worker, ready: false, tasks: [], idle: null, exited: new Promise((r) => (exit = r)) };
+    threads.add(thread);
+    worker.on('message', (reply: IngestReply) => {
+      if ('ready' in reply) {
+        thread.ready = true;
+        rest(thread);
+        return dispatch();
+      }
+      const at = thread.tasks.findIndex((t) => t.seq === reply.seq);
+      if (at < 0) return;
+      const [task] = thread.tasks.splice(at, 1);
+      if ('error' in reply) task!.reject(new WartaError(reply.error.code as ErrorCode, reply.error.message));
+      else task!.resolve(reply.feed);
+      if (thread.tasks.length === 0) rest(thread);
+      dispatch();
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      const error = err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? new WartaError('parse_error', `reading the feed needed more than the parser thread's ${heapMb} MB of memory; the thread was stopped`)
+        : new WartaError('parse_error', `the feed parser thread failed: ${err.message}`, { cause: err });
+      stop(thread, error);
+    });
+    worker.on('exit', (code) => {
+      exit();
+      stop(thread, new WartaError('parse_error', `the feed parser thread exited (code ${code})`));
+    });
+  }
+
+  function send(thread: Thread, task: Task): void {
+    if (thread.idle) clearTimeout(thread.idle);
+    thread.idle = null;
+    thread.tasks.push(task);
+    // A thread reading keeps the process alive (`warta fetch` awaits its answer); an idle one does not.
+    thread.worker.ref();
+    const { body, meta } = task;
+    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now };
+    if (typeof body === 'string') return thread.worker.postMessage(request);
+    // Its own copy, moved rather than cloned: the caller keeps the body (it hashes it, reads it again on failure).
+    const own = new Uint8Array(body);
+    thread.worker.postMessage({ ...request, body: own }, [own.buffer]);
+  }
+
+  function rest(thread: Thread): void {
+    thread.worker.unref();
+    if (thread.idle) clearTimeout(thread.idle);
+    thread.idle = setTimeout(() => {
+      if (thread.tasks.length === 0) stop(thread, null);
+    }, idleMs);
+    thread.idle.unref();
+  }
+
+  /**
+   * Terminates a thread. The document it was reading (its oldest) fails with `error`; those sent behind it go
+   * back to the head of the queue. A thread that died before it was ready fails every document waiting (a
+   * module that does not load fails for all), rather than starting thread after thread.
+   */
+  function stop(thread: Thread, error: WartaError | null): void {
+    if (!threads.delete(thread)) return;
+    if (thread.idle) clearTimeout(thread.idle);
+    const [reading, ...behind] = thread.tasks.splice(0);
+    void thread.worker.terminate().catch(() => {});
+    if (closed || error === null) {
+      for (const t of [reading, ...behind]) t?.reject(aborted());
+      return;
+    }
+    if (reading) reading.reject(error);
+    queue.unshift(...behind);
+    if (!thread.ready) for (const t of queue.splice(0)) t.reject(error);
+    dispatch();
+  }
+
+  return {
+    ingest(body, meta) {
+      if (closed) return Promise.reject(aborted());
+      return new Promise<IngestedFeed>((resolve, reject) => {
+        queue.push({ seq: ++seq, body, meta, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const t of queue.splice(0)) t.reject(aborted());
+      const exits = [...threads].map((t) => t.exited);
+      for (const t of [...threads]) stop(t, null);
+      await Promise.all(exits);
+    },
+    stats() {
+      let reading = 0;
+      for (const t of threads) reading += t.tasks.length;
+      return { threads: threads.size, reading, queued: queue.length, started };
+    },
+  };
+}
+
+function aborted(): WartaError {
+  return new WartaError('aborted', 'feed reading stopped (shutting down)');
+}

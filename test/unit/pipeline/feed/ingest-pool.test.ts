@@ -1,0 +1,123 @@
+/**
+ * The feed parser pool (ingest-pool.ts) with its real worker threads: the same feeds and the same WartaErrors as
+ * ingestDocument on the caller's thread, a thread that runs out of heap failing only its own document (parse_error)
+ * and replaced, idle threads stopped, and close() that rejects what waits and leaves no thread.
+ */
+import { expect } from 'chai';
+import iconv from 'iconv-lite';
+import { gzipSync } from 'node:zlib';
+import { WartaError } from '../../../../src/base/errors.js';
+import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
+import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
+import { JSON_FEED_10, JSON_FEED_11, RSS2_NEWS, XML_FIXTURES } from './fixtures.js';
+
+const NOW = new Date('2024-09-01T00:00:00Z');
+const meta = (contentType: string | null = null, url = 'https://warta.example/feed/'): IngestMeta => ({ contentType, url, now: NOW });
+
+/** What ingestDocument gives on this thread: the feed, or the error's class, code and message. */
+function here(body: Uint8Array | string, m: IngestMeta): unknown {
+  try {
+    return ingestDocument(body, m);
+  } catch (err) {
+    return { error: err instanceof WartaError ? [err.name, err.code, err.message] : String(err) };
+  }
+}
+
+async function there(p: Promise<unknown>): Promise<unknown> {
+  try {
+    return await p;
+  } catch (err) {
+    return { error: err instanceof WartaError ? [err.name, err.code, err.message] : String(err) };
+  }
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  const got = (await there(p)) as { error?: [string, string, string] };
+  if (!got.error) throw new Error('expected the read to fail');
+  return got.error[1];
+}
+
+// An RSS feed of `n` items of ~1 KB: 20,000 of them are ~25 MB of text, more than a 24 MB heap can read.
+const bigFeed = (n: number) => `<rss version="2.0"><channel><title>Besar</title><link>https://besar.example/</link>${Array.from({ length: n }, (_, i) => `<item><title>Judul ${i}</title><link>https://besar.example/${i}</link><description>${'Banjir melanda kawasan pesisir, warga mengungsi. '.repeat(20)}</description></item>`).join('')}</channel></rss>`;
+
+describe('pipeline/feed: the feed parser pool (worker threads)', function () {
+  this.timeout(60_000);
+
+  it('reads every fixture, as bytes and as decoded text, exactly as ingestDocument on this thread (errors too)', async () => {
+    const cases: [string, Uint8Array | string, IngestMeta][] = [];
+    for (const [name, xml] of Object.entries(XML_FIXTURES)) {
+      cases.push([`${name} as text`, xml, meta()]);
+      // The ISO-8859-1 fixtures as their own bytes: the thread decodes them by the prolog.
+      cases.push([`${name} as bytes`, /ISO-8859-1/i.test(xml) ? iconv.encode(xml, 'latin1') : Buffer.from(xml), meta('application/xml')]);
+    }
+    cases.push(['JSON Feed 1.1', Buffer.from(JSON_FEED_11), meta('application/feed+json', 'https://json.example/feed.json')]);
+    cases.push(['JSON Feed 1.0', JSON_FEED_10, meta('application/json', 'https://json.example/feed.json')]);
+    // A Buffer that is a view into a larger pooled one (Buffer.from of a short string): only its own bytes go.
+    cases.push(['a pooled Buffer view', Buffer.from('<rss version="2.0"><channel><title>x</title><item><title>a</title></item></channel></rss>'), meta()]);
+    const failing: [string, Uint8Array][] = [
+      ['empty', Buffer.alloc(0)],
+      ['plain text', Buffer.from('Service Unavailable')],
+      ['undeclared gzip', gzipSync(Buffer.from(RSS2_NEWS))],
+      ['broken JSON', Buffer.from('{"version": "https://jsonfeed.org/version/1.1", "items": [')],
+      ['a sitemap', Buffer.from('<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url/></urlset>')],
+      ['truncated', Buffer.from(RSS2_NEWS.slice(0, RSS2_NEWS.length / 2))],
+    ];
+    for (const [name, body] of failing) cases.push([name, body, meta()]);
+    const pool = makeIngestPool({ size: 2 });
+    try {
+      const got = await Promise.all(cases.map(([, body, m]) => there(pool.ingest(body, m))));
+      cases.forEach(([name, body, m], i) => expect(got[i], name).to.deep.equal(here(body, m)));
+      expect(got.filter((g) => (g as { error?: unknown }).error).length).to.equal(failing.length);
+      const rss = got[0] as { items: { published: unknown }[] };
+      expect(rss.items[0]!.published).to.be.instanceOf(Date);
+      expect(pool.stats()).to.include({ started: 2, reading: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a thread past its heap limit fails only the document it was reading, with parse_error, and is replaced', async () => {
+    const pool = makeIngestPool({ size: 1, heapMb: 24 });
+    try {
+      const small = RSS2_NEWS;
+      // The big document and the two behind it reach the one thread together (two sent, one queued): only the
+      // big one fails; the others are read by the thread that replaces it.
+      const [big, after1, after2] = [pool.ingest(bigFeed(20_000), meta()), pool.ingest(small, meta()), pool.ingest(small, meta())];
+      const err = (await there(big)) as { error: [string, string, string] };
+      expect(err.error.slice(0, 2)).to.deep.equal(['WartaError', 'parse_error']);
+      expect(err.error[2]).to.match(/more than the parser thread's 24 MB of memory/);
+      expect(await after1).to.deep.equal(ingestDocument(small, meta()));
+      expect(await after2).to.deep.equal(ingestDocument(small, meta()));
+      expect(pool.stats()).to.include({ threads: 1, started: 2 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('starts no thread until a document comes, and stops an idle one', async () => {
+    const pool = makeIngestPool({ size: 1, idleMs: 200 });
+    try {
+      expect(pool.stats()).to.include({ threads: 0, started: 0 });
+      await pool.ingest(RSS2_NEWS, meta());
+      expect(pool.stats()).to.include({ threads: 1, started: 1 });
+      await new Promise((r) => setTimeout(r, 600));
+      expect(pool.stats()).to.include({ threads: 0, started: 1 });
+      expect((await pool.ingest(RSS2_NEWS, meta())).items.length).to.equal(2);
+      expect(pool.stats()).to.include({ threads: 1, started: 2 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('close() rejects documents being read and queued with aborted, leaves no thread, and refuses more', async () => {
+    const pool = makeIngestPool({ size: 1 });
+    const reads = Array.from({ length: 5 }, () => codeOf(pool.ingest(bigFeed(2_000), meta())));
+    // Until the thread has started and holds two of them (one being read), the rest queued here.
+    while (pool.stats().reading < 2) await new Promise((r) => setTimeout(r, 10));
+    expect(pool.stats()).to.include({ threads: 1, reading: 2, queued: 3 });
+    await pool.close();
+    expect(await Promise.all(reads)).to.deep.equal(Array(5).fill('aborted'));
+    expect(pool.stats()).to.include({ threads: 0, reading: 0, queued: 0 });
+    expect(await codeOf(pool.ingest(RSS2_NEWS, meta()))).to.equal('aborted');
+  });
+});
