@@ -1,6 +1,7 @@
 /**
  * Plain data that flows between the pipeline stages. No behaviour here: every stage takes and returns these.
  */
+import type { StorySketch } from '../stories/types.js';
 
 /** One feed document after decode → parse → normalize, ready for dedupe. */
 export interface IngestedFeed {
@@ -48,6 +49,17 @@ export interface IncomingItem extends ItemFields {
   canonicalUrl?: string | null;
   /** A date in the feed was dropped as lying in the future: the same text will read differently later. */
   datedAhead?: true;
+  /**
+   * Its story sketch, made where the feed was read (a parser thread: pipeline/feed/ingest-pool.ts) so the main
+   * thread does not make it: sketchOf of its title, summary and content, and that encoded. Absent: made at the plan.
+   */
+  sketched?: SketchedText;
+}
+
+/** An item's story sketch (src/stories/sketch.ts) and its stored encoding. */
+export interface SketchedText {
+  sketch: StorySketch;
+  encoded: string;
 }
 
 /** The text of an item that tag rules search. HTML fields are HTML; the matcher strips markup itself. */

@@ -7,7 +7,7 @@ import { fetchFeed, hostnameOf, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLim
 import { availableParallelism } from 'node:os';
 import type { PageReader } from '../pipeline/page/reader.js';
 import { makeReaderPool } from '../pipeline/page/reader-pool.js';
-import { makeIngestPool } from '../pipeline/feed/ingest-pool.js';
+import { makeIngestPool, type IngestPoolStats } from '../pipeline/feed/ingest-pool.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
 import { makeClassifier, type Classifier } from '../tagging/classify.js';
 import { USER_AGENT } from '../base/version.js';
@@ -52,6 +52,8 @@ export interface Runtime {
    * min(fetch.page_concurrency, cores) at once, each within fetch.page_time_limit and a heap limit.
    */
   reader: PageReader;
+  /** The feed parser threads now (pipeline/feed/ingest-pool.ts); null when feeds are read on the main thread. */
+  parserStats(): IngestPoolStats | null;
   /** Applies a new config's rules, limits and sources (a reload); rejects, changing nothing, when the database stays locked. Storage and listen address need a restart. */
   reconfigure(config: Config): Promise<void>;
   close(): Promise<void>;
@@ -152,7 +154,8 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   });
   // Feeds are read on parser threads (started with the first body: a 304 starts none), or here when set to 0.
   const ingestThreads = ingestThreadsOf(env);
-  const ingestPool = ingestThreads > 0 ? makeIngestPool({ size: ingestThreads }) : null;
+  // With the story stage on, the threads sketch the items too (the main thread only judges them against the index).
+  const ingestPool = ingestThreads > 0 ? makeIngestPool({ size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1' }) : null;
   let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
@@ -174,6 +177,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     stories,
     refreshDeps,
     reader,
+    parserStats: () => ingestPool?.stats() ?? null,
     fetchPage(url, sourceUrl, signal) {
       const hostname = hostnameOf(sourceUrl);
       const trusted = hostname ? { hostname, dispatcher: ownHostAgent } : undefined;

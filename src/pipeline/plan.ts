@@ -1,4 +1,4 @@
-import type { IncomingItem } from '../base/model.js';
+import type { IncomingItem, SketchedText } from '../base/model.js';
 import type { AppliedTag, ExistingItem, ItemInsert, ItemUpdate, Lookup } from '../store/store.js';
 import type { ScannedText } from '../tagging/types.js';
 import { itemUid, type KeyedItem } from './dedupe.js';
@@ -9,6 +9,8 @@ import { itemUid, type KeyedItem } from './dedupe.js';
  */
 export interface PlannedInsert extends ItemInsert {
   scanned?: ScannedText;
+  /** Its sketch, made where the feed was read (IncomingItem.sketched): then classifying need not keep its words. */
+  sketched?: SketchedText;
 }
 
 /** What one refresh will write: new items, changed items, and how many it leaves alone. */
@@ -50,7 +52,8 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
     }
     const it = k.item;
     let scanned: ScannedText | undefined;
-    const c = canonical && !found ? classify(it, (words) => (scanned = words)) : classify(it);
+    const sketched = canonical && !found ? it.sketched : undefined;
+    const c = canonical && !found && !sketched ? classify(it, (words) => (scanned = words)) : classify(it);
     const fields = {
       key: k.key, guid: it.guid, link: it.link, title: it.title, summary: it.summary, content: it.content,
       author: it.author, categories: it.categories, contentHash: k.contentHash, rawDigest: k.rawDigest ?? null, tags: c.tags, outputs: c.outputs,
@@ -64,7 +67,7 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
     } else {
       // Atom entries may carry only <updated>; with no date at all, the first-seen time stands in.
       const published = it.published ?? it.updated ?? now;
-      plan.inserts.push({ ...fields, uid: itemUid(sourceId, k.key), published, updated: it.updated ?? published, firstSeen: now, ...(scanned ? { scanned } : {}) });
+      plan.inserts.push({ ...fields, uid: itemUid(sourceId, k.key), published, updated: it.updated ?? published, firstSeen: now, ...(sketched ? { sketched } : scanned ? { scanned } : {}) });
     }
   }
   return plan;

@@ -17,13 +17,15 @@ export interface SketchedInsert {
 }
 
 /**
- * Sketches the new items of a plan, from the words classifying read of them where it did (`scanned`), and lets
+ * Sketches the new items of a plan (those sketched where the feed was read keep that sketch: `sketched`), from
+ * the words classifying read of them where it did (`scanned`), and lets
  * go of those words (`scanned` set to undefined on the plan's insert): a refresh waiting its turn at the story
  * stage would otherwise hold every item's words until it commits.
  */
 export function sketchInserts(inserts: readonly PlannedInsert[]): SketchedInsert[] {
   return inserts.map((planned) => {
-    const { scanned, ...insert } = planned;
+    const { scanned, sketched, ...insert } = planned;
+    if (sketched) return { insert, sketch: sketched.sketch, encoded: sketched.encoded };
     if (scanned) planned.scanned = undefined;
     const sketch = sketchOf({ title: insert.title, summary: insert.summary, content: insert.content }, scanned);
     return { insert, sketch, encoded: encodeSketch(sketch) };

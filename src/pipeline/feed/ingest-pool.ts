@@ -1,7 +1,8 @@
 /**
- * Feed reading in worker threads (issue 15): decoding, parsing and normalizing a document is pure CPU work, a
- * quarter of a cold ingest, and on the main thread it ran in turn with the SQLite transaction, classifying and
- * the story stage. Here it runs on the other cores while the main thread keeps HTTP, the store and the commits:
+ * Feed reading in worker threads (issue 15): decoding, parsing and normalizing a document, and sketching its items
+ * for the story stage (`sketch`), is pure CPU work, a third of a cold ingest, and on the main thread it ran in turn
+ * with the SQLite transaction, classifying and judging stories. Here it runs on the other cores while the main
+ * thread keeps HTTP, the store, the plan and the commits:
  * - `size` threads at most (the runtime: one fewer than the cores, at least one), started with the first
  *   document — a poll answered 304 starts none — and stopped after `idleMs` without work, so a settled daemon
  *   pays no memory for them;
@@ -22,7 +23,7 @@ import type { Worker } from 'node:worker_threads';
 import { WartaError, type ErrorCode } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { startModuleWorker } from '../../base/module-worker.js';
-import type { IngestReply, IngestRequest } from './ingest-worker.js';
+import type { IngestReply, IngestRequest, IngestWorkerData } from './ingest-worker.js';
 
 /** A parser thread's V8 heap limit: rss-parser's trees of a 10 MiB feed (fetch.max_body's default) fit in it. */
 export const INGEST_HEAP_MB = 512;
@@ -36,6 +37,8 @@ const WORKER_URL = new URL(`./ingest-worker${extname(fileURLToPath(import.meta.u
 
 export interface IngestPoolOptions {
   size: number;
+  /** Sketch each item for the story stage (IncomingItem.sketched) on the thread. */
+  sketch?: boolean;
   idleMs?: number;
   heapMb?: number;
 }
@@ -53,7 +56,7 @@ export interface IngestPoolStats {
 export type IngestMeta = { contentType: string | null; url: string; now: Date };
 
 export interface IngestPool {
-  /** ingestDocument on a parser thread: the same feed, or the same WartaError. */
+  /** ingestDocument on a parser thread: the same feed (with `sketch`, its items sketched), or the same WartaError. */
   ingest(body: Uint8Array | string, meta: IngestMeta): Promise<IngestedFeed>;
   close(): Promise<void>;
   stats(): IngestPoolStats;
@@ -101,7 +104,8 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   }
 
   function spawn(): void {
-    const worker = startModuleWorker(WORKER_URL, null, { maxOldGenerationSizeMb: heapMb });
+    const data: IngestWorkerData = { sketch: opts.sketch ?? false };
+    const worker = startModuleWorker(WORKER_URL, data, { maxOldGenerationSizeMb: heapMb });
     started++;
     let exit!: () => void;
     const thread: Thread = { worker, ready: false, tasks: [], idle: null, exited: new Promise((r) => (exit = r)) };

@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { WartaError } from '../../../../src/base/errors.js';
 import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
 import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
+import { encodeSketch, sketchOf } from '../../../../src/stories/sketch.js';
 import { JSON_FEED_10, JSON_FEED_11, RSS2_NEWS, XML_FIXTURES } from './fixtures.js';
 
 const NOW = new Date('2024-09-01T00:00:00Z');
@@ -71,6 +72,25 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       const rss = got[0] as { items: { published: unknown }[] };
       expect(rss.items[0]!.published).to.be.instanceOf(Date);
       expect(pool.stats()).to.include({ started: 2, reading: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('with sketch, each item carries the sketch the plan would make of it (sketchOf, encoded), and nothing else differs', async () => {
+    const pool = makeIngestPool({ size: 1, sketch: true });
+    try {
+      for (const [name, xml] of Object.entries(XML_FIXTURES)) {
+        const got = await pool.ingest(xml, meta());
+        const want = ingestDocument(xml, meta());
+        expect(got.items.length, name).to.equal(want.items.length);
+        got.items.forEach((item, i) => {
+          const { sketched, ...rest } = item;
+          expect(rest, name).to.deep.equal(want.items[i]);
+          const sketch = sketchOf({ title: item.title, summary: item.summary, content: item.content });
+          expect(sketched, name).to.deep.equal({ sketch, encoded: encodeSketch(sketch) });
+        });
+      }
     } finally {
       await pool.close();
     }
