@@ -1,6 +1,7 @@
 /**
  * Plain data that flows between the pipeline stages. No behaviour here: every stage takes and returns these.
  */
+import type { AppliedTag } from '../store/store.js';
 import type { StorySketch } from '../stories/types.js';
 
 /** One feed document after decode → parse → normalize, ready for dedupe. */
@@ -54,6 +55,11 @@ export interface IncomingItem extends ItemFields {
    * thread does not make it: sketchOf of its title, summary and content, and that encoded. Absent: made at the plan.
    */
   sketched?: SketchedText;
+  /**
+   * Its tags and outputs, classified where the feed was read for `sourceId` by the rules whose fingerprint this is
+   * (Classifier.fingerprint): the refresh takes them when those rules are still in force, else classifies again.
+   */
+  classified?: { fingerprint: string; sourceId: string; tags: AppliedTag[]; outputs: string[] };
 }
 
 /** An item's story sketch (src/stories/sketch.ts) and its stored encoding. */

@@ -155,7 +155,9 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   // Feeds are read on parser threads (started with the first body: a 304 starts none), or here when set to 0.
   const ingestThreads = ingestThreadsOf(env);
   // With the story stage on, the threads sketch the items too (the main thread only judges them against the index).
-  const ingestPool = ingestThreads > 0 ? makeIngestPool({ size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1' }) : null;
+  // The threads classify too (the rules are sent again on reload; a refresh checks the fingerprint).
+  const rulesOf = (c: Classifier) => ({ spec: c.spec, fingerprint: c.fingerprint });
+  const ingestPool = ingestThreads > 0 ? makeIngestPool({ size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', rules: rulesOf(classifier) }) : null;
   let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
@@ -187,6 +189,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
       // First, so a database locked past the busy policy leaves the running config wholly in force.
       await store.sources.ensure(next.sources);
       classifier = makeClassifier(next);
+      ingestPool?.setRules(rulesOf(classifier));
       // A wider window needs members the index let go: read the window again at the next refresh.
       if (next.stories.windowMs > storySettings.windowMs) stories.reset();
       storySettings = next.stories;

@@ -26,8 +26,11 @@ const bodyReaders = () => (bodyReadersLoaded ??= loadBodyReaders());
 export interface RefreshDeps {
   store: Store;
   fetch: (req: FetchRequest) => Promise<FetchResult>;
-  /** Reads a feed document (the runtime loads the parsers with the first body it is given). */
-  ingest: (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date }) => IngestedFeed | Promise<IngestedFeed>;
+  /**
+   * Reads a feed document (the runtime: on its parser threads, which also sketch and, for `sourceId`, classify
+   * the items: IncomingItem.sketched, .classified).
+   */
+  ingest: (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date; sourceId?: string }) => IngestedFeed | Promise<IngestedFeed>;
   /** The tag rules and output queries in force now (they change on reload). */
   classifier: () => Classifier;
   policy: RefreshPolicy;
@@ -200,7 +203,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
     if (isStoreFailure(err)) throw err;
     const error = err instanceof WartaError ? err : new WartaError('parse_error', `parser crashed: ${coerceError(err).message}`, { cause: err });
     // A web page that announces its feed (<link rel="alternate">) is read through that feed, polled from now on.
-    const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, res, now, signal) : null;
+    const found = error.code === 'not_a_feed' && source.type !== 'html' ? await discoverFeed(deps, source.id, res, now, signal) : null;
     if (found?.error) return away ? backToSource(found.error) : recordFailure(deps, state, res.status, failed(found.error), null, signal, finish);
     if (!found && away && abandons(error)) return backToSource(error);
     if (!found?.feed) return recordFailure(deps, state, res.status, failed(error), null, signal, finish);
@@ -212,7 +215,12 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   await yieldToLoop();
   const keyed = read?.keyed ?? (source.type === 'html' ? keyListed(assignKeys(feed.items)) : assignKeys(feed.items));
   const classifier = deps.classifier();
-  const classify: Classify = (item, scanned) => classifier.classify(item, source.id, scanned);
+  // Classified where the feed was read, by the rules in force now: taken as it is (a reload since: classified again).
+  const classify: Classify = (item, scanned) => {
+    const pre = item.classified;
+    if (pre && !scanned && pre.fingerprint === classifier.fingerprint && pre.sourceId === source.id) return pre;
+    return classifier.classify(item, source.id, scanned);
+  };
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
   const stories = deps.stories;
@@ -262,7 +270,7 @@ async function listingOf(reader: PageReader, res: FetchResult & { kind: 'ok' }, 
  * first that reads as a feed (at most MAX_ALTERNATES tried). null when the page names none (the caller records
  * the page's own not_a_feed); an error naming each one tried and why, when none could be read.
  */
-async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' }, now: Date, signal: AbortSignal | undefined) {
+async function discoverFeed(deps: RefreshDeps, sourceId: string, page: FetchResult & { kind: 'ok' }, now: Date, signal: AbortSignal | undefined) {
   const [, { isHtmlType, decodePage }, , , { discoverFeeds }] = await bodyReaders();
   if (!isHtmlType(page.contentType)) return null;
   let html: string;
@@ -280,7 +288,7 @@ async function discoverFeed(deps: RefreshDeps, page: FetchResult & { kind: 'ok' 
       continue;
     }
     try {
-      return { feed: await deps.ingest(res.body, { contentType: res.contentType, url: res.url, now }), res };
+      return { feed: await deps.ingest(res.body, { contentType: res.contentType, url: res.url, now, sourceId }), res };
     } catch (err) {
       tried.push(`${url} (${err instanceof WartaError ? err.code : 'parse_error'})`);
     }

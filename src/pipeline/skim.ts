@@ -42,7 +42,7 @@ export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, stat
   } catch {
     decoded = null; // the full read decodes the bytes again and reports the problem
   }
-  const whole = async (): Promise<ReadFeed> => ({ feed: await deps.ingest(decoded ?? res.body, { contentType: res.contentType, url: res.url, now }), keyed: null, stored: null, skipped: 0 });
+  const whole = async (): Promise<ReadFeed> => ({ feed: await deps.ingest(decoded ?? res.body, { contentType: res.contentType, url: res.url, now, sourceId: state.id }), keyed: null, stored: null, skipped: 0 });
   let doc;
   try {
     doc = decoded === null ? null : splitItems(decoded);
@@ -64,7 +64,7 @@ export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, stat
     try {
       // Already decoded text (decodeBody's output, cut and joined): parsed as it is.
       const text = joinItems(doc, (i) => !known.has(guessed![i]!));
-      feed = await deps.ingest(text, { contentType: 'application/xml; charset=utf-8', url: res.url, now });
+      feed = await deps.ingest(text, { contentType: 'application/xml; charset=utf-8', url: res.url, now, sourceId: state.id });
     } catch {
       return whole();
     }

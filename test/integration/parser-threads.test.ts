@@ -1,7 +1,8 @@
 /**
  * Feeds read on parser threads (src/pipeline/feed/ingest-pool.ts, wired in daemon/runtime.ts) store exactly what
- * reading them on the main thread stores: the same items, tags, sketches and stories, over real feeds of the
- * labelled story set served on 127.0.0.1, each runtime with its own SQLite file. A poll answered 304 starts no
+ * reading them on the main thread stores: the same items, tags with their explanations, outputs, sketches and
+ * stories, over real feeds of the labelled story set served on 127.0.0.1, each runtime with its own SQLite file,
+ * with a reload of the rules half-way. A poll answered 304 starts no
  * thread, and closing the runtime leaves none.
  */
 import { expect } from 'chai';
@@ -11,6 +12,7 @@ import Database from 'better-sqlite3';
 import { parseConfig } from '../../src/config/load.js';
 import { INGEST_THREADS_ENV, openRuntime, type Runtime } from '../../src/daemon/runtime.js';
 import { refreshSource } from '../../src/pipeline/refresh.js';
+import { makeClassifier } from '../../src/tagging/classify.js';
 import { FeedServer, feedRoute, rss } from '../helpers/feed-server.js';
 import { loadLabelledSet } from '../helpers/stories.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -48,9 +50,12 @@ describe('feeds read on parser threads store what the main thread stores', funct
     tmp.cleanup();
   });
 
-  const configFor = (db: string) => parseConfig(
-    `storage:\n  path: "${db}"\nsources:\n${sources.map((id) => `  - id: ${id}\n    url: "${server.url(`/${id}.xml`)}"\n`).join('')}` +
-      `tags:\n  - name: Putin\n    match: Putin\n  - name: Banjir\n    match: banjir OR gempa\noutputs:\n  - id: all\n    title: All\n    tags: [Putin, Banjir]\n`,
+  // Rules before and after a reload half-way (`warta fetch` takes none, the daemon does): the second adds a tag, a
+  // source's own tag and an output query.
+  const configFor = (db: string, reloaded = false) => parseConfig(
+    `storage:\n  path: "${db}"\nsources:\n${sources.map((id, i) => `  - id: ${id}\n    url: "${server.url(`/${id}.xml`)}"\n${reloaded && i === 0 ? '    tags: [Pilihan]\n' : ''}`).join('')}` +
+      `tags:\n  - name: Putin\n    match: Putin\n  - name: Banjir\n    match: banjir OR gempa\n${reloaded ? '  - name: Pilihan\n    match: Persib OR Jokowi\n' : ''}` +
+      `outputs:\n  - id: all\n    title: All\n    tags: [Putin, Banjir]\n${reloaded ? '  - id: harga\n    title: Harga\n    match: harga NEAR/3 (beras OR cabai)\n' : ''}`,
     'test.yaml',
   );
 
@@ -58,14 +63,15 @@ describe('feeds read on parser threads store what the main thread stores', funct
     const db = join(tmp.dir, `threads-${threads}.db`);
     const runtime = await openRuntime(configFor(db), pino({ level: 'silent' }), 'command', { [INGEST_THREADS_ENV]: threads });
     // One source after another, as the same order gives the same ids and the same story decisions.
-    for (const id of sources) {
+    for (const [i, id] of sources.entries()) {
+      if (i === Math.floor(sources.length / 2)) await runtime.reconfigure(configFor(db, true));
       const o = await refreshSource(runtime.refreshDeps, { id, url: server.url(`/${id}.xml`) }, { ignoreHints: true });
       expect(o.result, `${id}: ${o.error?.message}`).to.equal('updated');
     }
     const sql = new Database(db, { readonly: true });
     try {
       const rows = sql.prepare(`SELECT i.id, i.source_id, i.dedupe_key, i.title, i.summary, i.content, i.published, i.story_sketch, i.cluster_id, i.canonical_url, i.appearance_of,
-        (SELECT group_concat(tag, ',') FROM (SELECT tag FROM item_tags t WHERE t.item_id = i.id ORDER BY tag)) AS tags,
+        (SELECT group_concat(tag || '=' || coalesce(explain, ''), ';') FROM (SELECT tag, explain FROM item_tags t WHERE t.item_id = i.id ORDER BY tag)) AS tags,
         (SELECT group_concat(output_id, ',') FROM (SELECT output_id FROM item_outputs o WHERE o.item_id = i.id ORDER BY output_id)) AS outputs
         FROM items i ORDER BY i.id`).all();
       return { rows, runtime, db };
@@ -86,6 +92,10 @@ describe('feeds read on parser threads store what the main thread stores', funct
       const clustered = (there.rows as { id: number; cluster_id: number; story_sketch: string | null }[]);
       expect(clustered.filter((r) => r.cluster_id !== r.id).length).to.be.greaterThan(10);
       expect(clustered.every((r) => r.story_sketch !== null)).to.equal(true);
+      // The rules of both halves applied: tags of the first rules, and of the reloaded ones, output queries too.
+      const tagged = there.rows as { tags: string | null; outputs: string | null }[];
+      for (const t of ['Putin=', 'Banjir=', 'Pilihan=']) expect(tagged.some((r) => r.tags?.includes(t)), t).to.equal(true);
+      expect(tagged.some((r) => r.outputs?.includes('harga')), 'harga').to.equal(true);
       expect(there.runtime.parserStats()).to.include({ started: 1, reading: 0, queued: 0 });
     } finally {
       await there.runtime.close();
@@ -93,7 +103,7 @@ describe('feeds read on parser threads store what the main thread stores', funct
     expect(there.runtime.parserStats()).to.include({ threads: 0 });
 
     // A poll of every source answered 304 starts no thread.
-    const again = await openRuntime(configFor(there.db), pino({ level: 'silent' }), 'command', { [INGEST_THREADS_ENV]: '1' });
+    const again = await openRuntime(configFor(there.db, true), pino({ level: 'silent' }), 'command', { [INGEST_THREADS_ENV]: '1' });
     try {
       for (const id of sources) {
         const o = await refreshSource(again.refreshDeps, { id, url: server.url(`/${id}.xml`) }, { ignoreHints: true });
@@ -103,6 +113,31 @@ describe('feeds read on parser threads store what the main thread stores', funct
       expect(again.parserStats()).to.include({ threads: 0, started: 0 });
     } finally {
       await again.close();
+    }
+  });
+
+  it('items classified on a thread by rules no longer in force (a reload meanwhile) are classified again', async () => {
+    const db = join(tmp.dir, 'stale.db');
+    const runtime = await openRuntime(configFor(db), pino({ level: 'silent' }), 'command', { [INGEST_THREADS_ENV]: '1' });
+    try {
+      // The threads keep the first rules; the refresh's classifier has the reloaded ones, as for a document sent
+      // to a thread just before a reload.
+      const reloaded = makeClassifier(configFor(db, true));
+      runtime.refreshDeps.classifier = () => reloaded;
+      const id = sources[0]!;
+      const o = await refreshSource(runtime.refreshDeps, { id, url: server.url(`/${id}.xml`) }, { ignoreHints: true });
+      expect(o.result).to.equal('updated');
+      const sql = new Database(db, { readonly: true });
+      try {
+        // Pilihan is the reloaded rules' tag of this source's every item: only a classification by them gives it.
+        const { items, pilihan } = sql.prepare("SELECT count(*) AS items, (SELECT count(*) FROM item_tags WHERE tag = 'Pilihan') AS pilihan FROM items").get() as { items: number; pilihan: number };
+        expect(items).to.be.greaterThan(0);
+        expect(pilihan).to.equal(items);
+      } finally {
+        sql.close();
+      }
+    } finally {
+      await runtime.close();
     }
   });
 });

@@ -23,7 +23,7 @@ import type { Worker } from 'node:worker_threads';
 import { WartaError, type ErrorCode } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { startModuleWorker } from '../../base/module-worker.js';
-import type { IngestReply, IngestRequest, IngestWorkerData } from './ingest-worker.js';
+import type { IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
 
 /** A parser thread's V8 heap limit: rss-parser's trees of a 10 MiB feed (fetch.max_body's default) fit in it. */
 export const INGEST_HEAP_MB = 512;
@@ -39,6 +39,8 @@ export interface IngestPoolOptions {
   size: number;
   /** Sketch each item for the story stage (IncomingItem.sketched) on the thread. */
   sketch?: boolean;
+  /** The rules to classify items by (IncomingItem.classified) on the thread; setRules() replaces them. */
+  rules?: IngestRules | null;
   idleMs?: number;
   heapMb?: number;
 }
@@ -53,11 +55,16 @@ export interface IngestPoolStats {
   started: number;
 }
 
-export type IngestMeta = { contentType: string | null; url: string; now: Date };
+export type IngestMeta = { contentType: string | null; url: string; now: Date; sourceId?: string };
 
 export interface IngestPool {
-  /** ingestDocument on a parser thread: the same feed (with `sketch`, its items sketched), or the same WartaError. */
+  /**
+   * ingestDocument on a parser thread: the same feed (with `sketch`, its items sketched; with rules and
+   * `meta.sourceId`, classified), or the same WartaError.
+   */
   ingest(body: Uint8Array | string, meta: IngestMeta): Promise<IngestedFeed>;
+  /** Rules for the documents sent from now on (a reload); those already sent keep the old ones' fingerprint. */
+  setRules(rules: IngestRules | null): void;
   close(): Promise<void>;
   stats(): IngestPoolStats;
 }
@@ -89,6 +96,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   let seq = 0;
   let started = 0;
   let closed = false;
+  let rules = opts.rules ?? null;
 
   function dispatch(): void {
     if (closed) return;
@@ -104,7 +112,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   }
 
   function spawn(): void {
-    const data: IngestWorkerData = { sketch: opts.sketch ?? false };
+    const data: IngestWorkerData = { sketch: opts.sketch ?? false, rules };
     const worker = startModuleWorker(WORKER_URL, data, { maxOldGenerationSizeMb: heapMb });
     started++;
     let exit!: () => void;
@@ -143,7 +151,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     // A thread reading keeps the process alive (`warta fetch` awaits its answer); an idle one does not.
     thread.worker.ref();
     const { body, meta } = task;
-    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now };
+    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now, sourceId: meta.sourceId ?? null };
     if (typeof body === 'string') return thread.worker.postMessage(request);
     // Its own copy, moved rather than cloned: the caller keeps the body (it hashes it, reads it again on failure).
     const own = new Uint8Array(body);
@@ -186,6 +194,11 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
         queue.push({ seq: ++seq, body, meta, resolve, reject });
         dispatch();
       });
+    },
+    setRules(next) {
+      rules = next;
+      // A thread reads its messages in order: documents sent before this keep the rules they were sent under.
+      for (const t of threads) t.worker.postMessage({ rules });
     },
     async close() {
       closed = true;

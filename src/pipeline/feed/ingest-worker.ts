@@ -1,46 +1,74 @@
 /**
  * A feed parser thread (ingest-pool.ts starts it): reads one document per message — decode, parse, normalize, as
- * ingestDocument does on any thread, and with `sketch` each item's story sketch, as the plan would make it — and
- * answers with the feed, or with the WartaError's code and message (errors cross the thread boundary as plain
- * values; the pool makes them WartaErrors again).
+ * ingestDocument does on any thread; with rules, each item classified for the request's source; with `sketch`,
+ * each item's story sketch, from the words classifying read as the plan makes it — and answers with the feed, or
+ * with the WartaError's code and message (errors cross the thread boundary as plain values; the pool makes them
+ * WartaErrors again). A `rules` message replaces the rules (a reload) for the documents after it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WartaError } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { encodeSketch, sketchOf } from '../../stories/sketch.js';
+import { makeClassifier, type Classifier, type ClassifierSpec } from '../../tagging/classify.js';
+import type { ScannedText } from '../../tagging/types.js';
 import { ingestDocument } from './ingest.js';
+
+/** The tag rules and output queries in force, and the fingerprint the main thread's classifier of them has. */
+export interface IngestRules {
+  spec: ClassifierSpec;
+  fingerprint: string;
+}
 
 /** What a thread is started with. */
 export interface IngestWorkerData {
   /** Sketch every item (the story stage is on): sketchOf its title, summary and content, as story-plan.ts does. */
   sketch: boolean;
+  rules: IngestRules | null;
 }
 
-/** A document to read, numbered by the pool. */
+/** A document to read, numbered by the pool; with `sourceId` and rules its items are classified for that source. */
 export interface IngestRequest {
   seq: number;
   body: Uint8Array | string;
   contentType: string | null;
   url: string;
   now: Date;
+  sourceId: string | null;
 }
 /** A thread's answer. */
 export type IngestReply = { ready: true } | { seq: number; feed: IngestedFeed } | { seq: number; error: { code: string; message: string } };
 
-const { sketch } = workerData as IngestWorkerData;
+const data = workerData as IngestWorkerData;
+let rules: { classifier: Classifier; fingerprint: string } | null = null;
+const setRules = (r: IngestRules | null) => (rules = r && { classifier: makeClassifier(r.spec), fingerprint: r.fingerprint });
+setRules(data.rules);
 
-parentPort!.on('message', (req: IngestRequest) => {
+function read(req: IngestRequest): IngestedFeed {
+  const feed = ingestDocument(req.body, { contentType: req.contentType, url: req.url, now: req.now });
+  const sourceId = req.sourceId;
+  const r = sourceId === null ? null : rules;
+  if (!r && !data.sketch) return feed;
+  for (const item of feed.items) {
+    let scanned: ScannedText | undefined;
+    // As the plan does on the main thread: classified with the words kept, and the sketch made from them.
+    if (r) {
+      const { tags, outputs } = r.classifier.classify(item, sourceId!, data.sketch ? (words) => (scanned = words) : undefined);
+      item.classified = { fingerprint: r.fingerprint, sourceId: sourceId!, tags, outputs };
+    }
+    if (data.sketch) {
+      // An item the plan finds stored already is not sketched there: made here it costs this thread only.
+      const s = sketchOf({ title: item.title, summary: item.summary, content: item.content }, scanned);
+      item.sketched = { sketch: s, encoded: encodeSketch(s) };
+    }
+  }
+  return feed;
+}
+
+parentPort!.on('message', (req: IngestRequest | { rules: IngestRules | null }) => {
+  if ('rules' in req) return void setRules(req.rules);
   let reply: IngestReply;
   try {
-    const feed = ingestDocument(req.body, { contentType: req.contentType, url: req.url, now: req.now });
-    if (sketch) {
-      for (const item of feed.items) {
-        // An item the plan finds stored already is not sketched there: made here it costs this thread only.
-        const s = sketchOf({ title: item.title, summary: item.summary, content: item.content });
-        item.sketched = { sketch: s, encoded: encodeSketch(s) };
-      }
-    }
-    reply = { seq: req.seq, feed };
+    reply = { seq: req.seq, feed: read(req) };
   } catch (err) {
     // ingestDocument throws WartaErrors only (anything else it wraps as parse_error itself).
     const e = err instanceof WartaError ? err : new WartaError('parse_error', `ingest: unexpected failure (a warta bug, please report it): ${String(err)}`);

@@ -10,6 +10,7 @@ import { WartaError } from '../../../../src/base/errors.js';
 import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
 import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
 import { encodeSketch, sketchOf } from '../../../../src/stories/sketch.js';
+import { makeClassifier } from '../../../../src/tagging/classify.js';
 import { JSON_FEED_10, JSON_FEED_11, RSS2_NEWS, XML_FIXTURES } from './fixtures.js';
 
 const NOW = new Date('2024-09-01T00:00:00Z');
@@ -91,6 +92,27 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
           expect(sketched, name).to.deep.equal({ sketch, encoded: encodeSketch(sketch) });
         });
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('with rules, each item carries what the classifier gives it for the source; setRules() applies to what is sent after', async () => {
+    const rulesA = makeClassifier({ tags: [{ name: 'Beras', match: 'beras', aliases: [], stem: null }], sources: [{ id: 'warta', tags: ['Lokal'], fromCategories: null }], outputs: [] });
+    const rulesB = makeClassifier({ tags: [{ name: 'Gempa', match: 'gempa OR maluku', aliases: [], stem: null }], sources: [{ id: 'warta', tags: [], fromCategories: 'same-name' }], outputs: [{ id: 'ekonomi', match: 'harga' }] });
+    const rules = (c: typeof rulesA) => ({ spec: c.spec, fingerprint: c.fingerprint });
+    const pool = makeIngestPool({ size: 1, rules: rules(rulesA) });
+    try {
+      const classified = (c: typeof rulesA, sourceId: string) => ingestDocument(RSS2_NEWS, meta()).items.map((it) => ({ fingerprint: c.fingerprint, sourceId, ...c.classify(it, sourceId) }));
+      const a = await pool.ingest(RSS2_NEWS, { ...meta(), sourceId: 'warta' });
+      expect(a.items.map((it) => it.classified)).to.deep.equal(classified(rulesA, 'warta'));
+      expect(a.items.some((it) => it.classified!.tags.some((t) => t.tag === 'Beras'))).to.equal(true);
+      // Without a source id nothing is classified.
+      expect((await pool.ingest(RSS2_NEWS, meta())).items.every((it) => it.classified === undefined)).to.equal(true);
+      pool.setRules(rules(rulesB));
+      const b = await pool.ingest(RSS2_NEWS, { ...meta(), sourceId: 'warta' });
+      expect(b.items.map((it) => it.classified)).to.deep.equal(classified(rulesB, 'warta'));
+      expect(b.items.some((it) => it.classified!.tags.some((t) => t.tag === 'Gempa'))).to.equal(true);
     } finally {
       await pool.close();
     }
