@@ -1,6 +1,6 @@
 /**
- * A cold `warta fetch` (every item new, a fresh store each run) and where its CPU goes by thread, this build
- * against another checkout's, alternating so both meet the same load:
+ * A cold `warta fetch` (every item new, a fresh store each run), then a changed poll (every feed gained 5 items),
+ * and where their CPU goes by thread, this build against another checkout's, alternating so both meet the same load:
  *   npx tsx bench/ingest-threads.ts [feeds=300] [items=50] [--runs 3] [--base DIR] [--in-thread]
  * Per run: wall seconds, CPU seconds (user + sys) of the whole process (as last read, up to 50 ms before it
  * ended), of its main thread, of the threads it
@@ -55,59 +55,67 @@ function threadTimes(pid: number): Map<number, number> {
 
 interface Run { secs: number; cpu: number; main: number; started: number; rest: number; inserted: number }
 
-async function coldFetch(build: Build, urls: readonly string[]): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'warta-threads-'));
-  try {
-    const config = writeConfig(dir, urls, { logLevel: 'warn' });
-    const t = process.hrtime.bigint();
-    const child = spawn(process.execPath, [build.bin, 'fetch', '--config', config], { cwd: REPO, env: { ...process.env, ...build.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
-    const last = new Map<number, number>();
-    const startup = new Set<number>();
-    let cpu = 0;
-    const sample = () => {
-      const now = threadTimes(child.pid!);
-      if (now.size === 0) return;
-      // The process's own line counts the threads that ended too.
-      cpu = procCpuSecs(child.pid!);
-      // V8's platform threads are made before any JS runs: the threads there once the main thread has run some JS.
-      if (startup.size === 0 && (now.get(child.pid!) ?? 0) >= 0.05) for (const tid of now.keys()) startup.add(tid);
-      for (const [tid, s] of now) last.set(tid, s);
-    };
-    const timer = setInterval(sample, 50);
-    const status = await new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    clearInterval(timer);
-    const secs = Number(process.hrtime.bigint() - t) / 1e9;
-    if (status !== 0) throw new Error(`${build.label}: warta fetch exited ${status}: ${stderr.slice(-2000)}`);
-    const inserted = stdout.trim().split('\n').reduce((n, l) => n + Number(/new (\d+)/.exec(l)?.[1] ?? 0), 0);
-    const main = last.get(child.pid!) ?? NaN;
-    let started = 0;
-    let rest = 0;
-    for (const [tid, s] of last) if (tid !== child.pid) startup.has(tid) ? (rest += s) : (started += s);
-    return { secs, cpu, main, started, rest, inserted };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** One `warta fetch` of `config` by `build`, its threads read from /proc while it runs. */
+async function timedFetch(build: Build, config: string): Promise<Run> {
+  const t = process.hrtime.bigint();
+  const child = spawn(process.execPath, [build.bin, 'fetch', '--config', config], { cwd: REPO, env: { ...process.env, ...build.env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-20_000)));
+  const last = new Map<number, number>();
+  const startup = new Set<number>();
+  let cpu = 0;
+  const sample = () => {
+    const now = threadTimes(child.pid!);
+    if (now.size === 0) return;
+    // The process's own line counts the threads that ended too.
+    cpu = procCpuSecs(child.pid!);
+    // V8's platform threads are made before any JS runs: the threads there once the main thread has run some JS.
+    if (startup.size === 0 && (now.get(child.pid!) ?? 0) >= 0.05) for (const tid of now.keys()) startup.add(tid);
+    for (const [tid, s] of now) last.set(tid, s);
+  };
+  const timer = setInterval(sample, 50);
+  const status = await new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  clearInterval(timer);
+  const secs = Number(process.hrtime.bigint() - t) / 1e9;
+  if (status !== 0) throw new Error(`${build.label}: warta fetch exited ${status}: ${stderr.slice(-2000)}`);
+  const inserted = stdout.trim().split('\n').reduce((n, l) => n + Number(/new (\d+)/.exec(l)?.[1] ?? 0), 0);
+  const main = last.get(child.pid!) ?? NaN;
+  let started = 0;
+  let rest = 0;
+  for (const [tid, s] of last) if (tid !== child.pid) startup.has(tid) ? (rest += s) : (started += s);
+  return { secs, cpu, main, started, rest, inserted };
 }
+
+const line = (r: Run) => `wall ${r.secs.toFixed(2)} s (${(r.inserted / r.secs).toFixed(0)} items/s), CPU ${r.cpu.toFixed(2)} s: main thread ${r.main.toFixed(2)}, started threads ${r.started.toFixed(2)}, V8 helpers ${r.rest.toFixed(2)}`;
 
 const farm = await startFarm(feeds, items);
 try {
   console.log(`uptime: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  const got = new Map<string, Run[]>(builds.map((b) => [b.label, []]));
+  const got = new Map<string, Run[]>(['cold', 'changed'].flatMap((phase) => builds.map((b): [string, Run[]] => [`${b.label} ${phase}`, []])));
   for (let i = 0; i < runs; i++) {
     for (const b of builds) {
-      const r = await coldFetch(b, farm.urls);
-      if (r.inserted !== feeds * items) throw new Error(`${b.label}: stored ${r.inserted} items, expected ${feeds * items}`);
-      got.get(b.label)!.push(r);
-      console.log(`run ${i + 1} ${b.label}: wall ${r.secs.toFixed(2)} s (${(r.inserted / r.secs).toFixed(0)} items/s), CPU ${r.cpu.toFixed(2)} s: main thread ${r.main.toFixed(2)}, started threads ${r.started.toFixed(2)}, V8 helpers ${r.rest.toFixed(2)}; load ${loadavg()[0]!.toFixed(1)}`);
+      // A fresh store: the cold fetch stores every item; then every feed gains 5 items and is polled again.
+      const dir = mkdtempSync(join(tmpdir(), 'warta-threads-'));
+      try {
+        const config = writeConfig(dir, farm.urls, { logLevel: 'warn' });
+        const cold = await timedFetch(b, config);
+        if (cold.inserted !== feeds * items) throw new Error(`${b.label}: stored ${cold.inserted} items, expected ${feeds * items}`);
+        farm.advance(5);
+        const changed = await timedFetch(b, config);
+        if (changed.inserted !== feeds * 5) throw new Error(`${b.label}: a changed poll stored ${changed.inserted} items, expected ${feeds * 5}`);
+        got.get(`${b.label} cold`)!.push(cold);
+        got.get(`${b.label} changed`)!.push(changed);
+        console.log(`run ${i + 1} ${b.label}: cold ${line(cold)}; changed ${line(changed)}; load ${loadavg()[0]!.toFixed(1)}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
   for (const [label, rs] of got) {
     const m = (f: (r: Run) => number) => median(rs.map(f)).toFixed(2);
-    console.log(`${label}: median wall ${m((r) => r.secs)} s, ${median(rs.map((r) => r.inserted / r.secs)).toFixed(0)} items/s; CPU ${m((r) => r.cpu)} s (main ${m((r) => r.main)}, started threads ${m((r) => r.started)}, V8 helpers ${m((r) => r.rest)}) over ${runs} runs of ${feeds} × ${items}`);
+    console.log(`${label}: median wall ${m((r) => r.secs)} s, ${median(rs.map((r) => r.inserted / r.secs)).toFixed(0)} new items/s; CPU ${m((r) => r.cpu)} s (main ${m((r) => r.main)}, started threads ${m((r) => r.started)}, V8 helpers ${m((r) => r.rest)}) over ${runs} runs of ${feeds} × ${items}`);
   }
 
   // What crossing the thread boundary costs per feed: the farm's first feed, read, cloned there and back.

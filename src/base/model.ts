@@ -1,8 +1,6 @@
 /**
  * Plain data that flows between the pipeline stages. No behaviour here: every stage takes and returns these.
  */
-import type { AppliedTag } from '../store/store.js';
-import type { StorySketch } from '../stories/types.js';
 
 /** One feed document after decode → parse → normalize, ready for dedupe. */
 export interface IngestedFeed {
@@ -59,7 +57,21 @@ export interface IncomingItem extends ItemFields {
    * Its tags and outputs, classified where the feed was read for `sourceId` by the rules whose fingerprint this is
    * (Classifier.fingerprint): the refresh takes them when those rules are still in force, else classifies again.
    */
-  classified?: { fingerprint: string; sourceId: string; tags: AppliedTag[]; outputs: string[] };
+  classified?: { fingerprint: string; sourceId: string; tags: { tag: string; explain: Omit<TagExplanation, 'tag'>[] }[]; outputs: string[] };
+}
+
+/** A compact summary of an item's text for finding and confirming the same story. Serializable as JSON. */
+export interface StorySketch {
+  /** Format version of this sketch (a changed sketch algorithm bumps it; old sketches are rebuilt). */
+  v: number;
+  /** Distinctive folded terms (stop words removed), sorted, deduplicated: what candidates are found by. */
+  terms: string[];
+  /** MinHash-style signature over the text's shingles (similarity estimate); may be empty for tiny texts. */
+  sig: number[];
+  /** Proper names seen (folded), e.g. "putin", "lukashenko", "persib", "jakarta". */
+  names: string[];
+  /** Numbers and amounts seen, normalized ("3-1" scores, "15.000", "2024", "rp 12.500"). */
+  numbers: string[];
 }
 
 /** An item's story sketch (src/stories/sketch.ts) and its stored encoding. */

@@ -6,6 +6,10 @@
  * id of the item that started it (a lone item is its own cluster). Which member represents the story in an
  * output (earliest, or from the source with the highest `sources[].priority`) is decided when publishing.
  */
+import type { StorySketch } from '../base/model.js';
+
+// Plain data that also rides on an incoming item (IncomingItem.sketched): defined with the model.
+export type { StorySketch };
 
 /** The text a sketch is built from, as stored (HTML fields are HTML; the sketch strips markup itself). */
 export interface StoryText {
@@ -14,19 +18,6 @@ export interface StoryText {
   content: string | null;
 }
 
-/** A compact summary of an item's text for finding and confirming the same story. Serializable as JSON. */
-export interface StorySketch {
-  /** Format version of this sketch (a changed sketch algorithm bumps it; old sketches are rebuilt). */
-  v: number;
-  /** Distinctive folded terms (stop words removed), sorted, deduplicated: what candidates are found by. */
-  terms: string[];
-  /** MinHash-style signature over the text's shingles (similarity estimate); may be empty for tiny texts. */
-  sig: number[];
-  /** Proper names seen (folded), e.g. "putin", "lukashenko", "persib", "jakarta". */
-  names: string[];
-  /** Numbers and amounts seen, normalized ("3-1" scores, "15.000", "2024", "rp 12.500"). */
-  numbers: string[];
-}
 
 /** One item the index knows. `published` in ms since the epoch. */
 export interface StoryMember {

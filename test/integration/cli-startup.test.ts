@@ -46,9 +46,9 @@ describe('CLI start-up: a command loads only what it uses', function () {
     // A fetch into SQLite with no cron expression and no full_text source: no PostgreSQL driver, no Prometheus
     // client, no cron library (each ~140-400M instructions of start-up; BENCHMARKS.md "Start-up of a command").
     // Nor, for a poll that brings no body (here a refused connection; a 304 alike), the feed parsers, the HTML
-    // reader (its thread pool is only a shell until asked) or the article page queue: they load with the first body (BENCHMARKS.md "A 304 re-poll").
+    // reader and the feed parser threads (their pools are only shells until asked) or the article page queue: they load with the first body (BENCHMARKS.md "A 304 re-poll").
     [['fetch', '--config', 'CONFIG', 'a'], [/node_modules\/pg\//, /node_modules\/prom-client\//, /node_modules\/node-cron\//, /^dist\/store\/postgres\//, /^dist\/base\/metrics\.js$/, /^dist\/main\.js$/,
-      /node_modules\/rss-parser\//, /node_modules\/htmlparser2\//, /node_modules\/iconv-lite\//, /^dist\/pipeline\/feed\//, /^dist\/pipeline\/page\/(?!reader-pool\.js$)/, /^dist\/pipeline\/(skim|item-page)\.js$/, /^dist\/jobs\/pages\.js$/]],
+      /node_modules\/rss-parser\//, /node_modules\/htmlparser2\//, /node_modules\/iconv-lite\//, /^dist\/pipeline\/feed\/(?!ingest-pool\.js$)/, /^dist\/pipeline\/page\/(?!reader-pool\.js$)/, /^dist\/pipeline\/(skim|item-page)\.js$/, /^dist\/jobs\/pages\.js$/]],
   ];
   for (const [args, mustNotLoad] of cases) {
     it(`warta ${args.join(' ')}`, () => {
