@@ -152,10 +152,10 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     size: () => Math.max(1, Math.min(fetchSettings.pageConcurrency, availableParallelism())),
     timeLimitMs: () => fetchSettings.pageTimeLimitMs,
   });
-  // Feeds are read on parser threads (started with the first body: a 304 starts none), or here when set to 0.
+  // Feeds are read on parser threads (started with the first body: a 304 starts none), or here when set to 0. The
+  // threads classify the items (the rules are sent again on reload; a refresh checks their fingerprint) and, with
+  // the story stage on, sketch them: the main thread plans, judges stories against the index and commits.
   const ingestThreads = ingestThreadsOf(env);
-  // With the story stage on, the threads sketch the items too (the main thread only judges them against the index).
-  // The threads classify too (the rules are sent again on reload; a refresh checks the fingerprint).
   const rulesOf = (c: Classifier) => ({ spec: c.spec, fingerprint: c.fingerprint });
   const ingestPool = ingestThreads > 0 ? makeIngestPool({ size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', rules: rulesOf(classifier) }) : null;
   let storySettings = config.stories;
