@@ -30,8 +30,6 @@ export interface StorySettings extends StoryOptions {
 export function makeStoryRuntime(store: Store, options: () => StorySettings, now: () => Date, log: Logger): StoryRuntime {
   let index = new StoryIndex();
   let lastId = 0;
-  // Ids this process stored above lastId (by its own commits, whose members it added then).
-  let ownIds: number[] = [];
   // One decide-and-commit at a time (see StoryStage).
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -45,11 +43,6 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
     index.evictBefore(since.getTime());
     const top = await store.stories.newestId();
     if (top <= lastId) return;
-    if (lastId > 0 && onlyOwn(top)) {
-      lastId = top;
-      ownIds = [];
-      return;
-    }
     if (lastId === 0) {
       let after: { published: Date; id: number } | null = null;
       for (;;) {
@@ -71,19 +64,6 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
       }
     }
     lastId = top;
-    ownIds = [];
-  }
-
-  /**
-   * Whether every id in (lastId, top] is one this process stored (and so holds already): nothing to read back.
-   * Only where ids become visible in commit order (lateIds 0, SQLite); re-reading a process's own commits cost
-   * a row, a sketch string and a Date per item it stored.
-   */
-  function onlyOwn(top: number): boolean {
-    if (store.stories.lateIds !== 0) return false;
-    let held = 0;
-    for (const id of ownIds) if (id > lastId && id <= top) held++;
-    return held === top - lastId;
   }
 
   function addRows(rows: readonly StoryRow[]): void {
@@ -105,7 +85,6 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
       const stored = await store.stories.byCanonical(source.id, urls);
       const result = await commit(decideStories(source, sketched, stored, index, options()));
       for (const p of result.placed ?? []) {
-        ownIds.push(p.id);
         if (p.appearanceOf !== null) continue;
         const s = sketched[p.index]!;
         // The relay taken over leaves the story's members; the story keeps its start (no chaining past the window).
@@ -135,7 +114,6 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
     reset() {
       index = new StoryIndex();
       lastId = 0;
-      ownIds = [];
     },
   };
 }

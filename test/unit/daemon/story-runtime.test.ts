@@ -54,37 +54,3 @@ describe('daemon/story-runtime: a takeover in the window\'s index', () => {
     await store.close();
   });
 });
-
-describe('daemon/story-runtime: catching up with other writers', () => {
-  const options = () => ({ windowMs: 72 * 3_600_000, threshold: 0.3, ignoreParams: [] });
-  const silent = pino({ level: 'silent' });
-
-  it('reads back only what another process stored, never its own commits (SQLite: ids in commit order)', async () => {
-    const { store } = sqliteStore(':memory:');
-    await store.sources.ensure(SOURCES);
-    // The store as this process sees it, counting the catch-up reads.
-    const reads: number[][] = [];
-    const counted: Store = { ...store, stories: { ...store.stories, members: async (since, after, upto, limit) => {
-      const rows = await store.stories.members(since, after, upto, limit);
-      reads.push(rows.map((r) => r.id));
-      return rows;
-    } } };
-    const ours = makeStoryRuntime(counted, options, () => NOW, silent);
-    const theirs = makeStoryRuntime(store, options, () => NOW, silent);
-    const at = (n: number) => `https://agregat.example/berita/${n}`;
-    await refresh(counted, ours, 'agregat', [item('Putin dan Lukashenko di Minsk', at(1))]);
-    await refresh(counted, ours, 'agregat', []);
-    await refresh(counted, ours, 'agregat', [item('Putin bertemu Lukashenko di Minsk', at(2)), item('Lukashenko sambut Putin di Minsk', at(3))]);
-    await refresh(counted, ours, 'agregat', []);
-    expect(reads, 'its own two items are not read back').to.deep.equal([]);
-    const their = await refresh(store, theirs, 'antara', [item('Putin dan Lukashenko bahas Negara Kesatuan di Minsk', LINK)]);
-    await refresh(counted, ours, 'agregat', [item('Lukashenko dan Putin di Minsk', at(4))]);
-    const mine = await refresh(counted, ours, 'agregat', []);
-    // Another process's item below one of ours: the range is read (ours among it skipped as held).
-    expect(reads.flat()).to.include(their.placed![0]!.id);
-    expect(mine.inserted).to.equal(0);
-    expect(ours.size()).to.equal(5);
-    expect(theirs.size()).to.equal(4);
-    await store.close();
-  });
-});
