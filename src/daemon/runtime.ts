@@ -29,7 +29,8 @@ export const INGEST_THREADS_ENV = 'WARTA_INGEST_THREADS';
 /** Parser threads: the main thread keeps a core for HTTP, the store and the commits; at most 4 (~10-30 MB each while busy). */
 function ingestThreadsOf(env: NodeJS.ProcessEnv): number {
   const set = env[INGEST_THREADS_ENV];
-  if (set !== undefined && /^\d+$/.test(set)) return Number(set);
+  // At most one per core: more only multiplies the threads' heaps (up to INGEST_HEAP_MB each) for no speed.
+  if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), availableParallelism());
   return Math.min(4, Math.max(1, availableParallelism() - 1));
 }
 
@@ -157,13 +158,19 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   // the story stage on, sketch them: the main thread plans, judges stories against the index and commits.
   const ingestThreads = ingestThreadsOf(env);
   const rulesOf = (c: Classifier) => ({ spec: c.spec, fingerprint: c.fingerprint });
-  const ingestPool = ingestThreads > 0 ? makeIngestPool({ size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', rules: rulesOf(classifier) }) : null;
+  const readHere = async (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date }) => (await feedReader()).ingestDocument(body, meta);
+  const ingestPool = ingestThreads > 0
+    ? makeIngestPool({
+      size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', rules: rulesOf(classifier), fallback: readHere,
+      onFallback: (error) => log.warn({ error: { code: error.code, message: error.message } }, `feeds are read on the main thread: no parser thread could start (${error.message})`),
+    })
+    : null;
   let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
-    ingest: ingestPool ? (body, meta) => ingestPool.ingest(body, meta) : async (body, meta) => (await feedReader()).ingestDocument(body, meta),
+    ingest: ingestPool ? (body, meta) => ingestPool.ingest(body, meta) : readHere,
     classifier: () => classifier,
     policy: policyOf(config),
     now,

@@ -167,14 +167,15 @@ function utf8SequenceLength(b: Uint8Array, i: number): number {
 function cleanText(text: string): string {
   // Nearly every document has no C1 control, forbidden character or lone surrogate: one scan for the characters
   // the replacements below look for (and a native check for lone surrogates) saves their three passes over it.
-  const clean = !SUSPECT.test(text) && (text as WellFormedCheck).isWellFormed();
-  return (clean ? text : text
+  // The BOM first, as before the scan: a BOM behind a removed control character stays text, as it did.
+  const t = text.replace(/^\uFEFF/, '');
+  const clean = !SUSPECT.test(t) && (t as WellFormedCheck).isWellFormed();
+  return (clean ? t : t
     .replace(/[\u0080-\u009F]/g, (c) => {
       const mapped = CP1252[c.charCodeAt(0)]!;
       return mapped === '\uFFFD' ? '' : mapped;
     })
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, ''))
-    .replace(/^\uFEFF/, '')
     .replace(/^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*(["'])[^"']*\2/, '$1');
 }
 

@@ -48,6 +48,16 @@ export interface IngestPoolOptions {
   rules?: IngestRules | null;
   idleMs?: number;
   heapMb?: number;
+  /**
+   * Reads a document on this thread (ingestDocument) once no parser thread can start (a container's thread limit,
+   * a module that does not load): from then on every document is read here, as before the pool, instead of every
+   * changed feed failing. Absent: the documents waiting fail with the thread's error.
+   */
+  fallback?: (body: Uint8Array | string, meta: IngestMeta) => Promise<IngestedFeed>;
+  /** Told once, when the pool falls back to `fallback` for good, and why. */
+  onFallback?: (error: WartaError) => void;
+  /** The worker module (tests: one that cannot start). */
+  workerUrl?: URL;
 }
 
 /** What a pool reports about itself (tests, benches). */
@@ -102,9 +112,11 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   let started = 0;
   let closed = false;
   let rules = opts.rules ?? null;
+  /** Why threads are given up for `fallback`; null while they are used. */
+  let fellBack: WartaError | null = null;
 
   function dispatch(): void {
-    if (closed) return;
+    if (closed || fellBack) return;
     while (queue.length > 0) {
       let best: Thread | null = null;
       for (const t of threads) if (t.ready && t.tasks.length < DEPTH && (best === null || t.tasks.length < best.tasks.length)) best = t;
@@ -118,7 +130,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
 
   function spawn(): void {
     const data: IngestWorkerData = { sketch: opts.sketch ?? false, rules };
-    const worker = startModuleWorker(WORKER_URL, data, { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_MB });
+    const worker = startModuleWorker(opts.workerUrl ?? WORKER_URL, data, { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: YOUNG_MB });
     started++;
     let exit!: () => void;
     const thread: Thread = { worker, ready: false, tasks: [], idle: null, exited: new Promise((r) => (exit = r)) };
@@ -143,6 +155,8 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
         : new WartaError('parse_error', `the feed parser thread failed: ${err.message}`, { cause: err });
       stop(thread, error);
     });
+    // A reply that cannot be deserialized would leave its document unanswered (and shutdown waiting on it).
+    worker.on('messageerror', (err: Error) => stop(thread, new WartaError('parse_error', `a reply of the feed parser thread could not be read: ${err.message}`, { cause: err })));
     worker.on('exit', (code) => {
       exit();
       stop(thread, new WartaError('parse_error', `the feed parser thread exited (code ${code})`));
@@ -174,8 +188,9 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
 
   /**
    * Terminates a thread. The document it was reading (its oldest) fails with `error`; those sent behind it go
-   * back to the head of the queue. A thread that died before it was ready fails every document waiting (a
-   * module that does not load fails for all), rather than starting thread after thread.
+   * back to the head of the queue. A thread that died before it was ready (a module that does not load, no
+   * thread to be had) is not started again and again: with a `fallback` every document from now on is read on this
+   * thread; without one every document waiting fails with its error.
    */
   function stop(thread: Thread, error: WartaError | null): void {
     if (!threads.delete(thread)) return;
@@ -188,13 +203,31 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     }
     if (reading) reading.reject(error);
     queue.unshift(...behind);
+    if (!thread.ready && opts.fallback) {
+      fellBack = error;
+      opts.onFallback?.(error);
+      // Documents already with a working thread are read here too (in order), rather than failed.
+      for (const t of [...threads]) {
+        threads.delete(t);
+        if (t.idle) clearTimeout(t.idle);
+        queue.unshift(...t.tasks.splice(0));
+        void t.worker.terminate().catch(() => {});
+      }
+      for (const t of queue.splice(0)) readHere(t.body, t.meta).then(t.resolve, t.reject);
+      return;
+    }
     if (!thread.ready) for (const t of queue.splice(0)) t.reject(error);
     dispatch();
+  }
+
+  function readHere(body: Uint8Array | string, meta: IngestMeta): Promise<IngestedFeed> {
+    return opts.fallback!(body, meta);
   }
 
   return {
     ingest(body, meta) {
       if (closed) return Promise.reject(aborted());
+      if (fellBack) return readHere(body, meta);
       return new Promise<IngestedFeed>((resolve, reject) => {
         queue.push({ seq: ++seq, body, meta, resolve, reject });
         dispatch();

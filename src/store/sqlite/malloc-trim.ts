@@ -27,8 +27,11 @@ let unavailable = false;
  */
 export function trimMalloc(): TrimOutcome {
   if (unavailable) return 'unavailable';
-  const db = new Database(':memory:');
+  // Inside the try: a connection that cannot open (no memory) makes the trim unavailable, never a throw into the
+  // heap reducer.
+  let db: Database.Database | undefined;
   try {
+    db = new Database(':memory:');
     // better-sqlite3 takes the entry point as a second argument (its docs); @types/better-sqlite3 omits it.
     (db as unknown as { loadExtension(file: string, entryPoint: string): void }).loadExtension('libc.so.6', 'malloc_trim');
     return 'nothing';
@@ -37,6 +40,6 @@ export function trimMalloc(): TrimOutcome {
     unavailable = true;
     return 'unavailable';
   } finally {
-    db.close();
+    db?.close();
   }
 }

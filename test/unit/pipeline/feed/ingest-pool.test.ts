@@ -151,6 +151,32 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
     }
   });
 
+  // A worker module that cannot load stands for any thread that dies before it is ready (a container's thread
+  // limit: ERR_WORKER_INIT_FAILED).
+  const noWorker = new URL('./no-such-ingest-worker.ts', import.meta.url);
+
+  it('when no thread can start: with a fallback every document is read by it from then on (told once); without, the waiting ones fail', async () => {
+    const told: string[] = [];
+    const readHere = async (body: Uint8Array | string, m: IngestMeta) => ingestDocument(body, m);
+    const pool = makeIngestPool({ size: 2, workerUrl: noWorker, fallback: readHere, onFallback: (e) => told.push(e.code) });
+    try {
+      const first = await Promise.all([pool.ingest(RSS2_NEWS, meta()), there(pool.ingest('<html><body>no feed</body></html>', meta('text/html')))]);
+      expect(first[0]).to.deep.equal(ingestDocument(RSS2_NEWS, meta()));
+      expect(first[1]).to.deep.equal(here('<html><body>no feed</body></html>', meta('text/html')));
+      expect(await pool.ingest(JSON_FEED_11, meta('application/feed+json'))).to.deep.equal(ingestDocument(JSON_FEED_11, meta('application/feed+json')));
+      expect(told).to.deep.equal(['parse_error']);
+      expect(pool.stats()).to.include({ threads: 0, reading: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
+    const bare = makeIngestPool({ size: 1, workerUrl: noWorker });
+    try {
+      expect(await Promise.all([codeOf(bare.ingest(RSS2_NEWS, meta())), codeOf(bare.ingest(RSS2_NEWS, meta()))])).to.deep.equal(['parse_error', 'parse_error']);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it('close() rejects documents being read and queued with aborted, leaves no thread, and refuses more', async () => {
     const pool = makeIngestPool({ size: 1 });
     const reads = Array.from({ length: 5 }, () => codeOf(pool.ingest(bigFeed(2_000), meta())));
