@@ -7,7 +7,7 @@ import { fetchFeed, hostnameOf, makeFetchAgent, PAGE_LOOPBACK_ENV, type FetchLim
 import { availableParallelism } from 'node:os';
 import type { PageReader } from '../pipeline/page/reader.js';
 import { makeReaderPool } from '../pipeline/page/reader-pool.js';
-import { makeIngestPool, type IngestPoolStats } from '../pipeline/feed/ingest-pool.js';
+import { makeIngestPool, type IngestMeta, type IngestPoolStats } from '../pipeline/feed/ingest-pool.js';
 import type { RefreshDeps, RefreshPolicy } from '../pipeline/refresh.js';
 import { makeClassifier, type Classifier } from '../tagging/classify.js';
 import { USER_AGENT } from '../base/version.js';
@@ -158,7 +158,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   // the story stage on, sketch them: the main thread plans, judges stories against the index and commits.
   const ingestThreads = ingestThreadsOf(env);
   const rulesOf = (c: Classifier) => ({ spec: c.spec, fingerprint: c.fingerprint });
-  const readHere = async (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date }) => (await feedReader()).ingestDocument(body, meta);
+  const readHere = async (body: Uint8Array | string, meta: IngestMeta) => (await feedReader()).ingestDocument(body, meta);
   const ingestPool = ingestThreads > 0
     ? makeIngestPool({
       size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', rules: rulesOf(classifier), fallback: readHere,

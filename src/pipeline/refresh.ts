@@ -9,6 +9,7 @@ import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './bac
 import { assignKeys, type KeyedItem } from './dedupe.js';
 import { lookupKeys, planRefresh, type Classify } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
+import type { IngestMeta } from './feed/ingest-pool.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
 import type { PageReader } from './page/reader.js';
@@ -30,7 +31,7 @@ export interface RefreshDeps {
    * Reads a feed document (the runtime: on its parser threads, which also sketch and, for `sourceId`, classify
    * the items: IncomingItem.sketched, .classified).
    */
-  ingest: (body: Uint8Array | string, meta: { contentType: string | null; url: string; now: Date; sourceId?: string }) => IngestedFeed | Promise<IngestedFeed>;
+  ingest: (body: Uint8Array | string, meta: IngestMeta) => IngestedFeed | Promise<IngestedFeed>;
   /** The tag rules and output queries in force now (they change on reload). */
   classifier: () => Classifier;
   policy: RefreshPolicy;
