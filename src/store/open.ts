@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { WartaError } from '../base/errors.js';
 import { backupDatabase } from './sqlite/backup.js';
+import { startCheckpointer } from './sqlite/checkpointer.js';
 import { DAEMON_BUSY_TIMEOUT_MS } from './sqlite/busy.js';
 import { takeDaemonLock, type DaemonLock } from './sqlite/daemon-lock.js';
 import { openDatabase } from './sqlite/open.js';
@@ -46,8 +47,12 @@ export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Prom
     throw new WartaError('storage', `no database at ${spec.path}: start warta (or run \`warta fetch\`) once to create it`);
   }
   try {
-    const db = openDatabase(spec.path, { readonly: opts.readonly ?? false, busyTimeoutMs: opts.role === 'daemon' ? DAEMON_BUSY_TIMEOUT_MS : undefined, resident: opts.role === 'daemon' ? 'lean' : 'fast' });
-    return makeSqliteStore(db, spec.path);
+    const daemon = opts.role === 'daemon';
+    const db = openDatabase(spec.path, { readonly: opts.readonly ?? false, busyTimeoutMs: daemon ? DAEMON_BUSY_TIMEOUT_MS : undefined, resident: daemon ? 'lean' : 'fast' });
+    // The daemon's commits leave WAL checkpoints to a thread of their own (sqlite/checkpointer.ts): a checkpoint in
+    // a commit held the event loop for up to ~120 ms. A one-shot command has no one waiting on its loop.
+    const checkpointer = daemon && !opts.readonly && spec.path !== ':memory:' ? startCheckpointer(db, spec.path) : null;
+    return makeSqliteStore(db, spec.path, undefined, checkpointer);
   } catch (err) {
     if (err instanceof WartaError) throw err;
     throw new WartaError('storage', `cannot open the database ${spec.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
