@@ -126,7 +126,10 @@ function policyOf(config: Config): RefreshPolicy {
  * for other processes' locks: the daemon never on its event loop, a one-shot command may.
  */
 export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 'command' = 'daemon', env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
-  const store = await openStore(config.storage, { role });
+  const store = await openStore(config.storage, {
+    role,
+    onCheckpointFallback: (reason) => log.warn(`SQLite checkpoints run inside commits again, on the main thread: ${reason}`),
+  });
   try {
     await store.sources.ensure(config.sources);
   } catch (err) {

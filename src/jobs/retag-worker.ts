@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { makeClassifier, type ClassifierSpec } from '../tagging/classify.js';
 import { openStore, type StorageSpec } from '../store/open.js';
 import { retagChanges } from '../tagging/retag-diff.js';
+import { lowerThisThreadPriority } from '../base/thread-priority.js';
 
 /** What the pool gives a worker when it starts. */
 export interface RetagWorkerData {
@@ -20,6 +21,9 @@ export interface RetagRequest {
   afterId: number;
   lastId: number;
 }
+
+// A re-tag runs beside a live daemon: its HTTP and refreshes come first when the cores are busy.
+lowerThisThreadPriority();
 
 const { storage, spec } = workerData as RetagWorkerData;
 const store = await openStore(storage, { readonly: true });

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { WartaError } from '../base/errors.js';
 import { backupDatabase } from './sqlite/backup.js';
+import { startCheckpointer } from './sqlite/checkpointer.js';
 import { DAEMON_BUSY_TIMEOUT_MS } from './sqlite/busy.js';
 import { takeDaemonLock, type DaemonLock } from './sqlite/daemon-lock.js';
 import { openDatabase } from './sqlite/open.js';
@@ -23,6 +24,8 @@ export interface OpenOptions {
    * may wait on its own thread. The daemon also keeps a smaller SQLite cache and no mmap (sqlite/open.ts).
    */
   role?: 'daemon' | 'command';
+  /** Told once when the daemon's WAL checkpoints go back into its commits (their thread could not run), and why. */
+  onCheckpointFallback?: (reason: string) => void;
 }
 
 /** Where the store keeps its data, as it may be shown (no password). */
@@ -46,8 +49,12 @@ export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Prom
     throw new WartaError('storage', `no database at ${spec.path}: start warta (or run \`warta fetch\`) once to create it`);
   }
   try {
-    const db = openDatabase(spec.path, { readonly: opts.readonly ?? false, busyTimeoutMs: opts.role === 'daemon' ? DAEMON_BUSY_TIMEOUT_MS : undefined, resident: opts.role === 'daemon' ? 'lean' : 'fast' });
-    return makeSqliteStore(db, spec.path);
+    const daemon = opts.role === 'daemon';
+    const db = openDatabase(spec.path, { readonly: opts.readonly ?? false, busyTimeoutMs: daemon ? DAEMON_BUSY_TIMEOUT_MS : undefined, resident: daemon ? 'lean' : 'fast' });
+    // The daemon's commits leave WAL checkpoints to a thread of their own (sqlite/checkpointer.ts): a checkpoint in
+    // a commit held the event loop for up to ~120 ms. A one-shot command has no one waiting on its loop.
+    const checkpointer = daemon && !opts.readonly && spec.path !== ':memory:' ? startCheckpointer(db, spec.path, { onFallback: opts.onCheckpointFallback }) : null;
+    return makeSqliteStore(db, spec.path, undefined, checkpointer);
   } catch (err) {
     if (err instanceof WartaError) throw err;
     throw new WartaError('storage', `cannot open the database ${spec.path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

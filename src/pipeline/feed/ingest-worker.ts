@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WartaError } from '../../base/errors.js';
+import { lowerThisThreadPriority } from '../../base/thread-priority.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { encodeSketch, sketchOf } from '../../stories/sketch.js';
 import { makeClassifier, type Classifier, type ClassifierSpec } from '../../tagging/classify.js';
@@ -37,6 +38,9 @@ export interface IngestRequest {
 }
 /** A thread's answer. */
 export type IngestReply = { ready: true } | { seq: number; feed: IngestedFeed } | { seq: number; error: { code: string; message: string } };
+
+// The main thread (HTTP, commits) comes first when the cores are busy.
+lowerThisThreadPriority();
 
 const data = workerData as IngestWorkerData;
 let rules: { classifier: Classifier; fingerprint: string } | null = null;

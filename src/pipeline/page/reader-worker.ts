@@ -4,12 +4,16 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { WartaError } from '../../base/errors.js';
+import { lowerThisThreadPriority } from '../../base/thread-priority.js';
 import { readRequest, type ReadRequest } from './reader.js';
 
 /** A request as the pool numbers it. */
 export type WorkerRequest = ReadRequest & { seq: number };
 /** A worker's answer. */
 export type WorkerReply = { ready: true } | { seq: number; value: unknown } | { seq: number; error: { code: string; message: string } };
+
+// The main thread (HTTP, commits) comes first when the cores are busy.
+lowerThisThreadPriority();
 
 parentPort!.on('message', (req: WorkerRequest) => {
   let reply: WorkerReply;

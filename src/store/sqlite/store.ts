@@ -6,6 +6,7 @@
  */
 import type { PollRecord, RefreshCommit, RetagChange, RetagState, Store, WriteOptions } from '../store.js';
 import { defaultBusyPolicy, retryWhileBusy, storageError, type BusyPolicy } from './busy.js';
+import type { Checkpointer } from './checkpointer.js';
 import { makeItemStatements } from './items.js';
 import type { Db } from './open.js';
 import { makeSqliteNodes } from './nodes.js';
@@ -19,8 +20,11 @@ const FINGERPRINT = 'rules_fingerprint';
 const PROGRESS = 'retag_progress';
 const RULES_CHANGED_AT = 'rules_changed_at';
 
-/** A Store over `db` (opened by open.ts); `location` is the file path shown to admins. */
-export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = defaultBusyPolicy): Store {
+/**
+ * A Store over `db` (opened by open.ts); `location` is the file path shown to admins. With a `checkpointer`
+ * (the daemon's), every committed write tells it, and close() stops it before the connection closes.
+ */
+export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = defaultBusyPolicy, checkpointer: Checkpointer | null = null): Store {
   const getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
   const deleteMeta = db.prepare('DELETE FROM meta WHERE key = ?');
   const setMeta = db.prepare(
@@ -59,11 +63,14 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     // Poll records queued earlier in this turn go first: a later write (a reload's new URL for a source) must not
     // be overwritten by a record made before it.
     void writePolls();
+    let result: T;
     try {
-      return await retryWhileBusy(transaction(fn), busy, opts?.signal);
+      result = await retryWhileBusy(transaction(fn), busy, opts?.signal);
     } catch (err) {
       throw storageError(err);
     }
+    checkpointer?.wrote();
+    return result;
   }
   /**
    * The poll records (recordPoll) of one event-loop turn, written in one transaction at its end. A 304 writes
@@ -242,6 +249,7 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
       // waiting for them), under the same busy policy as any write.
       await writePolls();
       await Promise.all(writing);
+      await checkpointer?.close();
       db.close();
     },
   };

@@ -5,7 +5,9 @@
  */
 import { expect } from 'chai';
 import iconv from 'iconv-lite';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { BACKGROUND_NICE } from '../../../../src/base/thread-priority.js';
 import { WartaError } from '../../../../src/base/errors.js';
 import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
 import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
@@ -146,6 +148,31 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       expect(pool.stats()).to.include({ threads: 0, started: 1 });
       expect((await pool.ingest(RSS2_NEWS, meta())).items.length).to.equal(2);
       expect(pool.stats()).to.include({ threads: 1, started: 2 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  /** The nice value of each of this process's threads (Linux: /proc/self/task/TID/stat, field 19). */
+  function threadNices(): Map<number, number> {
+    const nices = new Map<number, number>();
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      nices.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    }
+    return nices;
+  }
+
+  it('its threads run below the main thread\'s priority (Linux: nice 10), so HTTP and commits come first on a busy machine', async function () {
+    if (process.platform !== 'linux' || !existsSync('/proc/thread-self')) return this.skip(); // per-thread nice is Linux's
+    const before = new Set([...threadNices()].filter(([, nice]) => nice === BACKGROUND_NICE).map(([tid]) => tid));
+    const pool = makeIngestPool({ size: 1 });
+    try {
+      await pool.ingest(RSS2_NEWS, meta());
+      const after = threadNices();
+      const lowered = [...after].filter(([tid, nice]) => nice === BACKGROUND_NICE && !before.has(tid));
+      expect(lowered, 'a thread at nice 10 appeared with the pool').to.have.length.greaterThan(0);
+      expect(after.get(process.pid), 'the main thread').to.equal(0);
     } finally {
       await pool.close();
     }

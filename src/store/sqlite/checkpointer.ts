@@ -1,0 +1,219 @@
+/**
+ * WAL checkpoints off the event loop (issue 15). SQLite checkpoints automatically inside the COMMIT that takes
+ * the WAL past 1,000 pages: it copies those pages into the database file and syncs both files, on the thread
+ * that committed. In the daemon that is the event loop, and the commit that pays it took 20-120 ms (bench/stall.ts
+ * over a start-up poll: the slowest /healthz probes waited on `sqliteTransaction`, whose own time is BEGIN and
+ * COMMIT). Here:
+ * - the connection's automatic checkpoint is raised to SAFETY_PAGES, a net for a thread that falls behind;
+ * - after a write (`wrote()`), a thread with a connection of its own runs a PASSIVE checkpoint, at most once per
+ *   `intervalMs` and one at a time; the thread starts with the first write and stops after `idleMs` without any,
+ *   so an idle daemon pays nothing for it;
+ * - when the thread cannot start or dies, the connection checkpoints itself again as SQLite does by default
+ *   (`fellBack`), for good: never a WAL that grows without bound.
+ * A PASSIVE checkpoint never blocks the writer; what it cannot copy yet (a reader's snapshot still needs it) the
+ * next one copies. SQLite restarts the WAL from its beginning at the first write after a complete checkpoint.
+ */
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../base/module-worker.js';
+import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from './checkpoint-worker.js';
+import type { Db } from './open.js';
+
+/** SQLite's own automatic checkpoint, in pages (its default). */
+export const SQLITE_AUTOCHECKPOINT = 1000;
+/** The connection's automatic checkpoint while the thread checkpoints: 64 MiB of 4 KiB pages. */
+export const SAFETY_PAGES = 16_384;
+const INTERVAL_MS = 1000;
+const IDLE_MS = 30_000;
+// A thread asked to close that has not ended by then is terminated.
+const CLOSE_WAIT_MS = 2000;
+
+const WORKER_URL = new URL(`./checkpoint-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+export interface CheckpointerOptions {
+  intervalMs?: number;
+  idleMs?: number;
+  /** The worker module (tests: one that cannot start). */
+  workerUrl?: URL;
+  /** Told once when checkpoints go back to the connection for good, and why. */
+  onFallback?: (reason: string) => void;
+}
+
+export interface CheckpointerStats {
+  /** 1 while the thread runs. */
+  threads: number;
+  /** Threads started (a thread stopped when idle and started again counts again). */
+  started: number;
+  checkpoints: number;
+  /** Frames in the WAL at the last checkpoint, and how many of them were in the database file after it. */
+  lastLog: number;
+  lastCheckpointed: number;
+  /** Checkpoints went back to the connection (the thread could not start, or died). */
+  fellBack: boolean;
+}
+
+export interface Checkpointer {
+  /** A transaction was committed on the connection: a checkpoint follows within `intervalMs`. */
+  wrote(): void;
+  /** Resolves when the checkpoint asked for (if any) is done (tests). */
+  idle(): Promise<void>;
+  /** Stops the thread (its last checkpoint finished or not); the connection's own close checkpoints the rest. */
+  close(): Promise<void>;
+  stats(): CheckpointerStats;
+}
+
+/** Checkpoints `db` (the file at `path`, in WAL mode) on a thread of its own. */
+export function startCheckpointer(db: Db, path: string, opts: CheckpointerOptions = {}): Checkpointer {
+  const intervalMs = opts.intervalMs ?? INTERVAL_MS;
+  const idleMs = opts.idleMs ?? IDLE_MS;
+  db.pragma(`wal_autocheckpoint = ${SAFETY_PAGES}`);
+  let worker: Worker | null = null;
+  let ready = false;
+  let exited: Promise<void> = Promise.resolve();
+  /** A checkpoint asked for and not answered (sent, or waiting for the thread to be ready). */
+  let pending = false;
+  /** A write came while a checkpoint was pending: another follows it (the last writes of a burst are copied too). */
+  let again = false;
+  let timer: NodeJS.Timeout | null = null;
+  let idleTimer: NodeJS.Timeout | null = null;
+  let lastAt = -Infinity;
+  let seq = 0;
+  let closed = false;
+  const waiters: (() => void)[] = [];
+  const stats: CheckpointerStats = { threads: 0, started: 0, checkpoints: 0, lastLog: 0, lastCheckpointed: 0, fellBack: false };
+
+  function settle(): void {
+    pending = false;
+    for (const w of waiters.splice(0)) w();
+  }
+
+  function fallBack(reason: string): void {
+    if (stats.fellBack) return;
+    stats.fellBack = true;
+    if (timer) clearTimeout(timer);
+    timer = null;
+    stop();
+    try {
+      if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT}`);
+    } catch {
+      // A connection being closed: nothing left to checkpoint from here.
+    }
+    settle();
+    opts.onFallback?.(reason);
+  }
+
+  function spawn(): Worker {
+    const w = startModuleWorker(opts.workerUrl ?? WORKER_URL, { path } satisfies CheckpointWorkerData);
+    w.unref();
+    stats.started++;
+    stats.threads = 1;
+    ready = false;
+    let exit!: () => void;
+    exited = new Promise((r) => (exit = r));
+    w.on('message', (reply: CheckpointReply) => {
+      if (w !== worker) return;
+      if ('ready' in reply) {
+        ready = true;
+        if (pending) send();
+        return;
+      }
+      if ('error' in reply) {
+        // A checkpoint SQLite refused (an I/O error): the connection's own checkpoints take over.
+        return fallBack(`the checkpoint failed: ${reply.error}`);
+      }
+      stats.checkpoints++;
+      stats.lastLog = reply.log;
+      stats.lastCheckpointed = reply.checkpointed;
+      lastAt = performance.now();
+      settle();
+      if (again) {
+        again = false;
+        schedule();
+      } else restIdle();
+    });
+    w.on('error', (err) => {
+      if (w === worker) fallBack(`the checkpoint thread failed: ${err.message}`);
+    });
+    w.on('exit', (code) => {
+      exit();
+      if (w !== worker) return;
+      worker = null;
+      stats.threads = 0;
+      if (!closed) fallBack(`the checkpoint thread exited (code ${code})`);
+    });
+    return w;
+  }
+
+  function send(): void {
+    if (!worker) worker = spawn();
+    if (!ready) return; // sent when the thread says it is ready
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    worker.postMessage({ checkpoint: ++seq } satisfies CheckpointRequest);
+  }
+
+  function restIdle(): void {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      if (!pending && !timer) stop();
+    }, idleMs);
+    idleTimer.unref();
+  }
+
+  /** Ends the thread (asked to close its connection; terminated if it does not). */
+  function stop(): void {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    const w = worker;
+    if (!w) return;
+    worker = null;
+    stats.threads = 0;
+    // Referenced until it exits: close() awaits that exit, and an unreferenced thread is no reason for the event
+    // loop to wait (a daemon's last await would be left unsettled: exit code 13).
+    w.ref();
+    w.postMessage({ close: true } satisfies CheckpointRequest);
+    const kill = setTimeout(() => void w.terminate().catch(() => {}), CLOSE_WAIT_MS);
+    kill.unref();
+    void exited.then(() => clearTimeout(kill));
+  }
+
+  /** The next checkpoint: now, or when `intervalMs` has passed since the last one. */
+  function schedule(): void {
+    const wait = lastAt + intervalMs - performance.now();
+    if (wait <= 0) {
+      pending = true;
+      return send();
+    }
+    timer = setTimeout(() => {
+      timer = null;
+      if (closed || stats.fellBack) return;
+      pending = true;
+      send();
+    }, wait);
+    timer.unref();
+  }
+
+  async function idle(): Promise<void> {
+    while (pending || timer) await new Promise<void>((resolve) => waiters.push(resolve));
+  }
+
+  return {
+    wrote() {
+      if (closed || stats.fellBack || timer) return;
+      if (pending) again = true;
+      else schedule();
+    },
+    idle,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const done = exited;
+      stop();
+      settle();
+      await done;
+    },
+    stats: () => ({ ...stats }),
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * WAL checkpoints on a thread of their own (store/sqlite/checkpointer.ts), with real SQLite files: a commit no
+ * longer copies the WAL into the database file itself, the thread does within its interval, the thread stops when
+ * idle and on close, and a thread that cannot start gives the checkpoints back to the connection.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../../src/store/sqlite/open.js';
+import { SAFETY_PAGES, SQLITE_AUTOCHECKPOINT, startCheckpointer } from '../../../src/store/sqlite/checkpointer.js';
+
+const PAGE = 4096;
+
+/** Commits ~`mb` MB in one transaction (over SQLite's own 1,000-page automatic checkpoint when mb > 4). */
+function writeMb(db: Db, mb: number): void {
+  const insert = db.prepare('INSERT INTO bulk (body) VALUES (?)');
+  const body = 'x'.repeat(16_000);
+  db.transaction(() => {
+    for (let i = 0; i < (mb * 1e6) / body.length; i++) insert.run(`${i}${body}`);
+  })();
+}
+
+async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('store/sqlite/checkpointer: WAL checkpoints off the event loop', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let path: string;
+  let db: Db;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'warta-ckpt-'));
+    path = join(dir, 'w.db');
+    db = openDatabase(path, { resident: 'lean' });
+    db.exec('CREATE TABLE bulk (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  });
+  afterEach(() => {
+    if (db.open) db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('SQLite alone checkpoints inside the commit that passes 1,000 pages (what the thread takes off the loop)', () => {
+    const before = statSync(path).size;
+    writeMb(db, 6);
+    expect(statSync(path).size - before, 'the database file grew in the commit').to.be.greaterThan(5e6);
+  });
+
+  it('a commit leaves the database file as it was; the thread copies the WAL into it after wrote()', async () => {
+    const cp = startCheckpointer(db, path, { intervalMs: 50 });
+    try {
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(SAFETY_PAGES);
+      const before = statSync(path).size;
+      writeMb(db, 6);
+      expect(statSync(path).size, 'no checkpoint in the commit').to.equal(before);
+      cp.wrote();
+      await cp.idle();
+      expect(statSync(path).size - before, 'checkpointed by the thread').to.be.greaterThan(5e6);
+      const s = cp.stats();
+      expect(s).to.include({ threads: 1, started: 1, checkpoints: 1, fellBack: false });
+      expect(s.lastLog).to.be.greaterThan(1000);
+      expect(s.lastCheckpointed).to.equal(s.lastLog);
+    } finally {
+      await cp.close();
+    }
+  });
+
+  it('checkpoints at most once per interval, however many writes; writes made during one get one more after it', async () => {
+    const cp = startCheckpointer(db, path, { intervalMs: 300 });
+    try {
+      const t0 = performance.now();
+      for (let i = 0; i < 20; i++) {
+        writeMb(db, 0.1);
+        cp.wrote();
+      }
+      await cp.idle();
+      // The first write's checkpoint at once; the 19 behind it (made while it was pending) one interval later.
+      expect(cp.stats().checkpoints).to.equal(2);
+      expect(performance.now() - t0).to.be.at.least(300);
+      expect(cp.stats().lastCheckpointed).to.equal(cp.stats().lastLog);
+      writeMb(db, 0.1);
+      cp.wrote();
+      writeMb(db, 0.1);
+      cp.wrote();
+      await cp.idle();
+      expect(cp.stats().checkpoints).to.equal(3);
+    } finally {
+      await cp.close();
+    }
+  });
+
+  it('starts no thread before a write, stops an idle one, and starts again with the next write', async () => {
+    const cp = startCheckpointer(db, path, { intervalMs: 10, idleMs: 200 });
+    try {
+      expect(cp.stats()).to.include({ threads: 0, started: 0 });
+      writeMb(db, 0.1);
+      cp.wrote();
+      await cp.idle();
+      expect(cp.stats()).to.include({ threads: 1, started: 1 });
+      await until('the idle thread stopped', () => cp.stats().threads === 0);
+      writeMb(db, 0.1);
+      cp.wrote();
+      await cp.idle();
+      expect(cp.stats()).to.include({ threads: 1, started: 2, checkpoints: 2 });
+    } finally {
+      await cp.close();
+    }
+  });
+
+  it('close() ends the thread; the connection\'s own close then checkpoints the rest and removes the WAL', async () => {
+    const cp = startCheckpointer(db, path, { intervalMs: 10 });
+    writeMb(db, 1);
+    cp.wrote();
+    await cp.idle();
+    writeMb(db, 1);
+    await cp.close();
+    expect(cp.stats().threads).to.equal(0);
+    db.close();
+    expect(existsSync(`${path}-wal`), 'WAL left behind').to.equal(false);
+  });
+
+  it('close() holds the process until the thread has exited (a last top-level await is not left unsettled)', function () {
+    this.timeout(60_000);
+    const script = join(dir, 'close.mts');
+    const src = (f: string) => JSON.stringify(new URL(`../../../src/store/sqlite/${f}`, import.meta.url).href);
+    writeFileSync(script, [
+      `import { openDatabase } from ${src('open.ts')};`,
+      `import { startCheckpointer } from ${src('checkpointer.ts')};`,
+      `const db = openDatabase(${JSON.stringify(join(dir, 'c.db'))}, { resident: 'lean' });`,
+      `db.exec('CREATE TABLE t (x)');`,
+      `const cp = startCheckpointer(db, ${JSON.stringify(join(dir, 'c.db'))}, { intervalMs: 10 });`,
+      `cp.wrote();`,
+      `await cp.idle();`,
+      `await cp.close();`,
+      `db.close();`,
+      `console.log('closed', cp.stats().checkpoints);`,
+    ].join('\n'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(run.stderr).to.equal('');
+    expect(run.status, 'exit code (13: an await left unsettled)').to.equal(0);
+    expect(run.stdout.trim()).to.equal('closed 1');
+  });
+
+  it('a thread that cannot start gives checkpoints back to the connection (SQLite\'s default), told once', async () => {
+    const told: string[] = [];
+    const cp = startCheckpointer(db, path, { intervalMs: 10, workerUrl: new URL('./no-such-checkpoint-worker.ts', import.meta.url), onFallback: (why) => told.push(why) });
+    try {
+      writeMb(db, 0.1);
+      cp.wrote();
+      await until('the checkpointer fell back', () => cp.stats().fellBack);
+      cp.wrote();
+      expect(told).to.have.length(1);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(SQLITE_AUTOCHECKPOINT);
+      const before = statSync(path).size;
+      writeMb(db, 6);
+      expect(statSync(path).size - before, 'the commit checkpoints itself again').to.be.greaterThan(5e6);
+    } finally {
+      await cp.close();
+    }
+  });
+});
