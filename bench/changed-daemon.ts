@@ -1,7 +1,8 @@
 /**
  * The changed poll in the daemon (issue 15: "a changed feed costs in proportion to what changed"): `warta start`
  * over a farm of `feeds` × `items`; after its start-up poll, every feed publishes 5 new items and one cron tick polls
- * them all (the tick is set by rewriting the config's schedule to a second a little ahead, which the daemon
+ * them all, the daemon settled first as minutes between ticks leave it (heap reducer done, parser threads
+ * stopped after their idle time) (the tick is set by rewriting the config's schedule to a second a little ahead, which the daemon
  * reloads; cron jitter 0 through WARTA_BENCH_CRON_JITTER_MS, min_interval 1s so no hold skips a source). Reported:
  * new items/s over the wall from the farm's first request after the advance to the last refresh logged for the
  * tick (the log line follows the commit), and the daemon's CPU over that window (/proc). Then, in the same run,
@@ -19,6 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFarm } from './farm.js';
+import { INGEST_IDLE_MS } from '../src/pipeline/feed/ingest-pool.js';
 import { BenchDaemon, freePort, median, procCpuSecs, runFetch, sleep, writeConfig } from './lib.js';
 
 export interface ChangedPoll {
@@ -26,6 +28,8 @@ export interface ChangedPoll {
   inserted: number;
   secs: number;
   cpuSecs: number;
+  /** Of that, the main thread's (HTTP, the store, the plan, the commits): what bounds a poll when the cores are free. */
+  mainCpuSecs: number;
   /** CLOCK_MONOTONIC µs (process.hrtime) of the farm's first request and of the last refresh line: the profiles' clock. */
   windowUs: [number, number];
 }
@@ -35,6 +39,13 @@ export interface ChangedDaemonResult {
   polls: ChangedPoll[];
   fetch: { secs: number; inserted: number; cpuSecs: number };
 }
+
+/** CPU seconds of one thread (the main thread: tid = pid), from /proc/PID/task/TID/stat. */
+const threadCpuSecs = (pid: number, tid = pid) => {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -65,7 +76,17 @@ export async function runChangedDaemon(feeds: number, items: number, opts: { bin
   try {
     await daemon.ready();
     await daemon.refreshed(feeds);
-    await sleep(3000); // the burst's heap reducer and compaction (main.ts onIdle) run after the last refresh
+    // A tick finds the daemon settled, as its cron ticks minutes apart do: the burst's heap reducer done (its
+    // last step logs "heap given back": daemon/heap.ts, young generation shrunk) and the parser threads stopped
+    // (idle INGEST_IDLE_MS): each changed poll starts them again.
+    const settled = async () => {
+      const given = daemon.heapGivenBack;
+      const until = Date.now() + 60_000;
+      while (daemon.heapGivenBack === given && Date.now() < until) await sleep(100);
+      await sleep(Math.max(0, INGEST_IDLE_MS + 1000 - (Date.now() - lastRefresh)));
+    };
+    let lastRefresh = Date.now();
+    await settled();
     const polls: ChangedPoll[] = [];
     for (let p = 0; p < (opts.polls ?? 1); p++) {
       farm.advance(5);
@@ -79,11 +100,13 @@ export async function runChangedDaemon(feeds: number, items: number, opts: { bin
       // --perf=FILE: `perf record` of the daemon's threads over the last changed poll only.
       const perf = opts.perf && p === (opts.polls ?? 1) - 1 ? spawn('perf', ['record', '-F', '499', '-g', '-p', String(daemon.pid), '-o', opts.perf], { stdio: 'ignore' }) : null;
       const cpu0 = procCpuSecs(daemon.pid);
+      const main0 = threadCpuSecs(daemon.pid);
       while (tickLines.length < feeds) {
         if (Date.now() > at.getTime() + 600_000) throw new Error(`only ${tickLines.length}/${feeds} refreshes of the tick`);
         await sleep(5);
       }
       const cpuSecs = procCpuSecs(daemon.pid) - cpu0;
+      const mainCpuSecs = threadCpuSecs(daemon.pid) - main0;
       if (perf) {
         perf.kill('SIGINT');
         await new Promise((r) => perf.once('exit', r));
@@ -93,10 +116,11 @@ export async function runChangedDaemon(feeds: number, items: number, opts: { bin
       const last = Math.max(...tickLines.map((t) => t.time));
       const inserted = tickLines.reduce((n, t) => n + (t.inserted ?? 0), 0);
       const lastMono = Math.max(...tickLines.map((t) => t.mono));
-      const poll = { inserted, secs: (last - first) / 1000, cpuSecs, windowUs: [lastMono - (Date.now() - first) * 1000, lastMono] as [number, number] };
+      const poll = { inserted, secs: (last - first) / 1000, cpuSecs, mainCpuSecs, windowUs: [lastMono - (Date.now() - first) * 1000, lastMono] as [number, number] };
       polls.push(poll);
-      opts.progress?.(`  ${feeds} × ${items} poll ${p + 1}: ${inserted} new in ${poll.secs.toFixed(2)} s (${(inserted / poll.secs).toFixed(0)} new items/s), daemon CPU ${cpuSecs.toFixed(2)} s, results ${[...new Set(tickLines.map((t) => t.result))].join('/')}`);
-      await sleep(2000);
+      opts.progress?.(`  ${feeds} × ${items} poll ${p + 1}: ${inserted} new in ${poll.secs.toFixed(2)} s (${(inserted / poll.secs).toFixed(0)} new items/s), daemon CPU ${cpuSecs.toFixed(2)} s (main thread ${mainCpuSecs.toFixed(2)} s), results ${[...new Set(tickLines.map((t) => t.result))].join('/')}`);
+      lastRefresh = Date.now();
+      if (p + 1 < (opts.polls ?? 1)) await settled();
     }
     await daemon.stop();
     farm.advance(5);
@@ -123,7 +147,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const polls = Number(opt('polls') ?? 1);
   const perfFile = opt('perf');
   const builds: { name: string; bin?: string }[] = compare && binDir ? [{ name: 'base', bin: join(binDir, 'bin', 'warta.js') }, { name: 'this' }] : [{ name: binDir ?? 'this', bin: binDir ? join(binDir, 'bin', 'warta.js') : undefined }];
-  const out = new Map<string, { rate: number[]; cpuPerItemUs: number[]; fetchRate: number[] }>();
+  const out = new Map<string, { rate: number[]; cpuPerItemUs: number[]; mainPerItemUs: number[]; fetchRate: number[] }>();
   for (let run = 0; run < runs; run++) {
     for (const feeds of sizes) {
       for (const b of builds) {
@@ -132,18 +156,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         const r = await runChangedDaemon(feeds, items, { bin: b.bin, nodeArgs, polls, perf: perfFile && `${perfFile}.${b.name}-${feeds}-${run}`, progress: (l) => console.log(`${b.name}${l}`) });
         const p = r.polls.at(-1)!;
         const key = `${b.name} ${feeds}`;
-        const o = out.get(key) ?? { rate: [], cpuPerItemUs: [], fetchRate: [] };
+        const o = out.get(key) ?? { rate: [], cpuPerItemUs: [], mainPerItemUs: [], fetchRate: [] };
+        o.mainPerItemUs.push((p.mainCpuSecs / p.inserted) * 1e6);
         o.rate.push(p.inserted / p.secs);
         o.cpuPerItemUs.push((p.cpuSecs / p.inserted) * 1e6);
         o.fetchRate.push(r.fetch.inserted / r.fetch.secs);
         out.set(key, o);
         console.log(`run ${run + 1} ${key} × ${items} (load ${load}): daemon poll ${p.inserted} new in ${p.secs.toFixed(2)} s = ${(p.inserted / p.secs).toFixed(0)} new items/s, ` +
-          `CPU ${p.cpuSecs.toFixed(2)} s (${((p.cpuSecs / p.inserted) * 1e6).toFixed(0)} µs/new item); warta fetch ${r.fetch.inserted} new in ${r.fetch.secs.toFixed(2)} s = ${(r.fetch.inserted / r.fetch.secs).toFixed(0)} new items/s, CPU ${r.fetch.cpuSecs.toFixed(2)} s` +
+          `CPU ${p.cpuSecs.toFixed(2)} s (${((p.cpuSecs / p.inserted) * 1e6).toFixed(0)} µs/new item, main thread ${((p.mainCpuSecs / p.inserted) * 1e6).toFixed(0)}); warta fetch ${r.fetch.inserted} new in ${r.fetch.secs.toFixed(2)} s = ${(r.fetch.inserted / r.fetch.secs).toFixed(0)} new items/s, CPU ${r.fetch.cpuSecs.toFixed(2)} s` +
           (profDir ? `; window µs ${p.windowUs[0]}..${p.windowUs[1]}` : ''));
       }
     }
   }
   for (const [key, o] of out) {
-    console.log(`${key} × ${items}: median of ${o.rate.length}: daemon changed poll ${median(o.rate).toFixed(0)} new items/s (${median(o.cpuPerItemUs).toFixed(0)} µs CPU/new item), warta fetch ${median(o.fetchRate).toFixed(0)} new items/s`);
+    console.log(`${key} × ${items}: median of ${o.rate.length}: daemon changed poll ${median(o.rate).toFixed(0)} new items/s (${median(o.cpuPerItemUs).toFixed(0)} µs CPU/new item, main thread ${median(o.mainPerItemUs).toFixed(0)} µs → ${(1e6 / median(o.mainPerItemUs)).toFixed(0)} new items/s if it alone bounded the poll), warta fetch ${median(o.fetchRate).toFixed(0)} new items/s`);
   }
 }
