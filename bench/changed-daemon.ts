@@ -16,7 +16,7 @@
  * code not yet optimised for new items).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFarm } from './farm.js';
@@ -46,6 +46,15 @@ const threadCpuSecs = (pid: number, tid = pid) => {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+
+/** CPU seconds of each thread of `pid` by tid, with its name (/proc/PID/task/TID/comm). */
+const threadsCpu = (pid: number) => new Map(readdirSync(`/proc/${pid}/task`).map((tid) => {
+  try {
+    return [tid, { name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), secs: threadCpuSecs(pid, Number(tid)) }] as const;
+  } catch {
+    return [tid, { name: '?', secs: 0 }] as const; // ended meanwhile
+  }
+}));
 
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -101,12 +110,20 @@ export async function runChangedDaemon(feeds: number, items: number, opts: { bin
       const perf = opts.perf && p === (opts.polls ?? 1) - 1 ? spawn('perf', ['record', '-F', '499', '-g', '-p', String(daemon.pid), '-o', opts.perf], { stdio: 'ignore' }) : null;
       const cpu0 = procCpuSecs(daemon.pid);
       const main0 = threadCpuSecs(daemon.pid);
+      const threads0 = threadsCpu(daemon.pid);
       while (tickLines.length < feeds) {
         if (Date.now() > at.getTime() + 600_000) throw new Error(`only ${tickLines.length}/${feeds} refreshes of the tick`);
         await sleep(5);
       }
       const cpuSecs = procCpuSecs(daemon.pid) - cpu0;
       const mainCpuSecs = threadCpuSecs(daemon.pid) - main0;
+      // By thread name: the main thread ('node'... as its tid = pid), the parser threads, V8's (GC, compilers).
+      const byName = new Map<string, number>();
+      for (const [tid, t] of threadsCpu(daemon.pid)) {
+        const name = Number(tid) === daemon.pid ? 'main' : t.name;
+        byName.set(name, (byName.get(name) ?? 0) + t.secs - (threads0.get(tid)?.secs ?? 0));
+      }
+      const threadLine = [...byName].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ');
       if (perf) {
         perf.kill('SIGINT');
         await new Promise((r) => perf.once('exit', r));
@@ -118,7 +135,7 @@ export async function runChangedDaemon(feeds: number, items: number, opts: { bin
       const lastMono = Math.max(...tickLines.map((t) => t.mono));
       const poll = { inserted, secs: (last - first) / 1000, cpuSecs, mainCpuSecs, windowUs: [lastMono - (Date.now() - first) * 1000, lastMono] as [number, number] };
       polls.push(poll);
-      opts.progress?.(`  ${feeds} × ${items} poll ${p + 1}: ${inserted} new in ${poll.secs.toFixed(2)} s (${(inserted / poll.secs).toFixed(0)} new items/s), daemon CPU ${cpuSecs.toFixed(2)} s (main thread ${mainCpuSecs.toFixed(2)} s), results ${[...new Set(tickLines.map((t) => t.result))].join('/')}`);
+      opts.progress?.(`  ${feeds} × ${items} poll ${p + 1}: ${inserted} new in ${poll.secs.toFixed(2)} s (${(inserted / poll.secs).toFixed(0)} new items/s), daemon CPU ${cpuSecs.toFixed(2)} s (main thread ${mainCpuSecs.toFixed(2)} s), results ${[...new Set(tickLines.map((t) => t.result))].join('/')}; CPU s by thread: ${threadLine}`);
       lastRefresh = Date.now();
       if (p + 1 < (opts.polls ?? 1)) await settled();
     }
