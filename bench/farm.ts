@@ -13,6 +13,8 @@ export interface Farm {
    * (building 300 feeds of 50 items took ~0.3-0.5 s of this process's CPU during a changed poll).
    */
   build(): void;
+  /** When the farm answered its first feed request since the last advance() (Date.now()), or null. */
+  firstRequestAt(): number | null;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startFarm(feeds: number, items: number, articles: readonly
   let offset = 0;
   let origin = '';
   const cache = new Map<number, { body: Buffer; etag: string }>();
+  let firstRequest: number | null = null;
   const documentOf = (n: number) => {
     let doc = cache.get(n);
     if (!doc) {
@@ -85,6 +88,7 @@ export async function startFarm(feeds: number, items: number, articles: readonly
     }
     const m = /^\/feed\/(\d+)\.xml$/.exec(req.url ?? '');
     if (!m) return void res.writeHead(404).end();
+    firstRequest ??= Date.now();
     const doc = documentOf(Number(m[1]));
     if (req.headers['if-none-match'] === doc.etag) return void res.writeHead(304, { ETag: doc.etag }).end();
     res.writeHead(200, { 'Content-Type': 'application/rss+xml; charset=utf-8', ETag: doc.etag, 'Content-Length': doc.body.length }).end(doc.body);
@@ -98,10 +102,12 @@ export async function startFarm(feeds: number, items: number, articles: readonly
     advance(n) {
       offset += n;
       cache.clear();
+      firstRequest = null;
     },
     build() {
       for (let n = 0; n < feeds; n++) documentOf(n);
     },
+    firstRequestAt: () => firstRequest,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

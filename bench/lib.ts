@@ -91,6 +91,8 @@ export class BenchDaemon {
   refreshes = 0;
   /** The daemon's "heap given back after a burst of refreshes" lines (its heap reducer's last step, daemon/heap.ts). */
   heapGivenBack = 0;
+  /** Called with every log line on stdout (JSON), for benches that follow more than the start-up poll. */
+  onLine?: (line: string) => void;
   private tail = '';
   private partial = '';
   readonly startedAt = Date.now();
@@ -105,6 +107,7 @@ export class BenchDaemon {
       this.partial = lines.pop() ?? '';
       // Only the start-up poll's refreshes: a slow poll overlaps cron ticks, whose refreshes would count too.
       for (const l of lines) {
+        this.onLine?.(l);
         if (l.includes('"msg":"refresh ') && l.includes('"why":"startup"')) this.refreshes++;
         else if (l.includes('"msg":"heap given back')) this.heapGivenBack++;
       }

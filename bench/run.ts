@@ -10,6 +10,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runChangedDaemon } from './changed-daemon.js';
 import { startFarm } from './farm.js';
 import { median, runFetch, writeConfig } from './lib.js';
 import { describeMemory, runMemory } from './memory.js';
@@ -123,8 +124,28 @@ async function costCurve(sizes: number[]): Promise<void> {
   rows.push({ group: 'cost curve', what: 'cold `warta fetch`, feeds × 50 items', warta: per.join('; '), peer: '', ratio: '' });
 }
 
+/**
+ * The changed poll in the daemon (a cron tick after every feed published 5 of 50 items: bench/changed-daemon.ts)
+ * beside the one-shot `warta fetch` of the same change on the same database, which pays process start-up.
+ */
+async function changed(feeds: number): Promise<void> {
+  const daemon: number[] = [];
+  const cpu: number[] = [];
+  const fetch: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const r = await runChangedDaemon(feeds, 50, { progress: log });
+    const p = r.polls.at(-1)!;
+    daemon.push(p.inserted / p.secs);
+    cpu.push((p.cpuSecs / p.inserted) * 1e6);
+    fetch.push(r.fetch.inserted / r.fetch.secs);
+    log(`changed ${feeds}: round ${round + 1}: daemon ${fmt(p.inserted / p.secs)} new items/s (CPU ${fmt((p.cpuSecs / p.inserted) * 1e6)} µs/new item), warta fetch ${fmt(r.fetch.inserted / r.fetch.secs)} new items/s`);
+  }
+  rows.push({ group: 'ingest', what: `+5 of 50 per feed, ${fmt(feeds)} feeds, daemon's cron poll (new items/s)`, warta: fmt(median(daemon)), peer: `warta fetch ${fmt(median(fetch))}`, ratio: `${fmt(median(daemon) / median(fetch), 2)}× of fetch`, note: `target ≥ 3,000; daemon CPU ${fmt(median(cpu))} µs/new item` });
+}
+
 const sections: [string, () => Promise<void>][] = [
   ['ingest', async () => { for (const n of quick ? [300] : [300, 1000]) await ingest(n); }],
+  ['changed', async () => { for (const n of quick ? [300] : [300, 1000]) await changed(n); }],
   ['serve', serve],
   ['startup', () => startup(quick ? 1000 : 10_000)],
   ['growth', () => itemGrowth(quick ? 300 : 1000)],

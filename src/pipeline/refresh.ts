@@ -9,7 +9,8 @@ import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './bac
 import { assignKeys, type KeyedItem } from './dedupe.js';
 import { lookupKeys, planRefresh, type Classify } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
-import type { IngestMeta } from './feed/ingest-pool.js';
+import type { IngestMeta, SkimMeta } from './feed/ingest-pool.js';
+import type { SkimmedBody } from './feed/skim-body.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
 import type { PageReader } from './page/reader.js';
@@ -32,6 +33,11 @@ export interface RefreshDeps {
    * the items: IncomingItem.sketched, .classified).
    */
   ingest: (body: Uint8Array | string, meta: IngestMeta) => IngestedFeed | Promise<IngestedFeed>;
+  /**
+   * Skims a changed feed's body (feed/skim-body.ts: decode, cut into items, digests) before the store is asked
+   * which items it knows (the runtime: on its parser threads); absent: on this thread.
+   */
+  skim?: (body: Uint8Array, meta: SkimMeta) => Promise<SkimmedBody>;
   /** The tag rules and output queries in force now (they change on reload). */
   classifier: () => Classifier;
   policy: RefreshPolicy;

@@ -1,10 +1,8 @@
-import { hash } from 'node:crypto';
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
-import { VERSION } from '../base/version.js';
 import type { KnownRow, Lookup, SourceRow } from '../store/store.js';
 import { assignKeysMixed, type KeyedItem, type KnownItem } from './dedupe.js';
-import { decodeBody } from './feed/decode.js';
-import { joinItems, splitItems } from './feed/split.js';
+import { itemDigests, skimBody, type SkimmedBody } from './feed/skim-body.js';
+import { joinItems } from './feed/split.js';
 import { isUnchanged, lookupKeys, storedRow } from './plan.js';
 import type { RefreshDeps } from './refresh.js';
 
@@ -22,6 +20,18 @@ export interface ReadFeed {
 
 type Fetched = { body: Uint8Array; contentType: string | null; url: string };
 
+/** skimBody on a parser thread when the runtime has them (deps.skim), else here; a thread that fails it leaves it to this one. */
+async function skimOf(deps: Pick<RefreshDeps, 'skim'>, res: Fetched, guessSite: string | null | false): Promise<SkimmedBody> {
+  if (deps.skim) {
+    try {
+      return await deps.skim(res.body, { contentType: res.contentType, url: res.url, guessSite });
+    } catch {
+      // The thread died or the pool is closing: the same work here (a closing pool fails the read after it).
+    }
+  }
+  return skimBody(res.body, res.contentType, res.url, guessSite);
+}
+
 /**
  * Reads a changed feed in proportion to what changed (issue 15). The document is cut into raw item texts
  * (feed/split.ts) and each is fingerprinted together with what its reading depends on (warta's version, the
@@ -34,28 +44,13 @@ type Fetched = { body: Uint8Array; contentType: string | null; url: string };
  * Digests are taken only where the reading is sure to repeat: rss-parser read the document (as it read the
  * last one), every item came out of its element, and no date was dropped as lying in the future.
  */
-export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, state: SourceRow, res: Fetched, now: Date): Promise<ReadFeed> {
-  // Decoded once: the full read gets the text, not the bytes again (cold fetches paid for two decodes).
-  let decoded: string | null;
-  try {
-    decoded = decodeBody(res.body, res.contentType);
-  } catch {
-    decoded = null; // the full read decodes the bytes again and reports the problem
-  }
+export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest' | 'skim'>, state: SourceRow, res: Fetched, now: Date): Promise<ReadFeed> {
+  // Decoded once: the full read gets the text, not the bytes again (cold fetches paid for two decodes) — unless
+  // the skim ran on a parser thread, which keeps the text (sending it back costs the main thread more).
+  const guessSite = state.parser === 'rss-parser' ? state.siteUrl : false;
+  const { decoded, doc, guessed } = await skimOf(deps, res, guessSite);
   const whole = async (): Promise<ReadFeed> => ({ feed: await deps.ingest(decoded ?? res.body, { contentType: res.contentType, url: res.url, now, sourceId: state.id }), keyed: null, stored: null, skipped: 0 });
-  let doc;
-  try {
-    doc = decoded === null ? null : splitItems(decoded);
-  } catch {
-    doc = null;
-  }
   if (!doc) return whole();
-  const context = `${VERSION}\n${res.url}\n${doc.context}\n`;
-  const digestsFor = (siteUrl: string | null) => {
-    const prefix = hash('sha256', `${context}${siteUrl ?? ''}`, 'base64url');
-    return doc.items.map((text) => hash('sha256', `${prefix}${text}`, 'base64url').slice(0, 22));
-  };
-  const guessed = state.parser === 'rss-parser' ? digestsFor(state.siteUrl) : null;
   const known = guessed ? await deps.store.items.known(state.id, guessed) : new Map<string, KnownRow>();
 
   let feed: IngestedFeed;
@@ -74,7 +69,8 @@ export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest'>, stat
   if (skipped > 0 && (!sure || feed.siteUrl !== state.siteUrl)) return whole();
   if (!sure) return { feed, keyed: null, stored: null, skipped: 0 };
 
-  const digests = skipped > 0 ? guessed! : digestsFor(feed.siteUrl);
+  // The guess was made under the site link this read found again (a first read: none was made).
+  const digests = skipped > 0 || (guessed && feed.siteUrl === state.siteUrl) ? guessed! : itemDigests(doc, res.url, feed.siteUrl);
   const entries: ({ item: IncomingItem } | { known: KnownItem })[] = [];
   const digestOf = new Map<IncomingItem, string>();
   // The key each recognised item's row is stored under.

@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/store.js';
 import { sqliteStore } from '../helpers/store.js';
 import { fetchFeed, makeFetchAgent } from '../../src/pipeline/fetch/fetch.js';
 import { ingestDocument } from '../../src/pipeline/feed/ingest.js';
+import { makeIngestPool } from '../../src/pipeline/feed/ingest-pool.js';
 import { refreshSource, type RefreshDeps } from '../../src/pipeline/refresh.js';
 import { makeClassifier } from '../../src/tagging/classify.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -24,7 +25,9 @@ const article = (n: number, extra: Partial<Article> = {}): Article =>
  * are not parsed again. These cases check that the store ends exactly as a full reading leaves it, and that the
  * document handed to the parser holds only what is new or changed.
  */
-describe('refreshSource of a changed feed: only new and edited items are parsed, with the same outcome', () => {
+// Skimmed on this thread, and on a parser thread as the runtime does it (the full read then gets the bytes).
+for (const onThread of [false, true]) describe(`refreshSource of a changed feed: only new and edited items are parsed, with the same outcome${onThread ? ' (skimmed on a parser thread)' : ''}`, function () {
+  this.timeout(20_000);
   let server: FeedServer;
   let tmp: ReturnType<typeof tempDir>;
   let db: Db;
@@ -35,6 +38,8 @@ describe('refreshSource of a changed feed: only new and edited items are parsed,
   let parsed: string[];
   const agent = makeFetchAgent(limits);
   const src = { id: 'berita', url: '' };
+  const pool = onThread ? makeIngestPool({ size: 1 }) : null;
+  let skims = 0;
 
   const deps = (): RefreshDeps => ({
     store,
@@ -43,6 +48,7 @@ describe('refreshSource of a changed feed: only new and edited items are parsed,
       parsed.push(Buffer.from(body).toString('utf8'));
       return ingestDocument(body, meta);
     },
+    skim: pool ? (body, meta) => (skims++, pool.skim(body, meta)) : undefined,
     classifier: () => classifier,
     policy: { minIntervalMs: 0, maxIntervalMs: 86_400_000, redirectPersistAfter: 3 },
     now: () => clock,
@@ -70,7 +76,14 @@ describe('refreshSource of a changed feed: only new and edited items are parsed,
     await server.stop();
     tmp.cleanup();
   });
-  after(() => agent.close());
+  after(async () => {
+    await agent.close();
+    if (pool) {
+      // Every changed poll of these cases was skimmed there.
+      expect(skims).to.be.greaterThan(5);
+      await pool.close();
+    }
+  });
 
   it('parses only the new and the edited items; the edit is written, the new ones inserted, the rest left alone', async () => {
     const first = [1, 2, 3, 4, 5].map((n) => article(n));

@@ -24,6 +24,11 @@ import { WartaError, type ErrorCode } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { startModuleWorker } from '../../base/module-worker.js';
 import type { IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
+import type { SkimmedBody } from './skim-body.js';
+
+// Loaded only when the pool skims on this thread (it fell back): `warta fetch` of 304s loads no reading code
+// (test/integration/cli-startup.test.ts).
+const skimHere = async (...args: Parameters<typeof import('./skim-body.js').skimBody>) => (await import('./skim-body.js')).skimBody(...args);
 
 /** A parser thread's V8 heap limit: rss-parser's trees of a 10 MiB feed (fetch.max_body's default) fit in it. */
 export const INGEST_HEAP_MB = 512;
@@ -71,6 +76,8 @@ export interface IngestPoolStats {
 }
 
 export type IngestMeta = { contentType: string | null; url: string; now: Date; sourceId?: string };
+/** What skim() needs besides the body: `guessSite` as skimBody takes it. */
+export type SkimMeta = { contentType: string | null; url: string; guessSite: string | null | false };
 
 export interface IngestPool {
   /**
@@ -78,17 +85,21 @@ export interface IngestPool {
    * `meta.sourceId`, classified), or the same WartaError.
    */
   ingest(body: Uint8Array | string, meta: IngestMeta): Promise<IngestedFeed>;
+  /** skimBody (skim-body.ts) on a parser thread: the cut and the digests, without the decoded text. */
+  skim(body: Uint8Array, meta: SkimMeta): Promise<SkimmedBody>;
   /** Rules for the documents sent from now on (a reload); those already sent keep the old ones' fingerprint. */
   setRules(rules: IngestRules | null): void;
   close(): Promise<void>;
   stats(): IngestPoolStats;
 }
 
+/** A document to read, or with `skim` only to skim (resolved with a SkimmedBody instead of the feed). */
 interface Task {
   seq: number;
   body: Uint8Array | string;
   meta: IngestMeta;
-  resolve: (feed: IngestedFeed) => void;
+  skim?: { guessSite: string | null | false };
+  resolve: (value: IngestedFeed | SkimmedBody) => void;
   reject: (err: WartaError) => void;
 }
 
@@ -145,7 +156,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
       if (at < 0) return;
       const [task] = thread.tasks.splice(at, 1);
       if ('error' in reply) task!.reject(new WartaError(reply.error.code as ErrorCode, reply.error.message));
-      else task!.resolve(reply.feed);
+      else task!.resolve('skimmed' in reply ? reply.skimmed : reply.feed);
       if (thread.tasks.length === 0) rest(thread);
       dispatch();
     });
@@ -170,7 +181,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     // A thread reading keeps the process alive (`warta fetch` awaits its answer); an idle one does not.
     thread.worker.ref();
     const { body, meta } = task;
-    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now, sourceId: meta.sourceId ?? null };
+    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now, sourceId: meta.sourceId ?? null, ...(task.skim && { skim: task.skim }) };
     if (typeof body === 'string') return thread.worker.postMessage(request);
     // Its own copy, moved rather than cloned: the caller keeps the body (it hashes it, reads it again on failure).
     const own = new Uint8Array(body);
@@ -213,7 +224,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
         queue.unshift(...t.tasks.splice(0));
         void t.worker.terminate().catch(() => {});
       }
-      for (const t of queue.splice(0)) readHere(t.body, t.meta).then(t.resolve, t.reject);
+      for (const t of queue.splice(0)) doHere(t).then(t.resolve, t.reject);
       return;
     }
     if (!thread.ready) for (const t of queue.splice(0)) t.reject(error);
@@ -224,12 +235,26 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     return opts.fallback!(body, meta);
   }
 
+  /** A task on this thread (the pool fell back): a skim is pure and synchronous, a read is `fallback`'s. */
+  function doHere(t: Task): Promise<IngestedFeed | SkimmedBody> {
+    return t.skim ? skimHere(t.body as Uint8Array, t.meta.contentType, t.meta.url, t.skim.guessSite) : readHere(t.body, t.meta);
+  }
+
   return {
     ingest(body, meta) {
       if (closed) return Promise.reject(aborted());
       if (fellBack) return readHere(body, meta);
       return new Promise<IngestedFeed>((resolve, reject) => {
-        queue.push({ seq: ++seq, body, meta, resolve, reject });
+        queue.push({ seq: ++seq, body, meta, resolve: resolve as Task['resolve'], reject });
+        dispatch();
+      });
+    },
+    skim(body, { contentType, url, guessSite }) {
+      if (closed) return Promise.reject(aborted());
+      if (fellBack) return skimHere(body, contentType, url, guessSite);
+      return new Promise<SkimmedBody>((resolve, reject) => {
+        // `now` is not read by a skim; the request carries one as every request does.
+        queue.push({ seq: ++seq, body, meta: { contentType, url, now: new Date(0) }, skim: { guessSite }, resolve: resolve as Task['resolve'], reject });
         dispatch();
       });
     },

@@ -3,7 +3,8 @@
  * ingestDocument does on any thread; with rules, each item classified for the request's source; with `sketch`,
  * each item's story sketch, from the words classifying read as the plan makes it — and answers with the feed, or
  * with the WartaError's code and message (errors cross the thread boundary as plain values; the pool makes them
- * WartaErrors again). A `rules` message replaces the rules (a reload) for the documents after it.
+ * WartaErrors again). A request with `skim` is only decoded, cut into items and digested (skim-body.ts) for the
+ * main thread's skim.ts. A `rules` message replaces the rules (a reload) for the documents after it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WartaError } from '../../base/errors.js';
@@ -13,6 +14,7 @@ import { encodeSketch, sketchOf } from '../../stories/sketch.js';
 import { makeClassifier, type Classifier, type ClassifierSpec } from '../../tagging/classify.js';
 import type { ScannedText } from '../../tagging/types.js';
 import { ingestDocument } from './ingest.js';
+import { skimBody, type SkimmedBody } from './skim-body.js';
 
 /** The tag rules and output queries in force, and the fingerprint the main thread's classifier of them has. */
 export interface IngestRules {
@@ -35,9 +37,11 @@ export interface IngestRequest {
   url: string;
   now: Date;
   sourceId: string | null;
+  /** Present: only skim the document (skim-body.ts), digests under `guessSite`, instead of reading it. */
+  skim?: { guessSite: string | null | false };
 }
 /** A thread's answer. */
-export type IngestReply = { ready: true } | { seq: number; feed: IngestedFeed } | { seq: number; error: { code: string; message: string } };
+export type IngestReply = { ready: true } | { seq: number; feed: IngestedFeed } | { seq: number; skimmed: SkimmedBody } | { seq: number; error: { code: string; message: string } };
 
 // The main thread (HTTP, commits) comes first when the cores are busy.
 lowerThisThreadPriority();
@@ -72,7 +76,11 @@ parentPort!.on('message', (req: IngestRequest | { rules: IngestRules | null }) =
   if ('rules' in req) return void setRules(req.rules);
   let reply: IngestReply;
   try {
-    reply = { seq: req.seq, feed: read(req) };
+    if (req.skim) {
+      // The decoded text stays here: the main thread needs only the cut and the digests (a full read gets the bytes).
+      const { doc, guessed } = skimBody(req.body as Uint8Array, req.contentType, req.url, req.skim.guessSite);
+      reply = { seq: req.seq, skimmed: { decoded: null, doc, guessed } };
+    } else reply = { seq: req.seq, feed: read(req) };
   } catch (err) {
     // ingestDocument throws WartaErrors only (anything else it wraps as parse_error itself).
     const e = err instanceof WartaError ? err : new WartaError('parse_error', `ingest: unexpected failure (a warta bug, please report it): ${String(err)}`);

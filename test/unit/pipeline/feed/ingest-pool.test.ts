@@ -11,6 +11,7 @@ import { BACKGROUND_NICE } from '../../../../src/base/thread-priority.js';
 import { WartaError } from '../../../../src/base/errors.js';
 import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
 import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
+import { skimBody } from '../../../../src/pipeline/feed/skim-body.js';
 import { encodeSketch, sketchOf } from '../../../../src/stories/sketch.js';
 import { makeClassifier } from '../../../../src/tagging/classify.js';
 import { JSON_FEED_10, JSON_FEED_11, RSS2_NEWS, XML_FIXTURES } from './fixtures.js';
@@ -75,6 +76,31 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       const rss = got[0] as { items: { published: unknown }[] };
       expect(rss.items[0]!.published).to.be.instanceOf(Date);
       expect(pool.stats()).to.include({ started: 2, reading: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('skim() gives what skimBody gives on this thread (the cut, the digests under the site link asked for), without the decoded text', async () => {
+    const cases: [string, Uint8Array, string | null, string | null | false][] = [];
+    for (const [name, xml] of Object.entries(XML_FIXTURES)) {
+      const bytes = /ISO-8859-1/i.test(xml) ? iconv.encode(xml, 'latin1') : Buffer.from(xml);
+      cases.push([`${name}, guessed under a site`, bytes, 'application/xml', 'https://warta.example/'], [`${name}, no guess`, bytes, null, false], [`${name}, guessed under none`, bytes, null, null]);
+    }
+    // Not cut (null doc): JSON, a DOCTYPE, undecodable gzip; a pooled Buffer view sends only its own bytes.
+    cases.push(['JSON Feed', Buffer.from(JSON_FEED_11), 'application/feed+json', null], ['undeclared gzip', gzipSync(Buffer.from(RSS2_NEWS)), null, null]);
+    cases.push(['a pooled Buffer view', Buffer.from('<rss version="2.0"><channel><title>x</title><item><title>a</title></item></channel></rss>'), null, null]);
+    const pool = makeIngestPool({ size: 1 });
+    try {
+      const got = await Promise.all(cases.map(([, body, ct, site]) => pool.skim(body, { contentType: ct, url: 'https://warta.example/feed/', guessSite: site })));
+      cases.forEach(([name, body, ct, site], i) => {
+        const local = skimBody(body, ct, 'https://warta.example/feed/', site);
+        expect(got[i], name).to.deep.equal({ ...local, decoded: null });
+      });
+      // The cases do exercise the cut and the digests.
+      expect(got[0]!.guessed!.length, 'RSS2_NEWS guessed under a site').to.equal(got[0]!.doc!.items.length).and.greaterThan(1);
+      expect(got[1]!.guessed, 'no guess asked').to.equal(null);
+      expect(got.at(-1)!.doc!.items).to.deep.equal(['<item><title>a</title></item>']);
     } finally {
       await pool.close();
     }
@@ -192,6 +218,9 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       expect(first[1]).to.deep.equal(here('<html><body>no feed</body></html>', meta('text/html')));
       expect(await pool.ingest(JSON_FEED_11, meta('application/feed+json'))).to.deep.equal(ingestDocument(JSON_FEED_11, meta('application/feed+json')));
       expect(told).to.deep.equal(['parse_error']);
+      // A skim, too, is done here from then on.
+      const bytes = Buffer.from(RSS2_NEWS);
+      expect(await pool.skim(bytes, { contentType: null, url: 'https://warta.example/feed/', guessSite: null })).to.deep.equal(skimBody(bytes, null, 'https://warta.example/feed/', null));
       expect(pool.stats()).to.include({ threads: 0, reading: 0, queued: 0 });
     } finally {
       await pool.close();
