@@ -2,7 +2,7 @@
  * Ingest cost in instructions: one `warta fetch` of a local farm into a fresh SQLite file under callgrind, which
  * counts the same work alike however loaded the machine is (wall time on the shared 2-core box swings ±30 %).
  *   npx tsx bench/ingest-instructions.ts [feeds=40] [items=50] [--repo DIR] [--runs N] [--phase cold|304|changed]
- *                                        [--compare | --without-stories] [--old]
+ *                                        [--compare | --without-stories] [--old] [--main-thread]
  * `--phase` (default cold): `cold` measures the first fetch (every item new); `304` a re-poll where every feed
  * answers 304; `changed` a poll after every feed gained 5 items (5 of `items` new). The fetches before the
  * measured one run without valgrind.
@@ -13,10 +13,12 @@
  * story window, so sketching, the index and the assignment are all measured; `--old` dates them November 2026
  * (the farm of earlier sessions: the stage with nothing to match).
  * Prints the instructions of each run (callgrind's "Collected") and their median; the callgrind files are kept
- * for `callgrind_annotate` (their paths are printed).
+ * for `callgrind_annotate` (their paths are printed). `--main-thread` counts each thread apart (callgrind
+ * --separate-threads=yes: files OUT-01, OUT-02, …) and prints the main thread's instructions too: the feed parser
+ * threads do their share on the other cores, the main thread's is what a cold ingest waits on (issue 15).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startFarm } from './farm.js';
@@ -35,12 +37,20 @@ const compare = argv.includes('--compare');
 // Only the run without the story stage (the baseline for several commits measured apart).
 const withoutOnly = argv.includes('--without-stories');
 const recent = !argv.includes('--old');
+const mainThread = argv.includes('--main-thread');
 // The tag rules of the other benchmarks: tagging is part of ingest on both sides of a comparison.
 const TAGS = `tags:\n  - name: "Hubungan Rusia dengan Belarusia"\n    match: '(Rusia OR Moskow OR Kremlin OR Putin) AND (Belarusia OR Belarus OR Minsk OR Lukashenko)'\n  - name: Putin\n    match: Putin\n`;
 
+/** The instructions of callgrind's file `file` (its `totals:` line; `summary:` in older versions). */
+function totalsOf(file: string): number {
+  const m = /^(?:totals|summary): (\d+)/m.exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`no totals in ${file}`);
+  return Number(m[1]);
+}
+
 async function callgrindFetch(config: string, out: string | null, noStories: boolean): Promise<number> {
   const node = [process.execPath, '--single-threaded', '--predictable', join(repo, 'bin/warta.js'), 'fetch', '--config', config];
-  const [cmd, args] = out ? ['valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...node]] : [node[0]!, node.slice(1)];
+  const [cmd, args] = out ? ['valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, ...(mainThread ? ['--separate-threads=yes'] : []), ...node]] : [node[0]!, node.slice(1)];
   const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {
     // Async: the farm answers from this process.
     const env = noStories ? { ...process.env, WARTA_BENCH_NO_STORIES: '1' } : process.env;
@@ -61,6 +71,7 @@ async function callgrindFetch(config: string, out: string | null, noStories: boo
 }
 
 const counts: number[] = [];
+const mains: number[] = [];
 const without: number[] = [];
 // One farm per round, both variants on it, one after the other so a drift of the machine touches both alike.
 for (let run = 0; run < runs; run++) {
@@ -84,7 +95,10 @@ for (let run = 0; run < runs; run++) {
         }
         const n = await callgrindFetch(config, out, noStories);
         (noStories ? without : counts).push(n);
-        console.log(`run ${run + 1}${noStories ? ' without stories' : ''}: ${n.toLocaleString('en')} instructions (${phase}, ${feeds}×${items}, ${recent ? 'recent' : 'old'} items, ${repo}); callgrind file ${out}`);
+        // Thread 1 is the main thread (callgrind numbers threads as they start).
+        const main = mainThread ? totalsOf(`${out}-01`) : null;
+        if (main !== null && !noStories) mains.push(main);
+        console.log(`run ${run + 1}${noStories ? ' without stories' : ''}: ${n.toLocaleString('en')} instructions${main !== null ? `, main thread ${main.toLocaleString('en')}` : ''} (${phase}, ${feeds}×${items}, ${recent ? 'recent' : 'old'} items, ${repo}); callgrind file ${out}`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -93,7 +107,7 @@ for (let run = 0; run < runs; run++) {
     await farm.close();
   }
 }
-if (!withoutOnly) console.log(`median: ${median(counts).toLocaleString('en')} instructions`);
+if (!withoutOnly) console.log(`median: ${median(counts).toLocaleString('en')} instructions${mains.length > 0 ? `, main thread ${median(mains).toLocaleString('en')}` : ''}`);
 if (withoutOnly) console.log(`median without stories: ${median(without).toLocaleString('en')} instructions`);
 else if (compare) {
   console.log(`median without stories: ${median(without).toLocaleString('en')} instructions`);

@@ -57,7 +57,12 @@ export interface IncomingItem extends ItemFields {
    * Its tags and outputs, classified where the feed was read for `sourceId` by the rules whose fingerprint this is
    * (Classifier.fingerprint): the refresh takes them when those rules are still in force, else classifies again.
    */
-  classified?: { fingerprint: string; sourceId: string; tags: { tag: string; explain: Omit<TagExplanation, 'tag'>[] }[]; outputs: string[] };
+  classified?: { fingerprint: string; sourceId: string; tags: { tag: string; explain: Omit<TagExplanation, 'tag'>[] | string }[]; outputs: string[] };
+  /**
+   * hashContent of it, made where the feed was read (a parser thread), so the main thread does not hash it again:
+   * dedupe's assignKeys takes it. Absent: hashed there.
+   */
+  contentHash?: string;
 }
 
 /** A compact summary of an item's text for finding and confirming the same story. Serializable as JSON. */

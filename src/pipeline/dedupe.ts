@@ -32,7 +32,7 @@ const sha256 = (s: string) => hash('sha256', s, 'hex');
  * - a document may list the same article twice (same guid, same link): the first occurrence wins.
  */
 export function assignKeys(items: readonly IncomingItem[]): KeyedItem[] {
-  return keyEntries(items, (item) => item).map(({ entry: item, key, formerKey }) => ({ item, key, formerKey, contentHash: hashContent(item) }));
+  return keyEntries(items, (item) => item).map(({ entry: item, key, formerKey }) => ({ item, key, formerKey, contentHash: item.contentHash ?? hashContent(item) }));
 }
 
 /**
@@ -52,7 +52,7 @@ export function assignKeysMixed(entries: readonly ({ item: IncomingItem } | { kn
   const identity = (e: { item: IncomingItem } | { known: KnownItem }): Identity =>
     'item' in e ? e.item : { guid: e.known.guid, link: e.known.link, hashKey: e.known.hashKey };
   return keyEntries(entries, identity).map(({ entry, key, formerKey }) =>
-    'item' in entry ? { keyed: { item: entry.item, key, formerKey, contentHash: hashContent(entry.item) } } : { known: entry.known, key, formerKey });
+    'item' in entry ? { keyed: { item: entry.item, key, formerKey, contentHash: entry.item.contentHash ?? hashContent(entry.item) } } : { known: entry.known, key, formerKey });
 }
 
 /** What an item's key is made of: guid, link, else title and content (or the hash key already made of them). */
@@ -91,7 +91,10 @@ function keyEntries<T>(entries: readonly T[], identity: (e: T) => Identity): { e
   return out;
 }
 
-/** Fingerprint of everything warta stores and publishes about an item. */
+/**
+ * Fingerprint of everything warta stores and publishes about an item. A parser thread gives each item it read this
+ * as IncomingItem.contentHash, which assignKeys takes: an item whose fields change after reading must not keep it.
+ */
 export function hashContent(item: IncomingItem): string {
   return sha256(
     JSON.stringify([

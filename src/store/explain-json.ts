@@ -22,6 +22,9 @@ export function encodeExplain(matches: readonly StoredMatch[]): string {
   return JSON.stringify({ rules, m } satisfies Compact);
 }
 
+/** The column's text for a tag's matches, or the text itself when they came encoded (AppliedTag.explain). */
+export const explainColumn = (explain: readonly StoredMatch[] | string): string => (typeof explain === 'string' ? explain : encodeExplain(explain));
+
 /** The matches in the column's text (either format); [] for NULL. */
 export function decodeExplain(text: string | null): StoredMatch[] {
   if (text === null) return [];

@@ -61,10 +61,21 @@ export interface PollRecord {
 /** One match of a tag's rule, as the store keeps it (a TagExplanation without its tag). */
 export type StoredMatch = Omit<TagExplanation, 'tag'>;
 
+/** A tag as a classifier gives it: with every match that made it apply. */
+export interface MatchedTag {
+  tag: string;
+  explain: StoredMatch[];
+}
+
 /** A tag an item carries, with why. */
 export interface AppliedTag {
   tag: string;
-  explain: StoredMatch[];
+  /**
+   * Why: the matches, or already the column's text (encodeExplain of them) when the item was classified on a
+   * parser thread (pipeline/feed/ingest-worker.ts), so the main thread neither encodes them nor receives them as
+   * objects (issue 15: cloning and encoding them was a fifth of a cold ingest's main thread).
+   */
+  explain: StoredMatch[] | string;
 }
 
 /** What the store holds under one of a source's dedupe keys (refresh planning reads these). */

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/load.js';
-import type { AppliedTag, StoredMatch } from '../store/store.js';
+import type { MatchedTag, StoredMatch } from '../store/store.js';
 import type { IncomingItem } from '../base/model.js';
 import { compileTagger, foldWords } from './index.js';
 import type { ScannedText } from './types.js';
 
 /** What classification decides for one item: its tags (with why) and the query-filtered outputs it enters. */
 export interface Classification {
-  tags: AppliedTag[];
+  tags: MatchedTag[];
   /** Ids of outputs with a `match` query that this item satisfies. */
   outputs: string[];
 }

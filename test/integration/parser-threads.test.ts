@@ -70,7 +70,7 @@ describe('feeds read on parser threads store what the main thread stores', funct
     }
     const sql = new Database(db, { readonly: true });
     try {
-      const rows = sql.prepare(`SELECT i.id, i.source_id, i.dedupe_key, i.title, i.summary, i.content, i.published, i.story_sketch, i.cluster_id, i.canonical_url, i.appearance_of,
+      const rows = sql.prepare(`SELECT i.id, i.source_id, i.dedupe_key, i.content_hash, i.uid, i.title, i.summary, i.content, i.published, i.story_sketch, i.cluster_id, i.canonical_url, i.appearance_of,
         (SELECT group_concat(tag || '=' || coalesce(explain, ''), ';') FROM (SELECT tag, explain FROM item_tags t WHERE t.item_id = i.id ORDER BY tag)) AS tags,
         (SELECT group_concat(output_id, ',') FROM (SELECT output_id FROM item_outputs o WHERE o.item_id = i.id ORDER BY output_id)) AS outputs
         FROM items i ORDER BY i.id`).all();
@@ -80,7 +80,7 @@ describe('feeds read on parser threads store what the main thread stores', funct
     }
   }
 
-  it('the same rows, tags, outputs, sketches and clusters with one thread as on the main thread', async () => {
+  it('the same rows (content hashes too), tags with their explain text, outputs, sketches and clusters with one thread as on the main thread', async () => {
     const here = await ingestAll('0');
     await here.runtime.close();
     const there = await ingestAll('1');

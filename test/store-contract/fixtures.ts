@@ -6,7 +6,7 @@
 import type { IncomingItem } from '../../src/base/model.js';
 import { assignKeys, itemUid } from '../../src/pipeline/dedupe.js';
 import { lookupKeys, planRefresh, type Classify, type RefreshPlan } from '../../src/pipeline/plan.js';
-import type { AppliedTag, CommitResult, PollRecord, Store } from '../../src/store/store.js';
+import type { CommitResult, MatchedTag, PollRecord, Store } from '../../src/store/store.js';
 
 /** The sources every case starts with. */
 export const SOURCES = [
@@ -104,9 +104,9 @@ export const RULES: KeywordRule[] = [
 ];
 
 /** A classifier over `rules`: an explanation per word found in the title, with its offsets. */
-export function keywordClassifier(rules: readonly KeywordRule[] = RULES): Classify {
+export function keywordClassifier(rules: readonly KeywordRule[] = RULES): (item: IncomingItem) => { tags: MatchedTag[]; outputs: string[] } {
   return (item) => {
-    const tags: AppliedTag[] = [];
+    const tags: MatchedTag[] = [];
     for (const r of rules) {
       const explain = r.words
         .filter((w) => item.title.includes(w))

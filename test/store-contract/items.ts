@@ -3,8 +3,9 @@
  * against what it holds, so a plan made from a stale read is dropped and counted, never applied.
  */
 import { expect } from 'chai';
-import type { StoredItem } from '../../src/base/model.js';
-import type { AppliedTag } from '../../src/store/store.js';
+import type { IncomingItem, StoredItem } from '../../src/base/model.js';
+import { encodeExplain } from '../../src/store/explain-json.js';
+import type { MatchedTag } from '../../src/store/store.js';
 import {
   A1, A2, A3, A4, FEEDS, K1, NOW, PUTIN, PUTIN_TANPA_OPINI, RUSIA_BELARUS, SOURCES, article, at, classify, commit, keyOf,
   keywordClassifier, okPoll, plan, refresh, seed, uidOf,
@@ -15,7 +16,7 @@ const LATER = at('2026-11-24T00:15:00Z');
 const okPollNow = () => okPoll(NOW);
 
 /** What find() shows of why an item carries its tags: every match, tags in name order. */
-function matchesOf(tags: readonly AppliedTag[]) {
+function matchesOf(tags: readonly MatchedTag[]) {
   return [...tags].sort((a, b) => (a.tag < b.tag ? -1 : 1)).flatMap((t) => t.explain.map((m) => ({ tag: t.tag, ...m })));
 }
 
@@ -67,6 +68,29 @@ export function describeItems(h: Harness): void {
       // Only the source's own rows: a digest for another source's id is not written.
       await h.store.items.commitRefresh({ sourceId: 'kompas', inserts: [], updates: [], digests: [{ id, rawDigest: 'd-x' }], poll: okPollNow() });
       expect((await h.store.items.known('antara', ['d-x'])).size).to.equal(0);
+    });
+
+    it('explanations given already encoded (a parser thread encodes them) are written as the same column text, on insert and update', async () => {
+      // As the parser thread hands them over: each tag's matches as encodeExplain's text.
+      const encoded = (item: IncomingItem) => {
+        const c = classify(item);
+        return { tags: c.tags.map((t) => ({ tag: t.tag, explain: encodeExplain(t.explain) })), outputs: c.outputs };
+      };
+      const edited = { ...A1, title: `${A1.title} soal harga gas`, updated: LATER };
+      await refresh(h.store, 'antara', [A1], { classify: encoded });
+      await refresh(h.store, 'kompas', [A1]);
+      const texts = async () => new Map((await h.store.retag.readRange(0, Number.MAX_SAFE_INTEGER)).map((r) => [r.sourceId, [...r.tags].sort()]));
+      const inserted = await texts();
+      expect(inserted.get('antara')).to.deep.equal(inserted.get('kompas')).and.have.length(2);
+      expect(inserted.get('antara')!.map(([, text]) => text)).to.deep.equal(classify(A1).tags.sort((a, b) => (a.tag < b.tag ? -1 : 1)).map((t) => encodeExplain(t.explain)));
+      const a1 = await findOrFail(h, { uid: uidOf('antara', A1) });
+      expect(a1.matches).to.deep.equal(matchesOf(classify(A1).tags));
+      // An update rewrites the labels from the encoded text too.
+      await refresh(h.store, 'antara', [edited], { classify: encoded, now: LATER });
+      await refresh(h.store, 'kompas', [edited], { now: LATER });
+      const updated = await texts();
+      expect(updated.get('antara')).to.deep.equal(updated.get('kompas')).and.have.length(3);
+      expect((await findOrFail(h, { uid: uidOf('antara', A1) })).matches).to.deep.equal(matchesOf(classify(edited).tags));
     });
 
     it('lookup is per source: the same key under another source is not found', async () => {

@@ -4,14 +4,14 @@
  */
 import { expect } from 'chai';
 import { encodeExplain } from '../../src/store/explain-json.js';
-import type { AppliedTag, RetagChange, RetagRow } from '../../src/store/store.js';
+import type { MatchedTag, RetagChange, RetagRow } from '../../src/store/store.js';
 import { A1, A2, A3, A4, EKONOMI, PUTIN, PUTIN_TANPA_OPINI, RUSIA_BELARUS, at, classify, refresh, seed, uidOf } from './fixtures.js';
 import type { Harness } from './harness.js';
 
 const EVERYTHING = Number.MAX_SAFE_INTEGER;
 
 /** A change as a re-tag pass builds it: the tags, their explain text, the outputs. */
-function change(row: RetagRow, tags: AppliedTag[], outputs: string[]): RetagChange {
+function change(row: RetagRow, tags: MatchedTag[], outputs: string[]): RetagChange {
   return { id: row.id, contentHash: row.contentHash, tags, explains: tags.map((t) => encodeExplain(t.explain)), outputs };
 }
 

@@ -1,7 +1,7 @@
 /**
  * A feed parser thread (ingest-pool.ts starts it): reads one document per message — decode, parse, normalize, as
- * ingestDocument does on any thread; with rules, each item classified for the request's source; with `sketch`,
- * each item's story sketch, from the words classifying read as the plan makes it — and answers with the feed, or
+ * ingestDocument does on any thread; each item's content hash (dedupe's); with rules, each item classified for
+ * the request's source, its explanations encoded as the store writes them; with `sketch`, each item's story sketch, from the words classifying read as the plan makes it — and answers with the feed, or
  * with the WartaError's code and message (errors cross the thread boundary as plain values; the pool makes them
  * WartaErrors again). A request with `skim` is only decoded, cut into items and digested (skim-body.ts) for the
  * main thread's skim.ts. A `rules` message replaces the rules (a reload) for the documents after it.
@@ -13,6 +13,8 @@ import type { IngestedFeed } from '../../base/model.js';
 import { encodeSketch, sketchOf } from '../../stories/sketch.js';
 import { makeClassifier, type Classifier, type ClassifierSpec } from '../../tagging/classify.js';
 import type { ScannedText } from '../../tagging/types.js';
+import { explainColumn } from '../../store/explain-json.js';
+import { hashContent } from '../dedupe.js';
 import { ingestDocument } from './ingest.js';
 import { skimBody, type SkimmedBody } from './skim-body.js';
 
@@ -55,13 +57,16 @@ function read(req: IngestRequest): IngestedFeed {
   const feed = ingestDocument(req.body, { contentType: req.contentType, url: req.url, now: req.now });
   const sourceId = req.sourceId;
   const r = sourceId === null ? null : rules;
-  if (!r && !data.sketch) return feed;
   for (const item of feed.items) {
+    // Dedupe's fingerprint, taken here so the main thread does not hash every item of a changed feed again.
+    item.contentHash = hashContent(item);
     let scanned: ScannedText | undefined;
     // As the plan does on the main thread: classified with the words kept, and the sketch made from them.
     if (r) {
       const { tags, outputs } = r.classifier.classify(item, sourceId!, data.sketch ? (words) => (scanned = words) : undefined);
-      item.classified = { fingerprint: r.fingerprint, sourceId: sourceId!, tags, outputs };
+      // Each tag's explanation goes back as the column's text: encoding it here, and cloning one string instead of
+      // an object per match, leaves the main thread less to do and less garbage (issue 15).
+      item.classified = { fingerprint: r.fingerprint, sourceId: sourceId!, tags: tags.map((t) => ({ tag: t.tag, explain: explainColumn(t.explain) })), outputs };
     }
     if (data.sketch) {
       // An item the plan finds stored already is not sketched there: made here it costs this thread only.

@@ -1,5 +1,5 @@
 import type { StoredItem } from '../../base/model.js';
-import { decodeExplain, encodeExplain } from '../explain-json.js';
+import { decodeExplain, explainColumn } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, KnownRow, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { inCluster, namedTarget, sameSet, toStoredItem, type StoryColumns, type StoryTarget } from '../rows.js';
 import { PRUNE_LOCK } from './locks.js';
@@ -144,7 +144,7 @@ class Labels {
     for (const t of w.tags) {
       this.tags.push(t.tag);
       this.tagItems.push(id);
-      this.explains.push(encodeExplain(t.explain));
+      this.explains.push(explainColumn(t.explain));
     }
     for (const o of w.outputs) {
       this.outputs.push(o);

@@ -1,5 +1,5 @@
 import type { ItemWrite, PageDone, PageFailure, PageJob, PageRequest, PageStatus } from '../store.js';
-import { encodeExplain } from '../explain-json.js';
+import { explainColumn } from '../explain-json.js';
 import { statement, type Queryable } from './statement.js';
 
 // The page queue of full_text sources (migrations/postgres/0003_pages.sql); as the SQLite store's pages.ts.
@@ -122,7 +122,7 @@ export const pages = {
     await done(tx, [d.article, JSON.stringify(d.keywords), d.now, d.itemId]);
     const tags: ItemWrite['tags'] = d.tags;
     await unlabel(tx, [d.itemId]);
-    if (tags.length > 0) await relabelTags(tx, [d.itemId, tags.map((t) => t.tag), tags.map((t) => encodeExplain(t.explain))]);
+    if (tags.length > 0) await relabelTags(tx, [d.itemId, tags.map((t) => t.tag), tags.map((t) => explainColumn(t.explain))]);
     if (d.outputs.length > 0) await relabelOutputs(tx, [d.itemId, d.outputs]);
     return true;
   },

@@ -1,11 +1,21 @@
 import type { StoredItem } from '../../base/model.js';
-import { decodeExplain, encodeExplain } from '../explain-json.js';
+import { decodeExplain, explainColumn } from '../explain-json.js';
 import type { BrowseFilter, CommitResult, ExistingItem, ItemInsert, ItemStory, ItemUpdate, ItemWrite, KnownRow, Lookup, OutputFilter, PlacedItem, RetagChange } from '../store.js';
 import { inCluster, namedTarget, sameSet, toStoredItem, type StoryColumns, type StoryTarget } from '../rows.js';
 import type { Db } from './open.js';
 import type { makePageStatements } from './pages.js';
 
 const iso = (d: Date) => d.toISOString();
+/** iso() remembering its last answer. */
+function lastIso(): (d: Date) => string {
+  let time = NaN;
+  let text = '';
+  return (d) => {
+    const t = d.getTime();
+    if (t !== time) [time, text] = [t, d.toISOString()];
+    return text;
+  };
+}
 // A tag output walks the newest items when `limit` of its items are among the newest limit × this many ids.
 export const RECENT_WINDOW_PER_ITEM = 40;
 
@@ -216,7 +226,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
   }
 
   function writeLabels(id: number, w: ItemWrite): void {
-    for (const t of w.tags) insertTag.run(t.tag, id, encodeExplain(t.explain));
+    for (const t of w.tags) insertTag.run(t.tag, id, explainColumn(t.explain));
     for (const o of w.outputs) insertOutput.run(o, id);
   }
 
@@ -254,6 +264,9 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
       const pruned = inserts.length > 0 && hasTombstones.get(sourceId) === 1;
       const placed = inserts.some((it) => it.story) ? new Map<number, PlacedItem>() : null;
       let next = inserts.length > 0 ? (nextId.get() as number) : 0;
+      // A refresh's items share their first-seen instant, and most have updated = published: each text made once.
+      const seenAt = lastIso();
+      const datedAt = lastIso();
       inserts.forEach((it, index) => {
         // Pruned by retention since the lookup: it must not come back as new.
         if (pruned && isTombstoned.get(sourceId, it.key)) {
@@ -266,7 +279,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
         const cluster = target.cluster ?? id;
         const info = insert.run(
           id, it.uid, sourceId, it.key, it.guid, it.link, it.title, it.summary, it.content, it.author,
-          JSON.stringify(it.categories), iso(it.published), iso(it.updated), iso(it.firstSeen), it.contentHash,
+          JSON.stringify(it.categories), datedAt(it.published), datedAt(it.updated), seenAt(it.firstSeen), it.contentHash,
           it.canonicalUrl ?? null, s?.sketch ?? null, cluster, target.appearanceOf, it.rawDigest ?? null,
         );
         if (info.changes === 0) {
@@ -304,7 +317,7 @@ export function makeItemStatements(db: Db, pages: ReturnType<typeof makePageStat
     relabel(id: number, tags: ItemWrite['tags'], outputs: ItemWrite['outputs']): void {
       deleteTags.run(id);
       deleteOutputs.run(id);
-      for (const t of tags) insertTag.run(t.tag, id, encodeExplain(t.explain));
+      for (const t of tags) insertTag.run(t.tag, id, explainColumn(t.explain));
       for (const o of outputs) insertOutput.run(o, id);
     },
 

@@ -53,6 +53,15 @@ describe('pipeline: assignKeys', () => {
     expect(h3!.contentHash).to.not.equal(h1!.contentHash);
     expect(h4!.contentHash).to.not.equal(h1!.contentHash);
   });
+
+  it('takes the content hash a parser thread gave the item (IncomingItem.contentHash) instead of hashing it again, and hashes one without', () => {
+    const read = item({ guid: '1', title: 'Putin bertemu Lukashenko' });
+    // A marker no hash of the fields could give: the given hash is what is used.
+    const [given] = assignKeys([{ ...read, contentHash: 'from-the-thread' }]);
+    const [plain] = assignKeys([read]);
+    expect(given!.contentHash).to.equal('from-the-thread');
+    expect(plain!.contentHash).to.equal(hashContent(read)).and.match(/^[0-9a-f]{64}$/);
+  });
 });
 
 describe('pipeline: itemUid', () => {

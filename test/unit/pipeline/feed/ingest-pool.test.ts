@@ -9,9 +9,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { BACKGROUND_NICE } from '../../../../src/base/thread-priority.js';
 import { WartaError } from '../../../../src/base/errors.js';
+import type { IngestedFeed } from '../../../../src/base/model.js';
+import { assignKeys, hashContent } from '../../../../src/pipeline/dedupe.js';
 import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
 import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
 import { skimBody } from '../../../../src/pipeline/feed/skim-body.js';
+import { encodeExplain } from '../../../../src/store/explain-json.js';
 import { encodeSketch, sketchOf } from '../../../../src/stories/sketch.js';
 import { makeClassifier } from '../../../../src/tagging/classify.js';
 import { JSON_FEED_10, JSON_FEED_11, RSS2_NEWS, XML_FIXTURES } from './fixtures.js';
@@ -19,10 +22,17 @@ import { JSON_FEED_10, JSON_FEED_11, RSS2_NEWS, XML_FIXTURES } from './fixtures.
 const NOW = new Date('2024-09-01T00:00:00Z');
 const meta = (contentType: string | null = null, url = 'https://warta.example/feed/'): IngestMeta => ({ contentType, url, now: NOW });
 
-/** What ingestDocument gives on this thread: the feed, or the error's class, code and message. */
+/** ingestDocument on this thread, each item with its content hash as a parser thread gives it (dedupe's hashContent). */
+function hashed(body: Uint8Array | string, m: IngestMeta): IngestedFeed {
+  const feed = ingestDocument(body, m);
+  for (const item of feed.items) item.contentHash = hashContent(item);
+  return feed;
+}
+
+/** What ingestDocument gives on this thread (hashed): the feed, or the error's class, code and message. */
 function here(body: Uint8Array | string, m: IngestMeta): unknown {
   try {
-    return ingestDocument(body, m);
+    return hashed(body, m);
   } catch (err) {
     return { error: err instanceof WartaError ? [err.name, err.code, err.message] : String(err) };
   }
@@ -73,8 +83,11 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       const got = await Promise.all(cases.map(([, body, m]) => there(pool.ingest(body, m))));
       cases.forEach(([name, body, m], i) => expect(got[i], name).to.deep.equal(here(body, m)));
       expect(got.filter((g) => (g as { error?: unknown }).error).length).to.equal(failing.length);
-      const rss = got[0] as { items: { published: unknown }[] };
+      const rss = got[0] as IngestedFeed;
       expect(rss.items[0]!.published).to.be.instanceOf(Date);
+      // Dedupe keys and hashes the thread's items as it does items read here (it takes the hash made there).
+      const plain = ingestDocument(cases[0]![1], cases[0]![2]).items;
+      expect(assignKeys(rss.items).map((k) => k.contentHash)).to.deep.equal(assignKeys(plain).map((k) => k.contentHash)).and.have.length.above(0);
       expect(pool.stats()).to.include({ started: 2, reading: 0, queued: 0 });
     } finally {
       await pool.close();
@@ -111,7 +124,7 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
     try {
       for (const [name, xml] of Object.entries(XML_FIXTURES)) {
         const got = await pool.ingest(xml, meta());
-        const want = ingestDocument(xml, meta());
+        const want = hashed(xml, meta());
         expect(got.items.length, name).to.equal(want.items.length);
         got.items.forEach((item, i) => {
           const { sketched, ...rest } = item;
@@ -131,7 +144,11 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
     const rules = (c: typeof rulesA) => ({ spec: c.spec, fingerprint: c.fingerprint });
     const pool = makeIngestPool({ size: 1, rules: rules(rulesA) });
     try {
-      const classified = (c: typeof rulesA, sourceId: string) => ingestDocument(RSS2_NEWS, meta()).items.map((it) => ({ fingerprint: c.fingerprint, sourceId, ...c.classify(it, sourceId) }));
+      // Explanations come as the store's column text (encodeExplain), made on the thread.
+      const classified = (c: typeof rulesA, sourceId: string) => ingestDocument(RSS2_NEWS, meta()).items.map((it) => {
+        const { tags, outputs } = c.classify(it, sourceId);
+        return { fingerprint: c.fingerprint, sourceId, tags: tags.map((t) => ({ tag: t.tag, explain: encodeExplain(t.explain) })), outputs };
+      });
       const a = await pool.ingest(RSS2_NEWS, { ...meta(), sourceId: 'warta' });
       expect(a.items.map((it) => it.classified)).to.deep.equal(classified(rulesA, 'warta'));
       expect(a.items.some((it) => it.classified!.tags.some((t) => t.tag === 'Beras'))).to.equal(true);
@@ -156,8 +173,8 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       const err = (await there(big)) as { error: [string, string, string] };
       expect(err.error.slice(0, 2)).to.deep.equal(['WartaError', 'parse_error']);
       expect(err.error[2]).to.match(/more than the parser thread's 24 MB of memory/);
-      expect(await after1).to.deep.equal(ingestDocument(small, meta()));
-      expect(await after2).to.deep.equal(ingestDocument(small, meta()));
+      expect(await after1).to.deep.equal(hashed(small, meta()));
+      expect(await after2).to.deep.equal(hashed(small, meta()));
       expect(pool.stats()).to.include({ threads: 1, started: 2 });
     } finally {
       await pool.close();
