@@ -84,7 +84,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
   for (const w of config.warnings) log.warn(formatProblem(w));
   let access = makeAccess(config, opts.env);
   const now = () => new Date();
-  const runtime = await openRuntime(config, log);
+  const runtime = await openRuntime(config, log, 'daemon', process.env, { checkpointThread: true });
   const { store, refreshDeps } = runtime;
 
   // A feed whose re-render failed on the database is served from its last rendered copy (catalogue.ts staleOr):

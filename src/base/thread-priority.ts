@@ -9,13 +9,22 @@
  * needs no privilege; where it is refused (a seccomp profile) or not Linux, nothing changes and the caller is told.
  */
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 
-/** The nice value background threads run at: well below the main thread's 0, not idle-only (19). */
+/** How much lower background threads run than the process (nice 0 → 10): well below it, not idle-only (19). */
 export const BACKGROUND_NICE = 10;
 
-/** Lowers the calling thread's priority to `nice`; true when it was set. */
-export function lowerThisThreadPriority(nice = BACKGROUND_NICE): boolean {
+/** The nice value of a background thread of a process at `processNice` (never above the process's priority). */
+export function backgroundNice(processNice: number): number {
+  return Math.min(19, processNice + BACKGROUND_NICE);
+}
+
+/**
+ * Lowers the calling thread's priority by BACKGROUND_NICE from the process's (the main thread's); true when it was
+ * set. Threads a lowered thread creates inherit its priority: module-worker.ts starts libuv's thread pool from the
+ * main thread before the first worker, so the pool's threads (DNS, fs, gzip) are never a lowered thread's children.
+ */
+export function lowerThisThreadPriority(): boolean {
   let tid: number;
   try {
     // "PID/task/TID"
@@ -25,7 +34,7 @@ export function lowerThisThreadPriority(nice = BACKGROUND_NICE): boolean {
   }
   if (!Number.isInteger(tid) || tid <= 0) return false;
   try {
-    setPriority(tid, nice);
+    setPriority(tid, backgroundNice(getPriority(process.pid)));
     return true;
   } catch {
     return false;

@@ -123,11 +123,14 @@ function policyOf(config: Config): RefreshPolicy {
 
 /**
  * Opens the store (migrating it) and wires the refresh pipeline for `config`. `role` says how the store waits
- * for other processes' locks: the daemon never on its event loop, a one-shot command may.
+ * for other processes' locks: the daemon never on its event loop, a one-shot command may. `checkpointThread`
+ * (`warta start` only: someone waits on its event loop; `warta fetch` has no one) moves SQLite's WAL checkpoints
+ * off the commits (store/sqlite/checkpointer.ts).
  */
-export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 'command' = 'daemon', env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 'command' = 'daemon', env: NodeJS.ProcessEnv = process.env, opts: { checkpointThread?: boolean } = {}): Promise<Runtime> {
   const store = await openStore(config.storage, {
     role,
+    checkpointThread: opts.checkpointThread ?? false,
     onCheckpointFallback: (reason) => log.warn(`SQLite checkpoints run inside commits again, on the main thread: ${reason}`),
   });
   try {

@@ -22,7 +22,9 @@ type Fetched = { body: Uint8Array; contentType: string | null; url: string };
 
 /** skimBody on a parser thread when the runtime has them (deps.skim), else here; a thread that fails it leaves it to this one. */
 async function skimOf(deps: Pick<RefreshDeps, 'skim'>, res: Fetched, guessSite: string | null | false): Promise<SkimmedBody> {
-  if (deps.skim) {
+  // A first read (no guess to look up) reads the whole document next: skimmed on a thread, the cut would come back
+  // and the bytes go out again to be decoded a second time; skimmed here, the decoded text goes out once.
+  if (deps.skim && guessSite !== false) {
     try {
       return await deps.skim(res.body, { contentType: res.contentType, url: res.url, guessSite });
     } catch {

@@ -24,6 +24,11 @@ export interface OpenOptions {
    * may wait on its own thread. The daemon also keeps a smaller SQLite cache and no mmap (sqlite/open.ts).
    */
   role?: 'daemon' | 'command';
+  /**
+   * SQLite's WAL checkpoints on a thread of their own rather than inside the commits (sqlite/checkpointer.ts): the
+   * daemon's (`warta start`), whose event loop serves HTTP. A one-shot command has no one waiting on its loop.
+   */
+  checkpointThread?: boolean;
   /** Told once when the daemon's WAL checkpoints go back into its commits (their thread could not run), and why. */
   onCheckpointFallback?: (reason: string) => void;
 }
@@ -52,8 +57,8 @@ export async function openStore(spec: StorageSpec, opts: OpenOptions = {}): Prom
     const daemon = opts.role === 'daemon';
     const db = openDatabase(spec.path, { readonly: opts.readonly ?? false, busyTimeoutMs: daemon ? DAEMON_BUSY_TIMEOUT_MS : undefined, resident: daemon ? 'lean' : 'fast' });
     // The daemon's commits leave WAL checkpoints to a thread of their own (sqlite/checkpointer.ts): a checkpoint in
-    // a commit held the event loop for up to ~120 ms. A one-shot command has no one waiting on its loop.
-    const checkpointer = daemon && !opts.readonly && spec.path !== ':memory:' ? startCheckpointer(db, spec.path, { onFallback: opts.onCheckpointFallback }) : null;
+    // a commit held the event loop for up to ~120 ms.
+    const checkpointer = opts.checkpointThread && !opts.readonly && spec.path !== ':memory:' ? startCheckpointer(db, spec.path, { onFallback: opts.onCheckpointFallback }) : null;
     return makeSqliteStore(db, spec.path, undefined, checkpointer);
   } catch (err) {
     if (err instanceof WartaError) throw err;

@@ -14,13 +14,15 @@ export interface CheckpointWorkerData {
 }
 export type CheckpointRequest = { checkpoint: number } | { close: true };
 /** `log`: frames in the WAL; `checkpointed`: of those, in the database file now; `busy`: 1 when a lock stopped it early. */
-export type CheckpointReply = { ready: true } | { seq: number; busy: number; log: number; checkpointed: number } | { seq: number; error: string };
+export type CheckpointReply = { ready: true } | { seq: number; busy: number; log: number; checkpointed: number } | { seq: number; error: string; busy: boolean };
 
 // Copying pages and syncing files can wait behind HTTP and commits.
 lowerThisThreadPriority();
 
 const { path } = workerData as CheckpointWorkerData;
 const db = new Database(path, { fileMustExist: true });
+// A lock held elsewhere fails this round at once (the next write asks again), rather than blocking the thread.
+db.pragma('busy_timeout = 0');
 
 parentPort!.on('message', (req: CheckpointRequest) => {
   if ('close' in req) {
@@ -33,7 +35,8 @@ parentPort!.on('message', (req: CheckpointRequest) => {
     const [row] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
     reply = { seq: req.checkpoint, busy: row!.busy, log: row!.log, checkpointed: row!.checkpointed };
   } catch (err) {
-    reply = { seq: req.checkpoint, error: err instanceof Error ? err.message : String(err) };
+    const code = (err as { code?: unknown }).code;
+    reply = { seq: req.checkpoint, error: err instanceof Error ? err.message : String(err), busy: code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' };
   }
   parentPort!.postMessage(reply);
 });

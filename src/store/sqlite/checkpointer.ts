@@ -25,6 +25,7 @@ export const SQLITE_AUTOCHECKPOINT = 1000;
 /** The connection's automatic checkpoint while the thread checkpoints: 64 MiB of 4 KiB pages. */
 export const SAFETY_PAGES = 16_384;
 const INTERVAL_MS = 1000;
+const WAL_SIZE_LIMIT = 16 * 2 ** 20;
 const IDLE_MS = 30_000;
 // A thread asked to close that has not ended by then is terminated.
 const CLOSE_WAIT_MS = 2000;
@@ -68,6 +69,8 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
   const intervalMs = opts.intervalMs ?? INTERVAL_MS;
   const idleMs = opts.idleMs ?? IDLE_MS;
   db.pragma(`wal_autocheckpoint = ${SAFETY_PAGES}`);
+  // The WAL can now grow past SQLite's usual ~4 MiB between checkpoints; once it restarts, its file is cut back to this.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   let worker: Worker | null = null;
   let ready = false;
   let exited: Promise<void> = Promise.resolve();
@@ -119,7 +122,13 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
         return;
       }
       if ('error' in reply) {
-        // A checkpoint SQLite refused (an I/O error): the connection's own checkpoints take over.
+        // A lock held elsewhere (another process's checkpoint, a schema read): this round is skipped, the next write
+        // asks again. Anything else (an I/O error): the connection's own checkpoints take over.
+        if (reply.busy) {
+          lastAt = performance.now();
+          settle();
+          return restIdle();
+        }
         return fallBack(`the checkpoint failed: ${reply.error}`);
       }
       stats.checkpoints++;
@@ -146,7 +155,14 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
   }
 
   function send(): void {
-    if (!worker) worker = spawn();
+    if (!worker) {
+      try {
+        worker = spawn();
+      } catch (err) {
+        // No thread to be had (a container's thread limit: ERR_WORKER_INIT_FAILED is thrown here, not emitted).
+        return fallBack(`the checkpoint thread could not start: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     if (!ready) return; // sent when the thread says it is ready
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = null;

@@ -69,7 +69,11 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     } catch (err) {
       throw storageError(err);
     }
-    checkpointer?.wrote();
+    try {
+      checkpointer?.wrote();
+    } catch {
+      // The write is committed; a checkpointer that fails falls back to SQLite's own checkpoints by itself.
+    }
     return result;
   }
   /**

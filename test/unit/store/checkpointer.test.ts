@@ -149,6 +149,24 @@ describe('store/sqlite/checkpointer: WAL checkpoints off the event loop', functi
     expect(run.stdout.trim()).to.equal('closed 1');
   });
 
+  it('a thread that cannot even be created (Worker throws at once: a thread limit) falls back too, and wrote() never throws', async () => {
+    const told: string[] = [];
+    // An http: URL makes the Worker constructor throw synchronously, as ERR_WORKER_INIT_FAILED does.
+    const cp = startCheckpointer(db, path, { intervalMs: 10, workerUrl: new URL('http://example.invalid/checkpoint-worker.js'), onFallback: (why) => told.push(why) });
+    try {
+      writeMb(db, 0.1);
+      expect(() => cp.wrote()).not.to.throw();
+      expect(cp.stats()).to.include({ fellBack: true, threads: 0 });
+      expect(() => cp.wrote()).not.to.throw();
+      await cp.idle();
+      expect(told).to.have.length(1);
+      expect(told[0]).to.match(/could not start/);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).to.equal(SQLITE_AUTOCHECKPOINT);
+    } finally {
+      await cp.close();
+    }
+  });
+
   it('a thread that cannot start gives checkpoints back to the connection (SQLite\'s default), told once', async () => {
     const told: string[] = [];
     const cp = startCheckpointer(db, path, { intervalMs: 10, workerUrl: new URL('./no-such-checkpoint-worker.ts', import.meta.url), onFallback: (why) => told.push(why) });

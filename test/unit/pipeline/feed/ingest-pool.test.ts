@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import iconv from 'iconv-lite';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { BACKGROUND_NICE } from '../../../../src/base/thread-priority.js';
+import { backgroundNice } from '../../../../src/base/thread-priority.js';
 import { WartaError } from '../../../../src/base/errors.js';
 import type { IngestedFeed } from '../../../../src/base/model.js';
 import { assignKeys, hashContent } from '../../../../src/pipeline/dedupe.js';
@@ -206,16 +206,17 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
     return nices;
   }
 
-  it('its threads run below the main thread\'s priority (Linux: nice 10), so HTTP and commits come first on a busy machine', async function () {
+  it('its threads run below the main thread\'s priority (Linux: 10 nice levels lower), so HTTP and commits come first on a busy machine', async function () {
     if (process.platform !== 'linux' || !existsSync('/proc/thread-self')) return this.skip(); // per-thread nice is Linux's
-    const before = new Set([...threadNices()].filter(([, nice]) => nice === BACKGROUND_NICE).map(([tid]) => tid));
+    const background = backgroundNice(threadNices().get(process.pid)!);
+    const before = new Set([...threadNices()].filter(([, nice]) => nice === background).map(([tid]) => tid));
     const pool = makeIngestPool({ size: 1 });
     try {
       await pool.ingest(RSS2_NEWS, meta());
       const after = threadNices();
-      const lowered = [...after].filter(([tid, nice]) => nice === BACKGROUND_NICE && !before.has(tid));
-      expect(lowered, 'a thread at nice 10 appeared with the pool').to.have.length.greaterThan(0);
-      expect(after.get(process.pid), 'the main thread').to.equal(0);
+      const lowered = [...after].filter(([tid, nice]) => nice === background && !before.has(tid));
+      expect(lowered, 'a thread 10 nice levels below the main thread appeared with the pool').to.have.length.greaterThan(0);
+      expect(background, 'below the main thread').to.be.greaterThan(Math.min(18, threadNices().get(process.pid)!));
     } finally {
       await pool.close();
     }
