@@ -22,9 +22,11 @@ type Fetched = { body: Uint8Array; contentType: string | null; url: string };
 
 /** skimBody on a parser thread when the runtime has them (deps.skim), else here; a thread that fails it leaves it to this one. */
 async function skimOf(deps: Pick<RefreshDeps, 'skim'>, res: Fetched, guessSite: string | null | false): Promise<SkimmedBody> {
-  // A first read (no guess to look up) reads the whole document next: skimmed on a thread, the cut would come back
-  // and the bytes go out again to be decoded a second time; skimmed here, the decoded text goes out once.
-  if (deps.skim && guessSite !== false) {
+  // A first read (no guess to look up) reads the whole document next, so on a thread its bytes are decoded twice and
+  // its cut comes back; still cheaper for the main thread, the one a cold poll waits on, than decoding and cutting
+  // here (10,000 × 50, one run each, quiet: start-up poll 139.6 vs 170.5 s, p99 /healthz 33 vs 48 ms, peak 278 vs
+  // 253 MiB: BENCHMARKS.md, session 12). Returning the digests with the read would save both: not done yet.
+  if (deps.skim) {
     try {
       return await deps.skim(res.body, { contentType: res.contentType, url: res.url, guessSite });
     } catch {
