@@ -1,6 +1,16 @@
 /** Starting a worker thread on one of warta's own modules, compiled or (tests, benches) as TypeScript source. */
 import { stat } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { isMainThread, Worker, type ResourceLimits } from 'node:worker_threads';
+
+/**
+ * The worker module `name` beside the module at `importMetaUrl`: compiled (and bundled: the bundle keeps dist/'s
+ * import.meta.url) a .js in dist/, under tsx the .ts source.
+ */
+export function siblingModule(importMetaUrl: string, name: string): URL {
+  return new URL(`./${name}${extname(fileURLToPath(importMetaUrl))}`, importMetaUrl);
+}
 
 let poolStarted = false;
 

@@ -3,10 +3,8 @@
  * config change re-applies 1,000 rules to a year of news on every core while the event loop keeps serving.
  * A pool lives for one re-tag pass: workers cost memory and a compile of the rules each, and passes are rare.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../base/module-worker.js';
+import { siblingModule, startModuleWorker } from '../base/module-worker.js';
 import type { ClassifierSpec } from '../tagging/classify.js';
 import { storageLocation, type StorageSpec } from '../store/open.js';
 import type { RetagChange } from '../store/store.js';
@@ -25,9 +23,7 @@ export interface RetagPool {
 
 type Reply = { ready: true } | { seq: number; changes: RetagChange[] } | { seq: number; error: string };
 
-// Compiled, this file is dist/jobs/retag-pool.js and the worker dist/jobs/retag-worker.js; under tsx (tests,
-// benches) both are .ts.
-const WORKER_URL = new URL(`./retag-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, 'retag-worker');
 
 /** Starts `size` workers reading the store `storage` names; resolves once every one has compiled the rules. */
 export async function startRetagPool(storage: StorageSpec, spec: ClassifierSpec, size: number): Promise<RetagPool> {

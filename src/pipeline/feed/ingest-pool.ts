@@ -17,12 +17,10 @@
  * which a structured clone would copy whole); a decoded string is cloned; the feed comes back as a structured
  * clone (Dates stay Dates).
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { WartaError, type ErrorCode } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
-import { startModuleWorker } from '../../base/module-worker.js';
+import { siblingModule, startModuleWorker } from '../../base/module-worker.js';
 import type { IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
 import type { SkimmedBody } from './skim-body.js';
 
@@ -42,8 +40,7 @@ export const INGEST_IDLE_MS = 10_000;
 /** Documents sent to one thread at once. */
 const DEPTH = 2;
 
-// Compiled (and bundled: the bundle keeps dist/'s import.meta.url) the worker is dist/pipeline/feed/ingest-worker.js; under tsx .ts.
-const WORKER_URL = new URL(`./ingest-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, 'ingest-worker');
 
 export interface IngestPoolOptions {
   size: number;

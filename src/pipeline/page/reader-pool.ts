@@ -17,11 +17,9 @@
  * waits in its queue, and our time limit must count reading alone; the tsx start-up for tests (module-worker.ts)
  * and this bookkeeping are all the rest a pool needs here.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { WartaError, type ErrorCode } from '../../base/errors.js';
-import { startModuleWorker } from '../../base/module-worker.js';
+import { siblingModule, startModuleWorker } from '../../base/module-worker.js';
 import type { ExtractOptions, PageReading } from './index.js';
 import type { Listing, PageReader, ReadRequest } from './reader.js';
 import type { WorkerReply, WorkerRequest } from './reader-worker.js';
@@ -31,8 +29,7 @@ export const READER_HEAP_MB = 160;
 /** A reader thread without work for this long is stopped (a new one starts in ~100 ms when pages come). */
 export const IDLE_MS = 30_000;
 
-// Compiled, this file is dist/pipeline/page/reader-pool.js and the worker reader-worker.js beside it; under tsx .ts.
-const WORKER_URL = new URL(`./reader-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, 'reader-worker');
 
 /** How the pool is bounded; functions, so a config reload applies to the next read. */
 export interface ReaderPoolLimits {

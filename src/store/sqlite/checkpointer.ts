@@ -13,10 +13,8 @@
  * A PASSIVE checkpoint never blocks the writer; what it cannot copy yet (a reader's snapshot still needs it) the
  * next one copies. SQLite restarts the WAL from its beginning at the first write after a complete checkpoint.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../../base/module-worker.js';
+import { siblingModule, startModuleWorker } from '../../base/module-worker.js';
 import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData } from './checkpoint-worker.js';
 import type { Db } from './open.js';
 
@@ -30,7 +28,7 @@ const IDLE_MS = 30_000;
 // A thread asked to close that has not ended by then is terminated.
 const CLOSE_WAIT_MS = 2000;
 
-const WORKER_URL = new URL(`./checkpoint-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+const WORKER_URL = siblingModule(import.meta.url, 'checkpoint-worker');
 
 export interface CheckpointerOptions {
   intervalMs?: number;
@@ -84,7 +82,7 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
   let seq = 0;
   let closed = false;
   const waiters: (() => void)[] = [];
-  const stats: CheckpointerStats = { threads: 0, started: 0, checkpoints: 0, lastLog: 0, lastCheckpointed: 0, fellBack: false };
+  const stats: Omit<CheckpointerStats, 'threads'> = { started: 0, checkpoints: 0, lastLog: 0, lastCheckpointed: 0, fellBack: false };
 
   function settle(): void {
     pending = false;
@@ -110,7 +108,6 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
     const w = startModuleWorker(opts.workerUrl ?? WORKER_URL, { path } satisfies CheckpointWorkerData);
     w.unref();
     stats.started++;
-    stats.threads = 1;
     ready = false;
     let exit!: () => void;
     exited = new Promise((r) => (exit = r));
@@ -122,18 +119,14 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
         return;
       }
       if ('error' in reply) {
-        // A lock held elsewhere (another process's checkpoint, a schema read): this round is skipped, the next write
-        // asks again. Anything else (an I/O error): the connection's own checkpoints take over.
-        if (reply.busy) {
-          lastAt = performance.now();
-          settle();
-          return restIdle();
-        }
-        return fallBack(`the checkpoint failed: ${reply.error}`);
+        // A lock held elsewhere (another process's checkpoint, a schema read) skips this round: a later one copies
+        // it. Anything else (an I/O error): the connection's own checkpoints take over.
+        if (!reply.busy) return fallBack(`the checkpoint failed: ${reply.error}`);
+      } else {
+        stats.checkpoints++;
+        stats.lastLog = reply.log;
+        stats.lastCheckpointed = reply.checkpointed;
       }
-      stats.checkpoints++;
-      stats.lastLog = reply.log;
-      stats.lastCheckpointed = reply.checkpointed;
       lastAt = performance.now();
       settle();
       if (again) {
@@ -148,7 +141,6 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
       exit();
       if (w !== worker) return;
       worker = null;
-      stats.threads = 0;
       if (!closed) fallBack(`the checkpoint thread exited (code ${code})`);
     });
     return w;
@@ -184,7 +176,6 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
     const w = worker;
     if (!w) return;
     worker = null;
-    stats.threads = 0;
     // Referenced until it exits: close() awaits that exit, and an unreferenced thread is no reason for the event
     // loop to wait (a daemon's last await would be left unsettled: exit code 13).
     w.ref();
@@ -196,16 +187,15 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
 
   /** The next checkpoint: now, or when `intervalMs` has passed since the last one. */
   function schedule(): void {
-    const wait = lastAt + intervalMs - performance.now();
-    if (wait <= 0) {
-      pending = true;
-      return send();
-    }
-    timer = setTimeout(() => {
-      timer = null;
-      if (closed || stats.fellBack) return;
+    const fire = () => {
       pending = true;
       send();
+    };
+    const wait = lastAt + intervalMs - performance.now();
+    if (wait <= 0) return fire();
+    timer = setTimeout(() => {
+      timer = null;
+      if (!closed && !stats.fellBack) fire();
     }, wait);
     timer.unref();
   }
@@ -230,6 +220,6 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
       settle();
       await done;
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, threads: worker ? 1 : 0 }),
   };
 }

@@ -69,11 +69,8 @@ export function makeSqliteStore(db: Db, location: string, busy: BusyPolicy = def
     } catch (err) {
       throw storageError(err);
     }
-    try {
-      checkpointer?.wrote();
-    } catch {
-      // The write is committed; a checkpointer that fails falls back to SQLite's own checkpoints by itself.
-    }
+    // Never throws: a checkpointer that cannot run falls back to SQLite's own checkpoints by itself.
+    checkpointer?.wrote();
     return result;
   }
   /**
