@@ -1,7 +1,7 @@
 /**
  * A cold `warta fetch` (every item new, a fresh store each run), then a changed poll (every feed gained 5 items),
  * and where their CPU goes by thread, this build against another checkout's, alternating so both meet the same load:
- *   npx tsx bench/ingest-threads.ts [feeds=300] [items=50] [--runs 3] [--base DIR] [--in-thread]
+ *   npx tsx bench/ingest-threads.ts [feeds=300] [items=50] [--runs 3] [--base DIR] [--in-thread] [--no-stories] [--recent]
  * Per run: wall seconds, CPU seconds (user + sys) of the whole process (as last read, up to 50 ms before it
  * ended), of its main thread, of the threads it
  * started after start-up (the feed parser threads; libuv's pool, idle here, would count too: the base shows what
@@ -9,6 +9,9 @@
  * parser thread stopped before the end is counted with its last reading. `--in-thread` adds this build with
  * WARTA_INGEST_THREADS=0 (feeds read on the main thread). Then the cost of moving one feed across threads:
  * a structured clone of the farm's feed (50 items) through a MessageChannel and back, per feed.
+ * `--no-stories` adds this build without the story stage (WARTA_BENCH_NO_STORIES=1): issue 13's "effect on ingest" in
+ * wall and CPU, side by side; `--recent` dates the farm's items in the last hours, so the story index's candidate
+ * search and judging run (on the default farm the items are older than the window: the sketch only).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +33,7 @@ const builds: Build[] = [
   ...(base ? [{ label: 'base', bin: join(resolve(base), 'bin/warta.js'), env: {} }] : []),
   { label: 'this', bin: BIN, env: {} },
   ...(argv.includes('--in-thread') ? [{ label: 'this, in-thread', bin: BIN, env: { WARTA_INGEST_THREADS: '0' } }] : []),
+  ...(argv.includes('--no-stories') ? [{ label: 'this, no stories', bin: BIN, env: { WARTA_BENCH_NO_STORIES: '1' } }] : []),
 ];
 
 /** utime + stime of each thread of `pid` (seconds), by thread id. */
@@ -90,7 +94,7 @@ async function timedFetch(build: Build, config: string): Promise<Run> {
 
 const line = (r: Run) => `wall ${r.secs.toFixed(2)} s (${(r.inserted / r.secs).toFixed(0)} items/s), CPU ${r.cpu.toFixed(2)} s: main thread ${r.main.toFixed(2)}, started threads ${r.started.toFixed(2)}, V8 helpers ${r.rest.toFixed(2)}`;
 
-const farm = await startFarm(feeds, items);
+const farm = await startFarm(feeds, items, [], { recent: argv.includes('--recent') });
 try {
   console.log(`uptime: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const got = new Map<string, Run[]>(['cold', 'changed'].flatMap((phase) => builds.map((b): [string, Run[]] => [`${b.label} ${phase}`, []])));
