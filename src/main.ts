@@ -38,6 +38,15 @@ const CRON_JITTER_MS = 20_000;
  * tick's changed poll measures the daemon's throughput, not the 20 s spread). Not a user setting.
  */
 export const CRON_JITTER_ENV = 'WARTA_BENCH_CRON_JITTER_MS';
+
+/** The cron ticks' spread from the environment: CRON_JITTER_MS unless the bench switch holds a number ≥ 0. */
+export function cronJitterMs(env: NodeJS.ProcessEnv): number {
+  const raw = env[CRON_JITTER_ENV];
+  if (raw === undefined) return CRON_JITTER_MS;
+  const ms = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`${CRON_JITTER_ENV}=${JSON.stringify(raw)}: expected a number of milliseconds ≥ 0`);
+  return ms;
+}
 // A burst of at least this many refreshes ends with a compacting GC (daemon/heap.ts); smaller ones are cheap.
 // The start-up poll always does, whatever its size: it leaves the heap the daemon then idles with.
 const COMPACT_AFTER_REFRESHES = 100;
@@ -184,7 +193,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     gate,
     log,
     timezone: config.fetch.timezone,
-    jitterMs: opts.env[CRON_JITTER_ENV] !== undefined ? Number(opts.env[CRON_JITTER_ENV]) : CRON_JITTER_MS,
+    jitterMs: cronJitterMs(opts.env),
     onOutcome: (source, o) => {
       countRefresh(metrics, source, o);
       if (o.result !== 'skipped' && o.result !== 'aborted') lastRefresh.polled(source.id, now());
