@@ -40,7 +40,7 @@ export interface CheckpointerOptions {
 }
 
 export interface CheckpointerStats {
-  /** 1 while the thread runs. */
+  /** Threads not yet exited: 1 while the thread runs; 2 for a moment when one stopped for idleness is still closing. */
   threads: number;
   /** Threads started (a thread stopped when idle and started again counts again). */
   started: number;
@@ -71,7 +71,9 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   let worker: Worker | null = null;
   let ready = false;
-  let exited: Promise<void> = Promise.resolve();
+  /** Threads not yet exited: the current one, and one stopped for idleness that may still be closing. */
+  let alive = 0;
+  const exitWaiters: (() => void)[] = [];
   /** A checkpoint asked for and not answered (sent, or waiting for the thread to be ready). */
   let pending = false;
   /** A write came while a checkpoint was pending: another follows it (the last writes of a burst are copied too). */
@@ -108,9 +110,8 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
     const w = startModuleWorker(opts.workerUrl ?? WORKER_URL, { path } satisfies CheckpointWorkerData);
     w.unref();
     stats.started++;
+    alive++;
     ready = false;
-    let exit!: () => void;
-    exited = new Promise((r) => (exit = r));
     w.on('message', (reply: CheckpointReply) => {
       if (w !== worker) return;
       if ('ready' in reply) {
@@ -138,7 +139,7 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
       if (w === worker) fallBack(`the checkpoint thread failed: ${err.message}`);
     });
     w.on('exit', (code) => {
-      exit();
+      if (--alive === 0) for (const r of exitWaiters.splice(0)) r();
       if (w !== worker) return;
       worker = null;
       if (!closed) fallBack(`the checkpoint thread exited (code ${code})`);
@@ -182,7 +183,7 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
     w.postMessage({ close: true } satisfies CheckpointRequest);
     const kill = setTimeout(() => void w.terminate().catch(() => {}), CLOSE_WAIT_MS);
     kill.unref();
-    void exited.then(() => clearTimeout(kill));
+    w.once('exit', () => clearTimeout(kill));
   }
 
   /** The next checkpoint: now, or when `intervalMs` has passed since the last one. */
@@ -215,11 +216,11 @@ export function startCheckpointer(db: Db, path: string, opts: CheckpointerOption
       closed = true;
       if (timer) clearTimeout(timer);
       timer = null;
-      const done = exited;
       stop();
       settle();
-      await done;
+      // Every thread, the one stopped for idleness too: none outlives the store.
+      if (alive > 0) await new Promise<void>((resolve) => exitWaiters.push(resolve));
     },
-    stats: () => ({ ...stats, threads: worker ? 1 : 0 }),
+    stats: () => ({ ...stats, threads: alive }),
   };
 }

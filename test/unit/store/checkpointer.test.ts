@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fsp, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../../src/store/sqlite/open.js';
@@ -113,6 +113,25 @@ describe('store/sqlite/checkpointer: WAL checkpoints off the event loop', functi
     } finally {
       await cp.close();
     }
+  });
+
+  it('close() waits for every thread, one stopped for idleness and still closing too (the process\'s threads are back as before)', async () => {
+    // libuv's pool starts with the first fs call: started before counting, so only the checkpoint threads differ.
+    await fsp.stat(dir);
+    const tasks = () => readdirSync('/proc/self/task').length;
+    const before = tasks();
+    // Its first thread takes 2 s to close; the later one closes at once.
+    const cp = startCheckpointer(db, path, { intervalMs: 1, idleMs: 20, workerUrl: new URL('../../helpers/slow-close-checkpoint-worker.ts', import.meta.url) });
+    writeMb(db, 0.05);
+    cp.wrote();
+    await cp.idle();
+    await new Promise((r) => setTimeout(r, 150)); // stopped for idleness: told to close, still closing
+    writeMb(db, 0.05);
+    cp.wrote();
+    await cp.idle(); // a second thread started and checkpointed
+    await cp.close();
+    expect(cp.stats()).to.include({ threads: 0, started: 2 });
+    expect(tasks(), 'threads of the process after close()').to.equal(before);
   });
 
   it('close() ends the thread; the connection\'s own close then checkpoints the rest and removes the WAL', async () => {
