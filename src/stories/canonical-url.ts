@@ -90,6 +90,11 @@ export function stripTracking(link: string, opts?: CanonicalOptions): string | n
   return url.href;
 }
 
+/** The key of a list of `ignoreParams` (SketchedText.canonical.params): equal keys, equal canonical URLs. */
+export function canonicalParams(ignoreParams: readonly string[]): string {
+  return ignoreParams.join('\n');
+}
+
 /**
  * One spelling of the page a link points to: tracking parameters and the fragment dropped, host lower-cased,
  * default port and a trailing index.html removed, remaining parameters sorted, and for the outlets in OUTLETS
