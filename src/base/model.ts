@@ -83,6 +83,11 @@ export interface StorySketch {
 export interface SketchedText {
   sketch: StorySketch;
   encoded: string;
+  /**
+   * The canonical URL of the item's link (src/stories/ canonicalUrl), made with it under the tracking parameters
+   * `params` (stories.ignore_params joined by newlines): the plan takes it while those are still the config's.
+   */
+  canonical?: { url: string | null; params: string };
 }
 
 /** The text of an item that tag rules search. HTML fields are HTML; the matcher strips markup itself. */

@@ -163,15 +163,15 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   // threads classify the items (the rules are sent again on reload; a refresh checks their fingerprint) and, with
   // the story stage on, sketch them: the main thread plans, judges stories against the index and commits.
   const ingestThreads = ingestThreadsOf(env);
+  let storySettings = config.stories;
   const rulesOf = (c: Classifier) => ({ spec: c.spec, fingerprint: c.fingerprint });
   const readHere = async (body: Uint8Array | string, meta: IngestMeta) => (await feedReader()).ingestDocument(body, meta);
   const ingestPool = ingestThreads > 0
     ? makeIngestPool({
-      size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', rules: rulesOf(classifier), fallback: readHere,
+      size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', ignoreParams: () => storySettings.ignoreParams, rules: rulesOf(classifier), fallback: readHere,
       onFallback: (error) => log.warn({ error: { code: error.code, message: error.message } }, `feeds are read on the main thread: no parser thread could start (${error.message})`),
     })
     : null;
-  let storySettings = config.stories;
   const stories = makeStoryRuntime(store, () => storySettings, now, log);
   const refreshDeps: RefreshDeps = {
     store,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { yieldToLoop } from '../base/yield.js';
-import { canonicalUrl, decodeSketch, StoryIndex, type StoryOptions } from '../stories/index.js';
+import { canonicalParams, canonicalUrl, decodeSketch, StoryIndex, type StoryOptions } from '../stories/index.js';
 import type { CommitResult, ItemInsert, Store, StoryRow } from '../store/store.js';
 import { decideStories, sketchInserts, type StorySource, type StoryStage } from '../pipeline/story-plan.js';
 import type { PlannedInsert } from '../pipeline/plan.js';
@@ -108,7 +108,10 @@ export function makeStoryRuntime(store: Store, options: () => StorySettings, now
   }
 
   return {
-    canonicalUrl: (link) => canonicalUrl(link, { ignoreParams: options().ignoreParams }),
+    canonicalUrl(link, made) {
+      const { ignoreParams } = options();
+      return made !== undefined && made.params === canonicalParams(ignoreParams) ? made.url : canonicalUrl(link, { ignoreParams });
+    },
     commit: decideAndCommit,
     size: () => index.size,
     reset() {

@@ -41,7 +41,7 @@ export function lookupKeys(keyed: readonly { key: string; formerKey: string | nu
  * story stage is on: new items then carry the words classifying read, for their sketch). Pure: the store re-checks every write against its
  * rows (a key stored meanwhile, a hash changed meanwhile), so a plan from a stale read is harmless.
  */
-export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], stored: Lookup, now: Date, classify: Classify, canonical?: (link: string) => string | null): RefreshPlan {
+export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], stored: Lookup, now: Date, classify: Classify, canonical?: (link: string, made?: SketchedText['canonical']) => string | null): RefreshPlan {
   const plan: RefreshPlan = { inserts: [], updates: [], unchanged: 0, digests: [] };
   for (const k of keyed) {
     const found = storedRow(k, k.item.link, stored);
@@ -57,8 +57,9 @@ export function planRefresh(sourceId: string, keyed: readonly KeyedItem[], store
     const fields = {
       key: k.key, guid: it.guid, link: it.link, title: it.title, summary: it.summary, content: it.content,
       author: it.author, categories: it.categories, contentHash: k.contentHash, rawDigest: k.rawDigest ?? null, tags: c.tags, outputs: c.outputs,
-      // The page's canonical URL when it was read (issue 12), else the link's (src/stories/ canonicalUrl).
-      ...(canonical ? { canonicalUrl: it.canonicalUrl ?? (it.link ? canonical(it.link) : null) } : {}),
+      // The page's canonical URL when it was read (issue 12), else the link's (src/stories/ canonicalUrl), as the
+      // parser thread made it when it did.
+      ...(canonical ? { canonicalUrl: it.canonicalUrl ?? (it.link ? canonical(it.link, it.sketched?.canonical) : null) } : {}),
     };
     if (found) {
       // A missing date keeps the stored one; a change we only see now is dated now.

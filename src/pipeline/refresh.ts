@@ -231,7 +231,7 @@ async function refreshStages(deps: RefreshDeps, source: RefreshSource, opts: Ref
   const feedHints = { ...hints, feedMs: feedIntervalMs(feed), skipHours: feed.skipHours ?? [], skipDays: feed.skipDays ?? [] };
   // Read, decide, write: the store re-checks each planned write, so a refresh racing another is harmless.
   const stories = deps.stories;
-  const plan = planRefresh(source.id, keyed, read?.stored ?? await store.items.lookup(source.id, lookupKeys(keyed)), now, classify, stories && ((link) => stories.canonicalUrl(link)));
+  const plan = planRefresh(source.id, keyed, read?.stored ?? await store.items.lookup(source.id, lookupKeys(keyed)), now, classify, stories && ((link, made) => stories.canonicalUrl(link, made)));
   const askPages = pageRequests(source, keyed);
   // The discovered feed's URL is polled from now on, with its validators (shown as effective_url).
   const polled = discovered

@@ -7,6 +7,7 @@
  */
 import { assignStory, encodeSketch, isOwnLink, sketchOf, type StoryIndex, type StoryOptions, type StorySketch } from '../stories/index.js';
 import type { CanonicalArticle, CommitResult, ItemInsert } from '../store/store.js';
+import type { SketchedText } from '../base/model.js';
 import type { PlannedInsert } from './plan.js';
 
 /** A new item with its sketch, built before the story decision (pure CPU work, done outside any lock). */
@@ -70,7 +71,10 @@ export function takesOver(url: string, source: StorySource, article: CanonicalAr
  * index state and start two clusters for one story.
  */
 export interface StoryStage {
-  /** The canonical URL of a link (tracking parameters as configured). */
-  canonicalUrl(link: string): string | null;
+  /**
+   * The canonical URL of a link (tracking parameters as configured); `made`: the one the parser thread made
+   * (SketchedText.canonical), taken when it was made under the parameters in force.
+   */
+  canonicalUrl(link: string, made?: SketchedText['canonical']): string | null;
   commit(source: StorySource, inserts: readonly PlannedInsert[], commit: (inserts: readonly ItemInsert[]) => Promise<CommitResult>): Promise<CommitResult>;
 }

@@ -90,6 +90,11 @@ export function stripTracking(link: string, opts?: CanonicalOptions): string | n
   return url.href;
 }
 
+/** The key of a list of `ignoreParams` (SketchedText.canonical.params): equal keys, equal canonical URLs. */
+export function canonicalParams(ignoreParams: readonly string[]): string {
+  return ignoreParams.join('\n');
+}
+
 /**
  * One spelling of the page a link points to: tracking parameters and the fragment dropped, host lower-cased,
  * default port and a trailing index.html removed, remaining parameters sorted, and for the outlets in OUTLETS
@@ -99,14 +104,17 @@ export function canonicalUrl(link: string, opts?: CanonicalOptions): string | nu
   const url = parseHttp(link);
   if (url === null) return null;
   url.hash = '';
-  dropTracking(url, opts);
+  // Most links carry no query: the parameters' work (URLSearchParams objects, a Set) only for those that do.
+  const query = url.search !== '';
+  if (query) dropTracking(url, opts);
   // WHATWG URL already lower-cases the host and drops :80/:443 for http/https; a trailing dot is the same host.
   if (url.hostname.endsWith('.')) url.hostname = url.hostname.replace(/\.+$/, '');
   const rule = outletOf(url.hostname);
   if (rule !== null) undoMobileAndAmp(url, rule);
   url.pathname = url.pathname.replace(/\/index\.html?$/i, '/');
-  url.searchParams.sort();
-  if ([...url.searchParams.keys()].length === 0) url.search = '';
+  if (query) url.searchParams.sort();
+  // A bare "?" (search reads '' for it) is dropped too.
+  if (!query || [...url.searchParams.keys()].length === 0) url.search = '';
   return url.href;
 }
 

@@ -1,6 +1,6 @@
 /** The story stage's public API: canonical URLs, sketches, comparison, the window's index and assignment. */
 export type { StoryText, StorySketch, StoryMember, StoryComparison, StoryOptions, StoryAssignment } from './types.js';
-export { canonicalUrl, stripTracking, TRACKING_PARAMS, OUTLETS, type CanonicalOptions } from './canonical-url.js';
+export { canonicalParams, canonicalUrl, stripTracking, TRACKING_PARAMS, OUTLETS, type CanonicalOptions } from './canonical-url.js';
 export { sketchOf, encodeSketch, decodeSketch, SKETCH_VERSION } from './sketch.js';
 export { compareSketches, DEFAULT_THRESHOLD } from './compare.js';
 export { StoryIndex, type ClusterInfo } from './story-index.js';

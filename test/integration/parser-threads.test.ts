@@ -36,7 +36,7 @@ describe('feeds read on parser threads store what the main thread stores', funct
     for (const [source, items] of bySource) {
       const id = source.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
       const doc = rss(items.map((it) => ({
-        guid: it.id, link: `https://${id}.example/${encodeURIComponent(it.id)}`, title: escape(it.title),
+        guid: it.id, link: `https://${id}.example/${encodeURIComponent(it.id)}?ref=rss&utm_source=feed`, title: escape(it.title),
         description: it.summary ? escape(it.summary) : undefined, content: it.content ?? undefined,
         pubDate: new Date(dated.get(it)!).toUTCString(),
       })), { title: source, link: `https://${id}.example/` });
@@ -51,9 +51,9 @@ describe('feeds read on parser threads store what the main thread stores', funct
   });
 
   // Rules before and after a reload half-way (`warta fetch` takes none, the daemon does): the second adds a tag, a
-  // source's own tag and an output query.
+  // source's own tag, an output query and a tracking parameter (canonical URLs are made on the parser thread too).
   const configFor = (db: string, reloaded = false) => parseConfig(
-    `storage:\n  path: "${db}"\nsources:\n${sources.map((id, i) => `  - id: ${id}\n    url: "${server.url(`/${id}.xml`)}"\n${reloaded && i === 0 ? '    tags: [Pilihan]\n' : ''}`).join('')}` +
+    `storage:\n  path: "${db}"\n${reloaded ? 'stories:\n  ignore_params: [ref]\n' : ''}sources:\n${sources.map((id, i) => `  - id: ${id}\n    url: "${server.url(`/${id}.xml`)}"\n${reloaded && i === 0 ? '    tags: [Pilihan]\n' : ''}`).join('')}` +
       `tags:\n  - name: Putin\n    match: Putin\n  - name: Banjir\n    match: banjir OR gempa\n${reloaded ? '  - name: Pilihan\n    match: Persib OR Jokowi\n' : ''}` +
       `outputs:\n  - id: all\n    title: All\n    tags: [Putin, Banjir]\n${reloaded ? '  - id: harga\n    title: Harga\n    match: harga NEAR/3 (beras OR cabai)\n' : ''}`,
     'test.yaml',
@@ -95,6 +95,11 @@ describe('feeds read on parser threads store what the main thread stores', funct
       // The rules of both halves applied: tags of the first rules, and of the reloaded ones, output queries too.
       const tagged = there.rows as { tags: string | null; outputs: string | null }[];
       for (const t of ['Putin=', 'Banjir=', 'Pilihan=']) expect(tagged.some((r) => r.tags?.includes(t)), t).to.equal(true);
+      // Canonical URLs under the tracking parameters of both halves: ?ref= kept before the reload, dropped after.
+      const urls = (there.rows as { canonical_url: string | null }[]).map((r) => r.canonical_url ?? '');
+      expect(urls.some((u) => u.endsWith('?ref=rss')), 'ref kept').to.equal(true);
+      expect(urls.some((u) => u.includes('.example/') && !u.includes('?')), 'ref dropped').to.equal(true);
+      expect(urls.some((u) => u.includes('utm_')), 'utm_ dropped').to.equal(false);
       expect(tagged.some((r) => r.outputs?.includes('harga')), 'harga').to.equal(true);
       expect(there.runtime.parserStats()).to.include({ started: 1, reading: 0, queued: 0 });
     } finally {

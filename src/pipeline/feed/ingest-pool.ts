@@ -46,6 +46,8 @@ export interface IngestPoolOptions {
   size: number;
   /** Sketch each item for the story stage (IncomingItem.sketched) on the thread. */
   sketch?: boolean;
+  /** With `sketch`, the tracking parameters in force (stories.ignore_params): each link's canonical URL is made there too. */
+  ignoreParams?: () => readonly string[];
   /** The rules to classify items by (IncomingItem.classified) on the thread; setRules() replaces them. */
   rules?: IngestRules | null;
   idleMs?: number;
@@ -178,7 +180,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     // A thread reading keeps the process alive (`warta fetch` awaits its answer); an idle one does not.
     thread.worker.ref();
     const { body, meta } = task;
-    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now, sourceId: meta.sourceId ?? null, ...(task.skim && { skim: task.skim }) };
+    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now, sourceId: meta.sourceId ?? null, ignoreParams: opts.ignoreParams?.() ?? [], ...(task.skim && { skim: task.skim }) };
     if (typeof body === 'string') return thread.worker.postMessage(request);
     // Its own copy, moved rather than cloned: the caller keeps the body (it hashes it, reads it again on failure).
     const own = new Uint8Array(body);

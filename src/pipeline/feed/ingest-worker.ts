@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { WartaError } from '../../base/errors.js';
 import { lowerThisThreadPriority } from '../../base/thread-priority.js';
 import type { IngestedFeed } from '../../base/model.js';
+import { canonicalParams, canonicalUrl } from '../../stories/canonical-url.js';
 import { encodeSketch, sketchOf } from '../../stories/sketch.js';
 import { makeClassifier, type Classifier, type ClassifierSpec } from '../../tagging/classify.js';
 import type { ScannedText } from '../../tagging/types.js';
@@ -39,6 +40,8 @@ export interface IngestRequest {
   url: string;
   now: Date;
   sourceId: string | null;
+  /** With `sketch`: the tracking parameters to drop making each link's canonical URL (stories.ignore_params). */
+  ignoreParams: readonly string[];
   /** Present: only skim the document (skim-body.ts), digests under `guessSite`, instead of reading it. */
   skim?: { guessSite: string | null | false };
 }
@@ -57,6 +60,7 @@ function read(req: IngestRequest): IngestedFeed {
   const feed = ingestDocument(req.body, { contentType: req.contentType, url: req.url, now: req.now });
   const sourceId = req.sourceId;
   const r = sourceId === null ? null : rules;
+  const params = canonicalParams(req.ignoreParams);
   for (const item of feed.items) {
     // Dedupe's fingerprint, taken here so the main thread does not hash every item of a changed feed again.
     item.contentHash = hashContent(item);
@@ -71,7 +75,9 @@ function read(req: IngestRequest): IngestedFeed {
     if (data.sketch) {
       // An item the plan finds stored already is not sketched there: made here it costs this thread only.
       const s = sketchOf({ title: item.title, summary: item.summary, content: item.content }, scanned);
-      item.sketched = { sketch: s, encoded: encodeSketch(s) };
+      // The link's canonical URL too: URL parsing is the dearest part of it, and the main thread would do it next.
+      const url = item.link ? canonicalUrl(item.link, { ignoreParams: req.ignoreParams }) : null;
+      item.sketched = { sketch: s, encoded: encodeSketch(s), canonical: { url, params } };
     }
   }
   return feed;

@@ -54,3 +54,21 @@ describe('daemon/story-runtime: a takeover in the window\'s index', () => {
     await store.close();
   });
 });
+
+describe('daemon/story-runtime: canonical URLs', () => {
+  it('takes the one a parser thread made under the tracking parameters in force, and makes it again under others', async () => {
+    const { store } = sqliteStore(':memory:');
+    let ignoreParams = ['ref'];
+    const runtime = makeStoryRuntime(store, () => ({ windowMs: 72 * 3_600_000, threshold: 0.3, ignoreParams }), () => NOW, pino({ level: 'silent' }));
+    const link = `${LINK}?ref=rss&id=2`;
+    expect(runtime.canonicalUrl(link)).to.equal(`${LINK}?id=2`);
+    // Made under ['ref']: taken as it is (a marker URL shows it was not made again).
+    expect(runtime.canonicalUrl(link, { url: 'https://made.example/', params: 'ref' })).to.equal('https://made.example/');
+    // Made under other parameters (a reload meanwhile): made again here.
+    expect(runtime.canonicalUrl(link, { url: 'https://made.example/', params: '' })).to.equal(`${LINK}?id=2`);
+    ignoreParams = [];
+    expect(runtime.canonicalUrl(link, { url: 'https://made.example/', params: 'ref' })).to.equal(`${LINK}?id=2&ref=rss`);
+    expect(runtime.canonicalUrl(link, { url: null, params: '' })).to.equal(null);
+    await store.close();
+  });
+});

@@ -15,6 +15,7 @@ import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
 import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
 import { skimBody } from '../../../../src/pipeline/feed/skim-body.js';
 import { encodeExplain } from '../../../../src/store/explain-json.js';
+import { canonicalUrl } from '../../../../src/stories/canonical-url.js';
 import { encodeSketch, sketchOf } from '../../../../src/stories/sketch.js';
 import { makeClassifier } from '../../../../src/tagging/classify.js';
 import { JSON_FEED_10, JSON_FEED_11, RSS2_NEWS, XML_FIXTURES } from './fixtures.js';
@@ -130,9 +131,24 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
           const { sketched, ...rest } = item;
           expect(rest, name).to.deep.equal(want.items[i]);
           const sketch = sketchOf({ title: item.title, summary: item.summary, content: item.content });
-          expect(sketched, name).to.deep.equal({ sketch, encoded: encodeSketch(sketch) });
+          expect(sketched, name).to.deep.equal({ sketch, encoded: encodeSketch(sketch), canonical: { url: item.link ? canonicalUrl(item.link) : null, params: '' } });
         });
       }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('with sketch, each link\'s canonical URL under the tracking parameters in force when the document is sent', async () => {
+    let ignoreParams: string[] = [];
+    const pool = makeIngestPool({ size: 1, sketch: true, ignoreParams: () => ignoreParams });
+    const xml = '<rss><channel><title>t</title><item><title>a</title><link>https://Example.com/a?ref=rss&amp;utm_source=x&amp;id=2#c</link></item></channel></rss>';
+    try {
+      const before = await pool.ingest(xml, meta());
+      ignoreParams = ['ref'];
+      const after = await pool.ingest(xml, meta());
+      expect(before.items[0]!.sketched!.canonical).to.deep.equal({ url: 'https://example.com/a?id=2&ref=rss', params: '' });
+      expect(after.items[0]!.sketched!.canonical).to.deep.equal({ url: 'https://example.com/a?id=2', params: 'ref' });
     } finally {
       await pool.close();
     }
