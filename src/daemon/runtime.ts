@@ -177,7 +177,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
     ingest: ingestPool ? (body, meta) => ingestPool.ingest(body, meta) : readHere,
-    skim: ingestPool ? (body, meta) => ingestPool.skim(body, meta) : undefined,
+    cut: ingestPool ?? undefined,
     classifier: () => classifier,
     policy: policyOf(config),
     now,
