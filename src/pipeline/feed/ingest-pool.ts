@@ -21,7 +21,7 @@ import type { Worker } from 'node:worker_threads';
 import { WartaError, type ErrorCode } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { siblingModule, startModuleWorker } from '../../base/module-worker.js';
-import type { IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
+import type { IngestControl, IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
 import type { CutMeta, CutRead, SkimmedCut } from './skim-body.js';
 
 // Loaded only when the pool skims on this thread (it fell back): `warta fetch` of 304s loads no reading code
@@ -49,6 +49,12 @@ export interface IngestPoolOptions {
   /** The rules to classify items by (IncomingItem.classified) on the thread; setRules() replaces them. */
   rules?: IngestRules | null;
   idleMs?: number;
+  /**
+   * After `idleMs` without work the last thread is not stopped but told to rest (a full GC, its kept skims dropped)
+   * and stopped after this much longer without work: a tick minutes later finds its code loaded and optimised.
+   * 0 (the default): stopped after `idleMs` like the others.
+   */
+  warmMs?: number;
   heapMb?: number;
   /**
    * Reads a document on this thread (ingestDocument) once no parser thread can start (a container's thread limit,
@@ -134,6 +140,7 @@ interface Thread {
 export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   const size = Math.max(1, opts.size);
   const idleMs = opts.idleMs ?? INGEST_IDLE_MS;
+  const warmMs = opts.warmMs ?? 0;
   const heapMb = opts.heapMb ?? INGEST_HEAP_MB;
   const threads = new Set<Thread>();
   const queue: Task[] = [];
@@ -222,7 +229,11 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     thread.worker.unref();
     if (thread.idle) clearTimeout(thread.idle);
     thread.idle = setTimeout(() => {
-      if (thread.tasks.length === 0) stop(thread, null);
+      if (thread.tasks.length > 0) return;
+      if (warmMs <= 0 || threads.size > 1) return stop(thread, null);
+      thread.worker.postMessage({ rest: true } satisfies IngestControl);
+      thread.idle = setTimeout(() => thread.tasks.length === 0 && stop(thread, null), warmMs);
+      thread.idle.unref();
     }, idleMs);
     thread.idle.unref();
   }
@@ -309,7 +320,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     setRules(next) {
       rules = next;
       // A thread reads its messages in order: documents sent before this keep the rules they were sent under.
-      for (const t of threads) t.worker.postMessage({ rules });
+      for (const t of threads) t.worker.postMessage({ rules } satisfies IngestControl);
     },
     async close() {
       closed = true;

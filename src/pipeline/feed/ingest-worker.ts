@@ -9,6 +9,8 @@
  * for a first read (no skim before it), decoded, cut, read and digested in one answer (readSkimmed). A `rules`
  * message replaces the rules (a reload) for the documents after it.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { WartaError } from '../../base/errors.js';
 import { lowerThisThreadPriority } from '../../base/thread-priority.js';
@@ -47,6 +49,8 @@ export interface IngestRequest {
   /** Present: read the document as readSkimmed does (`kept`: the `seq` of the skim whose text this thread may keep). */
   cut?: Omit<CutMeta, 'kept'> & { kept: number | null };
 }
+/** Messages besides documents: new rules (a reload), or rest (the pool keeps this thread warm, idle). */
+export type IngestControl = { rules: IngestRules | null } | { rest: true };
 /** A thread's answer. */
 export type IngestReply =
   | { ready: true }
@@ -128,8 +132,20 @@ async function answer(req: IngestRequest): Promise<IngestReply> {
   return { seq: req.seq, feed: read(req) };
 }
 
-parentPort!.on('message', async (req: IngestRequest | { rules: IngestRules | null }) => {
+/** A full GC of this thread's heap (gc() as --expose-gc gives it, taken from a fresh context: daemon/heap.ts). */
+function compact(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+parentPort!.on('message', async (req: IngestRequest | IngestControl) => {
   if ('rules' in req) return void setRules(req.rules);
+  if ('rest' in req) {
+    // Kept idle between ticks: what the burst left (its garbage, skims whose read never came) is given back.
+    kept.clear();
+    keptChars = 0;
+    return compact();
+  }
   let reply: IngestReply;
   try {
     reply = await answer(req);

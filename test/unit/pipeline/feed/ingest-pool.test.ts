@@ -237,6 +237,22 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
     }
   });
 
+  it('with warmMs, the last idle thread rests instead of stopping, reads the next document, and is stopped after warmMs more', async () => {
+    const pool = makeIngestPool({ size: 1, idleMs: 100, warmMs: 3000 });
+    try {
+      await pool.ingest(RSS2_NEWS, meta());
+      await new Promise((r) => setTimeout(r, 600));
+      // Past idleMs: told to rest (a full GC), not stopped.
+      expect(pool.stats()).to.include({ threads: 1, started: 1 });
+      expect((await pool.ingest(RSS2_NEWS, meta())).items.length).to.equal(2);
+      expect(pool.stats()).to.include({ threads: 1, started: 1 });
+      await new Promise((r) => setTimeout(r, 100 + 3000 + 1500));
+      expect(pool.stats()).to.include({ threads: 0, started: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   /** The nice value of each of this process's threads (Linux: /proc/self/task/TID/stat, field 19). */
   function threadNices(): Map<number, number> {
     const nices = new Map<number, number>();
