@@ -19,13 +19,12 @@ import { makeStoryRuntime, type StoryRuntime } from './story-runtime.js';
  * stage costs on one input. Not a user setting: a store ingested this way has items without sketches.
  */
 export const NO_STORIES_ENV = 'WARTA_BENCH_NO_STORIES';
-/** Bench-only: how long the daemon keeps its last parser thread warm (ms; INGEST_WARM_MS when unset, 0: not at all). */
-export const INGEST_WARM_ENV = 'WARTA_BENCH_INGEST_WARM_MS';
 /**
- * A daemon keeps its last parser thread, resting, this long after its 10 s idle (longer than a 15-minute cron):
- * a tick finds its modules loaded and its code optimised instead of starting a thread again.
+ * Bench-only: keep the last parser thread warm, resting, this long after its 10 s idle (ms; unset or 0: stopped).
+ * Not the default: a warm thread held ~30 MiB of settled RSS after its full GC (bench/memory.ts 3000 50 20: 144
+ * against 114 MiB), which would put 10,000 sources (125-128 MiB) over 150 MiB (BENCHMARKS.md, branch reads15).
  */
-const INGEST_WARM_MS = 20 * 60_000;
+export const INGEST_WARM_ENV = 'WARTA_BENCH_INGEST_WARM_MS';
 
 /**
  * A benchmark switch: how many feed parser threads (pipeline/feed/ingest-pool.ts) refreshes use; 0 reads feeds on
@@ -175,7 +174,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   const ingestPool = ingestThreads > 0
     ? makeIngestPool({
       size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', rules: rulesOf(classifier), fallback: readHere,
-      warmMs: /^\d+$/.test(env[INGEST_WARM_ENV] ?? '') ? Number(env[INGEST_WARM_ENV]) : INGEST_WARM_MS,
+      ...(/^\d+$/.test(env[INGEST_WARM_ENV] ?? '') && { warmMs: Number(env[INGEST_WARM_ENV]) }),
       onFallback: (error) => log.warn({ error: { code: error.code, message: error.message } }, `feeds are read on the main thread: no parser thread could start (${error.message})`),
     })
     : null;
