@@ -19,6 +19,12 @@ import { makeStoryRuntime, type StoryRuntime } from './story-runtime.js';
  * stage costs on one input. Not a user setting: a store ingested this way has items without sketches.
  */
 export const NO_STORIES_ENV = 'WARTA_BENCH_NO_STORIES';
+/**
+ * Bench-only: keep the last parser thread warm, resting, this long after its 10 s idle (ms; unset or 0: stopped).
+ * Not the default: a warm thread held ~30 MiB of settled RSS after its full GC (bench/memory.ts 3000 50 20: 144
+ * against 114 MiB), which would put 10,000 sources (125-128 MiB) over 150 MiB (BENCHMARKS.md, branch reads15).
+ */
+export const INGEST_WARM_ENV = 'WARTA_BENCH_INGEST_WARM_MS';
 
 /**
  * A benchmark switch: how many feed parser threads (pipeline/feed/ingest-pool.ts) refreshes use; 0 reads feeds on
@@ -169,6 +175,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
   const ingestPool = ingestThreads > 0
     ? makeIngestPool({
       size: ingestThreads, sketch: env[NO_STORIES_ENV] !== '1', ignoreParams: () => storySettings.ignoreParams, rules: rulesOf(classifier), fallback: readHere,
+      ...(/^\d+$/.test(env[INGEST_WARM_ENV] ?? '') && { warmMs: Number(env[INGEST_WARM_ENV]) }),
       onFallback: (error) => log.warn({ error: { code: error.code, message: error.message } }, `feeds are read on the main thread: no parser thread could start (${error.message})`),
     })
     : null;
@@ -177,7 +184,7 @@ export async function openRuntime(config: Config, log: Logger, role: 'daemon' | 
     store,
     fetch: (req) => fetchFeed(agent, req, limits, now),
     ingest: ingestPool ? (body, meta) => ingestPool.ingest(body, meta) : readHere,
-    skim: ingestPool ? (body, meta) => ingestPool.skim(body, meta) : undefined,
+    cut: ingestPool ?? undefined,
     classifier: () => classifier,
     policy: policyOf(config),
     now,

@@ -9,8 +9,7 @@ import { backoffUntil, holdsAt, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS } from './bac
 import { assignKeys, type KeyedItem } from './dedupe.js';
 import { lookupKeys, planRefresh, type Classify } from './plan.js';
 import type { FetchRequest, FetchResult, RedirectHop } from './fetch/fetch.js';
-import type { IngestMeta, SkimMeta } from './feed/ingest-pool.js';
-import type { SkimmedBody } from './feed/skim-body.js';
+import type { IngestMeta, IngestPool } from './feed/ingest-pool.js';
 import { nextAllowedPoll } from './hints.js';
 import type { StoryStage } from './story-plan.js';
 import type { PageReader } from './page/reader.js';
@@ -35,9 +34,10 @@ export interface RefreshDeps {
   ingest: (body: Uint8Array | string, meta: IngestMeta) => IngestedFeed | Promise<IngestedFeed>;
   /**
    * Skims a changed feed's body (feed/skim-body.ts: decode, cut into items, digests) before the store is asked
-   * which items it knows (the runtime: on its parser threads); absent: on this thread.
+   * which items it knows, and reads it without those, or reads a first one whole with its digests in one answer
+   * (the runtime: its parser threads, which keep a skim's text for the read); absent: on this thread, with `ingest`.
    */
-  skim?: (body: Uint8Array, meta: SkimMeta) => Promise<SkimmedBody>;
+  cut?: Pick<IngestPool, 'skim' | 'read'>;
   /** The tag rules and output queries in force now (they change on reload). */
   classifier: () => Classifier;
   policy: RefreshPolicy;

@@ -1,8 +1,7 @@
 import type { IncomingItem, IngestedFeed } from '../base/model.js';
 import type { KnownRow, Lookup, SourceRow } from '../store/store.js';
 import { assignKeysMixed, type KeyedItem, type KnownItem } from './dedupe.js';
-import { itemDigests, skimBody, type SkimmedBody } from './feed/skim-body.js';
-import { joinItems } from './feed/split.js';
+import { readSkimmed, skimBody, type SkimmedBody, type SkimmedCut } from './feed/skim-body.js';
 import { isUnchanged, lookupKeys, storedRow } from './plan.js';
 import type { RefreshDeps } from './refresh.js';
 
@@ -19,21 +18,23 @@ export interface ReadFeed {
 }
 
 type Fetched = { body: Uint8Array; contentType: string | null; url: string };
+type Cutter = NonNullable<RefreshDeps['cut']>;
 
-/** skimBody on a parser thread when the runtime has them (deps.skim), else here; a thread that fails it leaves it to this one. */
-async function skimOf(deps: Pick<RefreshDeps, 'skim'>, res: Fetched, guessSite: string | null | false): Promise<SkimmedBody> {
-  // A first read (no guess to look up) reads the whole document next, so on a thread its bytes are decoded twice and
-  // its cut comes back; still cheaper for the main thread, the one a cold poll waits on, than decoding and cutting
-  // here (10,000 × 50, one run each, quiet: start-up poll 139.6 vs 170.5 s, p99 /healthz 33 vs 48 ms, peak 278 vs
-  // 253 MiB: BENCHMARKS.md, session 12). Returning the digests with the read would save both: not done yet.
-  if (deps.skim) {
-    try {
-      return await deps.skim(res.body, { contentType: res.contentType, url: res.url, guessSite });
-    } catch {
-      // The thread died or the pool is closing: the same work here (a closing pool fails the read after it).
-    }
-  }
-  return skimBody(res.body, res.contentType, res.url, guessSite);
+/**
+ * skimBody and readSkimmed on this thread, the read with `ingest`: the decoded text of the skim is read (decoded once).
+ * The token a skim returns is the skim itself.
+ */
+function cutHere(deps: Pick<RefreshDeps, 'ingest'>): Cutter {
+  return {
+    async skim(body, { contentType, url, guessSite }) {
+      const skimmed = skimBody(body, contentType, url, guessSite);
+      return { items: skimmed.doc?.items.length ?? null, guessed: skimmed.guessed, kept: skimmed };
+    },
+    async read(body, { guessSite, skip, kept, ...meta }) {
+      const skimmed = (kept as SkimmedBody | null) ?? skimBody(body, meta.contentType, meta.url, guessSite);
+      return readSkimmed(skimmed, body, { contentType: meta.contentType, url: meta.url, guessSite, skip }, (input, contentType) => deps.ingest(input, { ...meta, contentType }));
+    },
+  };
 }
 
 /**
@@ -47,34 +48,36 @@ async function skimOf(deps: Pick<RefreshDeps, 'skim'>, res: Fetched, guessSite: 
  *
  * Digests are taken only where the reading is sure to repeat: rss-parser read the document (as it read the
  * last one), every item came out of its element, and no date was dropped as lying in the future.
+ *
+ * With parser threads (deps.cut) a changed feed costs two answers (the skim's digests, kept text read without the
+ * known items) and a first read one (decoded, cut, read and digested there: there is no guess to look up).
  */
-export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest' | 'skim'>, state: SourceRow, res: Fetched, now: Date): Promise<ReadFeed> {
-  // Decoded once: the full read gets the text, not the bytes again (cold fetches paid for two decodes) — unless
-  // the skim ran on a parser thread, which keeps the text (sending it back costs the main thread more).
+export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest' | 'cut'>, state: SourceRow, res: Fetched, now: Date): Promise<ReadFeed> {
+  const meta = { contentType: res.contentType, url: res.url, now, sourceId: state.id };
+  // The digests of the last read were taken under its site link: a guess only when rss-parser read it.
   const guessSite = state.parser === 'rss-parser' ? state.siteUrl : false;
-  const { decoded, doc, guessed } = await skimOf(deps, res, guessSite);
-  const whole = async (): Promise<ReadFeed> => ({ feed: await deps.ingest(decoded ?? res.body, { contentType: res.contentType, url: res.url, now, sourceId: state.id }), keyed: null, stored: null, skipped: 0 });
-  if (!doc) return whole();
-  const known = guessed ? await deps.store.items.known(state.id, guessed) : new Map<string, KnownRow>();
-
-  let feed: IngestedFeed;
-  if (known.size === 0) feed = (await whole()).feed;
-  else {
+  let cut = deps.cut ?? cutHere(deps);
+  let skimmed: SkimmedCut | null = null;
+  if (guessSite !== false) {
     try {
-      // Already decoded text (decodeBody's output, cut and joined): parsed as it is.
-      const text = joinItems(doc, (i) => !known.has(guessed![i]!));
-      feed = await deps.ingest(text, { contentType: 'application/xml; charset=utf-8', url: res.url, now, sourceId: state.id });
+      skimmed = await cut.skim(res.body, { contentType: res.contentType, url: res.url, guessSite });
     } catch {
-      return whole();
+      // The thread died or the pool is closing: the same work here (a closing pool fails the read after it).
+      cut = cutHere(deps);
+      skimmed = await cut.skim(res.body, { contentType: res.contentType, url: res.url, guessSite });
     }
   }
-  const skipped = guessed && known.size > 0 ? guessed.filter((d) => known.has(d)).length : 0;
-  const sure = feed.parser === 'rss-parser' && feed.items.length === doc.items.length - skipped;
+  const guessed = skimmed?.guessed ?? null;
+  const known = guessed ? await deps.store.items.known(state.id, guessed) : new Map<string, KnownRow>();
+  const { feed, items, skipped, digests: read } = await cut.read(res.body, { ...meta, guessSite, skip: known.size > 0 ? [...known.keys()] : null, kept: skimmed?.kept ?? null });
+  const whole = async (): Promise<ReadFeed> => ({ feed: await deps.ingest(res.body, meta), keyed: null, stored: null, skipped: 0 });
+  if (items === null) return { feed, keyed: null, stored: null, skipped: 0 };
+  const sure = feed.parser === 'rss-parser' && feed.items.length === items - skipped;
   if (skipped > 0 && (!sure || feed.siteUrl !== state.siteUrl)) return whole();
   if (!sure) return { feed, keyed: null, stored: null, skipped: 0 };
 
-  // The guess was made under the site link this read found again (a first read: none was made).
-  const digests = skipped > 0 || (guessed && feed.siteUrl === state.siteUrl) ? guessed! : itemDigests(doc, res.url, feed.siteUrl);
+  // Skipped items were recognised by the guess; a whole read's digests were taken under the site link it found.
+  const digests = skipped > 0 ? guessed! : read!;
   const entries: ({ item: IncomingItem } | { known: KnownItem })[] = [];
   const digestOf = new Map<IncomingItem, string>();
   // The key each recognised item's row is stored under.

@@ -25,8 +25,9 @@ const article = (n: number, extra: Partial<Article> = {}): Article =>
  * are not parsed again. These cases check that the store ends exactly as a full reading leaves it, and that the
  * document handed to the parser holds only what is new or changed.
  */
-// Skimmed on this thread, and on a parser thread as the runtime does it (the full read then gets the bytes).
-for (const onThread of [false, true]) describe(`refreshSource of a changed feed: only new and edited items are parsed, with the same outcome${onThread ? ' (skimmed on a parser thread)' : ''}`, function () {
+// Skimmed and read on this thread, and on a parser thread as the runtime does it (which keeps the skim's text for
+// the read, and reads a first document whole with its digests in one answer).
+for (const onThread of [false, true]) describe(`refreshSource of a changed feed: only new and edited items are parsed, with the same outcome${onThread ? ' (skimmed and read on a parser thread)' : ''}`, function () {
   this.timeout(20_000);
   let server: FeedServer;
   let tmp: ReturnType<typeof tempDir>;
@@ -34,12 +35,14 @@ for (const onThread of [false, true]) describe(`refreshSource of a changed feed:
   let store: Store;
   let clock: Date;
   let doc: string;
-  /** The documents the parser was handed, in order (the real ingest, recorded). */
+  /** The documents the parser was handed, in order (the real ingest, recorded; on the thread, the items it read). */
   let parsed: string[];
   const agent = makeFetchAgent(limits);
   const src = { id: 'berita', url: '' };
   const pool = onThread ? makeIngestPool({ size: 1 }) : null;
   let skims = 0;
+  /** The pool's answers to the refreshes of a poll, by kind. */
+  let trips: string[] = [];
 
   const deps = (): RefreshDeps => ({
     store,
@@ -48,7 +51,15 @@ for (const onThread of [false, true]) describe(`refreshSource of a changed feed:
       parsed.push(Buffer.from(body).toString('utf8'));
       return ingestDocument(body, meta);
     },
-    skim: pool ? (body, meta) => (skims++, pool.skim(body, meta)) : undefined,
+    cut: pool ? {
+      skim: (body, meta) => (skims++, trips.push('skim'), pool.skim(body, meta)),
+      read: async (body, meta) => {
+        trips.push('read');
+        const read = await pool.read(body, meta);
+        parsed.push(read.feed.items.map((i) => `<title>${i.title}</title>`).join(''));
+        return read;
+      },
+    } : undefined,
     classifier: () => classifier,
     policy: { minIntervalMs: 0, maxIntervalMs: 86_400_000, redirectPersistAfter: 3 },
     now: () => clock,
@@ -58,6 +69,7 @@ for (const onThread of [false, true]) describe(`refreshSource of a changed feed:
   const poll = async (articles: Article[]) => {
     doc = rss(articles);
     parsed = [];
+    trips = [];
     return refreshSource(deps(), src);
   };
   const rows = () => db.prepare('SELECT dedupe_key AS key, title, summary, published FROM items ORDER BY dedupe_key').all() as { key: string; title: string; summary: string; published: string }[];
@@ -89,11 +101,14 @@ for (const onThread of [false, true]) describe(`refreshSource of a changed feed:
     const first = [1, 2, 3, 4, 5].map((n) => article(n));
     expect(await poll(first)).to.include({ result: 'updated', inserted: 5 });
     expect(titlesParsed()).to.deep.equal(['Berita 1', 'Berita 2', 'Berita 3', 'Berita 4', 'Berita 5']);
+    // A first read is one answer of the thread (decoded, cut, read, digested there); a changed one two.
+    if (pool) expect(trips).to.deep.equal(['read']);
     const before = rows();
 
     const second = [article(7), article(6), article(1), article(2, { description: 'Isi berita 2, diperbarui' }), article(3), article(4), article(5)];
     expect(await poll(second)).to.include({ result: 'updated', inserted: 2, updated: 1 });
     expect(titlesParsed()).to.deep.equal(['Berita 7', 'Berita 6', 'Berita 2']);
+    if (pool) expect(trips).to.deep.equal(['skim', 'read']);
     const after = rows();
     expect(after).to.have.length(7);
     expect(after.find((r) => r.key === 'g:g2')!.summary).to.equal('Isi berita 2, diperbarui');

@@ -21,12 +21,12 @@ import type { Worker } from 'node:worker_threads';
 import { WartaError, type ErrorCode } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { siblingModule, startModuleWorker } from '../../base/module-worker.js';
-import type { IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
-import type { SkimmedBody } from './skim-body.js';
+import type { IngestControl, IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
+import type { CutMeta, CutRead, SkimmedCut } from './skim-body.js';
 
 // Loaded only when the pool skims on this thread (it fell back): `warta fetch` of 304s loads no reading code
 // (test/integration/cli-startup.test.ts).
-const skimHere = async (...args: Parameters<typeof import('./skim-body.js').skimBody>) => (await import('./skim-body.js')).skimBody(...args);
+const skimBodyHere = async () => import('./skim-body.js');
 
 /** A parser thread's V8 heap limit: rss-parser's trees of a 10 MiB feed (fetch.max_body's default) fit in it. */
 export const INGEST_HEAP_MB = 512;
@@ -51,6 +51,12 @@ export interface IngestPoolOptions {
   /** The rules to classify items by (IncomingItem.classified) on the thread; setRules() replaces them. */
   rules?: IngestRules | null;
   idleMs?: number;
+  /**
+   * After `idleMs` without work the last thread is not stopped but told to rest (a full GC, its kept skims dropped)
+   * and stopped after this much longer without work: a tick minutes later finds its code loaded and optimised.
+   * 0 (the default): stopped after `idleMs` like the others.
+   */
+  warmMs?: number;
   heapMb?: number;
   /**
    * Reads a document on this thread (ingestDocument) once no parser thread can start (a container's thread limit,
@@ -84,22 +90,43 @@ export interface IngestPool {
    * `meta.sourceId`, classified), or the same WartaError.
    */
   ingest(body: Uint8Array | string, meta: IngestMeta): Promise<IngestedFeed>;
-  /** skimBody (skim-body.ts) on a parser thread: the cut and the digests, without the decoded text. */
-  skim(body: Uint8Array, meta: SkimMeta): Promise<SkimmedBody>;
+  /**
+   * skimBody (skim-body.ts) on a parser thread: the number of items cut and their digests; the decoded text and
+   * the cut stay on that thread for the read() given `kept` (which goes to the same thread while it lives).
+   */
+  skim(body: Uint8Array, meta: SkimMeta): Promise<SkimmedCut>;
+  /**
+   * readSkimmed on a parser thread, of the text a skim kept there or of the bytes skimmed again: a first read
+   * (nothing to skip) is decoded, cut, read and digested in one answer.
+   */
+  read(body: Uint8Array, meta: IngestMeta & CutMeta): Promise<CutRead>;
   /** Rules for the documents sent from now on (a reload); those already sent keep the old ones' fingerprint. */
   setRules(rules: IngestRules | null): void;
   close(): Promise<void>;
   stats(): IngestPoolStats;
 }
 
-/** A document to read, or with `skim` only to skim (resolved with a SkimmedBody instead of the feed). */
+/**
+ * A document to read; with `skim` only to skim (resolved with the cut's count and digests), with `cut` to read as
+ * readSkimmed does (resolved with a CutRead), preferably on `on`, the thread that kept its skim.
+ */
 interface Task {
   seq: number;
   body: Uint8Array | string;
   meta: IngestMeta;
   skim?: { guessSite: string | null | false };
-  resolve: (value: IngestedFeed | SkimmedBody) => void;
+  /** A skim's token: told where the skim's text is kept once it is sent. */
+  keep?: object;
+  cut?: CutMeta;
+  on?: Thread;
+  resolve: (value: IngestedFeed | Omit<SkimmedCut, 'kept'> | CutRead) => void;
   reject: (err: WartaError) => void;
+}
+
+/** The thread a skim's text is kept on, and the skim's seq there. */
+interface Kept {
+  thread: Thread;
+  seq: number;
 }
 
 interface Thread {
@@ -115,6 +142,7 @@ interface Thread {
 export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   const size = Math.max(1, opts.size);
   const idleMs = opts.idleMs ?? INGEST_IDLE_MS;
+  const warmMs = opts.warmMs ?? 0;
   const heapMb = opts.heapMb ?? INGEST_HEAP_MB;
   const threads = new Set<Thread>();
   const queue: Task[] = [];
@@ -124,12 +152,16 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   let rules = opts.rules ?? null;
   /** Why threads are given up for `fallback`; null while they are used. */
   let fellBack: WartaError | null = null;
+  /** skim()'s tokens: where each skim's text was kept (forgotten with the token). */
+  const keptAt = new WeakMap<object, Kept>();
 
   function dispatch(): void {
     if (closed || fellBack) return;
     while (queue.length > 0) {
-      let best: Thread | null = null;
-      for (const t of threads) if (t.ready && t.tasks.length < DEPTH && (best === null || t.tasks.length < best.tasks.length)) best = t;
+      // The read of a skim goes to the thread that kept its text even past DEPTH (it is next to nothing to read).
+      const on = queue[0]!.on;
+      let best: Thread | null = on && threads.has(on) && on.ready ? on : null;
+      if (!best) for (const t of threads) if (t.ready && t.tasks.length < DEPTH && (best === null || t.tasks.length < best.tasks.length)) best = t;
       if (!best) break;
       send(best, queue.shift()!);
     }
@@ -155,7 +187,7 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
       if (at < 0) return;
       const [task] = thread.tasks.splice(at, 1);
       if ('error' in reply) task!.reject(new WartaError(reply.error.code as ErrorCode, reply.error.message));
-      else task!.resolve('skimmed' in reply ? reply.skimmed : reply.feed);
+      else task!.resolve('skimmed' in reply ? reply.skimmed : 'cut' in reply ? reply.cut : reply.feed);
       if (thread.tasks.length === 0) rest(thread);
       dispatch();
     });
@@ -180,18 +212,30 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     // A thread reading keeps the process alive (`warta fetch` awaits its answer); an idle one does not.
     thread.worker.ref();
     const { body, meta } = task;
-    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now, sourceId: meta.sourceId ?? null, ignoreParams: opts.ignoreParams?.() ?? [], ...(task.skim && { skim: task.skim }) };
+    if (task.keep) keptAt.set(task.keep, { thread, seq: task.seq });
+    const cut = task.cut && { guessSite: task.cut.guessSite, skip: task.cut.skip, kept: kept(task.cut.kept, thread) };
+    const request: IngestRequest = { seq: task.seq, body, contentType: meta.contentType, url: meta.url, now: meta.now, sourceId: meta.sourceId ?? null, ignoreParams: opts.ignoreParams?.() ?? [], ...(task.skim && { skim: task.skim }), ...(cut && { cut }) };
     if (typeof body === 'string') return thread.worker.postMessage(request);
     // Its own copy, moved rather than cloned: the caller keeps the body (it hashes it, reads it again on failure).
     const own = new Uint8Array(body);
     thread.worker.postMessage({ ...request, body: own }, [own.buffer]);
   }
 
+  /** The seq under which `thread` keeps the skim `token` names; null: not there (that thread skims again). */
+  function kept(token: object | null, thread: Thread): number | null {
+    const at = token && keptAt.get(token);
+    return at && at.thread === thread ? at.seq : null;
+  }
+
   function rest(thread: Thread): void {
     thread.worker.unref();
     if (thread.idle) clearTimeout(thread.idle);
     thread.idle = setTimeout(() => {
-      if (thread.tasks.length === 0) stop(thread, null);
+      if (thread.tasks.length > 0) return;
+      if (warmMs <= 0 || threads.size > 1) return stop(thread, null);
+      thread.worker.postMessage({ rest: true } satisfies IngestControl);
+      thread.idle = setTimeout(() => thread.tasks.length === 0 && stop(thread, null), warmMs);
+      thread.idle.unref();
     }, idleMs);
     thread.idle.unref();
   }
@@ -235,32 +279,50 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
   }
 
   /** A task on this thread (the pool fell back): a skim is pure and synchronous, a read is `fallback`'s. */
-  function doHere(t: Task): Promise<IngestedFeed | SkimmedBody> {
-    return t.skim ? skimHere(t.body as Uint8Array, t.meta.contentType, t.meta.url, t.skim.guessSite) : readHere(t.body, t.meta);
+  async function doHere(t: Task): Promise<IngestedFeed | Omit<SkimmedCut, 'kept'> | CutRead> {
+    const { contentType, url } = t.meta;
+    if (t.skim) {
+      const { doc, guessed } = (await skimBodyHere()).skimBody(t.body as Uint8Array, contentType, url, t.skim.guessSite);
+      return { items: doc?.items.length ?? null, guessed };
+    }
+    if (!t.cut) return readHere(t.body, t.meta);
+    const { skimBody, readSkimmed } = await skimBodyHere();
+    const body = t.body as Uint8Array;
+    const { guessSite, skip } = t.cut;
+    return readSkimmed(skimBody(body, contentType, url, guessSite), body, { contentType, url, guessSite, skip }, (input, ct) => readHere(input, { ...t.meta, contentType: ct }));
+  }
+
+  /** Queues a task (done here once the pool fell back). */
+  function enqueue<T>(task: Omit<Task, 'seq' | 'resolve' | 'reject'>): Promise<T> {
+    if (closed) return Promise.reject(aborted());
+    return new Promise<T>((resolve, reject) => {
+      const t: Task = { ...task, seq: ++seq, resolve: resolve as Task['resolve'], reject };
+      if (fellBack) return void doHere(t).then(t.resolve, t.reject);
+      queue.push(t);
+      dispatch();
+    });
   }
 
   return {
     ingest(body, meta) {
-      if (closed) return Promise.reject(aborted());
-      if (fellBack) return readHere(body, meta);
-      return new Promise<IngestedFeed>((resolve, reject) => {
-        queue.push({ seq: ++seq, body, meta, resolve: resolve as Task['resolve'], reject });
-        dispatch();
-      });
+      return enqueue<IngestedFeed>({ body, meta });
     },
-    skim(body, { contentType, url, guessSite }) {
-      if (closed) return Promise.reject(aborted());
-      if (fellBack) return skimHere(body, contentType, url, guessSite);
-      return new Promise<SkimmedBody>((resolve, reject) => {
-        // `now` is not read by a skim; the request carries one as every request does.
-        queue.push({ seq: ++seq, body, meta: { contentType, url, now: new Date(0) }, skim: { guessSite }, resolve: resolve as Task['resolve'], reject });
-        dispatch();
-      });
+    async skim(body, { contentType, url, guessSite }) {
+      // `now` is not read by a skim; the request carries one as every request does.
+      const token = {};
+      const got = await enqueue<Omit<SkimmedCut, 'kept'>>({ body, meta: { contentType, url, now: new Date(0) }, skim: { guessSite }, keep: token });
+      // Sent to a thread (not done here after a fallback): its text is kept there.
+      return { ...got, kept: keptAt.has(token) ? token : null };
+    },
+    read(body, meta) {
+      const { guessSite, skip, kept: token, ...ingestMeta } = meta;
+      const at = token && keptAt.get(token);
+      return enqueue<CutRead>({ body, meta: ingestMeta, cut: { guessSite, skip, kept: token }, ...(at && { on: at.thread }) });
     },
     setRules(next) {
       rules = next;
       // A thread reads its messages in order: documents sent before this keep the rules they were sent under.
-      for (const t of threads) t.worker.postMessage({ rules });
+      for (const t of threads) t.worker.postMessage({ rules } satisfies IngestControl);
     },
     async close() {
       closed = true;

@@ -4,8 +4,13 @@
  * the request's source, its explanations encoded as the store writes them; with `sketch`, each item's story sketch, from the words classifying read as the plan makes it — and answers with the feed, or
  * with the WartaError's code and message (errors cross the thread boundary as plain values; the pool makes them
  * WartaErrors again). A request with `skim` is only decoded, cut into items and digested (skim-body.ts) for the
- * main thread's skim.ts. A `rules` message replaces the rules (a reload) for the documents after it.
+ * main thread's skim.ts, which asks the store which digests it knows; the decoded text and the cut stay here
+ * (kept, a bounded few) for the request with `cut` that follows: the document read without the known items, or,
+ * for a first read (no skim before it), decoded, cut, read and digested in one answer (readSkimmed). A `rules`
+ * message replaces the rules (a reload) for the documents after it.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { WartaError } from '../../base/errors.js';
 import { lowerThisThreadPriority } from '../../base/thread-priority.js';
@@ -17,7 +22,7 @@ import type { ScannedText } from '../../tagging/types.js';
 import { explainColumn } from '../../store/explain-json.js';
 import { hashContent } from '../dedupe.js';
 import { ingestDocument } from './ingest.js';
-import { skimBody, type SkimmedBody } from './skim-body.js';
+import { readSkimmed, skimBody, type CutMeta, type CutRead, type SkimmedBody, type SkimmedCut } from './skim-body.js';
 
 /** The tag rules and output queries in force, and the fingerprint the main thread's classifier of them has. */
 export interface IngestRules {
@@ -42,11 +47,20 @@ export interface IngestRequest {
   sourceId: string | null;
   /** With `sketch`: the tracking parameters to drop making each link's canonical URL (stories.ignore_params). */
   ignoreParams: readonly string[];
-  /** Present: only skim the document (skim-body.ts), digests under `guessSite`, instead of reading it. */
+  /** Present: only skim the document (skim-body.ts), digests under `guessSite`, and keep its text for a `cut`. */
   skim?: { guessSite: string | null | false };
+  /** Present: read the document as readSkimmed does (`kept`: the `seq` of the skim whose text this thread may keep). */
+  cut?: Omit<CutMeta, 'kept'> & { kept: number | null };
 }
+/** Messages besides documents: new rules (a reload), or rest (the pool keeps this thread warm, idle). */
+export type IngestControl = { rules: IngestRules | null } | { rest: true };
 /** A thread's answer. */
-export type IngestReply = { ready: true } | { seq: number; feed: IngestedFeed } | { seq: number; skimmed: SkimmedBody } | { seq: number; error: { code: string; message: string } };
+export type IngestReply =
+  | { ready: true }
+  | { seq: number; feed: IngestedFeed }
+  | { seq: number; skimmed: Omit<SkimmedCut, 'kept'> }
+  | { seq: number; cut: CutRead }
+  | { seq: number; error: { code: string; message: string } };
 
 // The main thread (HTTP, commits) comes first when the cores are busy.
 lowerThisThreadPriority();
@@ -83,15 +97,64 @@ function read(req: IngestRequest): IngestedFeed {
   return feed;
 }
 
-parentPort!.on('message', (req: IngestRequest | { rules: IngestRules | null }) => {
+/**
+ * Skims whose read has not come yet, by seq, oldest first. Bounded: one whose read never comes (the store failed in
+ * between) or comes late is dropped, and that read decodes and cuts the bytes again.
+ */
+const kept = new Map<number, SkimmedBody>();
+const KEPT_MAX = 64;
+const KEPT_MAX_CHARS = 16 << 20;
+let keptChars = 0;
+function keep(seq: number, skimmed: SkimmedBody): void {
+  if (!skimmed.doc || skimmed.decoded === null || skimmed.decoded.length > KEPT_MAX_CHARS) return;
+  kept.set(seq, skimmed);
+  keptChars += skimmed.decoded.length;
+  for (const [s, k] of kept) {
+    if (kept.size <= KEPT_MAX && keptChars <= KEPT_MAX_CHARS) break;
+    take(s, k);
+  }
+}
+function take(seq: number, k: SkimmedBody): SkimmedBody {
+  kept.delete(seq);
+  keptChars -= k.decoded!.length;
+  return k;
+}
+
+async function answer(req: IngestRequest): Promise<IngestReply> {
+  const body = req.body as Uint8Array;
+  if (req.skim) {
+    // The decoded text and the cut stay here for the read (sending them back cost the main thread more).
+    const skimmed = skimBody(body, req.contentType, req.url, req.skim.guessSite);
+    keep(req.seq, skimmed);
+    return { seq: req.seq, skimmed: { items: skimmed.doc?.items.length ?? null, guessed: skimmed.guessed } };
+  }
+  if (req.cut) {
+    const { guessSite, skip, kept: from } = req.cut;
+    const had = from === null ? undefined : kept.get(from);
+    const skimmed = had ? take(from!, had) : skimBody(body, req.contentType, req.url, guessSite);
+    const cut = await readSkimmed(skimmed, body, { contentType: req.contentType, url: req.url, guessSite, skip }, (input, contentType) => read({ ...req, body: input, contentType }));
+    return { seq: req.seq, cut };
+  }
+  return { seq: req.seq, feed: read(req) };
+}
+
+/** A full GC of this thread's heap (gc() as --expose-gc gives it, taken from a fresh context: daemon/heap.ts). */
+function compact(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+parentPort!.on('message', async (req: IngestRequest | IngestControl) => {
   if ('rules' in req) return void setRules(req.rules);
+  if ('rest' in req) {
+    // Kept idle between ticks: what the burst left (its garbage, skims whose read never came) is given back.
+    kept.clear();
+    keptChars = 0;
+    return compact();
+  }
   let reply: IngestReply;
   try {
-    if (req.skim) {
-      // The decoded text stays here: the main thread needs only the cut and the digests (a full read gets the bytes).
-      const { doc, guessed } = skimBody(req.body as Uint8Array, req.contentType, req.url, req.skim.guessSite);
-      reply = { seq: req.seq, skimmed: { decoded: null, doc, guessed } };
-    } else reply = { seq: req.seq, feed: read(req) };
+    reply = await answer(req);
   } catch (err) {
     // ingestDocument throws WartaErrors only (anything else it wraps as parse_error itself).
     const e = err instanceof WartaError ? err : new WartaError('parse_error', `ingest: unexpected failure (a warta bug, please report it): ${String(err)}`);

@@ -13,7 +13,7 @@ import type { IngestedFeed } from '../../../../src/base/model.js';
 import { assignKeys, hashContent } from '../../../../src/pipeline/dedupe.js';
 import { ingestDocument } from '../../../../src/pipeline/feed/ingest.js';
 import { makeIngestPool, type IngestMeta } from '../../../../src/pipeline/feed/ingest-pool.js';
-import { skimBody } from '../../../../src/pipeline/feed/skim-body.js';
+import { readSkimmed, skimBody } from '../../../../src/pipeline/feed/skim-body.js';
 import { encodeExplain } from '../../../../src/store/explain-json.js';
 import { canonicalUrl } from '../../../../src/stories/canonical-url.js';
 import { encodeSketch, sketchOf } from '../../../../src/stories/sketch.js';
@@ -95,7 +95,7 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
     }
   });
 
-  it('skim() gives what skimBody gives on this thread (the cut, the digests under the site link asked for), without the decoded text', async () => {
+  it('skim() gives the cut\'s count and digests skimBody gives on this thread (under the site link asked for), not the text, which stays there for read()', async () => {
     const cases: [string, Uint8Array, string | null, string | null | false][] = [];
     for (const [name, xml] of Object.entries(XML_FIXTURES)) {
       const bytes = /ISO-8859-1/i.test(xml) ? iconv.encode(xml, 'latin1') : Buffer.from(xml);
@@ -109,12 +109,53 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       const got = await Promise.all(cases.map(([, body, ct, site]) => pool.skim(body, { contentType: ct, url: 'https://warta.example/feed/', guessSite: site })));
       cases.forEach(([name, body, ct, site], i) => {
         const local = skimBody(body, ct, 'https://warta.example/feed/', site);
-        expect(got[i], name).to.deep.equal({ ...local, decoded: null });
+        const { kept, ...rest } = got[i]!;
+        expect(rest, name).to.deep.equal({ items: local.doc?.items.length ?? null, guessed: local.guessed });
+        expect(kept, name).to.be.an('object');
       });
       // The cases do exercise the cut and the digests.
-      expect(got[0]!.guessed!.length, 'RSS2_NEWS guessed under a site').to.equal(got[0]!.doc!.items.length).and.greaterThan(1);
+      expect(got[0]!.guessed!.length, 'RSS2_NEWS guessed under a site').to.equal(got[0]!.items).and.greaterThan(1);
       expect(got[1]!.guessed, 'no guess asked').to.equal(null);
-      expect(got.at(-1)!.doc!.items).to.deep.equal(['<item><title>a</title></item>']);
+      expect(got.at(-1)!.items).to.equal(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('read() gives what readSkimmed gives on this thread: after a skim (its kept text) or without one, whole or without the items skipped', async () => {
+    const url = 'https://warta.example/feed/';
+    const cases: [string, Uint8Array, string | null, string | null | false][] = [];
+    for (const [name, xml] of Object.entries(XML_FIXTURES)) {
+      const bytes = /ISO-8859-1/i.test(xml) ? iconv.encode(xml, 'latin1') : Buffer.from(xml);
+      cases.push([`${name}, a first read`, bytes, 'application/xml', false], [`${name}, guessed under none`, bytes, null, null]);
+    }
+    cases.push(['JSON Feed', Buffer.from(JSON_FEED_11), 'application/feed+json', false], ['truncated', Buffer.from(RSS2_NEWS.slice(0, RSS2_NEWS.length / 2)), null, false]);
+    /** The expected read on this thread: every other item skipped when `skipping`, errors as values. */
+    const local = async (body: Uint8Array, ct: string | null, site: string | null | false, skipping: boolean) => {
+      const skimmed = skimBody(body, ct, url, site);
+      const skip = skipping && skimmed.guessed ? skimmed.guessed.filter((_, i) => i % 2 === 1) : null;
+      return { skip, want: await there(readSkimmed(skimmed, body, { contentType: ct, url, guessSite: site, skip }, (input, contentType) => hashed(input, { ...meta(contentType, url) }))) };
+    };
+    const pool = makeIngestPool({ size: 2 });
+    try {
+      let read = 0;
+      let skippedSome = 0;
+      for (const [name, body, ct, site] of cases) {
+        for (const skipping of [false, true]) {
+          const { skip, want } = await local(body, ct, site, skipping);
+          // Without a skim (a first read: one answer), and after one whose text the thread kept.
+          const first = await there(pool.read(body, { ...meta(ct, url), guessSite: site, skip, kept: null }));
+          const token = site === false ? null : (await pool.skim(body, { contentType: ct, url, guessSite: site })).kept;
+          const after = await there(pool.read(body, { ...meta(ct, url), guessSite: site, skip, kept: token }));
+          expect(first, `${name}${skipping ? ', skipping' : ''}`).to.deep.equal(want);
+          expect(after, `${name}${skipping ? ', skipping' : ''}, after a skim`).to.deep.equal(want);
+          if ((want as { skipped?: number }).skipped) skippedSome++;
+          if ((want as { digests?: unknown }).digests) read++;
+        }
+      }
+      // The cases do exercise the digests of a whole read and the items skipped.
+      expect(read).to.be.greaterThan(3);
+      expect(skippedSome).to.be.greaterThan(3);
     } finally {
       await pool.close();
     }
@@ -212,6 +253,22 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
     }
   });
 
+  it('with warmMs, the last idle thread rests instead of stopping, reads the next document, and is stopped after warmMs more', async () => {
+    const pool = makeIngestPool({ size: 1, idleMs: 100, warmMs: 3000 });
+    try {
+      await pool.ingest(RSS2_NEWS, meta());
+      await new Promise((r) => setTimeout(r, 600));
+      // Past idleMs: told to rest (a full GC), not stopped.
+      expect(pool.stats()).to.include({ threads: 1, started: 1 });
+      expect((await pool.ingest(RSS2_NEWS, meta())).items.length).to.equal(2);
+      expect(pool.stats()).to.include({ threads: 1, started: 1 });
+      await new Promise((r) => setTimeout(r, 100 + 3000 + 1500));
+      expect(pool.stats()).to.include({ threads: 0, started: 1 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   /** The nice value of each of this process's threads (Linux: /proc/self/task/TID/stat, field 19). */
   function threadNices(): Map<number, number> {
     const nices = new Map<number, number>();
@@ -254,7 +311,11 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       expect(told).to.deep.equal(['parse_error']);
       // A skim, too, is done here from then on.
       const bytes = Buffer.from(RSS2_NEWS);
-      expect(await pool.skim(bytes, { contentType: null, url: 'https://warta.example/feed/', guessSite: null })).to.deep.equal(skimBody(bytes, null, 'https://warta.example/feed/', null));
+      const skimmed = skimBody(bytes, null, 'https://warta.example/feed/', null);
+      expect(await pool.skim(bytes, { contentType: null, url: 'https://warta.example/feed/', guessSite: null })).to.deep.equal({ items: skimmed.doc!.items.length, guessed: skimmed.guessed, kept: null });
+      const read = await pool.read(bytes, { ...meta(), guessSite: null, skip: skimmed.guessed!.slice(1), kept: null });
+      expect(read).to.include({ items: skimmed.doc!.items.length, skipped: skimmed.doc!.items.length - 1 });
+      expect(read.feed.items).to.have.length(1);
       expect(pool.stats()).to.include({ threads: 0, reading: 0, queued: 0 });
     } finally {
       await pool.close();
