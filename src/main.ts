@@ -19,7 +19,7 @@ import { makePageQueue } from './jobs/pages.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
-import { boundHeapGrowth, makeHeapReducer } from './daemon/heap.js';
+import { boundHeapGrowth, makeHeapReducer, trimDuringBursts } from './daemon/heap.js';
 import { trimMalloc } from './store/sqlite/malloc-trim.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
@@ -145,6 +145,14 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     },
   });
   let startupPolled = false;
+  // While refreshes run, what malloc holds free goes back every few seconds too (daemon/heap.ts: the start-up
+  // poll's first seconds leave tens of MiB free in one of the arenas, the peak's run-to-run swing).
+  const stopBurstTrim = trimDuringBursts(() => scheduler.pending() > 0, () => {
+    const trimStart = performance.now();
+    const malloc = trimMalloc();
+    log.debug({ malloc, malloc_ms: Math.round(performance.now() - trimStart) }, 'malloc trimmed during a burst of refreshes');
+  });
+  stopped.signal.addEventListener('abort', stopBurstTrim);
   const privateSources = (c: Config) => new Set(c.sources.filter((s) => s.private).map((s) => s.id));
   lastRefresh.seed(await store.sources.all(), privateSources(config));
   const retag = makeRetagQueue(store, { config: () => config, classifier: refreshDeps.classifier, now: dbNow, log, signal: stopped.signal, node: node ?? undefined });
