@@ -81,9 +81,6 @@ export const MIN_RENDER_INTERVAL_MS = 1_000;
  */
 export const CHANGE_CHECK_INTERVAL_MS = 100;
 
-/** A document asked for within this long of the end of MIN_RENDER_INTERVAL_MS is rendered again ahead of its next request. */
-export const BUSY_WITHIN_MS = 250;
-
 /**
  * Renders feeds on demand and caches each until the store's version changes (and at least
  * MIN_RENDER_INTERVAL_MS), so a busy route costs one render per refresh that wrote something, at most one a
@@ -176,45 +173,7 @@ export function makeFeedRenderer(
     const doc: Rendered = { ...plain, gzipped: await gzipAsync(plain.body) };
     const at = clock();
     cache.set(key, { version, at, checked: at, doc });
-    renderAgainSoon(def, format, key, at);
     return doc;
-  }
-
-  /** Renders `key` now; requests that come meanwhile share it (`rendering`). */
-  function start(def: FeedDef, format: FeedFormat, key: string): Promise<Rendered> {
-    const pending = renderNow(def, format, key, store.changeToken())
-      .catch((err: unknown) => staleOr(key, err))
-      .finally(() => rendering.delete(key));
-    rendering.set(key, pending);
-    return pending;
-  }
-
-  // When each document was last asked for (clock()), for renderAgainSoon.
-  const asked = new Map<string, number>();
-
-  /**
-   * A document asked for since its render at `at` is rendered again in the background MIN_RENDER_INTERVAL_MS
-   * later if the store changed meanwhile, so the next request finds a current copy instead of waiting for a render:
-   * during a cold poll the store changes many times a second, and every request that came after the interval
-   * waited for a whole render (a feed of 50 new items: ~25 ms of sanitizing and writing on a quiet machine, several
-   * times that under load; the feed's p99 during a 10,000-source start-up poll was 50-67 ms against /healthz's 35).
-   * Requests still never see a copy older than they do without this: a request past the interval renders or joins
-   * the render under way, as before. Only a busy document is rendered ahead (asked for since its render, and within
-   * BUSY_WITHIN_MS of the interval's end): one a reader polls now and then is rendered when asked, as before. A
-   * background render that fails on the store leaves the copy marked stale as a request's render would.
-   */
-  function renderAgainSoon(def: FeedDef, format: FeedFormat, key: string, at: number): void {
-    setTimeout(() => {
-      const hit = cache.get(key);
-      const last = asked.get(key) ?? -Infinity;
-      if (hit === undefined || hit.at !== at || last < at || clock() - last > BUSY_WITHIN_MS || rendering.has(key)) return;
-      try {
-        if (hit.version === store.changeToken()) return;
-      } catch {
-        return; // the store closed meanwhile
-      }
-      start(def, format, key).catch(() => {});
-    }, MIN_RENDER_INTERVAL_MS).unref();
   }
 
   /** The cached document under `key` while it is still current (see MIN_RENDER_INTERVAL_MS), else undefined. */
@@ -257,10 +216,16 @@ export function makeFeedRenderer(
       const def = await feedAt(path);
       if (!def || !mayShow(def, token)) return null;
       const key = `${path}.${format}`;
-      asked.set(key, clock());
       const doc = fresh(key);
       if (doc !== undefined) return doc;
-      return rendering.get(key) ?? start(def, format, key);
+      let pending = rendering.get(key);
+      if (!pending) {
+        pending = renderNow(def, format, key, store.changeToken())
+          .catch((err: unknown) => staleOr(key, err))
+          .finally(() => rendering.delete(key));
+        rendering.set(key, pending);
+      }
+      return pending;
     },
     /**
      * What render() would answer when that is a configured feed's current cached document, without awaiting
@@ -269,9 +234,7 @@ export function makeFeedRenderer(
     cached(path: string, format: FeedFormat, token: string | null = null): Rendered | undefined {
       const def = catalogue.get(path);
       if (def === undefined || !mayShow(def, token)) return undefined;
-      const key = `${path}.${format}`;
-      asked.set(key, clock());
-      return fresh(key);
+      return fresh(`${path}.${format}`);
     },
     /**
      * How many items the feed at `path` publishes now (at most its limit); null for no such feed. Kept like a
