@@ -12,7 +12,8 @@ import { startFarm } from './farm.js';
 import { runFetch, writeConfig } from './lib.js';
 
 const [feeds = 300, items = 50, rounds = 6] = process.argv.slice(2).filter((a) => !a.startsWith('--')).map(Number);
-const set = process.argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice(6).split('=') as [string, string]);
+// NAME=VALUE split at the first '=' (a value may hold one: --env=NODE_OPTIONS=--max-semi-space-size=4).
+const set = process.argv.filter((a) => a.startsWith('--env=')).map((a) => [a.slice(6, a.indexOf('=', 6)), a.slice(a.indexOf('=', 6) + 1)] as [string, string]);
 if (set.length === 0) throw new Error('--env=NAME=VALUE: the setting to compare');
 const label = set.map(([k, v]) => `${k}=${v}`).join(' ');
 const farm = await startFarm(feeds, items);

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../bin/warta.js', import.meta.url));
@@ -85,6 +85,12 @@ export async function runFetch(config: string, bin: string = BIN): Promise<{ sec
   return { secs, inserted, peakMb: kb / 1024, cpuSecs: user + sys };
 }
 
+/** The node flags (`--x=y` before bin/warta.js) in the `start` script of the checkout at `repo`'s package.json. */
+export function startFlags(repo: string): string[] {
+  const start = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  return /\bnode((?:\s+--\S+)*)\s+bin\/warta\.js/.exec(start)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
 /** The daemon as a child process, counting the start-up poll's refresh log lines (log level info). */
 export class BenchDaemon {
   readonly child: ChildProcess;
@@ -100,7 +106,9 @@ export class BenchDaemon {
   constructor(readonly config: string, readonly base: string, nodeArgs: string[] = [], bin: string = BIN) {
     // MALLOC_ARENA_MAX=2 as `npm start` and the Docker image run the daemon (README), unless the caller's env sets it.
     const env = { MALLOC_ARENA_MAX: '2', ...process.env };
-    this.child = spawn(process.execPath, [...nodeArgs, bin, 'start', '--config', config, '--log-format', 'json'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // And node's flags as that checkout's `npm start` gives them (a base build without them runs without them).
+    const flags = startFlags(join(dirname(bin), '..'));
+    this.child = spawn(process.execPath, [...flags, ...nodeArgs, bin, 'start', '--config', config, '--log-format', 'json'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const count = (d: Buffer) => {
       const text = this.partial + d.toString();
       const lines = text.split('\n');

@@ -1,7 +1,7 @@
 /**
  * Where the daemon's event loop stalls during its start-up poll: a probe, not a benchmark with a verdict.
  *
- *   npx tsx bench/stall.ts [FEEDS=1000] [ITEMS=20] [--load=CONNECTIONS] [--seconds=N] [--cpu-prof] [--repo=DIR]
+ *   npx tsx bench/stall.ts [FEEDS=1000] [ITEMS=20] [--load=CONNECTIONS] [--seconds=N] [--cpu-prof] [--repo=DIR] [--path=PATH]
  *
  * Starts a farm of FEEDS feeds × ITEMS items on 127.0.0.1 and the built daemon over it (cron every 10 s, as the
  * reliability load check does), then asks /healthz one request after another every 20 ms for N seconds (default
@@ -9,9 +9,11 @@
  * the load check does. Prints the latency percentiles and the slowest probes with their time since start. With
  * --cpu-prof the daemon runs under V8's sampling profiler and, for each of the five slowest probes, the script
  * prints what ran in that window: the functions with the most self time and the deepest project frames below them.
+ * --path=PATH probes another route than /healthz (e.g. --path=/feeds/all.rss: the config's output, re-rendered
+ * during the poll as new items arrive). --keep-prof=DIR copies the daemon's profiles there (for bench/profile-window.ts).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFarm } from './farm.js';
@@ -42,8 +44,9 @@ const seconds = Number(flag('seconds')?.split('=')[1] ?? 40);
 const profile = flag('cpu-prof') !== undefined;
 // --repo=DIR: the daemon of another checkout (built), to compare before and after in one sitting.
 const repo = flag('repo')?.split('=')[1];
+const path = flag('path')?.split('=')[1] ?? '/healthz';
 
-/** /healthz asked one request after another (20 ms apart) for `seconds`, from a child process. */
+/** `path` (/healthz) asked one request after another (20 ms apart) for `seconds`, from a child process. */
 function probeChild(base: string, seconds: number, offsetMs: number): Promise<Probe[]> {
   const script = `
     // fetch is loaded on first use (100 ms or more on a busy machine): not the daemon's time.
@@ -52,7 +55,7 @@ function probeChild(base: string, seconds: number, offsetMs: number): Promise<Pr
     const out = [];
     while (performance.now() < until) {
       const a = performance.now();
-      const failed = await fetch('${base}/healthz').then((r) => r.arrayBuffer().then(() => !r.ok), () => true);
+      const failed = await fetch('${base}${path}').then((r) => r.arrayBuffer().then(() => !r.ok), () => true);
       out.push({ at: a + ${offsetMs}, ms: performance.now() - a, failed });
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -119,8 +122,8 @@ try {
   const probing = probeChild(base, seconds, performance.now() - spawnedAt);
   const [load] = await Promise.all([loading, probing.then((p) => probes.push(...p))]);
   const ms = probes.map((p) => p.ms);
-  console.log(`${feeds} feeds × ${items} items, ${probes.length} probes of /healthz over ${seconds} s${loadConnections ? ` with ${loadConnections} connections of load (${Math.round(load!.requests.average)} req/s, p99 ${load!.latency.p99} ms, max ${load!.latency.max} ms, ${load!.errors} errors, ${load!.timeouts} timeouts)` : ''}; ${daemon.refreshes} start-up refreshes logged`);
-  console.log(`/healthz: p50 ${pct(ms, 0.5).toFixed(1)} ms, p99 ${pct(ms, 0.99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms, ${probes.filter((p) => p.failed).length} failed`);
+  console.log(`${feeds} feeds × ${items} items, ${probes.length} probes of ${path} over ${seconds} s${loadConnections ? ` with ${loadConnections} connections of load (${Math.round(load!.requests.average)} req/s, p99 ${load!.latency.p99} ms, max ${load!.latency.max} ms, ${load!.errors} errors, ${load!.timeouts} timeouts)` : ''}; ${daemon.refreshes} start-up refreshes logged`);
+  console.log(`${path}: p50 ${pct(ms, 0.5).toFixed(1)} ms, p99 ${pct(ms, 0.99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms, ${probes.filter((p) => p.failed).length} failed`);
   const slowest = [...probes].sort((a, b) => b.ms - a.ms).slice(0, 10);
   console.log(`slowest: ${slowest.map((p) => `${p.ms.toFixed(0)} ms at ${(p.at / 1000).toFixed(1)} s`).join(', ')}`);
   clearInterval(publisher);
@@ -129,6 +132,8 @@ try {
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('the daemon wrote no .cpuprofile');
     const prof = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const keep = flag('keep-prof')?.split('=')[1];
+    if (keep) for (const f of readdirSync(dir).filter((n) => n.endsWith('.cpuprofile'))) cpSync(join(dir, f), join(keep, f));
     // The profile's clock starts with the process, a few ms after the spawn: windows are aligned to that.
     for (const p of slowest.slice(0, 5)) {
       console.log(`  probe of ${p.ms.toFixed(0)} ms at ${(p.at / 1000).toFixed(1)} s:`);
