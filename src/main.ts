@@ -84,6 +84,8 @@ export interface DaemonOptions {
  */
 export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<Daemon> {
   const { log } = opts;
+  // A bench switch with a typo is refused before anything opens.
+  const jitterMs = cronJitterMs(opts.env);
   routeCronLogs(log);
   // The peak of a burst of refreshes is mostly garbage V8 lets pile up (daemon/heap.ts).
   boundHeapGrowth();
@@ -193,7 +195,7 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
     gate,
     log,
     timezone: config.fetch.timezone,
-    jitterMs: cronJitterMs(opts.env),
+    jitterMs,
     onOutcome: (source, o) => {
       countRefresh(metrics, source, o);
       if (o.result !== 'skipped' && o.result !== 'aborted') lastRefresh.polled(source.id, now());

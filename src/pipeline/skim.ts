@@ -77,7 +77,9 @@ export async function readFeed(deps: Pick<RefreshDeps, 'store' | 'ingest' | 'cut
   if (!sure) return { feed, keyed: null, stored: null, skipped: 0 };
 
   // Skipped items were recognised by the guess; a whole read's digests were taken under the site link it found.
-  const digests = skipped > 0 ? guessed! : read!;
+  const digests = skipped > 0 ? guessed : read;
+  // Both are there whenever `skip` and `skipped` agree (the same bytes cut the same way); if not, read it whole.
+  if (!digests) return whole();
   const entries: ({ item: IncomingItem } | { known: KnownItem })[] = [];
   const digestOf = new Map<IncomingItem, string>();
   // The key each recognised item's row is stored under.

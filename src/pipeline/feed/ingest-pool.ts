@@ -7,7 +7,7 @@
  *   document — a poll answered 304 starts none — and stopped after `idleMs` without work, so a settled daemon
  *   pays no memory for them;
  * - each thread holds at most DEPTH documents (its next one waits in its message port, not behind a round trip);
- *   the rest queue here in arrival order;
+ *   the rest queue here in arrival order (a read whose skim a thread kept goes to that thread past DEPTH);
  * - a thread that dies (a V8 heap limit reached, a crash) fails the document it was reading with parse_error and
  *   is replaced; the documents queued behind that one go to the next thread;
  * - errors come back as the WartaErrors ingestDocument throws (code and message), so a refresh records what it
@@ -22,7 +22,7 @@ import { WartaError, type ErrorCode } from '../../base/errors.js';
 import type { IngestedFeed } from '../../base/model.js';
 import { siblingModule, startModuleWorker } from '../../base/module-worker.js';
 import type { IngestControl, IngestReply, IngestRequest, IngestRules, IngestWorkerData } from './ingest-worker.js';
-import type { CutMeta, CutRead, SkimmedCut } from './skim-body.js';
+import type { CutMeta, CutRead, SkimmedBody, SkimmedCut } from './skim-body.js';
 
 // Loaded only when the pool skims on this thread (it fell back): `warta fetch` of 304s loads no reading code
 // (test/integration/cli-startup.test.ts).
@@ -278,18 +278,23 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     return opts.fallback!(body, meta);
   }
 
+  /** Skims done on this thread (the pool fell back): the token of such a skim is the skim itself, read without a second decode. */
+  const skimmedHere = new WeakSet<object>();
+
   /** A task on this thread (the pool fell back): a skim is pure and synchronous, a read is `fallback`'s. */
-  async function doHere(t: Task): Promise<IngestedFeed | Omit<SkimmedCut, 'kept'> | CutRead> {
+  async function doHere(t: Task): Promise<IngestedFeed | Omit<SkimmedCut, 'kept'> | CutRead | SkimmedCut> {
     const { contentType, url } = t.meta;
     if (t.skim) {
-      const { doc, guessed } = (await skimBodyHere()).skimBody(t.body as Uint8Array, contentType, url, t.skim.guessSite);
-      return { items: doc?.items.length ?? null, guessed };
+      const skimmed = (await skimBodyHere()).skimBody(t.body as Uint8Array, contentType, url, t.skim.guessSite);
+      skimmedHere.add(skimmed);
+      return { items: skimmed.doc?.items.length ?? null, guessed: skimmed.guessed, kept: skimmed };
     }
     if (!t.cut) return readHere(t.body, t.meta);
     const { skimBody, readSkimmed } = await skimBodyHere();
     const body = t.body as Uint8Array;
-    const { guessSite, skip } = t.cut;
-    return readSkimmed(skimBody(body, contentType, url, guessSite), body, { contentType, url, guessSite, skip }, (input, ct) => readHere(input, { ...t.meta, contentType: ct }));
+    const { guessSite, skip, kept } = t.cut;
+    const skimmed = kept && skimmedHere.has(kept) ? (kept as SkimmedBody) : skimBody(body, contentType, url, guessSite);
+    return readSkimmed(skimmed, body, { contentType, url, guessSite, skip }, (input, ct) => readHere(input, { ...t.meta, contentType: ct }));
   }
 
   /** Queues a task (done here once the pool fell back). */
@@ -310,9 +315,9 @@ export function makeIngestPool(opts: IngestPoolOptions): IngestPool {
     async skim(body, { contentType, url, guessSite }) {
       // `now` is not read by a skim; the request carries one as every request does.
       const token = {};
-      const got = await enqueue<Omit<SkimmedCut, 'kept'>>({ body, meta: { contentType, url, now: new Date(0) }, skim: { guessSite }, keep: token });
-      // Sent to a thread (not done here after a fallback): its text is kept there.
-      return { ...got, kept: keptAt.has(token) ? token : null };
+      const got = await enqueue<Omit<SkimmedCut, 'kept'> & { kept?: object }>({ body, meta: { contentType, url, now: new Date(0) }, skim: { guessSite }, keep: token });
+      // Sent to a thread: its text is kept there; done here after a fallback: the skim itself.
+      return { items: got.items, guessed: got.guessed, kept: keptAt.has(token) ? token : (got.kept ?? null) };
     },
     read(body, meta) {
       const { guessSite, skip, kept: token, ...ingestMeta } = meta;

@@ -103,7 +103,8 @@ function read(req: IngestRequest): IngestedFeed {
  */
 const kept = new Map<number, SkimmedBody>();
 const KEPT_MAX = 64;
-const KEPT_MAX_CHARS = 16 << 20;
+// Characters: up to 2 bytes each in V8 (a two-byte string), so at most ~8 MiB of kept text per thread.
+const KEPT_MAX_CHARS = 4 << 20;
 let keptChars = 0;
 function keep(seq: number, skimmed: SkimmedBody): void {
   if (!skimmed.doc || skimmed.decoded === null || skimmed.decoded.length > KEPT_MAX_CHARS) return;

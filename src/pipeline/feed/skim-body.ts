@@ -10,7 +10,7 @@ import { joinItems, splitItems, type SplitDocument } from './split.js';
  * thread it was ~10 % of a daemon's changed poll (bench/changed-daemon.ts), which the main thread bounds.
  */
 export interface SkimmedBody {
-  /** The decoded text; null when decoding failed, or when it stayed on a parser thread (the full read then gets the bytes). */
+  /** The decoded text; null when decoding failed (the full read then gets the bytes). */
   decoded: string | null;
   /** The document cut into its items; null: not plainly RSS or Atom (or not decoded), read whole. */
   doc: SplitDocument | null;

@@ -312,10 +312,17 @@ describe('pipeline/feed: the feed parser pool (worker threads)', function () {
       // A skim, too, is done here from then on.
       const bytes = Buffer.from(RSS2_NEWS);
       const skimmed = skimBody(bytes, null, 'https://warta.example/feed/', null);
-      expect(await pool.skim(bytes, { contentType: null, url: 'https://warta.example/feed/', guessSite: null })).to.deep.equal({ items: skimmed.doc!.items.length, guessed: skimmed.guessed, kept: null });
-      const read = await pool.read(bytes, { ...meta(), guessSite: null, skip: skimmed.guessed!.slice(1), kept: null });
-      expect(read).to.include({ items: skimmed.doc!.items.length, skipped: skimmed.doc!.items.length - 1 });
-      expect(read.feed.items).to.have.length(1);
+      const got = await pool.skim(bytes, { contentType: null, url: 'https://warta.example/feed/', guessSite: null });
+      expect(got).to.deep.include({ items: skimmed.doc!.items.length, guessed: skimmed.guessed });
+      // Its token is the skim itself: the read that follows does not decode and cut the bytes again.
+      expect(got.kept, 'the skim, kept for the read').to.deep.equal(skimmed);
+      const skip = skimmed.guessed!.slice(1);
+      for (const [bytesRead, kept] of [[bytes, null], [new Uint8Array(0), got.kept]] as const) {
+        // Empty bytes with the skim's token: only the kept text can give the items.
+        const read = await pool.read(bytesRead, { ...meta(), guessSite: null, skip, kept });
+        expect(read, kept ? 'read from the kept skim' : 'read from the bytes').to.include({ items: skimmed.doc!.items.length, skipped: skimmed.doc!.items.length - 1 });
+        expect(read.feed.items).to.have.length(1);
+      }
       expect(pool.stats()).to.include({ threads: 0, reading: 0, queued: 0 });
     } finally {
       await pool.close();
