@@ -41,6 +41,4 @@ EXPOSE 8080
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# --max-semi-space-size=8: the main thread's young generation at most 16 instead of 32 MiB, as `npm start` runs it
-# (BENCHMARKS.md, branch peak15: the start-up poll's peak RSS).
-CMD ["node", "--max-semi-space-size=8", "bin/warta.js", "start"]
+CMD ["node", "bin/warta.js", "start"]

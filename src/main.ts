@@ -19,7 +19,7 @@ import { makePageQueue } from './jobs/pages.js';
 import { runRetention } from './jobs/retention.js';
 import { watchConfigFile } from './daemon/config-watch.js';
 import { monitorEventLoopLag } from './daemon/lag.js';
-import { boundHeapGrowth, makeHeapReducer, trimDuringBursts } from './daemon/heap.js';
+import { boundHeapGrowth, makeHeapReducer } from './daemon/heap.js';
 import { trimMalloc } from './store/sqlite/malloc-trim.js';
 import { settingsNeedingRestart } from './daemon/reload.js';
 import { openRuntime } from './daemon/runtime.js';
@@ -210,14 +210,6 @@ export async function runDaemon(initial: Config, opts: DaemonOptions): Promise<D
       log.debug({ refreshes, heap_mib_before: mib(c.committedBefore), heap_mib_after: mib(c.committedAfter), heap_used_mib: mib(c.usedAfter) }, 'heap compacted after a burst of refreshes');
     },
   });
-  // While refreshes run, what malloc holds free goes back every few seconds too (daemon/heap.ts: the start-up
-  // poll's first seconds leave tens of MiB free in one of the arenas, the peak's run-to-run swing).
-  const stopBurstTrim = trimDuringBursts(() => scheduler.pending() > 0, () => {
-    const trimStart = performance.now();
-    const malloc = trimMalloc();
-    log.debug({ malloc, malloc_ms: Math.round(performance.now() - trimStart) }, 'malloc trimmed during a burst of refreshes');
-  });
-  stopped.signal.addEventListener('abort', stopBurstTrim);
   const nextTick = (s: { id: string; schedule: string }, notBefore: Date) => {
     const tick = scheduler.nextTick(s.id);
     return tick && tick >= notBefore ? tick : nextRunOf(s.schedule, config.fetch.timezone, notBefore);

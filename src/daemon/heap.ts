@@ -130,22 +130,3 @@ export function makeHeapReducer(opts: { quietMs?: number; roundGapMs?: number; s
     },
   };
 }
-
-/** How often what malloc holds free is given back while refreshes run (trimDuringBursts). */
-export const BURST_TRIM_MS = 10_000;
-
-/**
- * Calls `trim` (malloc_trim: store/sqlite/malloc-trim.ts) every `everyMs` while `busy()` says refreshes run; returns
- * the function that stops it. Why during the burst, not only after it: the start-up poll's first seconds leave tens
- * of MiB free inside one of glibc's two arenas (which one varies from run to run: the main [heap], or the other
- * threads' arena), and glibc keeps them resident. On a 10,000-source daemon that was 32-37 MiB of the poll's peak
- * RSS in some runs and not in others (BENCHMARKS.md, branch peak15: gdb's malloc_trim(0) mid-poll took 257 → 225 MiB).
- * A trim costs a few ms on the event loop for tens of MiB of holes.
- */
-export function trimDuringBursts(busy: () => boolean, trim: () => void, everyMs = BURST_TRIM_MS): () => void {
-  const timer = setInterval(() => {
-    if (busy()) trim();
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

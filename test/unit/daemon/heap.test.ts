@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { makeHeapReducer, trimDuringBursts } from '../../../src/daemon/heap.js';
+import { makeHeapReducer } from '../../../src/daemon/heap.js';
 
 const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size;
 
@@ -114,27 +114,5 @@ describe('daemon/makeHeapReducer: the heap a burst grew, handed back without --e
     heap.afterBurst();
     heap.stop();
     expect(await heap.settled()).to.equal(null);
-  });
-});
-
-describe('daemon/heap: malloc trimmed while refreshes run', () => {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-  it('trims on its interval while busy, not while idle, and not after it is stopped', async () => {
-    let busy = false;
-    let trims = 0;
-    const stop = trimDuringBursts(() => busy, () => trims++, 10);
-    try {
-      await sleep(100);
-      expect(trims, 'idle: no trim').to.equal(0);
-      busy = true;
-      for (let i = 0; i < 500 && trims === 0; i++) await sleep(10);
-      expect(trims, 'busy: trimmed').to.be.greaterThan(0);
-    } finally {
-      stop();
-    }
-    const after = trims;
-    await sleep(100);
-    expect(trims, 'stopped: no more trims').to.equal(after);
   });
 });

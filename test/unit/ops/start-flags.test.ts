@@ -1,6 +1,6 @@
 /**
- * The daemon runs with the same node flags and malloc setting from `npm start` and from the Docker image (issue 15:
- * the main thread's young generation is capped by a node flag, which only the command line can carry).
+ * The daemon runs with the same node flags and malloc setting from `npm start` and from the Docker image (a node
+ * flag, such as a cap on the young generation, can only be carried by the command line: both must carry it).
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
@@ -9,12 +9,11 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { sta
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 
 describe('ops: npm start and the Docker image run the daemon alike', () => {
-  it('with the same node flags before bin/warta.js, among them the young generation cap', () => {
-    const npmFlags = /\bnode((?:\s+--\S+)*)\s+bin\/warta\.js start/.exec(pkg.scripts.start)?.[1]?.trim().split(/\s+/) ?? [];
+  it('with the same node flags before bin/warta.js', () => {
+    const npmFlags = /\bnode((?:\s+--\S+)*)\s+bin\/warta\.js start/.exec(pkg.scripts.start)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
     expect(cmd.at(-2), 'the image runs bin/warta.js start').to.equal('bin/warta.js');
     expect(cmd.slice(1, -2), 'the image\'s flags are npm start\'s').to.deep.equal(npmFlags);
-    expect(npmFlags).to.include('--max-semi-space-size=8');
   });
 
   it('with MALLOC_ARENA_MAX=2', () => {
